@@ -1,0 +1,106 @@
+//! A certificate kept both decoded (for structure) and as its DER bytes (for
+//! hashing and for OpenSSL).
+
+use std::sync::Arc;
+
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+
+use crate::Error;
+
+/// An X.509 certificate with its exact DER encoding.
+///
+/// Cloning is cheap: the contents are shared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cert(Arc<Inner>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct Inner {
+    parsed: Certificate,
+    der: Vec<u8>,
+    sha256: [u8; 32],
+}
+
+impl Cert {
+    /// Decodes one DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Cert, Error> {
+        let parsed = Certificate::from_der(der).map_err(Error::asn1("Certificate"))?;
+        Cert::from_parsed(parsed)
+    }
+
+    /// Wraps a decoded certificate, encoding it to DER.
+    pub fn from_parsed(parsed: Certificate) -> Result<Cert, Error> {
+        let der = parsed.to_der().map_err(Error::Encode)?;
+        let sha256 = openssl::sha::sha256(&der);
+        Ok(Cert(Arc::new(Inner { parsed, der, sha256 })))
+    }
+
+    /// Reads every certificate of a PEM bundle (or one DER certificate).
+    pub fn read_bundle(bytes: &[u8]) -> Result<Vec<Cert>, Error> {
+        if bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            let stack = openssl::x509::X509::stack_from_pem(bytes)
+                .map_err(|e| Error::NotCms(format!("bad PEM certificate bundle: {e}")))?;
+            stack
+                .iter()
+                .map(|x| {
+                    let der = x.to_der().map_err(|e| Error::NotCms(e.to_string()))?;
+                    Cert::from_der(&der)
+                })
+                .collect()
+        } else {
+            Ok(vec![Cert::from_der(bytes)?])
+        }
+    }
+
+    /// The decoded certificate.
+    pub fn parsed(&self) -> &Certificate {
+        &self.0.parsed
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.0.der
+    }
+
+    /// SHA-256 of the DER encoding: the identity used in caches.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.0.sha256
+    }
+
+    /// The subject as an RFC 4514 string (UTF-8 kept as is).
+    pub fn subject(&self) -> String {
+        self.0.parsed.tbs_certificate.subject.to_string()
+    }
+
+    /// The issuer as an RFC 4514 string.
+    pub fn issuer(&self) -> String {
+        self.0.parsed.tbs_certificate.issuer.to_string()
+    }
+
+    /// The serial number in upper-case hex.
+    pub fn serial_hex(&self) -> String {
+        hex_upper(self.0.parsed.tbs_certificate.serial_number.as_bytes())
+    }
+
+    /// The validity period as seconds since the Unix epoch (notBefore, notAfter).
+    pub fn validity_unix(&self) -> (u64, u64) {
+        let v = &self.0.parsed.tbs_certificate.validity;
+        (
+            v.not_before.to_unix_duration().as_secs(),
+            v.not_after.to_unix_duration().as_secs(),
+        )
+    }
+
+    /// Converts to an OpenSSL certificate.
+    pub fn to_openssl(&self) -> Result<openssl::x509::X509, openssl::error::ErrorStack> {
+        openssl::x509::X509::from_der(&self.0.der)
+    }
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02X}");
+        s
+    })
+}

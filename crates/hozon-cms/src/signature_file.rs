@@ -1,0 +1,238 @@
+//! Reading a CMS signature file in whatever encoding another system wrote it.
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerInfo};
+use der::{Decode, Encode, Tagged};
+use x509_cert::crl::CertificateList;
+use x509_cert::Certificate;
+
+use crate::oid::ID_SIGNED_DATA;
+use crate::Error;
+
+/// The largest signature file hozon reads (enveloping `.p7m` files included).
+/// Larger inputs are refused before any parsing, so that a hostile length
+/// field cannot make us allocate without bound.
+pub const MAX_SIGNATURE_FILE_SIZE: u64 = 1 << 30;
+
+/// How the signature was encoded on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// Distinguished Encoding Rules: what hozon writes.
+    Der,
+    /// Basic Encoding Rules (indefinite lengths, constructed strings); read by
+    /// re-encoding as DER through OpenSSL.
+    Ber,
+    /// Base64 PEM armour (`-----BEGIN CMS-----` or `PKCS7`) around DER.
+    PemDer,
+    /// PEM armour around BER.
+    PemBer,
+}
+
+/// A parsed CMS SignedData, with its DER bytes.
+#[derive(Clone, Debug)]
+pub struct SignatureFile {
+    /// The encoding found on input.
+    pub encoding: Encoding,
+    /// DER encoding of the ContentInfo: the input bytes themselves when the
+    /// input was DER, otherwise OpenSSL's DER re-encoding of the BER input.
+    pub der: Vec<u8>,
+    /// The decoded SignedData.
+    pub signed_data: SignedData,
+}
+
+impl SignatureFile {
+    /// Parses a signature from DER, BER or PEM.
+    pub fn parse(input: &[u8]) -> Result<SignatureFile, Error> {
+        if input.is_empty() {
+            return Err(Error::Empty);
+        }
+        let size = u64::try_from(input.len()).unwrap_or(u64::MAX);
+        if size > MAX_SIGNATURE_FILE_SIZE {
+            return Err(Error::TooLarge {
+                size,
+                limit: MAX_SIGNATURE_FILE_SIZE,
+            });
+        }
+        let (binary, pem) = match pem_body(input)? {
+            Some(body) => (body, true),
+            None => (input.to_vec(), false),
+        };
+        let (der, ber) = match ContentInfo::from_der(&binary) {
+            Ok(_) => (binary, false),
+            Err(der_error) => match ber_to_der(&binary) {
+                Some(der) => (der, true),
+                None => {
+                    return Err(Error::Asn1 {
+                        what: "ContentInfo",
+                        source: der_error,
+                    })
+                }
+            },
+        };
+        let content_info = ContentInfo::from_der(&der).map_err(Error::asn1("ContentInfo"))?;
+        if content_info.content_type != ID_SIGNED_DATA {
+            return Err(Error::NotSignedData(content_info.content_type));
+        }
+        let signed_data = content_info
+            .content
+            .decode_as::<SignedData>()
+            .map_err(Error::asn1("SignedData"))?;
+        let encoding = match (pem, ber) {
+            (false, false) => Encoding::Der,
+            (false, true) => Encoding::Ber,
+            (true, false) => Encoding::PemDer,
+            (true, true) => Encoding::PemBer,
+        };
+        Ok(SignatureFile {
+            encoding,
+            der,
+            signed_data,
+        })
+    }
+
+    /// The encapsulated content, for an enveloping (attached) signature.
+    pub fn econtent(&self) -> Result<Option<&[u8]>, Error> {
+        match &self.signed_data.encap_content_info.econtent {
+            None => Ok(None),
+            Some(any) if any.tag() == der::Tag::OctetString => Ok(Some(any.value())),
+            Some(_) => Err(Error::EContentNotOctetString),
+        }
+    }
+
+    /// The X.509 certificates in the SignedData `certificates` field, with
+    /// their DER encodings. Other certificate formats are skipped.
+    pub fn certificates(&self) -> Vec<(Certificate, Vec<u8>)> {
+        self.signed_data
+            .certificates
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|choice| match choice {
+                cms::cert::CertificateChoices::Certificate(c) => {
+                    c.to_der().ok().map(|der| (c.clone(), der))
+                }
+                cms::cert::CertificateChoices::Other(_) => None,
+            })
+            .collect()
+    }
+
+    /// The CRLs in the SignedData `crls` field, DER-encoded.
+    pub fn crls(&self) -> Vec<Vec<u8>> {
+        self.signed_data
+            .crls
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|choice| match choice {
+                cms::revocation::RevocationInfoChoice::Crl(crl) => {
+                    CertificateList::to_der(crl).ok()
+                }
+                cms::revocation::RevocationInfoChoice::Other(_) => None,
+            })
+            .collect()
+    }
+
+    /// The SignerInfos, in the order they are encoded.
+    pub fn signer_infos(&self) -> &[SignerInfo] {
+        self.signed_data.signer_infos.0.as_slice()
+    }
+
+    /// Re-encodes `signed_data` (after it was changed, e.g. by adding an
+    /// unsigned attribute) as a DER ContentInfo.
+    pub fn encode_signed_data(signed_data: &SignedData) -> Result<Vec<u8>, Error> {
+        let content = der::Any::encode_from(signed_data).map_err(Error::Encode)?;
+        ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content,
+        }
+        .to_der()
+        .map_err(Error::Encode)
+    }
+}
+
+/// The base64-decoded body when `input` is PEM armour, `None` when it is not.
+fn pem_body(input: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+    let start = input.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    if !input[start..].starts_with(b"-----BEGIN ") {
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(input).map_err(|_| Error::BadPem)?;
+    let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
+    let begin = lines.next().unwrap_or_default();
+    let label = begin
+        .strip_prefix("-----BEGIN ")
+        .and_then(|l| l.strip_suffix("-----"))
+        .ok_or(Error::BadPem)?;
+    if !matches!(label, "CMS" | "PKCS7" | "PKCS #7 SIGNED DATA") {
+        return Err(Error::NotCms(format!("PEM label {label:?} is not CMS or PKCS7")));
+    }
+    let end = format!("-----END {label}-----");
+    let mut body = String::new();
+    let mut ended = false;
+    for line in lines {
+        if line == end {
+            ended = true;
+            break;
+        }
+        if line.contains(':') {
+            // RFC 1421 headers are not used for CMS; refuse rather than guess.
+            return Err(Error::BadPem);
+        }
+        body.push_str(line);
+    }
+    if !ended || body.is_empty() {
+        return Err(Error::BadPem);
+    }
+    openssl::base64::decode_block(&body)
+        .map(Some)
+        .map_err(|_| Error::BadPem)
+}
+
+/// Re-encodes BER as DER with OpenSSL's CMS parser, which accepts
+/// indefinite lengths and constructed strings. `None` when OpenSSL cannot
+/// read it either.
+fn ber_to_der(input: &[u8]) -> Option<Vec<u8>> {
+    let cms = openssl::cms::CmsContentInfo::from_der(input).ok()?;
+    cms.to_der().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_input() {
+        assert_eq!(SignatureFile::parse(b"").unwrap_err(), Error::Empty);
+    }
+
+    #[test]
+    fn one_byte_and_random_bytes_are_not_cms() {
+        for input in [&b"\x30"[..], b"\x00", b"hello, world", &[0xffu8; 64]] {
+            let err = SignatureFile::parse(input).unwrap_err();
+            assert!(matches!(err, Error::Asn1 { .. }), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn huge_length_field_is_not_an_allocation() {
+        // SEQUENCE with a 4 GiB length and 3 bytes of content.
+        let input = [0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x06, 0x01, 0x00];
+        assert!(SignatureFile::parse(&input).is_err());
+    }
+
+    #[test]
+    fn pem_with_bad_base64() {
+        let input = b"-----BEGIN CMS-----\n!!!!\n-----END CMS-----\n";
+        assert_eq!(SignatureFile::parse(input).unwrap_err(), Error::BadPem);
+    }
+
+    #[test]
+    fn pem_of_another_kind() {
+        let input = b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
+        assert!(matches!(SignatureFile::parse(input).unwrap_err(), Error::NotCms(_)));
+    }
+
+    #[test]
+    fn pem_without_end_line() {
+        let input = b"-----BEGIN CMS-----\nMAA=\n";
+        assert_eq!(SignatureFile::parse(input).unwrap_err(), Error::BadPem);
+    }
+}

@@ -1,0 +1,74 @@
+//! Errors of signature creation.
+
+use std::path::PathBuf;
+
+/// Why a key could not be loaded or a signature not made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A key, certificate or password file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The content could not be read while signing.
+    #[error("reading the content: {0}")]
+    ReadContent(std::io::Error),
+    /// The key file holds no usable private key.
+    #[error("{}: not a usable private key: {reason}", path.display())]
+    BadKey {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Decryption of the key store failed: almost always a wrong password.
+    #[error("{}: cannot decrypt: wrong password (or a damaged file)", path.display())]
+    WrongPassword {
+        /// The encrypted key or PKCS#12 file.
+        path: PathBuf,
+    },
+    /// The certificate file holds no usable certificate.
+    #[error("{}: not a usable certificate: {reason}", path.display())]
+    BadCertificate {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The private key does not belong to the certificate.
+    #[error("the private key does not match the certificate {subject}")]
+    KeyCertificateMismatch {
+        /// Subject of the certificate.
+        subject: String,
+    },
+    /// The signing certificate must not be used to sign now.
+    #[error("refusing to sign with {subject}: {reason}")]
+    CertificateNotUsable {
+        /// Subject of the certificate.
+        subject: String,
+        /// Why.
+        reason: String,
+    },
+    /// A password or PIN could not be obtained.
+    #[error("password: {0}")]
+    Password(String),
+    /// The key or option combination is not supported.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The cryptographic operation failed.
+    #[error("signing failed: {0}")]
+    Crypto(String),
+    /// Building the CMS structure failed.
+    #[error(transparent)]
+    Cms(#[from] hozon_cms::Error),
+}
+
+impl From<openssl::error::ErrorStack> for Error {
+    fn from(e: openssl::error::ErrorStack) -> Self {
+        Error::Crypto(e.to_string())
+    }
+}
