@@ -1,1 +1,35 @@
-fn main() {}
+//! The `hozon` command: a thin layer over the hozon crates. It parses
+//! arguments, walks directories, runs batches in parallel, prints reports,
+//! and computes the exit status once, from the worst outcome (DESIGN.md §3).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+mod args;
+mod demo;
+mod outcome;
+mod output;
+mod sign;
+mod verify;
+mod walk;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::outcome::Outcome;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sign(a) => sign::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Demo(a) => demo::run(a),
+    };
+    match result {
+        Ok(outcome) => outcome.exit_code(),
+        Err(e) => {
+            output::error(&format!("{e:#}"));
+            Outcome::Error.exit_code()
+        }
+    }
+}

@@ -59,7 +59,9 @@ impl DigestAlgorithm {
 
     /// Reads a digest `AlgorithmIdentifier`. Parameters must be absent or NULL
     /// (RFC 5754 §2).
-    pub fn from_identifier<P: Encode>(id: &AlgorithmIdentifier<P>) -> Result<DigestAlgorithm, Error> {
+    pub fn from_identifier<P: Encode>(
+        id: &AlgorithmIdentifier<P>,
+    ) -> Result<DigestAlgorithm, Error> {
         let digest = DigestAlgorithm::from_oid(&id.oid).ok_or(Error::UnsupportedAlgorithm {
             kind: "digest",
             oid: id.oid,
@@ -100,7 +102,8 @@ impl DigestAlgorithm {
 
     /// Digests everything `reader` yields, in constant memory.
     pub fn digest_reader(self, mut reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
-        let mut hasher = openssl::hash::Hasher::new(self.message_digest()).map_err(std::io::Error::other)?;
+        let mut hasher =
+            openssl::hash::Hasher::new(self.message_digest()).map_err(std::io::Error::other)?;
         let mut buf = vec![0u8; 256 * 1024];
         loop {
             let n = match reader.read(&mut buf) {
@@ -161,7 +164,9 @@ impl std::str::FromStr for DigestAlgorithm {
             "sha224" => Ok(DigestAlgorithm::Sha224),
             "sha1" => Ok(DigestAlgorithm::Sha1),
             "md5" => Ok(DigestAlgorithm::Md5),
-            _ => Err(format!("unknown digest algorithm {s:?} (expected sha256, sha384 or sha512)")),
+            _ => Err(format!(
+                "unknown digest algorithm {s:?} (expected sha256, sha384 or sha512)"
+            )),
         }
     }
 }
@@ -359,7 +364,9 @@ fn pss_from_parameters(id: &AlgorithmIdentifierOwned) -> Result<SignatureAlgorit
     let params = RsaPssParams::from_der(&der).map_err(|e| bad(&e.to_string()))?;
     let digest = DigestAlgorithm::from_identifier(&params.hash)?;
     if params.mask_gen.oid != rfc5912::ID_MGF_1 {
-        return Err(bad("only MGF1 is supported as the mask generation function"));
+        return Err(bad(
+            "only MGF1 is supported as the mask generation function",
+        ));
     }
     let mgf_hash = params
         .mask_gen
@@ -439,7 +446,10 @@ mod tests {
         };
         assert!(matches!(
             SignatureAlgorithm::from_identifier(&id, DigestAlgorithm::Sha256),
-            Err(Error::UnsupportedAlgorithm { kind: "signature", .. })
+            Err(Error::UnsupportedAlgorithm {
+                kind: "signature",
+                ..
+            })
         ));
         assert!(DigestAlgorithm::from_identifier(&id).is_err());
     }

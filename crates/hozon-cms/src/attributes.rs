@@ -21,7 +21,7 @@ pub fn single_valued(oid: ObjectIdentifier, value: &impl Encode) -> Result<Attri
 /// The single value of attribute `oid` in `attrs`, or `None` when absent.
 /// More than one attribute with that OID, or a value count other than one,
 /// is an error.
-pub fn unique<'a>(attrs: Option<&'a Attributes>, oid: ObjectIdentifier) -> Result<Option<&'a Any>, Error> {
+pub fn unique(attrs: Option<&Attributes>, oid: ObjectIdentifier) -> Result<Option<&Any>, Error> {
     let Some(attrs) = attrs else { return Ok(None) };
     let mut found = attrs.iter().filter(|a| a.oid == oid);
     let Some(attr) = found.next() else {
@@ -65,7 +65,11 @@ pub fn all_values(attrs: Option<&Attributes>, oid: ObjectIdentifier) -> impl Ite
 
 /// Adds an unsigned attribute (a value of `oid`) to `attrs`, creating the
 /// set when needed.
-pub fn push(attrs: &mut Option<Attributes>, oid: ObjectIdentifier, value: Any) -> Result<(), Error> {
+pub fn push(
+    attrs: &mut Option<Attributes>,
+    oid: ObjectIdentifier,
+    value: Any,
+) -> Result<(), Error> {
     let mut list = attrs.take().map(SetOfVec::into_vec).unwrap_or_default();
     let values = SetOfVec::try_from(vec![value]).map_err(Error::Encode)?;
     list.push(Attribute { oid, values });

@@ -32,12 +32,19 @@ impl Cert {
     pub fn from_parsed(parsed: Certificate) -> Result<Cert, Error> {
         let der = parsed.to_der().map_err(Error::Encode)?;
         let sha256 = openssl::sha::sha256(&der);
-        Ok(Cert(Arc::new(Inner { parsed, der, sha256 })))
+        Ok(Cert(Arc::new(Inner {
+            parsed,
+            der,
+            sha256,
+        })))
     }
 
     /// Reads every certificate of a PEM bundle (or one DER certificate).
     pub fn read_bundle(bytes: &[u8]) -> Result<Vec<Cert>, Error> {
-        if bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        if bytes
+            .windows(27)
+            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+        {
             let stack = openssl::x509::X509::stack_from_pem(bytes)
                 .map_err(|e| Error::NotCms(format!("bad PEM certificate bundle: {e}")))?;
             stack
@@ -99,8 +106,10 @@ impl Cert {
 
 fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02X}");
+            s
+        })
 }

@@ -27,6 +27,7 @@ pub mod attributes;
 mod cert;
 mod error;
 pub mod oid;
+pub mod pem;
 mod signature_file;
 pub mod signing_certificate;
 

@@ -150,40 +150,16 @@ impl SignatureFile {
 
 /// The base64-decoded body when `input` is PEM armour, `None` when it is not.
 fn pem_body(input: &[u8]) -> Result<Option<Vec<u8>>, Error> {
-    let start = input.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-    if !input[start..].starts_with(b"-----BEGIN ") {
-        return Ok(None);
-    }
-    let text = std::str::from_utf8(input).map_err(|_| Error::BadPem)?;
-    let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
-    let begin = lines.next().unwrap_or_default();
-    let label = begin
-        .strip_prefix("-----BEGIN ")
-        .and_then(|l| l.strip_suffix("-----"))
-        .ok_or(Error::BadPem)?;
-    if !matches!(label, "CMS" | "PKCS7" | "PKCS #7 SIGNED DATA") {
-        return Err(Error::NotCms(format!("PEM label {label:?} is not CMS or PKCS7")));
-    }
-    let end = format!("-----END {label}-----");
-    let mut body = String::new();
-    let mut ended = false;
-    for line in lines {
-        if line == end {
-            ended = true;
-            break;
+    for label in ["CMS", "PKCS7"] {
+        match crate::pem::blocks(input, label)? {
+            None => return Ok(None),
+            Some(mut blocks) if !blocks.is_empty() => return Ok(Some(blocks.swap_remove(0))),
+            Some(_) => {}
         }
-        if line.contains(':') {
-            // RFC 1421 headers are not used for CMS; refuse rather than guess.
-            return Err(Error::BadPem);
-        }
-        body.push_str(line);
     }
-    if !ended || body.is_empty() {
-        return Err(Error::BadPem);
-    }
-    openssl::base64::decode_block(&body)
-        .map(Some)
-        .map_err(|_| Error::BadPem)
+    Err(Error::NotCms(
+        "PEM armour without a CMS or PKCS7 block".into(),
+    ))
 }
 
 /// Re-encodes BER as DER with OpenSSL's CMS parser, which accepts
@@ -227,7 +203,10 @@ mod tests {
     #[test]
     fn pem_of_another_kind() {
         let input = b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
-        assert!(matches!(SignatureFile::parse(input).unwrap_err(), Error::NotCms(_)));
+        assert!(matches!(
+            SignatureFile::parse(input).unwrap_err(),
+            Error::NotCms(_)
+        ));
     }
 
     #[test]

@@ -155,9 +155,16 @@ pub struct CertReference {
 impl CertReference {
     /// Whether `cert` (with DER encoding `cert_der`) is the referenced
     /// certificate: the hash matches and, when present, so does issuerSerial.
-    pub fn matches(&self, cert: &Certificate, cert_der: &[u8]) -> Result<bool, openssl::error::ErrorStack> {
+    pub fn matches(
+        &self,
+        cert: &Certificate,
+        cert_der: &[u8],
+    ) -> Result<bool, openssl::error::ErrorStack> {
         let hash = openssl::hash::hash(self.digest.message_digest(), cert_der)?;
-        let serial_ok = self.issuer_serial.as_ref().is_none_or(|is| is.matches(cert));
+        let serial_ok = self
+            .issuer_serial
+            .as_ref()
+            .is_none_or(|is| is.matches(cert));
         Ok(hash.as_ref() == self.cert_hash.as_slice() && serial_ok)
     }
 }

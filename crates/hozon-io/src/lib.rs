@@ -66,7 +66,9 @@ pub fn remove_stale_temporaries(path: &Path) -> io::Result<usize> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let file_name = entry.file_name();
-        let Some(n) = file_name.to_str() else { continue };
+        let Some(n) = file_name.to_str() else {
+            continue;
+        };
         if n.starts_with(&prefix) && n.ends_with(TEMP_SUFFIX) && entry.file_type()?.is_file() {
             fs::remove_file(entry.path())?;
             removed += 1;
@@ -83,9 +85,9 @@ struct Staged {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name"))?;
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name")
+    })?;
     let mut temp_name = OsString::from(".");
     temp_name.push(name);
     temp_name.push(format!(
@@ -94,7 +96,10 @@ fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let temp = parent_of(path).join(temp_name);
-    let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)?;
     if let Err(e) = file.write_all(bytes) {
         drop(file);
         let _ = fs::remove_file(&temp);
@@ -205,7 +210,10 @@ impl BatchWriter {
 
     fn commit(&self, batch: Vec<Pending>) {
         let mut failures = Vec::new();
-        let dirs: BTreeSet<PathBuf> = batch.iter().map(|p| parent_of(&p.path).to_path_buf()).collect();
+        let dirs: BTreeSet<PathBuf> = batch
+            .iter()
+            .map(|p| parent_of(&p.path).to_path_buf())
+            .collect();
         // 1. Make the staged contents durable.
         if let Err(error) = flush_staged(&batch, &dirs) {
             for p in batch {
@@ -215,7 +223,10 @@ impl BatchWriter {
                     error: io::Error::new(error.kind(), error.to_string()),
                 });
             }
-            self.failures.lock().unwrap_or_else(|p| p.into_inner()).extend(failures);
+            self.failures
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(failures);
             return;
         }
         // 2. Publish them under their final names.
@@ -225,7 +236,10 @@ impl BatchWriter {
                 Ok(()) => published += 1,
                 Err(error) => {
                     let _ = fs::remove_file(&p.temp);
-                    failures.push(CommitFailure { path: p.path, error });
+                    failures.push(CommitFailure {
+                        path: p.path,
+                        error,
+                    });
                 }
             }
         }
@@ -240,7 +254,10 @@ impl BatchWriter {
         }
         self.committed.fetch_add(published, Ordering::Relaxed);
         if !failures.is_empty() {
-            self.failures.lock().unwrap_or_else(|p| p.into_inner()).extend(failures);
+            self.failures
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(failures);
         }
     }
 }
@@ -287,7 +304,10 @@ mod tests {
         write_atomic(&path, b"three", Overwrite::Replace).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"three");
         // No temporaries are left behind.
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -295,11 +315,17 @@ mod tests {
     fn batch_writer_publishes_on_group_and_finish() {
         let dir = tempfile::tempdir().unwrap();
         let w = BatchWriter::new(2);
-        w.write(&dir.path().join("1"), b"1", Overwrite::Never).unwrap();
-        assert!(!dir.path().join("1").exists(), "not published before the group is full");
-        w.write(&dir.path().join("2"), b"2", Overwrite::Never).unwrap();
+        w.write(&dir.path().join("1"), b"1", Overwrite::Never)
+            .unwrap();
+        assert!(
+            !dir.path().join("1").exists(),
+            "not published before the group is full"
+        );
+        w.write(&dir.path().join("2"), b"2", Overwrite::Never)
+            .unwrap();
         assert!(dir.path().join("1").exists() && dir.path().join("2").exists());
-        w.write(&dir.path().join("3"), b"3", Overwrite::Never).unwrap();
+        w.write(&dir.path().join("3"), b"3", Overwrite::Never)
+            .unwrap();
         assert!(w.finish().is_empty());
         assert_eq!(fs::read(dir.path().join("3")).unwrap(), b"3");
         assert_eq!(w.committed(), 3);
@@ -310,7 +336,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("x"), b"old").unwrap();
         let w = BatchWriter::new(10);
-        w.write(&dir.path().join("x"), b"new", Overwrite::Never).unwrap();
+        w.write(&dir.path().join("x"), b"new", Overwrite::Never)
+            .unwrap();
         let failures = w.finish();
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].error.kind(), io::ErrorKind::AlreadyExists);

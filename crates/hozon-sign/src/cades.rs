@@ -22,7 +22,9 @@ use hozon_cms::asn1::x509_cert::attr::Attribute;
 use hozon_cms::asn1::x509_cert::ext::pkix::KeyUsage;
 use hozon_cms::asn1::x509_cert::time::Time;
 use hozon_cms::attributes::single_valued;
-use hozon_cms::oid::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNING_TIME};
+use hozon_cms::oid::{
+    ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNING_TIME,
+};
 use hozon_cms::signing_certificate::SigningCertificateV2;
 use hozon_cms::{Cert, DigestAlgorithm, SignatureFile};
 
@@ -56,7 +58,11 @@ impl CadesSigner {
         let digest = algorithm.digest().unwrap_or(DigestAlgorithm::Sha512);
         let signing_certificate = single_valued(
             ID_AA_SIGNING_CERTIFICATE_V_2,
-            &SigningCertificateV2::for_certificate(cert.parsed(), cert.der(), DigestAlgorithm::Sha256)?,
+            &SigningCertificateV2::for_certificate(
+                cert.parsed(),
+                cert.der(),
+                DigestAlgorithm::Sha256,
+            )?,
         )?;
         let mut choices = vec![CertificateChoices::Certificate(cert.parsed().clone())];
         choices.extend(
@@ -102,7 +108,10 @@ impl CadesSigner {
     /// A detached signature over everything `content` yields, read in
     /// constant memory.
     pub fn sign_detached(&self, content: impl Read) -> Result<Vec<u8>, Error> {
-        let digest = self.digest.digest_reader(content).map_err(Error::ReadContent)?;
+        let digest = self
+            .digest
+            .digest_reader(content)
+            .map_err(Error::ReadContent)?;
         self.sign_digest(&digest, None)
     }
 
@@ -195,7 +204,10 @@ fn check_usable(cert: &Cert, now: SystemTime) -> Result<(), Error> {
     let (not_before, not_after) = cert.validity_unix();
     let validity = &cert.parsed().tbs_certificate.validity;
     if now_unix < not_before {
-        return Err(refuse(format!("it is not valid before {}", validity.not_before)));
+        return Err(refuse(format!(
+            "it is not valid before {}",
+            validity.not_before
+        )));
     }
     if now_unix > not_after {
         return Err(refuse(format!("it expired at {}", validity.not_after)));

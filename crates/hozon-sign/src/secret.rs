@@ -46,12 +46,12 @@ impl SecretSource {
         match self {
             SecretSource::Env(var) => match std::env::var(var) {
                 Ok(v) => Ok(Secret::new(v)),
-                Err(std::env::VarError::NotPresent) => {
-                    Err(Error::Password(format!("environment variable {var} is not set")))
-                }
-                Err(std::env::VarError::NotUnicode(_)) => {
-                    Err(Error::Password(format!("environment variable {var} is not valid UTF-8")))
-                }
+                Err(std::env::VarError::NotPresent) => Err(Error::Password(format!(
+                    "environment variable {var} is not set"
+                ))),
+                Err(std::env::VarError::NotUnicode(_)) => Err(Error::Password(format!(
+                    "environment variable {var} is not valid UTF-8"
+                ))),
             },
             SecretSource::File(path) => {
                 let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
@@ -93,7 +93,9 @@ mod tests {
 
     #[test]
     fn missing_env_is_an_error_naming_the_variable() {
-        let err = SecretSource::Env("HOZON_TEST_SURELY_UNSET_VAR".into()).read().unwrap_err();
+        let err = SecretSource::Env("HOZON_TEST_SURELY_UNSET_VAR".into())
+            .read()
+            .unwrap_err();
         assert!(err.to_string().contains("HOZON_TEST_SURELY_UNSET_VAR"));
     }
 

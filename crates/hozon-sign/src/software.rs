@@ -54,12 +54,14 @@ impl SoftwareSigner {
         let encrypted = key_bytes.windows(9).any(|w| w == b"ENCRYPTED");
         let key = if encrypted {
             let secret = password.read()?;
-            PKey::private_key_from_pem_passphrase(&key_bytes, secret.expose().as_bytes()).map_err(|_| {
-                Error::WrongPassword {
+            PKey::private_key_from_pem_passphrase(&key_bytes, secret.expose().as_bytes()).map_err(
+                |_| Error::WrongPassword {
                     path: key_path.to_path_buf(),
-                }
-            })?
-        } else if key_bytes.starts_with(b"-----") || key_bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+                },
+            )?
+        } else if key_bytes.starts_with(b"-----")
+            || key_bytes.windows(11).any(|w| w == b"-----BEGIN ")
+        {
             PKey::private_key_from_pem(&key_bytes).map_err(|e| Error::BadKey {
                 path: key_path.to_path_buf(),
                 reason: first_reason(&e),
@@ -96,9 +98,11 @@ impl SoftwareSigner {
             reason: format!("not a PKCS#12 file ({})", first_reason(&e)),
         })?;
         let secret = password.read()?;
-        let parsed = p12.parse2(secret.expose()).map_err(|_| Error::WrongPassword {
-            path: path.to_path_buf(),
-        })?;
+        let parsed = p12
+            .parse2(secret.expose())
+            .map_err(|_| Error::WrongPassword {
+                path: path.to_path_buf(),
+            })?;
         let key = parsed.pkey.ok_or_else(|| Error::BadKey {
             path: path.to_path_buf(),
             reason: "the PKCS#12 file holds no private key".into(),
@@ -164,7 +168,10 @@ fn first_reason(e: &openssl::error::ErrorStack) -> String {
         .unwrap_or_else(|| "unreadable".to_owned())
 }
 
-fn choose_algorithm(key: &PKey<Private>, choice: AlgorithmChoice) -> Result<SignatureAlgorithm, Error> {
+fn choose_algorithm(
+    key: &PKey<Private>,
+    choice: AlgorithmChoice,
+) -> Result<SignatureAlgorithm, Error> {
     match key.id() {
         Id::RSA => {
             let digest = choice.digest.unwrap_or(DigestAlgorithm::Sha256);
@@ -176,7 +183,9 @@ fn choose_algorithm(key: &PKey<Private>, choice: AlgorithmChoice) -> Result<Sign
         }
         Id::EC => {
             if choice.rsa_pss {
-                return Err(Error::Unsupported("--rsa-pss needs an RSA key; this key is ECDSA".into()));
+                return Err(Error::Unsupported(
+                    "--rsa-pss needs an RSA key; this key is ECDSA".into(),
+                ));
             }
             let curve = key.ec_key()?.group().curve_name();
             let default = match curve {
@@ -188,11 +197,15 @@ fn choose_algorithm(key: &PKey<Private>, choice: AlgorithmChoice) -> Result<Sign
         }
         Id::ED25519 => {
             if choice.rsa_pss || choice.digest.is_some_and(|d| d != DigestAlgorithm::Sha512) {
-                return Err(Error::Unsupported("Ed25519 keys sign with SHA-512 message digests only".into()));
+                return Err(Error::Unsupported(
+                    "Ed25519 keys sign with SHA-512 message digests only".into(),
+                ));
             }
             Ok(SignatureAlgorithm::Ed25519)
         }
-        other => Err(Error::Unsupported(format!("unsupported key type {other:?}"))),
+        other => Err(Error::Unsupported(format!(
+            "unsupported key type {other:?}"
+        ))),
     }
 }
 

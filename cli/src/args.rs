@@ -1,0 +1,216 @@
+//! Command-line arguments (DESIGN.md §3 is the contract). Parsing only: no
+//! I/O happens here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// hozon (保存): keep signed clinical documents verifiable for decades.
+#[derive(Debug, Parser)]
+#[command(name = "hozon", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign files (or every file under a directory) as CAdES B-B.
+    Sign(SignArgs),
+    /// Verify signatures and report ETSI EN 319 102-1 indications.
+    Verify(VerifyArgs),
+    /// Run the whole pipeline on the built-in test data and show what happens.
+    Demo(DemoArgs),
+}
+
+/// The private key and certificate to sign with.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Signer")]
+pub struct SignerArgs {
+    /// Private key (PEM or DER; PKCS#8, PKCS#1 or SEC1; may be encrypted).
+    #[arg(
+        long,
+        value_name = "KEY.pem",
+        requires = "cert",
+        conflicts_with = "pkcs12"
+    )]
+    pub key: Option<PathBuf>,
+    /// Signer's certificate (PEM; further certificates in the file are taken as its chain).
+    #[arg(long, value_name = "CERT.pem", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Intermediate CA certificates to embed (PEM bundle).
+    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    pub chain: Option<PathBuf>,
+    /// PKCS#12 file holding key, certificate and chain.
+    #[arg(long, value_name = "FILE.p12", required_unless_present = "key")]
+    pub pkcs12: Option<PathBuf>,
+    /// Read the key password from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "pass_file")]
+    pub pass_env: Option<String>,
+    /// Read the key password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub pass_file: Option<PathBuf>,
+    /// Digest algorithm (default SHA-256; SHA-384 for P-384 keys).
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub digest: Option<DigestArg>,
+    /// Sign with RSASSA-PSS instead of RSA PKCS#1 v1.5.
+    #[arg(long)]
+    pub rsa_pss: bool,
+}
+
+/// Digest choices offered for signing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DigestArg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// Signature levels `sign` can produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// CAdES B-B (CAdES-BES): signed attributes, no time stamp.
+    B,
+}
+
+/// `hozon sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Files or directories to sign (directories are walked; symlinks are not followed).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    /// Signature level to produce.
+    #[arg(long, value_enum, default_value = "b")]
+    pub level: LevelArg,
+    /// Write enveloping FILE.p7m (content inside) instead of detached FILE.p7s.
+    #[arg(long)]
+    pub enveloping: bool,
+    /// Write signatures under this directory (mirroring the input tree) instead of beside each file.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace existing signatures (default: keep them and skip the file).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options shared by batch commands.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Batch")]
+pub struct RunArgs {
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print one JSON document on stdout instead of human-readable text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Revocation checking policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RevocationArg {
+    /// Revocation data must cover every certificate, or the result is INDETERMINATE.
+    Require,
+    /// Use what revocation data there is; missing data is a warning.
+    BestEffort,
+    /// Do not check revocation (a warning says so).
+    Skip,
+}
+
+/// `hozon verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Signature files (.p7s, .p7m, or any CMS file) or directories to search for them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The detached content (default: X for X.p7s). Only with a single signature file.
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
+    /// Trust anchors (PEM bundle); repeatable. Nothing else is trusted.
+    #[arg(long, value_name = "ROOTS.pem", required = true)]
+    pub trust: Vec<PathBuf>,
+    /// CRLs (PEM or DER) besides those embedded in signatures; repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// Revocation policy.
+    #[arg(long, value_enum, default_value = "require")]
+    pub revocation: RevocationArg,
+    /// Validate as of this time (RFC 3339, e.g. 2026-11-26T09:00:00Z) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// Never fetch anything over the network (this version fetches nothing; accepted for scripts).
+    #[arg(long)]
+    pub offline: bool,
+    /// Also write one JSON report per signature file under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `hozon demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's files in this directory instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sign_needs_a_key_or_pkcs12() {
+        assert!(Cli::try_parse_from(["hozon", "sign", "a.pdf"]).is_err());
+        assert!(
+            Cli::try_parse_from(["hozon", "sign", "a.pdf", "--key", "k", "--cert", "c"]).is_ok()
+        );
+        assert!(Cli::try_parse_from(["hozon", "sign", "a.pdf", "--pkcs12", "p"]).is_ok());
+        assert!(Cli::try_parse_from([
+            "hozon", "sign", "a.pdf", "--pkcs12", "p", "--key", "k", "--cert", "c"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from(["hozon", "sign", "a.pdf", "--key", "k"]).is_err());
+    }
+
+    #[test]
+    fn passwords_have_no_value_flag() {
+        // There is deliberately no --pass VALUE: secrets never go on argv.
+        assert!(
+            Cli::try_parse_from(["hozon", "sign", "a", "--pkcs12", "p", "--pass", "x"]).is_err()
+        );
+        assert!(Cli::try_parse_from([
+            "hozon",
+            "sign",
+            "a",
+            "--pkcs12",
+            "p",
+            "--pass-env",
+            "V",
+            "--pass-file",
+            "f"
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn verify_needs_trust() {
+        assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s"]).is_err());
+        assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s", "--trust", "r.pem"]).is_ok());
+    }
+}

@@ -1,0 +1,297 @@
+//! `hozon sign`: batch CAdES signing.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use hozon_io::{BatchWriter, Overwrite};
+use hozon_sign::{
+    AlgorithmChoice, CadesSigner, SecretSource, Signer, SoftwareSigner, MAX_ENVELOPING_CONTENT,
+};
+
+use crate::args::{DigestArg, SignArgs, SignerArgs};
+use crate::outcome::Outcome;
+use crate::output;
+use crate::walk::{self, Input};
+
+/// Files per group commit: enough to amortise one `syncfs`, few enough that
+/// an interrupted run loses little work.
+const GROUP_COMMIT: usize = 256;
+
+/// The JSON document `hozon sign --json` prints.
+#[derive(Debug, Default, Serialize)]
+pub struct SignReport {
+    /// Signatures written.
+    pub signed: Vec<Signed>,
+    /// Inputs left alone, with why.
+    pub skipped: Vec<Problem>,
+    /// Inputs that could not be signed, with why.
+    pub failed: Vec<Problem>,
+    /// Counts.
+    pub summary: SignSummary,
+}
+
+/// One signature written.
+#[derive(Debug, Serialize)]
+pub struct Signed {
+    /// The signed file.
+    pub file: String,
+    /// The signature file.
+    pub signature: String,
+}
+
+/// A file and a reason.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// The file.
+    pub file: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Counts.
+#[derive(Debug, Default, Serialize)]
+pub struct SignSummary {
+    /// Inputs considered.
+    pub total: usize,
+    /// Signed.
+    pub signed: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Failed.
+    pub failed: usize,
+}
+
+/// Loads the signer the arguments describe.
+pub fn load_signer(args: &SignerArgs) -> anyhow::Result<Arc<dyn Signer>> {
+    let password = match (&args.pass_env, &args.pass_file) {
+        (Some(var), _) => SecretSource::Env(var.clone()),
+        (None, Some(file)) => SecretSource::File(file.clone()),
+        (None, None) => SecretSource::Prompt("Key password: ".into()),
+    };
+    let choice = AlgorithmChoice {
+        digest: args.digest.map(|d| match d {
+            DigestArg::Sha256 => hozon_cms::DigestAlgorithm::Sha256,
+            DigestArg::Sha384 => hozon_cms::DigestAlgorithm::Sha384,
+            DigestArg::Sha512 => hozon_cms::DigestAlgorithm::Sha512,
+        }),
+        rsa_pss: args.rsa_pss,
+    };
+    let signer = match (&args.pkcs12, &args.key, &args.cert) {
+        (Some(p12), _, _) => SoftwareSigner::from_pkcs12_file(p12, &password, choice)?,
+        (None, Some(key), Some(cert)) => {
+            SoftwareSigner::from_pem_files(key, cert, args.chain.as_deref(), &password, choice)?
+        }
+        _ => anyhow::bail!("give --key KEY --cert CERT, or --pkcs12 FILE"),
+    };
+    Ok(Arc::new(signer))
+}
+
+enum Job {
+    Sign { input: Input, output: PathBuf },
+    Skip { input: Input, reason: String },
+    Fail { file: PathBuf, reason: String },
+}
+
+pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
+    let signer = load_signer(&args.signer)?;
+    let cades = CadesSigner::new(signer)?;
+    let extension = if args.enveloping { "p7m" } else { "p7s" };
+    let (inputs, walk_errors) = walk::collect(&args.paths, |p| !walk::is_signature(p));
+    let mut jobs: Vec<Job> = walk_errors
+        .into_iter()
+        .map(|(file, reason)| Job::Fail { file, reason })
+        .collect();
+    let mut planned = HashSet::new();
+    for input in inputs {
+        if walk::is_signature(&input.path) {
+            jobs.push(Job::Skip {
+                reason: "is a signature or evidence file; signatures are never signed again".into(),
+                input,
+            });
+            continue;
+        }
+        let output = output_path(&input, args.out_dir.as_deref(), extension);
+        if !planned.insert(output.clone()) {
+            jobs.push(Job::Fail {
+                file: input.path,
+                reason: format!("another input also maps to {}", output.display()),
+            });
+        } else if output.exists() && !args.force {
+            jobs.push(Job::Skip {
+                reason: format!("{} exists (use --force to replace it)", output.display()),
+                input,
+            });
+        } else {
+            jobs.push(Job::Sign { input, output });
+        }
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.run.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let writer = BatchWriter::new(GROUP_COMMIT);
+    let overwrite = if args.force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Never
+    };
+    let to_sign = jobs
+        .iter()
+        .filter(|j| matches!(j, Job::Sign { .. }))
+        .count();
+    let bar = if args.run.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        output::progress(to_sign, "signing")
+    };
+    let results: Vec<Result<(), String>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|job| match job {
+                Job::Sign { input, output } => {
+                    let r = sign_one(
+                        &cades,
+                        &input.path,
+                        output,
+                        args.enveloping,
+                        &writer,
+                        overwrite,
+                    );
+                    bar.inc(1);
+                    r
+                }
+                _ => Ok(()),
+            })
+            .collect()
+    });
+    let commit_failures = writer.finish();
+    bar.finish_and_clear();
+
+    let failed_outputs: std::collections::HashMap<PathBuf, String> = commit_failures
+        .into_iter()
+        .map(|f| (f.path, format!("writing the signature failed: {}", f.error)))
+        .collect();
+    let mut report = SignReport::default();
+    for (job, result) in jobs.into_iter().zip(results) {
+        match job {
+            Job::Sign { input, output } => {
+                let error = result
+                    .err()
+                    .or_else(|| failed_outputs.get(&output).cloned());
+                match error {
+                    None => report.signed.push(Signed {
+                        file: input.path.display().to_string(),
+                        signature: output.display().to_string(),
+                    }),
+                    Some(reason) => report.failed.push(Problem {
+                        file: input.path.display().to_string(),
+                        reason,
+                    }),
+                }
+            }
+            Job::Skip { input, reason } => report.skipped.push(Problem {
+                file: input.path.display().to_string(),
+                reason,
+            }),
+            Job::Fail { file, reason } => report.failed.push(Problem {
+                file: file.display().to_string(),
+                reason,
+            }),
+        }
+    }
+    report.summary = SignSummary {
+        total: report.signed.len() + report.skipped.len() + report.failed.len(),
+        signed: report.signed.len(),
+        skipped: report.skipped.len(),
+        failed: report.failed.len(),
+    };
+    if args.run.json {
+        output::json(&report)?;
+    } else {
+        for p in &report.failed {
+            output::error(&format!("{}: {}", p.file, p.reason));
+        }
+        for p in &report.skipped {
+            eprintln!("hozon: skipped {}: {}", p.file, p.reason);
+        }
+        let s = &report.summary;
+        eprintln!(
+            "signed {} file(s) as CAdES B-B with {} ({}); {} skipped, {} failed",
+            s.signed,
+            cades.signer().certificate().subject(),
+            cades.signer().algorithm(),
+            s.skipped,
+            s.failed
+        );
+    }
+    Ok(if report.failed.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Error
+    })
+}
+
+fn sign_one(
+    cades: &CadesSigner,
+    path: &Path,
+    output: &Path,
+    enveloping: bool,
+    writer: &BatchWriter,
+    overwrite: Overwrite,
+) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let signature = if enveloping {
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > MAX_ENVELOPING_CONTENT {
+            return Err(format!(
+                "{len} bytes is too large for --enveloping (limit {MAX_ENVELOPING_CONTENT}); sign it detached"
+            ));
+        }
+        let mut content = Vec::new();
+        file.take(MAX_ENVELOPING_CONTENT + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        cades.sign_enveloping(&content).map_err(|e| e.to_string())?
+    } else {
+        cades.sign_detached(file).map_err(|e| e.to_string())?
+    };
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let _ = hozon_io::remove_stale_temporaries(output);
+    writer
+        .write(output, &signature, overwrite)
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))
+}
+
+/// `FILE.p7s` beside the input, or under `out_dir` mirroring the input's
+/// place below the directory argument it was found in.
+pub fn output_path(input: &Input, out_dir: Option<&Path>, extension: &str) -> PathBuf {
+    let with_ext = |p: &Path| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(".");
+        s.push(extension);
+        PathBuf::from(s)
+    };
+    match out_dir {
+        None => with_ext(&input.path),
+        Some(dir) => {
+            let relative = input
+                .root
+                .as_ref()
+                .and_then(|root| input.path.strip_prefix(root).ok())
+                .map(Path::to_path_buf)
+                .or_else(|| input.path.file_name().map(PathBuf::from))
+                .unwrap_or_else(|| input.path.clone());
+            with_ext(&dir.join(relative))
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Certificate revocation lists: decoding, scope, signature, and the status
+//! of a certificate **at a given time** (RFC 5280 §5 and §6.3, ETSI EN 319
+//! 102-1 §5.2.5 / §5.6.2.3).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use hozon_cms::asn1::const_oid::db::rfc5280::{
+    ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_CRL_NUMBER, ID_CE_CRL_REASONS, ID_CE_DELTA_CRL_INDICATOR,
+    ID_CE_ISSUING_DISTRIBUTION_POINT, ID_CE_KEY_USAGE,
+};
+use hozon_cms::asn1::der::{Decode, Encode};
+use hozon_cms::asn1::x509_cert::crl::CertificateList;
+use hozon_cms::asn1::x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+use hozon_cms::asn1::x509_cert::ext::pkix::{CrlReason, KeyUsage};
+use hozon_cms::asn1::x509_cert::ext::Extension;
+use hozon_cms::asn1::x509_cert::name::Name;
+use hozon_cms::Cert;
+
+use crate::{Error, RevocationStatus, UnixTime};
+
+/// How far in the future a CRL's thisUpdate may be before we distrust it
+/// (clock skew between the CA and us).
+pub const CLOCK_SKEW_SECS: i64 = 300;
+
+/// The largest CRL accepted, so a hostile file cannot exhaust memory.
+pub const MAX_CRL_SIZE: usize = 64 << 20;
+
+/// A decoded CRL.
+pub struct Crl {
+    origin: String,
+    der: Vec<u8>,
+    sha256: [u8; 32],
+    issuer: Name,
+    this_update: UnixTime,
+    next_update: Option<UnixTime>,
+    entries: HashMap<Vec<u8>, (UnixTime, Option<CrlReason>)>,
+    scope: Scope,
+    openssl: openssl::x509::X509Crl,
+    /// Signature check results per issuer certificate (SHA-256).
+    verified: Mutex<HashMap<[u8; 32], bool>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Scope {
+    only_user_certs: bool,
+    only_ca_certs: bool,
+    /// Why the CRL cannot be a complete source (partial reasons, indirect,
+    /// delta, unknown critical extension); `None` when it can.
+    unusable: Option<String>,
+}
+
+impl std::fmt::Debug for Crl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crl")
+            .field("origin", &self.origin)
+            .field("issuer", &self.issuer.to_string())
+            .field("this_update", &self.this_update)
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Crl {
+    /// Decodes a DER CRL; `origin` names it in messages.
+    pub fn from_der(der: &[u8], origin: &str) -> Result<Crl, Error> {
+        let bad = |reason: String| Error::BadCrl {
+            origin: origin.to_owned(),
+            reason,
+        };
+        if der.len() > MAX_CRL_SIZE {
+            return Err(bad(format!(
+                "{} bytes is over the {MAX_CRL_SIZE}-byte limit",
+                der.len()
+            )));
+        }
+        let list = CertificateList::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let openssl = openssl::x509::X509Crl::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let tbs = &list.tbs_cert_list;
+        let mut entries = HashMap::new();
+        for entry in tbs.revoked_certificates.iter().flatten() {
+            let mut reason = None;
+            for ext in entry.crl_entry_extensions.iter().flatten() {
+                if ext.extn_id == ID_CE_CRL_REASONS {
+                    reason = CrlReason::from_der(ext.extn_value.as_bytes()).ok();
+                } else if ext.critical {
+                    // An unknown critical entry extension (e.g. certificateIssuer
+                    // of an indirect CRL) changes the entry's meaning.
+                    return Err(bad(format!(
+                        "unsupported critical CRL entry extension {}",
+                        ext.extn_id
+                    )));
+                }
+            }
+            entries.insert(
+                entry.serial_number.as_bytes().to_vec(),
+                (UnixTime::from_x509(&entry.revocation_date), reason),
+            );
+        }
+        let scope = scope(tbs.crl_extensions.iter().flatten());
+        Ok(Crl {
+            origin: origin.to_owned(),
+            sha256: openssl::sha::sha256(der),
+            der: der.to_vec(),
+            issuer: tbs.issuer.clone(),
+            this_update: UnixTime::from_x509(&tbs.this_update),
+            next_update: tbs.next_update.as_ref().map(UnixTime::from_x509),
+            entries,
+            scope,
+            openssl,
+            verified: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Reads every CRL in a file (PEM with one or more `X509 CRL` blocks, or DER).
+    pub fn read_file(path: &Path) -> Result<Vec<Crl>, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let origin = path.display().to_string();
+        let blocks = hozon_cms::pem::blocks(&bytes, "X509 CRL").map_err(|e| Error::BadCrl {
+            origin: origin.clone(),
+            reason: e.to_string(),
+        })?;
+        match blocks {
+            Some(blocks) if blocks.is_empty() => Err(Error::BadCrl {
+                origin,
+                reason: "no X509 CRL block in the PEM file".into(),
+            }),
+            Some(blocks) => blocks.iter().map(|b| Crl::from_der(b, &origin)).collect(),
+            None => Ok(vec![Crl::from_der(&bytes, &origin)?]),
+        }
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// SHA-256 of the DER encoding.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.sha256
+    }
+
+    /// thisUpdate.
+    pub fn this_update(&self) -> UnixTime {
+        self.this_update
+    }
+
+    /// nextUpdate, if any.
+    pub fn next_update(&self) -> Option<UnixTime> {
+        self.next_update
+    }
+
+    /// The issuer name as RFC 4514.
+    pub fn issuer(&self) -> String {
+        self.issuer.to_string()
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "CRL of {} issued {} ({})",
+            self.issuer, self.this_update, self.origin
+        )
+    }
+
+    /// Whether `issuer` signed this CRL and may sign CRLs (cached).
+    fn signed_by(&self, issuer: &Cert) -> bool {
+        let mut cache = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+        *cache.entry(*issuer.sha256()).or_insert_with(|| {
+            let ku_ok = issuer
+                .parsed()
+                .tbs_certificate
+                .extensions
+                .iter()
+                .flatten()
+                .filter(|e| e.extn_id == ID_CE_KEY_USAGE)
+                .all(|e| KeyUsage::from_der(e.extn_value.as_bytes()).is_ok_and(|ku| ku.crl_sign()));
+            ku_ok
+                && issuer
+                    .to_openssl()
+                    .and_then(|x| x.public_key())
+                    .and_then(|k| self.openssl.verify(&k))
+                    .unwrap_or(false)
+        })
+    }
+}
+
+fn scope<'a>(extensions: impl Iterator<Item = &'a Extension>) -> Scope {
+    let mut scope = Scope::default();
+    for ext in extensions {
+        match ext.extn_id {
+            id if id == ID_CE_ISSUING_DISTRIBUTION_POINT => {
+                match IssuingDistributionPoint::from_der(ext.extn_value.as_bytes()) {
+                    Ok(idp) => {
+                        scope.only_user_certs = idp.only_contains_user_certs;
+                        scope.only_ca_certs = idp.only_contains_ca_certs;
+                        if idp.only_some_reasons.is_some() {
+                            scope.unusable = Some("it covers only some revocation reasons".into());
+                        }
+                        if idp.indirect_crl {
+                            scope.unusable = Some("indirect CRLs are not supported".into());
+                        }
+                    }
+                    Err(e) => {
+                        scope.unusable = Some(format!("malformed issuingDistributionPoint: {e}"))
+                    }
+                }
+            }
+            id if id == ID_CE_DELTA_CRL_INDICATOR => {
+                scope.unusable = Some("delta CRLs are not supported".into());
+            }
+            id if id == ID_CE_CRL_NUMBER || id == ID_CE_AUTHORITY_KEY_IDENTIFIER => {}
+            id if ext.critical => {
+                scope.unusable = Some(format!("unsupported critical CRL extension {id}"));
+            }
+            _ => {}
+        }
+    }
+    scope
+}
+
+fn is_ca(cert: &Cert) -> bool {
+    use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS;
+    use hozon_cms::asn1::x509_cert::ext::pkix::BasicConstraints;
+    cert.parsed()
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id == ID_CE_BASIC_CONSTRAINTS)
+        .any(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).is_ok_and(|bc| bc.ca))
+}
+
+/// CRLs available for a validation, indexed by issuer name.
+#[derive(Clone, Debug, Default)]
+pub struct CrlSet {
+    by_issuer: HashMap<Vec<u8>, Vec<Arc<Crl>>>,
+}
+
+impl CrlSet {
+    /// An empty set.
+    pub fn new() -> CrlSet {
+        CrlSet::default()
+    }
+
+    /// Adds a CRL (an identical one already present is ignored).
+    pub fn add(&mut self, crl: Arc<Crl>) {
+        let key = crl.issuer.to_der().unwrap_or_default();
+        let list = self.by_issuer.entry(key).or_default();
+        if !list.iter().any(|c| c.sha256 == crl.sha256) {
+            list.push(crl);
+        }
+    }
+
+    /// Adds every CRL of another set.
+    pub fn extend(&mut self, other: &CrlSet) {
+        for crl in other.by_issuer.values().flatten() {
+            self.add(crl.clone());
+        }
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_issuer.is_empty()
+    }
+
+    /// SHA-256 fingerprints of all CRLs, sorted (for cache keys).
+    pub fn fingerprints(&self) -> Vec<[u8; 32]> {
+        let mut v: Vec<_> = self
+            .by_issuer
+            .values()
+            .flatten()
+            .map(|c| c.sha256)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The revocation status of `cert` (issued by `issuer`) at `at`, judged
+    /// from the newest usable CRL; `now` rejects CRLs from the future.
+    pub fn status(
+        &self,
+        cert: &Cert,
+        issuer: &Cert,
+        at: UnixTime,
+        now: UnixTime,
+    ) -> RevocationStatus {
+        let issuer_name = &cert.parsed().tbs_certificate.issuer;
+        let key = issuer_name.to_der().unwrap_or_default();
+        let candidates = self
+            .by_issuer
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if candidates.is_empty() {
+            return RevocationStatus::Unknown {
+                reason: format!("no CRL from {issuer_name} is available (pass it with --crl)"),
+            };
+        }
+        let cert_is_ca = is_ca(cert);
+        let mut rejected = Vec::new();
+        let mut best: Option<&Arc<Crl>> = None;
+        for crl in candidates {
+            let problem = if let Some(why) = &crl.scope.unusable {
+                Some(why.clone())
+            } else if crl.scope.only_user_certs && cert_is_ca {
+                Some("it covers end-entity certificates only".to_owned())
+            } else if crl.scope.only_ca_certs && !cert_is_ca {
+                Some("it covers CA certificates only".to_owned())
+            } else if crl.this_update.0 > now.0 + CLOCK_SKEW_SECS {
+                Some(format!(
+                    "its thisUpdate {} is in the future",
+                    crl.this_update
+                ))
+            } else if !crl.signed_by(issuer) {
+                Some(format!(
+                    "its signature does not verify with the key of {}",
+                    issuer.subject()
+                ))
+            } else {
+                None
+            };
+            match problem {
+                Some(p) => rejected.push(format!("{}: {p}", crl.describe())),
+                None => {
+                    if best.is_none_or(|b| crl.this_update > b.this_update) {
+                        best = Some(crl);
+                    }
+                }
+            }
+        }
+        let Some(crl) = best else {
+            return RevocationStatus::Unknown {
+                reason: format!("no usable CRL: {}", rejected.join("; ")),
+            };
+        };
+        let source = crl.describe();
+        let serial = cert.parsed().tbs_certificate.serial_number.as_bytes();
+        match crl.entries.get(serial) {
+            Some((_, Some(CrlReason::RemoveFromCRL))) | None => {
+                let covers = crl.this_update >= at || crl.next_update.is_none_or(|n| n >= at);
+                if covers {
+                    RevocationStatus::Good {
+                        source,
+                        revoked_later: None,
+                    }
+                } else {
+                    RevocationStatus::Unknown {
+                        reason: format!(
+                            "{source} expired at its nextUpdate {}, before the validation time {at}; a newer CRL is needed",
+                            crl.next_update.map(|n| n.to_string()).unwrap_or_default()
+                        ),
+                    }
+                }
+            }
+            Some((revoked_at, reason)) => {
+                if *revoked_at <= at {
+                    RevocationStatus::Revoked {
+                        revoked_at: *revoked_at,
+                        reason: reason.map(reason_name),
+                        source,
+                    }
+                } else {
+                    RevocationStatus::Good {
+                        source,
+                        revoked_later: Some(*revoked_at),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reason_name(r: CrlReason) -> String {
+    match r {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
+    }
+    .to_owned()
+}

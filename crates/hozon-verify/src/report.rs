@@ -1,0 +1,227 @@
+//! The verification report (DESIGN.md §4, a contract): what users' systems
+//! read. Indications and sub-indications are named as in ETSI EN 319 102-1
+//! §5.1.3 so that the report means the same thing as other AdES validators'.
+
+use serde::{Deserialize, Serialize};
+
+/// The overall verdict on a signature (ETSI EN 319 102-1 Table 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Indication {
+    /// Every check passed.
+    TotalPassed,
+    /// The signature is proven invalid (tampered, broken, revoked, ...).
+    TotalFailed,
+    /// Neither proven valid nor invalid with the data available.
+    Indeterminate,
+}
+
+impl Indication {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indication::TotalPassed => "TOTAL_PASSED",
+            Indication::TotalFailed => "TOTAL_FAILED",
+            Indication::Indeterminate => "INDETERMINATE",
+        }
+    }
+}
+
+impl std::fmt::Display for Indication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! sub_indications {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $indication:ident, $rank:literal; )*) => {
+        /// Why a signature is not TOTAL_PASSED (ETSI EN 319 102-1 Table 5).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum SubIndication {
+            $( $(#[$doc])* #[serde(rename = $name)] $variant, )*
+        }
+
+        impl SubIndication {
+            /// The name used in reports.
+            pub fn as_str(self) -> &'static str {
+                match self { $( SubIndication::$variant => $name, )* }
+            }
+
+            /// The indication this sub-indication belongs to.
+            pub fn indication(self) -> Indication {
+                match self { $( SubIndication::$variant => Indication::$indication, )* }
+            }
+
+            /// Precedence when several problems are found: the most specific
+            /// and most serious is reported (higher wins). TOTAL_FAILED causes
+            /// always outrank INDETERMINATE ones.
+            pub fn rank(self) -> u32 {
+                match self { $( SubIndication::$variant => $rank, )* }
+            }
+        }
+    };
+}
+
+sub_indications! {
+    /// The signature is not a well-formed CAdES/CMS structure.
+    FormatFailure = "FORMAT_FAILURE", TotalFailed, 100;
+    /// The content's digest differs from the signed message-digest.
+    HashFailure = "HASH_FAILURE", TotalFailed, 95;
+    /// The signature value does not verify with the signer's public key.
+    SigCryptoFailure = "SIG_CRYPTO_FAILURE", TotalFailed, 90;
+    /// The signing certificate was revoked before the (proven or claimed) signing time.
+    Revoked = "REVOKED", TotalFailed, 85;
+    /// The signing certificate was not yet valid at the latest possible signing time.
+    NotYetValid = "NOT_YET_VALID", TotalFailed, 80;
+    /// The signing certificate had expired before a proven signing time.
+    Expired = "EXPIRED", TotalFailed, 78;
+    /// The signer's certificate cannot be identified or its binding fails.
+    NoSigningCertificateFound = "NO_SIGNING_CERTIFICATE_FOUND", Indeterminate, 60;
+    /// No path to a trusted anchor.
+    NoCertificateChainFound = "NO_CERTIFICATE_CHAIN_FOUND", Indeterminate, 58;
+    /// A certificate of the path is broken (bad signature, ...).
+    CertificateChainGeneralFailure = "CERTIFICATE_CHAIN_GENERAL_FAILURE", Indeterminate, 56;
+    /// RFC 5280 or policy constraints on the path fail (key usage, path length, ...).
+    ChainConstraintsFailure = "CHAIN_CONSTRAINTS_FAILURE", Indeterminate, 55;
+    /// The signing certificate is revoked and there is no proof the signature predates it.
+    RevokedNoPoe = "REVOKED_NO_POE", Indeterminate, 52;
+    /// A CA certificate of the path is revoked and there is no proof of existence before that.
+    RevokedCaNoPoe = "REVOKED_CA_NO_POE", Indeterminate, 51;
+    /// The signing certificate is expired (or not yet valid) at the validation time, with no proof of earlier existence.
+    OutOfBoundsNoPoe = "OUT_OF_BOUNDS_NO_POE", Indeterminate, 48;
+    /// As OUT_OF_BOUNDS_NO_POE, but the certificate is known not to have been revoked.
+    OutOfBoundsNotRevoked = "OUT_OF_BOUNDS_NOT_REVOKED", Indeterminate, 47;
+    /// An algorithm or key size is no longer acceptable and there is no proof of existence from when it was.
+    CryptoConstraintsFailureNoPoe = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", Indeterminate, 45;
+    /// An algorithm is not acceptable (or not supported) at all.
+    CryptoConstraintsFailure = "CRYPTO_CONSTRAINTS_FAILURE", Indeterminate, 44;
+    /// Signed attribute constraints of the policy are not met.
+    SigConstraintsFailure = "SIG_CONSTRAINTS_FAILURE", Indeterminate, 40;
+    /// Time stamps are in an impossible order.
+    TimestampOrderFailure = "TIMESTAMP_ORDER_FAILURE", Indeterminate, 38;
+    /// Proof of existence is missing.
+    NoPoe = "NO_POE", Indeterminate, 36;
+    /// Revocation data covering the validation time is not (yet) available.
+    TryLater = "TRY_LATER", Indeterminate, 30;
+    /// The signed content is not available.
+    SignedDataNotFound = "SIGNED_DATA_NOT_FOUND", Indeterminate, 20;
+}
+
+impl std::fmt::Display for SubIndication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who signed, from the signing certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignerReport {
+    /// Subject DN (RFC 4514, UTF-8).
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// Serial number, upper-case hex.
+    pub serial: String,
+    /// ISO 17090 hcRole (HPKI), e.g. "Medical Doctor".
+    pub hc_role: Option<String>,
+}
+
+/// One time stamp's validation result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampReport {
+    /// "signature", "archive", ...
+    pub kind: String,
+    /// genTime (RFC 3339).
+    pub gen_time: String,
+    /// The TSA's subject DN.
+    pub tsa: String,
+    /// PASSED, FAILED or INDETERMINATE.
+    pub indication: String,
+}
+
+/// The result for one SignerInfo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureReport {
+    /// The signature file.
+    pub file: String,
+    /// The signed content (detached file, or the signature file itself when enveloping).
+    pub content: Option<String>,
+    /// Index of the SignerInfo within the file (0-based).
+    pub signer_info: usize,
+    /// "CAdES" or "CMS" (no signing-certificate attribute).
+    pub format: String,
+    /// The level that was validated ("B-B", ...).
+    pub level: Option<String>,
+    /// The verdict.
+    pub indication: Indication,
+    /// Why, when not TOTAL_PASSED.
+    pub sub_indication: Option<SubIndication>,
+    /// Every problem found, most serious first.
+    pub errors: Vec<String>,
+    /// Things worth knowing that do not change the verdict.
+    pub warnings: Vec<String>,
+    /// The signer, when identified.
+    pub signer: Option<SignerReport>,
+    /// The signing-time attribute (a claim, not evidence).
+    pub claimed_signing_time: Option<String>,
+    /// The earliest time the signature is proven to have existed (the
+    /// validation time when there is no proof of existence).
+    pub best_signature_time: Option<String>,
+    /// Time stamps and their results.
+    pub timestamps: Vec<TimestampReport>,
+    /// Latest safe time to add the next archive time stamp (B-LTA only).
+    pub renew_by: Option<String>,
+}
+
+/// Counts over a whole run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Signatures reported.
+    pub total: usize,
+    /// TOTAL_PASSED.
+    pub passed: usize,
+    /// TOTAL_FAILED.
+    pub failed: usize,
+    /// INDETERMINATE.
+    pub indeterminate: usize,
+}
+
+impl Summary {
+    /// Counts `reports`.
+    pub fn of<'a>(reports: impl IntoIterator<Item = &'a SignatureReport>) -> Summary {
+        let mut s = Summary::default();
+        for r in reports {
+            s.total += 1;
+            match r.indication {
+                Indication::TotalPassed => s.passed += 1,
+                Indication::TotalFailed => s.failed += 1,
+                Indication::Indeterminate => s.indeterminate += 1,
+            }
+        }
+        s
+    }
+}
+
+/// A file that could not be verified at all (I/O), as opposed to a
+/// signature that failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileError {
+    /// The file.
+    pub file: String,
+    /// Why.
+    pub error: String,
+}
+
+/// The whole report of a `hozon verify` run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// The validation time (RFC 3339).
+    pub validation_time: String,
+    /// One entry per SignerInfo of every file.
+    pub signatures: Vec<SignatureReport>,
+    /// Counts.
+    pub summary: Summary,
+    /// Files that could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_errors: Vec<FileError>,
+}
