@@ -11,10 +11,10 @@ pub fn error(msg: &str) {
     }
 }
 
-/// Prints a line on stdout; a closed pipe is not an error.
-pub fn line(msg: &str) {
+/// Prints a block of text on stdout in one write; a closed pipe is not an error.
+pub fn text(block: &str) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = writeln!(out, "{msg}") {
+    if let Err(e) = out.write_all(block.as_bytes()).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -23,10 +23,11 @@ pub fn line(msg: &str) {
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match serde_json::to_writer_pretty(&mut out, value)
         .map_err(std::io::Error::from)
         .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush())
     {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),

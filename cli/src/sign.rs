@@ -93,6 +93,12 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<Arc<dyn Signer>> {
     Ok(Arc::new(signer))
 }
 
+/// What happened to a file that was to be signed.
+enum Done {
+    Signed,
+    Exists,
+}
+
 enum Job {
     Sign { input: Input, output: PathBuf },
     Skip { input: Input, reason: String },
@@ -103,13 +109,14 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     let signer = load_signer(&args.signer)?;
     let cades = CadesSigner::new(signer)?;
     let extension = if args.enveloping { "p7m" } else { "p7s" };
-    let (inputs, walk_errors) = walk::collect(&args.paths, |p| !walk::is_signature(p));
-    let mut jobs: Vec<Job> = walk_errors
+    let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
+    let mut jobs: Vec<Job> = walked
+        .errors
         .into_iter()
         .map(|(file, reason)| Job::Fail { file, reason })
         .collect();
     let mut planned = HashSet::new();
-    for input in inputs {
+    for input in walked.inputs {
         if walk::is_signature(&input.path) {
             jobs.push(Job::Skip {
                 reason: "is a signature or evidence file; signatures are never signed again".into(),
@@ -123,16 +130,12 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
                 file: input.path,
                 reason: format!("another input also maps to {}", output.display()),
             });
-        } else if output.exists() && !args.force {
-            jobs.push(Job::Skip {
-                reason: format!("{} exists (use --force to replace it)", output.display()),
-                input,
-            });
         } else {
             jobs.push(Job::Sign { input, output });
         }
     }
 
+    prepare_output_dirs(&jobs, args.out_dir.is_some(), &walked.temporaries)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.run.jobs.unwrap_or(0))
         .build()
@@ -152,22 +155,29 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     } else {
         output::progress(to_sign, "signing")
     };
-    let results: Vec<Result<(), String>> = pool.install(|| {
+    // The existence check runs in the parallel phase: on a batch of 10^4
+    // small files, a sequential pass of stat calls would leave a core idle.
+    let results: Vec<Result<Done, String>> = pool.install(|| {
         jobs.par_iter()
             .map(|job| match job {
                 Job::Sign { input, output } => {
-                    let r = sign_one(
-                        &cades,
-                        &input.path,
-                        output,
-                        args.enveloping,
-                        &writer,
-                        overwrite,
-                    );
+                    let r = if !args.force && output.exists() {
+                        Ok(Done::Exists)
+                    } else {
+                        sign_one(
+                            &cades,
+                            &input.path,
+                            output,
+                            args.enveloping,
+                            &writer,
+                            overwrite,
+                        )
+                        .map(|()| Done::Signed)
+                    };
                     bar.inc(1);
                     r
                 }
-                _ => Ok(()),
+                _ => Ok(Done::Signed),
             })
             .collect()
     });
@@ -182,6 +192,13 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     for (job, result) in jobs.into_iter().zip(results) {
         match job {
             Job::Sign { input, output } => {
+                if matches!(result, Ok(Done::Exists)) {
+                    report.skipped.push(Problem {
+                        file: input.path.display().to_string(),
+                        reason: format!("{} exists (use --force to replace it)", output.display()),
+                    });
+                    continue;
+                }
                 let error = result
                     .err()
                     .or_else(|| failed_outputs.get(&output).cloned());
@@ -270,6 +287,45 @@ fn sign_one(
     writer
         .write(output, &signature, overwrite)
         .map_err(|e| format!("cannot write {}: {e}", output.display()))
+}
+
+/// Creates the output directories (under --out-dir) and removes named
+/// temporaries that interrupted earlier runs left there: in every output
+/// directory outside the walked trees, and in walked directories where the
+/// walk saw one.
+fn prepare_output_dirs(
+    jobs: &[Job],
+    out_dir: bool,
+    seen_temporaries: &[PathBuf],
+) -> anyhow::Result<()> {
+    let dirs: std::collections::BTreeSet<&Path> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::Sign { output, .. } => output.parent(),
+            _ => None,
+        })
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .collect();
+    let mut clean: std::collections::BTreeSet<&Path> =
+        seen_temporaries.iter().filter_map(|t| t.parent()).collect();
+    for dir in dirs {
+        if out_dir {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            clean.insert(dir);
+        }
+    }
+    for dir in clean {
+        hozon_io::remove_stale_temporaries(dir)
+            .with_context(|| format!("cannot clean up temporaries in {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// `FILE.p7s` beside the input, or under `out_dir` mirroring the input's

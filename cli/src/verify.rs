@@ -83,8 +83,10 @@ pub fn verify_file(
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let verifier = build_verifier(&args.trust, &args.crl, args.revocation, args.at.as_deref())?;
-    let (inputs, walk_errors) = walk::collect(&args.paths, walk::is_signature);
-    let inputs: Vec<_> = inputs
+    let walked = walk::collect(&args.paths, walk::is_signature);
+    let walk_errors = walked.errors;
+    let inputs: Vec<_> = walked
+        .inputs
         .into_iter()
         .filter(|i| !i.path.extension().is_some_and(|e| e == "tsr" || e == "ers"))
         .collect();
@@ -214,6 +216,8 @@ fn write_file_report(
 
 /// Human-readable report on stdout.
 pub fn print_human(report: &Report) {
+    use std::fmt::Write;
+    let mut out = String::new();
     for s in &report.signatures {
         let verdict = match s.sub_indication {
             Some(sub) => format!("{} ({sub})", s.indication),
@@ -228,20 +232,22 @@ pub fn print_human(report: &Report) {
             })
             .unwrap_or_else(|| "signer unknown".into());
         let level = s.level.as_deref().unwrap_or("-");
-        output::line(&format!("{verdict}  {}  {level}  {who}", s.file));
+        let _ = writeln!(out, "{verdict}  {}  {level}  {who}", s.file);
         for e in &s.errors {
-            output::line(&format!("    error: {e}"));
+            let _ = writeln!(out, "    error: {e}");
         }
         for w in &s.warnings {
-            output::line(&format!("    warning: {w}"));
+            let _ = writeln!(out, "    warning: {w}");
         }
     }
     for e in &report.file_errors {
         output::error(&format!("{}: {}", e.file, e.error));
     }
     let s = &report.summary;
-    output::line(&format!(
+    let _ = writeln!(
+        out,
         "{} signature(s): {} passed, {} failed, {} indeterminate (validation time {})",
         s.total, s.passed, s.failed, s.indeterminate, report.validation_time
-    ));
+    );
+    output::text(&out);
 }

@@ -21,16 +21,24 @@ pub fn is_signature(path: &Path) -> bool {
     })
 }
 
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The files to work on, in a stable order.
+    pub inputs: Vec<Input>,
+    /// Arguments or entries that could not be used, with why.
+    pub errors: Vec<(PathBuf, String)>,
+    /// hozon temporaries seen (left by interrupted runs, or in progress).
+    pub temporaries: Vec<PathBuf>,
+}
+
 /// Files named directly are taken as they are; directories are walked
-/// (symlinks not followed, hozon's own temporaries skipped) and their files
-/// kept when `keep` says so. Returns the files in a stable order, and the
-/// arguments that could not be used with why.
-pub fn collect(
-    paths: &[PathBuf],
-    keep: impl Fn(&Path) -> bool,
-) -> (Vec<Input>, Vec<(PathBuf, String)>) {
+/// (symlinks not followed, hozon's own temporaries set aside) and their
+/// files kept when `keep` says so.
+pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
+    let mut temporaries = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => errors.push((p.clone(), e.to_string())),
@@ -48,11 +56,11 @@ pub fn collect(
                             e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()),
                             e.to_string(),
                         )),
+                        Ok(e) if e.file_type().is_file() && hozon_io::is_temporary(e.path()) => {
+                            temporaries.push(e.into_path());
+                        }
                         Ok(e) => {
-                            if e.file_type().is_file()
-                                && !hozon_io::is_temporary(e.path())
-                                && keep(e.path())
-                            {
+                            if e.file_type().is_file() && keep(e.path()) {
                                 inputs.push(Input {
                                     path: e.into_path(),
                                     root: Some(p.clone()),
@@ -65,5 +73,9 @@ pub fn collect(
             Ok(_) => errors.push((p.clone(), "not a regular file or directory".into())),
         }
     }
-    (inputs, errors)
+    Walked {
+        inputs,
+        errors,
+        temporaries,
+    }
 }

@@ -102,24 +102,29 @@ impl DigestAlgorithm {
 
     /// Digests everything `reader` yields, in constant memory.
     pub fn digest_reader(self, mut reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
-        let mut hasher =
-            openssl::hash::Hasher::new(self.message_digest()).map_err(std::io::Error::other)?;
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
+        thread_local! {
+            // One read buffer per thread, reused: a batch hashes thousands of
+            // small files and must not allocate and clear 256 KiB for each.
+            static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 256 * 1024]);
+        }
+        let mut digester = Digester::new(self).map_err(std::io::Error::other)?;
+        BUFFER.with_borrow_mut(|buf| loop {
+            let n = match reader.read(buf) {
+                Ok(0) => return Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            hasher.update(&buf[..n]).map_err(std::io::Error::other)?;
-        }
-        Ok(hasher.finish().map_err(std::io::Error::other)?.to_vec())
+            digester.update(&buf[..n]).map_err(std::io::Error::other)?;
+        })?;
+        digester.finish().map_err(std::io::Error::other)
     }
 
     /// Digests `data`.
     pub fn digest(self, data: &[u8]) -> Result<Vec<u8>, openssl::error::ErrorStack> {
-        openssl::hash::hash(self.message_digest(), data).map(|d| d.to_vec())
+        let mut d = Digester::new(self)?;
+        d.update(data)?;
+        d.finish()
     }
 
     /// Output length in bytes.
@@ -168,6 +173,68 @@ impl std::str::FromStr for DigestAlgorithm {
                 "unknown digest algorithm {s:?} (expected sha256, sha384 or sha512)"
             )),
         }
+    }
+}
+
+/// An incremental digest.
+///
+/// The SHA family goes through OpenSSL's one-shot SHA functions rather than
+/// `EVP_MD_fetch`: under OpenSSL 3.0 every fetch takes global read-write
+/// locks, and two threads verifying small signatures spent more than half
+/// their time contending on them.
+pub enum Digester {
+    /// SHA-1.
+    Sha1(openssl::sha::Sha1),
+    /// SHA-224.
+    Sha224(openssl::sha::Sha224),
+    /// SHA-256.
+    Sha256(openssl::sha::Sha256),
+    /// SHA-384.
+    Sha384(openssl::sha::Sha384),
+    /// SHA-512.
+    Sha512(openssl::sha::Sha512),
+    /// Anything else, through EVP.
+    Evp(openssl::hash::Hasher),
+}
+
+impl Digester {
+    /// A fresh digest computation.
+    pub fn new(alg: DigestAlgorithm) -> Result<Digester, openssl::error::ErrorStack> {
+        Ok(match alg {
+            DigestAlgorithm::Sha1 => Digester::Sha1(openssl::sha::Sha1::new()),
+            DigestAlgorithm::Sha224 => Digester::Sha224(openssl::sha::Sha224::new()),
+            DigestAlgorithm::Sha256 => Digester::Sha256(openssl::sha::Sha256::new()),
+            DigestAlgorithm::Sha384 => Digester::Sha384(openssl::sha::Sha384::new()),
+            DigestAlgorithm::Sha512 => Digester::Sha512(openssl::sha::Sha512::new()),
+            DigestAlgorithm::Md5 => {
+                Digester::Evp(openssl::hash::Hasher::new(alg.message_digest())?)
+            }
+        })
+    }
+
+    /// Feeds `data`.
+    pub fn update(&mut self, data: &[u8]) -> Result<(), openssl::error::ErrorStack> {
+        match self {
+            Digester::Sha1(h) => h.update(data),
+            Digester::Sha224(h) => h.update(data),
+            Digester::Sha256(h) => h.update(data),
+            Digester::Sha384(h) => h.update(data),
+            Digester::Sha512(h) => h.update(data),
+            Digester::Evp(h) => return h.update(data),
+        }
+        Ok(())
+    }
+
+    /// The digest value.
+    pub fn finish(self) -> Result<Vec<u8>, openssl::error::ErrorStack> {
+        Ok(match self {
+            Digester::Sha1(h) => h.finish().to_vec(),
+            Digester::Sha224(h) => h.finish().to_vec(),
+            Digester::Sha256(h) => h.finish().to_vec(),
+            Digester::Sha384(h) => h.finish().to_vec(),
+            Digester::Sha512(h) => h.finish().to_vec(),
+            Digester::Evp(mut h) => h.finish()?.to_vec(),
+        })
     }
 }
 
@@ -387,6 +454,19 @@ fn pss_from_parameters(id: &AlgorithmIdentifierOwned) -> Result<SignatureAlgorit
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digests_match_evp() {
+        for alg in DigestAlgorithm::ALL {
+            let data = b"hozon digest check";
+            let evp = openssl::hash::hash(alg.message_digest(), data)
+                .unwrap()
+                .to_vec();
+            assert_eq!(alg.digest(data).unwrap(), evp, "{alg}");
+            assert_eq!(alg.digest_reader(&data[..]).unwrap(), evp, "{alg}");
+            assert_eq!(evp.len(), alg.output_len());
+        }
+    }
 
     #[test]
     fn pss_identifier_round_trips() {

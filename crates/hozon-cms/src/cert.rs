@@ -1,7 +1,7 @@
 //! A certificate kept both decoded (for structure) and as its DER bytes (for
 //! hashing and for OpenSSL).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use der::{Decode, Encode};
 use x509_cert::Certificate;
@@ -11,14 +11,27 @@ use crate::Error;
 /// An X.509 certificate with its exact DER encoding.
 ///
 /// Cloning is cheap: the contents are shared.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Cert(Arc<Inner>);
 
-#[derive(Debug, PartialEq, Eq)]
+/// Certificates are equal when their DER encodings are.
+impl PartialEq for Cert {
+    fn eq(&self, other: &Cert) -> bool {
+        self.0.sha256 == other.0.sha256 && self.0.der == other.0.der
+    }
+}
+
+impl Eq for Cert {}
+
+#[derive(Debug)]
 struct Inner {
     parsed: Certificate,
     der: Vec<u8>,
     sha256: [u8; 32],
+    /// RFC 4514 strings, made on first use (formatting looks OIDs up by name
+    /// and showed in batch profiles).
+    subject: OnceLock<String>,
+    issuer: OnceLock<String>,
 }
 
 impl Cert {
@@ -31,12 +44,20 @@ impl Cert {
     /// Wraps a decoded certificate, encoding it to DER.
     pub fn from_parsed(parsed: Certificate) -> Result<Cert, Error> {
         let der = parsed.to_der().map_err(Error::Encode)?;
+        Ok(Cert::from_parts(parsed, der))
+    }
+
+    /// Wraps a decoded certificate and its DER encoding (the caller
+    /// guarantees they belong together).
+    pub(crate) fn from_parts(parsed: Certificate, der: Vec<u8>) -> Cert {
         let sha256 = openssl::sha::sha256(&der);
-        Ok(Cert(Arc::new(Inner {
+        Cert(Arc::new(Inner {
             parsed,
             der,
             sha256,
-        })))
+            subject: OnceLock::new(),
+            issuer: OnceLock::new(),
+        }))
     }
 
     /// Reads every certificate of a PEM bundle (or one DER certificate).
@@ -76,12 +97,18 @@ impl Cert {
 
     /// The subject as an RFC 4514 string (UTF-8 kept as is).
     pub fn subject(&self) -> String {
-        self.0.parsed.tbs_certificate.subject.to_string()
+        self.0
+            .subject
+            .get_or_init(|| self.0.parsed.tbs_certificate.subject.to_string())
+            .clone()
     }
 
     /// The issuer as an RFC 4514 string.
     pub fn issuer(&self) -> String {
-        self.0.parsed.tbs_certificate.issuer.to_string()
+        self.0
+            .issuer
+            .get_or_init(|| self.0.parsed.tbs_certificate.issuer.to_string())
+            .clone()
     }
 
     /// The serial number in upper-case hex.

@@ -31,7 +31,7 @@ pub mod pem;
 mod signature_file;
 pub mod signing_certificate;
 
-pub use algorithm::{DigestAlgorithm, SignatureAlgorithm};
+pub use algorithm::{DigestAlgorithm, Digester, SignatureAlgorithm};
 pub use cert::Cert;
 pub use error::Error;
 pub use signature_file::{Encoding, SignatureFile, MAX_SIGNATURE_FILE_SIZE};

@@ -4,9 +4,9 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerInfo};
 use der::{Decode, Encode, Tagged};
 use x509_cert::crl::CertificateList;
-use x509_cert::Certificate;
 
 use crate::oid::ID_SIGNED_DATA;
+use crate::Cert;
 use crate::Error;
 
 /// The largest signature file hozon reads (enveloping `.p7m` files included).
@@ -99,16 +99,16 @@ impl SignatureFile {
         }
     }
 
-    /// The X.509 certificates in the SignedData `certificates` field, with
-    /// their DER encodings. Other certificate formats are skipped.
-    pub fn certificates(&self) -> Vec<(Certificate, Vec<u8>)> {
+    /// The X.509 certificates in the SignedData `certificates` field. Other
+    /// certificate formats are skipped.
+    pub fn certificates(&self) -> Vec<Cert> {
         self.signed_data
             .certificates
             .iter()
             .flat_map(|set| set.0.iter())
             .filter_map(|choice| match choice {
                 cms::cert::CertificateChoices::Certificate(c) => {
-                    c.to_der().ok().map(|der| (c.clone(), der))
+                    c.to_der().ok().map(|der| Cert::from_parts(c.clone(), der))
                 }
                 cms::cert::CertificateChoices::Other(_) => None,
             })

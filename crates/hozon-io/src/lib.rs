@@ -2,18 +2,26 @@
 //!
 //! A signature that exists on disk must be complete and must survive a power
 //! cut: a half-written `.p7s` is worse than none, because a later run would
-//! skip it as done. Every output is therefore written to a temporary name in
-//! the destination directory, flushed to stable storage, renamed into place,
-//! and the directory itself is flushed so the rename is durable.
+//! skip it as done. Every output is therefore written where no reader can see
+//! it, flushed to stable storage, published under its final name in one
+//! atomic step, and the directory itself is flushed so the publication is
+//! durable.
+//!
+//! On Linux the unpublished file is an anonymous inode (`O_TMPFILE`),
+//! published with `linkat(2)`: a run killed at any point leaves nothing
+//! behind, and the directory is touched once per file instead of three times
+//! (create, rename, unlink) — which matters when two threads fill one
+//! directory with ten thousand signatures. Elsewhere, or on file systems
+//! without `O_TMPFILE`, a named temporary (`.NAME.PID.N.hozon-tmp`) is
+//! written and renamed; walkers skip such names and
+//! [`remove_stale_temporaries`] cleans up after interrupted runs.
 //!
 //! Flushing costs about as much as an RSA-2048 signature on common disks, so
-//! batches use [`BatchWriter`], a group commit: outputs are staged under
-//! temporary names, and every `group` files (and at the end) one `syncfs(2)`
-//! makes all of them durable at once before they are renamed into place.
-//! A batch killed at any point leaves only complete outputs under their final
-//! names; staged temporaries (`.NAME.*.hozon-tmp`) are ignored by walkers
-//! and cleaned up by [`remove_stale_temporaries`].
+//! batches use [`BatchWriter`], a group commit: outputs are staged, and every
+//! `group` files (and at the end) one `syncfs(2)` makes all of them durable
+//! at once before they are published.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -23,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// Suffix of staged temporaries.
+/// Suffix of named temporaries.
 pub const TEMP_SUFFIX: &str = ".hozon-tmp";
 
 /// What to do when the destination already exists.
@@ -38,53 +46,76 @@ pub enum Overwrite {
 /// Writes `bytes` to `path` atomically and durably (one file).
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: Overwrite) -> io::Result<()> {
     let staged = stage(path, bytes)?;
-    staged.file.sync_all()?;
-    drop(staged.file);
-    let result = publish(&staged.temp, path, overwrite);
-    if result.is_err() {
-        let _ = fs::remove_file(&staged.temp);
-    }
-    result?;
+    staged.file().sync_all()?;
+    staged.publish(path, overwrite)?;
     sync_dir(parent_of(path))
 }
 
-/// Whether `path` is one of our staged temporaries.
+/// Whether `path` is one of our named temporaries.
 pub fn is_temporary(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with('.') && n.ends_with(TEMP_SUFFIX))
 }
 
-/// Removes the staged temporaries for `path` that an interrupted run left.
-pub fn remove_stale_temporaries(path: &Path) -> io::Result<usize> {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return Ok(0);
-    };
-    let prefix = format!(".{name}.");
+/// Removes, from `dir`, the named temporaries that interrupted runs left
+/// behind: those whose writing process no longer exists. Temporaries of a
+/// run still in progress are left alone. Returns how many were removed.
+pub fn remove_stale_temporaries(dir: &Path) -> io::Result<usize> {
     let mut removed = 0;
-    let dir = parent_of(path);
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        let file_name = entry.file_name();
-        let Some(n) = file_name.to_str() else {
+        let path = entry.path();
+        if !is_temporary(&path) || !entry.file_type()?.is_file() {
             continue;
-        };
-        if n.starts_with(&prefix) && n.ends_with(TEMP_SUFFIX) && entry.file_type()?.is_file() {
-            fs::remove_file(entry.path())?;
+        }
+        let writer_alive = temporary_owner(&path).is_some_and(process_exists);
+        if !writer_alive {
+            fs::remove_file(&path)?;
             removed += 1;
         }
     }
     Ok(removed)
 }
 
-struct Staged {
-    temp: PathBuf,
-    file: File,
+/// The process id embedded in a temporary's name (`.NAME.PID.N.hozon-tmp`).
+fn temporary_owner(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?.strip_suffix(TEMP_SUFFIX)?;
+    let mut parts = name.rsplit('.');
+    let _counter = parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+#[cfg(unix)]
+fn process_exists(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 sends nothing; it only checks existence.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_pid: u32) -> bool {
+    true
+}
+
+/// A file written but not yet visible under its final name.
+enum Staged {
+    /// An anonymous inode (`O_TMPFILE`), published by `linkat`.
+    #[cfg(target_os = "linux")]
+    Anonymous(File),
+    /// A named temporary in the destination directory, published by rename.
+    Named { temp: PathBuf, file: File },
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
+fn temp_name(path: &Path) -> io::Result<PathBuf> {
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name")
     })?;
@@ -95,7 +126,33 @@ fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let temp = parent_of(path).join(temp_name);
+    Ok(parent_of(path).join(temp_name))
+}
+
+fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match OpenOptions::new()
+            .write(true)
+            .mode(0o644)
+            .custom_flags(libc::O_TMPFILE)
+            .open(parent_of(path))
+        {
+            Ok(mut file) => {
+                file.write_all(bytes)?;
+                return Ok(Staged::Anonymous(file));
+            }
+            // File systems without O_TMPFILE: fall back to a named temporary.
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let temp = temp_name(path)?;
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -105,18 +162,74 @@ fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
         let _ = fs::remove_file(&temp);
         return Err(e);
     }
-    Ok(Staged { temp, file })
+    Ok(Staged::Named { temp, file })
 }
 
-fn publish(temp: &Path, path: &Path, overwrite: Overwrite) -> io::Result<()> {
-    match overwrite {
-        Overwrite::Replace => fs::rename(temp, path),
-        Overwrite::Never => {
-            // link(2) fails with EEXIST instead of replacing: an atomic
-            // "rename unless it exists".
-            fs::hard_link(temp, path)?;
-            fs::remove_file(temp)
+impl Staged {
+    fn file(&self) -> &File {
+        match self {
+            #[cfg(target_os = "linux")]
+            Staged::Anonymous(file) => file,
+            Staged::Named { file, .. } => file,
         }
+    }
+
+    /// Makes the staged file visible as `path`. On error nothing is left
+    /// behind and an existing `path` is untouched.
+    fn publish(self, path: &Path, overwrite: Overwrite) -> io::Result<()> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Staged::Anonymous(file) => match overwrite {
+                Overwrite::Never => link_fd(&file, path),
+                Overwrite::Replace => {
+                    let temp = temp_name(path)?;
+                    link_fd(&file, &temp)?;
+                    fs::rename(&temp, path).inspect_err(|_| {
+                        let _ = fs::remove_file(&temp);
+                    })
+                }
+            },
+            Staged::Named { temp, file } => {
+                drop(file);
+                let result = match overwrite {
+                    Overwrite::Replace => fs::rename(&temp, path),
+                    // link(2) fails with EEXIST instead of replacing: an
+                    // atomic "rename unless it exists".
+                    Overwrite::Never => {
+                        fs::hard_link(&temp, path).and_then(|()| fs::remove_file(&temp))
+                    }
+                };
+                if result.is_err() {
+                    let _ = fs::remove_file(&temp);
+                }
+                result
+            }
+        }
+    }
+}
+
+/// Gives the anonymous inode open as `file` the name `path` (EEXIST if taken).
+#[cfg(target_os = "linux")]
+fn link_fd(file: &File, path: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let source = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    let target = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the call;
+    // the descriptor stays open because `file` is borrowed.
+    let rc = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            source.as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -133,11 +246,9 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// One staged output waiting for the next group commit.
 struct Pending {
-    temp: PathBuf,
+    staged: Staged,
     path: PathBuf,
     overwrite: Overwrite,
-    #[cfg(not(target_os = "linux"))]
-    file: File,
 }
 
 /// An output that could not be published, with why.
@@ -150,9 +261,19 @@ pub struct CommitFailure {
 }
 
 /// Group-committing writer for batches; see the crate documentation.
+///
+/// The worker whose write fills a group commits it inline. (A dedicated
+/// commit thread was measured and was 2.5x slower: its `syncfs` and
+/// `linkat` calls contend with the workers' file creation in the same
+/// directory.)
 pub struct BatchWriter {
     group: usize,
     pending: Mutex<Vec<Pending>>,
+    shared: Shared,
+}
+
+#[derive(Default)]
+struct Shared {
     failures: Mutex<Vec<CommitFailure>>,
     committed: AtomicU64,
 }
@@ -163,22 +284,19 @@ impl BatchWriter {
         BatchWriter {
             group: group.max(1),
             pending: Mutex::new(Vec::new()),
-            failures: Mutex::new(Vec::new()),
-            committed: AtomicU64::new(0),
+            shared: Shared::default(),
         }
     }
 
     /// Stages `bytes` for `path`. The file appears under its final name at
-    /// the next group commit (possibly triggered by this call) or at
+    /// the next group commit (possibly made by this call) or at
     /// [`BatchWriter::finish`]. An error here means nothing was staged.
     pub fn write(&self, path: &Path, bytes: &[u8], overwrite: Overwrite) -> io::Result<()> {
         let staged = stage(path, bytes)?;
         let pending = Pending {
-            temp: staged.temp,
+            staged,
             path: path.to_path_buf(),
             overwrite,
-            #[cfg(not(target_os = "linux"))]
-            file: staged.file,
         };
         let batch = {
             let mut list = self.pending.lock().unwrap_or_else(|p| p.into_inner());
@@ -189,76 +307,92 @@ impl BatchWriter {
                 return Ok(());
             }
         };
-        self.commit(batch);
+        commit(batch, &self.shared);
         Ok(())
     }
 
     /// Commits everything still staged, and returns the outputs that could
-    /// not be published (their temporaries are removed).
+    /// not be published.
     pub fn finish(&self) -> Vec<CommitFailure> {
         let batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
         if !batch.is_empty() {
-            self.commit(batch);
+            commit(batch, &self.shared);
         }
-        std::mem::take(&mut *self.failures.lock().unwrap_or_else(|p| p.into_inner()))
+        std::mem::take(
+            &mut *self
+                .shared
+                .failures
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        )
     }
 
     /// How many files have been published so far.
     pub fn committed(&self) -> u64 {
-        self.committed.load(Ordering::Relaxed)
+        self.shared.committed.load(Ordering::Relaxed)
     }
+}
 
-    fn commit(&self, batch: Vec<Pending>) {
-        let mut failures = Vec::new();
-        let dirs: BTreeSet<PathBuf> = batch
-            .iter()
-            .map(|p| parent_of(&p.path).to_path_buf())
-            .collect();
-        // 1. Make the staged contents durable.
-        if let Err(error) = flush_staged(&batch, &dirs) {
-            for p in batch {
-                let _ = fs::remove_file(&p.temp);
-                failures.push(CommitFailure {
-                    path: p.path,
-                    error: io::Error::new(error.kind(), error.to_string()),
-                });
-            }
-            self.failures
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend(failures);
-            return;
-        }
-        // 2. Publish them under their final names.
-        let mut published = 0u64;
+impl Drop for BatchWriter {
+    fn drop(&mut self) {
+        // Publish whatever is staged even if the caller forgot to finish.
+        let _ = self.finish();
+    }
+}
+
+fn commit(batch: Vec<Pending>, shared: &Shared) {
+    let mut failures = Vec::new();
+    let dirs: BTreeSet<PathBuf> = batch
+        .iter()
+        .map(|p| parent_of(&p.path).to_path_buf())
+        .collect();
+    // 1. Make the staged contents durable.
+    if let Err(error) = flush_staged(&batch, &dirs) {
         for p in batch {
-            match publish(&p.temp, &p.path, p.overwrite) {
-                Ok(()) => published += 1,
-                Err(error) => {
-                    let _ = fs::remove_file(&p.temp);
-                    failures.push(CommitFailure {
-                        path: p.path,
-                        error,
-                    });
-                }
+            // Dropping an anonymous staged file discards it; a named one is
+            // removed.
+            if let Staged::Named { temp, .. } = &p.staged {
+                let _ = fs::remove_file(temp);
             }
+            failures.push(CommitFailure {
+                path: p.path,
+                error: io::Error::new(error.kind(), error.to_string()),
+            });
         }
-        // 3. Make the renames durable.
-        for dir in &dirs {
-            if let Err(error) = sync_dir(dir) {
-                failures.push(CommitFailure {
-                    path: dir.clone(),
-                    error,
-                });
-            }
+        shared
+            .failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(failures);
+        return;
+    }
+    // 2. Publish them under their final names.
+    let mut published = 0u64;
+    for p in batch {
+        match p.staged.publish(&p.path, p.overwrite) {
+            Ok(()) => published += 1,
+            Err(error) => failures.push(CommitFailure {
+                path: p.path,
+                error,
+            }),
         }
-        self.committed.fetch_add(published, Ordering::Relaxed);
-        if !failures.is_empty() {
-            self.failures
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend(failures);
+    }
+    // 3. Make the publications durable.
+    for dir in &dirs {
+        if let Err(error) = sync_dir(dir) {
+            failures.push(CommitFailure {
+                path: dir.clone(),
+                error,
+            });
         }
+    }
+    shared.committed.fetch_add(published, Ordering::Relaxed);
+    if !failures.is_empty() {
+        shared
+            .failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(failures);
     }
 }
 
@@ -284,7 +418,7 @@ fn flush_staged(_batch: &[Pending], dirs: &BTreeSet<PathBuf>) -> io::Result<()> 
 #[cfg(not(target_os = "linux"))]
 fn flush_staged(batch: &[Pending], _dirs: &BTreeSet<PathBuf>) -> io::Result<()> {
     for p in batch {
-        p.file.sync_all()?;
+        p.staged.file().sync_all()?;
     }
     Ok(())
 }
@@ -349,11 +483,18 @@ mod tests {
     fn stale_temporaries_are_recognised_and_removed() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("doc.pdf.p7s");
-        let stale = dir.path().join(".doc.pdf.p7s.123.4.hozon-tmp");
+        // A pid far above any pid_max: that writer is surely gone.
+        let stale = dir.path().join(".doc.pdf.p7s.2000000000.4.hozon-tmp");
+        let live = dir
+            .path()
+            .join(format!(".other.p7s.{}.1.hozon-tmp", std::process::id()));
         fs::write(&stale, b"partial").unwrap();
+        fs::write(&live, b"in progress").unwrap();
         assert!(is_temporary(&stale));
         assert!(!is_temporary(&out));
-        assert_eq!(remove_stale_temporaries(&out).unwrap(), 1);
+        assert_eq!(temporary_owner(&stale), Some(2_000_000_000));
+        assert_eq!(remove_stale_temporaries(dir.path()).unwrap(), 1);
         assert!(!stale.exists());
+        assert!(live.exists(), "a running writer's temporary is kept");
     }
 }

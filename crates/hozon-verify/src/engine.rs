@@ -25,6 +25,7 @@ use hozon_pki::{
 use openssl::pkey::{PKey, Public};
 
 use crate::hc_role::hc_role;
+use crate::keys::KeyCache;
 use crate::report::{Indication, SignatureReport, SignerReport, SubIndication};
 use crate::AlgorithmPolicy;
 
@@ -45,6 +46,7 @@ pub struct VerifierConfig {
 pub struct Verifier {
     chains: ChainValidator,
     config: VerifierConfig,
+    keys: KeyCache,
 }
 
 /// Where the signed content is.
@@ -85,7 +87,11 @@ struct Passed {
 impl Verifier {
     /// A verifier over `chains` (anchors, CRLs, revocation policy).
     pub fn new(chains: ChainValidator, config: VerifierConfig) -> Verifier {
-        Verifier { chains, config }
+        Verifier {
+            chains,
+            config,
+            keys: KeyCache::default(),
+        }
     }
 
     /// The validation time.
@@ -166,11 +172,7 @@ impl Verifier {
             r.errors.push("the SignedData has no SignerInfo".into());
             return vec![r];
         }
-        let certs: Vec<Cert> = file
-            .certificates()
-            .into_iter()
-            .filter_map(|(c, _)| Cert::from_parsed(c).ok())
-            .collect();
+        let certs: Vec<Cert> = file.certificates();
         let mut crls = CrlSet::new();
         for (i, der) in file.crls().iter().enumerate() {
             match Crl::from_der(der, &format!("{label} (embedded CRL {i})")) {
@@ -476,7 +478,7 @@ impl Verifier {
         }
         if let (Some(cert), Some(attrs)) = (&signer, attrs) {
             match attrs.to_der() {
-                Ok(tbs) => match verify_value(cert, sig_alg, &tbs, si.signature.as_bytes()) {
+                Ok(tbs) => match self.verify_value(cert, sig_alg, &tbs, si.signature.as_bytes()) {
                     Ok(()) => ok.signature = true,
                     Err(why) => f.fail(
                         S::SigCryptoFailure,
@@ -509,6 +511,23 @@ impl Verifier {
             ok.revocation = self.revocation_problems(&chain.revocation, report, f);
             // --- Signature acceptance: algorithm policy (§5.2.8) ----------------
             ok.algorithms = self.algorithm_problems(digest_alg, sig_alg, path, f);
+        }
+    }
+
+    /// Verifies a signature value over `message` with the key of `cert`.
+    fn verify_value(
+        &self,
+        cert: &Cert,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        match self.keys.get(cert)?.verify(alg, message, signature)? {
+            true => Ok(()),
+            false => Err(format!(
+                "{alg} with the key of {} rejects it",
+                cert.subject()
+            )),
         }
     }
 
@@ -675,13 +694,13 @@ impl Verifier {
         // Every key of the path, and the signatures on every certificate
         // except the anchor's (whose self-signature is not relied on).
         for (i, cert) in path.iter().enumerate() {
-            match cert.to_openssl().and_then(|x| x.public_key()) {
-                Ok(key) => {
-                    if let Some(p) = policy.key_problem(&key) {
+            match self.keys.get(cert) {
+                Ok(entry) => {
+                    if let Some(p) = policy.key_problem(entry.key()) {
                         problems.push(format!("{}: {p}", cert.subject()));
                     }
                 }
-                Err(e) => problems.push(format!("{}: unreadable public key: {e}", cert.subject())),
+                Err(e) => problems.push(e),
             }
             if i + 1 < path.len() {
                 let oid = cert.parsed().signature_algorithm.oid;
@@ -827,30 +846,6 @@ fn key_matches_algorithm(key: &PKey<Public>, alg: SignatureAlgorithm) -> bool {
             | (Id::EC, SignatureAlgorithm::Ecdsa(_))
             | (Id::ED25519, SignatureAlgorithm::Ed25519)
     )
-}
-
-/// Verifies a signature value over `message`.
-fn verify_value(
-    cert: &Cert,
-    alg: SignatureAlgorithm,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), String> {
-    let key = public_key(cert)?;
-    if !key_matches_algorithm(&key, alg) {
-        return Err(format!(
-            "{alg} does not fit the certificate's {:?} key",
-            key.id()
-        ));
-    }
-    let mut v = make_verifier(&key, alg).map_err(|e| e.to_string())?;
-    match v.verify_oneshot(signature, message) {
-        Ok(true) => Ok(()),
-        Ok(false) | Err(_) => Err(format!(
-            "{alg} with the key of {} rejects it",
-            cert.subject()
-        )),
-    }
 }
 
 /// Verifies a signature without signed attributes over the content itself.

@@ -17,6 +17,7 @@
 
 mod engine;
 pub mod hc_role;
+mod keys;
 pub mod policy;
 pub mod report;
 
