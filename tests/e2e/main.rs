@@ -1,1 +1,8 @@
-//! placeholder
+//! End-to-end tests of the `hozon` command (see `util.rs` for the helpers).
+
+mod batch;
+mod interop;
+mod large_file;
+mod negative;
+mod report;
+mod util;

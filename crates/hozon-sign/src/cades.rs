@@ -242,49 +242,6 @@ impl<'a> DecodeValue<'a> for EncodedSet {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hozon_cms::asn1::cms::signed_data::SignedData;
-
-    fn some_certs() -> Vec<CertificateChoices> {
-        let pem = include_bytes!("../../../testdata/pki/chain.pem");
-        Cert::read_bundle(pem)
-            .unwrap()
-            .into_iter()
-            .map(|c| CertificateChoices::Certificate(c.parsed().clone()))
-            .collect()
-    }
-
-    #[test]
-    fn encodes_like_cms_signed_data() {
-        let certs = CertificateSet::try_from(some_certs()).unwrap();
-        let digest_algorithms =
-            SetOfVec::try_from(vec![DigestAlgorithm::Sha256.identifier()]).unwrap();
-        let encap_content_info = EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
-            econtent: None,
-        };
-        let signer_infos = SignerInfos::try_from(vec![]).unwrap();
-        let reference = SignedData {
-            version: CmsVersion::V1,
-            digest_algorithms: digest_algorithms.clone(),
-            encap_content_info: encap_content_info.clone(),
-            certificates: Some(certs.clone()),
-            crls: None,
-            signer_infos: signer_infos.clone(),
-        };
-        let ours = SignedDataOut {
-            version: CmsVersion::V1,
-            digest_algorithms,
-            encap_content_info,
-            certificates: Some(EncodedSet::of(&certs).unwrap()),
-            signer_infos,
-        };
-        assert_eq!(ours.to_der().unwrap(), reference.to_der().unwrap());
-    }
-}
-
 /// signing-time: UTCTime until 2049, GeneralizedTime after (RFC 5652 §11.3).
 fn signing_time(t: SystemTime) -> Result<Time, Error> {
     match UtcTime::from_system_time(t) {
@@ -333,4 +290,47 @@ fn check_usable(cert: &Cert, now: SystemTime) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hozon_cms::asn1::cms::signed_data::SignedData;
+
+    fn some_certs() -> Vec<CertificateChoices> {
+        let pem = include_bytes!("../../../testdata/pki/chain.pem");
+        Cert::read_bundle(pem)
+            .unwrap()
+            .into_iter()
+            .map(|c| CertificateChoices::Certificate(c.parsed().clone()))
+            .collect()
+    }
+
+    #[test]
+    fn encodes_like_cms_signed_data() {
+        let certs = CertificateSet::try_from(some_certs()).unwrap();
+        let digest_algorithms =
+            SetOfVec::try_from(vec![DigestAlgorithm::Sha256.identifier()]).unwrap();
+        let encap_content_info = EncapsulatedContentInfo {
+            econtent_type: ID_DATA,
+            econtent: None,
+        };
+        let signer_infos = SignerInfos::try_from(vec![]).unwrap();
+        let reference = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: digest_algorithms.clone(),
+            encap_content_info: encap_content_info.clone(),
+            certificates: Some(certs.clone()),
+            crls: None,
+            signer_infos: signer_infos.clone(),
+        };
+        let ours = SignedDataOut {
+            version: CmsVersion::V1,
+            digest_algorithms,
+            encap_content_info,
+            certificates: Some(EncodedSet::of(&certs).unwrap()),
+            signer_infos,
+        };
+        assert_eq!(ours.to_der().unwrap(), reference.to_der().unwrap());
+    }
 }
