@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use hozon_io::{BatchWriter, Overwrite};
 use hozon_sign::{
-    AlgorithmChoice, CadesSigner, SecretSource, Signer, SoftwareSigner, MAX_ENVELOPING_CONTENT,
+    AlgorithmChoice, CadesSigner, SecretSource, SoftwareSigner, MAX_ENVELOPING_CONTENT,
 };
 
 use crate::args::{DigestArg, SignArgs, SignerArgs};
@@ -68,8 +68,8 @@ pub struct SignSummary {
     pub failed: usize,
 }
 
-/// Loads the signer the arguments describe.
-pub fn load_signer(args: &SignerArgs) -> anyhow::Result<Arc<dyn Signer>> {
+/// Loads the signer the arguments describe, ready to make CAdES signatures.
+pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
     let password = match (&args.pass_env, &args.pass_file) {
         (Some(var), _) => SecretSource::Env(var.clone()),
         (None, Some(file)) => SecretSource::File(file.clone()),
@@ -83,14 +83,30 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<Arc<dyn Signer>> {
         }),
         rsa_pss: args.rsa_pss,
     };
-    let signer = match (&args.pkcs12, &args.key, &args.cert) {
-        (Some(p12), _, _) => SoftwareSigner::from_pkcs12_file(p12, &password, choice)?,
-        (None, Some(key), Some(cert)) => {
-            SoftwareSigner::from_pem_files(key, cert, args.chain.as_deref(), &password, choice)?
+    // Errors that do not name a file yet are prefixed with the one at fault.
+    let named = |file: &std::path::Path, e: hozon_sign::Error| -> anyhow::Error {
+        use hozon_sign::Error as E;
+        match e {
+            E::Io { .. }
+            | E::BadKey { .. }
+            | E::WrongPassword { .. }
+            | E::BadCertificate { .. } => e.into(),
+            other => anyhow::anyhow!("{}: {other}", file.display()),
         }
+    };
+    let (signer, source) = match (&args.pkcs12, &args.key, &args.cert) {
+        (Some(p12), _, _) => (
+            SoftwareSigner::from_pkcs12_file(p12, &password, choice).map_err(|e| named(p12, e))?,
+            p12,
+        ),
+        (None, Some(key), Some(cert)) => (
+            SoftwareSigner::from_pem_files(key, cert, args.chain.as_deref(), &password, choice)
+                .map_err(|e| named(key, e))?,
+            cert,
+        ),
         _ => anyhow::bail!("give --key KEY --cert CERT, or --pkcs12 FILE"),
     };
-    Ok(Arc::new(signer))
+    CadesSigner::new(Arc::new(signer)).map_err(|e| named(source, e))
 }
 
 /// What happened to a file that was to be signed.
@@ -106,8 +122,7 @@ enum Job {
 }
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
-    let signer = load_signer(&args.signer)?;
-    let cades = CadesSigner::new(signer)?;
+    let cades = load_signer(&args.signer)?;
     let extension = if args.enveloping { "p7m" } else { "p7s" };
     let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
     let mut jobs: Vec<Job> = walked

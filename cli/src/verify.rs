@@ -64,21 +64,31 @@ fn default_content(sig: &Path) -> Option<PathBuf> {
     (ext == "p7s").then(|| sig.with_extension(""))
 }
 
-/// Verifies one signature file.
+/// Verifies one signature file. A file too large to be a signature is
+/// refused from its size, before anything is read.
 pub fn verify_file(
     verifier: &Verifier,
     sig: &Path,
     content: Option<&Path>,
 ) -> Result<Vec<SignatureReport>, String> {
-    let file = std::fs::File::open(sig).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_SIGNATURE_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+    let label = sig.display().to_string();
     let content = content
         .map(Path::to_path_buf)
         .or_else(|| default_content(sig));
-    Ok(verifier.verify(&sig.display().to_string(), &bytes, content.as_deref()))
+    let file = std::fs::File::open(sig).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    if size > MAX_SIGNATURE_FILE_SIZE {
+        return Ok(vec![Verifier::format_failure(
+            &label,
+            content.map(|c| c.display().to_string()),
+            &format!("{size} bytes is more than the {MAX_SIGNATURE_FILE_SIZE}-byte limit for a signature file"),
+        )]);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_SIGNATURE_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(verifier.verify(&label, &bytes, content.as_deref()))
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {

@@ -50,7 +50,7 @@ pub fn decode_unique<T: for<'a> Decode<'a>>(
     let der = any.to_der().map_err(Error::Encode)?;
     T::from_der(&der)
         .map(Some)
-        .map_err(|source| Error::BadAttribute { oid, source })
+        .map_err(|error| Error::BadAttribute { oid, error })
 }
 
 /// Every value of every attribute `oid` (for repeatable unsigned attributes

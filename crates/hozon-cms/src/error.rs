@@ -25,12 +25,18 @@ pub enum Error {
     #[error("PEM armour with an invalid base64 body")]
     BadPem,
     /// The bytes are neither DER nor BER for the expected ASN.1 type.
-    #[error("not a CMS structure ({what}): {source}")]
+    #[error("not a CMS structure ({what}): {error}")]
     Asn1 {
         /// The ASN.1 type being decoded.
         what: &'static str,
         /// The decoder's error, with its byte offset.
-        source: der::Error,
+        error: der::Error,
+    },
+    /// Bytes follow the end of the CMS structure.
+    #[error("{extra} byte(s) of trailing data after the end of the CMS structure")]
+    TrailingData {
+        /// How many.
+        extra: usize,
     },
     /// The bytes are not DER and OpenSSL could not read them as BER either.
     #[error("not a CMS structure: {0}")]
@@ -53,12 +59,12 @@ pub enum Error {
         count: usize,
     },
     /// An attribute value does not decode as its ASN.1 type.
-    #[error("attribute {oid} is malformed: {source}")]
+    #[error("attribute {oid} is malformed: {error}")]
     BadAttribute {
         /// The attribute.
         oid: ObjectIdentifier,
         /// The decoder's error.
-        source: der::Error,
+        error: der::Error,
     },
     /// An algorithm identifier that hozon does not implement.
     #[error("unsupported {kind} algorithm {oid}")]
@@ -83,6 +89,6 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn asn1(what: &'static str) -> impl FnOnce(der::Error) -> Error {
-        move |source| Error::Asn1 { what, source }
+        move |error| Error::Asn1 { what, error }
     }
 }

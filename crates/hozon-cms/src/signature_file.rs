@@ -60,11 +60,29 @@ impl SignatureFile {
         let (der, ber) = match ContentInfo::from_der(&binary) {
             Ok(_) => (binary, false),
             Err(der_error) => match ber_to_der(&binary) {
-                Some(der) => (der, true),
+                Some(der) => {
+                    // OpenSSL stops at the end of the structure and ignores
+                    // what follows; we do not.
+                    match ber_tlv_len(&binary, 0) {
+                        Some(len) if len == binary.len() => {}
+                        Some(len) => {
+                            return Err(Error::TrailingData {
+                                extra: binary.len() - len,
+                            })
+                        }
+                        None => {
+                            return Err(Error::Asn1 {
+                                what: "ContentInfo",
+                                error: der_error,
+                            })
+                        }
+                    }
+                    (der, true)
+                }
                 None => {
                     return Err(Error::Asn1 {
                         what: "ContentInfo",
-                        source: der_error,
+                        error: der_error,
                     })
                 }
             },
@@ -162,6 +180,64 @@ fn pem_body(input: &[u8]) -> Result<Option<Vec<u8>>, Error> {
     ))
 }
 
+/// Nesting depth of indefinite-length encodings accepted in BER input.
+const MAX_BER_DEPTH: u32 = 64;
+
+/// The length of the BER TLV at the start of `input`, following
+/// indefinite lengths to their end-of-contents octets; `None` when it is
+/// malformed or runs past the end of `input`.
+fn ber_tlv_len(input: &[u8], depth: u32) -> Option<usize> {
+    if depth > MAX_BER_DEPTH {
+        return None;
+    }
+    let first = *input.first()?;
+    let mut pos = 1;
+    if first & 0x1f == 0x1f {
+        // High tag number: base-128 digits, the last without bit 8.
+        loop {
+            let b = *input.get(pos)?;
+            pos += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+            if pos > 6 {
+                return None;
+            }
+        }
+    }
+    let constructed = first & 0x20 != 0;
+    let l = *input.get(pos)?;
+    pos += 1;
+    if l == 0x80 {
+        if !constructed {
+            return None;
+        }
+        loop {
+            if input.get(pos..pos + 2)? == [0u8, 0].as_slice() {
+                return Some(pos + 2);
+            }
+            pos += ber_tlv_len(input.get(pos..)?, depth + 1)?;
+        }
+    }
+    let len = if l & 0x80 == 0 {
+        usize::from(l)
+    } else {
+        let n = usize::from(l & 0x7f);
+        if n == 0 || n > 8 {
+            return None;
+        }
+        let mut len = 0usize;
+        for _ in 0..n {
+            len = len
+                .checked_mul(256)?
+                .checked_add(usize::from(*input.get(pos)?))?;
+            pos += 1;
+        }
+        len
+    };
+    pos.checked_add(len).filter(|end| *end <= input.len())
+}
+
 /// Re-encodes BER as DER with OpenSSL's CMS parser, which accepts
 /// indefinite lengths and constructed strings. `None` when OpenSSL cannot
 /// read it either.
@@ -192,6 +268,32 @@ mod tests {
         // SEQUENCE with a 4 GiB length and 3 bytes of content.
         let input = [0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x06, 0x01, 0x00];
         assert!(SignatureFile::parse(&input).is_err());
+    }
+
+    #[test]
+    fn ber_lengths() {
+        // Definite, indefinite and nested indefinite lengths.
+        assert_eq!(ber_tlv_len(&[0x04, 0x02, 1, 2], 0), Some(4));
+        assert_eq!(ber_tlv_len(&[0x30, 0x80, 0x04, 0x01, 9, 0, 0], 0), Some(7));
+        assert_eq!(
+            ber_tlv_len(&[0x30, 0x80, 0x30, 0x80, 0x05, 0x00, 0, 0, 0, 0, 0xff], 0),
+            Some(10)
+        );
+        // Primitive with indefinite length, truncated, runaway lengths.
+        assert_eq!(ber_tlv_len(&[0x04, 0x80, 0, 0], 0), None);
+        assert_eq!(ber_tlv_len(&[0x30, 0x80, 0x04, 0x01], 0), None);
+        assert_eq!(
+            ber_tlv_len(&[0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9], 0),
+            None
+        );
+        assert_eq!(ber_tlv_len(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff], 0), None);
+        // Nesting deeper than the limit.
+        let mut deep = Vec::new();
+        for _ in 0..100 {
+            deep.extend_from_slice(&[0x30, 0x80]);
+        }
+        deep.extend(std::iter::repeat_n(0u8, 200));
+        assert_eq!(ber_tlv_len(&deep, 0), None);
     }
 
     #[test]

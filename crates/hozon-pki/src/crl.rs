@@ -75,7 +75,7 @@ impl Crl {
                 der.len()
             )));
         }
-        let list = CertificateList::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let list = decode_certificate_list(der).map_err(|e| bad(e.to_string()))?;
         let openssl = openssl::x509::X509Crl::from_der(der).map_err(|e| bad(e.to_string()))?;
         let tbs = &list.tbs_cert_list;
         let mut entries = HashMap::new();
@@ -115,9 +115,9 @@ impl Crl {
 
     /// Reads every CRL in a file (PEM with one or more `X509 CRL` blocks, or DER).
     pub fn read_file(path: &Path) -> Result<Vec<Crl>, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let bytes = std::fs::read(path).map_err(|error| Error::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let origin = path.display().to_string();
         let blocks = hozon_cms::pem::blocks(&bytes, "X509 CRL").map_err(|e| Error::BadCrl {
@@ -186,6 +186,37 @@ impl Crl {
                     .unwrap_or(false)
         })
     }
+}
+
+/// Decodes a CRL's structure. x509-cert 0.2 requires the `version` field,
+/// which RFC 5280 §5.1.2.1 leaves out of version 1 CRLs (still issued by old
+/// CAs); for those, a copy with an explicit v1 is decoded instead. Only the
+/// structure is read from the copy: the signature is verified by OpenSSL on
+/// the original bytes.
+fn decode_certificate_list(der: &[u8]) -> Result<CertificateList, hozon_cms::asn1::der::Error> {
+    use hozon_cms::asn1::der::{Any, Tag, Tagged};
+    let first = match CertificateList::from_der(der) {
+        Ok(list) => return Ok(list),
+        Err(e) => e,
+    };
+    let outer = Vec::<Any>::from_der(der).map_err(|_| first)?;
+    let [tbs, algorithm, signature] = outer.as_slice() else {
+        return Err(first);
+    };
+    let mut fields: Vec<Any> = tbs.decode_as().map_err(|_| first)?;
+    if fields.first().map(Tagged::tag) != Some(Tag::Sequence) {
+        // The first field is a version or garbage, not the signature
+        // AlgorithmIdentifier that follows an omitted version.
+        return Err(first);
+    }
+    fields.insert(0, Any::encode_from(&0u8)?);
+    let patched = vec![
+        Any::encode_from(&fields)?,
+        algorithm.clone(),
+        signature.clone(),
+    ]
+    .to_der()?;
+    CertificateList::from_der(&patched)
 }
 
 fn scope<'a>(extensions: impl Iterator<Item = &'a Extension>) -> Scope {

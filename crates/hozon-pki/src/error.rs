@@ -70,12 +70,12 @@ pub enum PathError {
 #[non_exhaustive]
 pub enum Error {
     /// A trust anchor or CRL file could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A trust anchor file holds no usable certificate.
     #[error("{}: {reason}", path.display())]

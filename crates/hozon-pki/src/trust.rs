@@ -21,9 +21,9 @@ impl TrustAnchors {
 
     /// Adds every certificate of a PEM bundle (or a DER certificate) file.
     pub fn add_file(&mut self, path: &Path) -> Result<usize, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let bytes = std::fs::read(path).map_err(|error| Error::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let certs = Cert::read_bundle(&bytes).map_err(|e| Error::BadAnchor {
             path: path.to_path_buf(),

@@ -54,9 +54,9 @@ impl SecretSource {
                 ))),
             },
             SecretSource::File(path) => {
-                let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
+                let bytes = Zeroizing::new(std::fs::read(path).map_err(|error| Error::Io {
                     path: path.clone(),
-                    source,
+                    error,
                 })?);
                 let text = std::str::from_utf8(&bytes)
                     .map_err(|_| Error::Password(format!("{}: not valid UTF-8", path.display())))?;

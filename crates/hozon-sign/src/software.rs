@@ -39,9 +39,9 @@ impl std::fmt::Debug for SoftwareSigner {
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     std::fs::read(path)
         .map(Zeroizing::new)
-        .map_err(|source| Error::Io {
+        .map_err(|error| Error::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })
 }
 

@@ -99,58 +99,68 @@ impl Verifier {
         self.config.validation_time
     }
 
+    /// A report for a file that is not a usable signature at all
+    /// (TOTAL_FAILED, FORMAT_FAILURE).
+    pub fn format_failure(label: &str, content: Option<String>, message: &str) -> SignatureReport {
+        let mut r = blank_report(label, content);
+        r.errors
+            .push(format!("{message} [{}]", SubIndication::FormatFailure));
+        r
+    }
+
     /// Verifies the signature `bytes` (read from the file named `label`).
-    /// `detached` is the content file for a detached signature; it is
-    /// ignored (with a warning) when the signature embeds its content.
+    /// `detached` is the content file: required for a detached signature;
+    /// for a signature that embeds its content it must, if it exists, be
+    /// identical to the embedded content (otherwise the signature would
+    /// appear to vouch for a file it does not cover).
     pub fn verify(
         &self,
         label: &str,
         bytes: &[u8],
         detached: Option<&Path>,
     ) -> Vec<SignatureReport> {
-        let blank = |content: Option<String>| SignatureReport {
-            file: label.to_owned(),
-            content,
-            signer_info: 0,
-            format: "CMS".to_owned(),
-            level: None,
-            indication: Indication::TotalFailed,
-            sub_indication: Some(SubIndication::FormatFailure),
-            errors: Vec::new(),
-            warnings: Vec::new(),
-            signer: None,
-            claimed_signing_time: None,
-            best_signature_time: None,
-            timestamps: Vec::new(),
-            renew_by: None,
-        };
         let detached_name = detached.map(|p| p.display().to_string());
         let file = match SignatureFile::parse(bytes) {
             Ok(f) => f,
             Err(e) => {
-                let mut r = blank(detached_name);
-                r.errors.push(format!("not a readable CMS signature: {e}"));
-                return vec![r];
+                return vec![Verifier::format_failure(
+                    label,
+                    detached_name,
+                    &format!("not a readable CMS signature: {e}"),
+                )]
             }
         };
         let econtent = match file.econtent() {
             Ok(c) => c,
             Err(e) => {
-                let mut r = blank(detached_name);
-                r.errors.push(e.to_string());
-                return vec![r];
+                return vec![Verifier::format_failure(
+                    label,
+                    detached_name,
+                    &e.to_string(),
+                )]
             }
         };
         let mut file_warnings = Vec::new();
+        let mut file_problems = Vec::new();
         let (source, content_name) = match (econtent, detached) {
-            (Some(c), Some(p)) => {
-                file_warnings.push(format!(
-                    "the signature embeds its content; the detached file {} was not used",
-                    p.display()
-                ));
-                (Source::Embedded(c), Some(label.to_owned()))
+            (Some(c), Some(p)) if p.exists() => {
+                match same_content(p, c) {
+                    Ok(true) => {}
+                    Ok(false) => file_problems.push((
+                        SubIndication::HashFailure,
+                        format!(
+                            "the signature embeds its own content, which differs from {}: it does not sign that file",
+                            p.display()
+                        ),
+                    )),
+                    Err(e) => file_problems.push((
+                        SubIndication::SignedDataNotFound,
+                        format!("cannot compare the embedded content with {}: {e}", p.display()),
+                    )),
+                }
+                (Source::Embedded(c), detached_name)
             }
-            (Some(c), None) => (Source::Embedded(c), Some(label.to_owned())),
+            (Some(c), _) => (Source::Embedded(c), Some(label.to_owned())),
             (None, Some(p)) if p.is_file() => (Source::File(p), detached_name),
             (None, Some(p)) => (
                 Source::Absent(format!(
@@ -168,9 +178,11 @@ impl Verifier {
             ),
         };
         if file.signer_infos().is_empty() {
-            let mut r = blank(content_name);
-            r.errors.push("the SignedData has no SignerInfo".into());
-            return vec![r];
+            return vec![Verifier::format_failure(
+                label,
+                content_name,
+                "the SignedData has no SignerInfo",
+            )];
         }
         let certs: Vec<Cert> = file.certificates();
         let mut crls = CrlSet::new();
@@ -185,15 +197,18 @@ impl Verifier {
             .iter()
             .enumerate()
             .map(|(index, si)| {
-                let mut report = blank(content_name.clone());
+                let mut report = blank_report(label, content_name.clone());
                 report.signer_info = index;
                 report.warnings.extend(file_warnings.iter().cloned());
-                self.verify_signer_info(&file, si, &certs, &crls, &mut digests, &mut report);
+                let mut f = Findings::default();
+                f.problems.extend(file_problems.iter().cloned());
+                self.verify_signer_info(&file, si, &certs, &crls, &mut digests, &mut report, f);
                 report
             })
             .collect()
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn verify_signer_info(
         &self,
         file: &SignatureFile,
@@ -202,8 +217,8 @@ impl Verifier {
         crls: &CrlSet,
         digests: &mut DigestCache<'_>,
         report: &mut SignatureReport,
+        mut f: Findings,
     ) {
-        let mut f = Findings::default();
         let mut ok = Passed::default();
         let at = self.config.validation_time;
         report.best_signature_time = Some(at.rfc3339());
@@ -399,6 +414,7 @@ impl Verifier {
                     serial: c.serial_hex(),
                     hc_role: hc_role(&c),
                 });
+                warn_signing_time_outside_validity(&c, report, f);
                 Some(c)
             }
             None => {
@@ -731,6 +747,75 @@ impl Verifier {
             );
         }
         passed
+    }
+}
+
+/// The signing-time attribute is a claim, not evidence, so a claim outside
+/// the certificate's validity does not decide the verdict; it is worth a
+/// reader's attention all the same.
+fn warn_signing_time_outside_validity(cert: &Cert, report: &SignatureReport, f: &mut Findings) {
+    let Some(claimed) = report
+        .claimed_signing_time
+        .as_deref()
+        .and_then(|t| UnixTime::parse_rfc3339(t).ok())
+    else {
+        return;
+    };
+    let (not_before, not_after) = cert.validity_unix();
+    let as_time = |s: u64| UnixTime(i64::try_from(s).unwrap_or(i64::MAX));
+    if claimed < as_time(not_before) {
+        f.warn(format!(
+            "the claimed signing time {claimed} is before the signer's certificate became valid ({})",
+            as_time(not_before)
+        ));
+    } else if claimed > as_time(not_after) {
+        f.warn(format!(
+            "the claimed signing time {claimed} is after the signer's certificate expired ({})",
+            as_time(not_after)
+        ));
+    }
+}
+
+fn blank_report(label: &str, content: Option<String>) -> SignatureReport {
+    SignatureReport {
+        file: label.to_owned(),
+        content,
+        signer_info: 0,
+        format: "CMS".to_owned(),
+        level: None,
+        indication: Indication::TotalFailed,
+        sub_indication: Some(SubIndication::FormatFailure),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        signer: None,
+        claimed_signing_time: None,
+        best_signature_time: None,
+        timestamps: Vec::new(),
+        renew_by: None,
+    }
+}
+
+/// Whether the file at `path` holds exactly `content` (compared in
+/// constant memory).
+fn same_content(path: &Path, content: &[u8]) -> std::io::Result<bool> {
+    let mut file = File::open(path)?;
+    if file.metadata()?.len() != u64::try_from(content.len()).unwrap_or(u64::MAX) {
+        return Ok(false);
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut offset = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(offset == content.len());
+        }
+        let Some(expected) = content.get(offset..offset + n) else {
+            return Ok(false);
+        };
+        if expected != &buf[..n] {
+            return Ok(false);
+        }
+        offset += n;
     }
 }
 

@@ -1,0 +1,297 @@
+//! Path validation and revocation at given times, on the committed test PKI.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hozon_cms::Cert;
+use hozon_pki::{
+    ChainValidator, Crl, CrlSet, PathError, RevocationPolicy, RevocationStatus, TrustAnchors,
+    UnixTime,
+};
+
+fn pki(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/pki")).join(name)
+}
+
+fn cert(name: &str) -> Cert {
+    Cert::read_bundle(&std::fs::read(pki(name)).unwrap())
+        .unwrap()
+        .remove(0)
+}
+
+fn at(s: &str) -> UnixTime {
+    UnixTime::parse_rfc3339(s).unwrap()
+}
+
+fn anchors() -> TrustAnchors {
+    let mut a = TrustAnchors::new();
+    a.add_file(&pki("root-ca.crt")).unwrap();
+    a
+}
+
+fn crls() -> CrlSet {
+    let mut set = CrlSet::new();
+    for crl in Crl::read_file(&pki("crls.pem")).unwrap() {
+        set.add(Arc::new(crl));
+    }
+    set
+}
+
+fn validator(crls: CrlSet) -> ChainValidator {
+    ChainValidator::new(anchors(), crls, RevocationPolicy::Require, UnixTime::now())
+}
+
+/// A time after the test PKI was generated (its CRLs are dated then).
+fn later() -> UnixTime {
+    UnixTime::now()
+}
+
+#[test]
+fn doctor_chain_is_valid_and_not_revoked() {
+    let v = validator(crls());
+    let r = v.validate(
+        &cert("signer-doctor.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    let path = r.path.as_ref().unwrap();
+    assert_eq!(path.len(), 3);
+    assert_eq!(path[2], cert("root-ca.crt"));
+    assert_eq!(
+        r.revocation.len(),
+        2,
+        "end entity and intermediate are checked, the anchor is not"
+    );
+    for s in &r.revocation {
+        assert!(
+            matches!(
+                s.status,
+                RevocationStatus::Good {
+                    revoked_later: None,
+                    ..
+                }
+            ),
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn results_are_cached() {
+    let v = validator(crls());
+    let a = v.validate(
+        &cert("signer-doctor.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    let b = v.validate(
+        &cert("signer-doctor.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    assert!(Arc::ptr_eq(&a, &b));
+}
+
+#[test]
+fn revoked_signer_is_revoked_after_its_revocation_date_only() {
+    let v = validator(crls());
+    let r = v.validate(
+        &cert("signer-revoked.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    match &r.revocation[0].status {
+        RevocationStatus::Revoked { reason, .. } => {
+            assert_eq!(reason.as_deref(), Some("keyCompromise"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Before the revocation date the same CRL proves it was still good.
+    let r = v.validate(
+        &cert("signer-revoked.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        at("2025-06-01T00:00:00Z"),
+    );
+    assert!(
+        matches!(
+            r.revocation[0].status,
+            RevocationStatus::Good {
+                revoked_later: Some(_),
+                ..
+            }
+        ),
+        "{:?}",
+        r.revocation[0]
+    );
+}
+
+#[test]
+fn expired_signer_fails_now_and_passes_while_valid() {
+    let v = ChainValidator::new(
+        anchors(),
+        crls(),
+        RevocationPolicy::Require,
+        UnixTime::now(),
+    );
+    let r = v.validate(
+        &cert("signer-expired.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    assert!(
+        matches!(r.path, Err(PathError::Expired { depth: 0, .. })),
+        "{:?}",
+        r.path
+    );
+    let r = v.validate(
+        &cert("signer-expired.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        at("2024-12-01T00:00:00Z"),
+    );
+    assert!(r.path.is_ok(), "{:?}", r.path);
+}
+
+#[test]
+fn not_yet_valid_signer() {
+    let v = validator(crls());
+    let r = v.validate(
+        &cert("signer-notyet.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    assert!(
+        matches!(r.path, Err(PathError::NotYetValid { depth: 0, .. })),
+        "{:?}",
+        r.path
+    );
+}
+
+#[test]
+fn untrusted_root_has_no_path() {
+    let v = validator(crls());
+    let r = v.validate(
+        &cert("signer-untrusted.crt"),
+        &[cert("untrusted-root.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    assert!(
+        matches!(r.path, Err(PathError::NoPath { .. })),
+        "{:?}",
+        r.path
+    );
+    // Without the intermediate there is no path either.
+    let r = v.validate(&cert("signer-doctor.crt"), &[], &CrlSet::new(), later());
+    assert!(
+        matches!(r.path, Err(PathError::NoPath { .. })),
+        "{:?}",
+        r.path
+    );
+}
+
+#[test]
+fn an_intermediate_can_be_the_anchor() {
+    let mut a = TrustAnchors::new();
+    a.add_file(&pki("signing-ca.crt")).unwrap();
+    let v = ChainValidator::new(a, crls(), RevocationPolicy::Require, UnixTime::now());
+    let r = v.validate(&cert("signer-doctor.crt"), &[], &CrlSet::new(), later());
+    assert_eq!(r.path.as_ref().unwrap().len(), 2);
+}
+
+#[test]
+fn no_crl_means_unknown() {
+    let v = validator(CrlSet::new());
+    let r = v.validate(
+        &cert("signer-doctor.crt"),
+        &[cert("signing-ca.crt")],
+        &CrlSet::new(),
+        later(),
+    );
+    assert!(matches!(
+        r.revocation[0].status,
+        RevocationStatus::Unknown { .. }
+    ));
+    // Embedded CRLs (passed per signature) are used.
+    let r = v.validate(
+        &cert("signer-doctor.crt"),
+        &[cert("signing-ca.crt")],
+        &crls(),
+        later(),
+    );
+    assert!(matches!(
+        r.revocation[0].status,
+        RevocationStatus::Good { .. }
+    ));
+}
+
+#[test]
+fn crl_that_does_not_verify_with_the_issuer_key_is_not_used() {
+    // Ask for the doctor's status pretending the root issued it: the
+    // signing CA's CRL is found by name but its signature does not verify.
+    let status = crls().status(
+        &cert("signer-doctor.crt"),
+        &cert("root-ca.crt"),
+        later(),
+        UnixTime::now(),
+    );
+    match status {
+        RevocationStatus::Unknown { reason } => {
+            assert!(reason.contains("signature does not verify"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn stale_crl_does_not_cover_a_later_time() {
+    // The test CRLs' nextUpdate is 2059-01-01.
+    let t = at("2059-06-01T00:00:00Z");
+    let status = crls().status(&cert("signer-doctor.crt"), &cert("signing-ca.crt"), t, t);
+    match status {
+        RevocationStatus::Unknown { reason } => assert!(reason.contains("nextUpdate"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn crl_from_the_future_is_not_used() {
+    // If "now" were before the CRL was issued, the CRL cannot be genuine.
+    let now = at("2025-06-01T00:00:00Z");
+    let status = crls().status(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        now,
+        now,
+    );
+    match status {
+        RevocationStatus::Unknown { reason } => assert!(reason.contains("future"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn garbage_crl_files_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.crl");
+    std::fs::write(&p, b"\x30\x03\x02\x01\x01").unwrap();
+    let err = Crl::read_file(&p).unwrap_err();
+    assert!(err.to_string().contains("bad.crl"), "{err}");
+    std::fs::write(
+        &p,
+        b"-----BEGIN X509 CRL-----\n!!\n-----END X509 CRL-----\n",
+    )
+    .unwrap();
+    assert!(Crl::read_file(&p).is_err());
+    let err = TrustAnchors::new()
+        .add_file(&dir.path().join("missing.pem"))
+        .unwrap_err();
+    assert!(err.to_string().contains("missing.pem"), "{err}");
+}
