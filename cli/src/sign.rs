@@ -294,11 +294,6 @@ fn sign_one(
     } else {
         cades.sign_detached(file).map_err(|e| e.to_string())?
     };
-    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let _ = hozon_io::remove_stale_temporaries(output);
     writer
         .write(output, &signature, overwrite)
         .map_err(|e| format!("cannot write {}: {e}", output.display()))
