@@ -127,6 +127,19 @@ impl DigestAlgorithm {
         d.finish()
     }
 
+    /// The OpenSSL digest, for `PkeyCtx` parameters.
+    pub fn md(self) -> &'static openssl::md::MdRef {
+        use openssl::md::Md;
+        match self {
+            DigestAlgorithm::Md5 => Md::md5(),
+            DigestAlgorithm::Sha1 => Md::sha1(),
+            DigestAlgorithm::Sha224 => Md::sha224(),
+            DigestAlgorithm::Sha256 => Md::sha256(),
+            DigestAlgorithm::Sha384 => Md::sha384(),
+            DigestAlgorithm::Sha512 => Md::sha512(),
+        }
+    }
+
     /// Output length in bytes.
     pub fn output_len(self) -> usize {
         match self {
@@ -286,6 +299,37 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::RsaPss { digest, .. } => format!("RSA-PSS with {digest}"),
             SignatureAlgorithm::Ecdsa(d) => format!("ECDSA with {d}"),
             SignatureAlgorithm::Ed25519 => "Ed25519".to_owned(),
+        }
+    }
+
+    /// Sets the padding and digest parameters of an OpenSSL context that
+    /// was initialised for signing or verifying, so that it signs or
+    /// verifies **precomputed digests** under this algorithm. Signing and
+    /// verification share this so that they can never disagree. Ed25519
+    /// signs messages, not digests: callers must not use a context for it,
+    /// and nothing is set here.
+    pub fn configure<T>(
+        &self,
+        ctx: &mut openssl::pkey_ctx::PkeyCtx<T>,
+    ) -> Result<(), openssl::error::ErrorStack> {
+        use openssl::rsa::Padding;
+        match *self {
+            SignatureAlgorithm::RsaPkcs1v15(d) => {
+                ctx.set_rsa_padding(Padding::PKCS1)?;
+                ctx.set_signature_md(d.md())
+            }
+            SignatureAlgorithm::RsaPss {
+                digest,
+                mgf1_digest,
+                salt_len,
+            } => {
+                ctx.set_rsa_padding(Padding::PKCS1_PSS)?;
+                ctx.set_signature_md(digest.md())?;
+                ctx.set_rsa_mgf1_md(mgf1_digest.md())?;
+                ctx.set_rsa_pss_saltlen(openssl::sign::RsaPssSaltlen::custom(i32::from(salt_len)))
+            }
+            SignatureAlgorithm::Ecdsa(d) => ctx.set_signature_md(d.md()),
+            SignatureAlgorithm::Ed25519 => Ok(()),
         }
     }
 

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use openssl::hash::MessageDigest;
-use openssl::md::Md;
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Private};
 use openssl::pkey_ctx::PkeyCtx;
@@ -259,44 +258,14 @@ fn signing_context(
     key: &PKey<Private>,
     algorithm: SignatureAlgorithm,
 ) -> Result<PkeyCtx<Private>, Error> {
+    if algorithm == SignatureAlgorithm::Ed25519 {
+        return Err(Error::Unsupported(
+            "Ed25519 does not sign precomputed digests".into(),
+        ));
+    }
     let mut ctx = PkeyCtx::new(key)?;
     ctx.sign_init()?;
-    match algorithm {
-        SignatureAlgorithm::RsaPkcs1v15(d) => {
-            ctx.set_rsa_padding(Padding::PKCS1)?;
-            ctx.set_signature_md(
-                Md::from_nid(md(d).type_())
-                    .ok_or_else(|| Error::Crypto("unknown digest".into()))?,
-            )?;
-        }
-        SignatureAlgorithm::RsaPss {
-            digest,
-            mgf1_digest,
-            salt_len,
-        } => {
-            ctx.set_rsa_padding(Padding::PKCS1_PSS)?;
-            ctx.set_signature_md(
-                Md::from_nid(md(digest).type_())
-                    .ok_or_else(|| Error::Crypto("unknown digest".into()))?,
-            )?;
-            ctx.set_rsa_mgf1_md(
-                Md::from_nid(md(mgf1_digest).type_())
-                    .ok_or_else(|| Error::Crypto("unknown digest".into()))?,
-            )?;
-            ctx.set_rsa_pss_saltlen(RsaPssSaltlen::custom(i32::from(salt_len)))?;
-        }
-        SignatureAlgorithm::Ecdsa(d) => {
-            ctx.set_signature_md(
-                Md::from_nid(md(d).type_())
-                    .ok_or_else(|| Error::Crypto("unknown digest".into()))?,
-            )?;
-        }
-        SignatureAlgorithm::Ed25519 => {
-            return Err(Error::Unsupported(
-                "Ed25519 does not sign precomputed digests".into(),
-            ))
-        }
-    }
+    algorithm.configure(&mut ctx)?;
     Ok(ctx)
 }
 

@@ -313,49 +313,26 @@ impl Verifier {
         };
         let attrs = si.signed_attrs.as_ref();
         let econtent_type = file.signed_data.encap_content_info.econtent_type;
-        let mut format_ok = true;
         let mut message_digest = None;
         let mut ess: Option<CertReference> = None;
         let mut ess_v1: Option<CertReference> = None;
         if attrs.is_some() {
-            match decode_unique::<ObjectIdentifier>(attrs, ID_CONTENT_TYPE) {
-                Ok(Some(ct)) if ct == econtent_type => {}
-                Ok(Some(ct)) => {
-                    format_ok = false;
-                    f.fail(
-                        S::FormatFailure,
-                        format!(
-                            "content-type attribute {ct} differs from eContentType {econtent_type}"
-                        ),
-                    );
-                }
-                Ok(None) => {
-                    format_ok = false;
-                    f.fail(
-                        S::FormatFailure,
-                        "the content-type signed attribute is missing",
-                    );
-                }
-                Err(e) => {
-                    format_ok = false;
-                    f.fail(S::FormatFailure, e.to_string());
-                }
+            match signed_attr::<ObjectIdentifier>(attrs, ID_CONTENT_TYPE, f) {
+                Ok(Some(ct)) if ct != econtent_type => f.fail(
+                    S::FormatFailure,
+                    format!(
+                        "content-type attribute {ct} differs from eContentType {econtent_type}"
+                    ),
+                ),
+                Ok(Some(_)) | Err(Reported) => {}
+                Ok(None) => missing(f, "content-type"),
             }
-            match decode_unique::<OctetString>(attrs, ID_MESSAGE_DIGEST) {
+            match signed_attr::<OctetString>(attrs, ID_MESSAGE_DIGEST, f) {
                 Ok(Some(md)) => message_digest = Some(md.as_bytes().to_vec()),
-                Ok(None) => {
-                    format_ok = false;
-                    f.fail(
-                        S::FormatFailure,
-                        "the message-digest signed attribute is missing",
-                    );
-                }
-                Err(e) => {
-                    format_ok = false;
-                    f.fail(S::FormatFailure, e.to_string());
-                }
+                Ok(None) => missing(f, "message-digest"),
+                Err(Reported) => {}
             }
-            match decode_unique::<Time>(attrs, ID_SIGNING_TIME) {
+            match signed_attr::<Time>(attrs, ID_SIGNING_TIME, f) {
                 Ok(Some(t)) => {
                     let claimed = UnixTime::from_x509(&t);
                     report.claimed_signing_time = Some(claimed.rfc3339());
@@ -366,39 +343,27 @@ impl Verifier {
                     }
                 }
                 Ok(None) => f.warn("no signing-time attribute (CAdES B-B requires one)"),
-                Err(e) => {
-                    format_ok = false;
-                    f.fail(S::FormatFailure, e.to_string());
-                }
+                Err(Reported) => {}
             }
-            match decode_unique::<SigningCertificateV2>(attrs, ID_AA_SIGNING_CERTIFICATE_V_2) {
-                Ok(Some(sc)) => match sc.signer_reference() {
+            if let Ok(Some(sc)) =
+                signed_attr::<SigningCertificateV2>(attrs, ID_AA_SIGNING_CERTIFICATE_V_2, f)
+            {
+                match sc.signer_reference() {
                     Ok(r) => ess = r,
-                    Err(e) => {
-                        format_ok = false;
-                        f.fail(S::FormatFailure, format!("signing-certificate-v2: {e}"));
-                    }
-                },
-                Ok(None) => {}
-                Err(e) => {
-                    format_ok = false;
-                    f.fail(S::FormatFailure, e.to_string());
+                    Err(e) => f.fail(S::FormatFailure, format!("signing-certificate-v2: {e}")),
                 }
             }
-            match decode_unique::<SigningCertificate>(attrs, ID_AA_SIGNING_CERTIFICATE) {
-                Ok(Some(sc)) => ess_v1 = sc.signer_reference(),
-                Ok(None) => {}
-                Err(e) => {
-                    format_ok = false;
-                    f.fail(S::FormatFailure, e.to_string());
-                }
+            if let Ok(Some(sc)) =
+                signed_attr::<SigningCertificate>(attrs, ID_AA_SIGNING_CERTIFICATE, f)
+            {
+                ess_v1 = sc.signer_reference();
             }
         } else {
             f.warn(
                 "the SignerInfo has no signed attributes: a plain PKCS#7/CMS signature, not CAdES",
             );
         }
-        ok.format = format_ok;
+        ok.format = !f.problems.iter().any(|(s, _)| *s == S::FormatFailure);
         let has_binding = ess.is_some() || ess_v1.is_some();
         report.format = if has_binding { "CAdES" } else { "CMS" }.to_owned();
         report.level = Some(if has_binding { "B-B" } else { "CMS" }.to_owned());
@@ -774,6 +739,30 @@ fn warn_signing_time_outside_validity(cert: &Cert, report: &SignatureReport, f: 
             as_time(not_after)
         ));
     }
+}
+
+/// A problem already recorded in the findings.
+struct Reported;
+
+/// The signed attribute `oid` decoded as `T` (`None` when absent). A
+/// malformed or duplicated attribute is recorded as a format failure.
+fn signed_attr<T: for<'a> Decode<'a>>(
+    attrs: Option<&hozon_cms::asn1::x509_cert::attr::Attributes>,
+    oid: ObjectIdentifier,
+    f: &mut Findings,
+) -> Result<Option<T>, Reported> {
+    decode_unique::<T>(attrs, oid).map_err(|e| {
+        f.fail(SubIndication::FormatFailure, e.to_string());
+        Reported
+    })
+}
+
+/// Records that a mandatory signed attribute is missing.
+fn missing(f: &mut Findings, name: &str) {
+    f.fail(
+        SubIndication::FormatFailure,
+        format!("the {name} signed attribute is missing"),
+    );
 }
 
 fn blank_report(label: &str, content: Option<String>) -> SignatureReport {

@@ -12,11 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use hozon_cms::{Cert, Digester, SignatureAlgorithm};
-use openssl::md::Md;
 use openssl::pkey::{Id, PKey, Public};
 use openssl::pkey_ctx::PkeyCtx;
-use openssl::rsa::Padding;
-use openssl::sign::RsaPssSaltlen;
 
 /// Entries kept before the cache is emptied.
 const CACHE_LIMIT: usize = 10_000;
@@ -125,29 +122,9 @@ impl KeyEntry {
         &self,
         alg: SignatureAlgorithm,
     ) -> Result<PkeyCtx<Public>, openssl::error::ErrorStack> {
-        let md = |d: hozon_cms::DigestAlgorithm| {
-            Md::from_nid(d.message_digest().type_()).ok_or_else(openssl::error::ErrorStack::get)
-        };
         let mut ctx = PkeyCtx::new(&self.key)?;
         ctx.verify_init()?;
-        match alg {
-            SignatureAlgorithm::RsaPkcs1v15(d) => {
-                ctx.set_rsa_padding(Padding::PKCS1)?;
-                ctx.set_signature_md(md(d)?)?;
-            }
-            SignatureAlgorithm::RsaPss {
-                digest,
-                mgf1_digest,
-                salt_len,
-            } => {
-                ctx.set_rsa_padding(Padding::PKCS1_PSS)?;
-                ctx.set_signature_md(md(digest)?)?;
-                ctx.set_rsa_mgf1_md(md(mgf1_digest)?)?;
-                ctx.set_rsa_pss_saltlen(RsaPssSaltlen::custom(i32::from(salt_len)))?;
-            }
-            SignatureAlgorithm::Ecdsa(d) => ctx.set_signature_md(md(d)?)?,
-            SignatureAlgorithm::Ed25519 => {}
-        }
+        alg.configure(&mut ctx)?;
         Ok(ctx)
     }
 }
