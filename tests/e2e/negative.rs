@@ -1269,3 +1269,58 @@ fn certificate_problems_name_the_file() {
         "names neither the key nor the certificate file: {err}"
     );
 }
+
+/// ESS signing-certificate v1 (RFC 2634, SHA-1 certHash), as older signers
+/// and TSAs write it, in place of v2.
+fn ess_v1_for(
+    cert: &hozon_cms::Cert,
+    hash_of: &[u8],
+) -> hozon_cms::signing_certificate::SigningCertificate {
+    use hozon_cms::signing_certificate::{EssCertId, IssuerSerial, SigningCertificate};
+    SigningCertificate {
+        certs: vec![EssCertId {
+            cert_hash: hozon_cms::asn1::der::asn1::OctetString::new(
+                DigestAlgorithm::Sha1.digest(hash_of).unwrap(),
+            )
+            .unwrap(),
+            issuer_serial: Some(IssuerSerial::of(cert.parsed())),
+        }],
+        policies: None,
+    }
+}
+
+fn with_ess_v1_only(env: &Env, hash_of_other: bool) {
+    let doctor = read_cert(&env.path("pki/signer-doctor.crt"));
+    let other = read_cert(&env.path("pki/signer-ec.crt"));
+    let hashed = if hash_of_other {
+        other.der().to_vec()
+    } else {
+        doctor.der().to_vec()
+    };
+    let v1 = ess_v1_for(&doctor, &hashed);
+    resigned(env, |attrs| {
+        attrs.retain(|a| a.oid != ID_AA_SIGNING_CERTIFICATE_V_2);
+        attrs.push(single_valued(hozon_cms::oid::ID_AA_SIGNING_CERTIFICATE, &v1).unwrap());
+    });
+}
+
+#[test]
+fn ess_signing_certificate_v1_is_accepted() {
+    let env = Env::new();
+    with_ess_v1_only(&env, false);
+    let v = env.verify_crl(&["a.txt.p7s"]);
+    let s = v.expect(0, "a.txt.p7s", "TOTAL_PASSED", None);
+    assert_eq!(s.format, "CAdES");
+}
+
+#[test]
+fn ess_signing_certificate_v1_of_another_certificate_is_no_signing_certificate_found() {
+    let env = Env::new();
+    with_ess_v1_only(&env, true);
+    env.verify_crl(&["a.txt.p7s"]).expect(
+        3,
+        "a.txt.p7s",
+        "INDETERMINATE",
+        Some("NO_SIGNING_CERTIFICATE_FOUND"),
+    );
+}
