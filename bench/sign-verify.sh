@@ -49,6 +49,28 @@ speed_multi=$(openssl speed -seconds 3 -multi "$CORES" rsa2048 2>/dev/null | awk
 speed_one=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}')
 echo "openssl speed rsa2048: ${speed_one} sign/s on 1 core, ${speed_multi} sign/s with -multi $CORES"
 
+# The file system's share: the I/O of one signature (read the document,
+# create a new file, write 4.5 KiB), done alone in one process without any
+# cryptography. With it, the limit for "one RSA-2048 signature and one new
+# file per document" on all cores is cores / (1/speed_one + io_seconds_per_file).
+t0=$(now)
+python3 - "$WORK/docs" "$WORK/copy" <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst)
+out = b"\x30" * 4540
+for name in sorted(os.listdir(src)):
+    fd = os.open(os.path.join(src, name), os.O_RDONLY)
+    os.read(fd, 1 << 20)
+    os.close(fd)
+    fd = os.open(os.path.join(dst, name + ".p7s"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, out)
+    os.close(fd)
+PY
+t1=$(now)
+copy_rate=$(rate "$N" "$t0" "$t1")
+io_limit=$(awk -v s="$speed_one" -v c="$CORES" -v r="$copy_rate" 'BEGIN { printf "%.0f", c / (1 / s + 1 / r) }')
+
 # hozon sign, whole batch.
 t0=$(now)
 $HOZON sign "$WORK/docs" --key $PKI/signer-doctor.key --cert $PKI/signer-doctor.crt --chain $PKI/chain.pem 2>/dev/null
@@ -89,12 +111,15 @@ echo
 printf '%-48s %10s\n' "measure" "per second"
 printf '%-48s %10s\n' "hozon sign (batch, $CORES threads)" "$sign_rate"
 printf '%-48s %10s\n' "openssl speed rsa2048 -multi $CORES (limit)" "$speed_multi"
+printf '%-48s %10s\n' "I/O alone: read + create + write, one process" "$copy_rate"
+printf '%-48s %10s\n' "limit with one file creation per signature" "$io_limit"
 printf '%-48s %10s\n' "openssl cms -sign, one process per file" "$ossl_sign_rate"
 printf '%-48s %10s\n' "hozon verify (batch, B-B + chain + CRL)" "$verify_rate"
 printf '%-48s %10s\n' "openssl cms -verify, one process per file" "$ossl_verify_rate"
 echo
 echo "hozon sign / openssl speed (all cores):   $(ratio "$sign_rate" "$speed_multi")   (target >= 0.85)"
 echo "hozon sign / openssl speed x cores (1-core figure x $CORES): $(ratio "$sign_rate" "$(awk -v s="$speed_one" -v c="$CORES" 'BEGIN{print s*c}')")"
+echo "hozon sign / limit with file creation:   $(ratio "$sign_rate" "$io_limit")"
 echo "hozon sign / openssl cms -sign per file:  $(ratio "$sign_rate" "$ossl_sign_rate")"
 echo "hozon verify / openssl cms -verify per file: $(ratio "$verify_rate" "$ossl_verify_rate")"
 echo "hozon verify: $verify_rate signatures/s   (target >= 10000)"

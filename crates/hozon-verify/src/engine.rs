@@ -366,7 +366,8 @@ impl Verifier {
         ok.format = !f.problems.iter().any(|(s, _)| *s == S::FormatFailure);
         let has_binding = ess.is_some() || ess_v1.is_some();
         report.format = if has_binding { "CAdES" } else { "CMS" }.to_owned();
-        report.level = Some(if has_binding { "B-B" } else { "CMS" }.to_owned());
+        // ETSI levels apply to CAdES only; a plain CMS signature has none.
+        report.level = has_binding.then(|| "B-B".to_owned());
         note_unvalidated_unsigned_attributes(si, f);
 
         // --- Identification of the signing certificate (§5.2.3) ---------------
