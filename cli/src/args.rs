@@ -19,8 +19,12 @@ pub struct Cli {
 pub enum Command {
     /// Sign files (or every file under a directory) as CAdES B-B.
     Sign(SignArgs),
-    /// Verify signatures and report ETSI EN 319 102-1 indications.
+    /// Verify signatures and time stamps and report ETSI EN 319 102-1 indications.
     Verify(VerifyArgs),
+    /// Add to existing signatures in place (B-T: a signature time stamp).
+    Extend(ExtendArgs),
+    /// Time-stamp files on their own (RFC 3161): writes FILE.tsr.
+    Timestamp(TimestampArgs),
     /// Run the whole pipeline on the built-in test data and show what happens.
     Demo(DemoArgs),
 }
@@ -76,6 +80,100 @@ pub enum DigestArg {
 pub enum LevelArg {
     /// CAdES B-B (CAdES-BES): signed attributes, no time stamp.
     B,
+    /// CAdES B-T (CAdES-T): B-B plus a signature time stamp from --tsa.
+    T,
+}
+
+/// Levels `extend` can add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExtendLevel {
+    /// B-T: a signature time stamp on every SignerInfo that has none.
+    T,
+}
+
+/// Where time stamps come from.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Time-stamp authority")]
+pub struct TsaArgs {
+    /// RFC 3161 TSA (http:// or https://); repeat to fail over, in order.
+    #[arg(long = "tsa", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// HTTP Basic user name for the TSA.
+    #[arg(long, value_name = "USER")]
+    pub tsa_user: Option<String>,
+    /// Read the TSA password from this environment variable.
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "tsa_pass_file",
+        requires = "tsa_user"
+    )]
+    pub tsa_pass_env: Option<String>,
+    /// Read the TSA password from the first line of this file.
+    #[arg(long, value_name = "FILE", requires = "tsa_user")]
+    pub tsa_pass_file: Option<PathBuf>,
+    /// TLS client certificate and key for the TSA (PKCS#12).
+    #[arg(long, value_name = "FILE.p12")]
+    pub tsa_client_cert: Option<PathBuf>,
+    /// Read the client certificate's password from this environment variable.
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "tsa_client_pass_file",
+        requires = "tsa_client_cert"
+    )]
+    pub tsa_client_pass_env: Option<String>,
+    /// Read the client certificate's password from the first line of this file.
+    #[arg(long, value_name = "FILE", requires = "tsa_client_cert")]
+    pub tsa_client_pass_file: Option<PathBuf>,
+    /// Extra CA certificates (PEM) for an HTTPS TSA with a private CA; repeatable.
+    #[arg(long, value_name = "CA.pem")]
+    pub tsa_ca: Vec<PathBuf>,
+    /// Request this TSA policy (OID); the token must carry it.
+    #[arg(long, value_name = "OID")]
+    pub tsa_policy: Option<String>,
+    /// Digest of the message imprint sent to the TSA.
+    #[arg(long, value_enum, value_name = "ALG", default_value = "sha256")]
+    pub tsa_digest: DigestArg,
+    /// Seconds to wait for one TSA answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub tsa_timeout: u64,
+    /// Retries per TSA on network errors, timeouts and HTTP 5xx (with backoff).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub tsa_retries: u32,
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub tsa_concurrency: usize,
+}
+
+/// `hozon extend`.
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// Signature files (.p7s, .p7m) or directories to search for them.
+    #[arg(required = true, value_name = "SIG")]
+    pub paths: Vec<PathBuf>,
+    /// The level to add.
+    #[arg(long, value_enum)]
+    pub level: ExtendLevel,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `hozon timestamp`.
+#[derive(Debug, Args)]
+pub struct TimestampArgs {
+    /// Files or directories (walked; signature and evidence files are skipped).
+    #[arg(required = true, value_name = "FILE")]
+    pub paths: Vec<PathBuf>,
+    /// Replace existing FILE.tsr.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// `hozon sign`.
@@ -98,6 +196,8 @@ pub struct SignArgs {
     /// Replace existing signatures (default: keep them and skip the file).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -128,7 +228,7 @@ pub enum RevocationArg {
 /// `hozon verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Signature files (.p7s, .p7m, or any CMS file) or directories to search for them.
+    /// Signature files (.p7s, .p7m, or any CMS file), time stamps (.tsr), or directories to search for them.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The detached content (default: X for X.p7s). Only with a single signature file.
@@ -149,6 +249,10 @@ pub struct VerifyArgs {
     /// Never fetch anything over the network (this version fetches nothing; accepted for scripts).
     #[arg(long)]
     pub offline: bool,
+    /// Accept signature time stamps whose TSA certificate has expired since
+    /// (valid at genTime) without a later archive time stamp.
+    #[arg(long)]
+    pub accept_expired_tsa: bool,
     /// Also write one JSON report per signature file under this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
@@ -162,6 +266,28 @@ pub struct DemoArgs {
     /// Keep the demo's files in this directory instead of a temporary one.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
+}
+
+impl Cli {
+    /// Checks what clap's declarations cannot express (a flag required by
+    /// the value of another in some subcommands); errors exit with status 2
+    /// like every usage error.
+    pub fn validate(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        let needs_tsa = match &self.command {
+            Command::Sign(a) => a.level == LevelArg::T && a.tsa.urls.is_empty(),
+            Command::Extend(a) => a.tsa.urls.is_empty(),
+            Command::Timestamp(a) => a.tsa.urls.is_empty(),
+            _ => false,
+        };
+        if needs_tsa {
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "a time-stamp authority is needed: --tsa URL",
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +330,41 @@ mod tests {
             "V",
             "--pass-file",
             "f"
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn level_t_needs_a_tsa() {
+        let cli =
+            Cli::try_parse_from(["hozon", "sign", "a", "--pkcs12", "p", "--level", "t"]).unwrap();
+        assert!(cli.validate().is_err());
+        let cli = Cli::try_parse_from(["hozon", "timestamp", "a"]).unwrap();
+        assert!(cli.validate().is_err());
+        assert!(Cli::try_parse_from([
+            "hozon",
+            "sign",
+            "a",
+            "--pkcs12",
+            "p",
+            "--level",
+            "t",
+            "--tsa",
+            "http://127.0.0.1/"
+        ])
+        .is_ok());
+        assert!(Cli::try_parse_from([
+            "hozon",
+            "sign",
+            "a",
+            "--pkcs12",
+            "p",
+            "--level",
+            "t",
+            "--tsa",
+            "u",
+            "--tsa-pass-env",
+            "V"
         ])
         .is_err());
     }

@@ -104,6 +104,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         &[pki.join("crls.pem")],
         RevocationArg::Require,
         None,
+        false,
     )?;
     let verify_all = |sigs: &[PathBuf]| -> anyhow::Result<Report> {
         let mut report = Report {
@@ -156,13 +157,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     if args.keep.is_some() {
         println!("   files kept in {}", work.display());
     }
-    show_commands(&work);
+    show_commands(args.keep.as_deref());
     Ok(if ok { Outcome::Passed } else { Outcome::Failed })
 }
 
-fn show_commands(work: &Path) {
-    let pki = work.join("pki");
-    println!("\nThe same with the command line:");
+fn show_commands(kept: Option<&Path>) {
+    let pki = match kept {
+        Some(work) => work.join("pki"),
+        None => PathBuf::from("testdata/pki"),
+    };
+    println!("\nThe same with the command line (from the repository root, or keep the demo's files with --keep DIR):");
     println!(
         "   hozon sign DIR --key {} --cert {} --chain {}",
         pki.join("signer-doctor.key").display(),

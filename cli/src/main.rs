@@ -4,10 +4,13 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod args;
+mod batch;
 mod demo;
 mod outcome;
 mod output;
 mod sign;
+mod stamp;
+mod tsa;
 mod verify;
 mod walk;
 
@@ -20,9 +23,14 @@ use crate::outcome::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = cli.validate() {
+        e.exit();
+    }
     let result = match cli.command {
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Extend(a) => stamp::extend(a),
+        Command::Timestamp(a) => stamp::timestamp(a),
         Command::Demo(a) => demo::run(a),
     };
     match result {

@@ -25,6 +25,7 @@ pub fn build_verifier(
     crl_files: &[PathBuf],
     revocation: RevocationArg,
     at: Option<&str>,
+    accept_expired_tsa: bool,
 ) -> anyhow::Result<Verifier> {
     let mut anchors = TrustAnchors::new();
     for t in trust {
@@ -54,6 +55,7 @@ pub fn build_verifier(
         VerifierConfig {
             validation_time,
             algorithms: AlgorithmPolicy::default(),
+            accept_expired_tsa,
         },
     ))
 }
@@ -61,7 +63,7 @@ pub fn build_verifier(
 /// The detached content for signature `sig`: `X` for `X.p7s`.
 fn default_content(sig: &Path) -> Option<PathBuf> {
     let ext = sig.extension()?.to_str()?.to_ascii_lowercase();
-    (ext == "p7s").then(|| sig.with_extension(""))
+    (ext == "p7s" || ext == "tsr").then(|| sig.with_extension(""))
 }
 
 /// Verifies one signature file. A file too large to be a signature is
@@ -88,17 +90,33 @@ pub fn verify_file(
     file.take(MAX_SIGNATURE_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
+    let is_timestamp = sig
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsr"));
+    if is_timestamp {
+        return Ok(vec![verifier.verify_timestamp_file(
+            &label,
+            &bytes,
+            content.as_deref(),
+        )]);
+    }
     Ok(verifier.verify(&label, &bytes, content.as_deref()))
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
-    let verifier = build_verifier(&args.trust, &args.crl, args.revocation, args.at.as_deref())?;
+    let verifier = build_verifier(
+        &args.trust,
+        &args.crl,
+        args.revocation,
+        args.at.as_deref(),
+        args.accept_expired_tsa,
+    )?;
     let walked = walk::collect(&args.paths, walk::is_signature);
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked
         .inputs
         .into_iter()
-        .filter(|i| !i.path.extension().is_some_and(|e| e == "tsr" || e == "ers"))
+        .filter(|i| i.path.extension().is_none_or(|e| e != "ers"))
         .collect();
     if args.content.is_some() && inputs.len() != 1 {
         anyhow::bail!(

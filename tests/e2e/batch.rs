@@ -7,7 +7,8 @@ use std::path::Path;
 
 use crate::report::sign_report;
 use crate::util::{
-    check_summary, code, describe, flip_byte, stderr, stdout, Env, Verified, CHAIN, CRLS, TRUST,
+    assert_verdict, check_summary, code, describe, flip_byte, stderr, stdout, Env, Verified, CHAIN,
+    CRLS, TRUST,
 };
 
 const KEY: [&str; 6] = [
@@ -111,9 +112,14 @@ fn sign_directory_tree_signs_exactly_the_right_files() {
         (4, 3, 1, 0)
     );
 
+    // The directory also holds old.tsr, which is not a time stamp: it is
+    // verified too (DESIGN §3: .tsr files are found) and fails.
     let v = env.verify_crl(&["tree"]);
-    assert_eq!(v.code, 0, "{}", v.stdout);
+    assert_eq!(v.code, 1, "{}", v.stdout);
     assert_eq!(v.report.summary.passed, 4);
+    assert_eq!(v.report.summary.failed, 1);
+    let bogus = v.entry("tree/old.tsr", 0);
+    assert_verdict(bogus, "TOTAL_FAILED", Some("FORMAT_FAILURE"), "old.tsr");
 }
 
 #[test]
@@ -225,8 +231,11 @@ fn one_job_gives_the_same_result() {
         "verify", "tree", "--trust", TRUST, "--crl", CRLS, "-j", "1", "--json",
     ]);
     let v = Verified::from_output(&out);
-    assert_eq!(v.code, 0, "{}", v.stdout);
-    assert_eq!(v.report.summary.total, 4);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert_eq!(
+        v.report.summary.total, 5,
+        "4 signatures and the bogus old.tsr"
+    );
     assert_eq!(v.report.summary.passed, 4);
 }
 

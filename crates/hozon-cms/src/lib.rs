@@ -30,11 +30,13 @@ pub mod oid;
 pub mod pem;
 mod signature_file;
 pub mod signing_certificate;
+mod time;
 
 pub use algorithm::{DigestAlgorithm, Digester, SignatureAlgorithm};
 pub use cert::Cert;
 pub use error::Error;
 pub use signature_file::{Encoding, SignatureFile, MAX_SIGNATURE_FILE_SIZE};
+pub use time::UnixTime;
 
 /// Re-exported ASN.1 crates, so that callers use exactly the versions this
 /// crate was built with (the `der` 0.7 line; see `shared/notes/crates.md`).

@@ -19,13 +19,12 @@ pub mod crl;
 mod error;
 pub mod path;
 mod revocation;
-mod time;
 mod trust;
 mod validator;
 
 pub use crl::{Crl, CrlSet};
 pub use error::{Error, PathError};
+pub use hozon_cms::UnixTime;
 pub use revocation::{RevocationPolicy, RevocationStatus};
-pub use time::UnixTime;
 pub use trust::TrustAnchors;
 pub use validator::{CertStatus, ChainReport, ChainValidator};

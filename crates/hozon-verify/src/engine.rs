@@ -1,29 +1,26 @@
 //! The validation engine: one CMS file in, one report per SignerInfo out.
 
-use std::collections::HashMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
 use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
-use hozon_cms::asn1::const_oid::db::rfc5280::{ID_CE_KEY_USAGE, ID_CE_SUBJECT_KEY_IDENTIFIER};
+use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
 use hozon_cms::asn1::der::asn1::{ObjectIdentifier, OctetString};
 use hozon_cms::asn1::der::{Decode, Encode};
-use hozon_cms::asn1::x509_cert::ext::pkix::{KeyUsage, SubjectKeyIdentifier};
+use hozon_cms::asn1::x509_cert::ext::pkix::SubjectKeyIdentifier;
 use hozon_cms::asn1::x509_cert::time::Time;
 use hozon_cms::attributes::decode_unique;
 use hozon_cms::oid::{
-    etsi_en_319_122, rfc3161, rfc5126, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2,
+    etsi_en_319_122, rfc5126, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2,
     ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNING_TIME,
 };
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm, SignatureFile};
-use hozon_pki::{
-    ChainValidator, Crl, CrlSet, PathError, RevocationPolicy, RevocationStatus, UnixTime,
-};
-use openssl::pkey::{PKey, Public};
+use hozon_pki::{ChainValidator, Crl, CrlSet, UnixTime};
 
+use crate::chain::curable_with_poe;
+use crate::content::{same_content, DigestCache, Source};
+use crate::findings::{Findings, Passed};
 use crate::hc_role::hc_role;
 use crate::keys::KeyCache;
 use crate::report::{Indication, SignatureReport, SignerReport, SubIndication};
@@ -40,48 +37,17 @@ pub struct VerifierConfig {
     pub validation_time: UnixTime,
     /// Acceptable algorithms.
     pub algorithms: AlgorithmPolicy,
+    /// Accept a signature time stamp whose TSA certificate has expired since
+    /// (when its path was valid at genTime) even without a later archive
+    /// time stamp. Off by default.
+    pub accept_expired_tsa: bool,
 }
 
 /// Validates signatures; share one across a batch (it caches chain results).
 pub struct Verifier {
-    chains: ChainValidator,
-    config: VerifierConfig,
-    keys: KeyCache,
-}
-
-/// Where the signed content is.
-enum Source<'a> {
-    Embedded(&'a [u8]),
-    File(&'a Path),
-    Absent(String),
-}
-
-/// Problems and warnings gathered for one SignerInfo.
-#[derive(Default)]
-struct Findings {
-    problems: Vec<(SubIndication, String)>,
-    warnings: Vec<String>,
-}
-
-impl Findings {
-    fn fail(&mut self, sub: SubIndication, msg: impl Into<String>) {
-        self.problems.push((sub, msg.into()));
-    }
-    fn warn(&mut self, msg: impl Into<String>) {
-        self.warnings.push(msg.into());
-    }
-}
-
-/// The checks that must each have succeeded for TOTAL_PASSED.
-#[derive(Default)]
-struct Passed {
-    format: bool,
-    digest: bool,
-    signature: bool,
-    binding: bool,
-    chain: bool,
-    revocation: bool,
-    algorithms: bool,
+    pub(crate) chains: ChainValidator,
+    pub(crate) config: VerifierConfig,
+    pub(crate) keys: KeyCache,
 }
 
 impl Verifier {
@@ -224,9 +190,10 @@ impl Verifier {
         report.best_signature_time = Some(at.rfc3339());
         self.check(file, si, certs, crls, digests, report, &mut f, &mut ok);
 
-        // TOTAL_PASSED only if every check positively succeeded.
-        if f.problems.is_empty() {
-            let missing: Vec<&str> = [
+        conclude(
+            report,
+            f,
+            &[
                 (ok.format, "format"),
                 (ok.digest, "message digest"),
                 (ok.signature, "signature value"),
@@ -234,36 +201,8 @@ impl Verifier {
                 (ok.chain, "certificate path"),
                 (ok.revocation, "revocation"),
                 (ok.algorithms, "algorithm policy"),
-            ]
-            .iter()
-            .filter(|(done, _)| !done)
-            .map(|(_, name)| *name)
-            .collect();
-            if !missing.is_empty() {
-                f.fail(
-                    SubIndication::SigConstraintsFailure,
-                    format!("internal: checks not completed: {}", missing.join(", ")),
-                );
-            }
-        }
-        f.problems
-            .sort_by_key(|(sub, _)| std::cmp::Reverse(sub.rank()));
-        match f.problems.first() {
-            None => {
-                report.indication = Indication::TotalPassed;
-                report.sub_indication = None;
-            }
-            Some((sub, _)) => {
-                report.indication = sub.indication();
-                report.sub_indication = Some(*sub);
-            }
-        }
-        report.errors = f
-            .problems
-            .into_iter()
-            .map(|(sub, msg)| format!("{msg} [{sub}]"))
-            .collect();
-        report.warnings.extend(f.warnings);
+            ],
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -437,23 +376,36 @@ impl Verifier {
                     S::HashFailure,
                     format!("the content's {digest_alg} digest differs from the signed message-digest: the content was altered"),
                 ),
-                Err(DigestError::Absent(why)) => f.fail(S::SignedDataNotFound, why),
-                Err(DigestError::Io(why)) => f.fail(S::SignedDataNotFound, why),
+                Err(e) => f.fail(S::SignedDataNotFound, e.message()),
             },
             (None, true) => {} // already a format failure
             (None, false) => {
-                // Without signed attributes the signature covers the content.
+                // Without signed attributes the signature covers the content:
+                // verify it over the content's digest.
                 if let Some(cert) = &signer {
-                    match verify_over_content(cert, sig_alg, si.signature.as_bytes(), digests.source) {
-                        Ok(true) => {
-                            ok.digest = true;
-                            ok.signature = true;
-                        }
-                        Ok(false) => f.fail(
-                            S::SigCryptoFailure,
-                            "the signature value does not verify over the content (altered content or signature)",
+                    match sig_alg.digest() {
+                        None => f.fail(
+                            S::FormatFailure,
+                            "an Ed25519 signature without signed attributes is not supported",
                         ),
-                        Err(DigestError::Absent(why) | DigestError::Io(why)) => f.fail(S::SignedDataNotFound, why),
+                        Some(d) => match digests.get(d) {
+                            Err(e) => f.fail(S::SignedDataNotFound, e.message()),
+                            Ok(hash) => match self
+                                .keys
+                                .get(cert)
+                                .and_then(|k| k.verify_digest(sig_alg, &hash, si.signature.as_bytes()))
+                            {
+                                Ok(true) => {
+                                    ok.digest = true;
+                                    ok.signature = true;
+                                }
+                                Ok(false) => f.fail(
+                                    S::SigCryptoFailure,
+                                    "the signature value does not verify over the content (altered content or signature)",
+                                ),
+                                Err(why) => f.fail(S::SigCryptoFailure, why),
+                            },
+                        },
                     }
                 }
             }
@@ -474,25 +426,59 @@ impl Verifier {
             }
         }
 
-        // --- X.509 certificate validation (§5.2.6) ----------------------------
+        // --- Signature time stamps: proof of existence (§5.4) ------------------
+        let claimed = report
+            .claimed_signing_time
+            .as_deref()
+            .and_then(|t| UnixTime::parse_rfc3339(t).ok());
+        let poe = self.signature_timestamps(si, certs, crls, claimed, report, f);
+        if !report.timestamps.is_empty() && report.format == "CAdES" {
+            report.level = Some("B-T".to_owned());
+        }
+        if let Some(poe) = poe {
+            report.best_signature_time = Some(poe.rfc3339());
+        }
+
+        // --- X.509 certificate validation (§5.2.6), past signature
+        //     validation with the proof of existence (§5.6.2) --------------------
         let Some(cert) = signer else { return };
         self.check_key_usage(&cert, f);
         let intermediates: Vec<Cert> = certs.iter().filter(|c| **c != cert).cloned().collect();
-        let chain = self.chains.validate(&cert, &intermediates, crls, at);
-        let path = match &chain.path {
-            Ok(path) => {
-                ok.chain = true;
-                Some(path.clone())
+        let mut now = Findings::default();
+        let mut outcome =
+            self.validate_certificate(&cert, &intermediates, crls, at, claimed, &mut now);
+        match poe {
+            Some(poe)
+                if poe < at
+                    && !now.problems.is_empty()
+                    && now.problems.iter().all(|(s, _)| curable_with_poe(*s)) =>
+            {
+                // The certificate has expired or been revoked since, or
+                // current revocation data is missing: what matters is
+                // whether it was valid when the signature provably existed.
+                let mut then = Findings::default();
+                outcome =
+                    self.validate_certificate(&cert, &intermediates, crls, poe, claimed, &mut then);
+                if then.problems.is_empty() {
+                    for (_, m) in now.problems {
+                        f.warn(format!(
+                            "at the validation time: {m}; the signature is proven to exist at {poe}, when it was valid"
+                        ));
+                    }
+                    f.warnings.extend(then.warnings);
+                } else {
+                    f.absorb(then, &format!("at the proven signing time {poe}: "));
+                }
             }
-            Err(e) => {
-                self.path_problem(e, &cert, &intermediates, crls, report, f);
-                None
-            }
-        };
-        if let Some(path) = &path {
-            ok.revocation = self.revocation_problems(&chain.revocation, report, f);
-            // --- Signature acceptance: algorithm policy (§5.2.8) ----------------
-            ok.algorithms = self.algorithm_problems(digest_alg, sig_alg, path, f);
+            _ => f.absorb(now, ""),
+        }
+        ok.chain = outcome.path.is_some();
+        ok.revocation = outcome.revocation_ok;
+        if let Some(path) = &outcome.path {
+            // --- Signature acceptance: algorithms, as of the proof of
+            //     existence when there is one (§5.2.8) ---------------------------
+            ok.algorithms =
+                self.algorithm_problems(digest_alg, Some(sig_alg), path, poe.unwrap_or(at), f);
         }
     }
 
@@ -512,208 +498,44 @@ impl Verifier {
             )),
         }
     }
+}
 
-    fn check_key_usage(&self, cert: &Cert, f: &mut Findings) {
-        let exts = cert.parsed().tbs_certificate.extensions.iter().flatten();
-        for ext in exts.filter(|e| e.extn_id == ID_CE_KEY_USAGE) {
-            match KeyUsage::from_der(ext.extn_value.as_bytes()) {
-                Ok(ku) if ku.non_repudiation() || ku.digital_signature() => {}
-                Ok(_) => f.fail(
-                    SubIndication::ChainConstraintsFailure,
-                    format!(
-                        "the keyUsage of {} allows neither nonRepudiation nor digitalSignature",
-                        cert.subject()
-                    ),
-                ),
-                Err(e) => f.fail(
-                    SubIndication::ChainConstraintsFailure,
-                    format!("malformed keyUsage: {e}"),
-                ),
-            }
-        }
-    }
-
-    fn path_problem(
-        &self,
-        error: &PathError,
-        cert: &Cert,
-        intermediates: &[Cert],
-        crls: &CrlSet,
-        report: &SignatureReport,
-        f: &mut Findings,
-    ) {
-        use SubIndication as S;
-        match error {
-            PathError::NoPath { .. } => f.fail(S::NoCertificateChainFound, error.to_string()),
-            PathError::NotYetValid { depth: 0, .. } => f.fail(
-                S::NotYetValid,
-                format!(
-                    "{error}: the signature cannot have been made while the certificate was valid"
-                ),
-            ),
-            PathError::NotYetValid { .. } => {
-                f.fail(S::CertificateChainGeneralFailure, error.to_string())
-            }
-            PathError::Expired { not_after, .. } => {
-                // Without proof of existence before expiry this is
-                // OUT_OF_BOUNDS_NO_POE — but only if the path was otherwise
-                // sound while it was valid; re-validate then so that an
-                // expiry never masks a worse problem.
-                let then = UnixTime(not_after.0.saturating_sub(1));
-                let earlier = self.chains.validate(cert, intermediates, crls, then);
-                match &earlier.path {
-                    Ok(_) => {
-                        let mut shadow = Findings::default();
-                        let _ = self.revocation_problems(&earlier.revocation, report, &mut shadow);
-                        let revoked = shadow.problems.iter().any(|(s, _)| {
-                            matches!(s, S::Revoked | S::RevokedNoPoe | S::RevokedCaNoPoe)
-                        });
-                        if revoked {
-                            f.problems.extend(shadow.problems);
-                        }
-                        f.fail(
-                            S::OutOfBoundsNoPoe,
-                            format!("{error}, and there is no proof (time stamp) that the signature existed before"),
-                        );
-                    }
-                    Err(other) if other != error => {
-                        self.path_problem(other, cert, intermediates, crls, report, f)
-                    }
-                    Err(_) => f.fail(S::OutOfBoundsNoPoe, error.to_string()),
-                }
-            }
-            PathError::BadSignature { .. } | PathError::Internal(_) => {
-                f.fail(S::CertificateChainGeneralFailure, error.to_string())
-            }
-            PathError::Constraints { .. } => f.fail(S::ChainConstraintsFailure, error.to_string()),
-            _ => f.fail(S::CertificateChainGeneralFailure, error.to_string()),
-        }
-    }
-
-    /// Records revocation problems; returns whether revocation passed.
-    fn revocation_problems(
-        &self,
-        statuses: &[hozon_pki::CertStatus],
-        report: &SignatureReport,
-        f: &mut Findings,
-    ) -> bool {
-        use SubIndication as S;
-        let policy = self.chains.policy();
-        let mut passed = true;
-        for (depth, st) in statuses.iter().enumerate() {
-            let who = st.cert.subject();
-            match &st.status {
-                RevocationStatus::Good { revoked_later, .. } => {
-                    if let Some(t) = revoked_later {
-                        f.warn(format!(
-                            "{who} was revoked at {t}, after the validation time"
-                        ));
-                    }
-                }
-                RevocationStatus::Revoked {
-                    revoked_at, reason, ..
-                } => {
-                    passed = false;
-                    let reason = reason.as_deref().unwrap_or("no reason given");
-                    let msg = format!("{who} was revoked at {revoked_at} ({reason})");
-                    let claimed = report
-                        .claimed_signing_time
-                        .as_deref()
-                        .and_then(|t| UnixTime::parse_rfc3339(t).ok());
-                    if depth > 0 {
-                        f.fail(S::RevokedCaNoPoe, msg);
-                    } else if claimed.is_some_and(|c| c >= *revoked_at) {
-                        f.fail(
-                            S::Revoked,
-                            format!("{msg}; the signer claims to have signed after that"),
-                        );
-                    } else {
-                        f.fail(
-                            S::RevokedNoPoe,
-                            format!("{msg}, and there is no proof the signature existed before"),
-                        );
-                    }
-                }
-                RevocationStatus::Unknown { reason } => match policy {
-                    RevocationPolicy::Require => {
-                        passed = false;
-                        f.fail(
-                            S::TryLater,
-                            format!("revocation status of {who} unknown: {reason}"),
-                        );
-                    }
-                    _ => f.warn(format!("revocation status of {who} unknown: {reason}")),
-                },
-                RevocationStatus::NotChecked => {
-                    f.warn(format!(
-                        "revocation of {who} was not checked (--revocation skip)"
-                    ));
-                }
-            }
-        }
-        passed
-    }
-
-    /// Records algorithm policy problems; returns whether the policy passed.
-    fn algorithm_problems(
-        &self,
-        digest: DigestAlgorithm,
-        sig_alg: SignatureAlgorithm,
-        path: &[Cert],
-        f: &mut Findings,
-    ) -> bool {
-        let at = self.config.validation_time;
-        let policy = &self.config.algorithms;
-        let mut problems = Vec::new();
-        if let Some(p) = policy.digest_problem(digest, at) {
-            problems.push(format!("message digest: {p}"));
-        }
-        if let Some(d) = sig_alg.digest() {
-            if let Some(p) = policy.digest_problem(d, at) {
-                problems.push(format!("signature: {p}"));
-            }
-        }
-        // Every key of the path, and the signatures on every certificate
-        // except the anchor's (whose self-signature is not relied on).
-        for (i, cert) in path.iter().enumerate() {
-            match self.keys.get(cert) {
-                Ok(entry) => {
-                    if let Some(p) = policy.key_problem(entry.key()) {
-                        problems.push(format!("{}: {p}", cert.subject()));
-                    }
-                }
-                Err(e) => problems.push(e),
-            }
-            if i + 1 < path.len() {
-                let oid = cert.parsed().signature_algorithm.oid;
-                let d = SignatureAlgorithm::from_identifier(
-                    &cert.parsed().signature_algorithm,
-                    DigestAlgorithm::Sha256,
-                )
-                .ok()
-                .and_then(|a| a.digest());
-                match d {
-                    Some(d) => {
-                        if let Some(p) = policy.digest_problem(d, at) {
-                            problems.push(format!("signature on {}: {p}", cert.subject()));
-                        }
-                    }
-                    None => problems.push(format!(
-                        "signature on {}: unsupported algorithm {oid}",
-                        cert.subject()
-                    )),
-                }
-            }
-        }
-        let passed = problems.is_empty();
-        for p in problems {
+/// Sets the verdict from the findings: TOTAL_PASSED only when there is no
+/// problem **and** every check in `checks` positively succeeded; otherwise
+/// the most serious problem decides. All problems become `errors`, each
+/// ending with its sub-indication.
+pub(crate) fn conclude(report: &mut SignatureReport, mut f: Findings, checks: &[(bool, &str)]) {
+    if f.problems.is_empty() {
+        let missing: Vec<&str> = checks
+            .iter()
+            .filter(|(done, _)| !done)
+            .map(|(_, name)| *name)
+            .collect();
+        if !missing.is_empty() {
             f.fail(
-                SubIndication::CryptoConstraintsFailureNoPoe,
-                format!("{p}, and there is no proof the signature existed while it was acceptable"),
+                SubIndication::SigConstraintsFailure,
+                format!("internal: checks not completed: {}", missing.join(", ")),
             );
         }
-        passed
     }
+    f.problems
+        .sort_by_key(|(sub, _)| std::cmp::Reverse(sub.rank()));
+    match f.problems.first() {
+        None => {
+            report.indication = Indication::TotalPassed;
+            report.sub_indication = None;
+        }
+        Some((sub, _)) => {
+            report.indication = sub.indication();
+            report.sub_indication = Some(*sub);
+        }
+    }
+    report.errors = f
+        .problems
+        .into_iter()
+        .map(|(sub, msg)| format!("{msg} [{sub}]"))
+        .collect();
+    report.warnings.extend(f.warnings);
 }
 
 /// The signing-time attribute is a claim, not evidence, so a claim outside
@@ -766,7 +588,7 @@ fn missing(f: &mut Findings, name: &str) {
     );
 }
 
-fn blank_report(label: &str, content: Option<String>) -> SignatureReport {
+pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureReport {
     SignatureReport {
         file: label.to_owned(),
         content,
@@ -785,36 +607,8 @@ fn blank_report(label: &str, content: Option<String>) -> SignatureReport {
     }
 }
 
-/// Whether the file at `path` holds exactly `content` (compared in
-/// constant memory).
-fn same_content(path: &Path, content: &[u8]) -> std::io::Result<bool> {
-    let mut file = File::open(path)?;
-    if file.metadata()?.len() != u64::try_from(content.len()).unwrap_or(u64::MAX) {
-        return Ok(false);
-    }
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut offset = 0;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(offset == content.len());
-        }
-        let Some(expected) = content.get(offset..offset + n) else {
-            return Ok(false);
-        };
-        if expected != &buf[..n] {
-            return Ok(false);
-        }
-        offset += n;
-    }
-}
-
 fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
     let known = [
-        (
-            rfc3161::ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
-            "signature time stamp",
-        ),
         (
             etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
             "archive time stamp v3",
@@ -829,7 +623,7 @@ fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
     for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
         if let Some((_, name)) = known.iter().find(|(oid, _)| *oid == attr.oid) {
             f.warn(format!(
-                "unsigned attribute {} ({name}) is present but not used by this validation; the signature was validated as B-B at the validation time",
+                "unsigned attribute {} ({name}) is present but not used by this version's validation",
                 attr.oid
             ));
         }
@@ -878,128 +672,5 @@ fn describe_sid(sid: &SignerIdentifier) -> String {
                 .collect();
             format!("subject key identifier {id}")
         }
-    }
-}
-
-fn public_key(cert: &Cert) -> Result<PKey<Public>, String> {
-    cert.to_openssl()
-        .and_then(|x| x.public_key())
-        .map_err(|e| format!("the certificate's public key is unreadable: {e}"))
-}
-
-fn make_verifier<'k>(
-    key: &'k PKey<Public>,
-    alg: SignatureAlgorithm,
-) -> Result<openssl::sign::Verifier<'k>, openssl::error::ErrorStack> {
-    use openssl::rsa::Padding;
-    use openssl::sign::{RsaPssSaltlen, Verifier as V};
-    match alg {
-        SignatureAlgorithm::Ed25519 => V::new_without_digest(key),
-        SignatureAlgorithm::RsaPkcs1v15(d) | SignatureAlgorithm::Ecdsa(d) => {
-            V::new(d.message_digest(), key)
-        }
-        SignatureAlgorithm::RsaPss {
-            digest,
-            mgf1_digest,
-            salt_len,
-        } => {
-            let mut v = V::new(digest.message_digest(), key)?;
-            v.set_rsa_padding(Padding::PKCS1_PSS)?;
-            v.set_rsa_mgf1_md(mgf1_digest.message_digest())?;
-            v.set_rsa_pss_saltlen(RsaPssSaltlen::custom(i32::from(salt_len)))?;
-            Ok(v)
-        }
-    }
-}
-
-fn key_matches_algorithm(key: &PKey<Public>, alg: SignatureAlgorithm) -> bool {
-    use openssl::pkey::Id;
-    matches!(
-        (key.id(), alg),
-        (Id::RSA, SignatureAlgorithm::RsaPkcs1v15(_))
-            | (Id::RSA | Id::RSA_PSS, SignatureAlgorithm::RsaPss { .. })
-            | (Id::EC, SignatureAlgorithm::Ecdsa(_))
-            | (Id::ED25519, SignatureAlgorithm::Ed25519)
-    )
-}
-
-/// Verifies a signature without signed attributes over the content itself.
-fn verify_over_content(
-    cert: &Cert,
-    alg: SignatureAlgorithm,
-    signature: &[u8],
-    source: &Source<'_>,
-) -> Result<bool, DigestError> {
-    let Ok(key) = public_key(cert) else {
-        return Ok(false);
-    };
-    if !key_matches_algorithm(&key, alg) || alg == SignatureAlgorithm::Ed25519 {
-        return Ok(false);
-    }
-    let Ok(mut v) = make_verifier(&key, alg) else {
-        return Ok(false);
-    };
-    match source {
-        Source::Embedded(c) => Ok(v.update(c).is_ok() && v.verify(signature).unwrap_or(false)),
-        Source::Absent(why) => Err(DigestError::Absent(why.clone())),
-        Source::File(path) => {
-            let mut file = File::open(path)
-                .map_err(|e| DigestError::Io(format!("{}: {e}", path.display())))?;
-            let mut buf = vec![0u8; 256 * 1024];
-            loop {
-                let n = file
-                    .read(&mut buf)
-                    .map_err(|e| DigestError::Io(format!("{}: {e}", path.display())))?;
-                if n == 0 {
-                    break;
-                }
-                if v.update(&buf[..n]).is_err() {
-                    return Ok(false);
-                }
-            }
-            Ok(v.verify(signature).unwrap_or(false))
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-enum DigestError {
-    Absent(String),
-    Io(String),
-}
-
-/// Content digests per algorithm, computed once per file.
-struct DigestCache<'a> {
-    source: &'a Source<'a>,
-    done: HashMap<DigestAlgorithm, Result<Vec<u8>, DigestError>>,
-}
-
-impl<'a> DigestCache<'a> {
-    fn new(source: &'a Source<'a>) -> DigestCache<'a> {
-        DigestCache {
-            source,
-            done: HashMap::new(),
-        }
-    }
-
-    fn get(&mut self, alg: DigestAlgorithm) -> Result<Vec<u8>, DigestError> {
-        let source = self.source;
-        self.done
-            .entry(alg)
-            .or_insert_with(|| match source {
-                Source::Embedded(c) => alg.digest(c).map_err(|e| DigestError::Io(e.to_string())),
-                Source::Absent(why) => Err(DigestError::Absent(why.clone())),
-                Source::File(path) => {
-                    File::open(path)
-                        .and_then(|f| alg.digest_reader(f))
-                        .map_err(|e| {
-                            DigestError::Io(format!(
-                                "cannot read the content {}: {e}",
-                                path.display()
-                            ))
-                        })
-                }
-            })
-            .clone()
     }
 }

@@ -96,6 +96,23 @@ impl KeyEntry {
             .and_then(|mut d| d.update(message).map(|()| d))
             .and_then(Digester::finish)
             .map_err(|e| e.to_string())?;
+        self.verify_digest(alg, &hash, signature)
+    }
+
+    /// Verifies `signature` over a precomputed digest `hash` of the message
+    /// (made with `alg`'s digest). Not for Ed25519, which signs messages.
+    pub(crate) fn verify_digest(
+        &self,
+        alg: SignatureAlgorithm,
+        hash: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, String> {
+        if !self.fits(alg) || alg == SignatureAlgorithm::Ed25519 {
+            return Err(format!(
+                "{alg} does not fit a {:?} key or cannot verify a digest",
+                self.key.id()
+            ));
+        }
         let pooled = self
             .contexts
             .lock()
@@ -108,7 +125,7 @@ impl KeyEntry {
         };
         // OpenSSL reports a malformed signature as an error, a wrong one as
         // false; both mean "does not verify".
-        let ok = ctx.verify(&hash, signature).unwrap_or(false);
+        let ok = ctx.verify(hash, signature).unwrap_or(false);
         self.contexts
             .lock()
             .unwrap_or_else(|p| p.into_inner())

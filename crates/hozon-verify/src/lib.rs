@@ -15,11 +15,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+mod chain;
+mod content;
 mod engine;
+mod findings;
 pub mod hc_role;
 mod keys;
 pub mod policy;
 pub mod report;
+mod timestamp;
 
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;

@@ -137,6 +137,12 @@ pub struct TimestampReport {
     pub tsa: String,
     /// PASSED, FAILED or INDETERMINATE.
     pub indication: String,
+    /// The token's serial number (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The TSA policy under which it was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// The result for one SignerInfo.

@@ -14,7 +14,7 @@ impl UnixTime {
     }
 
     /// From an X.509 `Time`.
-    pub fn from_x509(t: &hozon_cms::asn1::x509_cert::time::Time) -> UnixTime {
+    pub fn from_x509(t: &x509_cert::time::Time) -> UnixTime {
         UnixTime(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
     }
 

@@ -1,0 +1,123 @@
+//! `hozon timestamp` (stand-alone RFC 3161 stamps, FILE.tsr) and
+//! `hozon extend --level t` (signature time stamps added in place).
+
+use std::fs::File;
+
+use anyhow::Context;
+
+use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
+use hozon_io::Overwrite;
+
+use crate::args::{ExtendArgs, ExtendLevel, TimestampArgs};
+use crate::batch::{self, Produced};
+use crate::outcome::Outcome;
+use crate::output;
+use crate::walk;
+
+/// Threads for network-bound work: enough to keep the TSA requests in flight.
+fn threads(jobs: Option<usize>, concurrency: usize) -> usize {
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    jobs.unwrap_or(0).max(concurrency).max(cpus)
+}
+
+pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
+    let tsa = crate::tsa::client(&args.tsa)?.context("hozon timestamp needs --tsa URL")?;
+    let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
+    let temporaries = walked.temporaries.clone();
+    let planned = batch::plan(walked, |input| {
+        if walk::is_signature(&input.path) {
+            return Err("is a signature or evidence file; it is not stamped again".into());
+        }
+        let mut name = input.path.clone().into_os_string();
+        name.push(".tsr");
+        Ok(name.into())
+    });
+    batch::prepare_output_dirs(&planned, false, &temporaries)?;
+    let settings = batch::Settings {
+        threads: threads(args.run.jobs, args.tsa.tsa_concurrency),
+        overwrite: if args.force {
+            Overwrite::Replace
+        } else {
+            Overwrite::Never
+        },
+        skip_existing: !args.force,
+        label: "time-stamping",
+        quiet: args.run.json,
+    };
+    let report = batch::run(planned, &settings, |task| {
+        let file = File::open(&task.input.path).map_err(|e| format!("cannot open: {e}"))?;
+        let digest = tsa
+            .digest()
+            .digest_reader(file)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        let stamp = tsa.stamp_digest(&digest).map_err(|e| e.to_string())?;
+        Ok(Produced::Write(stamp.response))
+    })?;
+    if args.run.json {
+        output::json(&report.to_json("stamped", "timestamp"))?;
+    } else {
+        report.print_problems();
+        eprintln!(
+            "time-stamped {} file(s); {} skipped, {} failed",
+            report.done.len(),
+            report.skipped.len(),
+            report.failed.len()
+        );
+    }
+    Ok(report.outcome())
+}
+
+pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
+    let tsa = crate::tsa::client(&args.tsa)?.context("--level t needs --tsa URL")?;
+    let walked = walk::collect(&args.paths, |p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("p7s") || e.eq_ignore_ascii_case("p7m"))
+    });
+    let temporaries = walked.temporaries.clone();
+    // Augmentation replaces each signature in place, atomically.
+    let planned = batch::plan(walked, |input| Ok(input.path.clone()));
+    batch::prepare_output_dirs(&planned, false, &temporaries)?;
+    let settings = batch::Settings {
+        threads: threads(args.run.jobs, args.tsa.tsa_concurrency),
+        overwrite: Overwrite::Replace,
+        skip_existing: false,
+        label: "extending",
+        quiet: args.run.json,
+    };
+    let report = batch::run(planned, &settings, |task| {
+        let size = std::fs::metadata(&task.input.path)
+            .map_err(|e| format!("cannot read: {e}"))?
+            .len();
+        if size > MAX_SIGNATURE_FILE_SIZE {
+            return Err(format!("{size} bytes is too large for a signature file"));
+        }
+        let bytes = std::fs::read(&task.input.path).map_err(|e| format!("cannot read: {e}"))?;
+        match args.level {
+            ExtendLevel::T => {
+                let augmented =
+                    hozon_ltv::add_signature_timestamps(&bytes, &tsa).map_err(|e| e.to_string())?;
+                if augmented.stamps.is_empty() {
+                    Ok(Produced::Skip(
+                        "already B-T: every SignerInfo has a signature time stamp".into(),
+                    ))
+                } else {
+                    Ok(Produced::Write(augmented.der))
+                }
+            }
+        }
+    })?;
+    if args.run.json {
+        output::json(&report.to_json("extended", "signature"))?;
+    } else {
+        report.print_problems();
+        eprintln!(
+            "extended {} signature(s) to B-T; {} skipped, {} failed",
+            report.done.len(),
+            report.skipped.len(),
+            report.failed.len()
+        );
+    }
+    Ok(report.outcome())
+}

@@ -1,0 +1,78 @@
+//! TSA options → a configured `TsaClient`. Credentials come from files,
+//! environment variables or a prompt; never from the command line.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use hozon_sign::SecretSource;
+use hozon_tsp::{BasicAuth, ClientIdentity, TsaClient, TsaConfig};
+use zeroize::Zeroizing;
+
+use crate::args::{DigestArg, TsaArgs};
+
+/// Digest choice → algorithm.
+pub fn digest_of(d: DigestArg) -> hozon_cms::DigestAlgorithm {
+    match d {
+        DigestArg::Sha256 => hozon_cms::DigestAlgorithm::Sha256,
+        DigestArg::Sha384 => hozon_cms::DigestAlgorithm::Sha384,
+        DigestArg::Sha512 => hozon_cms::DigestAlgorithm::Sha512,
+    }
+}
+
+fn secret(
+    env: &Option<String>,
+    file: &Option<std::path::PathBuf>,
+    prompt: &str,
+) -> anyhow::Result<Zeroizing<String>> {
+    let source = match (env, file) {
+        (Some(var), _) => SecretSource::Env(var.clone()),
+        (None, Some(f)) => SecretSource::File(f.clone()),
+        (None, None) => SecretSource::Prompt(prompt.to_owned()),
+    };
+    Ok(Zeroizing::new(source.read()?.expose().to_owned()))
+}
+
+/// The TSA client the arguments describe, or `None` without `--tsa`.
+pub fn client(args: &TsaArgs) -> anyhow::Result<Option<TsaClient>> {
+    if args.urls.is_empty() {
+        return Ok(None);
+    }
+    let mut config = TsaConfig::new(args.urls.clone());
+    config.timeout = Duration::from_secs(args.tsa_timeout.max(1));
+    config.retries = args.tsa_retries;
+    config.concurrency = args.tsa_concurrency.max(1);
+    config.digest = digest_of(args.tsa_digest);
+    if let Some(policy) = &args.tsa_policy {
+        config.policy = Some(
+            policy
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--tsa-policy {policy:?} is not an OID: {e}"))?,
+        );
+    }
+    if let Some(user) = &args.tsa_user {
+        config.basic_auth = Some(BasicAuth {
+            user: user.clone(),
+            password: secret(&args.tsa_pass_env, &args.tsa_pass_file, "TSA password: ")
+                .context("TSA password")?,
+        });
+    }
+    if let Some(p12) = &args.tsa_client_cert {
+        let bytes =
+            Zeroizing::new(std::fs::read(p12).with_context(|| format!("{}", p12.display()))?);
+        config.client_identity = Some(ClientIdentity {
+            pkcs12: bytes,
+            password: secret(
+                &args.tsa_client_pass_env,
+                &args.tsa_client_pass_file,
+                "TSA client certificate password: ",
+            )
+            .with_context(|| format!("{}: password", p12.display()))?,
+        });
+    }
+    for ca in &args.tsa_ca {
+        config
+            .tls_roots_pem
+            .push(std::fs::read(ca).with_context(|| format!("{}", ca.display()))?);
+    }
+    Ok(Some(TsaClient::new(config)?))
+}

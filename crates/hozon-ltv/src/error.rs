@@ -1,0 +1,16 @@
+//! Errors of augmentation.
+
+/// Why a signature could not be augmented.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is not a usable CMS signature.
+    #[error("not a CMS signature: {0}")]
+    Cms(#[from] hozon_cms::Error),
+    /// A time stamp could not be obtained.
+    #[error("time stamp: {0}")]
+    Tsp(#[from] hozon_tsp::Error),
+    /// The result could not be encoded.
+    #[error("cannot encode the augmented signature: {0}")]
+    Encode(String),
+}

@@ -1,0 +1,17 @@
+//! Augmenting CAdES signatures so that they stay verifiable for decades
+//! (ETSI EN 319 122-1 §5.3–5.5, CAdES-T/XL/A).
+//!
+//! Augmentation only ever adds unsigned attributes: the signed content, the
+//! signed attributes and the signature value are carried over unchanged, so
+//! the signature stays exactly what the signer signed.
+//!
+//! * [`add_signature_timestamps`] — B-T: an RFC 3161 time stamp over each
+//!   SignerInfo's signature value (id-aa-signatureTimeStampToken).
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod error;
+mod signature_timestamp;
+
+pub use error::Error;
+pub use signature_timestamp::{add_signature_timestamps, Augmented};

@@ -1,0 +1,23 @@
+//! RFC 3161 time stamps.
+//!
+//! A time stamp from a trusted TSA is the only acceptable evidence of when
+//! a clinical document existed (MHLW guideline 6.0 §14.2: a PC clock never
+//! counts). This crate asks TSAs for stamps ([`TsaClient`]), checks that a
+//! response answers the request that was sent ([`request::check_response`]),
+//! and checks tokens ([`Token::verify`]) — everything but the TSA's
+//! certificate path, which `hozon-verify` validates with `hozon-pki` at the
+//! token's genTime, because a TSA certificate that has expired since still
+//! vouches for stamps made while it was valid.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod asn1;
+mod client;
+mod error;
+pub mod request;
+mod token;
+
+pub use client::{BasicAuth, ClientIdentity, Stamp, TsaClient, TsaConfig, MAX_RESPONSE_SIZE};
+pub use error::Error;
+pub use request::{parse_response, Request};
+pub use token::{check_tsa_certificate, Token};

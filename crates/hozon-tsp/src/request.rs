@@ -1,0 +1,223 @@
+//! Time-stamp requests (RFC 3161 §2.4.1) and checking the responses to them
+//! (§2.4.2).
+
+use der::asn1::{Int, ObjectIdentifier, OctetString};
+use der::{Any, Decode, Encode};
+use hozon_cms::DigestAlgorithm;
+use spki::AlgorithmIdentifier;
+use x509_tsp::{MessageImprint, TimeStampReq, TspVersion};
+
+use crate::asn1::{fail_info_names, TimeStampResp};
+use crate::{Error, Token};
+
+/// A request, kept so that the response can be checked against it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// DER of the TimeStampReq, as sent.
+    pub der: Vec<u8>,
+    /// The imprint's algorithm.
+    pub digest: DigestAlgorithm,
+    /// The imprint.
+    pub imprint: Vec<u8>,
+    /// The nonce (positive INTEGER content octets).
+    pub nonce: Vec<u8>,
+    /// The requested policy.
+    pub policy: Option<ObjectIdentifier>,
+}
+
+impl Request {
+    /// A request over `imprint` (a `digest` digest), with a fresh 64-bit
+    /// random nonce and certReq set (the TSA certificate is needed to verify
+    /// the token later, possibly decades from now).
+    pub fn new(
+        digest: DigestAlgorithm,
+        imprint: &[u8],
+        policy: Option<ObjectIdentifier>,
+    ) -> Result<Request, Error> {
+        let config = |e: der::Error| Error::Config(format!("cannot encode the request: {e}"));
+        if imprint.len() != digest.output_len() {
+            return Err(Error::Config(format!(
+                "a {digest} imprint is {} bytes, not {}",
+                digest.output_len(),
+                imprint.len()
+            )));
+        }
+        let mut nonce = [0u8; 8];
+        openssl::rand::rand_bytes(&mut nonce).map_err(|e| Error::Config(e.to_string()))?;
+        // Positive and minimal: clear the top bit, avoid a leading zero byte.
+        nonce[0] = (nonce[0] & 0x7f) | 0x40;
+        let req = TimeStampReq {
+            version: TspVersion::V1,
+            message_imprint: MessageImprint {
+                hash_algorithm: AlgorithmIdentifier {
+                    oid: digest.oid(),
+                    parameters: Some(Any::null()),
+                },
+                hashed_message: OctetString::new(imprint).map_err(config)?,
+            },
+            req_policy: policy,
+            nonce: Some(Int::new(&nonce).map_err(config)?),
+            cert_req: true,
+            extensions: None,
+        };
+        Ok(Request {
+            der: req.to_der().map_err(config)?,
+            digest,
+            imprint: imprint.to_vec(),
+            nonce: nonce.to_vec(),
+            policy,
+        })
+    }
+}
+
+/// Reads a TimeStampResp: the token when the status is granted (or
+/// grantedWithMods), a [`Error::Rejected`] otherwise. Does not check the
+/// token against a request (see [`check_response`]) nor verify it.
+pub fn parse_response(body: &[u8], origin: &str) -> Result<Token, Error> {
+    let malformed = |reason: String| Error::Malformed {
+        origin: origin.to_owned(),
+        reason,
+    };
+    if body.is_empty() {
+        return Err(malformed("empty response".into()));
+    }
+    let resp = TimeStampResp::from_der(body)
+        .map_err(|e| malformed(format!("not a TimeStampResp: {e}")))?;
+    let status = resp.status.status;
+    if status > 1 {
+        let status_name = match status {
+            2 => "rejection",
+            3 => "waiting",
+            4 => "revocationWarning",
+            5 => "revocationNotification",
+            _ => "unknown",
+        };
+        let text = resp
+            .status
+            .status_string
+            .as_ref()
+            .map(|v| {
+                format!(
+                    ": {}",
+                    v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+                )
+            })
+            .unwrap_or_default();
+        let fail_info = resp
+            .status
+            .fail_info
+            .as_ref()
+            .map(fail_info_names)
+            .filter(|n| !n.is_empty())
+            .map(|n| format!("; failInfo: {}", n.join(", ")))
+            .unwrap_or_default();
+        return Err(Error::Rejected {
+            url: origin.to_owned(),
+            status,
+            status_name: status_name.to_owned(),
+            text,
+            fail_info,
+        });
+    }
+    let token = resp
+        .time_stamp_token
+        .ok_or_else(|| malformed("status granted but no timeStampToken".into()))?;
+    let der = token.to_der().map_err(|e| malformed(e.to_string()))?;
+    Token::parse(&der, origin)
+}
+
+/// Reads the response to `request` and checks it answers it: status
+/// granted, imprint and nonce equal to the request's, policy as requested,
+/// and the token valid apart from the TSA's certificate path (which the
+/// caller validates at genTime). Returns the token.
+pub fn check_response(body: &[u8], request: &Request, origin: &str) -> Result<Token, Error> {
+    let token = parse_response(body, origin)?;
+    let mismatch = |reason: String| Error::Mismatch {
+        origin: origin.to_owned(),
+        reason,
+    };
+    let (digest, imprint) = token.imprint();
+    if digest != request.digest || imprint != request.imprint.as_slice() {
+        return Err(mismatch(format!(
+            "the token stamps a different {digest} imprint than was requested (a reply to another request?)"
+        )));
+    }
+    match &token.info().nonce {
+        Some(n) if n.as_bytes() == request.nonce.as_slice() => {}
+        Some(_) => {
+            return Err(mismatch(
+                "the nonce differs from the request's (a replayed or misrouted reply?)".into(),
+            ))
+        }
+        None => {
+            return Err(mismatch(
+                "the nonce of the request is missing (RFC 3161 §2.4.2 requires it)".into(),
+            ))
+        }
+    }
+    if let Some(policy) = request.policy {
+        if token.info().policy != policy {
+            return Err(mismatch(format!(
+                "the token's policy {} is not the requested {policy}",
+                token.info().policy
+            )));
+        }
+    }
+    token.verify(&[])?;
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_carry_a_positive_nonce_and_cert_req() {
+        let r = Request::new(DigestAlgorithm::Sha256, &[7u8; 32], None).unwrap();
+        let req = TimeStampReq::from_der(&r.der).unwrap();
+        assert!(req.cert_req);
+        assert_eq!(req.nonce.unwrap().as_bytes(), r.nonce.as_slice());
+        assert_eq!(r.nonce[0] & 0x80, 0);
+        let r2 = Request::new(DigestAlgorithm::Sha256, &[7u8; 32], None).unwrap();
+        assert_ne!(r.nonce, r2.nonce);
+    }
+
+    #[test]
+    fn imprint_length_must_fit_the_digest() {
+        assert!(Request::new(DigestAlgorithm::Sha256, &[7u8; 20], None).is_err());
+    }
+
+    #[test]
+    fn garbage_and_empty_responses_are_malformed() {
+        for body in [&b""[..], b"\x30\x03\x02\x01", b"<html>busy</html>"] {
+            assert!(
+                matches!(parse_response(body, "t"), Err(Error::Malformed { .. })),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejection_is_reported_with_its_reasons() {
+        // TimeStampResp { PKIStatusInfo { rejection, ["no"], failInfo badAlg } }
+        let body = [
+            0x30, 0x0f, 0x30, 0x0d, 0x02, 0x01, 0x02, 0x30, 0x04, 0x0c, 0x02, b'n', b'o', 0x03,
+            0x02, 0x07, 0x80,
+        ];
+        match parse_response(&body, "http://tsa") {
+            Err(Error::Rejected {
+                status,
+                status_name,
+                text,
+                fail_info,
+                ..
+            }) => {
+                assert_eq!(status, 2);
+                assert_eq!(status_name, "rejection");
+                assert_eq!(text, ": no");
+                assert!(fail_info.contains("badAlg"), "{fail_info}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

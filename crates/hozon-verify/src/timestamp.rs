@@ -1,0 +1,268 @@
+//! Time stamps inside signatures (EN 319 102-1 §5.4, time-stamp validation
+//! building block): each token must cover what it claims to cover, be
+//! signed by a TSA certificate bound to it, and that certificate must have
+//! had a valid, unrevoked path **at the token's genTime**. A token that
+//! passes is proof of existence (POE) of the signature at genTime.
+
+use hozon_cms::asn1::cms::signed_data::SignerInfo;
+use std::path::Path;
+
+use hozon_cms::asn1::der::{Any, Encode};
+use hozon_cms::attributes::all_values;
+use hozon_cms::oid::rfc3161::ID_AA_SIGNATURE_TIME_STAMP_TOKEN;
+use hozon_cms::{Cert, UnixTime};
+use hozon_pki::CrlSet;
+use hozon_tsp::Token;
+
+use crate::engine::{blank_report, conclude};
+use crate::findings::Findings;
+use crate::report::{Indication, SignatureReport, SubIndication, TimestampReport};
+use crate::Verifier;
+
+/// How much later than the signature time stamp a claimed signing time may
+/// be (signers' clocks are not synchronised; the stamp is the evidence).
+pub(crate) const SIGNING_TIME_TOLERANCE_SECS: i64 = 300;
+
+/// What a time stamp must cover.
+#[derive(Clone, Copy)]
+pub(crate) enum Covered<'a> {
+    /// Bytes in memory (a signature value).
+    Bytes(&'a [u8]),
+    /// A file (a stand-alone time stamp), digested as a stream.
+    File(&'a Path),
+}
+
+impl Covered<'_> {
+    fn matches(&self, token: &Token) -> Result<bool, String> {
+        match self {
+            Covered::Bytes(b) => Ok(token.covers(b)),
+            Covered::File(path) => {
+                let (alg, imprint) = token.imprint();
+                let digest = std::fs::File::open(path)
+                    .and_then(|f| alg.digest_reader(f))
+                    .map_err(|e| {
+                        format!("cannot read the time-stamped file {}: {e}", path.display())
+                    })?;
+                Ok(digest == imprint)
+            }
+        }
+    }
+
+    fn mismatch(&self) -> String {
+        match self {
+            Covered::Bytes(_) => "its message imprint does not match the signature value: it stamps something else".into(),
+            Covered::File(path) => format!(
+                "its message imprint does not match {}: the file was altered, or the stamp is for another file",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// A token, from a bare token or from a TimeStampResp (as `.tsr` files
+/// hold).
+fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
+    match Token::parse(der, label) {
+        Ok(t) => Ok(t),
+        Err(token_error) => hozon_tsp::parse_response(der, label).map_err(|e| match e {
+            hozon_tsp::Error::Malformed { .. } => token_error.to_string(),
+            other => other.to_string(),
+        }),
+    }
+}
+
+impl Verifier {
+    /// Verifies a stand-alone time stamp (`FILE.tsr`: a TimeStampResp, or a
+    /// bare token) over the file `content`.
+    pub fn verify_timestamp_file(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        content: Option<&Path>,
+    ) -> SignatureReport {
+        let mut report = blank_report(label, content.map(|c| c.display().to_string()));
+        report.format = "RFC3161".to_owned();
+        let mut f = Findings::default();
+        // A file that is no time stamp at all is a format failure, whatever
+        // the content.
+        if let Err(e) = parse_token(bytes, label) {
+            f.fail(SubIndication::FormatFailure, e);
+            conclude(&mut report, f, &[]);
+            return report;
+        }
+        let Some(content) = content.filter(|c| c.is_file()) else {
+            f.fail(
+                SubIndication::SignedDataNotFound,
+                match content {
+                    Some(c) => format!("the time-stamped file {} does not exist", c.display()),
+                    None => "no time-stamped file given (use --content FILE)".to_owned(),
+                },
+            );
+            conclude(&mut report, f, &[]);
+            return report;
+        };
+        let (entry, passed) = self.check_timestamp(
+            "content",
+            "time stamp",
+            bytes,
+            Covered::File(content),
+            &[],
+            &CrlSet::new(),
+            &mut f,
+        );
+        if let Some(gen) = passed {
+            report.best_signature_time = Some(gen.rfc3339());
+        }
+        if !entry.tsa.is_empty() {
+            report.signer = Some(crate::report::SignerReport {
+                subject: entry.tsa.clone(),
+                issuer: String::new(),
+                serial: String::new(),
+                hc_role: None,
+            });
+        }
+        let ok = entry.indication == "PASSED";
+        report.timestamps.push(entry);
+        conclude(&mut report, f, &[(ok, "time stamp")]);
+        report
+    }
+
+    /// Validates the signature time stamps (id-aa-signatureTimeStampToken)
+    /// of `si`, records them in the report, and returns the earliest genTime
+    /// among those that passed: the signature's best signature time.
+    pub(crate) fn signature_timestamps(
+        &self,
+        si: &SignerInfo,
+        certs: &[Cert],
+        crls: &CrlSet,
+        claimed: Option<UnixTime>,
+        report: &mut SignatureReport,
+        f: &mut Findings,
+    ) -> Option<UnixTime> {
+        let mut best: Option<UnixTime> = None;
+        let tokens: Vec<&Any> =
+            all_values(si.unsigned_attrs.as_ref(), ID_AA_SIGNATURE_TIME_STAMP_TOKEN).collect();
+        for (i, token) in tokens.iter().enumerate() {
+            let label = if tokens.len() > 1 {
+                format!("signature time stamp {}", i + 1)
+            } else {
+                "signature time stamp".to_owned()
+            };
+            let der = match token.to_der() {
+                Ok(der) => der,
+                Err(e) => {
+                    f.fail(SubIndication::FormatFailure, format!("{label}: {e}"));
+                    continue;
+                }
+            };
+            let covered = Covered::Bytes(si.signature.as_bytes());
+            let (entry, passed) =
+                self.check_timestamp("signature", &label, &der, covered, certs, crls, f);
+            report.timestamps.push(entry);
+            if let Some(gen) = passed {
+                best = Some(best.map_or(gen, |b| b.min(gen)));
+            }
+        }
+        if let (Some(best), Some(claimed)) = (best, claimed) {
+            if claimed.0 > best.0 + SIGNING_TIME_TOLERANCE_SECS {
+                f.fail(
+                    SubIndication::TimestampOrderFailure,
+                    format!(
+                        "the claimed signing time {claimed} is later than the signature time stamp {best}: a signature cannot be signed after it was stamped"
+                    ),
+                );
+            }
+        }
+        best
+    }
+
+    /// Validates one time-stamp token over `covered`. Problems are recorded
+    /// in `f` prefixed with `label`; returns the report entry and, when the
+    /// token passed, its genTime.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check_timestamp(
+        &self,
+        kind: &str,
+        label: &str,
+        token_der: &[u8],
+        covered: Covered<'_>,
+        certs: &[Cert],
+        crls: &CrlSet,
+        f: &mut Findings,
+    ) -> (TimestampReport, Option<UnixTime>) {
+        use SubIndication as S;
+        let at = self.config.validation_time;
+        let mut entry = TimestampReport {
+            kind: kind.to_owned(),
+            gen_time: String::new(),
+            tsa: String::new(),
+            indication: "FAILED".to_owned(),
+            serial: None,
+            policy: None,
+        };
+        let mut tf = Findings::default();
+        let token = match parse_token(token_der, label) {
+            Ok(t) => t,
+            Err(e) => {
+                f.fail(S::FormatFailure, e);
+                return (entry, None);
+            }
+        };
+        let gen = token.gen_time();
+        entry.gen_time = gen.rfc3339();
+        entry.serial = Some(token.serial_hex());
+        entry.policy = Some(token.policy());
+        match covered.matches(&token) {
+            Ok(true) => {}
+            Ok(false) => tf.fail(S::HashFailure, covered.mismatch()),
+            Err(e) => tf.fail(S::SignedDataNotFound, e),
+        }
+        match token.verify(certs) {
+            Err(e) => tf.fail(S::SigCryptoFailure, e.to_string()),
+            Ok(tsa) => {
+                entry.tsa = tsa.subject();
+                let pool: Vec<Cert> = token
+                    .certificates()
+                    .iter()
+                    .chain(certs)
+                    .filter(|c| **c != tsa)
+                    .cloned()
+                    .collect();
+                // The TSA's path at genTime; a revocation at or before genTime
+                // is proven to precede the stamp.
+                let out = self.validate_certificate(&tsa, &pool, crls, gen, Some(gen), &mut tf);
+                if let Some(path) = &out.path {
+                    let (_, not_after) = tsa.validity_unix();
+                    let not_after = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX));
+                    if not_after < at && !self.config.accept_expired_tsa {
+                        tf.fail(
+                            S::OutOfBoundsNoPoe,
+                            format!(
+                                "the TSA certificate {} expired at {not_after}; without an archive time stamp made before then the stamp cannot be relied on now (use --accept-expired-tsa if your policy allows it)",
+                                tsa.subject()
+                            ),
+                        );
+                    }
+                    // The stamp must still be strong today.
+                    let (imprint_alg, _) = token.imprint();
+                    let _ = self.algorithm_problems(imprint_alg, None, path, at, &mut tf);
+                }
+            }
+        }
+        let passed = tf.problems.is_empty();
+        entry.indication = if passed {
+            "PASSED"
+        } else if tf
+            .problems
+            .iter()
+            .any(|(s, _)| s.indication() == Indication::TotalFailed)
+        {
+            "FAILED"
+        } else {
+            "INDETERMINATE"
+        }
+        .to_owned();
+        f.absorb(tf, &format!("{label} ({gen}): "));
+        (entry, passed.then_some(gen))
+    }
+}
