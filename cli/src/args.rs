@@ -240,6 +240,10 @@ pub struct VerifyArgs {
     /// CRLs (PEM or DER) besides those embedded in signatures; repeatable.
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// Extra certificates (PEM bundle): intermediates, or a TSA certificate
+    /// a time stamp does not carry; repeatable. Never trusted as anchors.
+    #[arg(long, value_name = "CERTS.pem")]
+    pub certs: Vec<PathBuf>,
     /// Revocation policy.
     #[arg(long, value_enum, default_value = "require")]
     pub revocation: RevocationArg,

@@ -9,11 +9,13 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use hozon_sign::{AlgorithmChoice, CadesSigner, SecretSource, SoftwareSigner};
+use hozon_testkit::{Pki, TsaMode, TsaServer};
+use hozon_tsp::{TsaClient, TsaConfig};
 use hozon_verify::{Indication, Report, SubIndication, Summary};
 
 use crate::args::{DemoArgs, RevocationArg};
 use crate::outcome::Outcome;
-use crate::verify::{build_verifier, print_human, verify_file};
+use crate::verify::{build_verifier, print_human, verify_file, VerifierSetup};
 
 const PKI: &[(&str, &[u8])] = &[
     (
@@ -29,6 +31,16 @@ const PKI: &[(&str, &[u8])] = &[
     (
         "signer-doctor.key",
         include_bytes!("../../testdata/pki/signer-doctor.key"),
+    ),
+    ("tsa.crt", include_bytes!("../../testdata/pki/tsa.crt")),
+    ("tsa.key", include_bytes!("../../testdata/pki/tsa.key")),
+    (
+        "tsa-noeku.crt",
+        include_bytes!("../../testdata/pki/tsa-noeku.crt"),
+    ),
+    (
+        "tsa-noeku.key",
+        include_bytes!("../../testdata/pki/tsa-noeku.key"),
     ),
 ];
 
@@ -76,16 +88,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     }
     println!("hozon demo: working in {}", work.display());
     println!("(test PKI: 'hozon Test Root CA' → 'hozon Test HPKI Signing CA' → doctor 山田 太郎, hcRole Medical Doctor)");
-
-    step(
-        1,
-        "Sign each clinical document as CAdES B-B with the doctor's HPKI-like key",
+    let tsa_server = TsaServer::start(&Pki { dir: pki.clone() }, TsaMode::Normal)
+        .context("cannot start the loopback TSA (is the openssl command installed?)")?;
+    println!(
+        "(time-stamp authority: OpenSSL's own TSA on {}, loopback only)",
+        tsa_server.url()
     );
+    let tsa = TsaClient::new(TsaConfig::new(vec![tsa_server.url()]))?;
+
+    step(1, "Sign each clinical document as CAdES B-T: the doctor's signature plus an RFC 3161 time stamp");
     let signer = SoftwareSigner::from_pem_files(
         &pki.join("signer-doctor.key"),
         &pki.join("signer-doctor.crt"),
         Some(&pki.join("chain.pem")),
-        &SecretSource::Prompt(String::new()),
+        &SecretSource::prompt("", "an unencrypted key"),
         AlgorithmChoice::default(),
     )?;
     let cades = CadesSigner::new(Arc::new(signer))?;
@@ -94,18 +110,34 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         let doc = records.join(name);
         let sig = records.join(format!("{name}.p7s"));
         let bytes = cades.sign_detached(std::fs::File::open(&doc)?)?;
-        hozon_io::write_atomic(&sig, &bytes, hozon_io::Overwrite::Replace)?;
-        println!("   signed {name} → {name}.p7s ({} bytes)", bytes.len());
+        let augmented = hozon_ltv::add_signature_timestamps(&bytes, &tsa)?;
+        hozon_io::write_atomic(&sig, &augmented.der, hozon_io::Overwrite::Replace)?;
+        let gen_time = augmented
+            .stamps
+            .first()
+            .map(|s| s.token.gen_time().rfc3339())
+            .unwrap_or_default();
+        println!(
+            "   signed {name} → {name}.p7s ({} bytes, stamped at {gen_time})",
+            augmented.der.len()
+        );
         signatures.push(sig);
     }
+    let scan = records.join("lab-report.pdf");
+    let stamp = tsa.stamp_data(&std::fs::read(&scan)?)?;
+    let tsr = records.join("lab-report.pdf.tsr");
+    hozon_io::write_atomic(&tsr, &stamp.response, hozon_io::Overwrite::Replace)?;
+    println!("   and a stand-alone time stamp of lab-report.pdf → lab-report.pdf.tsr");
 
-    let verifier = build_verifier(
-        &[pki.join("root-ca.crt")],
-        &[pki.join("crls.pem")],
-        RevocationArg::Require,
-        None,
-        false,
-    )?;
+    let (trust, crls) = ([pki.join("root-ca.crt")], [pki.join("crls.pem")]);
+    let verifier = build_verifier(&VerifierSetup {
+        trust: &trust,
+        crls: &crls,
+        certs: &[],
+        revocation: RevocationArg::Require,
+        at: None,
+        accept_expired_tsa: false,
+    })?;
     let verify_all = |sigs: &[PathBuf]| -> anyhow::Result<Report> {
         let mut report = Report {
             validation_time: verifier.validation_time().rfc3339(),
@@ -122,8 +154,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         Ok(report)
     };
 
-    step(2, "Verify them: signature, signing-certificate-v2, chain to the trusted root, CRLs, algorithms");
-    let before = verify_all(&signatures)?;
+    step(2, "Verify: signature, signing-certificate-v2, chain to the trusted root, CRLs, algorithms, time stamps");
+    let mut all = signatures.clone();
+    all.push(tsr);
+    let before = verify_all(&all)?;
     print_human(&before);
     let all_passed = before
         .signatures
@@ -150,7 +184,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     step(4, "Result");
     let ok = all_passed && caught;
     if ok {
-        println!("   every genuine document verified TOTAL_PASSED, and the altered one was caught (HASH_FAILURE).");
+        println!("   every genuine document and the time stamp verified TOTAL_PASSED, and the altered document was caught (HASH_FAILURE).");
     } else {
         println!("   UNEXPECTED: the demo did not behave as designed (see above).");
     }

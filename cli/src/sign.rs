@@ -23,7 +23,9 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
     let password = match (&args.pass_env, &args.pass_file) {
         (Some(var), _) => SecretSource::Env(var.clone()),
         (None, Some(file)) => SecretSource::File(file.clone()),
-        (None, None) => SecretSource::Prompt("Key password: ".into()),
+        (None, None) => {
+            SecretSource::prompt("Key password: ", "--pass-env VAR or --pass-file FILE")
+        }
     };
     let choice = AlgorithmChoice {
         digest: args.digest.map(crate::tsa::digest_of),

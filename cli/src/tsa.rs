@@ -23,11 +23,12 @@ fn secret(
     env: &Option<String>,
     file: &Option<std::path::PathBuf>,
     prompt: &str,
+    alternatives: &str,
 ) -> anyhow::Result<Zeroizing<String>> {
     let source = match (env, file) {
         (Some(var), _) => SecretSource::Env(var.clone()),
         (None, Some(f)) => SecretSource::File(f.clone()),
-        (None, None) => SecretSource::Prompt(prompt.to_owned()),
+        (None, None) => SecretSource::prompt(prompt, alternatives),
     };
     Ok(Zeroizing::new(source.read()?.expose().to_owned()))
 }
@@ -52,8 +53,12 @@ pub fn client(args: &TsaArgs) -> anyhow::Result<Option<TsaClient>> {
     if let Some(user) = &args.tsa_user {
         config.basic_auth = Some(BasicAuth {
             user: user.clone(),
-            password: secret(&args.tsa_pass_env, &args.tsa_pass_file, "TSA password: ")
-                .context("TSA password")?,
+            password: secret(
+                &args.tsa_pass_env,
+                &args.tsa_pass_file,
+                "TSA password: ",
+                "--tsa-pass-env VAR or --tsa-pass-file FILE",
+            )?,
         });
     }
     if let Some(p12) = &args.tsa_client_cert {
@@ -65,6 +70,7 @@ pub fn client(args: &TsaArgs) -> anyhow::Result<Option<TsaClient>> {
                 &args.tsa_client_pass_env,
                 &args.tsa_client_pass_file,
                 "TSA client certificate password: ",
+                "--tsa-client-pass-env VAR or --tsa-client-pass-file FILE",
             )
             .with_context(|| format!("{}: password", p12.display()))?,
         });

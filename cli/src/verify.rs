@@ -19,32 +19,50 @@ use crate::outcome::Outcome;
 use crate::output;
 use crate::walk;
 
+/// What a verifier is built from.
+pub struct VerifierSetup<'a> {
+    /// Trust anchor files.
+    pub trust: &'a [PathBuf],
+    /// CRL files.
+    pub crls: &'a [PathBuf],
+    /// Extra certificate files (intermediates, TSA certificates).
+    pub certs: &'a [PathBuf],
+    /// Revocation policy.
+    pub revocation: RevocationArg,
+    /// `--at`.
+    pub at: Option<&'a str>,
+    /// `--accept-expired-tsa`.
+    pub accept_expired_tsa: bool,
+}
+
 /// Builds the verifier the arguments describe.
-pub fn build_verifier(
-    trust: &[PathBuf],
-    crl_files: &[PathBuf],
-    revocation: RevocationArg,
-    at: Option<&str>,
-    accept_expired_tsa: bool,
-) -> anyhow::Result<Verifier> {
+pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
     let mut anchors = TrustAnchors::new();
-    for t in trust {
+    for t in setup.trust {
         anchors.add_file(t)?;
     }
     let mut crls = CrlSet::new();
-    for path in crl_files {
+    for path in setup.crls {
         for crl in Crl::read_file(path)? {
             crls.add(Arc::new(crl));
         }
     }
+    let mut extra_certs = Vec::new();
+    for path in setup.certs {
+        let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+        extra_certs.extend(
+            hozon_cms::Cert::read_bundle(&bytes)
+                .with_context(|| format!("{}: not a certificate file", path.display()))?,
+        );
+    }
     let now = UnixTime::now();
-    let validation_time = match at {
+    let validation_time = match setup.at {
         Some(s) => UnixTime::parse_rfc3339(s)
             .map_err(anyhow::Error::msg)
             .context("--at")?,
         None => now,
     };
-    let policy = match revocation {
+    let policy = match setup.revocation {
         RevocationArg::Require => RevocationPolicy::Require,
         RevocationArg::BestEffort => RevocationPolicy::BestEffort,
         RevocationArg::Skip => RevocationPolicy::Skip,
@@ -55,7 +73,8 @@ pub fn build_verifier(
         VerifierConfig {
             validation_time,
             algorithms: AlgorithmPolicy::default(),
-            accept_expired_tsa,
+            accept_expired_tsa: setup.accept_expired_tsa,
+            extra_certs,
         },
     ))
 }
@@ -104,13 +123,14 @@ pub fn verify_file(
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
-    let verifier = build_verifier(
-        &args.trust,
-        &args.crl,
-        args.revocation,
-        args.at.as_deref(),
-        args.accept_expired_tsa,
-    )?;
+    let verifier = build_verifier(&VerifierSetup {
+        trust: &args.trust,
+        crls: &args.crl,
+        certs: &args.certs,
+        revocation: args.revocation,
+        at: args.at.as_deref(),
+        accept_expired_tsa: args.accept_expired_tsa,
+    })?;
     let walked = walk::collect(&args.paths, walk::is_signature);
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked
@@ -263,6 +283,18 @@ pub fn print_human(report: &Report) {
         let _ = writeln!(out, "{verdict}  {}  {level}  {who}", s.file);
         for e in &s.errors {
             let _ = writeln!(out, "    error: {e}");
+        }
+        for t in &s.timestamps {
+            let tsa = if t.tsa.is_empty() {
+                "an unidentified TSA"
+            } else {
+                &t.tsa
+            };
+            let _ = writeln!(
+                out,
+                "    {} time stamp {} by {tsa}: {}",
+                t.kind, t.gen_time, t.indication
+            );
         }
         for w in &s.warnings {
             let _ = writeln!(out, "    warning: {w}");

@@ -5,4 +5,5 @@ mod interop;
 mod large_file;
 mod negative;
 mod report;
+mod tsa;
 mod util;

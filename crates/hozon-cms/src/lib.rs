@@ -26,6 +26,7 @@ pub mod algorithm;
 pub mod attributes;
 mod cert;
 mod error;
+mod key_cache;
 pub mod oid;
 pub mod pem;
 mod signature_file;
@@ -35,6 +36,7 @@ mod time;
 pub use algorithm::{DigestAlgorithm, Digester, SignatureAlgorithm};
 pub use cert::Cert;
 pub use error::Error;
+pub use key_cache::{KeyCache, KeyEntry};
 pub use signature_file::{Encoding, SignatureFile, MAX_SIGNATURE_FILE_SIZE};
 pub use time::UnixTime;
 

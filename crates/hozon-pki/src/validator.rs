@@ -96,6 +96,24 @@ impl ChainValidator {
         report
     }
 
+    /// The revocation status of `cert` (issued by `issuer`) at `at` from the
+    /// configured CRLs and `extra_crls`, not cached.
+    pub fn revocation_status(
+        &self,
+        cert: &Cert,
+        issuer: &Cert,
+        extra_crls: &CrlSet,
+        at: UnixTime,
+    ) -> RevocationStatus {
+        if extra_crls.is_empty() {
+            self.crls.status(cert, issuer, at, self.now)
+        } else {
+            let mut all = self.crls.clone();
+            all.extend(extra_crls);
+            all.status(cert, issuer, at, self.now)
+        }
+    }
+
     fn compute(
         &self,
         leaf: &Cert,

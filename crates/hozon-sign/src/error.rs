@@ -54,7 +54,7 @@ pub enum Error {
         reason: String,
     },
     /// A password or PIN could not be obtained.
-    #[error("password: {0}")]
+    #[error("{0}")]
     Password(String),
     /// The key or option combination is not supported.
     #[error("{0}")]

@@ -36,8 +36,24 @@ pub enum SecretSource {
     Env(String),
     /// The first line of a file (one trailing newline is removed).
     File(PathBuf),
-    /// An interactive prompt on the terminal, with this text.
-    Prompt(String),
+    /// An interactive prompt on the terminal.
+    Prompt {
+        /// What to ask ("Key password: ").
+        prompt: String,
+        /// The non-interactive options to name when there is no terminal
+        /// ("--pass-env VAR or --pass-file FILE").
+        alternatives: String,
+    },
+}
+
+impl SecretSource {
+    /// A prompt asking `prompt`, naming `alternatives` when there is no terminal.
+    pub fn prompt(prompt: &str, alternatives: &str) -> SecretSource {
+        SecretSource::Prompt {
+            prompt: prompt.to_owned(),
+            alternatives: alternatives.to_owned(),
+        }
+    }
 }
 
 impl SecretSource {
@@ -64,14 +80,18 @@ impl SecretSource {
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 Ok(Secret::new(line.to_owned()))
             }
-            SecretSource::Prompt(text) => {
+            SecretSource::Prompt {
+                prompt,
+                alternatives,
+            } => {
                 if !std::io::stdin().is_terminal() {
-                    return Err(Error::Password(
-                        "a password is needed but there is no terminal to ask on; use --pass-env VAR or --pass-file FILE"
-                            .to_owned(),
-                    ));
+                    let what = prompt.trim().trim_end_matches(':');
+                    return Err(Error::Password(format!(
+                        "{} is needed but there is no terminal to ask on; use {alternatives}",
+                        if what.is_empty() { "a password" } else { what }
+                    )));
                 }
-                rpassword::prompt_password(text)
+                rpassword::prompt_password(prompt)
                     .map(Secret::new)
                     .map_err(|e| Error::Password(e.to_string()))
             }

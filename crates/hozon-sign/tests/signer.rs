@@ -78,7 +78,11 @@ fn encrypted_pem_key_needs_and_checks_its_password() {
     let err = load(SecretSource::File(wrong)).unwrap_err();
     assert!(matches!(err, Error::WrongPassword { .. }), "{err:?}");
     // No terminal in tests: a prompt is refused with advice, never hangs.
-    let err = load(SecretSource::Prompt("Password: ".into())).unwrap_err();
+    let err = load(SecretSource::prompt(
+        "Password: ",
+        "--pass-env VAR or --pass-file FILE",
+    ))
+    .unwrap_err();
     assert!(err.to_string().contains("--pass-env"), "{err}");
 }
 

@@ -16,9 +16,8 @@ use std::io;
 use std::path::PathBuf;
 
 use openssl::x509::{X509Crl, X509};
-use tiny_http::{Method, Request};
 
-use crate::http::{self, Control, Handler, HttpServer, Reply};
+use crate::http::{self, Control, Handler, HttpServer, Method, Reply, Request};
 use crate::Pki;
 
 const WORKERS: usize = 2;

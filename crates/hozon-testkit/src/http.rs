@@ -1,9 +1,16 @@
-//! The HTTP side shared by the three servers: a `tiny_http` server on
-//! `127.0.0.1:0`, a few worker threads, a request counter, body limits, and
-//! a shutdown that closes the listening socket before it returns.
+//! The HTTP side shared by the three servers: a small HTTP/1.1 server on
+//! `127.0.0.1:0` (one thread per connection, keep-alive, bodies by
+//! Content-Length only), a request counter, body limits, and a shutdown that
+//! closes the listening socket before it returns.
+//!
+//! It is deliberately small and written here: `tiny_http` 0.12 was used
+//! first, but its connection thread pool loses a connection now and then
+//! under eight concurrent keep-alive clients (the request sits unread until
+//! the client times out), and it writes a response's head and body in two
+//! `send`s, which costs 40 ms of delayed-ACK per request.
 
-use std::io::{self, Read};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,9 +18,63 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use tiny_http::{Header, Method, Request, Response, Server};
-
 use crate::MAX_BODY;
+
+/// Longest request head (request line and headers) accepted.
+const MAX_HEAD: usize = 16 * 1024;
+/// Connections served at once; more are refused (closed).
+const MAX_CONNECTIONS: usize = 64;
+/// How long an idle keep-alive connection is kept.
+const IDLE: Duration = Duration::from_secs(30);
+/// How often blocked reads look at the stop flag.
+const POLL: Duration = Duration::from_millis(100);
+
+/// The request method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Head,
+    Post,
+    Other,
+}
+
+/// A request, with its whole body read.
+#[derive(Debug)]
+pub(crate) struct Request {
+    method: Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    body_too_large: bool,
+}
+
+impl Request {
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request target, as sent.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        411 => "Length Required",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
 
 /// What a handler answers.
 #[derive(Debug)]
@@ -51,24 +112,35 @@ impl Reply {
         self
     }
 
-    fn into_response(self) -> Response<io::Cursor<Vec<u8>>> {
-        let mut response = Response::from_data(self.body).with_status_code(self.status);
-        let headers =
-            std::iter::once(("Content-Type", self.content_type.to_string())).chain(self.headers);
-        for (name, value) in headers {
-            if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                response.add_header(header);
-            }
+    /// The response as bytes: head and body in one buffer, so that it
+    /// leaves in one `send` (no Nagle stall waiting for a delayed ACK).
+    fn to_bytes(&self, head_only: bool, keep_alive: bool) -> Vec<u8> {
+        let mut out = format!(
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n",
+            self.status,
+            reason(self.status),
+            self.content_type,
+            self.body.len(),
+            if keep_alive { "keep-alive" } else { "close" }
+        )
+        .into_bytes();
+        for (name, value) in &self.headers {
+            out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
-        response
+        out.extend_from_slice(b"\r\n");
+        if !head_only {
+            out.extend_from_slice(&self.body);
+        }
+        out
     }
 }
 
-/// Shared between a server's handle and its workers.
+/// Shared between a server's handle and its connection threads.
 #[derive(Debug, Default)]
 pub(crate) struct Control {
     stop: AtomicBool,
     requests: AtomicUsize,
+    connections: AtomicUsize,
 }
 
 impl Control {
@@ -94,61 +166,38 @@ impl Control {
     }
 }
 
-/// Answers one request. `request` still has its body unread.
+/// Answers one request.
 pub(crate) trait Handler: Send + Sync + 'static {
     fn handle(&self, request: &mut Request, control: &Control) -> Reply;
 }
 
 /// A running loopback HTTP server.
 pub(crate) struct HttpServer {
-    server: Arc<Server>,
     control: Arc<Control>,
     /// A second descriptor of the listening socket, used to shut it down.
     listener: TcpListener,
     addr: SocketAddr,
-    workers: Vec<JoinHandle<()>>,
+    acceptor: Option<JoinHandle<()>>,
 }
 
 impl HttpServer {
-    /// Binds `127.0.0.1:0` and starts `workers` threads running `handler`.
-    pub fn start<H: Handler>(name: &str, handler: H, workers: usize) -> io::Result<HttpServer> {
+    /// Binds `127.0.0.1:0` and serves `handler`, a thread per connection
+    /// (`_workers` is kept for the callers' documentation of their needs).
+    pub fn start<H: Handler>(name: &str, handler: H, _workers: usize) -> io::Result<HttpServer> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
-        let shutdown_handle = listener.try_clone()?;
-        let server = Arc::new(Server::from_listener(listener, None).map_err(io::Error::other)?);
+        let accept_on = listener.try_clone()?;
         let control = Arc::new(Control::default());
-        let handler = Arc::new(handler);
-        let mut threads = Vec::new();
-        for i in 0..workers.max(1) {
-            let (s, c, h) = (
-                Arc::clone(&server),
-                Arc::clone(&control),
-                Arc::clone(&handler),
-            );
-            let spawned = thread::Builder::new()
-                .name(format!("{name}-{i}"))
-                .spawn(move || work(&s, &c, &*h));
-            match spawned {
-                Ok(t) => threads.push(t),
-                Err(e) => {
-                    let partial = HttpServer {
-                        server,
-                        control,
-                        listener: shutdown_handle,
-                        addr,
-                        workers: threads,
-                    };
-                    drop(partial);
-                    return Err(e);
-                }
-            }
-        }
+        let handler: Arc<dyn Handler> = Arc::new(handler);
+        let (c, n) = (Arc::clone(&control), name.to_owned());
+        let acceptor = thread::Builder::new()
+            .name(format!("{name}-accept"))
+            .spawn(move || accept(&accept_on, &c, &handler, &n))?;
         Ok(HttpServer {
-            server,
             control,
-            listener: shutdown_handle,
+            listener,
             addr,
-            workers: threads,
+            acceptor: Some(acceptor),
         })
     }
 
@@ -168,39 +217,205 @@ impl Drop for HttpServer {
         self.control.stop.store(true, Ordering::SeqCst);
         // Linux: shutdown(2) on a listening socket takes it out of the LISTEN
         // state at once (new connections are refused) and makes the blocked
-        // accept(2) of tiny_http's accept thread fail, so that thread ends and
-        // closes its descriptor. Elsewhere this fails harmlessly and
-        // tiny_http's own drop (a connection to itself) ends the thread.
+        // accept(2) fail, so the accept thread ends. Connection threads see
+        // the stop flag within POLL and close their sockets.
         // SAFETY: the descriptor belongs to `self.listener`, open until the
         // end of this function; shutdown(2) does not touch memory.
         unsafe {
             libc::shutdown(self.listener.as_raw_fd(), libc::SHUT_RDWR);
         }
-        for _ in 0..self.workers.len() {
-            self.server.unblock();
-        }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
         }
     }
 }
 
-fn work(server: &Server, control: &Control, handler: &dyn Handler) {
-    while !control.stopping() {
-        let mut request = match server.recv() {
-            Ok(request) => request,
-            // Unblocked for shutdown, or the listening socket failed.
-            Err(_) => break,
+fn accept(listener: &TcpListener, control: &Arc<Control>, handler: &Arc<dyn Handler>, name: &str) {
+    for stream in listener.incoming() {
+        if control.stopping() {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        if control.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            control.connections.fetch_sub(1, Ordering::SeqCst);
+            continue; // dropped: the client sees the connection closed
+        }
+        let (c, h) = (Arc::clone(control), Arc::clone(handler));
+        let spawned = thread::Builder::new()
+            .name(format!("{name}-conn"))
+            .spawn(move || {
+                serve_connection(stream, &c, &*h);
+                c.connections.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            control.connections.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn serve_connection(stream: TcpStream, control: &Control, handler: &dyn Handler) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(POLL));
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let request = match read_request(&mut reader, &mut writer, control) {
+            Ok(Some(r)) => r,
+            Ok(None) => return,
+            Err(status) => {
+                let _ = writer
+                    .write_all(&Reply::error(status, "malformed request").to_bytes(false, false));
+                return;
+            }
         };
         control.requests.fetch_add(1, Ordering::SeqCst);
+        let keep_alive = !request.headers.iter().any(|(n, v)| {
+            n.eq_ignore_ascii_case("connection") && v.to_ascii_lowercase().contains("close")
+        });
+        let mut request = request;
         let reply = if control.stopping() {
             Reply::error(503, "server stopping")
+        } else if request.body_too_large {
+            Reply::error(413, &format!("request body over {MAX_BODY} bytes"))
         } else {
             catch_unwind(AssertUnwindSafe(|| handler.handle(&mut request, control)))
                 .unwrap_or_else(|_| Reply::error(500, "internal error in the test server"))
         };
-        let _ = request.respond(reply.into_response());
+        let bytes = reply.to_bytes(request.method == Method::Head, keep_alive);
+        if writer.write_all(&bytes).is_err() || !keep_alive || request.body_too_large {
+            return;
+        }
     }
+}
+
+/// Reads one line (CRLF or LF), waiting across read timeouts unless the
+/// server stops or the connection stays idle too long.
+fn read_line(
+    reader: &mut BufReader<TcpStream>,
+    control: &Control,
+    line: &mut Vec<u8>,
+) -> io::Result<usize> {
+    let started = Instant::now();
+    loop {
+        match reader.read_until(b'\n', line) {
+            Ok(n) => return Ok(n),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                if control.stopping() || started.elapsed() > IDLE {
+                    return Err(e);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Reads one request. `Ok(None)`: the connection ended; `Err(status)`: a
+/// malformed request, answered with that status and the connection closed.
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+    control: &Control,
+) -> Result<Option<Request>, u16> {
+    let mut head = 0usize;
+    let mut line = Vec::new();
+    match read_line(reader, control, &mut line) {
+        Ok(0) | Err(_) => return Ok(None),
+        Ok(n) => head += n,
+    }
+    let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+    let mut parts = text.split(' ');
+    let (Some(method), Some(url), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(400);
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(400);
+    }
+    let method = match method {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        _ => Method::Other,
+    };
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        let n = read_line(reader, control, &mut line).map_err(|_| 400u16)?;
+        head += n;
+        if n == 0 || head > MAX_HEAD {
+            return Err(400);
+        }
+        let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+        if text.is_empty() {
+            break;
+        }
+        let (name, value) = text.split_once(':').ok_or(400u16)?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    if get("Transfer-Encoding").is_some() {
+        return Err(411);
+    }
+    let length: usize = match get("Content-Length") {
+        None => 0,
+        Some(v) => v.parse().map_err(|_| 400u16)?,
+    };
+    if get("Expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) && length <= MAX_BODY {
+        let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    let body_too_large = length > MAX_BODY;
+    let mut body = Vec::new();
+    if body_too_large {
+        // Read and discard it (up to a bound) so that the 413 reaches the
+        // client instead of a reset for unread data.
+        let mut sink = reader
+            .by_ref()
+            .take(u64::try_from(length.min(16 * MAX_BODY)).unwrap_or(0));
+        let _ = io::copy(&mut sink, &mut io::sink());
+    } else {
+        body.resize(length, 0);
+        let mut filled = 0;
+        let started = Instant::now();
+        while filled < length {
+            match reader.read(&mut body[filled..]) {
+                Ok(0) => return Err(400),
+                Ok(n) => filled += n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    if control.stopping() || started.elapsed() > IDLE {
+                        return Ok(None);
+                    }
+                }
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+    Ok(Some(Request {
+        method,
+        url: url.to_owned(),
+        headers,
+        body,
+        body_too_large,
+    }))
 }
 
 /// The path of a request, without the query string.
@@ -212,10 +427,10 @@ pub(crate) fn path(request: &Request) -> &str {
 /// The value of the first header named `name` (case-insensitive).
 pub(crate) fn header<'a>(request: &'a Request, name: &'static str) -> Option<&'a str> {
     request
-        .headers()
+        .headers
         .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Checks that the request is a POST carrying `media_type` and reads its
@@ -237,27 +452,10 @@ pub(crate) fn read_post(request: &mut Request, media_type: &str) -> Result<Vec<u
     read_body(request)
 }
 
-/// Reads the whole body, at most [`MAX_BODY`] bytes, refusing an empty one.
+/// The whole body (at most [`MAX_BODY`] bytes, refused when empty).
 pub(crate) fn read_body(request: &mut Request) -> Result<Vec<u8>, Reply> {
-    let too_large = || Reply::error(413, &format!("request body over {MAX_BODY} bytes"));
-    if request.body_length().is_some_and(|n| n > MAX_BODY) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    let limit = u64::try_from(MAX_BODY)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    if let Err(e) = request.as_reader().take(limit).read_to_end(&mut body) {
-        return Err(Reply::error(
-            400,
-            &format!("cannot read the request body: {e}"),
-        ));
-    }
-    if body.len() > MAX_BODY {
-        return Err(too_large());
-    }
-    if body.is_empty() {
+    if request.body.is_empty() {
         return Err(Reply::error(400, "empty request body"));
     }
-    Ok(body)
+    Ok(std::mem::take(&mut request.body))
 }

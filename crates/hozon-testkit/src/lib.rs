@@ -29,12 +29,13 @@
 //!
 //! # Threads and limits
 //!
-//! Each server runs a few worker threads on a [`tiny_http`] server; request
-//! bodies are capped at [`MAX_BODY`] bytes and read completely. Nothing a
-//! client sends makes a server panic: HTTP-level problems get a 4xx answer
-//! (400 malformed, 401, 404, 405, 413, 415). `requests()` counts every
-//! request that reached a worker, whatever its path and outcome; bytes that
-//! `tiny_http` cannot parse as HTTP are answered 400 by it and not counted.
+//! Each server is a small HTTP/1.1 server of this crate (a thread per
+//! connection, keep-alive, Content-Length bodies); request bodies are capped
+//! at [`MAX_BODY`] bytes and read completely. Nothing a client sends makes a
+//! server panic: HTTP-level problems get a 4xx answer (400 malformed, 401,
+//! 404, 405, 411, 413, 415). `requests()` counts every well-formed request,
+//! whatever its path and outcome; bytes that are not HTTP are answered 400
+//! and not counted.
 //!
 //! The `openssl` command is taken from `PATH`.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]

@@ -27,10 +27,9 @@ use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::ocsp::OcspRequest;
 use openssl::x509::{ReasonCode, X509Crl, X509NameRef, X509VerifyResult, X509};
 use tempfile::TempDir;
-use tiny_http::{Method, Request};
 
 use crate::child;
-use crate::http::{self, Control, Handler, HttpServer, Reply};
+use crate::http::{self, Control, Handler, HttpServer, Method, Reply, Request};
 use crate::{with_path, Pki};
 
 const RESPONSE_TYPE: &str = "application/ocsp-response";

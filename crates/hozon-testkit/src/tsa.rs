@@ -29,11 +29,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
-use tiny_http::Request;
 
 use crate::asn1;
 use crate::child::{self, Outcome};
-use crate::http::{self, Control, Handler, HttpServer, Reply};
+use crate::http::{self, Control, Handler, HttpServer, Reply, Request};
 use crate::{with_path, Pki};
 
 /// The TSA policy of every token (`default_policy`): an arbitrary OID under
@@ -47,7 +46,9 @@ const TST_INFO_OID: &str = "1.2.840.113549.1.9.16.1.4";
 const SECTION: &str = "hozon_tsa";
 /// Same, without the TSA name (for tokens re-signed by another key).
 const SECTION_UNNAMED: &str = "hozon_tsa_unnamed";
-const WORKERS: usize = 4;
+/// Worker threads; more than any client runs in parallel (`--tsa-concurrency`),
+/// since each waits for an `openssl` child most of the time.
+const WORKERS: usize = 16;
 
 /// How the TSA misbehaves (for fault tests).
 #[derive(Clone, Debug, PartialEq)]

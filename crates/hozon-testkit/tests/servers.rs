@@ -322,7 +322,7 @@ fn tsa_http_errors_and_counting() {
         post(&tsa.url(), "application/timestamp-query", &big).status,
         413
     );
-    // Not HTTP at all: tiny_http answers 400 and nothing is counted.
+    // Not HTTP at all: the server answers 400 and nothing is counted.
     let (host, _) = split_url(&tsa.url());
     let resp = exchange(&host, b"NONSENSE\r\n\r\n").unwrap();
     assert_eq!(resp.status, 400);

@@ -12,7 +12,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use der::asn1::ObjectIdentifier;
-use hozon_cms::{Cert, DigestAlgorithm};
+use hozon_cms::{Cert, DigestAlgorithm, KeyCache};
 use zeroize::Zeroizing;
 
 use crate::request::{check_response, Request};
@@ -124,6 +124,9 @@ pub struct TsaClient {
     config: TsaConfig,
     http: reqwest::blocking::Client,
     slots: Slots,
+    keys: KeyCache,
+    /// The URLs, parsed once (parsing showed in profiles of large batches).
+    urls: Vec<reqwest::Url>,
 }
 
 impl std::fmt::Debug for TsaClient {
@@ -145,6 +148,7 @@ impl TsaClient {
         if config.urls.is_empty() {
             return Err(Error::Config("no TSA URL given (--tsa URL)".into()));
         }
+        let mut urls = Vec::new();
         for url in &config.urls {
             let parsed = reqwest::Url::parse(url)
                 .map_err(|e| Error::Config(format!("{url:?} is not a URL: {e}")))?;
@@ -158,6 +162,7 @@ impl TsaClient {
                     "a TSA URL must not carry credentials; use --tsa-user with --tsa-pass-env or --tsa-pass-file".into(),
                 ));
             }
+            urls.push(parsed);
         }
         let mut builder = reqwest::blocking::Client::builder()
             .timeout(config.timeout)
@@ -186,6 +191,8 @@ impl TsaClient {
             config,
             http,
             slots,
+            keys: KeyCache::default(),
+            urls,
         })
     }
 
@@ -209,8 +216,8 @@ impl TsaClient {
     pub fn stamp_digest(&self, digest: &[u8]) -> Result<Stamp, Error> {
         let _slot = self.slots.acquire();
         let mut failures = Vec::new();
-        for url in &self.config.urls {
-            match self.stamp_at(url, digest) {
+        for (url, parsed) in self.config.urls.iter().zip(&self.urls) {
+            match self.stamp_at(url, parsed, digest) {
                 Ok(stamp) => return Ok(stamp),
                 Err(e) => failures.push(e),
             }
@@ -222,18 +229,19 @@ impl TsaClient {
         }
     }
 
-    fn stamp_at(&self, url: &str, digest: &[u8]) -> Result<Stamp, Error> {
+    fn stamp_at(&self, url: &str, parsed: &reqwest::Url, digest: &[u8]) -> Result<Stamp, Error> {
         let mut delay = self.config.backoff;
         let mut attempt = 0;
         loop {
             // A fresh request (and nonce) for every attempt.
             let request = Request::new(self.config.digest, digest, self.config.policy)?;
-            match self.exchange(url, &request) {
+            match self.exchange(url, parsed, &request) {
                 Ok(body) => {
-                    let token = check_response(&body, &request, url)?;
+                    let token = check_response(&body, &request, url, &self.keys)?;
                     let tsa = token.tsa_certificate(&[]).ok_or_else(|| Error::BadToken {
                         origin: url.to_owned(),
                         reason: "no TSA certificate in the token".into(),
+                        fault: crate::TokenFault::MissingCertificate,
                     })?;
                     return Ok(Stamp {
                         response: body,
@@ -253,10 +261,15 @@ impl TsaClient {
     }
 
     /// One HTTP POST; the body of a 200 response.
-    fn exchange(&self, url: &str, request: &Request) -> Result<Vec<u8>, Error> {
+    fn exchange(
+        &self,
+        url: &str,
+        parsed: &reqwest::Url,
+        request: &Request,
+    ) -> Result<Vec<u8>, Error> {
         let mut post = self
             .http
-            .post(url)
+            .post(parsed.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/timestamp-query")
             .header(reqwest::header::ACCEPT, "application/timestamp-reply")
             .body(request.der.clone());

@@ -69,6 +69,8 @@ pub enum Error {
         origin: String,
         /// Why.
         reason: String,
+        /// Which check failed.
+        fault: TokenFault,
     },
     /// Configuration problems (bad URL, unreadable client certificate, ...).
     #[error("TSA configuration: {0}")]
@@ -76,6 +78,25 @@ pub enum Error {
     /// Every configured TSA failed; the last error of each.
     #[error("no TSA could stamp: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     AllFailed(Vec<Error>),
+}
+
+/// Which check of a token failed (a verifier maps each to its own
+/// sub-indication).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenFault {
+    /// Malformed or missing attributes.
+    Format,
+    /// The TSA certificate is not available.
+    MissingCertificate,
+    /// The certificate is not a TSA certificate (RFC 3161 §2.3).
+    NotTsaCertificate,
+    /// No or a wrong ESS signing-certificate binding.
+    Binding,
+    /// The message digest does not match the TSTInfo.
+    Digest,
+    /// The signature does not verify.
+    Signature,
 }
 
 impl Error {

@@ -18,6 +18,6 @@ pub mod request;
 mod token;
 
 pub use client::{BasicAuth, ClientIdentity, Stamp, TsaClient, TsaConfig, MAX_RESPONSE_SIZE};
-pub use error::Error;
+pub use error::{Error, TokenFault};
 pub use request::{parse_response, Request};
 pub use token::{check_tsa_certificate, Token};

@@ -3,7 +3,7 @@
 
 use der::asn1::{Int, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode};
-use hozon_cms::DigestAlgorithm;
+use hozon_cms::{DigestAlgorithm, KeyCache};
 use spki::AlgorithmIdentifier;
 use x509_tsp::{MessageImprint, TimeStampReq, TspVersion};
 
@@ -130,7 +130,12 @@ pub fn parse_response(body: &[u8], origin: &str) -> Result<Token, Error> {
 /// granted, imprint and nonce equal to the request's, policy as requested,
 /// and the token valid apart from the TSA's certificate path (which the
 /// caller validates at genTime). Returns the token.
-pub fn check_response(body: &[u8], request: &Request, origin: &str) -> Result<Token, Error> {
+pub fn check_response(
+    body: &[u8],
+    request: &Request,
+    origin: &str,
+    keys: &KeyCache,
+) -> Result<Token, Error> {
     let token = parse_response(body, origin)?;
     let mismatch = |reason: String| Error::Mismatch {
         origin: origin.to_owned(),
@@ -163,7 +168,7 @@ pub fn check_response(body: &[u8], request: &Request, origin: &str) -> Result<To
             )));
         }
     }
-    token.verify(&[])?;
+    token.verify(&[], keys)?;
     Ok(token)
 }
 

@@ -3,24 +3,28 @@
 //! the caller validates at the token's genTime (`hozon-pki`).
 
 use cms::signed_data::{SignedData, SignerIdentifier};
+use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use hozon_cms::asn1::const_oid::db::rfc5280::{
     ID_CE_EXT_KEY_USAGE, ID_CE_KEY_USAGE, ID_KP_TIME_STAMPING,
 };
 use hozon_cms::attributes::decode_unique;
 use hozon_cms::oid::rfc3161::ID_CT_TST_INFO;
-use hozon_cms::oid::{ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2};
+use hozon_cms::oid::{
+    ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST,
+};
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
-use hozon_cms::{Cert, DigestAlgorithm, SignatureFile, UnixTime};
+use hozon_cms::{Cert, DigestAlgorithm, KeyCache, SignatureAlgorithm, SignatureFile, UnixTime};
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
 
 use crate::asn1::TstInfo;
-use crate::Error;
+use crate::{Error, TokenFault};
 
 /// A parsed time-stamp token.
 #[derive(Clone, Debug)]
 pub struct Token {
     der: Vec<u8>,
+    econtent: Vec<u8>,
     signed_data: SignedData,
     info: TstInfo,
     imprint_digest: DigestAlgorithm,
@@ -59,8 +63,10 @@ impl Token {
         let imprint_digest = DigestAlgorithm::from_identifier(&info.message_imprint.hash_algorithm)
             .map_err(|e| malformed(format!("messageImprint: {e}")))?;
         let certs = file.certificates();
+        let econtent = econtent.to_vec();
         Ok(Token {
             der: file.der,
+            econtent,
             signed_data: file.signed_data,
             info,
             imprint_digest,
@@ -119,23 +125,31 @@ impl Token {
     /// the TSA certificate is present (here or in `extra`), is a TSA
     /// certificate (RFC 3161 §2.3: critical extendedKeyUsage with
     /// id-kp-timeStamping only), is bound by an ESS signing-certificate(-v2)
-    /// attribute, and the signature over the TSTInfo verifies (OpenSSL).
+    /// attribute, and the signature over the TSTInfo verifies. `keys` keeps
+    /// decoded TSA keys across a batch.
     /// Returns the TSA certificate.
-    pub fn verify(&self, extra: &[Cert]) -> Result<Cert, Error> {
-        let bad = |reason: String| Error::BadToken {
-            origin: self.origin.clone(),
-            reason,
+    pub fn verify(&self, extra: &[Cert], keys: &KeyCache) -> Result<Cert, Error> {
+        let fault = |fault: TokenFault| {
+            move |reason: String| Error::BadToken {
+                origin: self.origin.clone(),
+                reason,
+                fault,
+            }
         };
+        let bad = fault(TokenFault::Format);
+        let unbound = fault(TokenFault::Binding);
         let si = self
             .signed_data
             .signer_infos
             .0
             .get(0)
             .ok_or_else(|| bad("no SignerInfo".into()))?;
-        let tsa = self
-            .tsa_certificate(extra)
-            .ok_or_else(|| bad("the TSA's certificate is neither in the token nor given".into()))?;
-        check_tsa_certificate(&tsa).map_err(bad)?;
+        let tsa = self.tsa_certificate(extra).ok_or_else(|| {
+            fault(TokenFault::MissingCertificate)(
+                "the TSA's certificate is neither in the token nor given (--certs)".into(),
+            )
+        })?;
+        check_tsa_certificate(&tsa).map_err(fault(TokenFault::NotTsaCertificate))?;
 
         // RFC 3161 §2.4.1 requires the ESS signing-certificate attribute.
         let attrs = si.signed_attrs.as_ref();
@@ -151,31 +165,57 @@ impl Token {
             refs.extend(v1.signer_reference());
         }
         if refs.is_empty() {
-            return Err(bad(
+            return Err(unbound(
                 "no ESS signing-certificate attribute binds the TSA certificate".into(),
             ));
         }
         for r in &refs {
             if !r.matches(tsa.parsed(), tsa.der()).unwrap_or(false) {
-                return Err(bad(format!(
+                return Err(unbound(format!(
                     "the ESS signing-certificate attribute does not reference the TSA certificate {}",
                     tsa.subject()
                 )));
             }
         }
 
-        // Signature and message digest: OpenSSL's CMS verification, without
-        // its certificate path checks (done by the caller at genTime).
-        let mut cms =
-            openssl::cms::CmsContentInfo::from_der(&self.der).map_err(|e| bad(e.to_string()))?;
-        let mut stack = openssl::stack::Stack::new().map_err(|e| bad(e.to_string()))?;
-        stack
-            .push(tsa.to_openssl().map_err(|e| bad(e.to_string()))?)
+        // Content type and message digest of the TSTInfo, then the
+        // signature over the signed attributes (RFC 5652 §5.4, §5.6).
+        let attrs = attrs.ok_or_else(|| bad("the token has no signed attributes".into()))?;
+        match decode_unique::<ObjectIdentifier>(Some(attrs), ID_CONTENT_TYPE) {
+            Ok(Some(ct)) if ct == ID_CT_TST_INFO => {}
+            Ok(_) => {
+                return Err(bad(
+                    "the content-type attribute is missing or not id-ct-TSTInfo".into(),
+                ))
+            }
+            Err(e) => return Err(bad(e.to_string())),
+        }
+        let digest_alg =
+            DigestAlgorithm::from_identifier(&si.digest_alg).map_err(|e| bad(e.to_string()))?;
+        let md = decode_unique::<OctetString>(Some(attrs), ID_MESSAGE_DIGEST)
+            .map_err(|e| bad(e.to_string()))?
+            .ok_or_else(|| bad("the message-digest attribute is missing".into()))?;
+        let actual = digest_alg
+            .digest(&self.econtent)
             .map_err(|e| bad(e.to_string()))?;
-        let flags =
-            openssl::cms::CMSOptions::NO_SIGNER_CERT_VERIFY | openssl::cms::CMSOptions::BINARY;
-        cms.verify(Some(&stack), None, None, None, flags)
-            .map_err(|e| bad(format!("the TSA's signature does not verify: {e}")))?;
+        if md.as_bytes() != actual.as_slice() {
+            return Err(fault(TokenFault::Digest)(
+                "its message-digest does not match the TSTInfo: the token was altered".into(),
+            ));
+        }
+        let sig_alg = SignatureAlgorithm::from_identifier(&si.signature_algorithm, digest_alg)
+            .map_err(|e| bad(e.to_string()))?;
+        let tbs = attrs.to_der().map_err(|e| bad(e.to_string()))?;
+        let verified = keys
+            .get(&tsa)
+            .and_then(|k| k.verify(sig_alg, &tbs, si.signature.as_bytes()))
+            .map_err(fault(TokenFault::Signature))?;
+        if !verified {
+            return Err(fault(TokenFault::Signature)(format!(
+                "the TSA's signature does not verify with the key of {}",
+                tsa.subject()
+            )));
+        }
         Ok(tsa)
     }
 }

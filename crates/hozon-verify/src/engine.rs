@@ -22,9 +22,9 @@ use crate::chain::curable_with_poe;
 use crate::content::{same_content, DigestCache, Source};
 use crate::findings::{Findings, Passed};
 use crate::hc_role::hc_role;
-use crate::keys::KeyCache;
 use crate::report::{Indication, SignatureReport, SignerReport, SubIndication};
 use crate::AlgorithmPolicy;
+use hozon_cms::KeyCache;
 
 /// Allowed difference between a claimed time and the validation time before
 /// we warn that a claim lies in the future.
@@ -41,6 +41,9 @@ pub struct VerifierConfig {
     /// (when its path was valid at genTime) even without a later archive
     /// time stamp. Off by default.
     pub accept_expired_tsa: bool,
+    /// Certificates to use besides those in the signatures and tokens
+    /// (intermediates, or a TSA certificate a token does not carry).
+    pub extra_certs: Vec<Cert>,
 }
 
 /// Validates signatures; share one across a batch (it caches chain results).
@@ -443,7 +446,12 @@ impl Verifier {
         //     validation with the proof of existence (§5.6.2) --------------------
         let Some(cert) = signer else { return };
         self.check_key_usage(&cert, f);
-        let intermediates: Vec<Cert> = certs.iter().filter(|c| **c != cert).cloned().collect();
+        let intermediates: Vec<Cert> = certs
+            .iter()
+            .chain(&self.config.extra_certs)
+            .filter(|c| **c != cert)
+            .cloned()
+            .collect();
         let mut now = Findings::default();
         let mut outcome =
             self.validate_certificate(&cert, &intermediates, crls, at, claimed, &mut now);
@@ -461,8 +469,10 @@ impl Verifier {
                     self.validate_certificate(&cert, &intermediates, crls, poe, claimed, &mut then);
                 if then.problems.is_empty() {
                     for (_, m) in now.problems {
+                        // The "no proof" half of the message is answered by the stamp.
+                        let fact = m.split(", and there is no proof").next().unwrap_or(&m);
                         f.warn(format!(
-                            "at the validation time: {m}; the signature is proven to exist at {poe}, when it was valid"
+                            "at the validation time: {fact}; the signature is proven by its time stamp to exist at {poe}, when the certificate was valid"
                         ));
                     }
                     f.warnings.extend(then.warnings);

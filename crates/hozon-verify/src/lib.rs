@@ -20,7 +20,7 @@ mod content;
 mod engine;
 mod findings;
 pub mod hc_role;
-mod keys;
+
 pub mod policy;
 pub mod report;
 mod timestamp;

@@ -101,7 +101,7 @@ impl Verifier {
             conclude(&mut report, f, &[]);
             return report;
         };
-        let (entry, passed) = self.check_timestamp(
+        let (entry, passed, tsa) = self.check_timestamp(
             "content",
             "time stamp",
             bytes,
@@ -113,11 +113,11 @@ impl Verifier {
         if let Some(gen) = passed {
             report.best_signature_time = Some(gen.rfc3339());
         }
-        if !entry.tsa.is_empty() {
+        if let Some(tsa) = tsa {
             report.signer = Some(crate::report::SignerReport {
-                subject: entry.tsa.clone(),
-                issuer: String::new(),
-                serial: String::new(),
+                subject: tsa.subject(),
+                issuer: tsa.issuer(),
+                serial: tsa.serial_hex(),
                 hc_role: None,
             });
         }
@@ -156,7 +156,7 @@ impl Verifier {
                 }
             };
             let covered = Covered::Bytes(si.signature.as_bytes());
-            let (entry, passed) =
+            let (entry, passed, _) =
                 self.check_timestamp("signature", &label, &der, covered, certs, crls, f);
             report.timestamps.push(entry);
             if let Some(gen) = passed {
@@ -189,7 +189,7 @@ impl Verifier {
         certs: &[Cert],
         crls: &CrlSet,
         f: &mut Findings,
-    ) -> (TimestampReport, Option<UnixTime>) {
+    ) -> (TimestampReport, Option<UnixTime>, Option<Cert>) {
         use SubIndication as S;
         let at = self.config.validation_time;
         let mut entry = TimestampReport {
@@ -205,7 +205,7 @@ impl Verifier {
             Ok(t) => t,
             Err(e) => {
                 f.fail(S::FormatFailure, e);
-                return (entry, None);
+                return (entry, None, None);
             }
         };
         let gen = token.gen_time();
@@ -217,14 +217,31 @@ impl Verifier {
             Ok(false) => tf.fail(S::HashFailure, covered.mismatch()),
             Err(e) => tf.fail(S::SignedDataNotFound, e),
         }
-        match token.verify(certs) {
-            Err(e) => tf.fail(S::SigCryptoFailure, e.to_string()),
+        let mut tsa_cert = None;
+        let pool_in: Vec<Cert> = certs
+            .iter()
+            .chain(&self.config.extra_certs)
+            .cloned()
+            .collect();
+        match token.verify(&pool_in, &self.keys) {
+            Err(hozon_tsp::Error::BadToken { reason, fault, .. }) => {
+                use hozon_tsp::TokenFault as T;
+                let sub = match fault {
+                    T::Format => S::FormatFailure,
+                    T::MissingCertificate | T::Binding => S::NoSigningCertificateFound,
+                    T::NotTsaCertificate => S::ChainConstraintsFailure,
+                    T::Digest => S::HashFailure,
+                    _ => S::SigCryptoFailure,
+                };
+                tf.fail(sub, reason);
+            }
+            Err(e) => tf.fail(S::FormatFailure, e.to_string()),
             Ok(tsa) => {
                 entry.tsa = tsa.subject();
                 let pool: Vec<Cert> = token
                     .certificates()
                     .iter()
-                    .chain(certs)
+                    .chain(&pool_in)
                     .filter(|c| **c != tsa)
                     .cloned()
                     .collect();
@@ -243,11 +260,24 @@ impl Verifier {
                             ),
                         );
                     }
+                    if let Some(issuer) = path.get(1) {
+                        self.tsa_key_compromise(&tsa, issuer, crls, gen, &mut tf);
+                    }
                     // The stamp must still be strong today.
                     let (imprint_alg, _) = token.imprint();
                     let _ = self.algorithm_problems(imprint_alg, None, path, at, &mut tf);
                 }
+                tsa_cert = Some(tsa);
             }
+        }
+        if gen.0 > at.0 + SIGNING_TIME_TOLERANCE_SECS {
+            // Validating as of a time before the stamp existed: it proves
+            // nothing about that time.
+            f.warn(format!(
+                "{label} ({gen}) was made after the validation time {at} and is not used"
+            ));
+            entry.indication = "INDETERMINATE".to_owned();
+            return (entry, None, tsa_cert);
         }
         let passed = tf.problems.is_empty();
         entry.indication = if passed {
@@ -263,6 +293,43 @@ impl Verifier {
         }
         .to_owned();
         f.absorb(tf, &format!("{label} ({gen}): "));
-        (entry, passed.then_some(gen))
+        (entry, passed.then_some(gen), tsa_cert)
+    }
+
+    /// RFC 3161 §4: when a TSA's key is compromised (revocation reason
+    /// keyCompromise, or no reason), none of its tokens can be trusted any
+    /// more, including those made before the revocation — unless a later
+    /// archive time stamp protects them.
+    fn tsa_key_compromise(
+        &self,
+        tsa: &Cert,
+        issuer: &Cert,
+        crls: &CrlSet,
+        gen: UnixTime,
+        tf: &mut Findings,
+    ) {
+        let now = self.config.validation_time;
+        if now <= gen {
+            return;
+        }
+        if let hozon_pki::RevocationStatus::Revoked {
+            revoked_at, reason, ..
+        } = self.chains.revocation_status(tsa, issuer, crls, now)
+        {
+            let compromise = matches!(
+                reason.as_deref(),
+                None | Some("unspecified" | "keyCompromise" | "cACompromise")
+            );
+            if compromise {
+                tf.fail(
+                    SubIndication::RevokedNoPoe,
+                    format!(
+                        "the TSA certificate {} was revoked at {revoked_at} ({}): after a key compromise none of its time stamps can be trusted (RFC 3161 §4)",
+                        tsa.subject(),
+                        reason.as_deref().unwrap_or("no reason given")
+                    ),
+                );
+            }
+        }
     }
 }

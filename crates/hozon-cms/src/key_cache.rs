@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use hozon_cms::{Cert, Digester, SignatureAlgorithm};
+use crate::{Cert, Digester, SignatureAlgorithm};
 use openssl::pkey::{Id, PKey, Public};
 use openssl::pkey_ctx::PkeyCtx;
 
@@ -19,20 +19,21 @@ use openssl::pkey_ctx::PkeyCtx;
 const CACHE_LIMIT: usize = 10_000;
 
 /// A certificate's public key and its pooled verification contexts.
-pub(crate) struct KeyEntry {
+pub struct KeyEntry {
     key: PKey<Public>,
     contexts: Mutex<HashMap<SignatureAlgorithm, Vec<PkeyCtx<Public>>>>,
 }
 
-/// Keys by certificate (SHA-256 of the DER).
+/// Public keys of certificates by certificate (SHA-256 of the DER), shared
+/// by everything that verifies signatures in a batch.
 #[derive(Default)]
-pub(crate) struct KeyCache {
+pub struct KeyCache {
     map: Mutex<HashMap<[u8; 32], Arc<KeyEntry>>>,
 }
 
 impl KeyCache {
     /// The key of `cert`, decoded on first use.
-    pub(crate) fn get(&self, cert: &Cert) -> Result<Arc<KeyEntry>, String> {
+    pub fn get(&self, cert: &Cert) -> Result<Arc<KeyEntry>, String> {
         if let Some(hit) = self
             .map
             .lock()
@@ -60,12 +61,12 @@ impl KeyCache {
 
 impl KeyEntry {
     /// The public key.
-    pub(crate) fn key(&self) -> &PKey<Public> {
+    pub fn key(&self) -> &PKey<Public> {
         &self.key
     }
 
     /// Whether the key's type fits `alg`.
-    pub(crate) fn fits(&self, alg: SignatureAlgorithm) -> bool {
+    pub fn fits(&self, alg: SignatureAlgorithm) -> bool {
         matches!(
             (self.key.id(), alg),
             (Id::RSA, SignatureAlgorithm::RsaPkcs1v15(_))
@@ -77,7 +78,7 @@ impl KeyEntry {
 
     /// Verifies `signature` over `message` under `alg`. `Ok(false)` means the
     /// signature is wrong; `Err` that verification could not be attempted.
-    pub(crate) fn verify(
+    pub fn verify(
         &self,
         alg: SignatureAlgorithm,
         message: &[u8],
@@ -101,7 +102,7 @@ impl KeyEntry {
 
     /// Verifies `signature` over a precomputed digest `hash` of the message
     /// (made with `alg`'s digest). Not for Ed25519, which signs messages.
-    pub(crate) fn verify_digest(
+    pub fn verify_digest(
         &self,
         alg: SignatureAlgorithm,
         hash: &[u8],
