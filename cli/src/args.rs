@@ -89,6 +89,10 @@ pub enum LevelArg {
 pub enum ExtendLevel {
     /// B-T: a signature time stamp on every SignerInfo that has none.
     T,
+    /// B-LT: B-T plus every certificate and CRL validation relies on, inside
+    /// the signature (validates offline). Needs --trust; --tsa adds missing
+    /// signature time stamps first.
+    Lt,
 }
 
 /// Where time stamps come from.
@@ -155,6 +159,15 @@ pub struct ExtendArgs {
     /// The level to add.
     #[arg(long, value_enum)]
     pub level: ExtendLevel,
+    /// Trust anchors to validate with before embedding validation data (B-LT).
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: Vec<PathBuf>,
+    /// CRLs to embed and validate with (B-LT); repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// Extra certificates for path building (B-LT); repeatable.
+    #[arg(long, value_name = "CERTS.pem")]
+    pub certs: Vec<PathBuf>,
     #[command(flatten)]
     pub tsa: TsaArgs,
     #[command(flatten)]
@@ -280,10 +293,18 @@ impl Cli {
         use clap::CommandFactory;
         let needs_tsa = match &self.command {
             Command::Sign(a) => a.level == LevelArg::T && a.tsa.urls.is_empty(),
-            Command::Extend(a) => a.tsa.urls.is_empty(),
+            Command::Extend(a) => a.level == ExtendLevel::T && a.tsa.urls.is_empty(),
             Command::Timestamp(a) => a.tsa.urls.is_empty(),
             _ => false,
         };
+        if let Command::Extend(a) = &self.command {
+            if a.level == ExtendLevel::Lt && a.trust.is_empty() {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "--level lt validates before embedding: --trust ROOTS.pem is needed",
+                ));
+            }
+        }
         if needs_tsa {
             return Err(Cli::command().error(
                 clap::error::ErrorKind::MissingRequiredArgument,

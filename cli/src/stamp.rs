@@ -8,10 +8,11 @@ use anyhow::Context;
 use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
 
-use crate::args::{ExtendArgs, ExtendLevel, TimestampArgs};
+use crate::args::{ExtendArgs, ExtendLevel, RevocationArg, TimestampArgs};
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::verify::{build_verifier, VerifierSetup};
 use crate::walk;
 
 /// Threads for network-bound work: enough to keep the TSA requests in flight.
@@ -70,7 +71,18 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
-    let tsa = crate::tsa::client(&args.tsa)?.context("--level t needs --tsa URL")?;
+    let tsa = crate::tsa::client(&args.tsa)?;
+    let verifier = match args.level {
+        ExtendLevel::T => None,
+        ExtendLevel::Lt => Some(build_verifier(&VerifierSetup {
+            trust: &args.trust,
+            crls: &args.crl,
+            certs: &args.certs,
+            revocation: RevocationArg::Require,
+            at: None,
+            accept_expired_tsa: false,
+        })?),
+    };
     let walked = walk::collect(&args.paths, |p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("p7s") || e.eq_ignore_ascii_case("p7m"))
@@ -86,26 +98,32 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         label: "extending",
         quiet: args.run.json,
     };
+    let level = match args.level {
+        ExtendLevel::T => "B-T",
+        ExtendLevel::Lt => "B-LT",
+    };
     let report = batch::run(planned, &settings, |task| {
-        let size = std::fs::metadata(&task.input.path)
+        let path = &task.input.path;
+        let size = std::fs::metadata(path)
             .map_err(|e| format!("cannot read: {e}"))?
             .len();
         if size > MAX_SIGNATURE_FILE_SIZE {
             return Err(format!("{size} bytes is too large for a signature file"));
         }
-        let bytes = std::fs::read(&task.input.path).map_err(|e| format!("cannot read: {e}"))?;
-        match args.level {
-            ExtendLevel::T => {
-                let augmented =
-                    hozon_ltv::add_signature_timestamps(&bytes, &tsa).map_err(|e| e.to_string())?;
-                if augmented.stamps.is_empty() {
-                    Ok(Produced::Skip(
-                        "already B-T: every SignerInfo has a signature time stamp".into(),
-                    ))
-                } else {
-                    Ok(Produced::Write(augmented.der))
-                }
-            }
+        let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        let mut bytes = original.clone();
+        if let Some(tsa) = &tsa {
+            bytes = hozon_ltv::add_signature_timestamps(&bytes, tsa)
+                .map_err(|e| e.to_string())?
+                .der;
+        }
+        if let Some(verifier) = &verifier {
+            bytes = with_validation_data(verifier, path, &bytes)?;
+        }
+        if bytes == original {
+            Ok(Produced::Skip(format!("already {level}")))
+        } else {
+            Ok(Produced::Write(bytes))
         }
     })?;
     if args.run.json {
@@ -113,11 +131,45 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     } else {
         report.print_problems();
         eprintln!(
-            "extended {} signature(s) to B-T; {} skipped, {} failed",
+            "extended {} signature(s) to {level}; {} skipped, {} failed",
             report.done.len(),
             report.skipped.len(),
             report.failed.len()
         );
     }
     Ok(report.outcome())
+}
+
+/// B-LT: validates `bytes` (the signature at `path`, its content beside it)
+/// and embeds the certificates and CRLs that validation relied on. Refuses
+/// a signature that does not validate or has no signature time stamp.
+fn with_validation_data(
+    verifier: &hozon_verify::Verifier,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> Result<Vec<u8>, String> {
+    let content = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("p7s"))
+        .then(|| path.with_extension(""));
+    let (reports, evidence) =
+        verifier.verify_with_evidence(&path.display().to_string(), bytes, content.as_deref());
+    for r in &reports {
+        if r.indication != hozon_verify::Indication::TotalPassed {
+            return Err(format!(
+                "it does not validate ({}{}), so there is no validation data to embed: {}",
+                r.indication,
+                r.sub_indication
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default(),
+                r.errors.first().cloned().unwrap_or_default()
+            ));
+        }
+        if r.timestamps.is_empty() {
+            return Err("B-LT needs a signature time stamp first: add --tsa URL".into());
+        }
+    }
+    hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls)
+        .map(|w| w.der)
+        .map_err(|e| e.to_string())
 }

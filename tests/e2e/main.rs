@@ -3,6 +3,7 @@
 mod batch;
 mod interop;
 mod large_file;
+mod ltv;
 mod negative;
 mod report;
 mod tsa;

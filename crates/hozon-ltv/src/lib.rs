@@ -7,11 +7,15 @@
 //!
 //! * [`add_signature_timestamps`] — B-T: an RFC 3161 time stamp over each
 //!   SignerInfo's signature value (id-aa-signatureTimeStampToken).
+//! * [`add_validation_data`] — B-LT: the certificates and CRLs that
+//!   validation needs, inside the signature.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod error;
 mod signature_timestamp;
+mod validation_data;
 
 pub use error::Error;
 pub use signature_timestamp::{add_signature_timestamps, Augmented};
+pub use validation_data::{add_validation_data, WithValidationData};

@@ -30,6 +30,7 @@ pub const MAX_CRL_SIZE: usize = 64 << 20;
 /// A decoded CRL.
 pub struct Crl {
     origin: String,
+    embedded: bool,
     der: Vec<u8>,
     sha256: [u8; 32],
     issuer: Name,
@@ -101,6 +102,7 @@ impl Crl {
         let scope = scope(tbs.crl_extensions.iter().flatten());
         Ok(Crl {
             origin: origin.to_owned(),
+            embedded: false,
             sha256: openssl::sha::sha256(der),
             der: der.to_vec(),
             issuer: tbs.issuer.clone(),
@@ -132,6 +134,17 @@ impl Crl {
             Some(blocks) => blocks.iter().map(|b| Crl::from_der(b, &origin)).collect(),
             None => Ok(vec![Crl::from_der(&bytes, &origin)?]),
         }
+    }
+
+    /// Marks the CRL as carried inside the signature being validated.
+    pub fn embedded(mut self) -> Crl {
+        self.embedded = true;
+        self
+    }
+
+    /// Whether the CRL came from inside the signature.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
     }
 
     /// The DER encoding.
@@ -319,6 +332,18 @@ impl CrlSet {
         at: UnixTime,
         now: UnixTime,
     ) -> RevocationStatus {
+        self.status_with_evidence(cert, issuer, at, now).0
+    }
+
+    /// As [`CrlSet::status`], with the CRL the status was read from (the
+    /// validation data a B-LT signature must carry).
+    pub fn status_with_evidence(
+        &self,
+        cert: &Cert,
+        issuer: &Cert,
+        at: UnixTime,
+        now: UnixTime,
+    ) -> (RevocationStatus, Option<Arc<Crl>>) {
         let issuer_name = &cert.parsed().tbs_certificate.issuer;
         let key = issuer_name.to_der().unwrap_or_default();
         let candidates = self
@@ -327,9 +352,12 @@ impl CrlSet {
             .map(Vec::as_slice)
             .unwrap_or_default();
         if candidates.is_empty() {
-            return RevocationStatus::Unknown {
-                reason: format!("no CRL from {issuer_name} is available (pass it with --crl)"),
-            };
+            return (
+                RevocationStatus::Unknown {
+                    reason: format!("no CRL from {issuer_name} is available (pass it with --crl)"),
+                },
+                None,
+            );
         }
         let cert_is_ca = is_ca(cert);
         let mut rejected = Vec::new();
@@ -364,13 +392,17 @@ impl CrlSet {
             }
         }
         let Some(crl) = best else {
-            return RevocationStatus::Unknown {
-                reason: format!("no usable CRL: {}", rejected.join("; ")),
-            };
+            return (
+                RevocationStatus::Unknown {
+                    reason: format!("no usable CRL: {}", rejected.join("; ")),
+                },
+                None,
+            );
         };
         let source = crl.describe();
+        let evidence = Some(Arc::clone(crl));
         let serial = cert.parsed().tbs_certificate.serial_number.as_bytes();
-        match crl.entries.get(serial) {
+        let status = match crl.entries.get(serial) {
             Some((_, Some(CrlReason::RemoveFromCRL))) | None => {
                 let covers = crl.this_update >= at || crl.next_update.is_none_or(|n| n >= at);
                 if covers {
@@ -401,7 +433,8 @@ impl CrlSet {
                     }
                 }
             }
-        }
+        };
+        (status, evidence)
     }
 }
 

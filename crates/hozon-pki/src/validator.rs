@@ -12,12 +12,14 @@ use crate::{path, CrlSet, PathError, RevocationPolicy, RevocationStatus, TrustAn
 const CACHE_LIMIT: usize = 100_000;
 
 /// The revocation status of one certificate of a path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct CertStatus {
     /// The certificate.
     pub cert: Cert,
     /// Its status at the validation time.
     pub status: RevocationStatus,
+    /// The CRL the status was read from.
+    pub crl: Option<Arc<crate::Crl>>,
 }
 
 /// The outcome of validating one certificate at one time.
@@ -137,12 +139,16 @@ impl ChainValidator {
         };
         let revocation = certs
             .windows(2)
-            .map(|pair| CertStatus {
-                cert: pair[0].clone(),
-                status: match self.policy {
-                    RevocationPolicy::Skip => RevocationStatus::NotChecked,
-                    _ => crls.status(&pair[0], &pair[1], at, self.now),
-                },
+            .map(|pair| {
+                let (status, crl) = match self.policy {
+                    RevocationPolicy::Skip => (RevocationStatus::NotChecked, None),
+                    _ => crls.status_with_evidence(&pair[0], &pair[1], at, self.now),
+                };
+                CertStatus {
+                    cert: pair[0].clone(),
+                    status,
+                    crl,
+                }
             })
             .collect();
         ChainReport { path, revocation }

@@ -73,10 +73,20 @@ impl Verifier {
     ) -> ChainOutcome {
         let chain = self.chains.validate(cert, intermediates, crls, at);
         match &chain.path {
-            Ok(path) => ChainOutcome {
-                path: Some(path.clone()),
-                revocation_ok: self.revocation_problems(&chain.revocation, claimed, f),
-            },
+            Ok(path) => {
+                f.evidence.merge(crate::findings::Evidence {
+                    certs: path.clone(),
+                    crls: chain
+                        .revocation
+                        .iter()
+                        .filter_map(|s| s.crl.clone())
+                        .collect(),
+                });
+                ChainOutcome {
+                    path: Some(path.clone()),
+                    revocation_ok: self.revocation_problems(&chain.revocation, claimed, f),
+                }
+            }
             Err(e) => {
                 self.path_problem(e, cert, intermediates, crls, claimed, f);
                 ChainOutcome {

@@ -20,7 +20,7 @@ use hozon_pki::{ChainValidator, Crl, CrlSet, UnixTime};
 
 use crate::chain::curable_with_poe;
 use crate::content::{same_content, DigestCache, Source};
-use crate::findings::{Findings, Passed};
+use crate::findings::{Evidence, Findings, Passed};
 use crate::hc_role::hc_role;
 use crate::report::{Indication, SignatureReport, SignerReport, SubIndication};
 use crate::AlgorithmPolicy;
@@ -87,6 +87,29 @@ impl Verifier {
         label: &str,
         bytes: &[u8],
         detached: Option<&Path>,
+    ) -> Vec<SignatureReport> {
+        self.verify_with_evidence(label, bytes, detached).0
+    }
+
+    /// As [`Verifier::verify`], also returning the certificates and CRLs the
+    /// validation relied on (what `extend --level lt` embeds).
+    pub fn verify_with_evidence(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        detached: Option<&Path>,
+    ) -> (Vec<SignatureReport>, Evidence) {
+        let mut evidence = Evidence::default();
+        let reports = self.verify_inner(label, bytes, detached, &mut evidence);
+        (reports, evidence)
+    }
+
+    fn verify_inner(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        detached: Option<&Path>,
+        evidence: &mut Evidence,
     ) -> Vec<SignatureReport> {
         let detached_name = detached.map(|p| p.display().to_string());
         let file = match SignatureFile::parse(bytes) {
@@ -157,7 +180,7 @@ impl Verifier {
         let mut crls = CrlSet::new();
         for (i, der) in file.crls().iter().enumerate() {
             match Crl::from_der(der, &format!("{label} (embedded CRL {i})")) {
-                Ok(crl) => crls.add(Arc::new(crl)),
+                Ok(crl) => crls.add(Arc::new(crl.embedded())),
                 Err(e) => file_warnings.push(e.to_string()),
             }
         }
@@ -171,7 +194,9 @@ impl Verifier {
                 report.warnings.extend(file_warnings.iter().cloned());
                 let mut f = Findings::default();
                 f.problems.extend(file_problems.iter().cloned());
-                self.verify_signer_info(&file, si, &certs, &crls, &mut digests, &mut report, f);
+                let used =
+                    self.verify_signer_info(&file, si, &certs, &crls, &mut digests, &mut report, f);
+                evidence.merge(used);
                 report
             })
             .collect()
@@ -187,11 +212,22 @@ impl Verifier {
         digests: &mut DigestCache<'_>,
         report: &mut SignatureReport,
         mut f: Findings,
-    ) {
+    ) -> Evidence {
         let mut ok = Passed::default();
         let at = self.config.validation_time;
         report.best_signature_time = Some(at.rfc3339());
         self.check(file, si, certs, crls, digests, report, &mut f, &mut ok);
+        let evidence = std::mem::take(&mut f.evidence);
+        // B-LT: a time-stamped CAdES signature that carries every
+        // certificate and CRL its validation relied on.
+        if report.level.as_deref() == Some("B-T") && ok.chain && ok.revocation {
+            let complete = evidence.certs.iter().all(|c| certs.contains(c))
+                && !evidence.crls.is_empty()
+                && evidence.crls.iter().all(|crl| crl.is_embedded());
+            if complete {
+                report.level = Some("B-LT".to_owned());
+            }
+        }
 
         conclude(
             report,
@@ -206,6 +242,7 @@ impl Verifier {
                 (ok.algorithms, "algorithm policy"),
             ],
         );
+        evidence
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -476,6 +513,7 @@ impl Verifier {
                         ));
                     }
                     f.warnings.extend(then.warnings);
+                    f.evidence.merge(then.evidence);
                 } else {
                     f.absorb(then, &format!("at the proven signing time {poe}: "));
                 }

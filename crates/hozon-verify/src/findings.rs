@@ -4,11 +4,39 @@
 
 use crate::report::SubIndication;
 
-/// Problems and warnings gathered for one SignerInfo.
+/// Problems and warnings gathered for one SignerInfo, and the validation
+/// data the checks relied on.
 #[derive(Default)]
 pub(crate) struct Findings {
     pub(crate) problems: Vec<(SubIndication, String)>,
     pub(crate) warnings: Vec<String>,
+    pub(crate) evidence: Evidence,
+}
+
+/// Certificates and revocation data a validation relied on: what a B-LT
+/// signature must carry to be validated again without any outside source.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// Every certificate of every path (signer and TSAs), anchors included.
+    pub certs: Vec<hozon_cms::Cert>,
+    /// The CRL each revocation status was read from.
+    pub crls: Vec<std::sync::Arc<hozon_pki::Crl>>,
+}
+
+impl Evidence {
+    /// Adds what `other` holds that is not here yet.
+    pub fn merge(&mut self, other: Evidence) {
+        for c in other.certs {
+            if !self.certs.contains(&c) {
+                self.certs.push(c);
+            }
+        }
+        for crl in other.crls {
+            if !self.crls.iter().any(|x| x.sha256() == crl.sha256()) {
+                self.crls.push(crl);
+            }
+        }
+    }
 }
 
 impl Findings {
@@ -48,5 +76,6 @@ impl Findings {
         );
         self.warnings
             .extend(other.warnings.into_iter().map(|m| format!("{prefix}{m}")));
+        self.evidence.merge(other.evidence);
     }
 }

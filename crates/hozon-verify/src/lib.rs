@@ -19,6 +19,7 @@ mod chain;
 mod content;
 mod engine;
 mod findings;
+pub use findings::Evidence;
 pub mod hc_role;
 
 pub mod policy;
