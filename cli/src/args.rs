@@ -93,6 +93,9 @@ pub enum ExtendLevel {
     /// the signature (validates offline). Needs --trust; --tsa adds missing
     /// signature time stamps first.
     Lt,
+    /// B-LTA: B-LT plus an archive time stamp (archive-time-stamp-v3) over
+    /// all of it; run again before `renew_by` to renew. Needs --trust and --tsa.
+    Lta,
 }
 
 /// Where time stamps come from.
@@ -293,15 +296,15 @@ impl Cli {
         use clap::CommandFactory;
         let needs_tsa = match &self.command {
             Command::Sign(a) => a.level == LevelArg::T && a.tsa.urls.is_empty(),
-            Command::Extend(a) => a.level == ExtendLevel::T && a.tsa.urls.is_empty(),
+            Command::Extend(a) => a.level != ExtendLevel::Lt && a.tsa.urls.is_empty(),
             Command::Timestamp(a) => a.tsa.urls.is_empty(),
             _ => false,
         };
         if let Command::Extend(a) = &self.command {
-            if a.level == ExtendLevel::Lt && a.trust.is_empty() {
+            if a.level != ExtendLevel::T && a.trust.is_empty() {
                 return Err(Cli::command().error(
                     clap::error::ErrorKind::MissingRequiredArgument,
-                    "--level lt validates before embedding: --trust ROOTS.pem is needed",
+                    "--level lt and lta validate before embedding: --trust ROOTS.pem is needed",
                 ));
             }
         }

@@ -74,7 +74,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let tsa = crate::tsa::client(&args.tsa)?;
     let verifier = match args.level {
         ExtendLevel::T => None,
-        ExtendLevel::Lt => Some(build_verifier(&VerifierSetup {
+        ExtendLevel::Lt | ExtendLevel::Lta => Some(build_verifier(&VerifierSetup {
             trust: &args.trust,
             crls: &args.crl,
             certs: &args.certs,
@@ -101,6 +101,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let level = match args.level {
         ExtendLevel::T => "B-T",
         ExtendLevel::Lt => "B-LT",
+        ExtendLevel::Lta => "B-LTA",
     };
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
@@ -119,6 +120,20 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         }
         if let Some(verifier) = &verifier {
             bytes = with_validation_data(verifier, path, &bytes)?;
+        }
+        if let (ExtendLevel::Lta, Some(tsa)) = (args.level, &tsa) {
+            let content = detached_content(path);
+            let digest = |alg: hozon_cms::DigestAlgorithm| -> Result<Vec<u8>, String> {
+                let content = content
+                    .as_ref()
+                    .ok_or("a detached signature needs its document beside it")?;
+                std::fs::File::open(content)
+                    .and_then(|f| alg.digest_reader(f))
+                    .map_err(|e| format!("{}: {e}", content.display()))
+            };
+            bytes = hozon_ltv::add_archive_timestamp(&bytes, tsa, &digest)
+                .map_err(|e| e.to_string())?
+                .0;
         }
         if bytes == original {
             Ok(Produced::Skip(format!("already {level}")))
@@ -140,6 +155,13 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     Ok(report.outcome())
 }
 
+/// `X` for `X.p7s`.
+fn detached_content(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("p7s"))
+        .then(|| path.with_extension(""))
+}
+
 /// B-LT: validates `bytes` (the signature at `path`, its content beside it)
 /// and embeds the certificates and CRLs that validation relied on. Refuses
 /// a signature that does not validate or has no signature time stamp.
@@ -148,10 +170,7 @@ fn with_validation_data(
     path: &std::path::Path,
     bytes: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let content = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("p7s"))
-        .then(|| path.with_extension(""));
+    let content = detached_content(path);
     let (reports, evidence) =
         verifier.verify_with_evidence(&path.display().to_string(), bytes, content.as_deref());
     for r in &reports {

@@ -23,6 +23,7 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod algorithm;
+pub mod archive_timestamp;
 pub mod attributes;
 mod cert;
 mod error;

@@ -10,6 +10,9 @@ pub enum Error {
     /// A time stamp could not be obtained.
     #[error("time stamp: {0}")]
     Tsp(#[from] hozon_tsp::Error),
+    /// The signed content could not be read.
+    #[error("the signed content: {0}")]
+    Content(String),
     /// The result could not be encoded.
     #[error("cannot encode the augmented signature: {0}")]
     Encode(String),

@@ -9,13 +9,17 @@
 //!   SignerInfo's signature value (id-aa-signatureTimeStampToken).
 //! * [`add_validation_data`] — B-LT: the certificates and CRLs that
 //!   validation needs, inside the signature.
+//! * [`add_archive_timestamp`] — B-LTA: an archive-time-stamp-v3 over all
+//!   of it, renewable.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+mod archive_timestamp;
 mod error;
 mod signature_timestamp;
 mod validation_data;
 
+pub use archive_timestamp::add_archive_timestamp;
 pub use error::Error;
 pub use signature_timestamp::{add_signature_timestamps, Augmented};
 pub use validation_data::{add_validation_data, WithValidationData};

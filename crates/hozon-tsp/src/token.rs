@@ -105,6 +105,17 @@ impl Token {
             .is_ok_and(|d| d == self.info.message_imprint.hashed_message.as_bytes())
     }
 
+    /// The unsigned attributes of the TSA's SignerInfo (where an archive
+    /// time stamp carries its ats-hash-index-v3).
+    pub fn signer_unsigned_attrs(&self) -> Option<&x509_cert::attr::Attributes> {
+        self.signed_data
+            .signer_infos
+            .0
+            .get(0)?
+            .unsigned_attrs
+            .as_ref()
+    }
+
     /// The certificates embedded in the token.
     pub fn certificates(&self) -> &[Cert] {
         &self.certs

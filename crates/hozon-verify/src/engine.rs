@@ -11,8 +11,8 @@ use hozon_cms::asn1::x509_cert::ext::pkix::SubjectKeyIdentifier;
 use hozon_cms::asn1::x509_cert::time::Time;
 use hozon_cms::attributes::decode_unique;
 use hozon_cms::oid::{
-    etsi_en_319_122, rfc5126, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2,
-    ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNING_TIME,
+    rfc5126, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE,
+    ID_MESSAGE_DIGEST, ID_SIGNING_TIME,
 };
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm, SignatureFile};
@@ -225,7 +225,11 @@ impl Verifier {
                 && !evidence.crls.is_empty()
                 && evidence.crls.iter().all(|crl| crl.is_embedded());
             if complete {
-                report.level = Some("B-LT".to_owned());
+                let archived = report
+                    .timestamps
+                    .iter()
+                    .any(|t| t.kind == "archive" && t.indication == "PASSED");
+                report.level = Some(if archived { "B-LTA" } else { "B-LT" }.to_owned());
             }
         }
 
@@ -471,8 +475,16 @@ impl Verifier {
             .claimed_signing_time
             .as_deref()
             .and_then(|t| UnixTime::parse_rfc3339(t).ok());
-        let poe = self.signature_timestamps(si, certs, crls, claimed, report, f);
-        if !report.timestamps.is_empty() && report.format == "CAdES" {
+        // Archive time stamps first: each one is proof of existence for
+        // everything it covers, the signature time stamps included.
+        let archived =
+            self.archive_timestamps(&file.signed_data, si, certs, crls, digests, report, f);
+        let archive_entries = report.timestamps.len();
+        let trust_until = archived.unwrap_or(at);
+        let poe = self.signature_timestamps(si, certs, crls, claimed, trust_until, report, f);
+        // Signature time stamps first in the report, then archive ones.
+        report.timestamps.rotate_left(archive_entries);
+        if report.timestamps.iter().any(|t| t.kind == "signature") && report.format == "CAdES" {
             report.level = Some("B-T".to_owned());
         }
         if let Some(poe) = poe {
@@ -657,10 +669,6 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
 
 fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
     let known = [
-        (
-            etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
-            "archive time stamp v3",
-        ),
         (
             rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
             "archive time stamp v2",

@@ -71,7 +71,143 @@ fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
     }
 }
 
+/// Safety margin before a TSA certificate's expiry by which the next archive
+/// time stamp should be added (`renew_by`).
+pub(crate) const RENEWAL_MARGIN_SECS: i64 = 90 * 24 * 3600;
+
+/// Lowers `report.renew_by` to `tsa`'s expiry minus the margin: the next
+/// archive time stamp must be added while every stamp it protects can still
+/// be validated.
+fn report_expiry(report: &mut SignatureReport, tsa: &Cert) {
+    let (_, not_after) = tsa.validity_unix();
+    let due = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX) - RENEWAL_MARGIN_SECS);
+    let earlier = report
+        .renew_by
+        .as_deref()
+        .and_then(|r| UnixTime::parse_rfc3339(r).ok())
+        .is_none_or(|current| due < current);
+    if earlier {
+        report.renew_by = Some(due.rfc3339());
+    }
+}
+
 impl Verifier {
+    /// Validates the archive time stamps (archive-time-stamp-v3) of `si`,
+    /// newest first: the newest must hold at the validation time, each
+    /// older one until the next newer one was made. Records them in the
+    /// report and returns the genTime of the oldest one that passed — the
+    /// time until which everything they cover (signature time stamps,
+    /// validation data) has to be trustworthy.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn archive_timestamps(
+        &self,
+        signed_data: &hozon_cms::asn1::cms::signed_data::SignedData,
+        si: &SignerInfo,
+        certs: &[Cert],
+        crls: &CrlSet,
+        digests: &mut crate::content::DigestCache<'_>,
+        report: &mut SignatureReport,
+        f: &mut Findings,
+    ) -> Option<UnixTime> {
+        use hozon_cms::archive_timestamp::{current_hashes, imprint_input, AtsHashIndexV3};
+        use hozon_cms::attributes::decode_unique;
+        use hozon_cms::oid::etsi_en_319_122::{
+            ID_AA_ATS_HASH_INDEX_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
+        };
+        use SubIndication as S;
+        let mut tokens: Vec<(Vec<u8>, Option<Token>)> =
+            all_values(si.unsigned_attrs.as_ref(), ID_AA_ETS_ARCHIVE_TIMESTAMP_V3)
+                .map(|any| {
+                    let der = any.to_der().unwrap_or_default();
+                    let token = parse_token(&der, "archive time stamp").ok();
+                    (der, token)
+                })
+                .collect();
+        // Newest first.
+        tokens.sort_by_key(|(_, t)| std::cmp::Reverse(t.as_ref().map(|t| t.gen_time())));
+        let mut trust_until = self.config.validation_time;
+        let mut oldest_passed = None;
+        let mut entries = Vec::new();
+        for (der, token) in &tokens {
+            let label = "archive time stamp";
+            let Some(token) = token else {
+                f.fail(S::FormatFailure, format!("{label}: not a time-stamp token"));
+                continue;
+            };
+            let gen = token.gen_time();
+            let index = token.signer_unsigned_attrs().and_then(|attrs| {
+                decode_unique::<AtsHashIndexV3>(Some(attrs), ID_AA_ATS_HASH_INDEX_V3)
+                    .ok()
+                    .flatten()
+            });
+            let Some(index) = index else {
+                f.fail(
+                    S::FormatFailure,
+                    format!(
+                        "{label} ({gen}): its ats-hash-index-v3 attribute is missing or malformed"
+                    ),
+                );
+                continue;
+            };
+            let mut af = Findings::default();
+            let now = index
+                .digest()
+                .and_then(|d| current_hashes(signed_data, si, d));
+            match now {
+                Ok(now) => {
+                    for what in index.missing_from(&now) {
+                        af.fail(
+                            S::HashFailure,
+                            format!("{what} it covers was removed or altered after it was made"),
+                        );
+                    }
+                }
+                Err(e) => af.fail(S::FormatFailure, e.to_string()),
+            }
+            let (alg, _) = token.imprint();
+            let input = digests
+                .get(alg)
+                .map_err(|e| e.message().to_owned())
+                .and_then(|content| {
+                    imprint_input(signed_data, si, &content, &index).map_err(|e| e.to_string())
+                });
+            let input = match input {
+                Ok(i) => i,
+                Err(e) => {
+                    af.fail(S::SignedDataNotFound, e);
+                    f.absorb(af, &format!("{label} ({gen}): "));
+                    continue;
+                }
+            };
+            f.absorb(af, &format!("{label} ({gen}): "));
+            let (entry, passed, tsa) = self.check_timestamp(
+                "archive",
+                label,
+                der,
+                Covered::Bytes(&input),
+                certs,
+                crls,
+                trust_until,
+                f,
+            );
+            entries.push(entry);
+            if let Some(gen) = passed {
+                if let Some(tsa) = &tsa {
+                    if oldest_passed.is_none() {
+                        // The newest archive stamp sets the renewal date.
+                        report_expiry(report, tsa);
+                    }
+                }
+                trust_until = gen;
+                oldest_passed = Some(gen);
+            }
+        }
+        // Oldest first in the report, as they were added.
+        entries.reverse();
+        report.timestamps.extend(entries);
+        oldest_passed
+    }
+
     /// Verifies a stand-alone time stamp (`FILE.tsr`: a TimeStampResp, or a
     /// bare token) over the file `content`.
     pub fn verify_timestamp_file(
@@ -108,6 +244,7 @@ impl Verifier {
             Covered::File(content),
             &[],
             &CrlSet::new(),
+            self.config.validation_time,
             &mut f,
         );
         if let Some(gen) = passed {
@@ -130,12 +267,14 @@ impl Verifier {
     /// Validates the signature time stamps (id-aa-signatureTimeStampToken)
     /// of `si`, records them in the report, and returns the earliest genTime
     /// among those that passed: the signature's best signature time.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn signature_timestamps(
         &self,
         si: &SignerInfo,
         certs: &[Cert],
         crls: &CrlSet,
         claimed: Option<UnixTime>,
+        trust_until: UnixTime,
         report: &mut SignatureReport,
         f: &mut Findings,
     ) -> Option<UnixTime> {
@@ -156,8 +295,19 @@ impl Verifier {
                 }
             };
             let covered = Covered::Bytes(si.signature.as_bytes());
-            let (entry, passed, _) =
-                self.check_timestamp("signature", &label, &der, covered, certs, crls, f);
+            let (entry, passed, tsa) = self.check_timestamp(
+                "signature",
+                &label,
+                &der,
+                covered,
+                certs,
+                crls,
+                trust_until,
+                f,
+            );
+            if let (Some(_), Some(tsa)) = (passed, &tsa) {
+                report_expiry(report, tsa);
+            }
             report.timestamps.push(entry);
             if let Some(gen) = passed {
                 best = Some(best.map_or(gen, |b| b.min(gen)));
@@ -188,6 +338,7 @@ impl Verifier {
         covered: Covered<'_>,
         certs: &[Cert],
         crls: &CrlSet,
+        trust_until: UnixTime,
         f: &mut Findings,
     ) -> (TimestampReport, Option<UnixTime>, Option<Cert>) {
         use SubIndication as S;
@@ -251,21 +402,22 @@ impl Verifier {
                 if let Some(path) = &out.path {
                     let (_, not_after) = tsa.validity_unix();
                     let not_after = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX));
-                    if not_after < at && !self.config.accept_expired_tsa {
+                    if not_after < trust_until && !self.config.accept_expired_tsa {
                         tf.fail(
                             S::OutOfBoundsNoPoe,
                             format!(
-                                "the TSA certificate {} expired at {not_after}; without an archive time stamp made before then the stamp cannot be relied on now (use --accept-expired-tsa if your policy allows it)",
+                                "the TSA certificate {} expired at {not_after}; without an archive time stamp made before then the stamp cannot be relied on (use --accept-expired-tsa if your policy allows it)",
                                 tsa.subject()
                             ),
                         );
                     }
                     if let Some(issuer) = path.get(1) {
-                        self.tsa_key_compromise(&tsa, issuer, crls, gen, &mut tf);
+                        self.tsa_key_compromise(&tsa, issuer, crls, gen, trust_until, &mut tf);
                     }
-                    // The stamp must still be strong today.
+                    // The stamp must still be strong when it is relied on:
+                    // now, or when a later archive time stamp covered it.
                     let (imprint_alg, _) = token.imprint();
-                    let _ = self.algorithm_problems(imprint_alg, None, path, at, &mut tf);
+                    let _ = self.algorithm_problems(imprint_alg, None, path, trust_until, &mut tf);
                 }
                 tsa_cert = Some(tsa);
             }
@@ -306,9 +458,9 @@ impl Verifier {
         issuer: &Cert,
         crls: &CrlSet,
         gen: UnixTime,
+        now: UnixTime,
         tf: &mut Findings,
     ) {
-        let now = self.config.validation_time;
         if now <= gen {
             return;
         }
