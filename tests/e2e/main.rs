@@ -3,6 +3,7 @@
 mod batch;
 mod interop;
 mod large_file;
+mod lta;
 mod ltv;
 mod negative;
 mod report;

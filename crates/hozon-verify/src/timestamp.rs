@@ -123,8 +123,22 @@ impl Verifier {
                     (der, token)
                 })
                 .collect();
-        // Newest first.
-        tokens.sort_by_key(|(_, t)| std::cmp::Reverse(t.as_ref().map(|t| t.gen_time())));
+        // Newest first. Stamps made within the same second are ordered by
+        // what they cover: a later one covers the earlier one's attribute,
+        // so its index lists more unsigned attribute values.
+        let covered = |t: &Option<Token>| {
+            t.as_ref()
+                .and_then(|t| t.signer_unsigned_attrs())
+                .and_then(|a| {
+                    decode_unique::<AtsHashIndexV3>(Some(a), ID_AA_ATS_HASH_INDEX_V3)
+                        .ok()
+                        .flatten()
+                })
+                .map_or(0, |i| i.unsigned_attr_values_hash_index.len())
+        };
+        tokens.sort_by_key(|(_, t)| {
+            std::cmp::Reverse((t.as_ref().map(|t| t.gen_time()), covered(t)))
+        });
         let mut trust_until = self.config.validation_time;
         let mut oldest_passed = None;
         let mut entries = Vec::new();
