@@ -7,5 +7,6 @@ mod lta;
 mod ltv;
 mod negative;
 mod report;
+mod tls;
 mod tsa;
 mod util;

@@ -32,9 +32,9 @@ use crate::util::{
 };
 
 /// Subject of `tsa.crt`.
-const TSA_SUBJECT: &str = "CN=hozon Test TSA,O=hozon Test TSA,C=JP";
+pub(crate) const TSA_SUBJECT: &str = "CN=hozon Test TSA,O=hozon Test TSA,C=JP";
 /// The doctor's key and certificate, with the chain.
-const DOCTOR: [&str; 6] = [
+pub(crate) const DOCTOR: [&str; 6] = [
     "--key",
     "pki/signer-doctor.key",
     "--cert",
@@ -43,7 +43,7 @@ const DOCTOR: [&str; 6] = [
     CHAIN,
 ];
 /// No retries, short timeout: fault tests fail fast.
-const FAST: [&str; 4] = ["--tsa-timeout", "2", "--tsa-retries", "0"];
+pub(crate) const FAST: [&str; 4] = ["--tsa-timeout", "2", "--tsa-retries", "0"];
 
 /// Starts the loopback TSA on the test's own copy of the PKI (`pki/` of the
 /// [`Env`], which outlives the server when declared before it).
@@ -54,7 +54,7 @@ fn start_tsa(env: &Env, mode: TsaMode) -> TsaServer {
 
 /// Runs `hozon ARGS` and asserts the exit status (and that nothing
 /// panicked).
-fn hozon_expect(env: &Env, args: &[&str], exit: i32) -> Output {
+pub(crate) fn hozon_expect(env: &Env, args: &[&str], exit: i32) -> Output {
     let out = env.hozon(args);
     assert_eq!(code(&out), exit, "hozon {args:?}: {}", describe(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", describe(&out));
@@ -70,7 +70,7 @@ fn sign_t(env: &Env, file: &str, url: &str, extra: &[&str]) -> Output {
 }
 
 /// Parses the `--json` output of `hozon timestamp` or `hozon extend`.
-fn batch_json(out: &Output) -> Value {
+pub(crate) fn batch_json(out: &Output) -> Value {
     serde_json::from_str(&stdout(out))
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", describe(out)))
 }
@@ -164,7 +164,7 @@ fn signed_b_t(env: &Env, file: &str, url: &str) -> String {
 
 /// Checks a passed B-T entry: one PASSED signature time stamp by the test
 /// TSA under its policy, and the best signature time is its genTime.
-fn assert_b_t_passed(v: &Verified, sig: &str) -> String {
+pub(crate) fn assert_b_t_passed(v: &Verified, sig: &str) -> String {
     let s = v.expect(0, sig, "TOTAL_PASSED", None);
     assert_eq!(s.format, "CAdES");
     assert_eq!(s.level.as_deref(), Some("B-T"), "{}", v.stdout);
@@ -978,7 +978,12 @@ fn tsa_policy_is_requested_and_checked() {
 /// ("failed" lists a.pdf, no a.pdf.p7s) and `hozon extend b.pdf.p7s --json`
 /// (b.pdf.p7s unchanged). Every reason names the TSA URL and contains each
 /// of `needles`. Returns the three outputs.
-fn expect_tsa_fault(env: &Env, url: &str, extra: &[&str], needles: &[&str]) -> [Output; 3] {
+pub(crate) fn expect_tsa_fault(
+    env: &Env,
+    url: &str,
+    extra: &[&str],
+    needles: &[&str],
+) -> [Output; 3] {
     env.copy_doc("lab-report.pdf", "a.pdf");
     env.copy_doc("referral-letter.txt", "b.txt");
     let sig = env.sign_doc("b.txt", "signer-doctor", &[]);

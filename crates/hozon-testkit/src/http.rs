@@ -3,6 +3,20 @@
 //! Content-Length only), a request counter, body limits, and a shutdown that
 //! closes the listening socket before it returns.
 //!
+//! Optionally over TLS (HTTPS): each accepted connection is wrapped in an
+//! OpenSSL [`SslStream`] by the connection thread, and the same HTTP loop
+//! then runs over it (it is generic over `Read + Write`, reading through a
+//! `BufReader` and writing through its `get_mut`, so one stream object
+//! serves both directions). The read timeout that lets blocked reads look
+//! at the stop flag is set on the TCP socket before the handshake; OpenSSL
+//! passes it on as `WouldBlock`, both mid-handshake and afterwards. A
+//! failed handshake (no or an unacceptable client certificate, a client
+//! that does not trust the server, bytes that are not TLS) is neither
+//! answered nor counted: OpenSSL's alert goes out, the server stops
+//! sending, reads what the client had already sent (so that the close is
+//! a FIN the client reads after the alert, not a reset that may overtake
+//! it) and closes.
+//!
 //! It is deliberately small and written here: `tiny_http` 0.12 was used
 //! first, but its connection thread pool loses a connection now and then
 //! under eight concurrent keep-alive clients (the request sits unread until
@@ -10,13 +24,15 @@
 //! `send`s, which costs 40 ms of delayed-ACK per request.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use openssl::ssl::{HandshakeError, SslAcceptor, SslStream};
 
 use crate::MAX_BODY;
 
@@ -28,6 +44,10 @@ const MAX_CONNECTIONS: usize = 64;
 const IDLE: Duration = Duration::from_secs(30);
 /// How often blocked reads look at the stop flag.
 const POLL: Duration = Duration::from_millis(100);
+/// How long a TLS handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+/// How long the rest of a refused TLS client's data is read before closing.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// The request method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +197,8 @@ pub(crate) struct HttpServer {
     /// A second descriptor of the listening socket, used to shut it down.
     listener: TcpListener,
     addr: SocketAddr,
+    /// Whether connections are TLS (the URL scheme).
+    tls: bool,
     acceptor: Option<JoinHandle<()>>,
 }
 
@@ -184,26 +206,48 @@ impl HttpServer {
     /// Binds `127.0.0.1:0` and serves `handler`, a thread per connection
     /// (`_workers` is kept for the callers' documentation of their needs).
     pub fn start<H: Handler>(name: &str, handler: H, _workers: usize) -> io::Result<HttpServer> {
+        Self::spawn(name, Arc::new(handler), None)
+    }
+
+    /// Same as [`HttpServer::start`], but every connection is TLS, set up
+    /// by `tls` (HTTPS).
+    pub fn start_tls<H: Handler>(
+        name: &str,
+        handler: H,
+        _workers: usize,
+        tls: SslAcceptor,
+    ) -> io::Result<HttpServer> {
+        Self::spawn(name, Arc::new(handler), Some(Arc::new(tls)))
+    }
+
+    fn spawn(
+        name: &str,
+        handler: Arc<dyn Handler>,
+        tls: Option<Arc<SslAcceptor>>,
+    ) -> io::Result<HttpServer> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         let accept_on = listener.try_clone()?;
         let control = Arc::new(Control::default());
-        let handler: Arc<dyn Handler> = Arc::new(handler);
+        let is_tls = tls.is_some();
         let (c, n) = (Arc::clone(&control), name.to_owned());
         let acceptor = thread::Builder::new()
             .name(format!("{name}-accept"))
-            .spawn(move || accept(&accept_on, &c, &handler, &n))?;
+            .spawn(move || accept(&accept_on, &c, &handler, tls.as_ref(), &n))?;
         Ok(HttpServer {
             control,
             listener,
             addr,
+            tls: is_tls,
             acceptor: Some(acceptor),
         })
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` over TLS), without a trailing
+    /// slash.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.addr.port())
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.addr.port())
     }
 
     /// Requests received so far, on any path.
@@ -230,7 +274,13 @@ impl Drop for HttpServer {
     }
 }
 
-fn accept(listener: &TcpListener, control: &Arc<Control>, handler: &Arc<dyn Handler>, name: &str) {
+fn accept(
+    listener: &TcpListener,
+    control: &Arc<Control>,
+    handler: &Arc<dyn Handler>,
+    tls: Option<&Arc<SslAcceptor>>,
+    name: &str,
+) {
     for stream in listener.incoming() {
         if control.stopping() {
             break;
@@ -240,11 +290,11 @@ fn accept(listener: &TcpListener, control: &Arc<Control>, handler: &Arc<dyn Hand
             control.connections.fetch_sub(1, Ordering::SeqCst);
             continue; // dropped: the client sees the connection closed
         }
-        let (c, h) = (Arc::clone(control), Arc::clone(handler));
+        let (c, h, t) = (Arc::clone(control), Arc::clone(handler), tls.cloned());
         let spawned = thread::Builder::new()
             .name(format!("{name}-conn"))
             .spawn(move || {
-                serve_connection(stream, &c, &*h);
+                serve_connection(stream, t.as_deref(), &c, &*h);
                 c.connections.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
@@ -253,20 +303,99 @@ fn accept(listener: &TcpListener, control: &Arc<Control>, handler: &Arc<dyn Hand
     }
 }
 
-fn serve_connection(stream: TcpStream, control: &Control, handler: &dyn Handler) {
+fn serve_connection(
+    stream: TcpStream,
+    tls: Option<&SslAcceptor>,
+    control: &Control,
+    handler: &dyn Handler,
+) {
     let _ = stream.set_nodelay(true);
+    // Before the handshake, so that it too polls the stop flag.
     let _ = stream.set_read_timeout(Some(POLL));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
+    match tls {
+        None => serve(stream, control, handler),
+        Some(acceptor) => {
+            let Some(mut stream) = handshake(acceptor, stream, control) else {
+                return;
+            };
+            serve(&mut stream, control, handler);
+            // close_notify, best effort (the peer may be gone already).
+            let _ = stream.shutdown();
+        }
+    }
+}
+
+/// The server side of a TLS handshake on `stream`; `None` if it failed
+/// (after [`linger`]), took longer than [`HANDSHAKE`] or the server stops.
+fn handshake(
+    acceptor: &SslAcceptor,
+    stream: TcpStream,
+    control: &Control,
+) -> Option<SslStream<TcpStream>> {
+    let started = Instant::now();
+    let mut attempt = acceptor.accept(stream);
     loop {
-        let request = match read_request(&mut reader, &mut writer, control) {
+        match attempt {
+            Ok(stream) => return Some(stream),
+            // A read timed out (the poll interval): go on unless stopping.
+            Err(HandshakeError::WouldBlock(mid)) => {
+                if control.stopping() || started.elapsed() > HANDSHAKE {
+                    return None;
+                }
+                attempt = mid.handshake();
+            }
+            Err(HandshakeError::Failure(mut mid)) => {
+                linger(mid.get_mut(), control);
+                return None;
+            }
+            Err(HandshakeError::SetupFailure(_)) => return None,
+        }
+    }
+}
+
+/// Stops sending on `stream` (OpenSSL's alert has gone out) and reads and
+/// discards what the client still sends, until it closes, [`LINGER`]
+/// passes or the server stops. Closing a socket with unread data makes
+/// the kernel send a reset, which can destroy the alert before the client
+/// reads it; the client then only sees "connection reset".
+fn linger(stream: &mut TcpStream, control: &Control) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let started = Instant::now();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+        if control.stopping() || started.elapsed() > LINGER {
+            return;
+        }
+    }
+}
+
+/// The HTTP/1.1 loop over one connection (a `TcpStream` or an
+/// `SslStream`), read through a `BufReader` and written through its
+/// `get_mut`: one object for both directions, since an `SslStream` cannot
+/// be cloned.
+fn serve<S: Read + Write>(stream: S, control: &Control, handler: &dyn Handler) {
+    let mut conn = BufReader::new(stream);
+    loop {
+        let request = match read_request(&mut conn, control) {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(status) => {
-                let _ = writer
-                    .write_all(&Reply::error(status, "malformed request").to_bytes(false, false));
+                let _ = send(
+                    conn.get_mut(),
+                    &Reply::error(status, "malformed request").to_bytes(false, false),
+                );
                 return;
             }
         };
@@ -284,16 +413,22 @@ fn serve_connection(stream: TcpStream, control: &Control, handler: &dyn Handler)
                 .unwrap_or_else(|_| Reply::error(500, "internal error in the test server"))
         };
         let bytes = reply.to_bytes(request.method == Method::Head, keep_alive);
-        if writer.write_all(&bytes).is_err() || !keep_alive || request.body_too_large {
+        if send(conn.get_mut(), &bytes).is_err() || !keep_alive || request.body_too_large {
             return;
         }
     }
 }
 
+/// Writes all of `bytes` and flushes.
+fn send<W: Write>(writer: &mut W, bytes: &[u8]) -> io::Result<()> {
+    writer.write_all(bytes)?;
+    writer.flush()
+}
+
 /// Reads one line (CRLF or LF), waiting across read timeouts unless the
 /// server stops or the connection stays idle too long.
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
+fn read_line<R: Read>(
+    reader: &mut BufReader<R>,
     control: &Control,
     line: &mut Vec<u8>,
 ) -> io::Result<usize> {
@@ -319,9 +454,8 @@ fn read_line(
 
 /// Reads one request. `Ok(None)`: the connection ended; `Err(status)`: a
 /// malformed request, answered with that status and the connection closed.
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
-    writer: &mut TcpStream,
+fn read_request<S: Read + Write>(
+    reader: &mut BufReader<S>,
     control: &Control,
 ) -> Result<Option<Request>, u16> {
     let mut head = 0usize;
@@ -374,7 +508,7 @@ fn read_request(
         Some(v) => v.parse().map_err(|_| 400u16)?,
     };
     if get("Expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) && length <= MAX_BODY {
-        let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        let _ = send(reader.get_mut(), b"HTTP/1.1 100 Continue\r\n\r\n");
     }
     let body_too_large = length > MAX_BODY;
     let mut body = Vec::new();

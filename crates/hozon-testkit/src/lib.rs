@@ -37,6 +37,14 @@
 //! whatever its path and outcome; bytes that are not HTTP are answered 400
 //! and not counted.
 //!
+//! # HTTPS
+//!
+//! [`TsaServer::start_tls`] serves the TSA over TLS (OpenSSL through the
+//! `openssl` crate), optionally requiring a client certificate as Japanese
+//! commercial TSAs do; [`make_tls_material`] makes the certificates for it
+//! at test time. See [`TlsConfig`]. A client refused in the TLS handshake
+//! never makes an HTTP request: it is not counted by `requests()`.
+//!
 //! The `openssl` command is taken from `PATH`.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -46,6 +54,7 @@ mod child;
 mod crl;
 mod http;
 mod ocsp;
+mod tls;
 mod tsa;
 
 use std::fs;
@@ -55,6 +64,7 @@ use std::path::{Path, PathBuf};
 
 pub use crl::CrlServer;
 pub use ocsp::OcspServer;
+pub use tls::{make_tls_material, TlsConfig, TlsMaterial, TLS_CLIENT_PASSWORD};
 pub use tsa::{TsaMode, TsaServer, TSA_POLICY_OID};
 
 /// Largest request body a server accepts (64 KiB); larger ones get 413.

@@ -15,6 +15,10 @@
 //! microseconds, so parallel requests never share a file and serials do
 //! not repeat across runs (OpenSSL adds one before use).
 //!
+//! Over HTTPS ([`TsaServer::start_tls`]) the same TSA answers on
+//! `https://127.0.0.1:PORT/tsa`, optionally only to clients with a TLS
+//! client certificate (see [`crate::TlsConfig`]).
+//!
 //! A query OpenSSL cannot parse is answered as OpenSSL answers it: 200 with
 //! a `TimeStampResp` of status rejection and failInfo badDataFormat. Only
 //! HTTP-level faults (wrong path, method or Content-Type, empty or over-long
@@ -33,7 +37,7 @@ use tempfile::TempDir;
 use crate::asn1;
 use crate::child::{self, Outcome};
 use crate::http::{self, Control, Handler, HttpServer, Reply, Request};
-use crate::{with_path, Pki};
+use crate::{tls, with_path, Pki, TlsConfig};
 
 /// The TSA policy of every token (`default_policy`): an arbitrary OID under
 /// a private arc, meaning nothing outside these tests.
@@ -136,6 +140,20 @@ impl TsaServer {
     /// Writes the `openssl ts` configuration for `pki` and starts the TSA
     /// on `127.0.0.1:0`.
     pub fn start(pki: &Pki, mode: TsaMode) -> io::Result<TsaServer> {
+        Self::start_with(pki, mode, None)
+    }
+
+    /// Same as [`TsaServer::start`], over HTTPS: [`TsaServer::url`] is then
+    /// `https://127.0.0.1:PORT/tsa`. With `tls.client_ca_pem`, a client
+    /// must present a certificate issued by that CA; otherwise the TLS
+    /// handshake fails and no HTTP request is received (nor counted).
+    /// Fails if the certificate, key or CA files cannot be loaded.
+    pub fn start_tls(pki: &Pki, mode: TsaMode, tls: TlsConfig) -> io::Result<TsaServer> {
+        Self::start_with(pki, mode, Some(tls))
+    }
+
+    fn start_with(pki: &Pki, mode: TsaMode, tls: Option<TlsConfig>) -> io::Result<TsaServer> {
+        let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
         pki.require(&[
             "tsa.crt",
             "tsa.key",
@@ -160,11 +178,16 @@ impl TsaServer {
             serial: AtomicU64::new(seed),
             cpu_nanos: AtomicU64::new(0),
         });
-        let http = HttpServer::start("hozon-tsa", TsaHandler(Arc::clone(&state)), WORKERS)?;
+        let handler = TsaHandler(Arc::clone(&state));
+        let http = match acceptor {
+            None => HttpServer::start("hozon-tsa", handler, WORKERS)?,
+            Some(acceptor) => HttpServer::start_tls("hozon-tsa", handler, WORKERS, acceptor)?,
+        };
         Ok(TsaServer { http, state })
     }
 
-    /// `http://127.0.0.1:PORT/tsa`.
+    /// `http://127.0.0.1:PORT/tsa` (`https://…` when started with
+    /// [`TsaServer::start_tls`]).
     pub fn url(&self) -> String {
         format!("{}/tsa", self.http.base_url())
     }
