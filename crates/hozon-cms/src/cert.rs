@@ -32,6 +32,9 @@ struct Inner {
     /// and showed in batch profiles).
     subject: OnceLock<String>,
     issuer: OnceLock<String>,
+    /// The OpenSSL form, decoded on first use and shared (reference
+    /// counted) by every caller after that.
+    openssl: OnceLock<openssl::x509::X509>,
 }
 
 impl Cert {
@@ -57,6 +60,7 @@ impl Cert {
             sha256,
             subject: OnceLock::new(),
             issuer: OnceLock::new(),
+            openssl: OnceLock::new(),
         }))
     }
 
@@ -125,9 +129,13 @@ impl Cert {
         )
     }
 
-    /// Converts to an OpenSSL certificate.
+    /// The certificate as OpenSSL's `X509` (decoded once, then shared).
     pub fn to_openssl(&self) -> Result<openssl::x509::X509, openssl::error::ErrorStack> {
-        openssl::x509::X509::from_der(&self.0.der)
+        if let Some(x509) = self.0.openssl.get() {
+            return Ok(x509.clone());
+        }
+        let x509 = openssl::x509::X509::from_der(&self.0.der)?;
+        Ok(self.0.openssl.get_or_init(|| x509).clone())
     }
 }
 

@@ -30,6 +30,9 @@ pub const MAX_CRL_SIZE: usize = 64 << 20;
 /// A decoded CRL.
 pub struct Crl {
     origin: String,
+    /// "CRL of ISSUER issued TIME (ORIGIN)", made once: formatting a name
+    /// looks its attribute OIDs up by name, which showed in batch profiles.
+    description: String,
     embedded: bool,
     der: Vec<u8>,
     sha256: [u8; 32],
@@ -100,13 +103,15 @@ impl Crl {
             );
         }
         let scope = scope(tbs.crl_extensions.iter().flatten());
+        let this_update = UnixTime::from_x509(&tbs.this_update);
         Ok(Crl {
+            description: format!("CRL of {} issued {this_update} ({origin})", tbs.issuer),
             origin: origin.to_owned(),
             embedded: false,
             sha256: openssl::sha::sha256(der),
             der: der.to_vec(),
             issuer: tbs.issuer.clone(),
-            this_update: UnixTime::from_x509(&tbs.this_update),
+            this_update,
             next_update: tbs.next_update.as_ref().map(UnixTime::from_x509),
             entries,
             scope,
@@ -173,10 +178,7 @@ impl Crl {
     }
 
     fn describe(&self) -> String {
-        format!(
-            "CRL of {} issued {} ({})",
-            self.issuer, self.this_update, self.origin
-        )
+        self.description.clone()
     }
 
     /// Whether `issuer` signed this CRL and may sign CRLs (cached).

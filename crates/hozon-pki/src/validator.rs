@@ -40,6 +40,12 @@ pub struct ChainValidator {
     policy: RevocationPolicy,
     now: UnixTime,
     cache: Mutex<HashMap<[u8; 32], Arc<ChainReport>>>,
+    /// Paths found valid, per (leaf, intermediates) whatever the time: a
+    /// path valid at one time is valid at any other time inside every one
+    /// of its certificates' validity periods (nothing else in RFC 5280 path
+    /// validation depends on the time). Signatures validated at their own
+    /// time-stamp times would otherwise rebuild the same path every time.
+    paths: Mutex<HashMap<[u8; 32], Vec<Cert>>>,
 }
 
 impl ChainValidator {
@@ -57,6 +63,7 @@ impl ChainValidator {
             policy,
             now,
             cache: Mutex::new(HashMap::new()),
+            paths: Mutex::new(HashMap::new()),
         }
     }
 
@@ -123,7 +130,7 @@ impl ChainValidator {
         extra_crls: &CrlSet,
         at: UnixTime,
     ) -> ChainReport {
-        let path = path::validate(&self.anchors, leaf, intermediates, at);
+        let path = self.path(leaf, intermediates, at);
         let Ok(certs) = &path else {
             return ChainReport {
                 path,
@@ -153,6 +160,40 @@ impl ChainValidator {
             .collect();
         ChainReport { path, revocation }
     }
+}
+
+impl ChainValidator {
+    /// A valid path for `leaf` at `at`: one found earlier whose validity
+    /// periods all contain `at`, or OpenSSL's answer (remembered when valid).
+    fn path(
+        &self,
+        leaf: &Cert,
+        intermediates: &[Cert],
+        at: UnixTime,
+    ) -> Result<Vec<Cert>, PathError> {
+        let key = cache_key(leaf, intermediates, &CrlSet::new(), UnixTime(0));
+        let lock = || self.paths.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(path) = lock().get(&key).filter(|p| valid_throughout(p, at)) {
+            return Ok(path.clone());
+        }
+        let path = path::validate(&self.anchors, leaf, intermediates, at)?;
+        let mut paths = lock();
+        if paths.len() >= CACHE_LIMIT {
+            paths.clear();
+        }
+        paths.insert(key, path.clone());
+        Ok(path)
+    }
+}
+
+/// Whether `at` lies in the validity period of every certificate of `path`,
+/// as OpenSSL judges it (`X509_cmp_time`: valid from notBefore inclusive,
+/// expired from notAfter inclusive).
+fn valid_throughout(path: &[Cert], at: UnixTime) -> bool {
+    path.iter().all(|c| {
+        let (not_before, not_after) = c.validity_unix();
+        (not_before as i64) <= at.0 && at.0 < not_after as i64
+    })
 }
 
 fn cache_key(leaf: &Cert, intermediates: &[Cert], extra_crls: &CrlSet, at: UnixTime) -> [u8; 32] {

@@ -158,6 +158,47 @@ fn expired_signer_fails_now_and_passes_while_valid() {
     assert!(r.path.is_ok(), "{:?}", r.path);
 }
 
+/// A path found valid at one time is reused at other times only inside
+/// its certificates' validity periods: valid first, then the same leaf at
+/// times after its notAfter and before its notBefore must still fail.
+#[test]
+fn a_remembered_path_is_not_reused_outside_its_validity() {
+    let v = validator(crls());
+    let leaf = cert("signer-expired.crt");
+    let chain = [cert("signing-ca.crt")];
+    for (time, valid) in [
+        ("2024-12-01T00:00:00Z", true),
+        ("2024-12-02T00:00:00Z", true),
+        ("2025-01-01T00:00:01Z", false),
+        ("2024-06-30T23:59:59Z", false),
+        ("2024-07-01T00:00:00Z", true),
+        // OpenSSL's boundaries: notBefore is valid, notAfter is expired.
+        ("2024-12-31T23:59:59Z", true),
+        ("2025-01-01T00:00:00Z", false),
+    ] {
+        let r = v.validate(&leaf, &chain, &CrlSet::new(), at(time));
+        assert_eq!(r.path.is_ok(), valid, "{time}: {:?}", r.path);
+        let fresh = validator(crls()).validate(&leaf, &chain, &CrlSet::new(), at(time));
+        assert_eq!(
+            fresh.path.is_ok(),
+            valid,
+            "{time} (not remembered): {:?}",
+            fresh.path
+        );
+        if !valid {
+            assert!(
+                matches!(
+                    r.path,
+                    Err(PathError::Expired { depth: 0, .. }
+                        | PathError::NotYetValid { depth: 0, .. })
+                ),
+                "{time}: {:?}",
+                r.path
+            );
+        }
+    }
+}
+
 #[test]
 fn not_yet_valid_signer() {
     let v = validator(crls());

@@ -1,7 +1,8 @@
 //! The validation engine: one CMS file in, one report per SignerInfo out.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
 use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
@@ -51,7 +52,14 @@ pub struct Verifier {
     pub(crate) chains: ChainValidator,
     pub(crate) config: VerifierConfig,
     pub(crate) keys: KeyCache,
+    /// Embedded CRLs decoded once per run: a batch of signatures made by
+    /// one CA carries the same few CRLs thousands of times, and a shared
+    /// [`Crl`] verifies its signature once (per issuer) for all of them.
+    embedded_crls: Mutex<HashMap<[u8; 32], Arc<Crl>>>,
 }
+
+/// Embedded CRLs remembered before the memory is emptied.
+const EMBEDDED_CRL_LIMIT: usize = 1_000;
 
 impl Verifier {
     /// A verifier over `chains` (anchors, CRLs, revocation policy).
@@ -60,6 +68,7 @@ impl Verifier {
             chains,
             config,
             keys: KeyCache::default(),
+            embedded_crls: Mutex::new(HashMap::new()),
         }
     }
 
@@ -179,9 +188,9 @@ impl Verifier {
         let certs: Vec<Cert> = file.certificates();
         let mut crls = CrlSet::new();
         for (i, der) in file.crls().iter().enumerate() {
-            match Crl::from_der(der, &format!("{label} (embedded CRL {i})")) {
-                Ok(crl) => crls.add(Arc::new(crl.embedded())),
-                Err(e) => file_warnings.push(e.to_string()),
+            match self.embedded_crl(der) {
+                Ok(crl) => crls.add(crl),
+                Err(e) => file_warnings.push(format!("embedded CRL {i}: {e}")),
             }
         }
         let mut digests = DigestCache::new(&source);
@@ -200,6 +209,21 @@ impl Verifier {
                 report
             })
             .collect()
+    }
+
+    /// The embedded CRL `der`, decoded on first sight and shared after that.
+    fn embedded_crl(&self, der: &[u8]) -> Result<Arc<Crl>, hozon_pki::Error> {
+        let key = openssl::sha::sha256(der);
+        let lock = || self.embedded_crls.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(crl) = lock().get(&key) {
+            return Ok(crl.clone());
+        }
+        let crl = Arc::new(Crl::from_der(der, "embedded in the signature")?.embedded());
+        let mut memo = lock();
+        if memo.len() >= EMBEDDED_CRL_LIMIT {
+            memo.clear();
+        }
+        Ok(memo.entry(key).or_insert(crl).clone())
     }
 
     #[allow(clippy::too_many_arguments)]
