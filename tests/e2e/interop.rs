@@ -4,7 +4,7 @@
 
 use hozon_cms::SignatureFile;
 
-use crate::util::{code, describe, flip_byte, load_sd, Env, CRLS};
+use crate::util::{code, describe, flip_byte, load_sd, stderr, Env, CRLS};
 
 const DOCTOR: &str = "CN=山田 太郎,O=hozon Test Hospital,C=JP";
 const EC_SIGNER: &str = "CN=佐藤 花子,O=hozon Test Hospital,C=JP";
@@ -203,6 +203,91 @@ fn pkcs12_signer_interop() {
     flip_byte(&env.path(&doc), 0);
     let (ok, log) = env.openssl_verify("letter.txt.p7s", Some(&doc));
     assert!(!ok, "{log}");
+}
+
+/// A PKCS#12 file as OpenSSL 1.x and older Windows tools write them
+/// (RC2-40 for the certificates, 3DES for the key: `-legacy`), which
+/// OpenSSL 3 only opens with its legacy provider.
+#[test]
+fn legacy_rc2_pkcs12_signer() {
+    let env = Env::new();
+    let doc = env.copy_doc("referral-letter.txt", "letter.txt");
+    std::fs::write(env.path("p12.pass"), "legacy-pass\n").unwrap();
+    let made = std::process::Command::new("openssl")
+        .current_dir(env.dir())
+        .args([
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-inkey",
+            "pki/signer-doctor.key",
+            "-in",
+            "pki/signer-doctor.crt",
+            "-certfile",
+            "pki/chain.pem",
+            "-out",
+            "legacy.p12",
+            "-passout",
+            "file:p12.pass",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let info = std::process::Command::new("openssl")
+        .current_dir(env.dir())
+        .args([
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-legacy",
+            "-in",
+            "legacy.p12",
+            "-passin",
+            "file:p12.pass",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&info.stderr).contains("RC2"),
+        "not an RC2 file: {}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+
+    let out = env.hozon(&[
+        "sign",
+        &doc,
+        "--pkcs12",
+        "legacy.p12",
+        "--pass-file",
+        "p12.pass",
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let (ok, log) = env.openssl_verify("letter.txt.p7s", Some(&doc));
+    assert!(ok, "{log}");
+    env.verify_crl(&["letter.txt.p7s"])
+        .expect(0, "letter.txt.p7s", "TOTAL_PASSED", None);
+
+    // The wrong password is still the wrong password.
+    std::fs::write(env.path("wrong.pass"), "not-it\n").unwrap();
+    let out = env.hozon(&[
+        "sign",
+        &doc,
+        "--force",
+        "--pkcs12",
+        "legacy.p12",
+        "--pass-file",
+        "wrong.pass",
+    ]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("wrong password"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]

@@ -175,7 +175,11 @@ fn https_tsa_without_a_client_certificate_is_refused() {
         &env,
         &tsa.url(),
         &extra,
-        &["cannot reach the TSA", "certificate required"],
+        &[
+            "TLS handshake failed",
+            "certificate required",
+            "--tsa-client-cert",
+        ],
     );
     assert_eq!(tsa.requests(), 0, "an HTTP request got through");
 }
@@ -197,7 +201,7 @@ fn https_tsa_refuses_a_client_certificate_of_another_ca() {
         &env,
         &tsa.url(),
         &extra,
-        &["cannot reach the TSA", "unknown ca"],
+        &["TLS handshake failed", "unknown ca"],
     );
     for out in &outputs {
         assert_no_leak(out, TLS_CLIENT_PASSWORD);
@@ -222,7 +226,11 @@ fn https_tsa_with_a_private_ca_needs_tsa_ca() {
         &env,
         &tsa.url(),
         &extra,
-        &["cannot reach the TSA", "certificate verify failed"],
+        &[
+            "TLS handshake failed",
+            "certificate verify failed",
+            "--tsa-ca",
+        ],
     );
     for out in &outputs {
         assert_no_leak(out, TLS_CLIENT_PASSWORD);
@@ -250,6 +258,11 @@ fn wrong_client_certificate_password_is_named_and_never_shown() {
         assert!(
             stderr(&out).contains("client certificate"),
             "the client certificate is not named: {}",
+            describe(&out)
+        );
+        assert!(
+            stderr(&out).contains("wrong password") && !stderr(&out).contains("builder error"),
+            "the reason is not given: {}",
             describe(&out)
         );
         assert_no_leak(&out, WRONG);

@@ -994,6 +994,10 @@ pub(crate) fn expect_tsa_fault(
         for needle in needles {
             assert!(reason.contains(needle), "no {needle:?}: {context}");
         }
+        assert!(
+            !reason.contains(".c:"),
+            "OpenSSL's source location leaks into the reason: {context}"
+        );
     };
 
     let mut args = vec!["timestamp", "a.pdf", "--tsa", url];

@@ -30,6 +30,7 @@ mod error;
 mod key_cache;
 pub mod oid;
 pub mod pem;
+pub mod pkcs12;
 mod signature_file;
 pub mod signing_certificate;
 mod time;

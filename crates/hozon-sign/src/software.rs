@@ -98,6 +98,7 @@ impl SoftwareSigner {
         choice: AlgorithmChoice,
     ) -> Result<SoftwareSigner, Error> {
         let bytes = read(path)?;
+        hozon_cms::pkcs12::allow_legacy_encryption();
         let p12 = openssl::pkcs12::Pkcs12::from_der(&bytes).map_err(|e| Error::BadKey {
             path: path.to_path_buf(),
             reason: format!("not a PKCS#12 file ({})", first_reason(&e)),

@@ -169,20 +169,28 @@ impl TsaClient {
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("hozon/", env!("CARGO_PKG_VERSION")));
         if let Some(id) = &config.client_identity {
+            // PKCS#12 files from older tools are encrypted with RC2/3DES,
+            // which OpenSSL 3 keeps in its legacy provider.
+            hozon_cms::pkcs12::allow_legacy_encryption();
             let identity = reqwest::Identity::from_pkcs12_der(&id.pkcs12, &id.password)
-                .map_err(|e| Error::Config(format!("TLS client certificate: {e}")))?;
+                .map_err(|e| {
+                    Error::Config(format!(
+                        "TLS client certificate: {} (wrong password, or not a PKCS#12 file with a key and certificate)",
+                        innermost(&e)
+                    ))
+                })?;
             builder = builder.identity(identity);
         }
         for pem in &config.tls_roots_pem {
             for cert in reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::Config(format!("TLS CA certificates: {e}")))?
+                .map_err(|e| Error::Config(format!("TLS CA certificates: {}", innermost(&e))))?
             {
                 builder = builder.add_root_certificate(cert);
             }
         }
         let http = builder
             .build()
-            .map_err(|e| Error::Config(format!("cannot set up HTTP: {e}")))?;
+            .map_err(|e| Error::Config(format!("cannot set up HTTP: {}", innermost(&e))))?;
         let slots = Slots {
             free: Mutex::new(config.concurrency.max(1)),
             ready: Condvar::new(),
@@ -323,18 +331,71 @@ impl TsaClient {
                 seconds: self.config.timeout.as_secs(),
             };
         }
-        // The innermost cause is the informative one ("Connection refused").
-        let mut reason = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            reason = s.to_string();
-            source = s.source();
+        let reason = innermost(e);
+        if let Some((reason, hint)) = tls_failure(&reason) {
+            return Error::Tls {
+                url: url.to_owned(),
+                reason,
+                hint: hint.to_owned(),
+            };
         }
         Error::Network {
             url: url.to_owned(),
             reason,
         }
     }
+}
+
+/// The innermost cause of an error: the informative one ("Connection
+/// refused", "mac verify failure"), where the outer ones say "builder error"
+/// or "error sending request".
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut reason = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        reason = s.to_string();
+        source = s.source();
+    }
+    reason
+}
+
+/// Recognises a TLS handshake failure in OpenSSL's error text (native-tls
+/// gives no typed error through reqwest) and returns the reason without
+/// OpenSSL's source-file location, and advice.
+fn tls_failure(reason: &str) -> Option<(String, &'static str)> {
+    const CASES: [(&str, &str); 6] = [
+        (
+            "certificate verify failed",
+            " (the TSA's server certificate is not trusted: give its CA with --tsa-ca)",
+        ),
+        (
+            "certificate required",
+            " (the TSA requires a client certificate: --tsa-client-cert)",
+        ),
+        (
+            "unknown ca",
+            " (the TSA does not trust our client certificate's issuer)",
+        ),
+        (
+            "bad certificate",
+            " (the TSA rejected our client certificate)",
+        ),
+        (
+            "certificate expired",
+            " (a certificate of the TLS connection has expired)",
+        ),
+        ("handshake failure", ""),
+    ];
+    let lower = reason.to_ascii_lowercase();
+    let (_, hint) = CASES.iter().find(|(needle, _)| lower.contains(needle))?;
+    // "error:0A000086:SSL routines::certificate verify failed:../ssl/statem/statem_clnt.c:1889:"
+    let clean = reason
+        .split(":../")
+        .next()
+        .unwrap_or(reason)
+        .trim_end_matches(':')
+        .to_owned();
+    Some((clean, hint))
 }
 
 /// `d` plus up to 25 % random jitter, so that a batch's retries do not
@@ -348,6 +409,28 @@ fn jittered(d: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_handshake_failures_are_recognised_cleaned_and_not_retried() {
+        let (reason, hint) = tls_failure(
+            "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889:",
+        )
+        .unwrap();
+        assert_eq!(
+            reason,
+            "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed"
+        );
+        assert!(hint.contains("--tsa-ca"));
+        let (_, hint) = tls_failure("ssl/tls alert certificate required").unwrap();
+        assert!(hint.contains("--tsa-client-cert"));
+        assert!(tls_failure("Connection refused (os error 111)").is_none());
+        let e = Error::Tls {
+            url: "https://tsa".into(),
+            reason: reason.clone(),
+            hint: String::new(),
+        };
+        assert!(!e.is_transient());
+    }
 
     #[test]
     fn urls_with_credentials_are_refused() {

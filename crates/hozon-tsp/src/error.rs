@@ -12,6 +12,17 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The TLS handshake with the TSA failed: its certificate is not
+    /// trusted, or it refused ours. Retrying cannot help.
+    #[error("{url}: TLS handshake failed: {reason}{hint}")]
+    Tls {
+        /// The TSA URL.
+        url: String,
+        /// OpenSSL's reason.
+        reason: String,
+        /// What to check.
+        hint: String,
+    },
     /// The TSA did not answer in time.
     #[error("{url}: the TSA did not answer within {seconds} s")]
     Timeout {
