@@ -81,7 +81,8 @@ impl DigestCache<'_> {
             Source::Embedded(c) => digester.update(c).map_err(|e| e.to_string()),
             Source::Absent(why) => Err(why.clone()),
             Source::File(path) => {
-                let io = |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());
+                let io =
+                    |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());
                 let mut file = File::open(path).map_err(io)?;
                 let mut buf = vec![0u8; 64 * 1024];
                 loop {

@@ -477,8 +477,7 @@ impl Verifier {
             .and_then(|t| UnixTime::parse_rfc3339(t).ok());
         // Archive time stamps first: each one is proof of existence for
         // everything it covers, the signature time stamps included.
-        let archived =
-            self.archive_timestamps(file, si, certs, crls, digests, report, f);
+        let archived = self.archive_timestamps(file, si, certs, crls, digests, report, f);
         let archive_entries = report.timestamps.len();
         let trust_until = archived.unwrap_or(at);
         let poe = self.signature_timestamps(si, certs, crls, claimed, trust_until, report, f);

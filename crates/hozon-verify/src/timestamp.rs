@@ -406,8 +406,7 @@ impl Verifier {
                 .iter()
                 .enumerate()
                 .filter(|(i, t)| {
-                    *i == own
-                        || t.is_some_and(|t| t > gen || (t == gen && !same_second_covered))
+                    *i == own || t.is_some_and(|t| t > gen || (t == gen && !same_second_covered))
                 })
                 .map(|(i, _)| i)
                 .collect()
@@ -420,8 +419,7 @@ impl Verifier {
         for same_second_covered in readings {
             let excluded = excluded(*same_second_covered);
             for form in [UnsignedAttrsForm::Tagged, UnsignedAttrsForm::Untagged] {
-                let input =
-                    imprint_input(file, si, &excluded, form).map_err(|e| e.to_string())?;
+                let input = imprint_input(file, si, &excluded, form).map_err(|e| e.to_string())?;
                 let digest = input
                     .digest(alg, &mut |d| digests.feed(d))
                     .map_err(|e| e.to_string())?;
