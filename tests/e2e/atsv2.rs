@@ -459,3 +459,37 @@ fn the_v2_imprint_matches_an_independent_computation_with_the_openssl_cli() {
     }
     assert_eq!(imprint, expected, "{text}");
 }
+
+#[test]
+fn an_enveloping_signature_with_an_archive_time_stamp_v2_passes_and_detects_tampering() {
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    env.copy_doc("referral-letter.txt", "a.txt");
+    let sig = env.sign_doc(
+        "a.txt",
+        "signer-doctor",
+        &["--enveloping", "--level", "t", "--tsa", &tsa.url()],
+    );
+    extend(&env, &sig, "lt", &tsa.url());
+    let tsa_client = TsaClient::new(TsaConfig::new(vec![tsa.url()])).unwrap();
+    let mut never =
+        |_: &mut Digester| -> Result<(), String> { panic!("the content is inside the signature") };
+    let (der, _) =
+        hozon_ltv::add_archive_timestamp_v2(&env.read(&sig), &tsa_client, &mut never).unwrap();
+    env.write(&sig, der);
+    std::fs::remove_file(env.path("a.txt")).unwrap();
+    let v = env.verify(&[&sig], &["--offline"]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert_eq!(s.level.as_deref(), Some("B-LTA"), "{}", v.stdout);
+    assert_eq!(archive_entries(s)[0]["attribute"], V2);
+
+    // A CRL taken out after the stamp.
+    let mut sd = load_sd(&env.path(&sig));
+    let mut list = sd.crls.take().unwrap().0.into_vec();
+    list.pop();
+    sd.crls = (!list.is_empty()).then(|| {
+        hozon_cms::asn1::cms::revocation::RevocationInfoChoices(SetOfVec::try_from(list).unwrap())
+    });
+    save_sd(&env.path(&sig), &sd);
+    assert_archive_v2_fails(&env, &sig, Some("HASH_FAILURE"), "CRL removed (enveloping)");
+}

@@ -176,18 +176,22 @@ impl Verifier {
         };
         use SubIndication as S;
         let signed_data = &file.signed_data;
-        // The unsigned attributes in file order (v2 hashes them as they are).
-        let ordered = match hozon_cms::archive_timestamp_v2::unsigned_attributes(file, si) {
-            Ok(list) => list,
-            Err(e) => {
-                if all_values(si.unsigned_attrs.as_ref(), ID_AA_ETS_ARCHIVE_TIMESTAMP_V2)
-                    .next()
-                    .is_some()
-                {
+        // The unsigned attributes in file order (v2 hashes them as they
+        // are), read only when there is a v1 or v2 stamp (the common v3-only
+        // signature pays nothing for them).
+        let old_stamps = si.unsigned_attrs.iter().flat_map(|a| a.iter()).any(|a| {
+            a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 || a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V1
+        });
+        let ordered = if old_stamps {
+            match hozon_cms::archive_timestamp_v2::unsigned_attributes(file, si) {
+                Ok(list) => list,
+                Err(e) => {
                     f.fail(S::FormatFailure, format!("archive time stamp v2: {e}"));
+                    Vec::new()
                 }
-                Vec::new()
             }
+        } else {
+            Vec::new()
         };
         let archive_oids = [
             ID_AA_ETS_ARCHIVE_TIMESTAMP_V1,
