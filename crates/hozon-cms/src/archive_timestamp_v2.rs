@@ -179,7 +179,7 @@ fn elements<'a>(
     for info in children(signer_infos.value, "signerInfos")? {
         let mut si = children(info.value, "SignerInfo")?;
         let unsigned = match si.last() {
-            Some(last) if last.tag == context(1) && si.len() > 6 => {
+            Some(last) if last.tag == context(1) => {
                 let attrs = children(last.value, "unsignedAttrs")?;
                 si.pop();
                 attrs
