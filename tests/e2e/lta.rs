@@ -11,7 +11,7 @@ use crate::util::{code, describe, load_sd, save_sd, Env, CRLS, TRUST};
 
 /// Issues `pki/NAME.{key,crt}` valid for about four years (until ~2030),
 /// by `ca` (a name in pki/), with the given extensions.
-fn issue_short_lived(env: &Env, name: &str, ca: &str, subject: &str, extensions: &str) {
+pub(crate) fn issue_short_lived(env: &Env, name: &str, ca: &str, subject: &str, extensions: &str) {
     let key = format!("pki/{name}.key");
     let csr = format!("pki/{name}.csr");
     let crt = format!("pki/{name}.crt");
@@ -49,7 +49,7 @@ fn issue_short_lived(env: &Env, name: &str, ca: &str, subject: &str, extensions:
 }
 
 /// A TSA whose certificate expires in about four years.
-fn short_lived_tsa(env: &Env) -> TsaServer {
+pub(crate) fn short_lived_tsa(env: &Env) -> TsaServer {
     Pki::copy_to(&env.path("pki")).unwrap();
     issue_short_lived(
         env,
@@ -65,12 +65,12 @@ fn short_lived_tsa(env: &Env) -> TsaServer {
     TsaServer::start(&pki, TsaMode::Normal).unwrap()
 }
 
-fn long_lived_tsa(env: &Env) -> TsaServer {
+pub(crate) fn long_lived_tsa(env: &Env) -> TsaServer {
     let pki = Pki::copy_to(&env.path("pki")).unwrap();
     TsaServer::start(&pki, TsaMode::Normal).unwrap()
 }
 
-fn extend(env: &Env, sig: &str, level: &str, tsa: &str) {
+pub(crate) fn extend(env: &Env, sig: &str, level: &str, tsa: &str) {
     let out = env.hozon(&[
         "extend", sig, "--level", level, "--trust", TRUST, "--crl", CRLS, "--tsa", tsa,
     ]);
@@ -78,7 +78,7 @@ fn extend(env: &Env, sig: &str, level: &str, tsa: &str) {
 }
 
 /// Verifies with nothing but the trust anchor, as of `at`.
-fn verify_at(env: &Env, sig: &str, at: &str) -> crate::util::Verified {
+pub(crate) fn verify_at(env: &Env, sig: &str, at: &str) -> crate::util::Verified {
     env.verify(&[sig], &["--offline", "--at", at])
 }
 

@@ -24,6 +24,7 @@
 
 pub mod algorithm;
 pub mod archive_timestamp;
+pub mod archive_timestamp_v2;
 pub mod attributes;
 mod cert;
 mod error;

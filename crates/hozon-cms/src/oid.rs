@@ -36,6 +36,10 @@ pub mod rfc5126 {
     /// `id-aa-ets-archiveTimestampV2` (CAdES ES-A, JIS X 5092:2008).
     pub const ID_AA_ETS_ARCHIVE_TIMESTAMP_V2: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.48");
+    /// `id-aa-ets-archiveTimestamp` (v1, TS 101 733 before V1.7): a
+    /// different imprint input, recognised but not validated.
+    pub const ID_AA_ETS_ARCHIVE_TIMESTAMP_V1: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.27");
 }
 
 /// ETSI EN 319 122-1 (CAdES baseline) attributes.

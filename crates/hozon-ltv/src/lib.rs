@@ -11,15 +11,19 @@
 //!   validation needs, inside the signature.
 //! * [`add_archive_timestamp`] — B-LTA: an archive-time-stamp-v3 over all
 //!   of it, renewable.
+//! * [`add_archive_timestamp_v2`] — ES-A of JIS X 5092:2008 / TS 101 733:
+//!   the older archive-time-stamp (id-aa-48).
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod archive_timestamp;
+mod archive_timestamp_v2;
 mod error;
 mod signature_timestamp;
 mod validation_data;
 
 pub use archive_timestamp::add_archive_timestamp;
+pub use archive_timestamp_v2::add_archive_timestamp_v2;
 pub use error::Error;
 pub use signature_timestamp::{add_signature_timestamps, Augmented};
 pub use validation_data::{add_validation_data, WithValidationData};

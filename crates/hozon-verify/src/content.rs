@@ -73,6 +73,30 @@ impl<'a> DigestCache<'a> {
     }
 }
 
+impl DigestCache<'_> {
+    /// Streams the content into `digester` (for hash inputs that contain
+    /// the content itself, as archive-time-stamp-v2's do).
+    pub(crate) fn feed(&self, digester: &mut hozon_cms::Digester) -> Result<(), String> {
+        match self.source {
+            Source::Embedded(c) => digester.update(c).map_err(|e| e.to_string()),
+            Source::Absent(why) => Err(why.clone()),
+            Source::File(path) => {
+                let io =
+                    |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());
+                let mut file = File::open(path).map_err(io)?;
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = file.read(&mut buf).map_err(io)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    digester.update(&buf[..n]).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+}
+
 /// Whether the file at `path` holds exactly `content` (compared in
 /// constant memory).
 pub(crate) fn same_content(path: &Path, content: &[u8]) -> std::io::Result<bool> {

@@ -501,8 +501,7 @@ impl Verifier {
             .and_then(|t| UnixTime::parse_rfc3339(t).ok());
         // Archive time stamps first: each one is proof of existence for
         // everything it covers, the signature time stamps included.
-        let archived =
-            self.archive_timestamps(&file.signed_data, si, certs, crls, digests, report, f);
+        let archived = self.archive_timestamps(file, si, certs, crls, digests, report, f);
         let archive_entries = report.timestamps.len();
         let trust_until = archived.unwrap_or(at);
         let poe = self.signature_timestamps(si, certs, crls, claimed, trust_until, report, f);
@@ -693,10 +692,6 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
 
 fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
     let known = [
-        (
-            rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
-            "archive time stamp v2",
-        ),
         (rfc5126::ID_AA_ETS_CERT_VALUES, "certificate values"),
         (rfc5126::ID_AA_ETS_REVOCATION_VALUES, "revocation values"),
     ];

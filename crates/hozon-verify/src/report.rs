@@ -143,6 +143,11 @@ pub struct TimestampReport {
     /// The TSA policy under which it was issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// For archive time stamps, which attribute holds it:
+    /// "archive-time-stamp-v3", "archive-time-stamp-v2 (id-aa-48)" or
+    /// "archive-time-stamp v1 (id-aa-27)" (never validated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
 }
 
 /// The result for one SignerInfo.

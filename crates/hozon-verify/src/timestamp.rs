@@ -30,11 +30,18 @@ pub(crate) enum Covered<'a> {
     Bytes(&'a [u8]),
     /// A file (a stand-alone time stamp), digested as a stream.
     File(&'a Path),
+    /// An archive-time-stamp-v2 input, already compared with the token's
+    /// imprint (the input holds the content and is streamed).
+    ArchiveV2 {
+        /// Whether an accepted reading of the input matched.
+        matched: bool,
+    },
 }
 
 impl Covered<'_> {
     fn matches(&self, token: &Token) -> Result<bool, String> {
         match self {
+            Covered::ArchiveV2 { matched } => Ok(*matched),
             Covered::Bytes(b) => Ok(token.covers(b)),
             Covered::File(path) => {
                 let (alg, imprint) = token.imprint();
@@ -50,6 +57,7 @@ impl Covered<'_> {
 
     fn mismatch(&self) -> String {
         match self {
+            Covered::ArchiveV2 { .. } => "its message imprint does not match the content, certificates, CRLs and signer information it covers (archive-time-stamp-v2): something was altered or removed after it was made".into(),
             Covered::Bytes(_) => "its message imprint does not match the signature value: it stamps something else".into(),
             Covered::File(path) => format!(
                 "its message imprint does not match {}: the file was altered, or the stamp is for another file",
@@ -69,6 +77,53 @@ fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
             other => other.to_string(),
         }),
     }
+}
+
+/// Which archive time-stamp attribute a token came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ArchiveVersion {
+    /// archiveTimestamp (id-aa-27), TS 101 733 before V1.7: not validated.
+    V1,
+    /// archive-time-stamp (id-aa-48), TS 101 733 V1.7.4+, JIS X 5092:2008.
+    V2,
+    /// archive-time-stamp-v3, EN 319 122-1.
+    V3,
+}
+
+impl ArchiveVersion {
+    fn label(self) -> &'static str {
+        match self {
+            ArchiveVersion::V1 => "archive time stamp v1",
+            ArchiveVersion::V2 => "archive time stamp v2",
+            ArchiveVersion::V3 => "archive time stamp",
+        }
+    }
+
+    fn attribute(self) -> &'static str {
+        match self {
+            ArchiveVersion::V1 => "archive-time-stamp v1 (id-aa-27)",
+            ArchiveVersion::V2 => "archive-time-stamp-v2 (id-aa-48)",
+            ArchiveVersion::V3 => "archive-time-stamp-v3",
+        }
+    }
+}
+
+/// One archive time-stamp attribute value.
+struct Archive {
+    version: ArchiveVersion,
+    /// Position of its attribute among the unsigned attributes in file
+    /// order (v1 and v2 only).
+    position: Option<usize>,
+    der: Vec<u8>,
+    token: Option<Token>,
+}
+
+/// What an archive stamp's imprint is checked against.
+enum V2OrBytes {
+    /// v2: already compared.
+    V2(bool),
+    /// v3: the hash input.
+    Bytes(Vec<u8>),
 }
 
 /// Safety margin before a TSA certificate's expiry by which the next archive
@@ -92,16 +147,18 @@ fn report_expiry(report: &mut SignatureReport, tsa: &Cert) {
 }
 
 impl Verifier {
-    /// Validates the archive time stamps (archive-time-stamp-v3) of `si`,
+    /// Validates the archive time stamps of `si` — archive-time-stamp-v3
+    /// and the older archive-time-stamp (v2, id-aa-48), equally strictly —
     /// newest first: the newest must hold at the validation time, each
     /// older one until the next newer one was made. Records them in the
     /// report and returns the genTime of the oldest one that passed — the
     /// time until which everything they cover (signature time stamps,
-    /// validation data) has to be trustworthy.
+    /// validation data) has to be trustworthy. A v1 archiveTimestamp
+    /// (id-aa-27) is reported as not validated and proves nothing.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn archive_timestamps(
         &self,
-        signed_data: &hozon_cms::asn1::cms::signed_data::SignedData,
+        file: &hozon_cms::SignatureFile,
         si: &SignerInfo,
         certs: &[Cert],
         crls: &CrlSet,
@@ -114,20 +171,83 @@ impl Verifier {
         use hozon_cms::oid::etsi_en_319_122::{
             ID_AA_ATS_HASH_INDEX_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
         };
+        use hozon_cms::oid::rfc5126::{
+            ID_AA_ETS_ARCHIVE_TIMESTAMP_V1, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
+        };
         use SubIndication as S;
-        let mut tokens: Vec<(Vec<u8>, Option<Token>)> =
-            all_values(si.unsigned_attrs.as_ref(), ID_AA_ETS_ARCHIVE_TIMESTAMP_V3)
-                .map(|any| {
-                    let der = any.to_der().unwrap_or_default();
-                    let token = parse_token(&der, "archive time stamp").ok();
-                    (der, token)
-                })
-                .collect();
+        let signed_data = &file.signed_data;
+        // The unsigned attributes in file order (v2 hashes them as they
+        // are), read only when there is a v1 or v2 stamp (the common v3-only
+        // signature pays nothing for them).
+        let old_stamps = si.unsigned_attrs.iter().flat_map(|a| a.iter()).any(|a| {
+            a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 || a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V1
+        });
+        let ordered = if old_stamps {
+            match hozon_cms::archive_timestamp_v2::unsigned_attributes(file, si) {
+                Ok(list) => list,
+                Err(e) => {
+                    f.fail(S::FormatFailure, format!("archive time stamp v2: {e}"));
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let archive_oids = [
+            ID_AA_ETS_ARCHIVE_TIMESTAMP_V1,
+            ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
+            ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
+        ];
+        // genTime of every archive attribute's token, by file position.
+        let gen_times: Vec<Option<UnixTime>> = ordered
+            .iter()
+            .map(|(attr, _)| {
+                if !archive_oids.contains(&attr.oid) {
+                    return None;
+                }
+                let any = attr.values.get(0)?;
+                let der = any.to_der().ok()?;
+                Token::parse(&der, "archive time stamp")
+                    .ok()
+                    .map(|t| t.gen_time())
+            })
+            .collect();
+        let mut tokens: Vec<Archive> = Vec::new();
+        for any in all_values(si.unsigned_attrs.as_ref(), ID_AA_ETS_ARCHIVE_TIMESTAMP_V3) {
+            let der = any.to_der().unwrap_or_default();
+            let token = parse_token(&der, "archive time stamp").ok();
+            tokens.push(Archive {
+                version: ArchiveVersion::V3,
+                position: None,
+                der,
+                token,
+            });
+        }
+        for (position, (attr, _)) in ordered.iter().enumerate() {
+            let version = if attr.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 {
+                ArchiveVersion::V2
+            } else if attr.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V1 {
+                ArchiveVersion::V1
+            } else {
+                continue;
+            };
+            for any in attr.values.iter() {
+                let der = any.to_der().unwrap_or_default();
+                let token = parse_token(&der, "archive time stamp").ok();
+                tokens.push(Archive {
+                    version,
+                    position: Some(position),
+                    der,
+                    token,
+                });
+            }
+        }
         // Newest first. Stamps made within the same second are ordered by
-        // what they cover: a later one covers the earlier one's attribute,
+        // what they cover: a later v3 covers the earlier one's attribute,
         // so its index lists more unsigned attribute values.
-        let covered = |t: &Option<Token>| {
-            t.as_ref()
+        let covered = |a: &Archive| {
+            a.token
+                .as_ref()
                 .and_then(|t| t.signer_unsigned_attrs())
                 .and_then(|a| {
                     decode_unique::<AtsHashIndexV3>(Some(a), ID_AA_ATS_HASH_INDEX_V3)
@@ -136,74 +256,116 @@ impl Verifier {
                 })
                 .map_or(0, |i| i.unsigned_attr_values_hash_index.len())
         };
-        tokens.sort_by_key(|(_, t)| {
-            std::cmp::Reverse((t.as_ref().map(|t| t.gen_time()), covered(t)))
+        tokens.sort_by_key(|a| {
+            std::cmp::Reverse((a.token.as_ref().map(|t| t.gen_time()), covered(a)))
         });
         let mut trust_until = self.config.validation_time;
         let mut oldest_passed = None;
         let mut entries = Vec::new();
-        for (der, token) in &tokens {
-            let label = "archive time stamp";
-            let Some(token) = token else {
+        for archive in &tokens {
+            let label = archive.version.label();
+            let Some(token) = &archive.token else {
                 f.fail(S::FormatFailure, format!("{label}: not a time-stamp token"));
                 continue;
             };
             let gen = token.gen_time();
-            let index = token.signer_unsigned_attrs().and_then(|attrs| {
-                decode_unique::<AtsHashIndexV3>(Some(attrs), ID_AA_ATS_HASH_INDEX_V3)
-                    .ok()
-                    .flatten()
-            });
-            let Some(index) = index else {
-                f.fail(
-                    S::FormatFailure,
-                    format!(
-                        "{label} ({gen}): its ats-hash-index-v3 attribute is missing or malformed"
-                    ),
-                );
-                continue;
-            };
-            let mut af = Findings::default();
-            let now = index
-                .digest()
-                .and_then(|d| current_hashes(signed_data, si, d));
-            match now {
-                Ok(now) => {
-                    for what in index.missing_from(&now) {
-                        af.fail(
-                            S::HashFailure,
-                            format!("{what} it covers was removed or altered after it was made"),
-                        );
-                    }
-                }
-                Err(e) => af.fail(S::FormatFailure, e.to_string()),
-            }
-            let (alg, _) = token.imprint();
-            let input = digests
-                .get(alg)
-                .map_err(|e| e.message().to_owned())
-                .and_then(|content| {
-                    imprint_input(signed_data, si, &content, &index).map_err(|e| e.to_string())
-                });
-            let input = match input {
-                Ok(i) => i,
-                Err(e) => {
-                    af.fail(S::SignedDataNotFound, e);
-                    f.absorb(af, &format!("{label} ({gen}): "));
+            let covered = match archive.version {
+                ArchiveVersion::V1 => {
+                    // A different, ambiguous imprint input (TS 101 733
+                    // before V1.5.1): never validated, never proof.
+                    f.warn(format!(
+                        "{label} ({gen}) is not validated: its message imprint is defined by obsolete versions of ETSI TS 101 733 and proves nothing here"
+                    ));
+                    entries.push(TimestampReport {
+                        kind: "archive".to_owned(),
+                        gen_time: gen.rfc3339(),
+                        tsa: String::new(),
+                        indication: "INDETERMINATE".to_owned(),
+                        serial: Some(token.serial_hex()),
+                        policy: Some(token.policy()),
+                        attribute: Some(archive.version.attribute().to_owned()),
+                    });
                     continue;
                 }
+                ArchiveVersion::V2 => {
+                    let Some(own) = archive.position else {
+                        continue;
+                    };
+                    match self.archive_v2_matches(file, si, token, own, &gen_times, digests) {
+                        Ok(matched) => V2OrBytes::V2(matched),
+                        Err(e) => {
+                            f.fail(S::SignedDataNotFound, format!("{label} ({gen}): {e}"));
+                            continue;
+                        }
+                    }
+                }
+                ArchiveVersion::V3 => {
+                    let index = token.signer_unsigned_attrs().and_then(|attrs| {
+                        decode_unique::<AtsHashIndexV3>(Some(attrs), ID_AA_ATS_HASH_INDEX_V3)
+                            .ok()
+                            .flatten()
+                    });
+                    let Some(index) = index else {
+                        f.fail(
+                            S::FormatFailure,
+                            format!(
+                                "{label} ({gen}): its ats-hash-index-v3 attribute is missing or malformed"
+                            ),
+                        );
+                        continue;
+                    };
+                    let mut af = Findings::default();
+                    let now = index
+                        .digest()
+                        .and_then(|d| current_hashes(signed_data, si, d));
+                    match now {
+                        Ok(now) => {
+                            for what in index.missing_from(&now) {
+                                af.fail(
+                                    S::HashFailure,
+                                    format!(
+                                        "{what} it covers was removed or altered after it was made"
+                                    ),
+                                );
+                            }
+                        }
+                        Err(e) => af.fail(S::FormatFailure, e.to_string()),
+                    }
+                    let (alg, _) = token.imprint();
+                    let input = digests
+                        .get(alg)
+                        .map_err(|e| e.message().to_owned())
+                        .and_then(|content| {
+                            imprint_input(signed_data, si, &content, &index)
+                                .map_err(|e| e.to_string())
+                        });
+                    let input = match input {
+                        Ok(i) => i,
+                        Err(e) => {
+                            af.fail(S::SignedDataNotFound, e);
+                            f.absorb(af, &format!("{label} ({gen}): "));
+                            continue;
+                        }
+                    };
+                    f.absorb(af, &format!("{label} ({gen}): "));
+                    V2OrBytes::Bytes(input)
+                }
             };
-            f.absorb(af, &format!("{label} ({gen}): "));
-            let (entry, passed, tsa) = self.check_timestamp(
+            let covered = match &covered {
+                V2OrBytes::V2(matched) => Covered::ArchiveV2 { matched: *matched },
+                V2OrBytes::Bytes(input) => Covered::Bytes(input),
+            };
+            let (mut entry, passed, tsa) = self.check_timestamp(
                 "archive",
                 label,
-                der,
-                Covered::Bytes(&input),
+                &archive.der,
+                covered,
                 certs,
                 crls,
                 trust_until,
                 f,
             );
+            entry.attribute = Some(archive.version.attribute().to_owned());
             entries.push(entry);
             if let Some(gen) = passed {
                 if let Some(tsa) = &tsa {
@@ -220,6 +382,57 @@ impl Verifier {
         entries.reverse();
         report.timestamps.extend(entries);
         oldest_passed
+    }
+
+    /// Whether the archive-time-stamp-v2 `token` (the attribute at file
+    /// position `own`) matches what it covers. It covers the unsigned
+    /// attributes present when it was made: all but itself and the archive
+    /// time stamps made later (DER sorting of the SET means position is no
+    /// evidence of age; genTime is). Both published forms of the unsigned
+    /// attributes are accepted (TS 101 733 V2.2.1 Annex K note 3); each
+    /// covers the same data. An archive stamp of the same second may or may
+    /// not have existed before it: both are tried, either way every byte
+    /// that is hashed is checked.
+    fn archive_v2_matches(
+        &self,
+        file: &hozon_cms::SignatureFile,
+        si: &SignerInfo,
+        token: &Token,
+        own: usize,
+        gen_times: &[Option<UnixTime>],
+        digests: &crate::content::DigestCache<'_>,
+    ) -> Result<bool, String> {
+        use hozon_cms::archive_timestamp_v2::{imprint_input, UnsignedAttrsForm};
+        let gen = token.gen_time();
+        let (alg, imprint) = token.imprint();
+        let excluded = |same_second_covered: bool| -> Vec<usize> {
+            gen_times
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| {
+                    *i == own || t.is_some_and(|t| t > gen || (t == gen && !same_second_covered))
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let ties = gen_times
+            .iter()
+            .enumerate()
+            .any(|(i, t)| i != own && *t == Some(gen));
+        let readings: &[bool] = if ties { &[false, true] } else { &[false] };
+        for same_second_covered in readings {
+            let excluded = excluded(*same_second_covered);
+            for form in [UnsignedAttrsForm::Tagged, UnsignedAttrsForm::Untagged] {
+                let input = imprint_input(file, si, &excluded, form).map_err(|e| e.to_string())?;
+                let digest = input
+                    .digest(alg, &mut |d| digests.feed(d))
+                    .map_err(|e| e.to_string())?;
+                if digest == imprint {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// Verifies a stand-alone time stamp (`FILE.tsr`: a TimeStampResp, or a
@@ -364,6 +577,7 @@ impl Verifier {
             indication: "FAILED".to_owned(),
             serial: None,
             policy: None,
+            attribute: None,
         };
         let mut tf = Findings::default();
         let token = match parse_token(token_der, label) {
