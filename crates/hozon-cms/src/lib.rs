@@ -27,6 +27,7 @@ pub mod archive_timestamp;
 pub mod attributes;
 mod cert;
 mod error;
+pub mod es_c;
 mod key_cache;
 pub mod oid;
 pub mod pem;
