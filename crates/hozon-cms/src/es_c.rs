@@ -252,8 +252,9 @@ impl CrlValidatedId {
         let mut crl_number = None;
         for ext in tbs.crl_extensions.iter().flatten() {
             if ext.extn_id == ID_CE_CRL_NUMBER {
-                crl_number =
-                    Some(Int::from_der(ext.extn_value.as_bytes()).map_err(Error::asn1("cRLNumber"))?);
+                crl_number = Some(
+                    Int::from_der(ext.extn_value.as_bytes()).map_err(Error::asn1("cRLNumber"))?,
+                );
             }
         }
         Ok(CrlValidatedId {
@@ -449,6 +450,48 @@ impl RevocationValues {
     }
 }
 
+/// The four ES-C / ES-XL unsigned attributes of one SignerInfo, decoded
+/// (each `None` when absent).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EsXlAttributes {
+    /// complete-certificate-references.
+    pub certificate_refs: Option<CompleteCertificateRefs>,
+    /// complete-revocation-references.
+    pub revocation_refs: Option<CompleteRevocationRefs>,
+    /// certificate-values.
+    pub certificate_values: Option<CertificateValues>,
+    /// revocation-values.
+    pub revocation_values: Option<RevocationValues>,
+}
+
+impl EsXlAttributes {
+    /// Reads the attributes from `unsigned_attrs`. A duplicated, multi-valued
+    /// or malformed attribute is an error naming its OID.
+    pub fn read(
+        unsigned_attrs: Option<&x509_cert::attr::Attributes>,
+    ) -> Result<EsXlAttributes, Error> {
+        use crate::attributes::decode_unique;
+        use crate::oid::rfc5126::{
+            ID_AA_ETS_CERTIFICATE_REFS, ID_AA_ETS_CERT_VALUES, ID_AA_ETS_REVOCATION_REFS,
+            ID_AA_ETS_REVOCATION_VALUES,
+        };
+        Ok(EsXlAttributes {
+            certificate_refs: decode_unique(unsigned_attrs, ID_AA_ETS_CERTIFICATE_REFS)?,
+            revocation_refs: decode_unique(unsigned_attrs, ID_AA_ETS_REVOCATION_REFS)?,
+            certificate_values: decode_unique(unsigned_attrs, ID_AA_ETS_CERT_VALUES)?,
+            revocation_values: decode_unique(unsigned_attrs, ID_AA_ETS_REVOCATION_VALUES)?,
+        })
+    }
+
+    /// Whether any of the four is present.
+    pub fn any(&self) -> bool {
+        self.certificate_refs.is_some()
+            || self.revocation_refs.is_some()
+            || self.certificate_values.is_some()
+            || self.revocation_values.is_some()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,9 +528,8 @@ mod tests {
         assert_eq!(der[0], 0x30, "otherHash is a SEQUENCE");
         assert!(sha256.matches(b"abc").unwrap());
         assert!(!sha256.matches(b"abd").unwrap());
-        let sha1 = OtherHash::Sha1Hash(
-            OctetString::new(openssl::sha::sha1(b"abc").to_vec()).unwrap(),
-        );
+        let sha1 =
+            OtherHash::Sha1Hash(OctetString::new(openssl::sha::sha1(b"abc").to_vec()).unwrap());
         let der = round_trip(&sha1);
         assert_eq!(der[0], 0x04, "sha1Hash is a bare OCTET STRING");
         assert!(sha1.matches(b"abc").unwrap());

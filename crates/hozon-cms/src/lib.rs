@@ -50,4 +50,5 @@ pub mod asn1 {
     pub use der;
     pub use spki;
     pub use x509_cert;
+    pub use x509_ocsp;
 }

@@ -9,6 +9,8 @@
 //!   SignerInfo's signature value (id-aa-signatureTimeStampToken).
 //! * [`add_validation_data`] — B-LT: the certificates and CRLs that
 //!   validation needs, inside the signature.
+//! * [`add_validation_data_jis`] — the same data as the ES-XL unsigned
+//!   attributes of RFC 5126 / JIS X 5092 (`--profile jis`).
 //! * [`add_archive_timestamp`] — B-LTA: an archive-time-stamp-v3 over all
 //!   of it, renewable.
 #![forbid(unsafe_code)]
@@ -16,10 +18,12 @@
 
 mod archive_timestamp;
 mod error;
+mod es_xl;
 mod signature_timestamp;
 mod validation_data;
 
 pub use archive_timestamp::add_archive_timestamp;
 pub use error::Error;
+pub use es_xl::{add_validation_data_jis, WithEsXlData};
 pub use signature_timestamp::{add_signature_timestamps, Augmented};
 pub use validation_data::{add_validation_data, WithValidationData};
