@@ -2,6 +2,7 @@
 
 mod batch;
 mod interop;
+mod jis;
 mod large_file;
 mod lta;
 mod ltv;

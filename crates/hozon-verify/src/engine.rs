@@ -20,6 +20,7 @@ use hozon_pki::{ChainValidator, Crl, CrlSet, UnixTime};
 
 use crate::chain::curable_with_poe;
 use crate::content::{same_content, DigestCache, Source};
+use crate::es_xl::{check_references, EsXl};
 use crate::findings::{Evidence, Findings, Passed};
 use crate::hc_role::hc_role;
 use crate::report::{Indication, SignatureReport, SignerReport, SubIndication};
@@ -44,6 +45,14 @@ pub struct VerifierConfig {
     /// Certificates to use besides those in the signatures and tokens
     /// (intermediates, or a TSA certificate a token does not carry).
     pub extra_certs: Vec<Cert>,
+}
+
+/// The validation data of one file, as the ES-XL references are checked
+/// against it.
+struct Available<'a> {
+    certs: &'a [Cert],
+    crls: Vec<Vec<u8>>,
+    ocsp: Vec<Vec<u8>>,
 }
 
 /// Validates signatures; share one across a batch (it caches chain results).
@@ -176,14 +185,54 @@ impl Verifier {
                 "the SignedData has no SignerInfo",
             )];
         }
-        let certs: Vec<Cert> = file.certificates();
+        let mut certs: Vec<Cert> = file.certificates();
+        let mut crl_ders: Vec<(String, Vec<u8>)> = file
+            .crls()
+            .into_iter()
+            .enumerate()
+            .map(|(i, der)| (format!("{label} (embedded CRL {i})"), der))
+            .collect();
+        // ES-XL (JIS X 5092): certificate-values and revocation-values are
+        // embedded validation data too, for every SignerInfo's validation.
+        let es_xl: Vec<Result<EsXl, String>> = file
+            .signer_infos()
+            .iter()
+            .map(|si| EsXl::read(si.unsigned_attrs.as_ref()))
+            .collect();
+        let mut ocsp_ders: Vec<Vec<u8>> = Vec::new();
+        for (index, xl) in es_xl.iter().enumerate() {
+            let Ok(xl) = xl else { continue };
+            for c in &xl.certs {
+                if !certs.contains(c) {
+                    certs.push(c.clone());
+                }
+            }
+            for (i, der) in xl.crls.iter().enumerate() {
+                crl_ders.push((
+                    format!("{label} (revocation-values of SignerInfo {index}, CRL {i})"),
+                    der.clone(),
+                ));
+            }
+            ocsp_ders.extend(xl.ocsp.iter().cloned());
+        }
+        if !ocsp_ders.is_empty() {
+            file_warnings.push(format!(
+                "{} OCSP response(s) in revocation-values are not used for revocation status by this version",
+                ocsp_ders.len()
+            ));
+        }
         let mut crls = CrlSet::new();
-        for (i, der) in file.crls().iter().enumerate() {
-            match Crl::from_der(der, &format!("{label} (embedded CRL {i})")) {
+        for (origin, der) in &crl_ders {
+            match Crl::from_der(der, origin) {
                 Ok(crl) => crls.add(Arc::new(crl.embedded())),
                 Err(e) => file_warnings.push(e.to_string()),
             }
         }
+        let available = Available {
+            certs: &certs,
+            crls: crl_ders.iter().map(|(_, d)| d.clone()).collect(),
+            ocsp: ocsp_ders,
+        };
         let mut digests = DigestCache::new(&source);
         file.signer_infos()
             .iter()
@@ -194,8 +243,17 @@ impl Verifier {
                 report.warnings.extend(file_warnings.iter().cloned());
                 let mut f = Findings::default();
                 f.problems.extend(file_problems.iter().cloned());
-                let used =
-                    self.verify_signer_info(&file, si, &certs, &crls, &mut digests, &mut report, f);
+                let xl = es_xl.get(index);
+                let used = self.verify_signer_info(
+                    &file,
+                    si,
+                    &certs,
+                    &crls,
+                    (xl, &available),
+                    &mut digests,
+                    &mut report,
+                    f,
+                );
                 evidence.merge(used);
                 report
             })
@@ -209,6 +267,7 @@ impl Verifier {
         si: &SignerInfo,
         certs: &[Cert],
         crls: &CrlSet,
+        (es_xl, available): (Option<&Result<EsXl, String>>, &Available<'_>),
         digests: &mut DigestCache<'_>,
         report: &mut SignatureReport,
         mut f: Findings,
@@ -218,6 +277,18 @@ impl Verifier {
         report.best_signature_time = Some(at.rfc3339());
         self.check(file, si, certs, crls, digests, report, &mut f, &mut ok);
         let evidence = std::mem::take(&mut f.evidence);
+        match es_xl {
+            Some(Err(e)) => f.fail(SubIndication::FormatFailure, format!("ES-XL: {e}")),
+            Some(Ok(xl)) => check_references(
+                xl,
+                available.certs,
+                &available.crls,
+                &available.ocsp,
+                &evidence,
+                &mut f,
+            ),
+            None => {}
+        }
         // B-LT: a time-stamped CAdES signature that carries every
         // certificate and CRL its validation relied on.
         if report.level.as_deref() == Some("B-T") && ok.chain && ok.revocation {
@@ -673,8 +744,6 @@ fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
             rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
             "archive time stamp v2",
         ),
-        (rfc5126::ID_AA_ETS_CERT_VALUES, "certificate values"),
-        (rfc5126::ID_AA_ETS_REVOCATION_VALUES, "revocation values"),
     ];
     for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
         if let Some((_, name)) = known.iter().find(|(oid, _)| *oid == attr.oid) {
