@@ -109,9 +109,10 @@ pub fn add_validation_data_jis(
             if c.is_empty() && r.is_empty() && o.is_empty() {
                 continue;
             }
-            if !o.is_empty() || archived(si) || !complete(&existing) {
-                // Stamped attributes stay as they are; OCSP responses have
-                // no SignedData field this crate writes yet.
+            if archived(si) || !complete(&existing) {
+                // Stamped (or foreign, incomplete) attributes stay as they
+                // are; OCSP responses have no SignedData field this crate
+                // writes yet.
                 if !o.is_empty() {
                     return Err(Error::Encode(format!(
                         "SignerInfo {index} is already ES-XL and {} OCSP response(s) are missing from its revocation-values, which cannot be rewritten",
@@ -574,5 +575,37 @@ mod tests {
             (again.certs_added, again.crls_added, again.ocsp_added),
             (0, 0, 0)
         );
+
+        // After an archive time stamp the attributes are frozen: a new
+        // certificate goes into SignedData `certificates`, the ES-XL
+        // attributes stay byte for byte, and a new OCSP response is refused.
+        let mut stamped = SignatureFile::parse(&with.der).unwrap().signed_data;
+        let mut infos = stamped.signer_infos.0.clone().into_vec();
+        hozon_cms::attributes::push(
+            &mut infos[0].unsigned_attrs,
+            ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
+            der::Any::from_der(&[0x05, 0x00]).unwrap(),
+        )
+        .unwrap();
+        stamped.signer_infos = SignerInfos::try_from(infos).unwrap();
+        let stamped = SignatureFile::encode_signed_data(&stamped).unwrap();
+        let tsa_cert = cert(&pki, "tsa.crt");
+        let mut more = certs.to_vec();
+        more.push(tsa_cert.clone());
+        let late =
+            add_validation_data_jis(&stamped, &more, &crls, std::slice::from_ref(&basic)).unwrap();
+        assert_eq!((late.certs_added, late.crls_added), (1, 0));
+        let late_file = SignatureFile::parse(&late.der).unwrap();
+        assert!(late_file.certificates().contains(&tsa_cert));
+        let stamped_file = SignatureFile::parse(&stamped).unwrap();
+        assert_eq!(
+            late_file.signer_infos()[0].unsigned_attrs,
+            stamped_file.signer_infos()[0].unsigned_attrs
+        );
+        // Another valid BasicOCSPResponse: the same one re-made a second later.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let other_ocsp = openssl_ocsp_basic(&pki);
+        assert_ne!(other_ocsp, basic);
+        assert!(add_validation_data_jis(&stamped, &certs, &crls, &[other_ocsp]).is_err());
     }
 }

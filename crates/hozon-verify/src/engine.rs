@@ -739,12 +739,10 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
 }
 
 fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
-    let known = [
-        (
-            rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
-            "archive time stamp v2",
-        ),
-    ];
+    let known = [(
+        rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
+        "archive time stamp v2",
+    )];
     for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
         if let Some((_, name)) = known.iter().find(|(oid, _)| *oid == attr.oid) {
             f.warn(format!(

@@ -24,7 +24,7 @@
 //! (EN 319 102-1 §5.2.2), and silently skipping validation data would hide
 //! corruption of an archive copy.
 
-use hozon_cms::es_c::EsXlAttributes;
+use hozon_cms::es_c::{CrlValidatedId, EsXlAttributes};
 use hozon_cms::Cert;
 
 use crate::findings::{Evidence, Findings};
@@ -59,8 +59,7 @@ impl EsXl {
         let (crls, ocsp) = match &attributes.revocation_values {
             None => (Vec::new(), Vec::new()),
             Some(v) => (
-                v.crl_der()
-                    .map_err(|e| format!("revocation-values: {e}"))?,
+                v.crl_der().map_err(|e| format!("revocation-values: {e}"))?,
                 v.ocsp_basic_der()
                     .map_err(|e| format!("revocation-values: {e}"))?,
             ),
@@ -96,6 +95,7 @@ pub(crate) fn check_references(
             Ok(false) => f.warn(format!(
                 "complete-certificate-references: reference {i} matches no available certificate (the ES-C references are inconsistent with the data)"
             )),
+            Ok(true) if evidence.certs.is_empty() => {}
             Ok(true) => {
                 let used = evidence
                     .certs
@@ -129,7 +129,30 @@ pub(crate) fn check_references(
                         .map(|id| format!(" ({})", id.crlissuer))
                         .unwrap_or_default()
                 )),
-                Ok(true) => {}
+                Ok(true) => {
+                    if let Some(id) = &crl_ref.crl_identifier {
+                        let consistent = crls
+                            .iter()
+                            .map(Vec::as_slice)
+                            .chain(evidence.crls.iter().map(|c| c.der()))
+                            .filter(|der| crl_ref.crl_hash.matches(der).unwrap_or(false))
+                            .any(|der| {
+                                CrlValidatedId::for_crl(der).is_ok_and(|own| {
+                                    own.crl_identifier.is_some_and(|own| {
+                                        own.crlissuer == id.crlissuer
+                                            && own.crl_issued_time == id.crl_issued_time
+                                            && (id.crl_number.is_none()
+                                                || own.crl_number == id.crl_number)
+                                    })
+                                })
+                            });
+                        if !consistent {
+                            f.warn(format!(
+                                "complete-revocation-references: entry {i}, CRL {j}: the crlIdentifier (issuer, issue time, number) differs from the CRL its hash names"
+                            ));
+                        }
+                    }
+                }
             }
         }
         for (j, ocsp_ref) in r
