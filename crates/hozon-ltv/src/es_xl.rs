@@ -83,7 +83,7 @@ pub fn add_validation_data_jis(
         }
     }
     // Checked on the way in, so that nothing malformed is ever written.
-    let ocsp_values = RevocationValues::ocsp_values(ocsp_basic)?;
+    RevocationValues::ocsp_values(ocsp_basic)?;
     let mut signed_data = file.signed_data.clone();
     let mut infos = signed_data.signer_infos.0.clone().into_vec();
     let mut result = WithEsXlData {
@@ -103,8 +103,14 @@ pub fn add_validation_data_jis(
             return Err(Error::NotTimestamped { signer_info: index });
         }
         let existing = EsXlAttributes::read(si.unsigned_attrs.as_ref())?;
+        // What the four attributes will hold: everything given, plus (when
+        // rewriting) everything they already held.
+        let mut all_certs: Vec<Cert> = certs.to_vec();
+        let mut all_crls: Vec<Arc<Crl>> = crls.to_vec();
+        let mut all_ocsp: Vec<Vec<u8>> = ocsp_basic.to_vec();
+        let added;
         if existing.any() {
-            // Already ES-XL: add only what is missing, never rewrite.
+            // Already ES-XL: add only what is missing.
             let (c, r, o) = missing(&existing, certs, crls, ocsp_basic)?;
             if c.is_empty() && r.is_empty() && o.is_empty() {
                 continue;
@@ -123,7 +129,16 @@ pub fn add_validation_data_jis(
                 late_crls.extend(r);
                 continue;
             }
-            // Not stamped yet: rewrite the four attributes whole.
+            // Not stamped yet: rewrite the four attributes whole, keeping
+            // what they held.
+            added = (c.len(), r.len(), o.len());
+            let kept = existing_values(&existing)?;
+            all_certs = kept.0;
+            all_certs.extend(c);
+            all_crls = kept.1;
+            all_crls.extend(r);
+            all_ocsp = kept.2;
+            all_ocsp.extend(o);
             let attrs = si.unsigned_attrs.take().map(SetOfVec::into_vec);
             si.unsigned_attrs = match attrs {
                 Some(list) => Some(
@@ -136,6 +151,14 @@ pub fn add_validation_data_jis(
                 ),
                 None => None,
             };
+        } else {
+            added = (certs.len(), crls.len(), ocsp_basic.len());
+        }
+        let mut pool = pool.clone();
+        for c in &all_certs {
+            if !pool.contains(c) {
+                pool.push(c.clone());
+            }
         }
         let signer = find_signer(&si.sid, &pool).ok_or_else(|| {
             Error::Encode(format!(
@@ -150,16 +173,17 @@ pub fn add_validation_data_jis(
             .collect::<Result<_, _>>()?;
         let mut revocation_refs: CompleteRevocationRefs = Vec::new();
         for cert in path.iter().filter(|c| !self_issued(c)) {
-            revocation_refs.push(crl_ocsp_ref(cert.parsed(), crls, ocsp_basic)?);
+            revocation_refs.push(crl_ocsp_ref(cert.parsed(), &all_crls, &all_ocsp)?);
         }
-        let cert_values: CertificateValues = certs.iter().map(|c| c.parsed().clone()).collect();
-        let crl_vals: Vec<CertificateList> = crls
+        let cert_values: CertificateValues = all_certs.iter().map(|c| c.parsed().clone()).collect();
+        let crl_vals: Vec<CertificateList> = all_crls
             .iter()
             .map(|c| CertificateList::from_der(c.der()).map_err(encode))
             .collect::<Result<_, _>>()?;
+        let ocsp_vals = RevocationValues::ocsp_values(&all_ocsp)?;
         let revocation_values = RevocationValues {
             crl_vals: (!crl_vals.is_empty()).then_some(crl_vals),
-            ocsp_vals: (!ocsp_values.is_empty()).then(|| ocsp_values.clone()),
+            ocsp_vals: (!ocsp_vals.is_empty()).then_some(ocsp_vals),
             other_rev_vals: None,
         };
         let mut list = si
@@ -175,9 +199,9 @@ pub fn add_validation_data_jis(
             &revocation_values,
         )?);
         si.unsigned_attrs = Some(SetOfVec::try_from(list).map_err(encode)?);
-        result.certs_added += certs.len();
-        result.crls_added += crls.len();
-        result.ocsp_added += ocsp_basic.len();
+        result.certs_added += added.0;
+        result.crls_added += added.1;
+        result.ocsp_added += added.2;
         changed = true;
     }
     if changed {
@@ -196,6 +220,27 @@ pub fn add_validation_data_jis(
     }
     result.der = der;
     Ok(result)
+}
+
+/// The certificates, CRLs and OCSP responses the ES-XL values hold.
+fn existing_values(existing: &EsXlAttributes) -> Result<Missing, Error> {
+    let certs = existing
+        .certificate_values
+        .iter()
+        .flatten()
+        .map(|c| Cert::from_parsed(c.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let values = existing.revocation_values.clone().unwrap_or_default();
+    let crls = values
+        .crl_der()?
+        .iter()
+        .map(|der| {
+            Crl::from_der(der, "revocation-values")
+                .map(Arc::new)
+                .map_err(|e| Error::Encode(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((certs, crls, values.ocsp_basic_der()?))
 }
 
 fn is_es_xl(oid: der::asn1::ObjectIdentifier) -> bool {
@@ -606,6 +651,30 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(1100));
         let other_ocsp = openssl_ocsp_basic(&pki);
         assert_ne!(other_ocsp, basic);
-        assert!(add_validation_data_jis(&stamped, &certs, &crls, &[other_ocsp]).is_err());
+        assert!(add_validation_data_jis(
+            &stamped,
+            &certs,
+            &crls,
+            std::slice::from_ref(&other_ocsp)
+        )
+        .is_err());
+        // Before any archive stamp, the attributes are rewritten whole, with
+        // what they held plus what is new (a later validation's OCSP
+        // response), and the references follow.
+        let grown = add_validation_data_jis(&with.der, &certs[..1], &[], &[other_ocsp]).unwrap();
+        assert_eq!(
+            (grown.certs_added, grown.crls_added, grown.ocsp_added),
+            (0, 0, 1)
+        );
+        let grown_file = SignatureFile::parse(&grown.der).unwrap();
+        let xl =
+            EsXlAttributes::read(grown_file.signer_infos()[0].unsigned_attrs.as_ref()).unwrap();
+        assert_eq!(xl.certificate_values.unwrap().len(), 3);
+        let values = xl.revocation_values.unwrap();
+        assert_eq!(values.crl_der().unwrap().len(), 2);
+        assert_eq!(values.ocsp_basic_der().unwrap().len(), 2);
+        let rrefs = xl.revocation_refs.unwrap();
+        assert_eq!(rrefs[0].ocspids.as_ref().unwrap().ocsp_responses.len(), 2);
+        assert_eq!(xl.certificate_refs.unwrap().len(), 2);
     }
 }
