@@ -98,6 +98,20 @@ pub enum ExtendLevel {
     Lta,
 }
 
+/// How `extend` stores validation data: the two long-term formats that
+/// `verify` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// ETSI EN 319 122-1 B-LT: certificates and CRLs in the SignedData
+    /// `certificates` and `crls` fields.
+    Etsi,
+    /// JIS X 5092 / RFC 5126 CAdES-X Long (ES-XL): the unsigned attributes
+    /// complete-certificate-references, complete-revocation-references,
+    /// certificate-values and revocation-values on each SignerInfo. With
+    /// --level lta, an archive-time-stamp-v3 is added over them.
+    Jis,
+}
+
 /// Where time stamps come from.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Time-stamp authority")]
@@ -162,6 +176,9 @@ pub struct ExtendArgs {
     /// The level to add.
     #[arg(long, value_enum)]
     pub level: ExtendLevel,
+    /// Where the validation data goes (with --level lt and lta).
+    #[arg(long, value_enum, default_value = "etsi")]
+    pub profile: ProfileArg,
     /// Trust anchors to validate with before embedding validation data (B-LT).
     #[arg(long, value_name = "ROOTS.pem")]
     pub trust: Vec<PathBuf>,

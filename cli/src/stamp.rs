@@ -8,7 +8,7 @@ use anyhow::Context;
 use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
 
-use crate::args::{ExtendArgs, ExtendLevel, RevocationArg, TimestampArgs};
+use crate::args::{ExtendArgs, ExtendLevel, ProfileArg, RevocationArg, TimestampArgs};
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
@@ -98,10 +98,12 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         label: "extending",
         quiet: args.run.json,
     };
-    let level = match args.level {
-        ExtendLevel::T => "B-T",
-        ExtendLevel::Lt => "B-LT",
-        ExtendLevel::Lta => "B-LTA",
+    let level = match (args.level, args.profile) {
+        (ExtendLevel::T, _) => "B-T",
+        (ExtendLevel::Lt, ProfileArg::Etsi) => "B-LT",
+        (ExtendLevel::Lt, ProfileArg::Jis) => "ES-XL",
+        (ExtendLevel::Lta, ProfileArg::Etsi) => "B-LTA",
+        (ExtendLevel::Lta, ProfileArg::Jis) => "ES-A",
     };
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
@@ -119,7 +121,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
                 .der;
         }
         if let Some(verifier) = &verifier {
-            bytes = with_validation_data(verifier, path, &bytes)?;
+            bytes = with_validation_data(verifier, path, &bytes, args.profile)?;
         }
         if let (ExtendLevel::Lta, Some(tsa)) = (args.level, &tsa) {
             let content = detached_content(path);
@@ -131,9 +133,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
                     .and_then(|f| alg.digest_reader(f))
                     .map_err(|e| format!("{}: {e}", content.display()))
             };
-            bytes = hozon_ltv::add_archive_timestamp(&bytes, tsa, &digest)
-                .map_err(|e| e.to_string())?
-                .0;
+            bytes = archive_timestamp(args.profile, &bytes, tsa, &digest)?;
         }
         if bytes == original {
             Ok(Produced::Skip(format!("already {level}")))
@@ -162,13 +162,32 @@ fn detached_content(path: &std::path::Path) -> Option<std::path::PathBuf> {
         .then(|| path.with_extension(""))
 }
 
+/// The archive time stamp each profile adds: the one place that chooses.
+/// Both use archive-time-stamp-v3 (EN 319 122-1 §5.5.3) for now; JIS X
+/// 5092:2008 ES-A signatures of other tools carry archive-time-stamp v2,
+/// which verification reads, and `jis` may switch to writing it here.
+fn archive_timestamp(
+    profile: ProfileArg,
+    bytes: &[u8],
+    tsa: &hozon_tsp::TsaClient,
+    digest: &dyn Fn(hozon_cms::DigestAlgorithm) -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, String> {
+    match profile {
+        ProfileArg::Etsi | ProfileArg::Jis => hozon_ltv::add_archive_timestamp(bytes, tsa, digest)
+            .map(|(der, _)| der)
+            .map_err(|e| e.to_string()),
+    }
+}
+
 /// B-LT: validates `bytes` (the signature at `path`, its content beside it)
-/// and embeds the certificates and CRLs that validation relied on. Refuses
+/// and embeds the certificates and CRLs that validation relied on, in the
+/// SignedData fields (`etsi`) or as ES-XL attributes (`jis`). Refuses
 /// a signature that does not validate or has no signature time stamp.
 fn with_validation_data(
     verifier: &hozon_verify::Verifier,
     path: &std::path::Path,
     bytes: &[u8],
+    profile: ProfileArg,
 ) -> Result<Vec<u8>, String> {
     let content = detached_content(path);
     let (reports, evidence) =
@@ -188,7 +207,15 @@ fn with_validation_data(
             return Err("B-LT needs a signature time stamp first: add --tsa URL".into());
         }
     }
-    hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls)
-        .map(|w| w.der)
-        .map_err(|e| e.to_string())
+    match profile {
+        ProfileArg::Etsi => hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls)
+            .map(|w| w.der)
+            .map_err(|e| e.to_string()),
+        // OCSP responses join when the verifier's evidence carries them.
+        ProfileArg::Jis => {
+            hozon_ltv::add_validation_data_jis(bytes, &evidence.certs, &evidence.crls, &[])
+                .map(|w| w.der)
+                .map_err(|e| e.to_string())
+        }
+    }
 }

@@ -3,6 +3,7 @@
 mod atsv2;
 mod batch;
 mod interop;
+mod jis;
 mod large_file;
 mod lta;
 mod ltv;

@@ -28,6 +28,7 @@ pub mod archive_timestamp_v2;
 pub mod attributes;
 mod cert;
 mod error;
+pub mod es_c;
 mod key_cache;
 pub mod oid;
 pub mod pem;
@@ -51,4 +52,5 @@ pub mod asn1 {
     pub use der;
     pub use spki;
     pub use x509_cert;
+    pub use x509_ocsp;
 }

@@ -13,6 +13,12 @@ pub enum Error {
     /// The signed content could not be read.
     #[error("the signed content: {0}")]
     Content(String),
+    /// ES-XL validation data needs a signature time stamp (ES-T) first.
+    #[error("SignerInfo {signer_info} has no signature time stamp: ES-XL needs ES-T first (add --tsa URL)")]
+    NotTimestamped {
+        /// Index of the SignerInfo.
+        signer_info: usize,
+    },
     /// The result could not be encoded.
     #[error("cannot encode the augmented signature: {0}")]
     Encode(String),

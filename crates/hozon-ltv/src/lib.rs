@@ -9,6 +9,8 @@
 //!   SignerInfo's signature value (id-aa-signatureTimeStampToken).
 //! * [`add_validation_data`] — B-LT: the certificates and CRLs that
 //!   validation needs, inside the signature.
+//! * [`add_validation_data_jis`] — the same data as the ES-XL unsigned
+//!   attributes of RFC 5126 / JIS X 5092 (`--profile jis`).
 //! * [`add_archive_timestamp`] — B-LTA: an archive-time-stamp-v3 over all
 //!   of it, renewable.
 //! * [`add_archive_timestamp_v2`] — ES-A of JIS X 5092:2008 / TS 101 733:
@@ -19,11 +21,13 @@
 mod archive_timestamp;
 mod archive_timestamp_v2;
 mod error;
+mod es_xl;
 mod signature_timestamp;
 mod validation_data;
 
 pub use archive_timestamp::add_archive_timestamp;
 pub use archive_timestamp_v2::add_archive_timestamp_v2;
 pub use error::Error;
+pub use es_xl::{add_validation_data_jis, WithEsXlData};
 pub use signature_timestamp::{add_signature_timestamps, Augmented};
 pub use validation_data::{add_validation_data, WithValidationData};

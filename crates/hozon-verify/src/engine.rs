@@ -21,6 +21,7 @@ use hozon_pki::{ChainValidator, Crl, CrlSet, UnixTime};
 
 use crate::chain::curable_with_poe;
 use crate::content::{same_content, DigestCache, Source};
+use crate::es_xl::{check_references, EsXl};
 use crate::findings::{Evidence, Findings, Passed};
 use crate::hc_role::hc_role;
 use crate::report::{Indication, SignatureReport, SignerReport, SubIndication};
@@ -45,6 +46,14 @@ pub struct VerifierConfig {
     /// Certificates to use besides those in the signatures and tokens
     /// (intermediates, or a TSA certificate a token does not carry).
     pub extra_certs: Vec<Cert>,
+}
+
+/// The validation data of one file, as the ES-XL references are checked
+/// against it.
+struct Available<'a> {
+    certs: &'a [Cert],
+    crls: Vec<Vec<u8>>,
+    ocsp: Vec<Vec<u8>>,
 }
 
 /// Validates signatures; share one across a batch (it caches chain results).
@@ -185,14 +194,54 @@ impl Verifier {
                 "the SignedData has no SignerInfo",
             )];
         }
-        let certs: Vec<Cert> = file.certificates();
+        let mut certs: Vec<Cert> = file.certificates();
+        let mut crl_ders: Vec<(String, Vec<u8>)> = file
+            .crls()
+            .into_iter()
+            .enumerate()
+            .map(|(i, der)| (format!("{label} (embedded CRL {i})"), der))
+            .collect();
+        // ES-XL (JIS X 5092): certificate-values and revocation-values are
+        // embedded validation data too, for every SignerInfo's validation.
+        let es_xl: Vec<Result<EsXl, String>> = file
+            .signer_infos()
+            .iter()
+            .map(|si| EsXl::read(si.unsigned_attrs.as_ref()))
+            .collect();
+        let mut ocsp_ders: Vec<Vec<u8>> = Vec::new();
+        for (index, xl) in es_xl.iter().enumerate() {
+            let Ok(xl) = xl else { continue };
+            for c in &xl.certs {
+                if !certs.contains(c) {
+                    certs.push(c.clone());
+                }
+            }
+            for (i, der) in xl.crls.iter().enumerate() {
+                crl_ders.push((
+                    format!("{label} (revocation-values of SignerInfo {index}, CRL {i})"),
+                    der.clone(),
+                ));
+            }
+            ocsp_ders.extend(xl.ocsp.iter().cloned());
+        }
+        if !ocsp_ders.is_empty() {
+            file_warnings.push(format!(
+                "{} OCSP response(s) in revocation-values are not used for revocation status by this version",
+                ocsp_ders.len()
+            ));
+        }
         let mut crls = CrlSet::new();
-        for (i, der) in file.crls().iter().enumerate() {
+        for (origin, der) in &crl_ders {
             match self.embedded_crl(der) {
                 Ok(crl) => crls.add(crl),
-                Err(e) => file_warnings.push(format!("embedded CRL {i}: {e}")),
+                Err(e) => file_warnings.push(format!("{origin}: {e}")),
             }
         }
+        let available = Available {
+            certs: &certs,
+            crls: crl_ders.iter().map(|(_, d)| d.clone()).collect(),
+            ocsp: ocsp_ders,
+        };
         let mut digests = DigestCache::new(&source);
         file.signer_infos()
             .iter()
@@ -203,8 +252,17 @@ impl Verifier {
                 report.warnings.extend(file_warnings.iter().cloned());
                 let mut f = Findings::default();
                 f.problems.extend(file_problems.iter().cloned());
-                let used =
-                    self.verify_signer_info(&file, si, &certs, &crls, &mut digests, &mut report, f);
+                let xl = es_xl.get(index);
+                let used = self.verify_signer_info(
+                    &file,
+                    si,
+                    &certs,
+                    &crls,
+                    (xl, &available),
+                    &mut digests,
+                    &mut report,
+                    f,
+                );
                 evidence.merge(used);
                 report
             })
@@ -233,6 +291,7 @@ impl Verifier {
         si: &SignerInfo,
         certs: &[Cert],
         crls: &CrlSet,
+        (es_xl, available): (Option<&Result<EsXl, String>>, &Available<'_>),
         digests: &mut DigestCache<'_>,
         report: &mut SignatureReport,
         mut f: Findings,
@@ -242,6 +301,18 @@ impl Verifier {
         report.best_signature_time = Some(at.rfc3339());
         self.check(file, si, certs, crls, digests, report, &mut f, &mut ok);
         let evidence = std::mem::take(&mut f.evidence);
+        match es_xl {
+            Some(Err(e)) => f.fail(SubIndication::FormatFailure, format!("ES-XL: {e}")),
+            Some(Ok(xl)) => check_references(
+                xl,
+                available.certs,
+                &available.crls,
+                &available.ocsp,
+                &evidence,
+                &mut f,
+            ),
+            None => {}
+        }
         // B-LT: a time-stamped CAdES signature that carries every
         // certificate and CRL its validation relied on.
         if report.level.as_deref() == Some("B-T") && ok.chain && ok.revocation {
@@ -690,15 +761,25 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
     }
 }
 
+/// Warns about unsigned attributes this version does not validate (ES-C
+/// time stamps, counter-signatures, other tools' private attributes): they
+/// change no verdict, and the report must not suggest they were checked.
 fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
-    let known = [
-        (rfc5126::ID_AA_ETS_CERT_VALUES, "certificate values"),
-        (rfc5126::ID_AA_ETS_REVOCATION_VALUES, "revocation values"),
+    use hozon_cms::oid::etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3;
+    let validated = [
+        hozon_cms::oid::rfc3161::ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+        rfc5126::ID_AA_ETS_CERTIFICATE_REFS,
+        rfc5126::ID_AA_ETS_REVOCATION_REFS,
+        rfc5126::ID_AA_ETS_CERT_VALUES,
+        rfc5126::ID_AA_ETS_REVOCATION_VALUES,
+        rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V1,
+        rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
+        ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
     ];
     for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
-        if let Some((_, name)) = known.iter().find(|(oid, _)| *oid == attr.oid) {
+        if !validated.contains(&attr.oid) {
             f.warn(format!(
-                "unsigned attribute {} ({name}) is present but not used by this version's validation",
+                "unsigned attribute {} is present but not validated by this version",
                 attr.oid
             ));
         }

@@ -18,6 +18,7 @@
 mod chain;
 mod content;
 mod engine;
+mod es_xl;
 mod findings;
 pub use findings::Evidence;
 pub mod hc_role;
