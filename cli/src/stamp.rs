@@ -207,15 +207,24 @@ fn with_validation_data(
             return Err("B-LT needs a signature time stamp first: add --tsa URL".into());
         }
     }
-    match profile {
+    let augmented = match profile {
         ProfileArg::Etsi => hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls)
             .map(|w| w.der)
-            .map_err(|e| e.to_string()),
+            .map_err(|e| e.to_string())?,
         // OCSP responses join when the verifier's evidence carries them.
         ProfileArg::Jis => {
             hozon_ltv::add_validation_data_jis(bytes, &evidence.certs, &evidence.crls, &[])
                 .map(|w| w.der)
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?
         }
+    };
+    // An archive-time-stamp v2 (or v1) hashes the certificates, CRLs and
+    // unsigned attributes whole: anything added now would break it, and
+    // with it the proof it carries. Refuse rather than damage the file.
+    if augmented != bytes
+        && hozon_ltv::has_archive_timestamp_v1_or_v2(bytes).map_err(|e| e.to_string())?
+    {
+        return Err("it carries an archive-time-stamp v2 (JIS X 5092:2008 / TS 101 733 ES-A) that covers its certificates, CRLs and unsigned attributes as they are now, and validation data is missing (for the time stamps' TSAs, or revocation data); adding it would invalidate that archive stamp, so the file was left unchanged".into());
     }
+    Ok(augmented)
 }

@@ -239,6 +239,48 @@ fn tampering_with_anything_an_archive_time_stamp_v2_covers_is_detected() {
     assert_archive_v2_fails(&env, &sig, Some("HASH_FAILURE"), "content changed");
 }
 
+/// An archive-time-stamp-v2 whose TSA's validation data is not in the
+/// signature: `extend` would have to add it to SignedData certificates
+/// and crls, which the v2 stamp hashes whole. It refuses, and the file and
+/// its verdict stay as they were.
+#[test]
+fn extend_refuses_to_add_validation_data_that_would_break_an_archive_time_stamp_v2() {
+    let env = Env::new();
+    let first = short_lived_tsa(&env);
+    let second = long_lived_tsa(&env);
+    env.copy_doc("referral-letter.txt", "a.txt");
+    let sig = b_lt(&env, "a.txt", &first.url());
+    add_v2(&env, &sig, "a.txt", &second.url());
+    let before = env.read(&sig);
+    let verdict = |env: &Env| {
+        let v = env.verify(&[&sig], &["--crl", CRLS]);
+        v.expect(0, &sig, "TOTAL_PASSED", None).level.clone()
+    };
+    let level = verdict(&env);
+    for level_arg in ["lt", "lta"] {
+        let out = env.hozon(&[
+            "extend",
+            &sig,
+            "--level",
+            level_arg,
+            "--trust",
+            "pki/root-ca.crt",
+            "--crl",
+            CRLS,
+            "--tsa",
+            &second.url(),
+        ]);
+        assert_eq!(code(&out), 4, "{}", describe(&out));
+        assert!(
+            crate::util::stderr(&out).contains("archive-time-stamp v2"),
+            "{}",
+            describe(&out)
+        );
+        assert_eq!(env.read(&sig), before, "the file was changed");
+    }
+    assert_eq!(verdict(&env), level);
+}
+
 #[test]
 fn an_archive_time_stamp_v2_then_v3_passes() {
     let env = Env::new();

@@ -19,6 +19,22 @@ use hozon_tsp::{Stamp, TsaClient};
 
 use crate::Error;
 
+/// Whether any SignerInfo of `signature` carries an archive time stamp that
+/// hashes the SignedData certificates and crls and the unsigned attributes
+/// whole (v2, id-aa-48, or the older v1, id-aa-27): adding validation data
+/// to such a signature would invalidate that stamp.
+pub fn has_archive_timestamp_v1_or_v2(signature: &[u8]) -> Result<bool, Error> {
+    use hozon_cms::oid::rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V1;
+    let file = SignatureFile::parse(signature)?;
+    Ok(file
+        .signer_infos()
+        .iter()
+        .flat_map(|si| si.unsigned_attrs.iter().flat_map(|a| a.iter()))
+        .any(|a| {
+            a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 || a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V1
+        }))
+}
+
 /// Adds one archive-time-stamp (v2) to every SignerInfo of `signature`.
 /// `detached_content` feeds the signed document into a digester when the
 /// signature is detached (it is not called for an enveloping one; its

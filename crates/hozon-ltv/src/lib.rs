@@ -26,7 +26,7 @@ mod signature_timestamp;
 mod validation_data;
 
 pub use archive_timestamp::add_archive_timestamp;
-pub use archive_timestamp_v2::add_archive_timestamp_v2;
+pub use archive_timestamp_v2::{add_archive_timestamp_v2, has_archive_timestamp_v1_or_v2};
 pub use error::Error;
 pub use es_xl::{add_validation_data_jis, WithEsXlData};
 pub use signature_timestamp::{add_signature_timestamps, Augmented};
