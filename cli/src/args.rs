@@ -82,6 +82,12 @@ pub enum LevelArg {
     B,
     /// CAdES B-T (CAdES-T): B-B plus a signature time stamp from --tsa.
     T,
+    /// CAdES B-LT (ES-XL with --profile jis): B-T plus the certificates and
+    /// revocation data validation relies on. Needs --tsa and --trust.
+    Lt,
+    /// CAdES B-LTA (ES-A with --profile jis): B-LT plus an archive time
+    /// stamp. Needs --tsa and --trust.
+    Lta,
 }
 
 /// Levels `extend` can add.
@@ -176,22 +182,31 @@ pub struct ExtendArgs {
     /// The level to add.
     #[arg(long, value_enum)]
     pub level: ExtendLevel,
-    /// Where the validation data goes (with --level lt and lta).
-    #[arg(long, value_enum, default_value = "etsi")]
-    pub profile: ProfileArg,
-    /// Trust anchors to validate with before embedding validation data (B-LT).
-    #[arg(long, value_name = "ROOTS.pem")]
-    pub trust: Vec<PathBuf>,
-    /// CRLs to embed and validate with (B-LT); repeatable.
-    #[arg(long, value_name = "CRL")]
-    pub crl: Vec<PathBuf>,
-    /// Extra certificates for path building (B-LT); repeatable.
-    #[arg(long, value_name = "CERTS.pem")]
-    pub certs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub validation: ValidationDataArgs,
     #[command(flatten)]
     pub tsa: TsaArgs,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// What validates a signature before its validation data is embedded
+/// (`extend --level lt|lta`, `sign --level lt|lta`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Validation data (--level lt, lta)")]
+pub struct ValidationDataArgs {
+    /// Where the validation data goes.
+    #[arg(long, value_enum, default_value = "etsi")]
+    pub profile: ProfileArg,
+    /// Trust anchors to validate with before embedding validation data.
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: Vec<PathBuf>,
+    /// CRLs to validate with and embed; repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// Extra certificates for path building; repeatable.
+    #[arg(long, value_name = "CERTS.pem")]
+    pub certs: Vec<PathBuf>,
 }
 
 /// `hozon timestamp`.
@@ -229,6 +244,8 @@ pub struct SignArgs {
     /// Replace existing signatures (default: keep them and skip the file).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub validation: ValidationDataArgs,
     #[command(flatten)]
     pub tsa: TsaArgs,
     #[command(flatten)]
@@ -312,18 +329,23 @@ impl Cli {
     pub fn validate(&self) -> Result<(), clap::Error> {
         use clap::CommandFactory;
         let needs_tsa = match &self.command {
-            Command::Sign(a) => a.level == LevelArg::T && a.tsa.urls.is_empty(),
+            Command::Sign(a) => a.level != LevelArg::B && a.tsa.urls.is_empty(),
             Command::Extend(a) => a.level != ExtendLevel::Lt && a.tsa.urls.is_empty(),
             Command::Timestamp(a) => a.tsa.urls.is_empty(),
             _ => false,
         };
-        if let Command::Extend(a) = &self.command {
-            if a.level != ExtendLevel::T && a.trust.is_empty() {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::MissingRequiredArgument,
-                    "--level lt and lta validate before embedding: --trust ROOTS.pem is needed",
-                ));
+        let needs_trust = match &self.command {
+            Command::Extend(a) => a.level != ExtendLevel::T && a.validation.trust.is_empty(),
+            Command::Sign(a) => {
+                matches!(a.level, LevelArg::Lt | LevelArg::Lta) && a.validation.trust.is_empty()
             }
+            _ => false,
+        };
+        if needs_trust {
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--level lt and lta validate before embedding: --trust ROOTS.pem is needed",
+            ));
         }
         if needs_tsa {
             return Err(Cli::command().error(

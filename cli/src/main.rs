@@ -4,6 +4,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod args;
+mod augment;
 mod batch;
 mod demo;
 mod outcome;

@@ -13,6 +13,7 @@ use hozon_sign::{
 };
 
 use crate::args::{LevelArg, SignArgs, SignerArgs};
+use crate::augment::{Augmenter, Target};
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
@@ -59,9 +60,21 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     let cades = load_signer(&args.signer)?;
-    let tsa = match args.level {
+    let target = match args.level {
         LevelArg::B => None,
-        LevelArg::T => Some(crate::tsa::client(&args.tsa)?.context("--level t needs --tsa URL")?),
+        LevelArg::T => Some(Target::T),
+        LevelArg::Lt => Some(Target::Lt),
+        LevelArg::Lta => Some(Target::Lta),
+    };
+    // Everything above B-B is the same augmentation `extend` does, applied
+    // before the signature is first written.
+    let augmenter = match target {
+        None => None,
+        Some(target) => {
+            let tsa =
+                crate::tsa::client(&args.tsa)?.context("--level t, lt and lta need --tsa URL")?;
+            Some(Augmenter::new(target, Some(tsa), &args.validation)?)
+        }
     };
     let extension = if args.enveloping { "p7m" } else { "p7s" };
     let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
@@ -77,7 +90,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     batch::prepare_output_dirs(&planned, args.out_dir.is_some(), &temporaries)?;
     // Waiting for the TSA is not CPU work: with time stamps, enough threads
     // to keep --tsa-concurrency requests in flight.
-    let threads = match &tsa {
+    let threads = match &augmenter {
         Some(_) => args
             .run
             .jobs
@@ -99,17 +112,18 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     };
     let report = batch::run(planned, &settings, |task| {
         let signature = sign_one(&cades, &task.input.path, args.enveloping)?;
-        match &tsa {
+        match &augmenter {
             None => Ok(Produced::Write(signature)),
-            Some(tsa) => hozon_ltv::add_signature_timestamps(&signature, tsa)
-                .map(|a| Produced::Write(a.der))
-                .map_err(|e| e.to_string()),
+            Some(augmenter) => {
+                let content = (!args.enveloping).then_some(task.input.path.as_path());
+                let label = task.input.path.display().to_string();
+                augmenter
+                    .apply(&label, &signature, content)
+                    .map(Produced::Write)
+            }
         }
     })?;
-    let level = match args.level {
-        LevelArg::B => "B-B",
-        LevelArg::T => "B-T",
-    };
+    let level = augmenter.as_ref().map_or("B-B", Augmenter::level_name);
     if args.run.json {
         output::json(&report.to_json("signed", "signature"))?;
     } else {

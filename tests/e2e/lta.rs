@@ -302,3 +302,118 @@ fn tampering_after_the_archive_stamp_is_detected() {
     let v = env.verify(&["a.pdf.p7s"], &["--crl", CRLS]);
     v.expect(1, "a.pdf.p7s", "TOTAL_FAILED", Some("HASH_FAILURE"));
 }
+
+/// `sign --level lta` (and `lt`) makes in one step what `sign --level t`
+/// then `extend` make: the same levels, valid offline, accepted by OpenSSL.
+#[test]
+fn sign_straight_to_b_lt_and_b_lta() {
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    env.copy_doc("referral-letter.txt", "b.txt");
+    let url = tsa.url();
+    for (doc, level, expected) in [("a.pdf", "lta", "B-LTA"), ("b.txt", "lt", "B-LT")] {
+        let sig = env.sign_doc(
+            doc,
+            "signer-doctor",
+            &[
+                "--level", level, "--tsa", &url, "--trust", TRUST, "--crl", CRLS,
+            ],
+        );
+        let v = env.verify(&[&sig], &["--offline"]);
+        let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+        assert_eq!(s.level.as_deref(), Some(expected), "{}", v.stdout);
+        let (ok, log) = env.openssl_verify(&sig, Some(doc));
+        assert!(ok, "{log}");
+    }
+    // The JIS profile, enveloping: ES-XL attributes, the same verdict.
+    env.copy_doc("referral-letter.txt", "c.txt");
+    let out = env.hozon(&[
+        "sign",
+        "c.txt",
+        "--enveloping",
+        "--key",
+        "pki/signer-doctor.key",
+        "--cert",
+        "pki/signer-doctor.crt",
+        "--chain",
+        "pki/chain.pem",
+        "--level",
+        "lta",
+        "--profile",
+        "jis",
+        "--tsa",
+        &url,
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let v = env.verify(&["c.txt.p7m"], &["--offline"]);
+    let s = v.expect(0, "c.txt.p7m", "TOTAL_PASSED", None);
+    assert_eq!(s.level.as_deref(), Some("B-LTA"), "{}", v.stdout);
+    let sd = load_sd(&env.path("c.txt.p7m"));
+    assert!(sd.crls.is_none(), "JIS keeps the CRLs in revocation-values");
+}
+
+/// B-LT and B-LTA need trust anchors (they validate before embedding), and
+/// a signer that does not validate gets no signature at all.
+#[test]
+fn sign_at_b_lta_needs_trust_and_a_valid_signer() {
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    let url = tsa.url();
+    let out = env.hozon(&[
+        "sign",
+        "a.pdf",
+        "--key",
+        "pki/signer-doctor.key",
+        "--cert",
+        "pki/signer-doctor.crt",
+        "--chain",
+        "pki/chain.pem",
+        "--level",
+        "lta",
+        "--tsa",
+        &url,
+    ]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        crate::util::stderr(&out).contains("--trust"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!env.exists("a.pdf.p7s"));
+
+    let out = env.hozon(&[
+        "sign",
+        "a.pdf",
+        "--key",
+        "pki/signer-revoked.key",
+        "--cert",
+        "pki/signer-revoked.crt",
+        "--chain",
+        "pki/chain.pem",
+        "--level",
+        "lta",
+        "--tsa",
+        &url,
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+    ]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("a.pdf") && err.contains("REVOKED"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        !env.exists("a.pdf.p7s"),
+        "a signature of a revoked signer was written"
+    );
+}
