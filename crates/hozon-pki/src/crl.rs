@@ -438,7 +438,7 @@ impl CrlSet {
     }
 }
 
-fn reason_name(r: CrlReason) -> String {
+pub(crate) fn reason_name(r: CrlReason) -> String {
     match r {
         CrlReason::Unspecified => "unspecified",
         CrlReason::KeyCompromise => "keyCompromise",

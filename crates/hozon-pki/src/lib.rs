@@ -17,6 +17,7 @@
 
 pub mod crl;
 mod error;
+pub mod ocsp;
 pub mod path;
 mod revocation;
 mod trust;
@@ -25,6 +26,7 @@ mod validator;
 pub use crl::{Crl, CrlSet};
 pub use error::{Error, PathError};
 pub use hozon_cms::UnixTime;
+pub use ocsp::OcspResponse;
 pub use revocation::{RevocationPolicy, RevocationStatus};
 pub use trust::TrustAnchors;
 pub use validator::{CertStatus, ChainReport, ChainValidator};
