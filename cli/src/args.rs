@@ -168,6 +168,16 @@ pub struct ExtendArgs {
     /// CRLs to embed and validate with (B-LT); repeatable.
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// OCSP responses (DER OCSPResponse) to embed and validate with (B-LT);
+    /// repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp: Vec<PathBuf>,
+    /// Never fetch anything over the network. By default, revocation data
+    /// the files given and the signature lack is fetched (OCSP from the
+    /// certificate's AIA, CRLs from its distribution points; each URL once
+    /// per run) and embedded.
+    #[arg(long)]
+    pub offline: bool,
     /// Extra certificates for path building (B-LT); repeatable.
     #[arg(long, value_name = "CERTS.pem")]
     pub certs: Vec<PathBuf>,
@@ -256,6 +266,10 @@ pub struct VerifyArgs {
     /// CRLs (PEM or DER) besides those embedded in signatures; repeatable.
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// OCSP responses (DER OCSPResponse) besides those embedded in
+    /// signatures; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp: Vec<PathBuf>,
     /// Extra certificates (PEM bundle): intermediates, or a TSA certificate
     /// a time stamp does not carry; repeatable. Never trusted as anchors.
     #[arg(long, value_name = "CERTS.pem")]
@@ -266,7 +280,13 @@ pub struct VerifyArgs {
     /// Validate as of this time (RFC 3339, e.g. 2026-11-26T09:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
-    /// Never fetch anything over the network (this version fetches nothing; accepted for scripts).
+    /// Never fetch anything over the network: validate only from the
+    /// signature's embedded data and the --crl/--ocsp files (a B-LT or B-LTA
+    /// signature must pass this way). Without it, revocation data that is
+    /// missing is fetched: OCSP from the certificate's AIA responder first,
+    /// then CRLs from its distribution points, each URL (and OCSP CertID)
+    /// once per run, with timeouts; a failed fetch gives INDETERMINATE
+    /// naming the URL.
     #[arg(long)]
     pub offline: bool,
     /// Accept signature time stamps whose TSA certificate has expired since

@@ -77,6 +77,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         ExtendLevel::Lt | ExtendLevel::Lta => Some(build_verifier(&VerifierSetup {
             trust: &args.trust,
             crls: &args.crl,
+            ocsp: &args.ocsp,
+            offline: args.offline,
             certs: &args.certs,
             revocation: RevocationArg::Require,
             at: None,
@@ -188,7 +190,7 @@ fn with_validation_data(
             return Err("B-LT needs a signature time stamp first: add --tsa URL".into());
         }
     }
-    hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls)
+    hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls, &evidence.ocsp)
         .map(|w| w.der)
         .map_err(|e| e.to_string())
 }

@@ -17,14 +17,16 @@
 
 pub mod crl;
 mod error;
+pub mod fetch;
 pub mod ocsp;
 pub mod path;
 mod revocation;
 mod trust;
 mod validator;
 
-pub use crl::{Crl, CrlSet};
+pub use crl::{Crl, CrlSet, RevocationEvidence};
 pub use error::{Error, PathError};
+pub use fetch::{FetchConfig, Fetcher};
 pub use hozon_cms::UnixTime;
 pub use ocsp::OcspResponse;
 pub use revocation::{RevocationPolicy, RevocationStatus};

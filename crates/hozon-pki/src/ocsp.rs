@@ -194,6 +194,15 @@ impl OcspResponse {
         self.produced_at
     }
 
+    /// The serial numbers (content octets) the response answers for.
+    pub fn serials(&self) -> Vec<Vec<u8>> {
+        self.basic
+            .iter()
+            .flat_map(|b| b.tbs_response_data.responses.iter())
+            .map(|r| r.cert_id.serial_number.as_bytes().to_vec())
+            .collect()
+    }
+
     /// Whether the response carries a SingleResponse for `cert` issued by
     /// `issuer` (SHA-1 or SHA-256 CertID).
     pub fn covers(&self, cert: &Cert, issuer: &Cert) -> bool {

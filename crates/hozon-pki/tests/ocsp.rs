@@ -6,7 +6,9 @@ use std::process::Command;
 
 use hozon_cms::asn1::der::{Decode, Encode};
 use hozon_cms::Cert;
-use hozon_pki::{OcspResponse, RevocationStatus, UnixTime};
+use std::sync::Arc;
+
+use hozon_pki::{Crl, CrlSet, OcspResponse, RevocationEvidence, RevocationStatus, UnixTime};
 
 fn pki(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/pki")).join(name)
@@ -367,4 +369,72 @@ fn bare_basic_response_is_accepted_and_wrapped() {
             .unwrap(),
         basic
     );
+}
+
+fn set_with(der: &[u8], embedded: bool) -> CrlSet {
+    let mut set = CrlSet::new();
+    for crl in Crl::read_file(&pki("crls.pem")).unwrap() {
+        set.add(Arc::new(crl));
+    }
+    let resp = OcspResponse::from_der(der, "test.ocsp").unwrap();
+    set.add_ocsp(Arc::new(if embedded { resp.embedded() } else { resp }));
+    set
+}
+
+#[test]
+fn a_revocation_from_any_source_wins_over_good_from_another() {
+    let dir = tempfile::tempdir().unwrap();
+    // The CRL (crls.pem) says signer-doctor is good; OCSP says revoked.
+    let r = Responder {
+        index: index_line("signer-doctor.crt", Some("250601000000Z")),
+        ..Responder::default()
+    };
+    let der = respond(dir.path(), &r, "signer-doctor.crt");
+    let set = set_with(&der, false);
+    let (s, ev) = set.status_with_evidence(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        now(),
+        now(),
+    );
+    assert!(matches!(s, RevocationStatus::Revoked { .. }), "{s:?}");
+    assert!(matches!(ev, Some(RevocationEvidence::Ocsp(_))));
+}
+
+#[test]
+fn good_prefers_embedded_data_and_unknown_lists_every_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let der = respond(dir.path(), &Responder::default(), "signer-doctor.crt");
+    let set = set_with(&der, true);
+    let (s, ev) = set.status_with_evidence(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        now(),
+        now(),
+    );
+    assert!(matches!(s, RevocationStatus::Good { .. }), "{s:?}");
+    assert!(matches!(ev, Some(RevocationEvidence::Ocsp(ref o)) if o.is_embedded()));
+    // A stale OCSP response and no CRL: Unknown, naming both.
+    let stale = respond(
+        dir.path(),
+        &Responder {
+            ndays: None,
+            nmin: Some("1"),
+            ..Responder::default()
+        },
+        "signer-doctor.crt",
+    );
+    let mut only = CrlSet::new();
+    only.add_ocsp(Arc::new(
+        OcspResponse::from_der(&stale, "stale.ocsp").unwrap(),
+    ));
+    let (s, ev) = only.status_with_evidence(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        days(1),
+        days(1),
+    );
+    assert!(ev.is_none());
+    assert_unknown(&s, "no CRL from");
+    assert_unknown(&s, "stale.ocsp");
 }

@@ -16,7 +16,7 @@ use hozon_cms::oid::{
 };
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm, SignatureFile};
-use hozon_pki::{ChainValidator, Crl, CrlSet, UnixTime};
+use hozon_pki::{ChainValidator, Crl, CrlSet, OcspResponse, UnixTime};
 
 use crate::chain::curable_with_poe;
 use crate::content::{same_content, DigestCache, Source};
@@ -184,6 +184,12 @@ impl Verifier {
                 Err(e) => file_warnings.push(e.to_string()),
             }
         }
+        for (i, der) in file.ocsp_responses().iter().enumerate() {
+            match OcspResponse::from_der(der, &format!("{label} (embedded OCSP response {i})")) {
+                Ok(resp) => crls.add_ocsp(Arc::new(resp.embedded())),
+                Err(e) => file_warnings.push(e.to_string()),
+            }
+        }
         let mut digests = DigestCache::new(&source);
         file.signer_infos()
             .iter()
@@ -222,8 +228,7 @@ impl Verifier {
         // certificate and CRL its validation relied on.
         if report.level.as_deref() == Some("B-T") && ok.chain && ok.revocation {
             let complete = evidence.certs.iter().all(|c| certs.contains(c))
-                && !evidence.crls.is_empty()
-                && evidence.crls.iter().all(|crl| crl.is_embedded());
+                && evidence.revocation_all_embedded();
             if complete {
                 let archived = report
                     .timestamps
