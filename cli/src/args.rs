@@ -172,10 +172,11 @@ pub struct ExtendArgs {
     /// repeatable.
     #[arg(long, value_name = "FILE")]
     pub ocsp: Vec<PathBuf>,
-    /// Never fetch anything over the network. By default, revocation data
-    /// the files given and the signature lack is fetched (OCSP from the
-    /// certificate's AIA, CRLs from its distribution points; each URL once
-    /// per run) and embedded.
+    /// Fetch no revocation data: validate and embed only what the signature
+    /// carries and the --crl/--ocsp files give (--tsa is still used). By
+    /// default, missing revocation data is fetched — OCSP from the
+    /// certificate's AIA responder first, then CRLs from its distribution
+    /// points, each URL (and OCSP CertID) once per run — and embedded.
     #[arg(long)]
     pub offline: bool,
     /// Extra certificates for path building (B-LT); repeatable.

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hozon` command (see `util.rs` for the helpers).
 
 mod batch;
+mod fetch;
 mod interop;
 mod large_file;
 mod lta;
