@@ -53,13 +53,15 @@ impl Default for FetchConfig {
 }
 
 type Slot<T> = Arc<OnceLock<Result<Arc<T>, String>>>;
+/// An OCSP request: the responder URL and the DER OCSPRequest (its CertID).
+type OcspKey = (String, Vec<u8>);
 
 /// Fetches CRLs and OCSP responses, each at most once per run.
 pub struct Fetcher {
     client: reqwest::blocking::Client,
     config: FetchConfig,
     crls: Mutex<HashMap<String, Slot<Crl>>>,
-    ocsp: Mutex<HashMap<(String, Vec<u8>), Slot<OcspResponse>>>,
+    ocsp: Mutex<HashMap<OcspKey, Slot<OcspResponse>>>,
 }
 
 impl std::fmt::Debug for Fetcher {
