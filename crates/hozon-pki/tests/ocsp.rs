@@ -438,3 +438,164 @@ fn good_prefers_embedded_data_and_unknown_lists_every_reason() {
     assert_unknown(&s, "no CRL from");
     assert_unknown(&s, "stale.ocsp");
 }
+
+/// A delegated responder certificate (OCSPSigning) for `ocsp.key`, issued
+/// by signing-ca, valid between the two times.
+fn responder_cert(not_before: &str, not_after: &str) -> openssl::x509::X509 {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage};
+    use openssl::x509::{X509Name, X509};
+    let key = PKey::private_key_from_pem(&std::fs::read(pki("ocsp.key")).unwrap()).unwrap();
+    let ca = X509::from_pem(&std::fs::read(pki("signing-ca.crt")).unwrap()).unwrap();
+    let ca_key =
+        PKey::private_key_from_pem(&std::fs::read(pki("signing-ca.key")).unwrap()).unwrap();
+    let mut name = X509Name::builder().unwrap();
+    name.append_entry_by_text("CN", "Past OCSP responder")
+        .unwrap();
+    let name = name.build();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    let serial = BigNum::from_u32(0x0c5f).unwrap();
+    b.set_serial_number(&serial.to_asn1_integer().unwrap())
+        .unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(ca.subject_name()).unwrap();
+    b.set_pubkey(&key).unwrap();
+    let t = |s: &str| Asn1Time::from_unix(UnixTime::parse_rfc3339(s).unwrap().0).unwrap();
+    b.set_not_before(&t(not_before)).unwrap();
+    b.set_not_after(&t(not_after)).unwrap();
+    b.append_extension(BasicConstraints::new().critical().build().unwrap())
+        .unwrap();
+    b.append_extension(
+        ExtendedKeyUsage::new()
+            .critical()
+            .other("OCSPSigning")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    b.sign(&ca_key, MessageDigest::sha256()).unwrap();
+    b.build()
+}
+
+/// A BasicOCSPResponse saying signer-doctor is good, produced at
+/// `produced_at` (thisUpdate the same, nextUpdate a week later), signed by
+/// `ocsp.key` (RSA-SHA256, by OpenSSL) and carrying `responder`.
+fn past_response(produced_at: &str, responder: &openssl::x509::X509) -> Vec<u8> {
+    use hozon_cms::asn1::der::asn1::{BitString, GeneralizedTime, Null, OctetString};
+    use hozon_cms::asn1::spki::AlgorithmIdentifierOwned;
+    use hozon_cms::asn1::x509_cert::Certificate;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use x509_ocsp::{
+        BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, ResponderId, ResponseData,
+        SingleResponse, Version,
+    };
+    let gt = |s: &str| {
+        OcspGeneralizedTime(
+            GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                UnixTime::parse_rfc3339(s).unwrap().0 as u64,
+            ))
+            .unwrap(),
+        )
+    };
+    let doctor = cert("signer-doctor.crt");
+    let ca = cert("signing-ca.crt");
+    let sha1 = |d: &[u8]| {
+        openssl::hash::hash(MessageDigest::sha1(), d)
+            .unwrap()
+            .to_vec()
+    };
+    let ca_tbs = &ca.parsed().tbs_certificate;
+    let cert_id = CertId {
+        hash_algorithm: AlgorithmIdentifierOwned {
+            oid: hozon_cms::asn1::const_oid::db::rfc5912::ID_SHA_1,
+            parameters: Some(Null.into()),
+        },
+        issuer_name_hash: OctetString::new(sha1(&ca_tbs.subject.to_der().unwrap())).unwrap(),
+        issuer_key_hash: OctetString::new(sha1(
+            ca_tbs
+                .subject_public_key_info
+                .subject_public_key
+                .raw_bytes(),
+        ))
+        .unwrap(),
+        serial_number: doctor.parsed().tbs_certificate.serial_number.clone(),
+    };
+    let week_later = UnixTime(UnixTime::parse_rfc3339(produced_at).unwrap().0 + 7 * 86_400);
+    let responder_parsed = Certificate::from_der(&responder.to_der().unwrap()).unwrap();
+    let tbs = ResponseData {
+        version: Version::V1,
+        responder_id: ResponderId::ByName(responder_parsed.tbs_certificate.subject.clone()),
+        produced_at: gt(produced_at),
+        responses: vec![SingleResponse {
+            cert_id,
+            cert_status: CertStatus::good(),
+            this_update: gt(produced_at),
+            next_update: Some(gt(&week_later.rfc3339())),
+            single_extensions: None,
+        }],
+        response_extensions: None,
+    };
+    let key = PKey::private_key_from_pem(&std::fs::read(pki("ocsp.key")).unwrap()).unwrap();
+    let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &key).unwrap();
+    let signature = signer.sign_oneshot_to_vec(&tbs.to_der().unwrap()).unwrap();
+    BasicOcspResponse {
+        tbs_response_data: tbs,
+        signature_algorithm: AlgorithmIdentifierOwned {
+            oid: hozon_cms::asn1::const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+            parameters: Some(Null.into()),
+        },
+        signature: BitString::from_bytes(&signature).unwrap(),
+        certs: Some(vec![responder_parsed]),
+    }
+    .to_der()
+    .unwrap()
+}
+
+#[test]
+fn a_response_stays_valid_after_its_responder_certificate_expired() {
+    // The responder was valid in 2025 only; the response was produced then
+    // and is judged now (2026 or later), for a time in 2025.
+    let responder = responder_cert("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z");
+    let der = past_response("2025-06-01T00:00:00Z", &responder);
+    let resp = OcspResponse::from_der(&der, "past").unwrap();
+    let at = UnixTime::parse_rfc3339("2025-06-02T00:00:00Z").unwrap();
+    let s = resp.status(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        at,
+        now(),
+    );
+    assert!(matches!(s, RevocationStatus::Good { .. }), "{s:?}");
+}
+
+#[test]
+fn a_responder_not_valid_at_produced_at_is_not_authorised() {
+    // Not yet valid when the response claims to have been produced.
+    let responder = responder_cert("2025-07-01T00:00:00Z", "2030-01-01T00:00:00Z");
+    let der = past_response("2025-06-01T00:00:00Z", &responder);
+    let resp = OcspResponse::from_der(&der, "past").unwrap();
+    let at = UnixTime::parse_rfc3339("2025-06-02T00:00:00Z").unwrap();
+    let s = resp.status(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        at,
+        now(),
+    );
+    assert_unknown(&s, "not signed by a responder authorised by");
+    // Expired before producedAt: the same.
+    let responder = responder_cert("2025-01-01T00:00:00Z", "2025-05-01T00:00:00Z");
+    let der = past_response("2025-06-01T00:00:00Z", &responder);
+    let resp = OcspResponse::from_der(&der, "past").unwrap();
+    let s = resp.status(
+        &cert("signer-doctor.crt"),
+        &cert("signing-ca.crt"),
+        at,
+        now(),
+    );
+    assert_unknown(&s, "not signed by a responder authorised by");
+}
