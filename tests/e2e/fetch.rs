@@ -278,6 +278,99 @@ fn ocsp_file_given_with_ocsp_is_used_and_embedded() {
     assert!(ok, "{log}");
 }
 
+#[test]
+fn replacing_the_embedded_ocsp_response_after_the_archive_stamp_is_detected() {
+    let _ports = fixed_ports();
+    let env = Env::new();
+    let tsa = TsaServer::start(
+        &Pki::copy_to(&env.path("server-pki")).unwrap(),
+        TsaMode::Normal,
+    )
+    .unwrap();
+    env.copy_doc("referral-letter.txt", "a.txt");
+    let sig = env.sign_doc(
+        "a.txt",
+        "signer-doctor",
+        &["--level", "t", "--tsa", &tsa.url()],
+    );
+    env.write("index.txt", ocsp_index(&env));
+    env.write("index.txt.attr", "unique_subject = no\n");
+    for (days, out) in [("1", "one.ocsp"), ("2", "two.ocsp")] {
+        env.openssl_ok(&[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-CA",
+            "pki/signing-ca.crt",
+            "-rsigner",
+            "pki/ocsp.crt",
+            "-rkey",
+            "pki/ocsp.key",
+            "-issuer",
+            "pki/signing-ca.crt",
+            "-cert",
+            "pki/signer-doctor.crt",
+            "-ndays",
+            days,
+            "-respout",
+            out,
+        ]);
+    }
+    let out = env.hozon(&[
+        "extend",
+        &sig,
+        "--level",
+        "lta",
+        "--trust",
+        TRUST,
+        "--offline",
+        "--ocsp",
+        "one.ocsp",
+        "--crl",
+        "pki/root-ca.crl",
+        "--tsa",
+        &tsa.url(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let v = env.verify(&[&sig], &["--offline"]);
+    let entry = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert_eq!(entry.level.as_deref(), Some("B-LTA"), "{}", v.stdout);
+
+    // Swap the embedded OCSP response for another valid one of the same
+    // responder: the archive stamp's hash index no longer matches.
+    use hozon_cms::asn1::cms::revocation::{RevocationInfoChoice, RevocationInfoChoices};
+    use hozon_cms::asn1::der::{asn1::SetOfVec, Any, Decode};
+    let mut sd = crate::util::load_sd(&env.path(&sig));
+    let other = Any::from_der(&env.read("two.ocsp")).unwrap();
+    let list: Vec<RevocationInfoChoice> = sd
+        .crls
+        .take()
+        .unwrap()
+        .0
+        .into_vec()
+        .into_iter()
+        .map(|c| match c {
+            RevocationInfoChoice::Other(mut o) => {
+                o.other = other.clone();
+                RevocationInfoChoice::Other(o)
+            }
+            crl => crl,
+        })
+        .collect();
+    sd.crls = Some(RevocationInfoChoices(SetOfVec::try_from(list).unwrap()));
+    crate::util::save_sd(&env.path(&sig), &sd);
+    let v = env.verify(&[&sig], &["--offline"]);
+    let entry = v.expect(1, &sig, "TOTAL_FAILED", Some("HASH_FAILURE"));
+    assert!(
+        entry
+            .errors
+            .iter()
+            .any(|e| e.contains("archive time stamp")),
+        "{:?}",
+        entry.errors
+    );
+}
+
 /// An `openssl ca` index listing signer-doctor as valid.
 fn ocsp_index(env: &Env) -> String {
     let out = env.openssl_ok(&["x509", "-in", "pki/signer-doctor.crt", "-noout", "-serial"]);
