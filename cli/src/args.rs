@@ -204,6 +204,17 @@ pub struct ValidationDataArgs {
     /// CRLs to validate with and embed; repeatable.
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// OCSP responses (DER OCSPResponse) to validate with and embed;
+    /// repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp: Vec<PathBuf>,
+    /// Fetch no revocation data: validate and embed only what the signature
+    /// carries and the --crl/--ocsp files give (--tsa is still used). By
+    /// default, missing revocation data is fetched — OCSP from the
+    /// certificate's AIA responder first, then CRLs from its distribution
+    /// points, each URL (and OCSP CertID) once per run — and embedded.
+    #[arg(long)]
+    pub offline: bool,
     /// Extra certificates for path building; repeatable.
     #[arg(long, value_name = "CERTS.pem")]
     pub certs: Vec<PathBuf>,
@@ -290,6 +301,10 @@ pub struct VerifyArgs {
     /// CRLs (PEM or DER) besides those embedded in signatures; repeatable.
     #[arg(long, value_name = "CRL")]
     pub crl: Vec<PathBuf>,
+    /// OCSP responses (DER OCSPResponse) besides those embedded in
+    /// signatures; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp: Vec<PathBuf>,
     /// Extra certificates (PEM bundle): intermediates, or a TSA certificate
     /// a time stamp does not carry; repeatable. Never trusted as anchors.
     #[arg(long, value_name = "CERTS.pem")]
@@ -300,7 +315,13 @@ pub struct VerifyArgs {
     /// Validate as of this time (RFC 3339, e.g. 2026-11-26T09:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
-    /// Never fetch anything over the network (this version fetches nothing; accepted for scripts).
+    /// Never fetch anything over the network: validate only from the
+    /// signature's embedded data and the --crl/--ocsp files (a B-LT or B-LTA
+    /// signature must pass this way). Without it, revocation data that is
+    /// missing is fetched: OCSP from the certificate's AIA responder first,
+    /// then CRLs from its distribution points, each URL (and OCSP CertID)
+    /// once per run, with timeouts; a failed fetch gives INDETERMINATE
+    /// naming the URL.
     #[arg(long)]
     pub offline: bool,
     /// Accept signature time stamps whose TSA certificate has expired since

@@ -48,6 +48,8 @@ impl Augmenter {
             Target::Lt | Target::Lta => Some(build_verifier(&VerifierSetup {
                 trust: &validation.trust,
                 crls: &validation.crl,
+                ocsp: &validation.ocsp,
+                offline: validation.offline,
                 certs: &validation.certs,
                 revocation: RevocationArg::Require,
                 at: None,
@@ -151,14 +153,19 @@ impl Augmenter {
             }
         }
         let augmented = match self.profile {
-            ProfileArg::Etsi => {
-                hozon_ltv::add_validation_data(bytes, &evidence.certs, &evidence.crls)
-                    .map(|w| w.der)
-                    .map_err(|e| e.to_string())?
-            }
-            // OCSP responses join when the verifier's evidence carries them.
+            ProfileArg::Etsi => hozon_ltv::add_validation_data(
+                bytes,
+                &evidence.certs,
+                &evidence.crls,
+                &evidence.ocsp,
+            )
+            .map(|w| w.der)
+            .map_err(|e| e.to_string())?,
+            // revocation-values carries BasicOCSPResponses.
             ProfileArg::Jis => {
-                hozon_ltv::add_validation_data_jis(bytes, &evidence.certs, &evidence.crls, &[])
+                let basic: Vec<Vec<u8>> =
+                    evidence.ocsp.iter().filter_map(|r| r.basic_der()).collect();
+                hozon_ltv::add_validation_data_jis(bytes, &evidence.certs, &evidence.crls, &basic)
                     .map(|w| w.der)
                     .map_err(|e| e.to_string())?
             }

@@ -8,7 +8,10 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
-use hozon_pki::{ChainValidator, Crl, CrlSet, RevocationPolicy, TrustAnchors, UnixTime};
+use hozon_pki::{
+    ChainValidator, Crl, CrlSet, FetchConfig, Fetcher, OcspResponse, RevocationPolicy,
+    TrustAnchors, UnixTime,
+};
 use hozon_verify::{
     AlgorithmPolicy, FileError, Indication, Report, SignatureReport, Summary, Verifier,
     VerifierConfig,
@@ -25,6 +28,10 @@ pub struct VerifierSetup<'a> {
     pub trust: &'a [PathBuf],
     /// CRL files.
     pub crls: &'a [PathBuf],
+    /// OCSP response files (DER).
+    pub ocsp: &'a [PathBuf],
+    /// Fetch nothing.
+    pub offline: bool,
     /// Extra certificate files (intermediates, TSA certificates).
     pub certs: &'a [PathBuf],
     /// Revocation policy.
@@ -47,6 +54,17 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
             crls.add(Arc::new(crl));
         }
     }
+    for path in setup.ocsp {
+        let resp = OcspResponse::read_file(path)?;
+        if !resp.is_successful() {
+            anyhow::bail!(
+                "{}: the OCSP responseStatus is {}, not successful",
+                path.display(),
+                resp.response_status()
+            );
+        }
+        crls.add_ocsp(Arc::new(resp));
+    }
     let mut extra_certs = Vec::new();
     for path in setup.certs {
         let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
@@ -67,7 +85,10 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
         RevocationArg::BestEffort => RevocationPolicy::BestEffort,
         RevocationArg::Skip => RevocationPolicy::Skip,
     };
-    let chains = ChainValidator::new(anchors, crls, policy, now);
+    let mut chains = ChainValidator::new(anchors, crls, policy, now);
+    if !setup.offline {
+        chains = chains.with_fetcher(Arc::new(Fetcher::new(FetchConfig::default())?));
+    }
     Ok(Verifier::new(
         chains,
         VerifierConfig {
@@ -126,6 +147,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let verifier = build_verifier(&VerifierSetup {
         trust: &args.trust,
         crls: &args.crl,
+        ocsp: &args.ocsp,
+        offline: args.offline,
         certs: &args.certs,
         revocation: args.revocation,
         at: args.at.as_deref(),

@@ -72,7 +72,17 @@ pub(crate) fn long_lived_tsa(env: &Env) -> TsaServer {
 
 pub(crate) fn extend(env: &Env, sig: &str, level: &str, tsa: &str) {
     let out = env.hozon(&[
-        "extend", sig, "--level", level, "--trust", TRUST, "--crl", CRLS, "--tsa", tsa,
+        "extend",
+        sig,
+        "--level",
+        level,
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--tsa",
+        tsa,
+        "--offline",
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }

@@ -13,7 +13,15 @@ fn start_tsa(env: &Env) -> TsaServer {
 
 fn extend_lt(env: &Env, sig: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
-        "extend", sig, "--level", "lt", "--trust", TRUST, "--crl", CRLS,
+        "extend",
+        sig,
+        "--level",
+        "lt",
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--offline",
     ];
     args.extend_from_slice(extra);
     env.hozon(&args)

@@ -2,6 +2,7 @@
 
 mod atsv2;
 mod batch;
+mod fetch;
 mod interop;
 mod jis;
 mod large_file;

@@ -246,8 +246,25 @@ impl Env {
         (out.status.success(), describe(&out))
     }
 
-    /// `hozon verify PATHS --trust pki/trust.pem --json EXTRA`, parsed.
+    /// `hozon verify PATHS --trust pki/trust.pem --json --offline EXTRA`,
+    /// parsed. Offline, so that what a test expects never depends on
+    /// whether another test runs the loopback CRL/OCSP servers on the
+    /// ports the test certificates name; see [`Env::verify_online`].
     pub fn verify(&self, paths: &[&str], extra: &[&str]) -> Verified {
+        let mut args: Vec<&str> = vec!["verify"];
+        args.extend_from_slice(paths);
+        args.extend_from_slice(&["--trust", TRUST, "--json"]);
+        if !extra.contains(&"--offline") {
+            args.push("--offline");
+        }
+        args.extend_from_slice(extra);
+        let out = self.hozon(&args);
+        Verified::from_output(&out)
+    }
+
+    /// Like [`Env::verify`], but fetching what revocation data is missing
+    /// (hold `hozon_testkit::fixed_ports()`).
+    pub fn verify_online(&self, paths: &[&str], extra: &[&str]) -> Verified {
         let mut args: Vec<&str> = vec!["verify"];
         args.extend_from_slice(paths);
         args.extend_from_slice(&["--trust", TRUST, "--json"]);

@@ -15,6 +15,15 @@ pub mod rfc3161 {
         ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 }
 
+/// RFC 5940 (additional CMS revocation information choices).
+pub mod rfc5940 {
+    use super::ObjectIdentifier;
+    /// `id-ri-ocsp-response`: an OCSPResponse (RFC 6960) carried in
+    /// SignedData `crls` as `other [1] OtherRevocationInfoFormat`.
+    pub const ID_RI_OCSP_RESPONSE: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
+}
+
 /// RFC 5126 / ETSI TS 101 733 (CAdES) attributes.
 pub mod rfc5126 {
     use super::ObjectIdentifier;

@@ -148,6 +148,25 @@ impl SignatureFile {
             .collect()
     }
 
+    /// The OCSP responses in the SignedData `crls` field (RFC 5940 §4.3
+    /// id-ri-ocsp-response: `other` choices whose value is an
+    /// OCSPResponse), DER-encoded.
+    pub fn ocsp_responses(&self) -> Vec<Vec<u8>> {
+        self.signed_data
+            .crls
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|choice| match choice {
+                cms::revocation::RevocationInfoChoice::Other(other)
+                    if other.other_format == crate::oid::rfc5940::ID_RI_OCSP_RESPONSE =>
+                {
+                    other.other.to_der().ok()
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The SignerInfos, in the order they are encoded.
     pub fn signer_infos(&self) -> &[SignerInfo] {
         self.signed_data.signer_infos.0.as_slice()

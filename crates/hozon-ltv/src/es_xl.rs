@@ -213,7 +213,7 @@ pub fn add_validation_data_jis(
         file.der
     };
     if !late_certs.is_empty() || !late_crls.is_empty() {
-        let with = crate::add_validation_data(&der, &late_certs, &late_crls)?;
+        let with = crate::add_validation_data(&der, &late_certs, &late_crls, &[])?;
         result.certs_added += with.certs_added;
         result.crls_added += with.crls_added;
         der = with.der;

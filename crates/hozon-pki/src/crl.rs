@@ -18,7 +18,7 @@ use hozon_cms::asn1::x509_cert::ext::Extension;
 use hozon_cms::asn1::x509_cert::name::Name;
 use hozon_cms::Cert;
 
-use crate::{Error, RevocationStatus, UnixTime};
+use crate::{Error, OcspResponse, RevocationStatus, UnixTime};
 
 /// How far in the future a CRL's thisUpdate may be before we distrust it
 /// (clock skew between the CA and us).
@@ -280,10 +280,33 @@ fn is_ca(cert: &Cert) -> bool {
         .any(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).is_ok_and(|bc| bc.ca))
 }
 
-/// CRLs available for a validation, indexed by issuer name.
+/// The revocation data a status was read from: what a B-LT signature must
+/// carry.
+#[derive(Clone, Debug)]
+pub enum RevocationEvidence {
+    /// A CRL.
+    Crl(Arc<Crl>),
+    /// An OCSP response.
+    Ocsp(Arc<OcspResponse>),
+}
+
+impl RevocationEvidence {
+    /// Whether it came from inside the signature being validated.
+    pub fn is_embedded(&self) -> bool {
+        match self {
+            RevocationEvidence::Crl(c) => c.is_embedded(),
+            RevocationEvidence::Ocsp(o) => o.is_embedded(),
+        }
+    }
+}
+
+/// Revocation data available for a validation: CRLs indexed by issuer
+/// name, and OCSP responses indexed by the serial numbers they answer for.
 #[derive(Clone, Debug, Default)]
 pub struct CrlSet {
     by_issuer: HashMap<Vec<u8>, Vec<Arc<Crl>>>,
+    ocsp_by_serial: HashMap<Vec<u8>, Vec<Arc<OcspResponse>>>,
+    ocsp_count: usize,
 }
 
 impl CrlSet {
@@ -301,16 +324,39 @@ impl CrlSet {
         }
     }
 
-    /// Adds every CRL of another set.
+    /// Adds an OCSP response (an identical one already present is ignored).
+    pub fn add_ocsp(&mut self, resp: Arc<OcspResponse>) {
+        let mut added = false;
+        for serial in resp.serials() {
+            let list = self.ocsp_by_serial.entry(serial).or_default();
+            if !list.iter().any(|r| r.sha256() == resp.sha256()) {
+                list.push(resp.clone());
+                added = true;
+            }
+        }
+        if added {
+            self.ocsp_count += 1;
+        }
+    }
+
+    /// Adds every CRL and OCSP response of another set.
     pub fn extend(&mut self, other: &CrlSet) {
         for crl in other.by_issuer.values().flatten() {
             self.add(crl.clone());
+        }
+        for resp in other.ocsp_by_serial.values().flatten() {
+            self.add_ocsp(resp.clone());
         }
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_issuer.is_empty()
+        self.by_issuer.is_empty() && self.ocsp_by_serial.is_empty()
+    }
+
+    /// Every CRL of the set.
+    pub fn crls(&self) -> impl Iterator<Item = &Arc<Crl>> {
+        self.by_issuer.values().flatten()
     }
 
     /// SHA-256 fingerprints of all CRLs, sorted (for cache keys).
@@ -320,8 +366,10 @@ impl CrlSet {
             .values()
             .flatten()
             .map(|c| c.sha256)
+            .chain(self.ocsp_by_serial.values().flatten().map(|r| *r.sha256()))
             .collect();
         v.sort_unstable();
+        v.dedup();
         v
     }
 
@@ -337,26 +385,120 @@ impl CrlSet {
         self.status_with_evidence(cert, issuer, at, now).0
     }
 
-    /// As [`CrlSet::status`], with the CRL the status was read from (the
+    /// As [`CrlSet::status`], with the data the status was read from (the
     /// validation data a B-LT signature must carry).
+    ///
+    /// Every source is judged on its own: a usable "revoked at or before
+    /// `at`" from any source wins (the earliest revocation); otherwise a
+    /// Good from any source (embedded data preferred, so that a signature
+    /// carrying its own data is recognised as B-LT); otherwise Unknown with
+    /// the reasons of every source.
     pub fn status_with_evidence(
         &self,
         cert: &Cert,
         issuer: &Cert,
         at: UnixTime,
         now: UnixTime,
-    ) -> (RevocationStatus, Option<Arc<Crl>>) {
+    ) -> (RevocationStatus, Option<RevocationEvidence>) {
+        CrlSet::status_across(&[self], cert, issuer, at, now)
+    }
+
+    /// As [`CrlSet::status_with_evidence`], over the union of `sets`
+    /// (without copying them).
+    pub fn status_across(
+        sets: &[&CrlSet],
+        cert: &Cert,
+        issuer: &Cert,
+        at: UnixTime,
+        now: UnixTime,
+    ) -> (RevocationStatus, Option<RevocationEvidence>) {
+        let (crl_status, crl) = crl_status(sets, cert, issuer, at, now);
+        let serial = cert.parsed().tbs_certificate.serial_number.as_bytes();
+        let mut results: Vec<(RevocationStatus, Option<RevocationEvidence>)> =
+            vec![(crl_status, crl.map(RevocationEvidence::Crl))];
+        let mut seen: Vec<&[u8; 32]> = Vec::new();
+        for resp in sets
+            .iter()
+            .flat_map(|s| s.ocsp_by_serial.get(serial).into_iter().flatten())
+        {
+            if seen.contains(&resp.sha256()) {
+                continue;
+            }
+            seen.push(resp.sha256());
+            if resp.covers(cert, issuer) {
+                results.push((
+                    resp.status(cert, issuer, at, now),
+                    Some(RevocationEvidence::Ocsp(resp.clone())),
+                ));
+            }
+        }
+        if let Some(revoked) = results
+            .iter()
+            .filter_map(|(s, e)| match s {
+                RevocationStatus::Revoked { revoked_at, .. } => Some((*revoked_at, s, e)),
+                _ => None,
+            })
+            .min_by_key(|(t, _, _)| *t)
+        {
+            return (revoked.1.clone(), revoked.2.clone());
+        }
+        let embedded = |e: &Option<RevocationEvidence>| e.as_ref().is_some_and(|e| e.is_embedded());
+        let mut goods: Vec<&(RevocationStatus, Option<RevocationEvidence>)> = results
+            .iter()
+            .filter(|(s, _)| matches!(s, RevocationStatus::Good { .. }))
+            .collect();
+        // Embedded first; then a status that knows of a later revocation
+        // (so the warning is not lost).
+        goods.sort_by_key(|(s, e)| {
+            (
+                !embedded(e),
+                !matches!(
+                    s,
+                    RevocationStatus::Good {
+                        revoked_later: Some(_),
+                        ..
+                    }
+                ),
+            )
+        });
+        if let Some(good) = goods.first() {
+            return (good.0.clone(), good.1.clone());
+        }
+        let reasons: Vec<String> = results
+            .into_iter()
+            .filter_map(|(s, _)| match s {
+                RevocationStatus::Unknown { reason } => Some(reason),
+                _ => None,
+            })
+            .collect();
+        (
+            RevocationStatus::Unknown {
+                reason: reasons.join("; "),
+            },
+            None,
+        )
+    }
+}
+
+/// The status from the CRLs of `sets` alone.
+fn crl_status(
+    sets: &[&CrlSet],
+    cert: &Cert,
+    issuer: &Cert,
+    at: UnixTime,
+    now: UnixTime,
+) -> (RevocationStatus, Option<Arc<Crl>>) {
+    {
         let issuer_name = &cert.parsed().tbs_certificate.issuer;
         let key = issuer_name.to_der().unwrap_or_default();
-        let candidates = self
-            .by_issuer
-            .get(&key)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let candidates: Vec<&Arc<Crl>> = sets
+            .iter()
+            .flat_map(|s| s.by_issuer.get(&key).into_iter().flatten())
+            .collect();
         if candidates.is_empty() {
             return (
                 RevocationStatus::Unknown {
-                    reason: format!("no CRL from {issuer_name} is available (pass it with --crl)"),
+                    reason: format!("no CRL from {issuer_name} is available (pass it with --crl, or an OCSP response with --ocsp)"),
                 },
                 None,
             );
@@ -365,6 +507,9 @@ impl CrlSet {
         let mut rejected = Vec::new();
         let mut best: Option<&Arc<Crl>> = None;
         for crl in candidates {
+            if best.is_some_and(|b| b.sha256 == crl.sha256) {
+                continue;
+            }
             let problem = if let Some(why) = &crl.scope.unusable {
                 Some(why.clone())
             } else if crl.scope.only_user_certs && cert_is_ca {
@@ -440,7 +585,7 @@ impl CrlSet {
     }
 }
 
-fn reason_name(r: CrlReason) -> String {
+pub(crate) fn reason_name(r: CrlReason) -> String {
     match r {
         CrlReason::Unspecified => "unspecified",
         CrlReason::KeyCompromise => "keyCompromise",

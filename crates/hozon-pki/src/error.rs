@@ -93,4 +93,20 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// An OCSP response could not be decoded.
+    #[error("{origin}: not an OCSP response: {reason}")]
+    BadOcsp {
+        /// Where it came from (a file name, a URL, or "embedded").
+        origin: String,
+        /// Why.
+        reason: String,
+    },
+    /// Revocation data could not be fetched.
+    #[error("{url}: {reason}")]
+    Fetch {
+        /// The URL asked.
+        url: String,
+        /// Why it failed.
+        reason: String,
+    },
 }

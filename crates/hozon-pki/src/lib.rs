@@ -9,6 +9,11 @@
 //!   dates, both wrong for validating old signatures (ETSI EN 319 102-1
 //!   §5.6.2). We parse CRLs with `x509-cert`, verify their signatures with
 //!   OpenSSL, and compare revocation dates with the time being checked.
+//! * OCSP responses ([`ocsp`]) are judged with the same time semantics;
+//!   OpenSSL verifies their signature and responder authorisation at
+//!   producedAt.
+//! * Missing revocation data is fetched over HTTP ([`fetch`]) once per URL
+//!   (and OCSP CertID) per run, when a [`Fetcher`] is given.
 //! * A batch validates the same few chains thousands of times;
 //!   [`ChainValidator`] caches results per (certificate, intermediates, CRLs,
 //!   time).
@@ -17,14 +22,18 @@
 
 pub mod crl;
 mod error;
+pub mod fetch;
+pub mod ocsp;
 pub mod path;
 mod revocation;
 mod trust;
 mod validator;
 
-pub use crl::{Crl, CrlSet};
+pub use crl::{Crl, CrlSet, RevocationEvidence};
 pub use error::{Error, PathError};
+pub use fetch::{FetchConfig, Fetcher};
 pub use hozon_cms::UnixTime;
+pub use ocsp::OcspResponse;
 pub use revocation::{RevocationPolicy, RevocationStatus};
 pub use trust::TrustAnchors;
 pub use validator::{CertStatus, ChainReport, ChainValidator};

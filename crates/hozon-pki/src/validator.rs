@@ -1,11 +1,15 @@
 //! Chain validation with revocation, cached across a batch.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use hozon_cms::Cert;
 
-use crate::{path, CrlSet, PathError, RevocationPolicy, RevocationStatus, TrustAnchors, UnixTime};
+use crate::fetch::{crl_urls, ocsp_urls, Fetcher};
+use crate::{
+    path, CrlSet, PathError, RevocationEvidence, RevocationPolicy, RevocationStatus, TrustAnchors,
+    UnixTime,
+};
 
 /// Entries kept before the cache is emptied (a batch over many signers must
 /// not grow without bound).
@@ -18,8 +22,8 @@ pub struct CertStatus {
     pub cert: Cert,
     /// Its status at the validation time.
     pub status: RevocationStatus,
-    /// The CRL the status was read from.
-    pub crl: Option<Arc<crate::Crl>>,
+    /// The CRL or OCSP response the status was read from.
+    pub evidence: Option<crate::RevocationEvidence>,
 }
 
 /// The outcome of validating one certificate at one time.
@@ -46,6 +50,11 @@ pub struct ChainValidator {
     /// validation depends on the time). Signatures validated at their own
     /// time-stamp times would otherwise rebuild the same path every time.
     paths: Mutex<HashMap<[u8; 32], Vec<Cert>>>,
+    fetcher: Option<Arc<Fetcher>>,
+    /// What the fetcher brought this run, shared by every validation (a
+    /// CRL fetched once serves every certificate of its issuer; each is
+    /// held once, behind an `Arc`).
+    fetched: RwLock<CrlSet>,
 }
 
 impl ChainValidator {
@@ -64,7 +73,17 @@ impl ChainValidator {
             now,
             cache: Mutex::new(HashMap::new()),
             paths: Mutex::new(HashMap::new()),
+            fetcher: None,
+            fetched: RwLock::new(CrlSet::new()),
         }
+    }
+
+    /// Fetches revocation data (AIA OCSP, then CRL distribution points)
+    /// for certificates the configured and embedded data leave Unknown.
+    /// Without a fetcher (offline) nothing is fetched.
+    pub fn with_fetcher(mut self, fetcher: Arc<Fetcher>) -> ChainValidator {
+        self.fetcher = Some(fetcher);
+        self
     }
 
     /// The trust anchors.
@@ -114,13 +133,67 @@ impl ChainValidator {
         extra_crls: &CrlSet,
         at: UnixTime,
     ) -> RevocationStatus {
-        if extra_crls.is_empty() {
-            self.crls.status(cert, issuer, at, self.now)
-        } else {
-            let mut all = self.crls.clone();
-            all.extend(extra_crls);
-            all.status(cert, issuer, at, self.now)
+        self.status_with_evidence(cert, issuer, extra_crls, at).0
+    }
+
+    /// The revocation status of `cert` (issued by `issuer`) at `at` from the
+    /// configured data, `extra` and what was fetched; when that is Unknown
+    /// and there is a fetcher, fetches (OCSP from AIA first, then the CRLs
+    /// of the distribution points) and judges again.
+    pub fn status_with_evidence(
+        &self,
+        cert: &Cert,
+        issuer: &Cert,
+        extra: &CrlSet,
+        at: UnixTime,
+    ) -> (RevocationStatus, Option<RevocationEvidence>) {
+        let judge = || {
+            let fetched = self.fetched.read().unwrap_or_else(|p| p.into_inner());
+            CrlSet::status_across(&[&self.crls, extra, &fetched], cert, issuer, at, self.now)
+        };
+        let first = judge();
+        let Some(fetcher) = &self.fetcher else {
+            return first;
+        };
+        if !matches!(first.0, RevocationStatus::Unknown { .. }) {
+            return first;
         }
+        let mut failures = Vec::new();
+        let mut result = first;
+        let ocsp = ocsp_urls(cert);
+        for url in &ocsp {
+            match fetcher.ocsp(url, cert, issuer) {
+                Ok(resp) => self.add_fetched(|set| set.add_ocsp(resp)),
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        if !ocsp.is_empty() {
+            result = judge();
+            if !matches!(result.0, RevocationStatus::Unknown { .. }) {
+                return result;
+            }
+        }
+        let crls = crl_urls(cert);
+        for url in &crls {
+            match fetcher.crl(url) {
+                Ok(crl) => self.add_fetched(|set| set.add(crl)),
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        if !crls.is_empty() {
+            result = judge();
+        }
+        if let (RevocationStatus::Unknown { reason }, false) = (&mut result.0, failures.is_empty())
+        {
+            reason.push_str("; fetching failed: ");
+            reason.push_str(&failures.join("; "));
+        }
+        result
+    }
+
+    fn add_fetched(&self, f: impl FnOnce(&mut CrlSet)) {
+        let mut set = self.fetched.write().unwrap_or_else(|p| p.into_inner());
+        f(&mut set);
     }
 
     fn compute(
@@ -137,24 +210,17 @@ impl ChainValidator {
                 revocation: Vec::new(),
             };
         };
-        let crls = if extra_crls.is_empty() {
-            std::borrow::Cow::Borrowed(&self.crls)
-        } else {
-            let mut all = self.crls.clone();
-            all.extend(extra_crls);
-            std::borrow::Cow::Owned(all)
-        };
         let revocation = certs
             .windows(2)
             .map(|pair| {
-                let (status, crl) = match self.policy {
+                let (status, evidence) = match self.policy {
                     RevocationPolicy::Skip => (RevocationStatus::NotChecked, None),
-                    _ => crls.status_with_evidence(&pair[0], &pair[1], at, self.now),
+                    _ => self.status_with_evidence(&pair[0], &pair[1], extra_crls, at),
                 };
                 CertStatus {
                     cert: pair[0].clone(),
                     status,
-                    crl,
+                    evidence,
                 }
             })
             .collect();

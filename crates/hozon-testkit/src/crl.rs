@@ -39,6 +39,18 @@ impl CrlServer {
         })
     }
 
+    /// Same as [`CrlServer::start`] on `127.0.0.1:port` (18080 is the
+    /// port the test certificates' CRL distribution points name). Hold
+    /// [`crate::fixed_ports`] while it runs.
+    pub fn start_on(pki: &Pki, port: u16) -> io::Result<CrlServer> {
+        let handler = CrlHandler {
+            dir: pki.dir.clone(),
+        };
+        Ok(CrlServer {
+            http: HttpServer::start_on("hozon-crl", handler, port)?,
+        })
+    }
+
     /// The base URL, `http://127.0.0.1:PORT` (no trailing slash): CRLs are
     /// at `{url}/crl/signing-ca.crl`, certificates at
     /// `{url}/certs/signing-ca.crt`.

@@ -206,7 +206,12 @@ impl HttpServer {
     /// Binds `127.0.0.1:0` and serves `handler`, a thread per connection
     /// (`_workers` is kept for the callers' documentation of their needs).
     pub fn start<H: Handler>(name: &str, handler: H, _workers: usize) -> io::Result<HttpServer> {
-        Self::spawn(name, Arc::new(handler), None)
+        Self::spawn(name, Arc::new(handler), None, 0)
+    }
+
+    /// Same as [`HttpServer::start`] on `127.0.0.1:port`.
+    pub fn start_on<H: Handler>(name: &str, handler: H, port: u16) -> io::Result<HttpServer> {
+        Self::spawn(name, Arc::new(handler), None, port)
     }
 
     /// Same as [`HttpServer::start`], but every connection is TLS, set up
@@ -217,15 +222,16 @@ impl HttpServer {
         _workers: usize,
         tls: SslAcceptor,
     ) -> io::Result<HttpServer> {
-        Self::spawn(name, Arc::new(handler), Some(Arc::new(tls)))
+        Self::spawn(name, Arc::new(handler), Some(Arc::new(tls)), 0)
     }
 
     fn spawn(
         name: &str,
         handler: Arc<dyn Handler>,
         tls: Option<Arc<SslAcceptor>>,
+        port: u16,
     ) -> io::Result<HttpServer> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
         let addr = listener.local_addr()?;
         let accept_on = listener.try_clone()?;
         let control = Arc::new(Control::default());

@@ -162,3 +162,20 @@ pub fn unreachable_url() -> String {
 pub(crate) fn with_path(path: &Path, err: io::Error) -> io::Error {
     io::Error::new(err.kind(), format!("{}: {err}", path.display()))
 }
+
+/// The port the test certificates' CRL distribution points name
+/// (`http://127.0.0.1:18080/crl/…`).
+pub const CRL_PORT: u16 = 18080;
+/// The port the test certificates' AIA OCSP entries name
+/// (`http://127.0.0.1:18081/`).
+pub const OCSP_PORT: u16 = 18081;
+
+/// Held by every test that binds [`CRL_PORT`] or [`OCSP_PORT`] (or that
+/// asserts nothing listens there), so that such tests never overlap within
+/// one test binary. Other test binaries are separate processes: they must
+/// not use the fixed ports at the same time (cargo runs test binaries one
+/// after another).
+pub fn fixed_ports() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}

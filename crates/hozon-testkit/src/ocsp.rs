@@ -58,6 +58,13 @@ impl OcspServer {
     /// Builds the index from `pki` and starts the responder on
     /// `127.0.0.1:0`.
     pub fn start(pki: &Pki) -> io::Result<OcspServer> {
+        Self::start_on(pki, 0)
+    }
+
+    /// Same as [`OcspServer::start`] on `127.0.0.1:port` (18081 is the
+    /// port the test certificates' AIA names; 0 picks a free one). Hold
+    /// [`crate::fixed_ports`] while it runs.
+    pub fn start_on(pki: &Pki, port: u16) -> io::Result<OcspServer> {
         pki.require(&["signing-ca.crt", "signing-ca.crl", "ocsp.crt", "ocsp.key"])?;
         child::check_openssl()?;
         let work = tempfile::Builder::new().prefix("hozon-ocsp-").tempdir()?;
@@ -72,7 +79,11 @@ impl OcspServer {
             signer_key: pki.path("ocsp.key"),
             ca_cert: pki.path("signing-ca.crt"),
         });
-        let http = HttpServer::start("hozon-ocsp", OcspHandler(state), WORKERS)?;
+        let http = if port == 0 {
+            HttpServer::start("hozon-ocsp", OcspHandler(state), WORKERS)?
+        } else {
+            HttpServer::start_on("hozon-ocsp", OcspHandler(state), port)?
+        };
         Ok(OcspServer { http })
     }
 

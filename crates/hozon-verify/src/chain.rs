@@ -6,7 +6,9 @@ use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_KEY_USAGE;
 use hozon_cms::asn1::der::Decode;
 use hozon_cms::asn1::x509_cert::ext::pkix::KeyUsage;
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm};
-use hozon_pki::{CertStatus, CrlSet, PathError, RevocationPolicy, RevocationStatus, UnixTime};
+use hozon_pki::{
+    CertStatus, CrlSet, PathError, RevocationEvidence, RevocationPolicy, RevocationStatus, UnixTime,
+};
 
 use crate::findings::Findings;
 use crate::report::SubIndication;
@@ -74,14 +76,18 @@ impl Verifier {
         let chain = self.chains.validate(cert, intermediates, crls, at);
         match &chain.path {
             Ok(path) => {
-                f.evidence.merge(crate::findings::Evidence {
+                let mut used = crate::findings::Evidence {
                     certs: path.clone(),
-                    crls: chain
-                        .revocation
-                        .iter()
-                        .filter_map(|s| s.crl.clone())
-                        .collect(),
-                });
+                    ..Default::default()
+                };
+                for st in &chain.revocation {
+                    match &st.evidence {
+                        Some(RevocationEvidence::Crl(c)) => used.crls.push(c.clone()),
+                        Some(RevocationEvidence::Ocsp(o)) => used.ocsp.push(o.clone()),
+                        None => {}
+                    }
+                }
+                f.evidence.merge(used);
                 ChainOutcome {
                     path: Some(path.clone()),
                     revocation_ok: self.revocation_problems(&chain.revocation, claimed, f),

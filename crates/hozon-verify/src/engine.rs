@@ -17,7 +17,7 @@ use hozon_cms::oid::{
 };
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm, SignatureFile};
-use hozon_pki::{ChainValidator, Crl, CrlSet, UnixTime};
+use hozon_pki::{ChainValidator, Crl, CrlSet, OcspResponse, UnixTime};
 
 use crate::chain::curable_with_poe;
 use crate::content::{same_content, DigestCache, Source};
@@ -224,17 +224,30 @@ impl Verifier {
             }
             ocsp_ders.extend(xl.ocsp.iter().cloned());
         }
-        if !ocsp_ders.is_empty() {
-            file_warnings.push(format!(
-                "{} OCSP response(s) in revocation-values are not used for revocation status by this version",
-                ocsp_ders.len()
-            ));
-        }
         let mut crls = CrlSet::new();
         for (origin, der) in &crl_ders {
             match self.embedded_crl(der) {
                 Ok(crl) => crls.add(crl),
                 Err(e) => file_warnings.push(format!("{origin}: {e}")),
+            }
+        }
+        // OCSP responses: in SignedData crls (id-ri-ocsp-response, whole
+        // OCSPResponses) and in ES-XL revocation-values (BasicOCSPResponses).
+        let embedded_ocsp = file
+            .ocsp_responses()
+            .into_iter()
+            .enumerate()
+            .map(|(i, der)| (format!("{label} (embedded OCSP response {i})"), der))
+            .chain(ocsp_ders.iter().enumerate().map(|(i, der)| {
+                (
+                    format!("{label} (revocation-values, OCSP response {i})"),
+                    der.clone(),
+                )
+            }));
+        for (origin, der) in embedded_ocsp {
+            match OcspResponse::from_der(&der, &origin) {
+                Ok(resp) => crls.add_ocsp(Arc::new(resp.embedded())),
+                Err(e) => file_warnings.push(e.to_string()),
             }
         }
         let available = Available {
@@ -317,8 +330,7 @@ impl Verifier {
         // certificate and CRL its validation relied on.
         if report.level.as_deref() == Some("B-T") && ok.chain && ok.revocation {
             let complete = evidence.certs.iter().all(|c| certs.contains(c))
-                && !evidence.crls.is_empty()
-                && evidence.crls.iter().all(|crl| crl.is_embedded());
+                && evidence.revocation_all_embedded();
             if complete {
                 let archived = report
                     .timestamps

@@ -19,8 +19,10 @@ pub(crate) struct Findings {
 pub struct Evidence {
     /// Every certificate of every path (signer and TSAs), anchors included.
     pub certs: Vec<hozon_cms::Cert>,
-    /// The CRL each revocation status was read from.
+    /// The CRL each revocation status was read from (when a CRL).
     pub crls: Vec<std::sync::Arc<hozon_pki::Crl>>,
+    /// The OCSP response each revocation status was read from (when OCSP).
+    pub ocsp: Vec<std::sync::Arc<hozon_pki::OcspResponse>>,
 }
 
 impl Evidence {
@@ -36,6 +38,19 @@ impl Evidence {
                 self.crls.push(crl);
             }
         }
+        for resp in other.ocsp {
+            if !self.ocsp.iter().any(|x| x.sha256() == resp.sha256()) {
+                self.ocsp.push(resp);
+            }
+        }
+    }
+
+    /// Whether some revocation data was relied on, and all of it came
+    /// from inside the signature.
+    pub fn revocation_all_embedded(&self) -> bool {
+        (!self.crls.is_empty() || !self.ocsp.is_empty())
+            && self.crls.iter().all(|c| c.is_embedded())
+            && self.ocsp.iter().all(|o| o.is_embedded())
     }
 }
 
