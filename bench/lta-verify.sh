@@ -43,7 +43,7 @@ echo "making $N B-LTA signatures against the loopback TSA ($url)..."
 $HOZON sign "$WORK/docs" --key $PKI/signer-doctor.key --cert $PKI/signer-doctor.crt \
   --chain $PKI/chain.pem --level t --tsa "$url" --tsa-concurrency 8 -j 8 2> /dev/null
 $HOZON extend "$WORK/docs" --level lta --trust $PKI/root-ca.crt --crl $PKI/crls.pem \
-  --tsa "$url" --tsa-concurrency 8 -j 8 2> /dev/null
+  --tsa "$url" --tsa-concurrency 8 -j 8 --offline 2> /dev/null
 echo >&3
 exec 3>&-
 wait "$server"

@@ -428,3 +428,27 @@ fn jis_profile_embeds_the_fetched_ocsp_response_in_revocation_values() {
     let (ok, log) = env.openssl_verify(&sig, Some("a.txt"));
     assert!(ok, "{log}");
 }
+
+/// `sign --level lta` against the loopback TSA, OCSP responder and CRL
+/// server, with no revocation data given: what it fetched is embedded, and
+/// the signature then validates with the servers gone.
+#[test]
+fn signing_at_b_lta_fetches_embeds_and_validates_offline() {
+    let _ports = fixed_ports();
+    let env = Env::new();
+    let s = servers(&env);
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    let sig = env.sign_doc(
+        "a.pdf",
+        "signer-doctor",
+        &["--level", "lta", "--tsa", &s.tsa.url(), "--trust", TRUST],
+    );
+    assert_eq!(s.ocsp.requests(), 1, "the signer's status, once");
+    assert_eq!(s.crl.requests(), 1, "root-ca.crl, once");
+    drop(s);
+    let v = env.verify(&[&sig], &["--offline"]);
+    let entry = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert_eq!(entry.level.as_deref(), Some("B-LTA"), "{}", v.stdout);
+    let (ok, log) = env.openssl_verify(&sig, Some("a.pdf"));
+    assert!(ok, "{log}");
+}
