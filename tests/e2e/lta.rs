@@ -112,10 +112,12 @@ fn b_lta_validates_offline_and_openssl_still_accepts_it() {
         .map(|t| t["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["signature", "archive"]);
-    // renew_by: the archive TSA's certificate expiry (2045-01-01) minus 90 days.
+    // renew_by: the archive TSA's certificate is valid until 2045, but its
+    // RSA-2048 key gives 112-bit security, acceptable through 2030 (NIST
+    // SP 800-57): 2031-01-01 minus 90 days.
     assert_eq!(
         s.renew_by.as_deref(),
-        Some("2044-10-03T00:00:00Z"),
+        Some("2030-10-03T00:00:00Z"),
         "{}",
         v.stdout
     );
@@ -425,5 +427,35 @@ fn sign_at_b_lta_needs_trust_and_a_valid_signer() {
     assert!(
         !env.exists("a.pdf.p7s"),
         "a signature of a revoked signer was written"
+    );
+}
+
+/// When the archive TSA's certificate expires before its key's sunset,
+/// the expiry sets `renew_by` (90 days before it).
+#[test]
+fn renew_by_follows_the_archive_tsa_s_certificate_expiry() {
+    let env = Env::new();
+    let tsa = short_lived_tsa(&env);
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    env.sign_doc(
+        "a.pdf",
+        "signer-doctor",
+        &["--level", "t", "--tsa", &tsa.url()],
+    );
+    extend(&env, "a.pdf.p7s", "lta", &tsa.url());
+    let v = env.verify(&["a.pdf.p7s"], &["--offline"]);
+    let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
+    let cert = crate::util::read_cert(&env.path("pki/tsa-short.crt"));
+    let (_, not_after) = cert.validity_unix();
+    assert!(
+        not_after < 1_924_992_000,
+        "the short-lived TSA outlives 2030"
+    );
+    let due = hozon_pki::UnixTime(not_after as i64 - 90 * 24 * 3600);
+    assert_eq!(
+        s.renew_by.as_deref(),
+        Some(due.rfc3339().as_str()),
+        "{}",
+        v.stdout
     );
 }

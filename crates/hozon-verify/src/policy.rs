@@ -18,6 +18,12 @@ pub struct AlgorithmPolicy {
     pub min_rsa_bits: u32,
     /// EC keys smaller than this are rejected (default 256).
     pub min_ec_bits: u32,
+    /// RSA keys shorter than 3072 bits (112-bit security) protect only
+    /// until this time: NIST SP 800-57 Part 1 Rev. 5 §5.6.3 accepts 112-bit
+    /// security "through 2030" (CRYPTREC's list sets the same horizon for
+    /// RSA-2048). Default: 2031-01-01. Archive time stamps by such keys
+    /// must be renewed (with a stronger TSA key) before it: `renew_by`.
+    pub rsa_112_bit_until: UnixTime,
 }
 
 impl Default for AlgorithmPolicy {
@@ -27,6 +33,8 @@ impl Default for AlgorithmPolicy {
             sha1_until: UnixTime(1_451_606_400),
             min_rsa_bits: 2048,
             min_ec_bits: 256,
+            // 2031-01-01T00:00:00Z
+            rsa_112_bit_until: UnixTime(1_924_992_000),
         }
     }
 }
@@ -65,5 +73,62 @@ impl AlgorithmPolicy {
             Id::DSA => Some("DSA keys are not accepted".to_owned()),
             _ => None,
         }
+    }
+
+    /// Until when a time stamp made with this TSA key and imprint digest
+    /// still protects what it covers (its algorithms' sunset), if ever.
+    pub fn sunset(
+        &self,
+        key: &openssl::pkey::PKeyRef<openssl::pkey::Public>,
+        digest: Option<DigestAlgorithm>,
+    ) -> Option<UnixTime> {
+        let key_sunset = (key.id() == openssl::pkey::Id::RSA && key.bits() < 3072)
+            .then_some(self.rsa_112_bit_until);
+        let digest_sunset = match digest {
+            Some(DigestAlgorithm::Md5) => Some(UnixTime(0)),
+            Some(DigestAlgorithm::Sha1) => Some(self.sha1_until),
+            _ => None,
+        };
+        match (key_sunset, digest_sunset) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rsa(bits: u32) -> openssl::pkey::PKey<openssl::pkey::Public> {
+        let key = openssl::rsa::Rsa::generate(bits).unwrap();
+        let public = openssl::rsa::Rsa::from_public_components(
+            key.n().to_owned().unwrap(),
+            key.e().to_owned().unwrap(),
+        )
+        .unwrap();
+        openssl::pkey::PKey::from_rsa(public).unwrap()
+    }
+
+    #[test]
+    fn sunsets_follow_key_size_and_digest() {
+        let p = AlgorithmPolicy::default();
+        let rsa2048 = rsa(2048);
+        let rsa3072 = rsa(3072);
+        assert_eq!(
+            p.sunset(&rsa2048, Some(DigestAlgorithm::Sha256)),
+            Some(p.rsa_112_bit_until)
+        );
+        assert_eq!(p.sunset(&rsa3072, Some(DigestAlgorithm::Sha256)), None);
+        assert_eq!(
+            p.sunset(&rsa3072, Some(DigestAlgorithm::Sha1)),
+            Some(p.sha1_until)
+        );
+        assert_eq!(
+            p.sunset(&rsa2048, Some(DigestAlgorithm::Sha1)),
+            Some(p.sha1_until)
+        );
+        assert_eq!(p.sunset(&rsa3072, None), None);
+        assert_eq!(p.rsa_112_bit_until.rfc3339(), "2031-01-01T00:00:00Z");
     }
 }

@@ -130,12 +130,28 @@ enum V2OrBytes {
 /// time stamp should be added (`renew_by`).
 pub(crate) const RENEWAL_MARGIN_SECS: i64 = 90 * 24 * 3600;
 
-/// Lowers `report.renew_by` to `tsa`'s expiry minus the margin: the next
-/// archive time stamp must be added while every stamp it protects can still
-/// be validated.
-fn report_expiry(report: &mut SignatureReport, tsa: &Cert) {
+/// Lowers `report.renew_by` to the end of what a stamp by `tsa` (imprint
+/// `digest`) protects — the TSA certificate's expiry or, earlier, its
+/// algorithms' sunset under `policy` — minus the margin: the next archive
+/// time stamp must be added while every stamp it protects can still be
+/// validated.
+fn report_expiry(
+    report: &mut SignatureReport,
+    tsa: &Cert,
+    digest: Option<hozon_cms::DigestAlgorithm>,
+    policy: &crate::AlgorithmPolicy,
+) {
     let (_, not_after) = tsa.validity_unix();
-    let due = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX) - RENEWAL_MARGIN_SECS);
+    let mut end = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX));
+    if let Some(sunset) = tsa
+        .to_openssl()
+        .and_then(|x| x.public_key())
+        .ok()
+        .and_then(|key| policy.sunset(&key, digest))
+    {
+        end = end.min(sunset);
+    }
+    let due = UnixTime(end.0.saturating_sub(RENEWAL_MARGIN_SECS));
     let earlier = report
         .renew_by
         .as_deref()
@@ -371,7 +387,8 @@ impl Verifier {
                 if let Some(tsa) = &tsa {
                     if oldest_passed.is_none() {
                         // The newest archive stamp sets the renewal date.
-                        report_expiry(report, tsa);
+                        let digest = archive.token.as_ref().map(|t| t.imprint().0);
+                        report_expiry(report, tsa, digest, &self.config.algorithms);
                     }
                 }
                 trust_until = gen;
@@ -533,7 +550,7 @@ impl Verifier {
                 f,
             );
             if let (Some(_), Some(tsa)) = (passed, &tsa) {
-                report_expiry(report, tsa);
+                report_expiry(report, tsa, None, &self.config.algorithms);
             }
             report.timestamps.push(entry);
             if let Some(gen) = passed {
