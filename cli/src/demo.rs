@@ -13,7 +13,8 @@ use hozon_testkit::{Pki, TsaMode, TsaServer};
 use hozon_tsp::{TsaClient, TsaConfig};
 use hozon_verify::{Indication, Report, SubIndication, Summary};
 
-use crate::args::{DemoArgs, RevocationArg};
+use crate::args::{DemoArgs, ProfileArg, RevocationArg, ValidationDataArgs};
+use crate::augment::{Augmenter, Target};
 use crate::outcome::Outcome;
 use crate::verify::{build_verifier, print_human, verify_file, VerifierSetup};
 
@@ -169,6 +170,62 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
 
     step(
         3,
+        "Long-term: make lab-report.pdf.p7s B-LTA (chain, CRLs and an archive time stamp inside), verify with only the root, offline",
+    );
+    let augmenter = Augmenter::new(
+        Target::Lta,
+        Some(TsaClient::new(TsaConfig::new(vec![tsa_server.url()]))?),
+        &ValidationDataArgs {
+            profile: ProfileArg::Etsi,
+            trust: trust.to_vec(),
+            crl: crls.to_vec(),
+            ocsp: Vec::new(),
+            offline: true,
+            certs: Vec::new(),
+        },
+    )?;
+    let long_term = records.join("lab-report.pdf.p7s");
+    let b_lta = augmenter
+        .apply(
+            &long_term.display().to_string(),
+            &std::fs::read(&long_term)?,
+            Some(&scan),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", long_term.display()))?;
+    hozon_io::write_atomic(&long_term, &b_lta, hozon_io::Overwrite::Replace)?;
+    let anchor_only = build_verifier(&VerifierSetup {
+        trust: &trust,
+        crls: &[],
+        ocsp: &[],
+        offline: true,
+        certs: &[],
+        revocation: RevocationArg::Require,
+        at: None,
+        accept_expired_tsa: false,
+    })?;
+    let lta_reports = verify_file(&anchor_only, &long_term, None)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", long_term.display()))?;
+    let lta_report = Report {
+        validation_time: anchor_only.validation_time().rfc3339(),
+        summary: Summary::of(&lta_reports),
+        signatures: lta_reports,
+        file_errors: Vec::new(),
+    };
+    print_human(&lta_report);
+    let long_term_ok = lta_report
+        .signatures
+        .iter()
+        .all(|s| s.indication == Indication::TotalPassed && s.level.as_deref() == Some("B-LTA"));
+    if let Some(renew_by) = lta_report
+        .signatures
+        .first()
+        .and_then(|s| s.renew_by.clone())
+    {
+        println!("   renew_by {renew_by}: the next archive time stamp is due before then (hozon extend --level lta)");
+    }
+
+    step(
+        4,
         "Tamper with one document (one byte of referral-letter.txt) and verify again",
     );
     let victim = records.join("referral-letter.txt");
@@ -184,10 +241,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         .iter()
         .all(|s| s.sub_indication == Some(SubIndication::HashFailure));
 
-    step(4, "Result");
-    let ok = all_passed && caught;
+    step(5, "Result");
+    let ok = all_passed && long_term_ok && caught;
     if ok {
-        println!("   every genuine document and the time stamp verified TOTAL_PASSED, and the altered document was caught (HASH_FAILURE).");
+        println!("   every genuine document and the time stamp verified TOTAL_PASSED, the B-LTA signature verified from its own contents, and the altered document was caught (HASH_FAILURE).");
     } else {
         println!("   UNEXPECTED: the demo did not behave as designed (see above).");
     }
@@ -209,6 +266,11 @@ fn show_commands(kept: Option<&Path>) {
         pki.join("signer-doctor.key").display(),
         pki.join("signer-doctor.crt").display(),
         pki.join("chain.pem").display()
+    );
+    println!(
+        "   hozon extend DIR --level lta --tsa URL --trust {} --crl {}",
+        pki.join("root-ca.crt").display(),
+        pki.join("crls.pem").display()
     );
     println!(
         "   hozon verify DIR --trust {} --crl {} [--json]",

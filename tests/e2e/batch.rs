@@ -530,6 +530,12 @@ fn demo_runs_and_catches_the_tampering() {
     let text = stdout(&out);
     assert!(text.contains("HASH_FAILURE"), "{text}");
     assert!(text.contains("TOTAL_PASSED"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("TOTAL_PASSED") && l.contains("lab-report.pdf.p7s  B-LTA")),
+        "{text}"
+    );
+    assert!(text.contains("renew_by"), "{text}");
 }
 
 #[test]
