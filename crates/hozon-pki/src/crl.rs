@@ -426,10 +426,13 @@ impl CrlSet {
             }
             seen.push(resp.sha256());
             if resp.covers(cert, issuer) {
-                results.push((
-                    resp.status(cert, issuer, at, now),
-                    Some(RevocationEvidence::Ocsp(resp.clone())),
-                ));
+                let mut status = resp.status(cert, issuer, at, now);
+                if !matches!(status, RevocationStatus::Unknown { .. }) {
+                    if let Some(reason) = responder_problem(sets, resp, issuer, now) {
+                        status = RevocationStatus::Unknown { reason };
+                    }
+                }
+                results.push((status, Some(RevocationEvidence::Ocsp(resp.clone()))));
             }
         }
         if let Some(revoked) = results
@@ -477,6 +480,35 @@ impl CrlSet {
             },
             None,
         )
+    }
+}
+
+/// Why `resp`, signed by a delegated responder of `issuer` without
+/// id-pkix-ocsp-nocheck, cannot be relied on: the responder's own
+/// certificate was revoked when the response was produced, or nothing says
+/// whether it was (RFC 6960 §4.2.2.2.1). `None` when it can be relied on.
+fn responder_problem(
+    sets: &[&CrlSet],
+    resp: &OcspResponse,
+    issuer: &Cert,
+    now: UnixTime,
+) -> Option<String> {
+    let (responder, nocheck) = resp.delegated_responder(issuer)?;
+    if nocheck {
+        return None;
+    }
+    let produced_at = resp.produced_at()?;
+    let (status, _) = crl_status(sets, &responder, issuer, produced_at, now);
+    match status {
+        RevocationStatus::Good { .. } | RevocationStatus::NotChecked => None,
+        RevocationStatus::Revoked { revoked_at, .. } => Some(format!(
+            "OCSP response produced {produced_at}: its responder {} was revoked at {revoked_at}",
+            responder.subject()
+        )),
+        RevocationStatus::Unknown { reason } => Some(format!(
+            "OCSP response produced {produced_at}: its responder {} lacks id-pkix-ocsp-nocheck and its own revocation status is unknown ({reason})",
+            responder.subject()
+        )),
     }
 }
 

@@ -282,6 +282,44 @@ impl OcspResponse {
             })
     }
 
+    /// The delegated responder that signed this response on behalf of
+    /// `issuer` — the carried certificate its responderID names, when that
+    /// is not the issuer itself — and whether it carries
+    /// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1: without it, the
+    /// responder's own certificate must be checked for revocation).
+    pub fn delegated_responder(&self, issuer: &Cert) -> Option<(Cert, bool)> {
+        use hozon_cms::asn1::const_oid::db::rfc6960::ID_PKIX_OCSP_NOCHECK;
+        use x509_ocsp::ResponderId;
+        let basic = self.basic.as_ref()?;
+        let names = |c: &hozon_cms::asn1::x509_cert::Certificate| match &basic
+            .tbs_response_data
+            .responder_id
+        {
+            ResponderId::ByName(name) => c.tbs_certificate.subject == *name,
+            ResponderId::ByKey(hash) => {
+                let key = c
+                    .tbs_certificate
+                    .subject_public_key_info
+                    .subject_public_key
+                    .raw_bytes();
+                openssl::sha::sha1(key).as_slice() == hash.as_bytes()
+            }
+        };
+        if names(issuer.parsed()) {
+            return None;
+        }
+        let responder = basic.certs.iter().flatten().find(|c| names(c))?;
+        let nocheck = responder
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .any(|e| e.extn_id == ID_PKIX_OCSP_NOCHECK);
+        Cert::from_parsed(responder.clone())
+            .ok()
+            .map(|c| (c, nocheck))
+    }
+
     /// The status of `cert` (issued by `issuer`) at `at` according to this
     /// response; `now` rejects responses from the future.
     pub fn status(

@@ -599,3 +599,52 @@ fn a_responder_not_valid_at_produced_at_is_not_authorised() {
     );
     assert_unknown(&s, "not signed by a responder authorised by");
 }
+
+/// RFC 6960 §4.2.2.2.1: a delegated responder without id-pkix-ocsp-nocheck
+/// must itself be checked for revocation. With no CRL of its issuer the
+/// response is not relied on; with one that does not list it, it is.
+#[test]
+fn a_delegated_responder_without_nocheck_needs_its_own_revocation_status() {
+    let responder = responder_cert("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z");
+    let der = past_response("2025-06-01T00:00:00Z", &responder);
+    let at = UnixTime::parse_rfc3339("2025-06-02T00:00:00Z").unwrap();
+    let doctor = cert("signer-doctor.crt");
+    let ca = cert("signing-ca.crt");
+    let resp = Arc::new(OcspResponse::from_der(&der, "past").unwrap());
+    let (delegated, nocheck) = resp.delegated_responder(&ca).unwrap();
+    assert_eq!(delegated.subject(), "CN=Past OCSP responder");
+    assert!(!nocheck);
+
+    let mut only = CrlSet::new();
+    only.add_ocsp(resp.clone());
+    let (s, ev) = only.status_with_evidence(&doctor, &ca, at, now());
+    assert_unknown(&s, "lacks id-pkix-ocsp-nocheck");
+    assert!(ev.is_none(), "{ev:?}");
+
+    // signing-ca's CRL (issued later, so it covers producedAt) does not
+    // list the responder: the response counts.
+    let mut with_crl = CrlSet::new();
+    for crl in Crl::read_file(&pki("signing-ca.crl")).unwrap() {
+        with_crl.add(Arc::new(crl));
+    }
+    with_crl.add_ocsp(resp);
+    let (s, ev) = with_crl.status_with_evidence(&doctor, &ca, at, now());
+    assert!(matches!(s, RevocationStatus::Good { .. }), "{s:?}");
+    assert!(ev.is_some());
+
+    // The test PKI's own responder carries nocheck: nothing more is asked.
+    let dir = tempfile::tempdir().unwrap();
+    let der = respond(dir.path(), &Responder::default(), "signer-doctor.crt");
+    let resp = OcspResponse::from_der(&der, "ocsp.crt").unwrap();
+    let (_, nocheck) = resp.delegated_responder(&ca).unwrap();
+    assert!(nocheck);
+    // A response signed by the CA itself has no delegated responder.
+    let r = Responder {
+        rsigner: "signing-ca.crt",
+        rkey: "signing-ca.key",
+        ..Responder::default()
+    };
+    let der = respond(dir.path(), &r, "signer-doctor.crt");
+    let resp = OcspResponse::from_der(&der, "ca").unwrap();
+    assert!(resp.delegated_responder(&ca).is_none());
+}
