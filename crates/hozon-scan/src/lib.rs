@@ -1,0 +1,284 @@
+//! Checks scanned paper records against the hospital's scan policy.
+//!
+//! The MHLW guideline (Ver 6.0, 企16 and シス16; Q&A 企Q-58/59, シQ-67) lets a hospital keep scans
+//! of paper charts instead of the paper if the scans meet the three conditions of electronic
+//! storage. What each check here serves:
+//!
+//! - **preservability** (保存性): the format is identified by its bytes and must be one the policy
+//!   allows (open, long-lived formats); every page must decode completely (a scan that does not
+//!   decode has lost its content); the file's SHA-256 is recorded for fixity.
+//! - **legibility** (見読性): each page's resolution meets the class minimum (the hospital's standard,
+//!   historically 300 dpi; tax law's floor 200 dpi) and an unknown resolution fails; the colour mode
+//!   and bit depth meet the class requirement (24-bit colour or 8-bit grey by default; tax law's
+//!   floor 256 levels per channel); a blank or near-blank page is flagged (a misfeed loses a page);
+//!   heavy JPEG compression is warned (シQ-67: compression must not harm legibility).
+//! - **authenticity** (真正性): signature and time stamp within one business day of the scan — the
+//!   policy already carries the delay, holidays and allowed signers; the checks come later.
+//!
+//! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page.
+
+pub mod format;
+pub mod policy;
+pub mod raster;
+pub mod report;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use format::Format;
+pub use policy::{Class, Policy, PolicyError};
+pub use report::{Check, FileReport, ScanReport, Standard, Status, Summary};
+
+use raster::Page;
+
+/// Errors that stop a file from being checked at all (configuration or I/O), as opposed to a
+/// FAILED check.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The class is not in the policy.
+    #[error("{path}: policy has no class {class:?}")]
+    UnknownClass {
+        /// File being checked.
+        path: PathBuf,
+        /// Class asked for.
+        class: String,
+    },
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+fn check(
+    standard: Standard,
+    name: &str,
+    status: Status,
+    page: Option<u32>,
+    detail: impl Into<String>,
+) -> Check {
+    Check {
+        standard,
+        check: name.to_string(),
+        status,
+        page,
+        detail: detail.into(),
+    }
+}
+
+/// SHA-256 of a file, streamed, and its first bytes for format identification.
+fn fixity(path: &Path) -> std::io::Result<(String, Vec<u8>, u64)> {
+    let mut file = File::open(path)?;
+    let mut hasher = openssl::sha::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut head = Vec::with_capacity(format::MAGIC_LEN);
+    let mut len = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < format::MAGIC_LEN {
+            let take = (format::MAGIC_LEN - head.len()).min(n);
+            head.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((hex::encode(hasher.finish()), head, len))
+}
+
+/// Checks one file against a class of the policy.
+pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileReport, ScanError> {
+    let rules = policy.class(class).ok_or_else(|| ScanError::UnknownClass {
+        path: path.to_path_buf(),
+        class: class.to_string(),
+    })?;
+    let (sha256, head, len) = fixity(path).map_err(|source| ScanError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let format = format::identify(&head);
+    let mut report = FileReport {
+        file: path.display().to_string(),
+        format: format.to_string(),
+        class: class.to_string(),
+        pages: 0,
+        verdict: Status::Failed,
+        sha256: Some(sha256.clone()),
+        checks: Vec::new(),
+    };
+    let p = Standard::Preservability;
+    if len == 0 {
+        report
+            .checks
+            .push(check(p, "format", Status::Failed, None, "file is empty"));
+        report.decide();
+        return Ok(report);
+    }
+    report.checks.push(format_check(path, format, rules));
+    if let Some(claimed) = Format::from_extension(path) {
+        if claimed != format && format != Format::Unknown {
+            report.checks.push(check(
+                p,
+                "file-name",
+                Status::Warning,
+                None,
+                format!("name says {claimed} but the content is {format}"),
+            ));
+        }
+    }
+    if format != Format::Unknown {
+        let decoded = raster::decode(path, format);
+        report.pages = u32::try_from(decoded.pages.len()).unwrap_or(u32::MAX);
+        for page in &decoded.pages {
+            page_checks(page, format, rules, &mut report.checks);
+        }
+        report.checks.push(match &decoded.failure {
+            None => check(
+                p,
+                "decode",
+                Status::Passed,
+                None,
+                format!("all {} page(s) decoded completely", decoded.pages.len()),
+            ),
+            Some(f) => check(
+                p,
+                "decode",
+                Status::Failed,
+                Some(f.page),
+                format!("does not decode completely: {}", f.reason),
+            ),
+        });
+    }
+    report.checks.push(check(
+        p,
+        "fixity",
+        Status::Passed,
+        None,
+        format!("sha256 {sha256}, {len} bytes"),
+    ));
+    report.decide();
+    Ok(report)
+}
+
+fn format_check(path: &Path, format: Format, rules: &Class) -> Check {
+    let p = Standard::Preservability;
+    if format == Format::Unknown {
+        let _ = path;
+        return check(
+            p,
+            "format",
+            Status::Failed,
+            None,
+            "not a recognised scan format (TIFF, PNG, JPEG, JPEG 2000, PDF) by its content",
+        );
+    }
+    let allowed: Vec<&str> = rules.formats.iter().map(|f| f.policy_name()).collect();
+    if rules.formats.contains(&format) {
+        check(
+            p,
+            "format",
+            Status::Passed,
+            None,
+            format!("{format} by content, allowed ({})", allowed.join(", ")),
+        )
+    } else {
+        check(
+            p,
+            "format",
+            Status::Failed,
+            None,
+            format!("{format} by content, not allowed by the policy ({})", allowed.join(", ")),
+        )
+    }
+}
+
+fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>) {
+    let l = Standard::Legibility;
+    let n = Some(page.number);
+    let size = format!("{}x{} px", page.width, page.height);
+    out.push(match &page.dpi {
+        Ok(d) => {
+            let (x, y) = (d.x.round(), d.y.round());
+            let ok = x >= f64::from(rules.min_dpi) && y >= f64::from(rules.min_dpi);
+            check(
+                l,
+                "resolution",
+                if ok { Status::Passed } else { Status::Failed },
+                n,
+                format!("{x}x{y} dpi, policy minimum {} ({size})", rules.min_dpi),
+            )
+        }
+        Err(reason) => check(
+            l,
+            "resolution",
+            Status::Failed,
+            n,
+            format!("resolution unknown: {reason} ({size})"),
+        ),
+    });
+    let ok = rules.colour.allows(page.colour, page.bits);
+    out.push(check(
+        l,
+        "colour",
+        if ok { Status::Passed } else { Status::Failed },
+        n,
+        format!(
+            "{} {}-bit per channel, policy {}",
+            page.colour.name(),
+            page.bits,
+            rules.colour.name()
+        ),
+    ));
+    let blank = page.ink < rules.blank_page.max_ink;
+    let status = match (blank, rules.blank_page.action) {
+        (false, _) => Status::Passed,
+        (true, policy::BlankAction::Warn) => Status::Warning,
+        (true, policy::BlankAction::Fail) => Status::Failed,
+    };
+    out.push(check(
+        l,
+        "blank-page",
+        status,
+        n,
+        format!(
+            "{}ink on {:.2}% of the page, blank below {:.2}%",
+            if blank { "blank or near-blank: " } else { "" },
+            page.ink * 100.0,
+            rules.blank_page.max_ink * 100.0
+        ),
+    ));
+    if format == Format::Jpeg {
+        out.push(match page.jpeg_quality {
+            Some(q) if q < rules.jpeg_min_quality => check(
+                l,
+                "jpeg-quality",
+                Status::Warning,
+                n,
+                format!(
+                    "estimated JPEG quality {q}, policy minimum {}: heavy compression",
+                    rules.jpeg_min_quality
+                ),
+            ),
+            Some(q) => check(
+                l,
+                "jpeg-quality",
+                Status::Passed,
+                n,
+                format!("estimated JPEG quality {q}, policy minimum {}", rules.jpeg_min_quality),
+            ),
+            None => check(
+                l,
+                "jpeg-quality",
+                Status::Warning,
+                n,
+                "no luminance quantisation table found; quality unknown",
+            ),
+        });
+    }
+}

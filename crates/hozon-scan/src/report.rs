@@ -1,0 +1,116 @@
+//! The scan check report (DESIGN.md §5): one entry per file with its checks, and a summary.
+//!
+//! Each check names the guideline standard it serves (authenticity, legibility, preservability —
+//! the three conditions of electronic storage in Ver 6.0 企16), its status, the page it concerns
+//! (none for file-level checks) and a human detail such as "150x150 dpi, policy minimum 300".
+
+use serde::{Deserialize, Serialize};
+
+/// The standard a check serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Standard {
+    /// 真正性: who made it, when, unaltered.
+    Authenticity,
+    /// 見読性: can be read clearly.
+    Legibility,
+    /// 保存性: survives and stays readable for the retention period.
+    Preservability,
+}
+
+/// The status of one check, or a file's verdict (never WARNING as a verdict).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    /// Meets the policy.
+    Passed,
+    /// Does not meet the policy.
+    Failed,
+    /// Meets the policy but deserves a look.
+    Warning,
+}
+
+/// One check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// Standard served.
+    pub standard: Standard,
+    /// Check name: format, decode, fixity, resolution, colour, blank-page, jpeg-quality.
+    pub check: String,
+    /// Outcome.
+    pub status: Status,
+    /// 1-based page, or none for a file-level check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// What was found, in words.
+    pub detail: String,
+}
+
+/// The report for one file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// Path as given.
+    pub file: String,
+    /// Format identified from the content ("TIFF", "PNG", ...).
+    pub format: String,
+    /// Policy class the file was checked against.
+    pub class: String,
+    /// Pages fully decoded.
+    pub pages: u32,
+    /// FAILED if any check failed, else PASSED.
+    pub verdict: Status,
+    /// SHA-256 of the file's bytes (hex), for fixity; none if the file could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Checks in order.
+    pub checks: Vec<Check>,
+}
+
+impl FileReport {
+    /// Sets the verdict from the checks: FAILED if any failed.
+    pub fn decide(&mut self) {
+        self.verdict = if self.checks.iter().any(|c| c.status == Status::Failed) {
+            Status::Failed
+        } else {
+            Status::Passed
+        };
+    }
+
+    /// The failed checks.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.status == Status::Failed)
+    }
+}
+
+/// Counts over a batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Files checked.
+    pub total: usize,
+    /// Files PASSED.
+    pub passed: usize,
+    /// Files FAILED.
+    pub failed: usize,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    /// One entry per file.
+    pub files: Vec<FileReport>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl ScanReport {
+    /// Builds a report and its summary from file reports.
+    pub fn new(files: Vec<FileReport>) -> ScanReport {
+        let passed = files.iter().filter(|f| f.verdict == Status::Passed).count();
+        let summary = Summary {
+            total: files.len(),
+            passed,
+            failed: files.len() - passed,
+        };
+        ScanReport { files, summary }
+    }
+}
