@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(identify(b"II+\0\x08\0\0\0"), Format::Tiff);
         assert_eq!(identify(b"\x89PNG\r\n\x1a\n\0\0"), Format::Png);
         assert_eq!(identify(b"\xff\xd8\xff\xe0"), Format::Jpeg);
-        assert_eq!(identify(b"\x00\x00\x00\x0cjP  \r\n\x87\n"), Format::Jpeg2000);
+        assert_eq!(
+            identify(b"\x00\x00\x00\x0cjP  \r\n\x87\n"),
+            Format::Jpeg2000
+        );
         assert_eq!(identify(b"\xff\x4f\xff\x51\0"), Format::Jpeg2000);
         assert_eq!(identify(b"%PDF-1.7\n"), Format::Pdf);
         assert_eq!(identify(b""), Format::Unknown);
@@ -125,8 +128,14 @@ mod tests {
 
     #[test]
     fn extensions_and_policy_names() {
-        assert_eq!(Format::from_extension(Path::new("a/b.TIF")), Some(Format::Tiff));
-        assert_eq!(Format::from_extension(Path::new("a.jpeg")), Some(Format::Jpeg));
+        assert_eq!(
+            Format::from_extension(Path::new("a/b.TIF")),
+            Some(Format::Tiff)
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("a.jpeg")),
+            Some(Format::Jpeg)
+        );
         assert_eq!(Format::from_extension(Path::new("a")), None);
         assert_eq!(Format::from_extension(Path::new("a.txt")), None);
         assert_eq!(Format::from_policy_name("JPG"), Some(Format::Jpeg));

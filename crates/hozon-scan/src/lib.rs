@@ -193,7 +193,10 @@ fn format_check(path: &Path, format: Format, rules: &Class) -> Check {
             "format",
             Status::Failed,
             None,
-            format!("{format} by content, not allowed by the policy ({})", allowed.join(", ")),
+            format!(
+                "{format} by content, not allowed by the policy ({})",
+                allowed.join(", ")
+            ),
         )
     }
 }
@@ -270,7 +273,10 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
                 "jpeg-quality",
                 Status::Passed,
                 n,
-                format!("estimated JPEG quality {q}, policy minimum {}", rules.jpeg_min_quality),
+                format!(
+                    "estimated JPEG quality {q}, policy minimum {}",
+                    rules.jpeg_min_quality
+                ),
             ),
             None => check(
                 l,

@@ -253,7 +253,9 @@ impl Policy {
         let holidays = raw
             .holidays
             .iter()
-            .map(|h| parse_date(h).ok_or_else(|| format!("holidays: {h:?} is not a YYYY-MM-DD date")))
+            .map(|h| {
+                parse_date(h).ok_or_else(|| format!("holidays: {h:?} is not a YYYY-MM-DD date"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Policy {
             classes,
@@ -310,7 +312,9 @@ fn match_segments(g: &[&str], p: &[&str]) -> bool {
         None => p.is_empty(),
         Some((&"**", rest)) => (0..=p.len()).any(|i| match_segments(rest, &p[i..])),
         Some((first, rest)) => match p.split_first() {
-            Some((seg, prest)) => match_segment(first.as_bytes(), seg.as_bytes()) && match_segments(rest, prest),
+            Some((seg, prest)) => {
+                match_segment(first.as_bytes(), seg.as_bytes()) && match_segments(rest, prest)
+            }
             None => false,
         },
     }

@@ -157,7 +157,11 @@ fn decode_tiff(path: &Path) -> Decoded {
         }
         number = number.saturating_add(1);
         if let Err(e) = dec.next_image() {
-            return fail(pages, number, format!("TIFF directory of page {number}: {e}"));
+            return fail(
+                pages,
+                number,
+                format!("TIFF directory of page {number}: {e}"),
+            );
         }
     }
     Decoded {
@@ -423,6 +427,9 @@ fn decode_single(path: &Path, format: Format) -> Decoded {
             ),
         );
     }
+    if let Err(reason) = check_trailer(path, format) {
+        return fail(Vec::new(), 1, reason);
+    }
     let luma = image.to_luma8();
     drop(image);
     let ink = ink_share(luma.as_raw(), width, height);
@@ -438,6 +445,34 @@ fn decode_single(path: &Path, format: Format) -> Decoded {
             jpeg_quality: header.quality,
         }],
         failure: None,
+    }
+}
+
+/// A PNG must end with its IEND chunk and a JPEG with its EOI marker (trailing NUL padding is
+/// tolerated). Decoders stop once they have the pixels they need, and the JPEG decoder fills a
+/// truncated scan with grey, so a cut-off file would otherwise decode "successfully".
+fn check_trailer(path: &Path, format: Format) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let len = file
+        .seek(SeekFrom::End(0))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let start = len.saturating_sub(4096);
+    file.seek(SeekFrom::Start(start))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let end = tail.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let tail = &tail[..end];
+    match format {
+        Format::Png if !tail.ends_with(b"IEND\xae\x42\x60\x82") => {
+            Err("PNG does not end with an IEND chunk (truncated)".to_string())
+        }
+        Format::Jpeg if !tail.ends_with(b"\xff\xd9") => {
+            Err("JPEG does not end with an EOI marker (truncated)".to_string())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -478,10 +513,7 @@ pub fn png_header(b: &[u8]) -> Result<Header, String> {
     let mut at = 8;
     let mut ihdr: Option<(u32, u32, u8, u8)> = None;
     let mut phys: Option<(u32, u32, u8)> = None;
-    loop {
-        let (Some(len), Some(kind)) = (be32(b, at), b.get(at + 4..at + 8)) else {
-            break;
-        };
+    while let (Some(len), Some(kind)) = (be32(b, at), b.get(at + 4..at + 8)) {
         let data = b.get(at + 8..(at + 8).saturating_add(len as usize));
         match (kind, data) {
             (b"IHDR", Some(d)) if d.len() >= 13 => {
@@ -529,16 +561,16 @@ pub fn png_header(b: &[u8]) -> Result<Header, String> {
 
 /// The IJG (libjpeg) standard luminance quantisation table, natural (row-major) order.
 const STD_LUMA: [u16; 64] = [
-    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
-    56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104,
-    113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113,
+    92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 ];
 
 /// Position in natural order of the k-th coefficient in zig-zag order (DQT stores zig-zag).
 const ZIGZAG: [usize; 64] = [
-    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27,
-    20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58,
-    59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
+    13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
+    52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
 
 /// Estimates the IJG quality (1..=100) that produced a luminance quantisation table given in
@@ -575,8 +607,7 @@ pub fn jpeg_header(b: &[u8]) -> Result<Header, String> {
     let mut luma_table: Option<[u16; 64]> = None;
     let mut jfif: Option<Result<Dpi, String>> = None;
     let mut exif: Option<Result<Dpi, String>> = None;
-    loop {
-        let Some(&ff) = b.get(at) else { break };
+    while let Some(&ff) = b.get(at) {
         if ff != 0xFF {
             return Err(format!("JPEG marker expected at byte {at}"));
         }
@@ -735,7 +766,11 @@ mod tests {
     #[test]
     fn quality_estimate_inverts_ijg_scaling() {
         for q in [10u8, 30, 50, 75, 90, 95] {
-            let scale = if q < 50 { 5000 / u32::from(q) } else { 200 - 2 * u32::from(q) };
+            let scale = if q < 50 {
+                5000 / u32::from(q)
+            } else {
+                200 - 2 * u32::from(q)
+            };
             let mut t = [0u16; 64];
             for (i, &s) in STD_LUMA.iter().enumerate() {
                 t[i] = ((u32::from(s) * scale + 50) / 100).clamp(1, 255) as u16;
