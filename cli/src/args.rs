@@ -27,6 +27,9 @@ pub enum Command {
     Timestamp(TimestampArgs),
     /// Run the whole pipeline on the built-in test data and show what happens.
     Demo(DemoArgs),
+    /// Check scanned paper records (TIFF, PNG, JPEG) against a scan policy: format, decoding,
+    /// resolution, colour, blank pages, JPEG quality, fixity.
+    Scan(ScanArgs),
 }
 
 /// The private key and certificate to sign with.
@@ -273,6 +276,24 @@ pub struct RunArgs {
     /// Print one JSON document on stdout instead of human-readable text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `hozon scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Scan files, or directories to search for them (signature files are skipped).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan policy (TOML; see testdata/scan-policy.toml). Default: the built-in policy
+    /// (300 dpi, 24-bit colour or 8-bit grey, TIFF/PNG/JPEG/PDF).
+    #[arg(long, value_name = "POLICY.toml")]
+    pub policy: Option<PathBuf>,
+    /// Check every file against this policy class instead of choosing it by the
+    /// policy's class_rules globs.
+    #[arg(long, value_name = "CLASS")]
+    pub class: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Revocation checking policy.

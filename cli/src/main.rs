@@ -9,6 +9,7 @@ mod batch;
 mod demo;
 mod outcome;
 mod output;
+mod scan;
 mod sign;
 mod stamp;
 mod tsa;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Extend(a) => stamp::extend(a),
         Command::Timestamp(a) => stamp::timestamp(a),
         Command::Demo(a) => demo::run(a),
+        Command::Scan(a) => scan::run(a),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

@@ -10,6 +10,7 @@ mod lta;
 mod ltv;
 mod negative;
 mod report;
+mod scan;
 mod tls;
 mod tsa;
 mod util;

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use format::Format;
 pub use policy::{Class, Policy, PolicyError};
-pub use report::{Check, FileReport, ScanReport, Standard, Status, Summary};
+pub use report::{Check, FileError, FileReport, ScanReport, Standard, Status, Summary};
 
 use raster::Page;
 

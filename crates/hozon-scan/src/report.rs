@@ -93,6 +93,15 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// A file that could not be checked at all (unreadable, vanished during the walk).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileError {
+    /// Path as given.
+    pub file: String,
+    /// Why.
+    pub error: String,
+}
+
 /// The whole report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanReport {
@@ -100,6 +109,9 @@ pub struct ScanReport {
     pub files: Vec<FileReport>,
     /// Counts.
     pub summary: Summary,
+    /// Files that could not be checked; absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_errors: Vec<FileError>,
 }
 
 impl ScanReport {
@@ -111,6 +123,10 @@ impl ScanReport {
             passed,
             failed: files.len() - passed,
         };
-        ScanReport { files, summary }
+        ScanReport {
+            files,
+            summary,
+            file_errors: Vec::new(),
+        }
     }
 }

@@ -1,0 +1,178 @@
+//! `hozon scan`: checks scanned paper records against the scan policy (hozon-scan) in parallel
+//! and prints the DESIGN.md §5 report. Exit 1 if any file FAILED, 4 for unreadable files or a bad
+//! policy or class.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use hozon_scan::{check_file, FileError, FileReport, Policy, ScanError, ScanReport, Status};
+
+use crate::args::ScanArgs;
+use crate::outcome::Outcome;
+use crate::output;
+use crate::walk::{self, Input};
+
+/// The class for a file: `--class`, else the policy's first glob on the path relative to the
+/// directory argument it was found under (its file name when named directly).
+fn class_for<'a>(policy: &'a Policy, forced: Option<&'a str>, input: &Input) -> &'a str {
+    if let Some(c) = forced {
+        return c;
+    }
+    let relative = match &input.root {
+        Some(root) => input.path.strip_prefix(root).unwrap_or(&input.path),
+        None => input.path.file_name().map(Path::new).unwrap_or(&input.path),
+    };
+    let relative: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    policy.class_for(&relative.join("/"))
+}
+
+pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::default(),
+    };
+    if let Some(c) = &args.class {
+        if policy.class(c).is_none() {
+            let known: Vec<&str> = policy.classes.keys().map(String::as_str).collect();
+            anyhow::bail!(
+                "--class {c}: the policy has no such class (it has: {})",
+                known.join(", ")
+            );
+        }
+    }
+    let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.run.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let bar = if args.run.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        output::progress(walked.inputs.len(), "scanning")
+    };
+    let results: Vec<Result<FileReport, ScanError>> = pool.install(|| {
+        walked
+            .inputs
+            .par_iter()
+            .map(|input| {
+                let class = class_for(&policy, args.class.as_deref(), input);
+                let r = check_file(&input.path, &policy, class);
+                bar.inc(1);
+                r
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+
+    let mut files = Vec::new();
+    let mut file_errors: Vec<FileError> = walked
+        .errors
+        .into_iter()
+        .map(|(p, e)| FileError {
+            file: p.display().to_string(),
+            error: e,
+        })
+        .collect();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => file_errors.push(FileError {
+                file: match &e {
+                    ScanError::Io { path, .. } | ScanError::UnknownClass { path, .. } => {
+                        path.display().to_string()
+                    }
+                },
+                error: match e {
+                    ScanError::Io { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                },
+            }),
+        }
+    }
+    if files.is_empty() && file_errors.is_empty() {
+        file_errors.push(FileError {
+            file: args
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            error: "no files to check found".into(),
+        });
+    }
+    let mut report = ScanReport::new(files);
+    report.file_errors = file_errors;
+    if args.run.json {
+        output::json(&report)?;
+    } else {
+        print_human(&report);
+    }
+    Ok(outcome_of(&report))
+}
+
+/// Exit outcome: any FAILED file is 1, else any file that could not be checked is 4.
+pub fn outcome_of(report: &ScanReport) -> Outcome {
+    let mut outcome = if report.file_errors.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Error
+    };
+    if report.files.iter().any(|f| f.verdict == Status::Failed) {
+        outcome = outcome.worst(Outcome::Failed);
+    }
+    outcome
+}
+
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Passed => "PASSED",
+        Status::Failed => "FAILED",
+        Status::Warning => "WARNING",
+    }
+}
+
+/// Human-readable report: one line per file, then its failures and warnings.
+pub fn print_human(report: &ScanReport) {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for f in &report.files {
+        let _ = writeln!(
+            out,
+            "{}  {}  {}, {} page(s), class {}",
+            status(f.verdict),
+            f.file,
+            f.format,
+            f.pages,
+            f.class
+        );
+        for c in f.checks.iter().filter(|c| c.status != Status::Passed) {
+            let page = c.page.map(|p| format!(" page {p}")).unwrap_or_default();
+            let standard = serde_json::to_value(c.standard)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    {} {standard}/{}{page}: {}",
+                status(c.status),
+                c.check,
+                c.detail
+            );
+        }
+    }
+    for e in &report.file_errors {
+        output::error(&format!("{}: {}", e.file, e.error));
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "{} file(s): {} passed, {} failed",
+        s.total, s.passed, s.failed
+    );
+    output::text(&out);
+}
