@@ -795,8 +795,106 @@ mod tests {
         assert_eq!(ink_share(&[1, 2], 10, 10), 0.0);
     }
 
+    /// SOI, the given segments (marker, payload), SOF0 for 40x30 with `components`, SOS.
+    fn jpeg_with(segments: &[(u8, Vec<u8>)], components: u8) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8];
+        let mut seg = |marker: u8, payload: &[u8]| {
+            b.extend([0xFF, marker]);
+            b.extend(((payload.len() + 2) as u16).to_be_bytes());
+            b.extend(payload);
+        };
+        for (m, p) in segments {
+            seg(*m, p);
+        }
+        let mut sof = vec![8, 0, 30, 0, 40, components];
+        for c in 0..components {
+            sof.extend([c + 1, 0x11, 0]);
+        }
+        seg(0xC0, &sof);
+        b.extend([0xFF, 0xDA, 0, 2]);
+        b
+    }
+
+    fn jfif(units: u8, x: u16, y: u16) -> (u8, Vec<u8>) {
+        let mut p = b"JFIF\0\x01\x02".to_vec();
+        p.push(units);
+        p.extend(x.to_be_bytes());
+        p.extend(y.to_be_bytes());
+        p.extend([0, 0]);
+        (0xE0, p)
+    }
+
+    /// APP1 EXIF with IFD0 XResolution/YResolution (RATIONAL) and ResolutionUnit, big-endian.
+    fn exif(x: u32, y: u32, unit: u16) -> (u8, Vec<u8>) {
+        let mut t = b"MM\0*".to_vec();
+        t.extend(8u32.to_be_bytes());
+        t.extend(3u16.to_be_bytes());
+        let data = 8 + 2 + 3 * 12 + 4;
+        for (tag, kind, value) in [
+            (0x011Au16, 5u16, data as u32),
+            (0x011B, 5, data as u32 + 8),
+            (0x0128, 3, u32::from(unit) << 16),
+        ] {
+            t.extend(tag.to_be_bytes());
+            t.extend(kind.to_be_bytes());
+            t.extend(1u32.to_be_bytes());
+            t.extend(value.to_be_bytes());
+        }
+        t.extend(0u32.to_be_bytes());
+        for v in [x, y] {
+            t.extend(v.to_be_bytes());
+            t.extend(1u32.to_be_bytes());
+        }
+        let mut p = b"Exif\0\0".to_vec();
+        p.extend(t);
+        (0xE1, p)
+    }
+
+    #[test]
+    fn jpeg_resolution_from_jfif_and_exif() {
+        let h = jpeg_header(&jpeg_with(&[jfif(1, 300, 300)], 3)).unwrap();
+        assert_eq!(
+            (h.width, h.height, h.colour, h.bits),
+            (40, 30, ColourMode::Rgb, 8)
+        );
+        assert_eq!(h.dpi, Ok(Dpi { x: 300.0, y: 300.0 }));
+        let h = jpeg_header(&jpeg_with(&[jfif(2, 118, 118)], 1)).unwrap();
+        assert_eq!(h.colour, ColourMode::Grey);
+        let d = h.dpi.unwrap();
+        assert!((d.x - 299.72).abs() < 0.01, "{d:?}");
+        // JFIF without unit: EXIF decides.
+        let h = jpeg_header(&jpeg_with(&[jfif(0, 1, 1), exif(600, 400, 2)], 3)).unwrap();
+        assert_eq!(h.dpi, Ok(Dpi { x: 600.0, y: 400.0 }));
+        let h = jpeg_header(&jpeg_with(&[exif(100, 100, 3)], 4)).unwrap();
+        assert_eq!(h.colour, ColourMode::Cmyk);
+        assert_eq!(h.dpi, Ok(Dpi { x: 254.0, y: 254.0 }));
+        // Unit-less JFIF and no EXIF: unknown, with the reason.
+        let h = jpeg_header(&jpeg_with(&[jfif(0, 1, 1)], 3)).unwrap();
+        assert_eq!(
+            h.dpi,
+            Err("JPEG JFIF density has no unit (aspect ratio only)".to_string())
+        );
+        let h = jpeg_header(&jpeg_with(&[exif(300, 300, 1)], 3)).unwrap();
+        assert_eq!(h.dpi, Err("JPEG EXIF ResolutionUnit is none".to_string()));
+        let h = jpeg_header(&jpeg_with(&[], 3)).unwrap();
+        assert!(h.dpi.is_err());
+        assert_eq!(h.quality, None);
+        // A zero density is not a resolution.
+        assert!(jpeg_header(&jpeg_with(&[jfif(1, 0, 300)], 3))
+            .unwrap()
+            .dpi
+            .is_err());
+        // No SOF before SOS.
+        assert!(jpeg_header(b"\xff\xd8\xff\xda\x00\x02").is_err());
+        assert!(jpeg_header(&jpeg_with(&[], 2)).is_err());
+    }
+
     #[test]
     fn header_parsers_do_not_panic_on_prefixes() {
+        let full = jpeg_with(&[jfif(1, 300, 300), exif(300, 300, 2)], 3);
+        for n in 0..full.len() {
+            let _ = jpeg_header(&full[..n]);
+        }
         let jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x01\x01\x2c\x01\x2c\x00\x00\xff\xdb\x00\x43\x00";
         for n in 0..jpeg.len() {
             let _ = jpeg_header(&jpeg[..n]);
