@@ -45,6 +45,19 @@ const PKI: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// Scanned paper charts (made by testdata/docs/make-docs.py): one meets
+/// the built-in scan policy, one was scanned at half the resolution.
+const SCANS: &[(&str, &[u8])] = &[
+    (
+        "chart-scan-300dpi.png",
+        include_bytes!("../../testdata/docs/chart-scan-300dpi.png"),
+    ),
+    (
+        "chart-scan-150dpi.png",
+        include_bytes!("../../testdata/docs/chart-scan-150dpi.png"),
+    ),
+];
+
 const DOCS: &[(&str, &[u8])] = &[
     (
         "discharge-summary.xml",
@@ -87,6 +100,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     for (name, bytes) in DOCS {
         std::fs::write(records.join(name), bytes)?;
     }
+    let scans = work.join("scans");
+    std::fs::create_dir_all(&scans)?;
+    for (name, bytes) in SCANS {
+        std::fs::write(scans.join(name), bytes)?;
+    }
     println!("hozon demo: working in {}", work.display());
     println!("(test PKI: 'hozon Test Root CA' → 'hozon Test HPKI Signing CA' → doctor 山田 太郎, hcRole Medical Doctor)");
     let tsa_server = TsaServer::start(&Pki { dir: pki.clone() }, TsaMode::Normal)
@@ -97,7 +115,31 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     );
     let tsa = TsaClient::new(TsaConfig::new(vec![tsa_server.url()]))?;
 
-    step(1, "Sign each clinical document as CAdES B-T: the doctor's signature plus an RFC 3161 time stamp");
+    step(1, "Check the scanned paper charts against the built-in scan policy (300 dpi; 24-bit colour or 8-bit grey; decodes completely; not blank)");
+    let policy = hozon_scan::Policy::default();
+    let mut scan_files = Vec::new();
+    for (name, _) in SCANS {
+        let path = scans.join(name);
+        scan_files.push(
+            hozon_scan::check_file(&path, &policy, "default")
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+    }
+    let scan_report = hozon_scan::ScanReport::new(scan_files);
+    crate::scan::print_human(&scan_report);
+    let passing_scans: Vec<PathBuf> = scan_report
+        .files
+        .iter()
+        .filter(|f| f.verdict != hozon_scan::Status::Failed)
+        .map(|f| PathBuf::from(&f.file))
+        .collect();
+    let scans_as_expected = passing_scans.len() == 1
+        && passing_scans
+            .first()
+            .is_some_and(|p| p.ends_with("chart-scan-300dpi.png"));
+    println!("   only the scans that pass are signed below; the 150-dpi one must be rescanned.");
+
+    step(2, "Sign each clinical document and each passing scan as CAdES B-T: the doctor's signature plus an RFC 3161 time stamp");
     let signer = SoftwareSigner::from_pem_files(
         &pki.join("signer-doctor.key"),
         &pki.join("signer-doctor.crt"),
@@ -107,9 +149,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     )?;
     let cades = CadesSigner::new(Arc::new(signer))?;
     let mut signatures = Vec::new();
-    for (name, _) in DOCS {
-        let doc = records.join(name);
-        let sig = records.join(format!("{name}.p7s"));
+    let to_sign = DOCS
+        .iter()
+        .map(|(name, _)| records.join(name))
+        .chain(passing_scans.iter().cloned());
+    for doc in to_sign {
+        let name = doc
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sig = doc.with_file_name(format!("{name}.p7s"));
         let bytes = cades.sign_detached(std::fs::File::open(&doc)?)?;
         let augmented = hozon_ltv::add_signature_timestamps(&bytes, &tsa)?;
         hozon_io::write_atomic(&sig, &augmented.der, hozon_io::Overwrite::Replace)?;
@@ -158,7 +207,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         Ok(report)
     };
 
-    step(2, "Verify: signature, signing-certificate-v2, chain to the trusted root, CRLs, algorithms, time stamps");
+    step(3, "Verify: signature, signing-certificate-v2, chain to the trusted root, CRLs, algorithms, time stamps");
     let mut all = signatures.clone();
     all.push(tsr);
     let before = verify_all(&all)?;
@@ -168,8 +217,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         .iter()
         .all(|s| s.indication == Indication::TotalPassed);
 
-    step(
-        3,
+    step(4,
         "Long-term: make lab-report.pdf.p7s B-LTA (chain, CRLs and an archive time stamp inside), verify with only the root, offline",
     );
     let augmenter = Augmenter::new(
@@ -225,7 +273,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     }
 
     step(
-        4,
+        5,
         "Tamper with one document (one byte of referral-letter.txt) and verify again",
     );
     let victim = records.join("referral-letter.txt");
@@ -241,10 +289,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         .iter()
         .all(|s| s.sub_indication == Some(SubIndication::HashFailure));
 
-    step(5, "Result");
-    let ok = all_passed && long_term_ok && caught;
+    step(6, "Result");
+    let ok = scans_as_expected && all_passed && long_term_ok && caught;
     if ok {
-        println!("   every genuine document and the time stamp verified TOTAL_PASSED, the B-LTA signature verified from its own contents, and the altered document was caught (HASH_FAILURE).");
+        println!("   the under-resolved scan was refused, every genuine document, scan and time stamp verified TOTAL_PASSED, the B-LTA signature verified from its own contents, and the altered document was caught (HASH_FAILURE).");
     } else {
         println!("   UNEXPECTED: the demo did not behave as designed (see above).");
     }

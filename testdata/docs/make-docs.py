@@ -5,8 +5,10 @@ Only the Python 3 standard library is used.  Output is deterministic (no
 timestamps, no random IDs), so re-running produces byte-identical files.
 
 Generated files:
-  lab-report.pdf  one-page PDF 1.4 with correct xref byte offsets
-  empty.txt       zero-byte file
+  lab-report.pdf         one-page PDF 1.4 with correct xref byte offsets
+  empty.txt              zero-byte file
+  chart-scan-300dpi.png  a scanned chart page: A5, 8-bit grey, 300 dpi (pHYs)
+  chart-scan-150dpi.png  the same page scanned at 150 dpi (below the policy)
 
 discharge-summary.xml and referral-letter.txt are hand-written and committed
 as-is; this script does not touch them.
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import pathlib
 import re
+import struct
+import zlib
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -120,12 +124,57 @@ def check_pdf(data: bytes) -> None:
     assert data[start + length :].startswith(b"endstream"), "bad /Length"
 
 
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def scanned_chart(dpi: int) -> bytes:
+    """An A5 page (148 x 210 mm) scanned at `dpi`: 8-bit grey PNG with a
+    pHYs chunk, white paper with a header bar, ruled lines and handwriting-
+    like strokes, so that it is neither blank nor trivial."""
+    width = round(148 / 25.4 * dpi)
+    height = round(210 / 25.4 * dpi)
+    unit = dpi / 300  # drawing scale: the same page at any resolution
+
+    def ink(x: int, y: int) -> int:
+        mx, my = x / unit, y / unit  # in 300-dpi pixels
+        if 120 <= my < 200 and 120 <= mx < 1628:
+            return 40  # header bar
+        if my >= 300 and (int(my) - 300) % 90 < 3 and 120 <= mx < 1628:
+            return 150  # ruled lines
+        line = (int(my) - 300) // 90
+        if my >= 300 and line < 20 and (int(my) - 300) % 90 in range(30, 60):
+            # pen strokes: a deterministic pattern of short dark marks
+            seed = (int(mx) // 24) * 7919 + line * 104729
+            if 140 <= mx < 1500 - (line * 37) % 400 and seed % 5 != 0:
+                return 25
+        return 245  # paper
+
+    rows = []
+    for y in range(height):
+        rows.append(b"\x00" + bytes(ink(x, y) for x in range(width)))
+    ppm = round(dpi / 0.0254)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + png_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
+        + png_chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + png_chunk(b"IEND", b"")
+    )
+
+
 def main() -> None:
     pdf = build_pdf()
     check_pdf(pdf)
     (HERE / "lab-report.pdf").write_bytes(pdf)
     (HERE / "empty.txt").write_bytes(b"")
     print(f"wrote lab-report.pdf ({len(pdf)} bytes) and empty.txt (0 bytes)")
+    for dpi in (300, 150):
+        png = scanned_chart(dpi)
+        name = f"chart-scan-{dpi}dpi.png"
+        (HERE / name).write_bytes(png)
+        print(f"wrote {name} ({len(png)} bytes)")
 
 
 if __name__ == "__main__":

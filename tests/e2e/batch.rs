@@ -536,6 +536,12 @@ fn demo_runs_and_catches_the_tampering() {
         "{text}"
     );
     assert!(text.contains("renew_by"), "{text}");
+    assert!(
+        text.contains("FAILED legibility/resolution page 1: 150x150 dpi, policy minimum 300"),
+        "{text}"
+    );
+    assert!(text.contains("chart-scan-300dpi.png.p7s  B-T"), "{text}");
+    assert!(!text.contains("chart-scan-150dpi.png.p7s"), "{text}");
 }
 
 #[test]

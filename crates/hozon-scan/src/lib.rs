@@ -16,6 +16,8 @@
 //!   policy already carries the delay, holidays and allowed signers; the checks come later.
 //!
 //! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod format;
 pub mod policy;

@@ -105,9 +105,11 @@ pub struct AllowedSigner {
     pub hc_role: Option<String>,
 }
 
-/// One document class.
+/// One document class. A field left out of a policy file takes the
+/// built-in default's value ([`Class::builtin`]), so a class states only
+/// what differs.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default = "Class::builtin")]
 pub struct Class {
     /// Minimum resolution in dpi, both directions.
     pub min_dpi: u32,

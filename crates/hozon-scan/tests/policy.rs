@@ -114,13 +114,27 @@ fn bad_values_are_named() {
         e.contains("class_rules[0].class") && e.contains("film"),
         "{e}"
     );
-    let e = load_err(&format!(
-        "[classes.default]\n{}",
-        CLASS.replace("min_dpi = 300\n", "")
-    ));
-    assert!(e.contains("min_dpi"), "{e}");
     let e = load_err("[classes.default\n");
     assert!(e.contains("line 1") || e.contains("TOML"), "{e}");
+}
+
+/// A class states only what differs from the built-in default.
+#[test]
+fn fields_left_out_take_the_built_in_values() {
+    let p = Policy::parse("[classes.consent-form]\nmin_dpi = 200\nformats = [\"tiff\", \"pdf\"]\n")
+        .unwrap();
+    let c = p.class("consent-form").unwrap();
+    let builtin = hozon_scan::Class::builtin();
+    assert_eq!(c.min_dpi, 200);
+    assert_eq!(c.formats, vec![Format::Tiff, Format::Pdf]);
+    assert_eq!(c.colour, builtin.colour);
+    assert_eq!(c.blank_page, builtin.blank_page);
+    assert_eq!(c.jpeg_min_quality, builtin.jpeg_min_quality);
+    assert_eq!(
+        c.max_scan_to_stamp_business_days,
+        builtin.max_scan_to_stamp_business_days
+    );
+    assert_eq!(p.class("default").unwrap(), &builtin);
 }
 
 #[test]
