@@ -8,6 +8,9 @@ use x509_cert::Certificate;
 
 use crate::Error;
 
+/// Certificates [`Cert::intern`] remembers before it starts again.
+pub const INTERN_LIMIT: usize = 10_000;
+
 /// An X.509 certificate with its exact DER encoding.
 ///
 /// Cloning is cheap: the contents are shared.
@@ -62,6 +65,32 @@ impl Cert {
             issuer: OnceLock::new(),
             openssl: OnceLock::new(),
         }))
+    }
+
+    /// The certificate with encoding `der`, shared with every other caller
+    /// that asked for the same bytes during this run (decoded once; its
+    /// names and OpenSSL form are then made once too). The memory holds at
+    /// most [`INTERN_LIMIT`] certificates and is emptied when full.
+    pub fn intern(der: &[u8]) -> Result<Cert, Error> {
+        use std::collections::HashMap;
+        use std::sync::Mutex;
+        static INTERNED: OnceLock<Mutex<HashMap<[u8; 32], Cert>>> = OnceLock::new();
+        let key = openssl::sha::sha256(der);
+        let memo = INTERNED.get_or_init(|| Mutex::new(HashMap::new()));
+        let lock = || memo.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cert) = lock().get(&key) {
+            if cert.der() == der {
+                return Ok(cert.clone());
+            }
+        }
+        let parsed = Certificate::from_der(der).map_err(Error::asn1("Certificate"))?;
+        let cert = Cert::from_parts(parsed, der.to_vec());
+        let mut memo = lock();
+        if memo.len() >= INTERN_LIMIT {
+            memo.clear();
+        }
+        memo.insert(key, cert.clone());
+        Ok(cert)
     }
 
     /// Reads every certificate of a PEM bundle (or one DER certificate).

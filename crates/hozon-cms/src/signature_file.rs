@@ -117,9 +117,24 @@ impl SignatureFile {
         }
     }
 
-    /// The X.509 certificates in the SignedData `certificates` field. Other
+    /// The X.509 certificates in the SignedData `certificates` field, in
+    /// file order, each with its exact encoding from the file. Other
     /// certificate formats are skipped.
+    ///
+    /// A batch reads the same few certificates (a CA chain, a TSA) from
+    /// every file: they are shared through [`Cert::intern`], so each is
+    /// decoded, named and handed to OpenSSL once per run.
     pub fn certificates(&self) -> Vec<Cert> {
+        if let Some(fields) = raw_fields(&self.der) {
+            let certs: Option<Vec<Cert>> = fields
+                .certificates
+                .iter()
+                .map(|raw| Cert::intern(raw).ok())
+                .collect();
+            if let Some(certs) = certs {
+                return certs;
+            }
+        }
         self.signed_data
             .certificates
             .iter()
@@ -133,8 +148,12 @@ impl SignatureFile {
             .collect()
     }
 
-    /// The CRLs in the SignedData `crls` field, DER-encoded.
+    /// The CRLs in the SignedData `crls` field, DER-encoded (the file's own
+    /// bytes).
     pub fn crls(&self) -> Vec<Vec<u8>> {
+        if let Some(fields) = raw_fields(&self.der) {
+            return fields.crls.iter().map(|raw| raw.to_vec()).collect();
+        }
         self.signed_data
             .crls
             .iter()
@@ -269,6 +288,95 @@ fn ber_to_der(input: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn pki(name: &str) -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/pki/").to_owned() + name)
+            .unwrap()
+    }
+
+    /// An OpenSSL-made detached CMS signature carrying signer-doctor, the
+    /// chain, and the test CRLs.
+    fn openssl_signature() -> Vec<u8> {
+        use openssl::cms::{CMSOptions, CmsContentInfo};
+        use openssl::pkey::PKey;
+        use openssl::x509::X509;
+        let cert = X509::from_pem(&pki("signer-doctor.crt")).unwrap();
+        let key = PKey::private_key_from_pem(&pki("signer-doctor.key")).unwrap();
+        let mut chain = openssl::stack::Stack::new().unwrap();
+        for c in X509::stack_from_pem(&pki("chain.pem")).unwrap() {
+            chain.push(c).unwrap();
+        }
+        let cms = CmsContentInfo::sign(
+            Some(&cert),
+            Some(&key),
+            Some(&chain),
+            Some(b"record"),
+            CMSOptions::DETACHED | CMSOptions::BINARY,
+        )
+        .unwrap();
+        cms.to_der().unwrap()
+    }
+
+    /// The certificates come out with the file's own bytes, in file order,
+    /// the same as the decoded form re-encoded (for DER input), and shared
+    /// between files.
+    #[test]
+    fn certificates_are_the_file_s_bytes_and_shared() {
+        let der = openssl_signature();
+        let file = SignatureFile::parse(&der).unwrap();
+        let raw = raw_fields(&file.der).unwrap();
+        let certs = file.certificates();
+        assert_eq!(certs.len(), raw.certificates.len());
+        assert!(certs.len() >= 2, "signer and chain");
+        for (cert, raw) in certs.iter().zip(&raw.certificates) {
+            assert_eq!(cert.der(), *raw);
+            assert!(
+                der.windows(raw.len()).any(|w| w == *raw),
+                "not the file's bytes"
+            );
+        }
+        let mut decoded: Vec<Vec<u8>> = file
+            .signed_data
+            .certificates
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c) => c.to_der().ok(),
+                _ => None,
+            })
+            .collect();
+        let mut ours: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+        decoded.sort();
+        ours.sort();
+        assert_eq!(ours, decoded);
+        // A second file with the same certificates shares them.
+        let again = SignatureFile::parse(&der).unwrap().certificates();
+        assert!(again
+            .iter()
+            .zip(&certs)
+            .all(|(a, b)| std::ptr::eq(a.parsed(), b.parsed())));
+    }
+
+    #[test]
+    fn raw_fields_refuse_what_is_not_der_signed_data() {
+        let der = openssl_signature();
+        // Every truncation is refused or yields a prefix, never a panic.
+        for cut in 0..der.len() {
+            let _ = raw_fields(&der[..cut]);
+        }
+        assert!(raw_fields(b"").is_none());
+        assert!(
+            raw_fields(&[0x30, 0x80, 0, 0]).is_none(),
+            "indefinite length"
+        );
+        assert!(tlv(&[0x1f, 0x81, 0x01, 0x00]).is_none(), "multi-byte tag");
+        assert!(tlv(&[0x04, 0x85, 1, 1, 1, 1, 1]).is_none(), "5-byte length");
+        assert!(tlv(&[0x04, 0x03, 1]).is_none(), "short contents");
+        assert_eq!(
+            tlv(&[0x04, 0x01, 7, 9]),
+            Some((0x04, &[7u8][..], &[9u8][..]))
+        );
+    }
+
     #[test]
     fn empty_input() {
         assert_eq!(SignatureFile::parse(b"").unwrap_err(), Error::Empty);
@@ -335,4 +443,96 @@ mod tests {
         let input = b"-----BEGIN CMS-----\nMAA=\n";
         assert_eq!(SignatureFile::parse(input).unwrap_err(), Error::BadPem);
     }
+}
+
+/// The encodings of the elements of SignedData `certificates` (X.509
+/// choices only) and `crls` (CertificateList choices only), sliced from a
+/// DER ContentInfo without decoding them: the file's own bytes, in file
+/// order. `None` when the structure is not as expected (the caller falls
+/// back to the decoded form).
+struct RawFields<'a> {
+    certificates: Vec<&'a [u8]>,
+    crls: Vec<&'a [u8]>,
+}
+
+fn raw_fields(der: &[u8]) -> Option<RawFields<'_>> {
+    const SEQUENCE: u8 = 0x30;
+    const SET: u8 = 0x31;
+    const INTEGER: u8 = 0x02;
+    const OID: u8 = 0x06;
+    const CONTEXT_0: u8 = 0xa0;
+    const CONTEXT_1: u8 = 0xa1;
+    let (tag, content_info, _) = tlv(der)?;
+    if tag != SEQUENCE {
+        return None;
+    }
+    let (tag, _, rest) = tlv(content_info)?;
+    if tag != OID {
+        return None;
+    }
+    let (tag, explicit, _) = tlv(rest)?;
+    if tag != CONTEXT_0 {
+        return None;
+    }
+    let (tag, signed_data, _) = tlv(explicit)?;
+    if tag != SEQUENCE {
+        return None;
+    }
+    let mut rest = signed_data;
+    for expected in [INTEGER, SET, SEQUENCE] {
+        let (tag, _, after) = tlv(rest)?;
+        if tag != expected {
+            return None;
+        }
+        rest = after;
+    }
+    let mut fields = RawFields {
+        certificates: Vec::new(),
+        crls: Vec::new(),
+    };
+    for (field, list) in [
+        (CONTEXT_0, &mut fields.certificates),
+        (CONTEXT_1, &mut fields.crls),
+    ] {
+        if let Some((tag, content, after)) = tlv(rest) {
+            if tag == field {
+                let mut inner = content;
+                while !inner.is_empty() {
+                    let (tag, _, after_element) = tlv(inner)?;
+                    let whole = inner.get(..inner.len() - after_element.len())?;
+                    if tag == SEQUENCE {
+                        list.push(whole);
+                    }
+                    inner = after_element;
+                }
+                rest = after;
+            }
+        }
+    }
+    Some(fields)
+}
+
+/// One DER TLV at the start of `input`: its tag byte, its contents and what
+/// follows it. Single-byte tags and definite lengths only (DER).
+fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, after_tag) = input.split_first()?;
+    let (&first, mut after) = after_tag.split_first()?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || after.len() < n {
+            return None;
+        }
+        let (bytes, tail) = after.split_at(n);
+        after = tail;
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+    };
+    if after.len() < len || tag & 0x1f == 0x1f {
+        return None;
+    }
+    let (content, rest) = after.split_at(len);
+    Some((tag, content, rest))
 }
