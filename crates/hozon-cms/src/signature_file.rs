@@ -284,6 +284,98 @@ fn ber_to_der(input: &[u8]) -> Option<Vec<u8>> {
     cms.to_der().ok()
 }
 
+/// The encodings of the elements of SignedData `certificates` (X.509
+/// choices only) and `crls` (CertificateList choices only), sliced from a
+/// DER ContentInfo without decoding them: the file's own bytes, in file
+/// order. `None` when the structure is not as expected (the caller falls
+/// back to the decoded form).
+struct RawFields<'a> {
+    certificates: Vec<&'a [u8]>,
+    crls: Vec<&'a [u8]>,
+}
+
+fn raw_fields(der: &[u8]) -> Option<RawFields<'_>> {
+    const SEQUENCE: u8 = 0x30;
+    const SET: u8 = 0x31;
+    const INTEGER: u8 = 0x02;
+    const OID: u8 = 0x06;
+    const CONTEXT_0: u8 = 0xa0;
+    const CONTEXT_1: u8 = 0xa1;
+    let (tag, content_info, _) = tlv(der)?;
+    if tag != SEQUENCE {
+        return None;
+    }
+    let (tag, _, rest) = tlv(content_info)?;
+    if tag != OID {
+        return None;
+    }
+    let (tag, explicit, _) = tlv(rest)?;
+    if tag != CONTEXT_0 {
+        return None;
+    }
+    let (tag, signed_data, _) = tlv(explicit)?;
+    if tag != SEQUENCE {
+        return None;
+    }
+    let mut rest = signed_data;
+    for expected in [INTEGER, SET, SEQUENCE] {
+        let (tag, _, after) = tlv(rest)?;
+        if tag != expected {
+            return None;
+        }
+        rest = after;
+    }
+    let mut fields = RawFields {
+        certificates: Vec::new(),
+        crls: Vec::new(),
+    };
+    for (field, list) in [
+        (CONTEXT_0, &mut fields.certificates),
+        (CONTEXT_1, &mut fields.crls),
+    ] {
+        if let Some((tag, content, after)) = tlv(rest) {
+            if tag == field {
+                let mut inner = content;
+                while !inner.is_empty() {
+                    let (tag, _, after_element) = tlv(inner)?;
+                    let whole = inner.get(..inner.len() - after_element.len())?;
+                    if tag == SEQUENCE {
+                        list.push(whole);
+                    }
+                    inner = after_element;
+                }
+                rest = after;
+            }
+        }
+    }
+    Some(fields)
+}
+
+/// One DER TLV at the start of `input`: its tag byte, its contents and what
+/// follows it. Single-byte tags and definite lengths only (DER).
+fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, after_tag) = input.split_first()?;
+    let (&first, mut after) = after_tag.split_first()?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || after.len() < n {
+            return None;
+        }
+        let (bytes, tail) = after.split_at(n);
+        after = tail;
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+    };
+    if after.len() < len || tag & 0x1f == 0x1f {
+        return None;
+    }
+    let (content, rest) = after.split_at(len);
+    Some((tag, content, rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,96 +535,4 @@ mod tests {
         let input = b"-----BEGIN CMS-----\nMAA=\n";
         assert_eq!(SignatureFile::parse(input).unwrap_err(), Error::BadPem);
     }
-}
-
-/// The encodings of the elements of SignedData `certificates` (X.509
-/// choices only) and `crls` (CertificateList choices only), sliced from a
-/// DER ContentInfo without decoding them: the file's own bytes, in file
-/// order. `None` when the structure is not as expected (the caller falls
-/// back to the decoded form).
-struct RawFields<'a> {
-    certificates: Vec<&'a [u8]>,
-    crls: Vec<&'a [u8]>,
-}
-
-fn raw_fields(der: &[u8]) -> Option<RawFields<'_>> {
-    const SEQUENCE: u8 = 0x30;
-    const SET: u8 = 0x31;
-    const INTEGER: u8 = 0x02;
-    const OID: u8 = 0x06;
-    const CONTEXT_0: u8 = 0xa0;
-    const CONTEXT_1: u8 = 0xa1;
-    let (tag, content_info, _) = tlv(der)?;
-    if tag != SEQUENCE {
-        return None;
-    }
-    let (tag, _, rest) = tlv(content_info)?;
-    if tag != OID {
-        return None;
-    }
-    let (tag, explicit, _) = tlv(rest)?;
-    if tag != CONTEXT_0 {
-        return None;
-    }
-    let (tag, signed_data, _) = tlv(explicit)?;
-    if tag != SEQUENCE {
-        return None;
-    }
-    let mut rest = signed_data;
-    for expected in [INTEGER, SET, SEQUENCE] {
-        let (tag, _, after) = tlv(rest)?;
-        if tag != expected {
-            return None;
-        }
-        rest = after;
-    }
-    let mut fields = RawFields {
-        certificates: Vec::new(),
-        crls: Vec::new(),
-    };
-    for (field, list) in [
-        (CONTEXT_0, &mut fields.certificates),
-        (CONTEXT_1, &mut fields.crls),
-    ] {
-        if let Some((tag, content, after)) = tlv(rest) {
-            if tag == field {
-                let mut inner = content;
-                while !inner.is_empty() {
-                    let (tag, _, after_element) = tlv(inner)?;
-                    let whole = inner.get(..inner.len() - after_element.len())?;
-                    if tag == SEQUENCE {
-                        list.push(whole);
-                    }
-                    inner = after_element;
-                }
-                rest = after;
-            }
-        }
-    }
-    Some(fields)
-}
-
-/// One DER TLV at the start of `input`: its tag byte, its contents and what
-/// follows it. Single-byte tags and definite lengths only (DER).
-fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, after_tag) = input.split_first()?;
-    let (&first, mut after) = after_tag.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || after.len() < n {
-            return None;
-        }
-        let (bytes, tail) = after.split_at(n);
-        after = tail;
-        bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
-    };
-    if after.len() < len || tag & 0x1f == 0x1f {
-        return None;
-    }
-    let (content, rest) = after.split_at(len);
-    Some((tag, content, rest))
 }
