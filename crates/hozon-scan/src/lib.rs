@@ -20,6 +20,7 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod format;
+pub mod pdf;
 pub mod policy;
 pub mod raster;
 pub mod report;
@@ -135,11 +136,19 @@ pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileRepor
         }
     }
     if format != Format::Unknown {
-        let decoded = raster::decode(path, format);
-        report.pages = u32::try_from(decoded.pages.len()).unwrap_or(u32::MAX);
+        let (decoded, pages, pdf_checks) = if format == Format::Pdf {
+            let scan = pdf::decode(path);
+            (scan.decoded, scan.page_count, scan.checks)
+        } else {
+            let decoded = raster::decode(path, format);
+            let pages = u32::try_from(decoded.pages.len()).unwrap_or(u32::MAX);
+            (decoded, pages, Vec::new())
+        };
+        report.pages = pages;
         for page in &decoded.pages {
             page_checks(page, format, rules, &mut report.checks);
         }
+        report.checks.extend(pdf_checks);
         report.checks.push(match &decoded.failure {
             None => check(
                 p,
@@ -258,7 +267,8 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
             rules.blank_page.max_ink * 100.0
         ),
     ));
-    if format == Format::Jpeg {
+    // JPEG files, and DCT-compressed page images inside PDFs.
+    if format == Format::Jpeg || page.jpeg_quality.is_some() {
         out.push(match page.jpeg_quality {
             Some(q) if q < rules.jpeg_min_quality => check(
                 l,
