@@ -15,7 +15,8 @@
 //! - **authenticity** (真正性): signature and time stamp within one business day of the scan — the
 //!   policy already carries the delay, holidays and allowed signers; the checks come later.
 //!
-//! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page.
+//! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page. PDF scans
+//! ([`pdf`]) feed the images their pages draw to the same page checks.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

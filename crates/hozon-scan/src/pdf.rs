@@ -42,6 +42,8 @@ pub const MAX_PAGES: usize = 10_000;
 pub const MAX_IMAGE_PIXELS: u64 = 600_000_000;
 /// Most images drawn on one page that are decoded.
 const MAX_IMAGES_PER_PAGE: usize = 256;
+/// Least share of the page the largest image must cover for the page to count as scanned.
+pub const MIN_PAGE_COVER: f64 = 0.5;
 /// Most nested form XObjects followed.
 const MAX_FORM_DEPTH: usize = 8;
 /// Largest decoded content stream, XMP packet or colour lookup table.
@@ -448,6 +450,34 @@ fn check_page(doc: &Document, number: u32, page_id: ObjectId, scan: &mut PdfScan
             "no scanned image on the page".to_string(),
         ));
         return;
+    }
+    // A scanned page's image covers the page. Images drawn over only part of it (a logo on a
+    // born-digital page) say nothing about the page's legibility, so the page does not pass.
+    let page_area = page_w * page_h;
+    let covered: f64 = drawn
+        .iter()
+        .map(|d| {
+            if d.ctm == IDENTITY {
+                page_area // drawn size unknown: measured over the MediaBox below
+            } else {
+                (d.ctm[0] * d.ctm[3] - d.ctm[1] * d.ctm[2]).abs()
+            }
+        })
+        .filter(|a| a.is_finite())
+        .fold(0.0, f64::max);
+    let share = covered / page_area;
+    if share < MIN_PAGE_COVER {
+        scan.checks.push(check(
+            Standard::Legibility,
+            "pdf-image",
+            Status::Failed,
+            Some(number),
+            format!(
+                "images cover {:.0}% of the page, a scanned page's image covers at least {:.0}%: not a page scan",
+                share * 100.0,
+                MIN_PAGE_COVER * 100.0
+            ),
+        ));
     }
     for d in &drawn {
         let Ok(stream) = doc.get_object(d.id).and_then(Object::as_stream) else {

@@ -430,3 +430,62 @@ fn random_bytes_after_the_magic_fail_without_panic() {
     assert_eq!(r.verdict, Status::Failed);
     assert_check(&r, "decode", Some(1), Status::Failed, "PDF does not parse");
 }
+
+#[test]
+fn small_image_on_a_page_is_not_a_page_scan() {
+    // A 300-dpi logo (417x417 px drawn 100x100 pt) on an otherwise born-digital page: its dpi is
+    // fine, but the page was not scanned, so the page must not pass.
+    let d = Dir::new();
+    let mut img = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 417, "Height" => 417,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        grey_page(417, 417, false),
+    );
+    img.compress().unwrap();
+    let r = run(
+        &d,
+        "logo.pdf",
+        &pdf(Some(img), "q 100 0 0 100 50 700 cm /Im0 Do Q", |_, _| {}),
+    );
+    assert_eq!(r.verdict, Status::Failed, "{r:#?}");
+    assert_check(&r, "resolution", Some(1), Status::Passed, "300x300 dpi");
+    assert_check(
+        &r,
+        "pdf-image",
+        Some(1),
+        Status::Failed,
+        "images cover 2% of the page",
+    );
+}
+
+#[test]
+fn image_inside_a_form_xobject_is_found_with_the_form_matrix() {
+    let d = Dir::new();
+    let bytes = pdf(None, "/Fm0 Do", |doc, _| {
+        let image = doc.add_object(jpeg_image(300));
+        let form = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()],
+                "Matrix" => vec![Object::Real(595.28), 0.into(), 0.into(), Object::Real(841.89), 0.into(), 0.into()],
+                "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
+            },
+            b"/Im0 Do".to_vec(),
+        ));
+        // The catalog is not in the trailer yet: find the page by its type.
+        let page = doc
+            .objects
+            .values_mut()
+            .filter_map(|o| o.as_dict_mut().ok())
+            .find(|d| d.get(b"Type").and_then(Object::as_name).ok() == Some(b"Page"))
+            .unwrap();
+        page.set(
+            "Resources",
+            dictionary! { "XObject" => dictionary! { "Fm0" => form } },
+        );
+    });
+    let r = run(&d, "form.pdf", &bytes);
+    assert_eq!(r.verdict, Status::Passed, "{r:#?}");
+    assert_check(&r, "resolution", Some(1), Status::Passed, "300x300 dpi");
+}
