@@ -156,7 +156,7 @@ pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileRepor
                 "decode",
                 Status::Passed,
                 None,
-                format!("all {} page(s) decoded completely", decoded.pages.len()),
+                format!("all {pages} page(s) decoded completely"),
             ),
             Some(f) => check(
                 p,

@@ -701,7 +701,7 @@ fn colour_space(doc: &Document, cs: &Object, depth: usize) -> Result<Space, Imag
     };
     match family {
         b"DeviceGray" | b"G" | b"CalGray" => Ok(simple(1, ColourMode::Grey)),
-        b"DeviceRGB" | b"RGB" | b"CalRGB" | b"Lab" => Ok(simple(3, ColourMode::Rgb)),
+        b"DeviceRGB" | b"RGB" | b"CalRGB" => Ok(simple(3, ColourMode::Rgb)),
         b"DeviceCMYK" | b"CMYK" => Ok(simple(4, ColourMode::Cmyk)),
         b"ICCBased" => {
             let n = args
@@ -1119,10 +1119,23 @@ pub struct CreationDate {
     pub zone_assumed: bool,
 }
 
+/// A PDF that could not be read for its metadata.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct PdfError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Why it could not be read (encrypted, truncated, does not parse, ...).
+    pub reason: String,
+}
+
 /// The creation date of a PDF: Info `/CreationDate`, else XMP `xmp:CreateDate`; `Ok(None)` if the
-/// file has neither (or neither parses); `Err` with the reason if the file does not load.
-pub fn creation_date(path: &Path) -> Result<Option<CreationDate>, String> {
-    let doc = load(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// file has neither (or neither parses); an error naming the file and reason if it does not load.
+pub fn creation_date(path: &Path) -> Result<Option<CreationDate>, PdfError> {
+    let doc = load(path).map_err(|reason| PdfError {
+        path: path.to_path_buf(),
+        reason,
+    })?;
     let info = doc
         .trailer
         .get(b"Info")

@@ -489,3 +489,85 @@ fn image_inside_a_form_xobject_is_found_with_the_form_matrix() {
     assert_eq!(r.verdict, Status::Passed, "{r:#?}");
     assert_check(&r, "resolution", Some(1), Status::Passed, "300x300 dpi");
 }
+
+#[test]
+fn one_bit_page_is_bilevel_and_fails_the_colour_rule() {
+    let d = Dir::new();
+    let (w, h) = a4_px(300);
+    let row = (w as usize).div_ceil(8);
+    // 1 = white, 0 = black (DeviceGray); a black band across the middle rows.
+    let mut bits = vec![0xFFu8; row * h as usize];
+    for y in (h / 2) as usize..(h / 2 + 20) as usize {
+        bits[y * row..(y + 1) * row].fill(0);
+    }
+    let mut img = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64, "Height" => h as i64,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 1,
+        },
+        bits,
+    );
+    img.compress().unwrap();
+    let r = run(&d, "bw.pdf", &pdf(Some(img), DRAW, |_, _| {}));
+    assert_eq!(r.verdict, Status::Failed, "{r:#?}");
+    assert_check(&r, "resolution", Some(1), Status::Passed, "300x300 dpi");
+    assert_check(&r, "colour", Some(1), Status::Failed, "bilevel 1-bit");
+    assert_check(&r, "blank-page", Some(1), Status::Passed, "ink on");
+}
+
+#[test]
+fn launch_action_and_external_file_are_reported() {
+    let d = Dir::new();
+    let bytes = pdf(Some(jpeg_image(300)), DRAW, |doc, catalog| {
+        let launch = doc.add_object(dictionary! {
+            "S" => "Launch",
+            "F" => dictionary! { "Type" => "Filespec", "F" => Object::string_literal("other.exe") },
+        });
+        catalog.set("OpenAction", launch);
+    });
+    let r = run(&d, "launch.pdf", &bytes);
+    assert_check(&r, "pdfa", None, Status::Warning, "/Launch action");
+    assert_check(
+        &r,
+        "pdfa",
+        None,
+        Status::Warning,
+        "external file specification",
+    );
+    assert_check(
+        &r,
+        "pdfa",
+        None,
+        Status::Warning,
+        "markers hold: no fonts, no JavaScript",
+    );
+}
+
+#[test]
+fn pdf_and_xmp_dates_parse() {
+    use hozon_scan::pdf::{parse_pdf_date, parse_xmp_date};
+    use time::macros::datetime;
+    assert_eq!(
+        parse_pdf_date("D:20261125143000-05'30'"),
+        Some((datetime!(2026-11-25 20:00:00 UTC), false))
+    );
+    assert_eq!(
+        parse_pdf_date("D:20261125Z"),
+        Some((datetime!(2026-11-25 00:00:00 UTC), false))
+    );
+    assert_eq!(
+        parse_pdf_date("D:20261125143000"),
+        Some((datetime!(2026-11-25 14:30:00 UTC), true))
+    );
+    assert_eq!(parse_pdf_date("D:20261345"), None);
+    assert_eq!(parse_pdf_date("D:2026112"), None);
+    assert_eq!(parse_pdf_date("yesterday"), None);
+    assert_eq!(
+        parse_xmp_date("2026-11-20T09:30:00.25-05:00"),
+        Some((datetime!(2026-11-20 14:30:00 UTC), false))
+    );
+    assert_eq!(
+        parse_xmp_date("2026-11-20"),
+        Some((datetime!(2026-11-20 00:00:00 UTC), true))
+    );
+}
