@@ -571,3 +571,90 @@ fn pdf_and_xmp_dates_parse() {
         Some((datetime!(2026-11-20 00:00:00 UTC), true))
     );
 }
+
+/// Runs `qpdf` on `input` with `args`; `None` (the test is skipped) if qpdf is not installed.
+fn qpdf(d: &Dir, input: &[u8], args: &[&str]) -> Option<Vec<u8>> {
+    let src = d.write("qpdf-in.pdf", input);
+    let dst = d.0.path().join("qpdf-out.pdf");
+    let status = match std::process::Command::new("qpdf")
+        .args(args)
+        .arg(&src)
+        .arg(&dst)
+        .status()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("qpdf not run ({e}); skipping the qpdf interop case");
+            return None;
+        }
+    };
+    // qpdf exits 3 for warnings, with the output written.
+    assert!(
+        matches!(status.code(), Some(0 | 3)),
+        "qpdf {args:?}: {status}"
+    );
+    Some(fs::read(dst).unwrap())
+}
+
+#[test]
+fn qpdf_object_streams_and_linearization_still_pass() {
+    let d = Dir::new();
+    let base = pdf(Some(jpeg_image(300)), DRAW, |_, _| {});
+    let Some(rewritten) = qpdf(&d, &base, &["--object-streams=generate", "--linearize"]) else {
+        return;
+    };
+    assert!(
+        rewritten.windows(7).any(|w| w == b"/ObjStm"),
+        "qpdf wrote no object stream"
+    );
+    let r = run(&d, "qpdf.pdf", &rewritten);
+    assert_eq!(r.verdict, Status::Passed, "{r:#?}");
+    assert_check(&r, "resolution", Some(1), Status::Passed, "300x300 dpi");
+}
+
+#[test]
+fn qpdf_encrypted_pdfs_fail_even_with_an_empty_user_password() {
+    let d = Dir::new();
+    let base = pdf(Some(flate_grey_image(150, false)), DRAW, |_, _| {});
+    for user in ["secret", ""] {
+        let Some(enc) = qpdf(&d, &base, &["--encrypt", user, "owner", "256", "--"]) else {
+            return;
+        };
+        let r = run(&d, "qpdf-enc.pdf", &enc);
+        assert_eq!(r.verdict, Status::Failed, "{r:#?}");
+        assert_check(
+            &r,
+            "decode",
+            Some(1),
+            Status::Failed,
+            "encrypted: not readable for the retention period",
+        );
+        assert!(creation_date(&d.write("qpdf-enc2.pdf", &enc)).is_err());
+    }
+}
+
+#[test]
+fn hostile_image_sizes_fail_without_allocating() {
+    let d = Dir::new();
+    for (w, h, reason) in [
+        (
+            100_000i64,
+            100_000i64,
+            "more than the limit of 600000000 pixels",
+        ),
+        (0, 100, "/Width 0 is not a size"),
+        (-5, 100, "/Width -5 is not a size"),
+    ] {
+        let mut img = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => w, "Height" => h,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            vec![0u8; 100],
+        );
+        img.compress().unwrap();
+        let r = run(&d, "huge.pdf", &pdf(Some(img), DRAW, |_, _| {}));
+        assert_eq!(r.verdict, Status::Failed);
+        assert_check(&r, "decode", Some(1), Status::Failed, reason);
+    }
+}
