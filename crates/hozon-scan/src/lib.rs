@@ -15,11 +15,13 @@
 //! - **authenticity** (真正性): signature and time stamp within one business day of the scan — the
 //!   policy already carries the delay, holidays and allowed signers; the checks come later.
 //!
-//! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page.
+//! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page. PDF scans
+//! ([`pdf`]) feed the images their pages draw to the same page checks.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod format;
+pub mod pdf;
 pub mod policy;
 pub mod raster;
 pub mod report;
@@ -135,18 +137,26 @@ pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileRepor
         }
     }
     if format != Format::Unknown {
-        let decoded = raster::decode(path, format);
-        report.pages = u32::try_from(decoded.pages.len()).unwrap_or(u32::MAX);
+        let (decoded, pages, pdf_checks) = if format == Format::Pdf {
+            let scan = pdf::decode(path);
+            (scan.decoded, scan.page_count, scan.checks)
+        } else {
+            let decoded = raster::decode(path, format);
+            let pages = u32::try_from(decoded.pages.len()).unwrap_or(u32::MAX);
+            (decoded, pages, Vec::new())
+        };
+        report.pages = pages;
         for page in &decoded.pages {
             page_checks(page, format, rules, &mut report.checks);
         }
+        report.checks.extend(pdf_checks);
         report.checks.push(match &decoded.failure {
             None => check(
                 p,
                 "decode",
                 Status::Passed,
                 None,
-                format!("all {} page(s) decoded completely", decoded.pages.len()),
+                format!("all {pages} page(s) decoded completely"),
             ),
             Some(f) => check(
                 p,
@@ -258,7 +268,8 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
             rules.blank_page.max_ink * 100.0
         ),
     ));
-    if format == Format::Jpeg {
+    // JPEG files, and DCT-compressed page images inside PDFs.
+    if format == Format::Jpeg || page.jpeg_quality.is_some() {
         out.push(match page.jpeg_quality {
             Some(q) if q < rules.jpeg_min_quality => check(
                 l,

@@ -755,7 +755,7 @@ fn random_bytes_and_empty_file_fail_without_panicking() {
 }
 
 #[test]
-fn pdf_and_jpeg2000_are_identified_but_not_passed() {
+fn header_only_pdf_is_identified_and_fails_as_truncated() {
     let d = Dir::new();
     let p = d.path("doc.pdf");
     fs::write(&p, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").unwrap();
@@ -767,7 +767,7 @@ fn pdf_and_jpeg2000_are_identified_but_not_passed() {
         "decode",
         Some(1),
         Status::Failed,
-        "PDF pages cannot be decoded by this version",
+        "PDF does not end with %%EOF (truncated)",
     );
 }
 
