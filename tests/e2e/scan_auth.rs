@@ -340,3 +340,66 @@ fn allowed_signers_by_subject_policy_oid_and_hc_role() {
         describe(&out)
     );
 }
+
+#[test]
+fn scan_sign_signs_passing_files_only() {
+    let env = Env::new();
+    let tsa = start_tsa(&env);
+    let url = tsa.url();
+    env.write("in/good.png", png_scan(Some(UnixTime::now())));
+    env.write("in/good.tif", tiff_scan(UnixTime::now()));
+    // 300 dpi claimed over 248 px would pass; no pHYs fails (resolution unknown).
+    let img = image::RgbImage::from_pixel(83, 117, image::Rgb([250, 250, 250]));
+    let mut nodpi = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut nodpi, image::ImageFormat::Png).unwrap();
+    env.write("in/nodpi.png", nodpi.into_inner());
+    let before = env.read("in/nodpi.png");
+
+    let mut args = vec!["scan", "in", "--sign", "--tsa", &url, "--json"];
+    args.extend(DOCTOR);
+    let out = run(&env, &args, 1);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["passed"], 2, "{v:#}");
+    assert_eq!(v["signing"]["summary"]["signed"], 2, "{v:#}");
+    assert_eq!(
+        v["not_signed"],
+        serde_json::json!(["in/nodpi.png"]),
+        "{v:#}"
+    );
+    assert!(env.exists("in/good.png.p7s") && env.exists("in/good.tif.p7s"));
+    assert!(!env.exists("in/nodpi.png.p7s"));
+    assert_eq!(
+        env.read("in/nodpi.png"),
+        before,
+        "a failing file is left untouched"
+    );
+    let listing: Vec<String> = std::fs::read_dir(env.path("in"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(listing.len(), 5, "no temporaries left: {listing:?}");
+
+    // What was written is B-T by the doctor, and passes the authenticity checks.
+    let v = scan(&env, &["in/good.png", "in/good.tif"], &[], 0);
+    for name in ["good.png", "good.tif"] {
+        let f = file(&v, name);
+        let (status, detail) = auth(f, "signature");
+        assert_eq!(status, "PASSED", "{detail}");
+        assert!(detail.contains("B-T"), "{detail}");
+        assert_eq!(auth(f, "scan-to-stamp").0, "PASSED");
+    }
+    let (ok, text) = env.openssl_verify("in/good.png.p7s", Some("in/good.png"));
+    assert!(ok, "openssl cms -verify: {text}");
+
+    // A second run skips what is already signed and does not sign the failing file.
+    let out = run(&env, &args, 1);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["signing"]["summary"]["skipped"], 2, "{v:#}");
+    assert!(!env.exists("in/nodpi.png.p7s"));
+
+    // --sign without a TSA is refused before any work.
+    let mut args = vec!["scan", "in", "--sign"];
+    args.extend(DOCTOR);
+    let out = run(&env, &args, 2);
+    assert!(describe(&out).contains("--tsa URL"), "{}", describe(&out));
+}
