@@ -12,7 +12,7 @@
 //! anchors) the result is a WARNING.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use hozon_cms::asn1::der::Decode;
@@ -145,9 +145,9 @@ pub fn scan_time(path: &Path, format: Format) -> Result<(UnixTime, ScanTimeSourc
             .ok()
             .and_then(|b| exif_datetime_original(&b))
             .map(|t| (t, ScanTimeSource::ExifDateTimeOriginal)),
-        Format::Png => std::fs::read(path)
+        Format::Png => File::open(path)
             .ok()
-            .and_then(|b| png_time(&b))
+            .and_then(|f| png_time(std::io::BufReader::new(f)))
             .map(|t| (t, ScanTimeSource::PngTime)),
         _ => None,
     };
@@ -173,31 +173,39 @@ fn tiff_datetime(path: &Path) -> Option<UnixTime> {
     parse_exif_time(&s)
 }
 
-/// PNG tIME: year (2 bytes), month, day, hour, minute, second, in UTC.
-pub fn png_time(b: &[u8]) -> Option<UnixTime> {
-    let mut at = 8usize;
-    while let Some(len) = b.get(at..at + 4) {
-        let len = u32::from_be_bytes(len.try_into().ok()?) as usize;
-        let kind = b.get(at + 4..at + 8)?;
-        if kind == b"IDAT" || kind == b"IEND" {
-            // tIME may follow the image data; keep looking, the file is already in memory.
-        }
-        if kind == b"tIME" {
-            let d = b.get(at + 8..at + 8 + 7)?;
-            let y = i64::from(u16::from_be_bytes([d[0], d[1]]));
-            let t = utc_seconds(
-                y,
-                d[2].into(),
-                d[3].into(),
-                d[4].into(),
-                d[5].into(),
-                d[6].into(),
-            )?;
-            return Some(UnixTime(t));
-        }
-        at = at.checked_add(12)?.checked_add(len)?;
+/// PNG tIME: year (2 bytes), month, day, hour, minute, second, in UTC. The chunks are walked by
+/// their headers, seeking over the data, so a large PNG is not read into memory.
+pub fn png_time<R: Read + Seek>(mut r: R) -> Option<UnixTime> {
+    let mut signature = [0u8; 8];
+    r.read_exact(&mut signature).ok()?;
+    if &signature != b"\x89PNG\r\n\x1a\n" {
+        return None;
     }
-    None
+    loop {
+        let mut head = [0u8; 8];
+        r.read_exact(&mut head).ok()?;
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        match &head[4..8] {
+            b"tIME" if len == 7 => {
+                let mut d = [0u8; 7];
+                r.read_exact(&mut d).ok()?;
+                let y = i64::from(u16::from_be_bytes([d[0], d[1]]));
+                let t = utc_seconds(
+                    y,
+                    d[2].into(),
+                    d[3].into(),
+                    d[4].into(),
+                    d[5].into(),
+                    d[6].into(),
+                )?;
+                return Some(UnixTime(t));
+            }
+            b"IEND" => return None,
+            _ => {
+                r.seek(SeekFrom::Current(i64::from(len) + 4)).ok()?;
+            }
+        }
+    }
 }
 
 /// EXIF DateTimeOriginal (tag 0x9003 of the EXIF sub-IFD) from a JPEG's APP1 segment.
@@ -526,6 +534,13 @@ fn delay_check(
         }
     };
     let max = i64::from(rules.max_scan_to_stamp_business_days);
+    if r.indication != Indication::TotalPassed {
+        return auth(
+            name,
+            Status::Failed,
+            format!("{which}the signature does not verify, so its time stamp proves nothing"),
+        );
+    }
     if stamp < scanned {
         return auth(
             name,
@@ -628,7 +643,14 @@ mod tests {
 
     #[test]
     fn metadata_parsers_do_not_panic() {
-        assert!(png_time(b"\x89PNG\r\n\x1a\n\0\0\0\x07tIME\x07").is_none());
+        let cut = b"\x89PNG\r\n\x1a\n\0\0\0\x07tIME\x07";
+        assert!(png_time(std::io::Cursor::new(&cut[..])).is_none());
+        let huge = b"\x89PNG\r\n\x1a\n\xff\xff\xff\xffIDAT";
+        assert!(png_time(std::io::Cursor::new(&huge[..])).is_none());
+        let mut ok = b"\x89PNG\r\n\x1a\n\0\0\0\x02abcd\0\0\0\0\0\0".to_vec();
+        ok.extend_from_slice(b"\0\0\0\x07tIME\x07\xea\x0b\x1a\x09\x00\x00");
+        let found = png_time(std::io::Cursor::new(ok)).map(|t| t.rfc3339());
+        assert_eq!(found.as_deref(), Some("2026-11-26T09:00:00Z"));
         assert!(exif_datetime_original(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00]).is_none());
         assert!(exif_datetime_original(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x01]).is_none());
         let mut seg = b"Exif\0\0II*\0\x08\0\0\0\x01\0\x69\x87\x04\0\x01\0\0\0\xff\xff\0\0".to_vec();
