@@ -390,6 +390,9 @@ fn ink_share_of(
     // (vectorised) test settles most of a page, and a cell already inked is not looked at again.
     let mut inked = vec![false; gw * gh];
     for (y, row) in data.chunks_exact(row_len).take(h).enumerate() {
+        if row.iter().copied().min().unwrap_or(u8::MAX) >= INK_LUMA {
+            continue;
+        }
         let gy = y / cell;
         let cells = &mut inked[gy * gw..(gy + 1) * gw];
         for (done, run) in cells.iter_mut().zip(row.chunks(cell * channels)) {
