@@ -278,8 +278,10 @@ pub struct RunArgs {
     pub json: bool,
 }
 
-/// `hozon scan`.
+/// `hozon scan`. The signer options are optional here (only `--sign` uses them; `validate`
+/// requires them then).
 #[derive(Debug, Args)]
+#[command(mut_arg("pkcs12", |a| a.required_unless_present(clap::builder::Resettable::<clap::Id>::Reset)))]
 pub struct ScanArgs {
     /// Scan files, or directories to search for them (signature files are skipped).
     #[arg(required = true, value_name = "PATH")]
@@ -292,8 +294,37 @@ pub struct ScanArgs {
     /// policy's class_rules globs.
     #[arg(long, value_name = "CLASS")]
     pub class: Option<String>,
+    /// After checking, sign and time-stamp each PASSING file (FILE.p7s beside it) with the
+    /// signer options below; failing files are left untouched and listed. Needs --tsa.
+    #[arg(long)]
+    pub sign: bool,
+    /// Signature level for --sign (B-T or higher: the guideline wants a time stamp).
+    #[arg(long, value_enum, default_value = "t", requires = "sign")]
+    pub level: ScanLevelArg,
+    /// Replace existing signatures when signing (default: skip files that have one).
+    #[arg(long, requires = "sign")]
+    pub force: bool,
+    #[command(flatten)]
+    pub signer: Option<SignerArgs>,
+    /// Trust anchors, CRLs and --offline: verify FILE.p7s next to each scan (without --trust a
+    /// signature is reported as not verified), and, for --level lt/lta, what to embed.
+    #[command(flatten)]
+    pub validation: ValidationDataArgs,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// Signature levels `scan --sign` produces (never B-B).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanLevelArg {
+    /// CAdES B-T.
+    T,
+    /// CAdES B-LT (needs --trust).
+    Lt,
+    /// CAdES B-LTA (needs --trust).
+    Lta,
 }
 
 /// Revocation checking policy.
@@ -374,6 +405,7 @@ impl Cli {
             Command::Sign(a) => a.level != LevelArg::B && a.tsa.urls.is_empty(),
             Command::Extend(a) => a.level != ExtendLevel::Lt && a.tsa.urls.is_empty(),
             Command::Timestamp(a) => a.tsa.urls.is_empty(),
+            Command::Scan(a) => a.sign && a.tsa.urls.is_empty(),
             _ => false,
         };
         let needs_trust = match &self.command {
@@ -381,8 +413,25 @@ impl Cli {
             Command::Sign(a) => {
                 matches!(a.level, LevelArg::Lt | LevelArg::Lta) && a.validation.trust.is_empty()
             }
+            Command::Scan(a) => {
+                a.sign && a.level != ScanLevelArg::T && a.validation.trust.is_empty()
+            }
             _ => false,
         };
+        if let Command::Scan(a) = &self.command {
+            if a.sign && a.signer.is_none() {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "--sign needs the signer: --key KEY --cert CERT, or --pkcs12 FILE",
+                ));
+            }
+            if !a.sign && a.signer.is_some() {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "signer options apply to --sign only",
+                ));
+            }
+        }
         if needs_trust {
             return Err(Cli::command().error(
                 clap::error::ErrorKind::MissingRequiredArgument,

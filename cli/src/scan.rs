@@ -1,18 +1,27 @@
 //! `hozon scan`: checks scanned paper records against the scan policy (hozon-scan) in parallel
 //! and prints the DESIGN.md §5 report. Exit 1 if any file FAILED, 4 for unreadable files or a bad
 //! policy or class.
+//!
+//! With `--trust`, a `FILE.p7s` next to a scan is verified (authenticity); with `--sign`, every
+//! PASSING file is then signed and time-stamped as the scan operator (the guideline wants each
+//! scan signed and stamped without delay), through the same atomic batch writer as `hozon sign`;
+//! failing files are left untouched and listed.
 
 use std::path::Path;
 
 use anyhow::Context;
 use rayon::prelude::*;
 
-use hozon_scan::{check_file, FileError, FileReport, Policy, ScanError, ScanReport, Status};
+use hozon_io::Overwrite;
+use hozon_scan::{check_file_with, FileError, FileReport, Policy, ScanError, ScanReport, Status};
 
-use crate::args::ScanArgs;
+use crate::args::{RevocationArg, ScanArgs, ScanLevelArg};
+use crate::augment::{Augmenter, Target};
+use crate::batch::{self, BatchReport, Produced};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::walk::{self, Input};
+use crate::verify::{build_verifier, VerifierSetup};
+use crate::walk::{self, Input, Walked};
 
 /// The class for a file: `--class`, else the policy's first glob on the path relative to the
 /// directory argument it was found under (its file name when named directly).
@@ -45,7 +54,37 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
+    // Signer and TSA first: a bad key or TSA setting stops the run before any work.
+    let signing = match (&args.signer, args.sign) {
+        (Some(signer), true) => {
+            let cades = crate::sign::load_signer(signer)?;
+            let target = match args.level {
+                ScanLevelArg::T => Target::T,
+                ScanLevelArg::Lt => Target::Lt,
+                ScanLevelArg::Lta => Target::Lta,
+            };
+            let tsa = crate::tsa::client(&args.tsa)?.context("--sign needs --tsa URL")?;
+            Some((cades, Augmenter::new(target, Some(tsa), &args.validation)?))
+        }
+        _ => None,
+    };
+    let v = &args.validation;
+    let verifier = if v.trust.is_empty() {
+        None
+    } else {
+        Some(build_verifier(&VerifierSetup {
+            trust: &v.trust,
+            crls: &v.crl,
+            ocsp: &v.ocsp,
+            offline: v.offline,
+            certs: &v.certs,
+            revocation: RevocationArg::Require,
+            at: None,
+            accept_expired_tsa: false,
+        })?)
+    };
     let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
+    let temporaries = walked.temporaries.clone();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.run.jobs.unwrap_or(0))
         .build()
@@ -61,7 +100,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             .par_iter()
             .map(|input| {
                 let class = class_for(&policy, args.class.as_deref(), input);
-                let r = check_file(&input.path, &policy, class);
+                let r = check_file_with(&input.path, &policy, class, verifier.as_ref());
                 bar.inc(1);
                 r
             })
@@ -105,14 +144,104 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             error: "no files to check found".into(),
         });
     }
+    let passing: Vec<Input> = walked
+        .inputs
+        .iter()
+        .filter(|i| {
+            files
+                .iter()
+                .any(|f| f.verdict == Status::Passed && Path::new(&f.file) == i.path)
+        })
+        .cloned()
+        .collect();
     let mut report = ScanReport::new(files);
     report.file_errors = file_errors;
+    let mut outcome = outcome_of(&report);
+    let Some((cades, augmenter)) = signing else {
+        if args.run.json {
+            output::json(&report)?;
+        } else {
+            print_human(&report);
+        }
+        return Ok(outcome);
+    };
+    let signed = sign_passing(&cades, &augmenter, passing, temporaries, &args)?;
+    outcome = outcome.worst(signed.outcome());
+    let not_signed: Vec<&str> = report
+        .files
+        .iter()
+        .filter(|f| f.verdict != Status::Passed)
+        .map(|f| f.file.as_str())
+        .chain(report.file_errors.iter().map(|e| e.file.as_str()))
+        .collect();
     if args.run.json {
-        output::json(&report)?;
+        let mut doc = serde_json::to_value(&report)?;
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("signing".into(), signed.to_json("signed", "signature"));
+            map.insert("not_signed".into(), serde_json::json!(not_signed));
+        }
+        output::json(&doc)?;
     } else {
         print_human(&report);
+        signed.print_problems();
+        eprintln!(
+            "signed {} passing file(s) as CAdES {} with {}; {} skipped, {} failed",
+            signed.done.len(),
+            augmenter.level_name(),
+            cades.signer().certificate().subject(),
+            signed.skipped.len(),
+            signed.failed.len()
+        );
+        if !not_signed.is_empty() {
+            eprintln!(
+                "not signed (failed the checks or unreadable), left untouched: {}",
+                not_signed.join(", ")
+            );
+        }
     }
-    Ok(outcome_of(&report))
+    Ok(outcome)
+}
+
+/// Signs and stamps the files that passed, `FILE.p7s` beside each, as `hozon sign` does.
+fn sign_passing(
+    cades: &hozon_sign::CadesSigner,
+    augmenter: &Augmenter,
+    passing: Vec<Input>,
+    temporaries: Vec<std::path::PathBuf>,
+    args: &ScanArgs,
+) -> anyhow::Result<BatchReport> {
+    let planned = batch::plan(
+        Walked {
+            inputs: passing,
+            errors: Vec::new(),
+            temporaries: temporaries.clone(),
+        },
+        |input| Ok(crate::sign::output_path(input, None, "p7s")),
+    );
+    batch::prepare_output_dirs(&planned, false, &temporaries)?;
+    let settings = batch::Settings {
+        threads: args
+            .run
+            .jobs
+            .unwrap_or(0)
+            .max(args.tsa.tsa_concurrency)
+            .max(crate::sign::num_cpus()),
+        overwrite: if args.force {
+            Overwrite::Replace
+        } else {
+            Overwrite::Never
+        },
+        skip_existing: !args.force,
+        label: "signing",
+        quiet: args.run.json,
+    };
+    batch::run(planned, &settings, |task| {
+        let signature = crate::sign::sign_one(cades, &task.input.path, false)?;
+        let label = task.input.path.display().to_string();
+        augmenter
+            .apply(&label, &signature, Some(task.input.path.as_path()))
+            .map(Produced::Write)
+    })
 }
 
 /// Exit outcome: any FAILED file is 1, else any file that could not be checked is 4.

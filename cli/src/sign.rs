@@ -140,14 +140,18 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     Ok(report.outcome())
 }
 
-fn num_cpus() -> usize {
+pub(crate) fn num_cpus() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
 }
 
 /// The signature of one file (detached, or enveloping), not yet written.
-fn sign_one(cades: &CadesSigner, path: &Path, enveloping: bool) -> Result<Vec<u8>, String> {
+pub(crate) fn sign_one(
+    cades: &CadesSigner,
+    path: &Path,
+    enveloping: bool,
+) -> Result<Vec<u8>, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     if enveloping {
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);

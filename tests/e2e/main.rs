@@ -11,6 +11,7 @@ mod ltv;
 mod negative;
 mod report;
 mod scan;
+mod scan_auth;
 mod tls;
 mod tsa;
 mod util;

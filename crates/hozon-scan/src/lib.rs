@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod authenticity;
 pub mod format;
 pub mod pdf;
 pub mod policy;
@@ -96,8 +97,20 @@ fn fixity(path: &Path) -> std::io::Result<(String, Vec<u8>, u64)> {
     Ok((hex::encode(hasher.finish()), head, len))
 }
 
-/// Checks one file against a class of the policy.
+/// Checks one file against a class of the policy, without verifying a signature next to it
+/// (a `.p7s` present is reported as a WARNING, never PASSED).
 pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileReport, ScanError> {
+    check_file_with(path, policy, class, None)
+}
+
+/// Checks one file against a class of the policy; `verifier` verifies `FILE.p7s` when present
+/// (see [`authenticity`]).
+pub fn check_file_with(
+    path: &Path,
+    policy: &Policy,
+    class: &str,
+    verifier: Option<&hozon_verify::Verifier>,
+) -> Result<FileReport, ScanError> {
     let rules = policy.class(class).ok_or_else(|| ScanError::UnknownClass {
         path: path.to_path_buf(),
         class: class.to_string(),
@@ -173,6 +186,13 @@ pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileRepor
         Status::Passed,
         None,
         format!("sha256 {sha256}, {len} bytes"),
+    ));
+    report.checks.extend(authenticity::checks(
+        path,
+        format,
+        rules,
+        &policy.holidays,
+        verifier,
     ));
     report.decide();
     Ok(report)

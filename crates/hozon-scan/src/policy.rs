@@ -127,6 +127,8 @@ pub struct Class {
     /// Signers accepted for this class (empty: any signer that verifies).
     #[serde(default)]
     pub allowed_signers: Vec<AllowedSigner>,
+    /// Whether a scan without a `.p7s` next to it fails authenticity.
+    pub require_signature: bool,
 }
 
 fn de_formats<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Format>, D::Error> {
@@ -190,6 +192,7 @@ impl Class {
             jpeg_min_quality: 75,
             max_scan_to_stamp_business_days: 1,
             allowed_signers: Vec::new(),
+            require_signature: false,
         }
     }
 }
@@ -238,6 +241,13 @@ impl Policy {
                 return Err(format!(
                     "classes.{name}.jpeg_min_quality: {} is above 100",
                     class.jpeg_min_quality
+                ));
+            }
+            if let Some(i) = class.allowed_signers.iter().position(|s| {
+                s.subject_contains.is_none() && s.policy_oid.is_none() && s.hc_role.is_none()
+            }) {
+                return Err(format!(
+                    "classes.{name}.allowed_signers[{i}]: names no subject_contains, policy_oid or hc_role"
                 ));
             }
             if class.formats.is_empty() {

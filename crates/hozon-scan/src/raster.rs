@@ -365,25 +365,58 @@ const GRID: usize = 512;
 /// strokes survive the downsampling), and the share of cells darker than [`INK_LUMA`] is returned.
 /// An empty page (no pixels) has no ink.
 pub fn ink_share(luma: &[u8], width: u32, height: u32) -> f64 {
+    ink_share_of(luma, 1, width, height, |p| p[0])
+}
+
+/// [`ink_share`] of interleaved pixels of `channels` bytes each, `to_luma` giving a pixel's 8-bit
+/// luminance (a weighted mean of the channels); cells are scanned a row-run at a time, with no
+/// page-sized luminance copy of a colour page.
+fn ink_share_of(
+    data: &[u8],
+    channels: usize,
+    width: u32,
+    height: u32,
+    to_luma: impl Fn(&[u8]) -> u8,
+) -> f64 {
     let (w, h) = (width as usize, height as usize);
-    if w == 0 || h == 0 || luma.len() < w.saturating_mul(h) {
+    let row_len = w.saturating_mul(channels);
+    if w == 0 || h == 0 || channels == 0 || data.len() < row_len.saturating_mul(h) {
         return 0.0;
     }
     let cell = w.max(h).div_ceil(GRID).max(1);
     let (gw, gh) = (w.div_ceil(cell), h.div_ceil(cell));
-    let mut grid = vec![u8::MAX; gw * gh];
-    for y in 0..h {
-        let row = &luma[y * w..(y + 1) * w];
+    // Only whether a cell holds a pixel darker than INK_LUMA matters. Luminance is a weighted
+    // mean of the channels, so a run whose every byte is at least INK_LUMA has no ink: that
+    // (vectorised) test settles most of a page, and a cell already inked is not looked at again.
+    let mut inked = vec![false; gw * gh];
+    for (y, row) in data.chunks_exact(row_len).take(h).enumerate() {
+        if row.iter().copied().min().unwrap_or(u8::MAX) >= INK_LUMA {
+            continue;
+        }
         let gy = y / cell;
-        for (x, &v) in row.iter().enumerate() {
-            let g = &mut grid[gy * gw + x / cell];
-            if v < *g {
-                *g = v;
+        let cells = &mut inked[gy * gw..(gy + 1) * gw];
+        for (done, run) in cells.iter_mut().zip(row.chunks(cell * channels)) {
+            if *done || run.iter().copied().min().unwrap_or(u8::MAX) >= INK_LUMA {
+                continue;
             }
+            *done = run.chunks_exact(channels).any(|p| to_luma(p) < INK_LUMA);
         }
     }
-    let ink = grid.iter().filter(|&&v| v < INK_LUMA).count();
-    ink as f64 / grid.len() as f64
+    let ink = inked.iter().filter(|&&v| v).count();
+    ink as f64 / inked.len() as f64
+}
+
+/// The ink share of a decoded PNG or JPEG page: RGB8 and grey pages directly, other layouts
+/// through a luminance copy.
+fn image_ink_share(image: &image::DynamicImage) -> f64 {
+    let (w, h) = (image.width(), image.height());
+    match image {
+        image::DynamicImage::ImageRgb8(rgb) => {
+            ink_share_of(rgb.as_raw(), 3, w, h, |p| luma(p[0], p[1], p[2]))
+        }
+        image::DynamicImage::ImageLuma8(grey) => ink_share(grey.as_raw(), w, h),
+        other => ink_share(other.to_luma8().as_raw(), w, h),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,9 +463,8 @@ fn decode_single(path: &Path, format: Format) -> Decoded {
     if let Err(reason) = check_trailer(path, format) {
         return fail(Vec::new(), 1, reason);
     }
-    let luma = image.to_luma8();
+    let ink = image_ink_share(&image);
     drop(image);
-    let ink = ink_share(luma.as_raw(), width, height);
     Decoded {
         pages: vec![Page {
             number: 1,

@@ -658,3 +658,34 @@ fn hostile_image_sizes_fail_without_allocating() {
         assert_check(&r, "decode", Some(1), Status::Failed, reason);
     }
 }
+
+/// The scan time of a PDF for the authenticity check is its CreationDate;
+/// a date without a zone is Japan time (as TIFF and EXIF times are).
+#[test]
+fn pdf_creation_date_is_the_scan_time() {
+    use hozon_scan::authenticity::{scan_time, ScanTimeSource};
+    let d = Dir::new();
+    for (raw, expected) in [
+        ("D:20261125143000+09'00'", "2026-11-25T05:30:00Z"),
+        ("D:20261125143000", "2026-11-25T05:30:00Z"),
+        ("D:20261125053000Z", "2026-11-25T05:30:00Z"),
+    ] {
+        let bytes = pdf(Some(flate_grey_image(150, false)), DRAW, |doc, _| {
+            let info = doc.add_object(dictionary! {
+                "CreationDate" => Object::string_literal(raw),
+            });
+            doc.trailer.set("Info", info);
+        });
+        let path = d.write("dated.pdf", &bytes);
+        let (at, source) = scan_time(&path, hozon_scan::Format::Pdf).unwrap();
+        assert_eq!(source, ScanTimeSource::PdfCreationDate, "{raw}");
+        assert_eq!(at.rfc3339(), expected, "{raw}");
+    }
+    // No date: the file's modification time, and the report says so.
+    let path = d.write(
+        "undated.pdf",
+        &pdf(Some(flate_grey_image(150, false)), DRAW, |_, _| {}),
+    );
+    let (_, source) = scan_time(&path, hozon_scan::Format::Pdf).unwrap();
+    assert_eq!(source, ScanTimeSource::Mtime);
+}
