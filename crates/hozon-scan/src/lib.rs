@@ -22,6 +22,7 @@
 
 pub mod authenticity;
 pub mod format;
+pub mod jp2;
 pub mod pdf;
 pub mod policy;
 pub mod raster;

@@ -113,6 +113,20 @@ pub fn decode(path: &Path, format: Format) -> Decoded {
     match format {
         Format::Tiff => decode_tiff(path),
         Format::Png | Format::Jpeg => decode_single(path, format),
+        Format::Jpeg2000 => {
+            // Header only: reported, never passed (the pixels are not decoded).
+            let mut head = Vec::new();
+            let read = std::fs::File::open(path)
+                .and_then(|f| std::io::Read::take(f, 1 << 16).read_to_end(&mut head));
+            let reason = match (read, crate::jp2::header(&head)) {
+                (Err(e), _) => format!("cannot read: {e}"),
+                (Ok(_), Some(h)) => format!(
+                    "JPEG 2000 header: {h}; the pixels are not decoded by this version, so the pages are not checked"
+                ),
+                (Ok(_), None) => "malformed JPEG 2000 header".to_owned(),
+            };
+            fail(Vec::new(), 1, reason)
+        }
         other => Decoded {
             pages: Vec::new(),
             failure: Some(DecodeFailure {

@@ -840,3 +840,39 @@ fn unknown_class_is_an_error() {
         "{e}"
     );
 }
+
+/// A JPEG 2000 scan allowed by the policy: its header is read and shown,
+/// but its pixels are not decoded, so it fails rather than passes unchecked.
+#[test]
+fn jpeg_2000_header_is_reported_and_the_file_never_passes() {
+    fn jp2_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    }
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&3508u32.to_be_bytes());
+    ihdr.extend_from_slice(&2480u32.to_be_bytes());
+    ihdr.extend_from_slice(&3u16.to_be_bytes());
+    ihdr.extend_from_slice(&[7, 7, 0, 0]);
+    let mut file = jp2_box(b"jP  ", &[0x0d, 0x0a, 0x87, 0x0a]);
+    file.extend(jp2_box(b"jp2h", &jp2_box(b"ihdr", &ihdr)));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chart.jp2");
+    fs::write(&path, &file).unwrap();
+    let policy = Policy::parse("[classes.default]\nformats = [\"jpeg2000\"]\n").unwrap();
+    let report = check_file(&path, &policy, "default").unwrap();
+    assert_eq!(report.verdict, Status::Failed);
+    let decode = report.checks.iter().find(|c| c.check == "decode").unwrap();
+    assert_eq!(decode.status, Status::Failed);
+    assert_eq!(decode.standard, Standard::Preservability);
+    assert!(
+        decode
+            .detail
+            .contains("2480x3508 px, 3 component(s) of 8 bit(s)")
+            && decode.detail.contains("not decoded"),
+        "{}",
+        decode.detail
+    );
+}
