@@ -403,3 +403,36 @@ fn scan_sign_signs_passing_files_only() {
     let out = run(&env, &args, 2);
     assert!(describe(&out).contains("--tsa URL"), "{}", describe(&out));
 }
+
+/// `scan --sign --level lta`: the passing scan gets a B-LTA signature
+/// (validation data and an archive stamp inside) that verifies offline
+/// with nothing but the root.
+#[test]
+fn scan_sign_at_b_lta() {
+    let env = Env::new();
+    let tsa = start_tsa(&env);
+    let url = tsa.url();
+    env.write("in/good.png", png_scan(Some(UnixTime::now())));
+    let mut args = vec![
+        "scan",
+        "in",
+        "--sign",
+        "--tsa",
+        &url,
+        "--level",
+        "lta",
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--offline",
+        "--json",
+    ];
+    args.extend(DOCTOR);
+    let out = run(&env, &args, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["signing"]["summary"]["signed"], 1, "{v:#}");
+    let verified = env.verify(&["in/good.png.p7s"], &["--offline"]);
+    let s = verified.expect(0, "in/good.png.p7s", "TOTAL_PASSED", None);
+    assert_eq!(s.level.as_deref(), Some("B-LTA"), "{}", verified.stdout);
+}
