@@ -271,6 +271,21 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
             rules.colour.name()
         ),
     ));
+    if page.colour == raster::ColourMode::Bilevel
+        && rules.colour == policy::ColourRequirement::Rgb24
+    {
+        // Named on its own as the warning: a black-and-white scan
+        // of a page kept in colour loses stamps, highlighting and colour
+        // charts, whatever else the policy says.
+        out.push(check(
+            l,
+            "bitonal",
+            Status::Warning,
+            n,
+            "bitonal (1-bit) scan of a page the class requires in colour: colour marks are lost"
+                .to_owned(),
+        ));
+    }
     let blank = page.ink < rules.blank_page.max_ink;
     let status = match (blank, rules.blank_page.action) {
         (false, _) => Status::Passed,

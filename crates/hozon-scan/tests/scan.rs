@@ -377,6 +377,28 @@ fn colour_modes_against_rgb24_or_grey8() {
     )
     .unwrap();
     assert_eq!(run_with(&bi, &any, "default").verdict, Status::Passed);
+    assert!(
+        run_with(&bi, &any, "default")
+            .checks
+            .iter()
+            .all(|c| c.check != "bitonal"),
+        "no bitonal warning where any colour mode is accepted"
+    );
+
+    // Under a class that requires colour, a bitonal page also gets the
+    // issue's named warning, besides the colour failure.
+    let colour =
+        Policy::parse("[classes.default]\ncolour = \"rgb24\"\nformats = [\"tiff\"]\n").unwrap();
+    let r = run_with(&bi, &colour, "default");
+    assert_eq!(r.verdict, Status::Failed);
+    assert_check(
+        &r,
+        "bitonal",
+        Some(1),
+        Status::Warning,
+        "requires in colour",
+    );
+    assert_check(&r, "colour", Some(1), Status::Failed, "policy rgb24");
 }
 
 #[test]
