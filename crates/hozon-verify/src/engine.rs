@@ -52,7 +52,7 @@ pub struct VerifierConfig {
 /// against it.
 struct Available<'a> {
     certs: &'a [Cert],
-    crls: Vec<Vec<u8>>,
+    crls: Vec<&'a [u8]>,
     ocsp: Vec<Vec<u8>>,
 }
 
@@ -252,7 +252,7 @@ impl Verifier {
         }
         let available = Available {
             certs: &certs,
-            crls: crl_ders.iter().map(|(_, d)| d.clone()).collect(),
+            crls: crl_ders.iter().map(|(_, d)| d.as_slice()).collect(),
             ocsp: ocsp_ders,
         };
         let mut digests = DigestCache::new(&source);

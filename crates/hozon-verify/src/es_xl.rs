@@ -79,7 +79,7 @@ impl EsXl {
 pub(crate) fn check_references(
     xl: &EsXl,
     certs: &[Cert],
-    crls: &[Vec<u8>],
+    crls: &[&[u8]],
     ocsp: &[Vec<u8>],
     evidence: &Evidence,
     f: &mut Findings,
@@ -113,7 +113,7 @@ pub(crate) fn check_references(
         for (j, crl_ref) in r.crlids.iter().flat_map(|l| l.crls.iter()).enumerate() {
             let mut available = crls
                 .iter()
-                .map(Vec::as_slice)
+                .copied()
                 .chain(evidence.crls.iter().map(|c| c.der()));
             match available.try_fold(false, |found, der| {
                 crl_ref.crl_hash.matches(der).map(|m| found || m)
@@ -133,7 +133,7 @@ pub(crate) fn check_references(
                     if let Some(id) = &crl_ref.crl_identifier {
                         let consistent = crls
                             .iter()
-                            .map(Vec::as_slice)
+                            .copied()
                             .chain(evidence.crls.iter().map(|c| c.der()))
                             .filter(|der| crl_ref.crl_hash.matches(der).unwrap_or(false))
                             .any(|der| {
