@@ -503,6 +503,14 @@ impl Cli {
                 ));
             }
         }
+        let signer = match &self.command {
+            Command::Sign(a) => Some(&a.signer),
+            Command::Scan(a) if a.sign => a.signer.as_ref(),
+            _ => None,
+        };
+        if let Some(s) = signer {
+            signer_complete(s).map_err(|(kind, message)| Cli::command().error(kind, message))?;
+        }
         if needs_trust {
             return Err(Cli::command().error(
                 clap::error::ErrorKind::MissingRequiredArgument,
@@ -519,6 +527,37 @@ impl Cli {
     }
 }
 
+/// What the declarations of [`SignerArgs`] cannot say, because the module
+/// may come from the environment: some key must be named, and the token
+/// options need a token.
+fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
+    use clap::error::ErrorKind;
+    if s.pkcs11_module().is_some() {
+        return Ok(());
+    }
+    if s.key.is_none() && s.pkcs12.is_none() {
+        return Err((
+            ErrorKind::MissingRequiredArgument,
+            "the signer is missing: give --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB (or set HOZON_PKCS11_MODULE)".into(),
+        ));
+    }
+    for (given, name) in [
+        (s.pkcs11_token.is_some(), "--pkcs11-token"),
+        (s.pkcs11_key.is_some(), "--pkcs11-key"),
+        (s.pkcs11_sessions.is_some(), "--pkcs11-sessions"),
+        (s.pin_env.is_some(), "--pin-env"),
+        (s.pin_file.is_some(), "--pin-file"),
+    ] {
+        if given {
+            return Err((
+                ErrorKind::ArgumentConflict,
+                format!("{name} applies to a PKCS#11 token: give --pkcs11-module LIB"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,7 +570,56 @@ mod tests {
 
     #[test]
     fn sign_needs_a_key_or_pkcs12() {
-        assert!(Cli::try_parse_from(["hozon", "sign", "a.pdf"]).is_err());
+        let parsed = |args: &[&str]| Cli::try_parse_from(args).and_then(|c| c.validate());
+        if std::env::var_os("HOZON_PKCS11_MODULE").is_none() {
+            assert!(parsed(&["hozon", "sign", "a.pdf"]).is_err());
+            assert!(parsed(&["hozon", "sign", "a.pdf", "--pkcs11-key", "k"]).is_err());
+            assert!(
+                parsed(&["hozon", "sign", "a.pdf", "--pin-env", "V", "--pkcs12", "p"]).is_err()
+            );
+        }
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--pin-env",
+            "V"
+        ])
+        .is_ok());
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--cert",
+            "c"
+        ])
+        .is_ok());
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--key",
+            "k",
+            "--cert",
+            "c"
+        ])
+        .is_err());
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--pkcs12",
+            "p"
+        ])
+        .is_err());
         assert!(
             Cli::try_parse_from(["hozon", "sign", "a.pdf", "--key", "k", "--cert", "c"]).is_ok()
         );

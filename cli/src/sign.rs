@@ -29,19 +29,6 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
     if let Some(module) = args.pkcs11_module() {
         return load_pkcs11_signer(args, module, choice);
     }
-    if args.pkcs12.is_some() || args.key.is_some() {
-        for (given, name) in [
-            (args.pkcs11_token.is_some(), "--pkcs11-token"),
-            (args.pkcs11_key.is_some(), "--pkcs11-key"),
-            (args.pkcs11_sessions.is_some(), "--pkcs11-sessions"),
-            (args.pin_env.is_some(), "--pin-env"),
-            (args.pin_file.is_some(), "--pin-file"),
-        ] {
-            if given {
-                anyhow::bail!("{name} applies to a PKCS#11 token: give --pkcs11-module LIB");
-            }
-        }
-    }
     if args.key.is_none() && (args.cert.is_some() || args.chain.is_some()) {
         anyhow::bail!("--cert and --chain go with --key KEY (or with --pkcs11-module LIB)");
     }

@@ -625,3 +625,44 @@ fn pkcs11_list_json_shows_objects_and_no_secrets() {
         describe(&out)
     );
 }
+
+#[test]
+fn scan_sign_through_the_token() {
+    let env = Env::new();
+    let Some(token) = Token::new(&env) else {
+        return;
+    };
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = TsaServer::start(&pki, TsaMode::Normal).unwrap();
+    let url = tsa.url();
+    env.write(
+        "in/chart.png",
+        crate::scan_auth::png_scan(Some(hozon_cms::UnixTime::now())),
+    );
+    let out = token.hozon(
+        &env,
+        &[
+            "scan",
+            "in",
+            "--sign",
+            "--tsa",
+            &url,
+            "--pkcs11-module",
+            MODULE,
+            "--pkcs11-key",
+            "doctor-key",
+            "--pin-env",
+            PIN_VAR,
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["signing"]["summary"]["signed"], 1, "{v:#}");
+    let (ok, log) = env.openssl_verify("in/chart.png.p7s", Some("in/chart.png"));
+    assert!(ok, "{log}");
+    let v = env.verify(&["in/chart.png.p7s"], &["--crl", CRLS]);
+    let s = v.expect(0, "in/chart.png.p7s", "TOTAL_PASSED", None);
+    assert_eq!(s.signer.as_ref().map(|x| x.subject.as_str()), Some(DOCTOR));
+}
