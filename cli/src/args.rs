@@ -49,6 +49,10 @@ pub struct Pkcs11ListArgs {
     /// The PKCS#11 module (default: $HOZON_PKCS11_MODULE).
     #[arg(long, value_name = "LIB")]
     pub pkcs11_module: Option<PathBuf>,
+    /// The token to log in to, by label or serial (default: the only token present). The PIN
+    /// is never tried on another token.
+    #[arg(long, value_name = "LABEL|SERIAL")]
+    pub pkcs11_token: Option<String>,
     /// Log in with the user PIN from this environment variable (private keys are hidden
     /// otherwise).
     #[arg(long, value_name = "VAR", conflicts_with = "pin_file")]

@@ -27,7 +27,7 @@ pub fn list(args: Pkcs11ListArgs) -> anyhow::Result<Outcome> {
         (None, Some(file)) => Some(SecretSource::File(file.clone())),
         (None, None) => None,
     };
-    let slots = hozon_sign::pkcs11_list(&module, pin.as_ref())?;
+    let slots = hozon_sign::pkcs11_list(&module, pin.as_ref(), args.pkcs11_token.as_deref())?;
     if args.json {
         output::json(&json!({
             "module": module.display().to_string(),

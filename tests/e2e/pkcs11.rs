@@ -666,3 +666,75 @@ fn scan_sign_through_the_token() {
     let s = v.expect(0, "in/chart.png.p7s", "TOTAL_PASSED", None);
     assert_eq!(s.signer.as_ref().map(|x| x.subject.as_str()), Some(DOCTOR));
 }
+
+#[test]
+fn list_tries_the_pin_on_the_named_token_only() {
+    let env = Env::new();
+    let Some(token) = Token::new(&env) else {
+        return;
+    };
+    token.run(
+        &env,
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            "other-card",
+            "--pin",
+            "0000-other",
+            "--so-pin",
+            SO_PIN,
+        ],
+    );
+    let spy = spy_module().expect("OpenSC's pkcs11-spy.so is missing: install opensc");
+    let spy_text = spy.display().to_string();
+    let log = env.path("spy.log");
+    let log_text = log.display().to_string();
+    let spy_env = [
+        ("PKCS11SPY", MODULE),
+        ("PKCS11SPY_OUTPUT", log_text.as_str()),
+    ];
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "pkcs11",
+            "list",
+            "--pkcs11-module",
+            &spy_text,
+            "--pin-env",
+            PIN_VAR,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        token.hozon(&env, &args, &spy_env)
+    };
+    let logins = || {
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        calls.lines().filter(|l| l.contains("C_Login")).count()
+    };
+    // Two tokens, a PIN and no --pkcs11-token: refused before any login.
+    let out = list(&[]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("more than one token"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(logins(), 0);
+    // Named: one login, on that token only.
+    std::fs::remove_file(&log).ok();
+    let out = list(&["--pkcs11-token", TOKEN]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(logins(), 1);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let tokens: Vec<&Value> = v["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["token"].as_object().map(|_| &s["token"]))
+        .collect();
+    assert_eq!(tokens.len(), 2, "{v}");
+    for t in tokens {
+        assert_eq!(t["logged_in"], t["label"] == TOKEN, "{t}");
+    }
+}

@@ -1154,10 +1154,19 @@ fn ec_bits(params: &[u8]) -> Option<u32> {
 }
 
 /// Lists the module's slots and tokens, and each token's keys and
-/// certificates (after a login when `pin` is given: private keys are
-/// hidden before). Nothing secret is read.
-pub fn list(module: &Path, pin: Option<&SecretSource>) -> Result<Vec<SlotListing>, Error> {
+/// certificates. With `pin`, the one token named by `login_token` (label or
+/// serial; or the only token present) is logged in to, so that its private
+/// keys show; a PIN is never tried on any other token. Nothing secret is read.
+pub fn list(
+    module: &Path,
+    pin: Option<&SecretSource>,
+    login_token: Option<&str>,
+) -> Result<Vec<SlotListing>, Error> {
     let context = load_module(module)?;
+    let login_slot = match pin {
+        Some(_) => Some(find_token(&context, module, login_token)?.0),
+        None => None,
+    };
     let slots = context.get_all_slots().map_err(|e| Error::Pkcs11Module {
         path: module.to_path_buf(),
         reason: format!("cannot list slots: {}", short(&e)),
@@ -1173,7 +1182,7 @@ pub fn list(module: &Path, pin: Option<&SecretSource>) -> Result<Vec<SlotListing
                 let mut logged_in = false;
                 let objects = match context.open_ro_session(slot) {
                     Ok(session) => {
-                        if let Some(pin) = pin {
+                        if let (Some(pin), true) = (pin, login_slot == Some(slot)) {
                             login(&session, &info, pin)?;
                             logged_in = true;
                         }
