@@ -738,3 +738,95 @@ fn list_tries_the_pin_on_the_named_token_only() {
         assert_eq!(t["logged_in"], t["label"] == TOKEN, "{t}");
     }
 }
+
+#[test]
+fn token_removed_mid_batch_fails_the_rest_and_leaves_only_whole_signatures() {
+    let env = Env::new();
+    let Some(token) = Token::new(&env) else {
+        return;
+    };
+    let total = 1000;
+    for i in 0..total {
+        env.write(&format!("batch/r{i:04}.txt"), format!("record {i}\n"));
+    }
+    let mut child = Command::new(crate::util::HOZON)
+        .args([
+            "sign",
+            "batch",
+            "--pkcs11-module",
+            MODULE,
+            "--pkcs11-key",
+            "doctor-key",
+            "--pin-env",
+            PIN_VAR,
+            "--pkcs11-sessions",
+            "1",
+            "-j",
+            "1",
+            "--json",
+        ])
+        .current_dir(env.dir())
+        .env("SOFTHSM2_CONF", &token.conf)
+        .env(PIN_VAR, PIN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // "Pull the card" once the first signatures are on disk: SoftHSM's
+    // token directory goes away under the running batch.
+    let signed = |env: &Env| {
+        std::fs::read_dir(env.path("batch"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".p7s")
+            })
+            .count()
+    };
+    while signed(&env) == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "hozon ended before signing anything"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    for entry in std::fs::read_dir(env.path("softhsm/tokens")).unwrap() {
+        std::fs::remove_dir_all(entry.unwrap().path()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_no_pin(&out);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let summary = &report["summary"];
+    let (done, failed) = (
+        summary["signed"].as_u64().unwrap(),
+        summary["failed"].as_u64().unwrap(),
+    );
+    assert!(done > 0 && failed > 0, "{summary}");
+    assert_eq!(done + failed, total as u64, "{summary}");
+    for f in report["failed"].as_array().unwrap() {
+        let reason = f["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("was removed or stopped answering") && reason.contains(TOKEN),
+            "{f}"
+        );
+    }
+    // Exactly the signed files have a signature, each whole and valid; no temporaries.
+    assert_eq!(signed(&env) as u64, done);
+    no_temporaries(&env, "batch");
+    let v = env.verify_crl(&["batch"]);
+    assert_eq!(v.report.summary.passed as u64, done, "{}", v.stdout);
+    assert_eq!(v.report.summary.total as u64, done, "{}", v.stdout);
+}
+
+/// No temporaries of an interrupted write under `dir`.
+fn no_temporaries(env: &Env, dir: &str) {
+    for entry in walkdir::WalkDir::new(env.path(dir)) {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains("hozon-tmp"), "{name} was left behind");
+    }
+}

@@ -194,7 +194,9 @@ fn rv_name(rv: RvError) -> String {
     out
 }
 
-/// Whether `e` means the token (or its sessions) went away.
+/// Whether `e` means the token (or its sessions) went away. A key handle
+/// that was valid when the signer was opened and is not any more means the
+/// token was taken away or replaced (SoftHSM reports a deleted token so).
 fn is_token_lost(e: &CkError) -> bool {
     matches!(
         e,
@@ -205,7 +207,9 @@ fn is_token_lost(e: &CkError) -> bool {
                 | RvError::SessionHandleInvalid
                 | RvError::SessionClosed
                 | RvError::DeviceError
-                | RvError::UserNotLoggedIn,
+                | RvError::UserNotLoggedIn
+                | RvError::KeyHandleInvalid
+                | RvError::ObjectHandleInvalid,
             _
         )
     )
@@ -1119,7 +1123,7 @@ fn list_objects(session: &Session) -> Vec<ObjectListing> {
                         if let Ok(cert) = Cert::from_der(&v) {
                             o.subject = Some(cert.subject());
                             if let Ok(k) = cert.to_openssl().and_then(|x| x.public_key()) {
-                                o.bits = u32::try_from(k.bits()).ok();
+                                o.bits = Some(k.bits());
                                 o.kind = format!("X.509 ({})", key_kind(k.id()));
                             }
                         }
