@@ -533,8 +533,9 @@ impl Cli {
 
 /// What the declarations of [`SignerArgs`] cannot say, because the module
 /// may come from the environment: some key must be named, and the token
-/// options need a token.
-fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
+/// options need a token. `sign::load_signer` checks it again, for callers
+/// (archive) whose subcommands `Cli::validate` does not know.
+pub(crate) fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
     use clap::error::ErrorKind;
     if s.pkcs11_module().is_some() {
         return Ok(());

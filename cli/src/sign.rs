@@ -26,6 +26,7 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
         digest: args.digest.map(crate::tsa::digest_of),
         rsa_pss: args.rsa_pss,
     };
+    crate::args::signer_complete(args).map_err(|(_, message)| anyhow::anyhow!(message))?;
     if let Some(module) = args.pkcs11_module() {
         return load_pkcs11_signer(args, module, choice);
     }
