@@ -30,10 +30,44 @@ pub enum Command {
     /// Check scanned paper records (TIFF, PNG, JPEG) against a scan policy: format, decoding,
     /// resolution, colour, blank pages, JPEG quality, fixity.
     Scan(ScanArgs),
+    /// PKCS#11 tokens (HPKI IC cards, HSMs): list slots, tokens, keys and certificates.
+    #[command(subcommand)]
+    Pkcs11(Pkcs11Command),
 }
 
-/// The private key and certificate to sign with.
+/// `hozon pkcs11 …`.
+#[derive(Debug, Subcommand)]
+pub enum Pkcs11Command {
+    /// List the module's slots and tokens, and each token's keys and certificates (label, id,
+    /// type, size, subject). Never key material or PINs.
+    List(Pkcs11ListArgs),
+}
+
+/// `hozon pkcs11 list`.
 #[derive(Debug, Args)]
+pub struct Pkcs11ListArgs {
+    /// The PKCS#11 module (default: $HOZON_PKCS11_MODULE).
+    #[arg(long, value_name = "LIB")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The token to log in to, by label or serial (default: the only token present). The PIN
+    /// is never tried on another token.
+    #[arg(long, value_name = "LABEL|SERIAL")]
+    pub pkcs11_token: Option<String>,
+    /// Log in with the user PIN from this environment variable (private keys are hidden
+    /// otherwise).
+    #[arg(long, value_name = "VAR", conflicts_with = "pin_file")]
+    pub pin_env: Option<String>,
+    /// Log in with the user PIN from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The private key and certificate to sign with: a software key (PEM or
+/// PKCS#12) or a key on a PKCS#11 token (HPKI IC card, HSM).
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Signer")]
 pub struct SignerArgs {
     /// Private key (PEM or DER; PKCS#8, PKCS#1 or SEC1; may be encrypted).
@@ -41,30 +75,71 @@ pub struct SignerArgs {
         long,
         value_name = "KEY.pem",
         requires = "cert",
-        conflicts_with = "pkcs12"
+        conflicts_with_all = ["pkcs12", "pkcs11_module"]
     )]
     pub key: Option<PathBuf>,
     /// Signer's certificate (PEM; further certificates in the file are taken as its chain).
-    #[arg(long, value_name = "CERT.pem", requires = "key")]
+    /// With --pkcs11-module: overrides (or supplies) the certificate on the token.
+    #[arg(long, value_name = "CERT.pem", conflicts_with = "pkcs12")]
     pub cert: Option<PathBuf>,
-    /// Intermediate CA certificates to embed (PEM bundle).
-    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    /// Intermediate CA certificates to embed (PEM bundle). With --pkcs11-module: overrides (or
+    /// supplies) the CA certificates on the token.
+    #[arg(long, value_name = "CHAIN.pem", conflicts_with = "pkcs12")]
     pub chain: Option<PathBuf>,
     /// PKCS#12 file holding key, certificate and chain.
-    #[arg(long, value_name = "FILE.p12", required_unless_present = "key")]
+    #[arg(long, value_name = "FILE.p12", conflicts_with = "pkcs11_module")]
     pub pkcs12: Option<PathBuf>,
     /// Read the key password from this environment variable.
-    #[arg(long, value_name = "VAR", conflicts_with = "pass_file")]
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["pass_file", "pkcs11_module"])]
     pub pass_env: Option<String>,
     /// Read the key password from the first line of this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "pkcs11_module")]
     pub pass_file: Option<PathBuf>,
+    /// Sign with a key on a PKCS#11 token through this module (the card or HSM vendor's
+    /// library, e.g. /usr/lib/softhsm/libsofthsm2.so). Default: $HOZON_PKCS11_MODULE when
+    /// neither --key nor --pkcs12 is given.
+    #[arg(long, value_name = "LIB")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The token, by label or serial number (default: the only token present).
+    #[arg(long, value_name = "LABEL|SERIAL")]
+    pub pkcs11_token: Option<String>,
+    /// The private key on the token, by label or hex id (`label:L` or `id:HEX` to force one;
+    /// default: the only private key). Its certificate is the one with the same id (or label).
+    #[arg(long, value_name = "LABEL|ID")]
+    pub pkcs11_key: Option<String>,
+    /// Open at most this many sessions on the token (default: one per core, capped by the
+    /// token's own limit; 1 drives the token serially).
+    #[arg(long, value_name = "N")]
+    pub pkcs11_sessions: Option<usize>,
+    /// Read the token's user PIN from this environment variable (otherwise: --pin-file, or a
+    /// prompt on the terminal, or the reader's PIN pad).
+    #[arg(long, value_name = "VAR", conflicts_with = "pin_file")]
+    pub pin_env: Option<String>,
+    /// Read the token's user PIN from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
     /// Digest algorithm (default SHA-256; SHA-384 for P-384 keys).
     #[arg(long, value_enum, value_name = "ALG")]
     pub digest: Option<DigestArg>,
     /// Sign with RSASSA-PSS instead of RSA PKCS#1 v1.5.
     #[arg(long)]
     pub rsa_pss: bool,
+}
+
+impl SignerArgs {
+    /// The PKCS#11 module to use: --pkcs11-module, or $HOZON_PKCS11_MODULE
+    /// when no software key is given.
+    pub fn pkcs11_module(&self) -> Option<PathBuf> {
+        self.pkcs11_module.clone().or_else(|| {
+            if self.key.is_some() || self.pkcs12.is_some() {
+                None
+            } else {
+                std::env::var_os("HOZON_PKCS11_MODULE")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            }
+        })
+    }
 }
 
 /// Digest choices offered for signing.
@@ -281,7 +356,6 @@ pub struct RunArgs {
 /// `hozon scan`. The signer options are optional here (only `--sign` uses them; `validate`
 /// requires them then).
 #[derive(Debug, Args)]
-#[command(mut_arg("pkcs12", |a| a.required_unless_present(clap::builder::Resettable::<clap::Id>::Reset)))]
 pub struct ScanArgs {
     /// Scan files, or directories to search for them (signature files are skipped).
     #[arg(required = true, value_name = "PATH")]
@@ -419,10 +493,11 @@ impl Cli {
             _ => false,
         };
         if let Command::Scan(a) = &self.command {
-            if a.sign && a.signer.is_none() {
+            let env_module = std::env::var_os("HOZON_PKCS11_MODULE").is_some_and(|v| !v.is_empty());
+            if a.sign && a.signer.is_none() && !env_module {
                 return Err(Cli::command().error(
                     clap::error::ErrorKind::MissingRequiredArgument,
-                    "--sign needs the signer: --key KEY --cert CERT, or --pkcs12 FILE",
+                    "--sign needs the signer: --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB",
                 ));
             }
             if !a.sign && a.signer.is_some() {
@@ -431,6 +506,14 @@ impl Cli {
                     "signer options apply to --sign only",
                 ));
             }
+        }
+        let signer = match &self.command {
+            Command::Sign(a) => Some(&a.signer),
+            Command::Scan(a) if a.sign => a.signer.as_ref(),
+            _ => None,
+        };
+        if let Some(s) = signer {
+            signer_complete(s).map_err(|(kind, message)| Cli::command().error(kind, message))?;
         }
         if needs_trust {
             return Err(Cli::command().error(
@@ -448,6 +531,38 @@ impl Cli {
     }
 }
 
+/// What the declarations of [`SignerArgs`] cannot say, because the module
+/// may come from the environment: some key must be named, and the token
+/// options need a token. `sign::load_signer` checks it again, for callers
+/// (archive) whose subcommands `Cli::validate` does not know.
+pub(crate) fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
+    use clap::error::ErrorKind;
+    if s.pkcs11_module().is_some() {
+        return Ok(());
+    }
+    if s.key.is_none() && s.pkcs12.is_none() {
+        return Err((
+            ErrorKind::MissingRequiredArgument,
+            "the signer is missing: give --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB (or set HOZON_PKCS11_MODULE)".into(),
+        ));
+    }
+    for (given, name) in [
+        (s.pkcs11_token.is_some(), "--pkcs11-token"),
+        (s.pkcs11_key.is_some(), "--pkcs11-key"),
+        (s.pkcs11_sessions.is_some(), "--pkcs11-sessions"),
+        (s.pin_env.is_some(), "--pin-env"),
+        (s.pin_file.is_some(), "--pin-file"),
+    ] {
+        if given {
+            return Err((
+                ErrorKind::ArgumentConflict,
+                format!("{name} applies to a PKCS#11 token: give --pkcs11-module LIB"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,7 +575,56 @@ mod tests {
 
     #[test]
     fn sign_needs_a_key_or_pkcs12() {
-        assert!(Cli::try_parse_from(["hozon", "sign", "a.pdf"]).is_err());
+        let parsed = |args: &[&str]| Cli::try_parse_from(args).and_then(|c| c.validate());
+        if std::env::var_os("HOZON_PKCS11_MODULE").is_none() {
+            assert!(parsed(&["hozon", "sign", "a.pdf"]).is_err());
+            assert!(parsed(&["hozon", "sign", "a.pdf", "--pkcs11-key", "k"]).is_err());
+            assert!(
+                parsed(&["hozon", "sign", "a.pdf", "--pin-env", "V", "--pkcs12", "p"]).is_err()
+            );
+        }
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--pin-env",
+            "V"
+        ])
+        .is_ok());
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--cert",
+            "c"
+        ])
+        .is_ok());
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--key",
+            "k",
+            "--cert",
+            "c"
+        ])
+        .is_err());
+        assert!(parsed(&[
+            "hozon",
+            "sign",
+            "a.pdf",
+            "--pkcs11-module",
+            "m",
+            "--pkcs12",
+            "p"
+        ])
+        .is_err());
         assert!(
             Cli::try_parse_from(["hozon", "sign", "a.pdf", "--key", "k", "--cert", "c"]).is_ok()
         );

@@ -9,6 +9,7 @@ mod batch;
 mod demo;
 mod outcome;
 mod output;
+mod pkcs11;
 mod scan;
 mod sign;
 mod stamp;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, Pkcs11Command};
 use crate::outcome::Outcome;
 
 fn main() -> ExitCode {
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Timestamp(a) => stamp::timestamp(a),
         Command::Demo(a) => demo::run(a),
         Command::Scan(a) => scan::run(a),
+        Command::Pkcs11(Pkcs11Command::List(a)) => pkcs11::list(a),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

@@ -55,7 +55,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         }
     }
     // Signer and TSA first: a bad key or TSA setting stops the run before any work.
-    let signing = match (&args.signer, args.sign) {
+    // Without signer options, --sign may still name the module in $HOZON_PKCS11_MODULE.
+    let env_signer = crate::args::SignerArgs::default();
+    let signing = match (args.signer.as_ref().or(Some(&env_signer)), args.sign) {
         (Some(signer), true) => {
             let cades = crate::sign::load_signer(signer)?;
             let target = match args.level {

@@ -9,7 +9,8 @@ use anyhow::Context;
 
 use hozon_io::Overwrite;
 use hozon_sign::{
-    AlgorithmChoice, CadesSigner, SecretSource, SoftwareSigner, MAX_ENVELOPING_CONTENT,
+    AlgorithmChoice, CadesSigner, Pkcs11Options, Pkcs11Signer, SecretSource, SoftwareSigner,
+    MAX_ENVELOPING_CONTENT,
 };
 
 use crate::args::{LevelArg, SignArgs, SignerArgs};
@@ -21,16 +22,23 @@ use crate::walk::{self, Input};
 
 /// Loads the signer the arguments describe, ready to make CAdES signatures.
 pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
+    let choice = AlgorithmChoice {
+        digest: args.digest.map(crate::tsa::digest_of),
+        rsa_pss: args.rsa_pss,
+    };
+    crate::args::signer_complete(args).map_err(|(_, message)| anyhow::anyhow!(message))?;
+    if let Some(module) = args.pkcs11_module() {
+        return load_pkcs11_signer(args, module, choice);
+    }
+    if args.key.is_none() && (args.cert.is_some() || args.chain.is_some()) {
+        anyhow::bail!("--cert and --chain go with --key KEY (or with --pkcs11-module LIB)");
+    }
     let password = match (&args.pass_env, &args.pass_file) {
         (Some(var), _) => SecretSource::Env(var.clone()),
         (None, Some(file)) => SecretSource::File(file.clone()),
         (None, None) => {
             SecretSource::prompt("Key password: ", "--pass-env VAR or --pass-file FILE")
         }
-    };
-    let choice = AlgorithmChoice {
-        digest: args.digest.map(crate::tsa::digest_of),
-        rsa_pss: args.rsa_pss,
     };
     // Errors that do not name a file yet are prefixed with the one at fault.
     let named = |file: &std::path::Path, e: hozon_sign::Error| -> anyhow::Error {
@@ -53,9 +61,41 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
                 .map_err(|e| named(key, e))?,
             cert,
         ),
-        _ => anyhow::bail!("give --key KEY --cert CERT, or --pkcs12 FILE"),
+        _ => anyhow::bail!(
+            "give --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB (or set HOZON_PKCS11_MODULE)"
+        ),
     };
     CadesSigner::new(Arc::new(signer)).map_err(|e| named(source, e))
+}
+
+/// The signer on a PKCS#11 token: one login (PIN from --pin-env, --pin-file
+/// or the terminal), the key checked against its certificate.
+fn load_pkcs11_signer(
+    args: &SignerArgs,
+    module: PathBuf,
+    choice: AlgorithmChoice,
+) -> anyhow::Result<CadesSigner> {
+    let pin = match (&args.pin_env, &args.pin_file) {
+        (Some(var), _) => SecretSource::Env(var.clone()),
+        (None, Some(file)) => SecretSource::File(file.clone()),
+        (None, None) => SecretSource::prompt("Token PIN: ", "--pin-env VAR or --pin-file FILE"),
+    };
+    let options = Pkcs11Options {
+        token: args.pkcs11_token.clone(),
+        key: args.pkcs11_key.clone(),
+        cert: args.cert.clone(),
+        chain: args.chain.clone(),
+        choice,
+        max_sessions: args.pkcs11_sessions.unwrap_or(0),
+        ..Pkcs11Options::new(module, pin)
+    };
+    let signer = Pkcs11Signer::open(&options)?;
+    let described = format!(
+        "PKCS#11 token {}, key {}",
+        signer.token(),
+        signer.key_name()
+    );
+    CadesSigner::new(Arc::new(signer)).map_err(|e| anyhow::anyhow!("{described}: {e}"))
 }
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {

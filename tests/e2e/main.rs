@@ -9,6 +9,7 @@ mod large_file;
 mod lta;
 mod ltv;
 mod negative;
+mod pkcs11;
 mod report;
 mod scan;
 mod scan_auth;

@@ -15,7 +15,7 @@ use crate::util::{code, describe, Env, CRLS, TRUST};
 
 /// A4 at 300 dpi scaled down to 248x351 px: 300 dpi in pHYs, grey text bars, RGB8, with a tIME
 /// chunk at `scanned` (UTC) when given.
-fn png_scan(scanned: Option<UnixTime>) -> Vec<u8> {
+pub(crate) fn png_scan(scanned: Option<UnixTime>) -> Vec<u8> {
     let (w, h) = (248u32, 351u32);
     let mut rgb = vec![250u8; (w * h * 3) as usize];
     for y in (h / 8..h * 7 / 8).step_by(8) {

@@ -62,6 +62,68 @@ pub enum Error {
     /// The cryptographic operation failed.
     #[error("signing failed: {0}")]
     Crypto(String),
+    /// The PKCS#11 module could not be loaded or initialised.
+    #[error("PKCS#11 module {}: {reason}", path.display())]
+    Pkcs11Module {
+        /// The module file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// No token (or more than one) matches what was asked for.
+    #[error("PKCS#11 token {wanted} not found; {available}")]
+    Pkcs11TokenNotFound {
+        /// The label or serial asked for.
+        wanted: String,
+        /// The tokens that are present.
+        available: String,
+    },
+    /// The token refused the PIN. Never retried: cards lock.
+    #[error("token {token}: wrong PIN (CKR_PIN_INCORRECT); not retried, because the card locks after a few wrong PINs")]
+    Pkcs11WrongPin {
+        /// The token.
+        token: String,
+    },
+    /// The token's user PIN is locked.
+    #[error("token {token}: the user PIN is locked (CKR_PIN_LOCKED); unlock it with the card issuer's or HSM vendor's tool")]
+    Pkcs11PinLocked {
+        /// The token.
+        token: String,
+    },
+    /// No private key (or more than one) matches what was asked for.
+    #[error("token {token}: private key {wanted} not found; {available}")]
+    Pkcs11KeyNotFound {
+        /// The token.
+        token: String,
+        /// The label or id asked for.
+        wanted: String,
+        /// The keys that are present.
+        available: String,
+    },
+    /// The key's CKA_SIGN is false.
+    #[error("token {token}: key {key} is not allowed to sign (CKA_SIGN is false)")]
+    Pkcs11KeyCannotSign {
+        /// The token.
+        token: String,
+        /// The key.
+        key: String,
+    },
+    /// The token was removed or its sessions lost; nothing was signed.
+    #[error("token {token} was removed or stopped answering ({reason}); not signed")]
+    Pkcs11TokenLost {
+        /// The token.
+        token: String,
+        /// The PKCS#11 return value.
+        reason: String,
+    },
+    /// Another PKCS#11 failure.
+    #[error("token {token}: {reason}")]
+    Pkcs11 {
+        /// The token.
+        token: String,
+        /// What failed, with the PKCS#11 return value.
+        reason: String,
+    },
     /// Building the CMS structure failed.
     #[error(transparent)]
     Cms(#[from] hozon_cms::Error),

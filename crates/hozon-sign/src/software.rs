@@ -175,8 +175,10 @@ fn first_reason(e: &openssl::error::ErrorStack) -> String {
         .unwrap_or_else(|| "unreadable".to_owned())
 }
 
-fn choose_algorithm(
-    key: &PKey<Private>,
+/// The signature algorithm for `key` (a private key, or the public key of
+/// a certificate whose private half is on a token) under `choice`.
+pub(crate) fn choose_algorithm<T: openssl::pkey::HasParams>(
+    key: &openssl::pkey::PKeyRef<T>,
     choice: AlgorithmChoice,
 ) -> Result<SignatureAlgorithm, Error> {
     match key.id() {
