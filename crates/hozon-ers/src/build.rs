@@ -143,7 +143,9 @@ fn header(out: &mut Vec<u8>, tag: Tag, len: usize) -> Result<(), Error> {
 
 fn tlv_len(len: usize) -> Result<usize, Error> {
     let length = Length::try_from(len)?;
-    Ok(usize::try_from((length.encoded_len()? + Length::ONE + length)?)?)
+    Ok(usize::try_from(
+        (length.encoded_len()? + Length::ONE + length)?,
+    )?)
 }
 
 impl StampedBatch {
@@ -270,7 +272,10 @@ impl StampedBatch {
             };
             header(out, tag, tree_len)?;
             for list in reduced.lists() {
-                let list_len: usize = list.iter().map(|h| tlv_len(h.len())).sum::<Result<_, _>>()?;
+                let list_len: usize = list
+                    .iter()
+                    .map(|h| tlv_len(h.len()))
+                    .sum::<Result<_, _>>()?;
                 header(out, Tag::Sequence, list_len)?;
                 for h in list {
                     header(out, Tag::OctetString, h.len())?;

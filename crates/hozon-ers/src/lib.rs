@@ -29,8 +29,8 @@ pub mod tree;
 pub mod verify;
 
 pub use asn1::{
-    ArchiveTimeStamp, ArchiveTimeStampChain, ArchiveTimeStampSequence, CryptoInfos,
-    EncryptionInfo, EvidenceRecord, PartialHashtree,
+    ArchiveTimeStamp, ArchiveTimeStampChain, ArchiveTimeStampSequence, CryptoInfos, EncryptionInfo,
+    EvidenceRecord, PartialHashtree,
 };
 pub use build::{EvidenceBatch, StampedBatch};
 pub use error::Error;

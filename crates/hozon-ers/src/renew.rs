@@ -170,7 +170,11 @@ impl HashTreeRenewal {
             .iter()
             .map(|(r, hashes)| {
                 let r = r.borrow();
-                has.extend(earlier_chains_hash(r, r.archive_time_stamp_sequence.len(), alg)?);
+                has.extend(earlier_chains_hash(
+                    r,
+                    r.archive_time_stamp_sequence.len(),
+                    alg,
+                )?);
                 hash_tree_renewal_group(r, alg, hashes)
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -149,7 +149,9 @@ impl HashTree {
             )));
         }
         if groups.is_empty() {
-            return Err(Error::Build("no data groups to build a hash tree over".into()));
+            return Err(Error::Build(
+                "no data groups to build a hash tree over".into(),
+            ));
         }
         let hash_len = alg.output_len();
         let total: usize = groups.iter().map(|g| g.as_ref().len()).sum();

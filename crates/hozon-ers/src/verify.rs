@@ -291,7 +291,10 @@ pub fn check_structure(
                     .iter()
                     .map(|o| {
                         o.hash(alg).map(<[u8]>::to_vec).ok_or_else(|| {
-                            Error::Build(format!("a data object was not hashed with {}", alg.name()))
+                            Error::Build(format!(
+                                "a data object was not hashed with {}",
+                                alg.name()
+                            ))
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?;

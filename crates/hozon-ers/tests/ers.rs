@@ -7,7 +7,7 @@ use hozon_cms::DigestAlgorithm;
 use hozon_ers::asn1::EvidenceRecord;
 use hozon_ers::renew::{HashTreeRenewal, TimestampRenewal};
 use hozon_ers::verify::{algorithms, check_structure, DataObject};
-use hozon_ers::{EvidenceBatch, Error};
+use hozon_ers::{Error, EvidenceBatch};
 use hozon_testkit::{Pki, TsaMode, TsaServer};
 use hozon_tsp::{TsaClient, TsaConfig};
 
@@ -94,8 +94,7 @@ fn single_document_groups_and_wider_trees_verify() {
     let env = env();
     for arity in [2, 3, 16] {
         for n in [1, 2, 5, 17] {
-            let groups: Vec<Vec<Vec<u8>>> =
-                (0..n).map(|i| vec![sha256(&files(i)[0])]).collect();
+            let groups: Vec<Vec<Vec<u8>>> = (0..n).map(|i| vec![sha256(&files(i)[0])]).collect();
             let batch =
                 EvidenceBatch::build_with_arity(DigestAlgorithm::Sha256, arity, &groups).unwrap();
             let token = stamp(&env, DigestAlgorithm::Sha256, batch.root());
@@ -236,7 +235,8 @@ fn hash_algorithm_mismatches_fail() {
     let mut er = records[0].clone();
     er.archive_time_stamp_sequence[0][0].digest_algorithm =
         Some(DigestAlgorithm::Sha512.identifier());
-    er.digest_algorithms.push(DigestAlgorithm::Sha512.identifier());
+    er.digest_algorithms
+        .push(DigestAlgorithm::Sha512.identifier());
     let algs = vec![DigestAlgorithm::Sha256, DigestAlgorithm::Sha512];
     let objs: Vec<DataObject> = files(0)
         .iter()
@@ -314,7 +314,10 @@ fn timestamp_renewal_appends_to_the_chain_and_verifies() {
         assert_eq!(check.tokens[0].renewed_at, Some(check.tokens[1].gen_time));
         assert_eq!(check.proven_time(), Some(check.tokens[0].gen_time));
         // Records of one batch share their leaf (one token).
-        assert_eq!(renewed.archive_time_stamp_sequence[0][1].reduced_hashtree, None);
+        assert_eq!(
+            renewed.archive_time_stamp_sequence[0][1].reduced_hashtree,
+            None
+        );
         // A record of another batch is refused.
         assert!(stamped.renew(i, &other_batch[0]).is_err());
         // A renewed record whose first token was swapped no longer chains.
@@ -337,16 +340,31 @@ fn timestamp_renewal_appends_to_the_chain_and_verifies() {
     let both = both.finish(&token).unwrap();
     assert_eq!(both.len(), 7);
     let er = both.renew(1, &mixed[1]).unwrap();
-    assert_eq!(check_structure(&er, &objects(&er, &files(1))).unwrap().tokens.len(), 3);
+    assert_eq!(
+        check_structure(&er, &objects(&er, &files(1)))
+            .unwrap()
+            .tokens
+            .len(),
+        3
+    );
     let er = both.renew(6, &mixed[6]).unwrap();
-    assert_eq!(check_structure(&er, &objects(&er, &files(1))).unwrap().tokens.len(), 2);
+    assert_eq!(
+        check_structure(&er, &objects(&er, &files(1)))
+            .unwrap()
+            .tokens
+            .len(),
+        2
+    );
     assert!(both.renew(6, &mixed[1]).is_err());
     let again = TimestampRenewal::build(&renewed).unwrap();
     let token = stamp(&env, again.algorithm(), again.root());
     let again = again.finish(&token).unwrap();
     let er = again.renew(2, &renewed[2]).unwrap();
     assert_eq!(
-        check_structure(&er, &objects(&er, &files(2))).unwrap().tokens.len(),
+        check_structure(&er, &objects(&er, &files(2)))
+            .unwrap()
+            .tokens
+            .len(),
         3
     );
 }
@@ -387,10 +405,10 @@ fn hash_tree_renewal_sha256_to_sha512_verifies() {
         assert!(check_structure(&renewed, &objects(&renewed, &bad)).is_err());
         // The earlier chain altered after the renewal: ha no longer matches.
         let mut altered = renewed.clone();
-        altered.archive_time_stamp_sequence[0][0].reduced_hashtree =
-            records[(i + 1) % 6].archive_time_stamp_sequence[0][0]
-                .reduced_hashtree
-                .clone();
+        altered.archive_time_stamp_sequence[0][0].reduced_hashtree = records[(i + 1) % 6]
+            .archive_time_stamp_sequence[0][0]
+            .reduced_hashtree
+            .clone();
         assert!(check_structure(&altered, &objects(&altered, &files(i))).is_err());
         // Another record is refused by renew.
         assert!(stamped.renew((i + 1) % 6, er).is_err());
