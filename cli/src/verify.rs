@@ -164,6 +164,46 @@ pub fn verify_file_with(
             content.as_deref(),
         )]);
     }
+    // An evidence record over the signature file itself (SIG.ers next to
+    // SIG) that passes proves the signature existed at its time: past
+    // signature validation at that time, as with a signature time stamp.
+    let mut evidence = sig.as_os_str().to_owned();
+    evidence.push(".ers");
+    let evidence = PathBuf::from(evidence);
+    if evidence.is_file() {
+        let ers_label = evidence.display().to_string();
+        let ers = std::fs::read(&evidence)
+            .map_err(|e| format!("{ers_label}: {e}"))
+            .map(|b| verifier.verify_evidence_record(&ers_label, &b, &[sig]));
+        let poe = match &ers {
+            Ok(r) if r.indication == hozon_verify::Indication::TotalPassed => r
+                .best_signature_time
+                .as_deref()
+                .and_then(|t| hozon_pki::UnixTime::parse_rfc3339(t).ok()),
+            _ => None,
+        };
+        let mut reports = match poe {
+            Some(poe) => verifier.verify_with_poe(&label, &bytes, content.as_deref(), poe),
+            None => verifier.verify(&label, &bytes, content.as_deref()),
+        };
+        let note = match (&ers, poe) {
+            (_, Some(poe)) => {
+                format!(
+                    "the evidence record {ers_label} proves the signature file existed at {poe}"
+                )
+            }
+            (Ok(r), None) => format!(
+                "the evidence record {ers_label} is not used as proof of existence: {}",
+                r.sub_indication
+                    .map_or("no proven time".to_owned(), |s| s.to_string())
+            ),
+            (Err(e), None) => format!("the evidence record is not used: {e}"),
+        };
+        for r in &mut reports {
+            r.warnings.push(note.clone());
+        }
+        return Ok(reports);
+    }
     Ok(verifier.verify(&label, &bytes, content.as_deref()))
 }
 

@@ -344,3 +344,92 @@ fn renewal_keeps_records_valid_after_the_first_tsa_expires() {
     env.write("rec2.xml", "altered");
     verify_i(&env, 2, &later).expect(1, "rec2.ers", "TOTAL_FAILED", Some("HASH_FAILURE"));
 }
+
+#[test]
+fn an_evidence_record_over_a_b_b_signature_keeps_it_valid_after_the_signer_expires() {
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    crate::lta::issue_short_lived(
+        &env,
+        "signer-short",
+        "signing-ca",
+        "/C=JP/O=hozon Test Hospital/CN=Short-lived Doctor",
+        "keyUsage=critical,nonRepudiation\nbasicConstraints=critical,CA:FALSE\n",
+    );
+    for f in ["a.pdf", "b.pdf"] {
+        env.copy_doc("lab-report.pdf", f);
+        let out = env.hozon(&[
+            "sign",
+            f,
+            "--key",
+            "pki/signer-short.key",
+            "--cert",
+            "pki/signer-short.crt",
+            "--chain",
+            "pki/chain.pem",
+        ]);
+        assert_eq!(
+            crate::util::code(&out),
+            0,
+            "{}",
+            crate::util::describe(&out)
+        );
+    }
+    // Evidence over both signature files (archived now, one batch); only
+    // a.pdf.p7s gets its record next to it.
+    let groups: Vec<Vec<Vec<u8>>> = ["a.pdf.p7s", "b.pdf.p7s"]
+        .iter()
+        .map(|f| vec![DigestAlgorithm::Sha256.digest(&env.read(f)).unwrap()])
+        .collect();
+    let batch = EvidenceBatch::build(DigestAlgorithm::Sha256, &groups).unwrap();
+    let token = stamp(&tsa, DigestAlgorithm::Sha256, batch.root());
+    let stamped = batch.finish(&token).unwrap();
+    env.write("a.pdf.p7s.ers", stamped.record_der(0).unwrap());
+    let later = ["--crl", CRLS, "--at", "2032-01-01T00:00:00Z"];
+    // 2032: the signer's certificate expired in 2030. With the evidence
+    // record, the signature is judged when it provably existed.
+    let v = env.verify(&["a.pdf.p7s"], &later);
+    let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
+    let proven = s.best_signature_time.clone().unwrap();
+    assert!(proven.as_str() < "2030", "{s:?}");
+    assert!(
+        s.warnings.iter().any(|w| w.contains("a.pdf.p7s.ers")),
+        "{:?}",
+        s.warnings
+    );
+    // Without one, no proof of existence.
+    env.verify(&["b.pdf.p7s"], &later).expect(
+        3,
+        "b.pdf.p7s",
+        "INDETERMINATE",
+        Some("OUT_OF_BOUNDS_NO_POE"),
+    );
+    // An evidence record that does not cover the signature (another
+    // batch's) proves nothing.
+    let other: Vec<Vec<Vec<u8>>> = (0..3u8)
+        .map(|i| vec![DigestAlgorithm::Sha256.digest(&[i]).unwrap()])
+        .collect();
+    let other = EvidenceBatch::build(DigestAlgorithm::Sha256, &other).unwrap();
+    let token = stamp(&tsa, DigestAlgorithm::Sha256, other.root());
+    let other = other.finish(&token).unwrap();
+    env.write("b.pdf.p7s.ers", other.record_der(0).unwrap());
+    let v = env.verify(&["b.pdf.p7s"], &later);
+    let s = v.expect(
+        3,
+        "b.pdf.p7s",
+        "INDETERMINATE",
+        Some("OUT_OF_BOUNDS_NO_POE"),
+    );
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("not used as proof of existence")),
+        "{:?}",
+        s.warnings
+    );
+    // The directory run reports the evidence record too.
+    env.write("b.pdf.p7s.ers", stamped.record_der(1).unwrap());
+    let v = env.verify(&["."], &later);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+    assert_eq!(v.report.summary.passed, 4, "{}", v.stdout);
+}
