@@ -105,6 +105,33 @@ fn every_record_of_a_batch_verifies_alone() {
             // algorithm sunset, minus the margin.
             let renew_by = s.renew_by.as_deref().unwrap();
             assert!(renew_by > gen && renew_by < "2045", "{s:?}");
+            if n == 1 {
+                // The human report says what is proven.
+                let out = env.hozon(&[
+                    "verify",
+                    "rec0.ers",
+                    "--content",
+                    "rec0.xml",
+                    "--content",
+                    "rec0.xml.p7s",
+                    "--trust",
+                    crate::util::TRUST,
+                    "--crl",
+                    CRLS,
+                    "--offline",
+                ]);
+                let text = crate::util::stdout(&out);
+                assert!(
+                    text.contains(
+                        "TOTAL_PASSED  rec0.ers  ERS  evidence record over rec0.xml, rec0.xml.p7s"
+                    ),
+                    "{text}"
+                );
+                assert!(
+                    text.contains(&format!("rec0.xml.p7s existed at {gen}")),
+                    "{text}"
+                );
+            }
         }
     }
 }
