@@ -460,3 +460,62 @@ fn an_evidence_record_over_a_b_b_signature_keeps_it_valid_after_the_signer_expir
     assert_eq!(v.code, 0, "{}", v.stdout);
     assert_eq!(v.report.summary.passed, 4, "{}", v.stdout);
 }
+
+/// A verifier as `hozon verify --trust pki/trust.pem --crl pki/crls.pem
+/// --offline --at AT` builds it.
+fn library_verifier(env: &Env, at: &str) -> hozon_verify::Verifier {
+    let mut anchors = hozon_pki::TrustAnchors::new();
+    anchors.add_file(&env.path(crate::util::TRUST)).unwrap();
+    let mut crls = hozon_pki::CrlSet::new();
+    for crl in hozon_pki::Crl::read_file(&env.path(CRLS)).unwrap() {
+        crls.add(std::sync::Arc::new(crl));
+    }
+    let now = hozon_pki::UnixTime::now();
+    let chains =
+        hozon_pki::ChainValidator::new(anchors, crls, hozon_pki::RevocationPolicy::Require, now);
+    hozon_verify::Verifier::new(
+        chains,
+        hozon_verify::VerifierConfig {
+            validation_time: hozon_pki::UnixTime::parse_rfc3339(at).unwrap(),
+            algorithms: hozon_verify::AlgorithmPolicy::default(),
+            accept_expired_tsa: false,
+            extra_certs: Vec::new(),
+        },
+    )
+}
+
+#[test]
+fn verify_with_poe_rejects_a_proof_older_than_the_claimed_signing_time() {
+    let env = Env::new();
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    env.sign_doc("a.pdf", "signer-doctor", &[]);
+    let sig = env.read("a.pdf.p7s");
+    let content = env.path("a.pdf");
+    let now = hozon_pki::UnixTime::now();
+    let verifier = library_verifier(&env, &(hozon_pki::UnixTime(now.0 + 3600)).rfc3339());
+    // A proof of existence an hour before the claimed signing time: the
+    // signature cannot have been signed after it provably existed.
+    let early = hozon_pki::UnixTime(now.0 - 3600);
+    let r = verifier.verify_with_poe("a.pdf.p7s", &sig, Some(&content), early);
+    assert_eq!(
+        r[0].sub_indication,
+        Some(hozon_verify::SubIndication::TimestampOrderFailure),
+        "{r:?}"
+    );
+    // A proof in the future of the validation time is not used.
+    let verifier = library_verifier(&env, &now.rfc3339());
+    let late = hozon_pki::UnixTime(now.0 + 86_400);
+    let r = verifier.verify_with_poe("a.pdf.p7s", &sig, Some(&content), late);
+    assert_eq!(
+        r[0].indication,
+        hozon_verify::Indication::TotalPassed,
+        "{r:?}"
+    );
+    assert!(
+        !r[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("proof of existence")),
+        "{r:?}"
+    );
+}
