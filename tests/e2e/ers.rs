@@ -206,6 +206,10 @@ fn negatives_fail_with_the_right_sub_indication() {
         "TOTAL_FAILED",
         Some("FORMAT_FAILURE"),
     );
+    // Validated as of a time before the record was stamped: nothing proven.
+    let v = verify_i(&env, 0, &["--crl", CRLS, "--at", "2026-01-01T00:00:00Z"]);
+    let s = v.expect(3, "rec0.ers", "INDETERMINATE", Some("NO_POE"));
+    assert!(s.best_signature_time.is_none(), "{s:?}");
     // No data object.
     env.verify(&["rec0.ers"], &crl).expect(
         3,
