@@ -2,6 +2,7 @@
 
 mod atsv2;
 mod batch;
+mod ers;
 mod fetch;
 mod interop;
 mod jis;
