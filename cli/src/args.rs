@@ -30,6 +30,8 @@ pub enum Command {
     /// Check scanned paper records (TIFF, PNG, JPEG) against a scan policy: format, decoding,
     /// resolution, colour, blank pages, JPEG quality, fixity.
     Scan(ScanArgs),
+    /// The batch archive (DESIGN.md §6): init, ingest, verify, status, renew, reindex.
+    Archive(crate::archive::ArchiveArgs),
 }
 
 /// The private key and certificate to sign with.

@@ -3,6 +3,7 @@
 //! and computes the exit status once, from the worst outcome (DESIGN.md §3).
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+mod archive;
 mod args;
 mod augment;
 mod batch;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Timestamp(a) => stamp::timestamp(a),
         Command::Demo(a) => demo::run(a),
         Command::Scan(a) => scan::run(a),
+        Command::Archive(a) => archive::run(a),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

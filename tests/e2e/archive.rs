@@ -1,0 +1,492 @@
+//! `hozon archive`: init, ingest of a mixed directory, idempotence, the
+//! lock, crash safety (deterministic abort points and a real SIGKILL),
+//! fixity, status numbers, evidence records and renewal.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use hozon_testkit::{Pki, TsaMode, TsaServer};
+use serde_json::Value;
+
+use crate::util::{code, describe, flip_byte, Env, HOZON};
+
+/// The archive directory inside an [`Env`].
+const ARC: &str = "arc";
+
+fn tsa(env: &Env) -> TsaServer {
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    TsaServer::start(&pki, TsaMode::Normal).unwrap()
+}
+
+/// `hozon archive init arc` with the test doctor, the loopback TSA, the
+/// test root and its CRLs, offline.
+fn init(env: &Env, tsa_url: &str) {
+    let out = env.hozon(&[
+        "archive",
+        "init",
+        ARC,
+        "--key",
+        "pki/signer-doctor.key",
+        "--cert",
+        "pki/signer-doctor.crt",
+        "--chain",
+        "pki/chain.pem",
+        "--tsa",
+        tsa_url,
+        "--trust",
+        "pki/trust.pem",
+        "--crl",
+        "pki/crls.pem",
+        "--offline",
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+/// `hozon archive --archive arc ARGS`.
+fn archive(env: &Env, args: &[&str]) -> Output {
+    archive_env(env, args, &[])
+}
+
+fn archive_env(env: &Env, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut all = vec!["archive", "--archive", ARC];
+    all.extend_from_slice(args);
+    env.hozon_env(&all, envs)
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(out)))
+}
+
+/// A mixed input directory: three unsigned documents, a B-B and a B-T
+/// signed one, a passing and a failing scan.
+fn mixed_inputs(env: &Env, tsa_url: &str) {
+    env.copy_doc("discharge-summary.xml", "in/discharge-summary.xml");
+    env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
+    env.copy_doc("referral-letter.txt", "in/notes/referral-letter.txt");
+    env.write("in/signed/consent.txt", "consent given 2026-11-26\n");
+    env.sign_doc("in/signed/consent.txt", "signer-doctor", &[]);
+    env.write("in/signed/stamped.txt", "stamped letter\n");
+    env.sign_doc(
+        "in/signed/stamped.txt",
+        "signer-doctor",
+        &["--level", "t", "--tsa", tsa_url],
+    );
+    env.copy_doc("chart-scan-300dpi.png", "in/scans/chart-scan-300dpi.png");
+    env.copy_doc("chart-scan-150dpi.png", "in/scans/chart-scan-150dpi.png");
+}
+
+/// Every record directory (`records/YYYY/MM/<id>`).
+fn record_dirs(env: &Env) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let records = env.path(ARC).join("records");
+    for year in std::fs::read_dir(&records).unwrap() {
+        let year = year.unwrap().path();
+        if year.file_name().unwrap().to_str().unwrap().starts_with('.') {
+            continue;
+        }
+        for month in std::fs::read_dir(&year).unwrap() {
+            for rec in std::fs::read_dir(month.unwrap().path()).unwrap() {
+                out.push(rec.unwrap().path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn status(env: &Env) -> Value {
+    let out = archive(env, &["status", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    json(&out)
+}
+
+fn verify_ok(env: &Env) -> Value {
+    let out = archive(env, &["verify", "--json"]);
+    assert_eq!(code(&out), 0, "archive verify: {}", describe(&out));
+    json(&out)
+}
+
+#[test]
+fn mixed_ingest_classifies_signs_checks_and_refuses_the_bad_scan() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    mixed_inputs(&env, &tsa.url());
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in", "--json"]);
+    // The 150-dpi scan is refused: exit 1, everything else archived.
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let report = json(&out);
+    let archived = report["archived"].as_array().unwrap();
+    assert_eq!(archived.len(), 6, "{report:#}");
+    let kind_of = |name: &str| {
+        archived
+            .iter()
+            .find(|r| r["source"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not archived: {report:#}"))
+    };
+    assert_eq!(kind_of("discharge-summary.xml")["kind"], "document");
+    assert_eq!(kind_of("lab-report.pdf")["kind"], "document");
+    assert_eq!(kind_of("lab-report.pdf")["level"], "B-B");
+    assert_eq!(kind_of("consent.txt")["kind"], "signed");
+    assert_eq!(kind_of("consent.txt")["level"], "B-B");
+    // A signature with a time stamp is extended to B-LT at ingest.
+    assert_eq!(kind_of("stamped.txt")["level"], "B-LT");
+    assert_eq!(kind_of("chart-scan-300dpi.png")["kind"], "scan");
+    let refused = report["not_archived"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{report:#}");
+    assert!(refused[0]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("chart-scan-150dpi.png"));
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("resolution"),
+        "{report:#}"
+    );
+
+    // Every record holds the document byte for byte, its signature and
+    // record.json; the scan its scan.json.
+    let dirs = record_dirs(&env);
+    assert_eq!(dirs.len(), 6);
+    for dir in &dirs {
+        let meta: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("record.json")).unwrap()).unwrap();
+        let source = meta["source"].as_str().unwrap();
+        let doc = meta["files"][0]["name"].as_str().unwrap();
+        assert_eq!(
+            std::fs::read(dir.join(doc)).unwrap(),
+            std::fs::read(source).unwrap()
+        );
+        assert!(dir.join(format!("{doc}.p7s")).exists(), "{}", dir.display());
+        if meta["kind"] == "scan" {
+            assert!(dir.join("scan.json").exists());
+        }
+        // The stored signature verifies with plain `hozon verify` too.
+        let sig = dir.join(format!("{doc}.p7s"));
+        let v = env.verify(&[sig.to_str().unwrap()], &[]);
+        assert_eq!(v.code, 0, "{}", v.stdout);
+    }
+
+    // The refused scan can be kept as failed; nothing else is redone.
+    let out = archive(&env, &["ingest", "in", "--accept-failed", "--json"]);
+    let report = json(&out);
+    assert_eq!(
+        report["archived"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
+    assert_eq!(report["archived"][0]["state"], "accepted-failed");
+    assert_eq!(report["already_archived"].as_array().unwrap().len(), 6);
+
+    let s = status(&env);
+    assert_eq!(s["total"], 7, "{s:#}");
+    assert_eq!(s["accepted_failed"], 1, "{s:#}");
+    let count = |kind: &str| -> u64 {
+        s["by_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["kind"] == kind)
+            .map(|g| g["count"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        (count("document"), count("signed"), count("scan")),
+        (3, 2, 2)
+    );
+
+    let v = verify_ok(&env);
+    assert_eq!(v["summary"]["total"], 7, "{v:#}");
+    assert_eq!(v["summary"]["accepted_failed"], 1, "{v:#}");
+    assert_eq!(v["audit"]["problems"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn reingest_is_a_no_op_and_changed_content_is_a_new_record() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = archive(&env, &["ingest", "in/a.txt", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let r = json(&out);
+    assert_eq!(r["archived"].as_array().unwrap().len(), 0);
+    assert!(r["already_archived"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("already archived"));
+    env.write("in/a.txt", "a corrected letter\n");
+    let r = json(&archive(&env, &["ingest", "in", "--json"]));
+    assert_eq!(r["archived"].as_array().unwrap().len(), 1, "{r:#}");
+    assert_eq!(record_dirs(&env).len(), 2);
+    assert_eq!(status(&env)["total"], 2);
+}
+
+#[test]
+fn flipping_one_byte_of_any_archived_file_is_found() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
+    env.copy_doc("chart-scan-300dpi.png", "in/chart.png");
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    verify_ok(&env);
+    let mut files = Vec::new();
+    for dir in record_dirs(&env) {
+        for f in walkdir::WalkDir::new(&dir) {
+            let f = f.unwrap();
+            if f.file_type().is_file() {
+                files.push(f.path().to_path_buf());
+            }
+        }
+    }
+    assert!(files.len() >= 7, "{files:?}");
+    for f in files {
+        flip_byte(&f, -2);
+        let out = archive(&env, &["verify", "--json"]);
+        assert_eq!(code(&out), 1, "{} flipped: {}", f.display(), describe(&out));
+        let r = json(&out);
+        assert!(r["summary"]["failed"].as_u64().unwrap() >= 1, "{r:#}");
+        flip_byte(&f, -2);
+    }
+    verify_ok(&env);
+}
+
+#[test]
+fn a_second_writer_fails_cleanly_naming_the_holder_or_waits() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    init(&env, &tsa.url());
+    // Hold the lock as a running job would.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(env.path(ARC).join("lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    std::fs::write(
+        env.path(ARC).join("lock"),
+        "pid 4242\ncommand hozon archive ingest x\n",
+    )
+    .unwrap();
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = crate::util::stderr(&out);
+    assert!(err.contains("locked") && err.contains("pid 4242"), "{err}");
+    assert!(err.contains("--wait"), "{err}");
+    assert!(record_dirs_or_empty(&env).is_empty());
+
+    // With --wait it blocks until the holder is done.
+    let mut child = Command::new(HOZON)
+        .args(["archive", "--archive", ARC, "ingest", "in", "--wait"])
+        .current_dir(env.dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "did not wait for the lock"
+    );
+    drop(lock);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(crate::util::stderr(&out).contains("waiting for the archive lock"));
+    assert_eq!(record_dirs(&env).len(), 1);
+}
+
+#[test]
+fn two_concurrent_ingests_one_waits_nothing_is_duplicated() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    for i in 0..40 {
+        env.write(&format!("in/doc-{i:03}.txt"), format!("note {i}\n"));
+    }
+    init(&env, &tsa.url());
+    let spawn = || {
+        Command::new(HOZON)
+            .args([
+                "archive",
+                "--archive",
+                ARC,
+                "ingest",
+                "in",
+                "--wait",
+                "--json",
+            ])
+            .current_dir(env.dir())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_eq!(code(&a), 0, "{}", describe(&a));
+    assert_eq!(code(&b), 0, "{}", describe(&b));
+    let (ja, jb) = (json(&a), json(&b));
+    let n = |j: &Value, k: &str| j[k].as_array().unwrap().len();
+    assert_eq!(n(&ja, "archived") + n(&jb, "archived"), 40);
+    assert_eq!(n(&ja, "already_archived") + n(&jb, "already_archived"), 40);
+    assert_eq!(record_dirs(&env).len(), 40);
+    assert_eq!(status(&env)["total"], 40);
+}
+
+fn record_dirs_or_empty(env: &Env) -> Vec<std::path::PathBuf> {
+    if env.path(ARC).join("records").exists() {
+        record_dirs(env)
+    } else {
+        Vec::new()
+    }
+}
+
+/// After a crash and a rerun: catalog rows = record directories, each
+/// source archived once, everything verifies, the audit log names each.
+fn assert_consistent(env: &Env, sources: usize) {
+    let dirs = record_dirs(env);
+    assert_eq!(dirs.len(), sources, "{dirs:?}");
+    let mut seen = std::collections::HashSet::new();
+    for d in &dirs {
+        let meta: Value =
+            serde_json::from_slice(&std::fs::read(d.join("record.json")).unwrap()).unwrap();
+        assert!(
+            seen.insert(meta["source"].as_str().unwrap().to_string()),
+            "duplicate {meta}"
+        );
+    }
+    assert_eq!(status(env)["total"], sources as u64);
+    let staging = env.path(ARC).join("records/.staging");
+    assert_eq!(
+        std::fs::read_dir(&staging).map(|d| d.count()).unwrap_or(0),
+        0
+    );
+    let v = verify_ok(env);
+    assert_eq!(v["summary"]["passed"], sources as u64, "{v:#}");
+    let log = std::fs::read_to_string(env.path(ARC).join("audit.log")).unwrap();
+    for d in &dirs {
+        let id = d.file_name().unwrap().to_str().unwrap();
+        assert!(
+            log.lines()
+                .any(|l| l.contains("\"archived\"") && l.contains(id)),
+            "no audit line for {id}"
+        );
+    }
+}
+
+#[test]
+fn ingest_killed_at_each_commit_step_then_rerun_is_consistent() {
+    for step in [
+        "ingest-staged",
+        "ingest-renamed:3",
+        "ingest-published",
+        "ingest-cataloged",
+        "ingest-audited",
+        "evidence-written:2",
+        "evidence-cataloged",
+    ] {
+        let env = Env::new();
+        let tsa = tsa(&env);
+        for i in 0..5 {
+            env.write(&format!("in/doc-{i}.txt"), format!("note {i}\n"));
+        }
+        init(&env, &tsa.url());
+        let out = archive_env(&env, &["ingest", "in"], &[("HOZON_ARCHIVE_CRASH_AT", step)]);
+        assert!(
+            out.status.code().is_none(),
+            "{step}: did not abort: {}",
+            describe(&out)
+        );
+        let out = archive(&env, &["ingest", "in", "--json"]);
+        assert_eq!(code(&out), 0, "{step}: rerun: {}", describe(&out));
+        assert_consistent(&env, 5);
+    }
+}
+
+#[test]
+fn ingest_killed_by_sigkill_at_a_random_moment_then_rerun_is_consistent() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    for i in 0..300 {
+        env.write(&format!("in/doc-{i:03}.txt"), format!("note {i}\n"));
+    }
+    init(&env, &tsa.url());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let delay = 200 + u64::from(nanos % 1500);
+    let mut child = Command::new(HOZON)
+        .args(["archive", "--archive", ARC, "ingest", "in", "-j", "2"])
+        .current_dir(env.dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(delay));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    eprintln!(
+        "killed after {delay} ms with {} record(s) published",
+        record_dirs_or_empty(&env).len()
+    );
+    let out = archive(&env, &["ingest", "in", "--json"]);
+    assert_eq!(code(&out), 0, "rerun: {}", describe(&out));
+    assert_consistent(&env, 300);
+}
+
+#[test]
+fn status_json_numbers() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    env.copy_doc("discharge-summary.xml", "in/b.xml");
+    env.copy_doc("chart-scan-300dpi.png", "in/c.png");
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let s = status(&env);
+    assert_eq!(s["total"], 3);
+    assert_eq!(s["without_evidence"], 0, "{s:#}");
+    assert_eq!(s["verification"]["never"], 3);
+    assert_eq!(s["renewal"]["overdue"], 0);
+    // Every record's deadline is the TSA certificate's expiry minus 90 days.
+    let earliest = s["renewal"]["earliest"].as_str().unwrap();
+    assert!(&earliest[..4] > "2026", "{s:#}");
+    let by_month = s["renewal"]["by_month"].as_array().unwrap();
+    assert_eq!(by_month.len(), 1);
+    assert_eq!(by_month[0]["count"], 3);
+    assert_eq!(by_month[0]["month"].as_str().unwrap(), &earliest[..7]);
+    verify_ok(&env);
+    let s = status(&env);
+    assert_eq!(s["verification"]["passed"], 3);
+    // Past the deadline everything is overdue.
+    let out = archive(&env, &["status", "--json", "--now", "2099-01-01T00:00:00Z"]);
+    assert_eq!(json(&out)["renewal"]["overdue"], 3);
+}
+
+#[test]
+fn an_unreachable_tsa_leaves_records_archived_without_evidence() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    init(&env, &tsa.url());
+    let dead = hozon_testkit::unreachable_url();
+    let out = archive(&env, &["ingest", "in", "--tsa", &dead, "--json"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let r = json(&out);
+    assert_eq!(r["archived"].as_array().unwrap().len(), 1);
+    assert!(r["evidence"]["error"].is_string(), "{r:#}");
+    assert_eq!(status(&env)["without_evidence"], 1);
+    let _ = Path::new(ARC);
+}
