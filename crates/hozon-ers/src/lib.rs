@@ -1,0 +1,40 @@
+//! RFC 4998 Evidence Record Syntax (ERS) for batches of archive records.
+//!
+//! An archive keeps thousands to millions of signed clinical records, and
+//! the MHLW guideline (Q&A 企Q-47) wants each one verifiable on its own. A
+//! time stamp per record would cost one TSA request per record at every
+//! renewal; RFC 4998 instead stamps the root of a Merkle hash tree once per
+//! batch and gives every record its own [`EvidenceRecord`]: the reduced hash
+//! tree from the record's hashes up to the root, plus the one token.
+//!
+//! * [`tree`] builds the hash tree (§4.2) and the reduced trees (§4.3) in
+//!   flat arrays, linear in the number of records.
+//! * [`build`] turns a batch of data groups into the digest to stamp and,
+//!   with the token, into per-record evidence records.
+//! * [`renew`] renews evidence records (§5.2): time-stamp renewal (a new
+//!   ArchiveTimeStamp over the previous token, in the same chain) and
+//!   hash-tree renewal (a new chain under a stronger digest).
+//! * [`verify`] checks the structure of an evidence record against the data
+//!   it is presented with (§5.3) and says which tokens the caller must
+//!   validate cryptographically, and until when; the PKI work is
+//!   `hozon-verify`'s.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod asn1;
+pub mod build;
+mod error;
+pub mod renew;
+pub mod tree;
+pub mod verify;
+
+pub use asn1::{
+    ArchiveTimeStamp, ArchiveTimeStampChain, ArchiveTimeStampSequence, CryptoInfos, EncryptionInfo,
+    EvidenceRecord, PartialHashtree,
+};
+pub use build::{EvidenceBatch, StampedBatch};
+pub use error::Error;
+pub use hozon_cms::DigestAlgorithm;
+pub use renew::{HashTreeRenewal, TimestampRenewal};
+pub use tree::HashTree;
+pub use verify::{check_structure, DataObject, StructureCheck, TokenCheck};
