@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use hozon_archive::config::{
     Config, RenewalConfig, ScanConfig, SignerConfig, TsaConfig, ValidationConfig,
 };
+use hozon_archive::evidence::{RenewKind, Stamper};
 use hozon_archive::ingest::{IngestOptions, Progress, Tools};
 use hozon_archive::lock::Wait;
 use hozon_archive::Session;
@@ -408,7 +409,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         (None, None) => None,
         _ => Some(crate::sign::load_signer(&signer_args(&config.signer)?)?),
     };
-    let tsa = crate::tsa::client(&tsa_args(&config.tsa, &a.job.tsa))?;
+    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa);
     let verifier = verifier(&config, None)?;
     let augmenter = Augmenter::new(Target::Lt, None, &validation_args(&config))?;
     let extend =
@@ -421,7 +422,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         signer: signer.as_ref(),
         verifier: &verifier,
         extend_lt: Some(&extend),
-        tsa: tsa.as_ref(),
+        tsa: tsa.as_ref().map(|t| t as &dyn Stamper),
         scan_policy: &policy,
     };
     let options = IngestOptions {
@@ -587,8 +588,154 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
 }
 
 fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
-    let _ = (root, &a.before, a.mode, a.digest, a.batch_size, &a.now);
-    anyhow::bail!("archive renew is not available in this build yet")
+    let before = hozon_archive::renew::parse_window(&a.before)
+        .map_err(anyhow::Error::msg)
+        .context("--before")?;
+    let now = match &a.now {
+        Some(n) => hozon_cms::UnixTime::parse_rfc3339(n)
+            .map_err(anyhow::Error::msg)
+            .context("--now")?,
+        None => hozon_cms::UnixTime::now(),
+    };
+    let mut session = open(root, &a.job, "renew")?;
+    let config = session.config.clone();
+    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa)
+        .context("renewal needs a TSA: hozon.toml has none; give --tsa URL")?;
+    let mode = match (a.mode, a.digest) {
+        (RenewMode::Ers, None) => hozon_archive::renew::Mode::Ers(RenewKind::Timestamp),
+        (RenewMode::Ers, Some(d)) => {
+            hozon_archive::renew::Mode::Ers(RenewKind::HashTree(crate::tsa::digest_of(d)))
+        }
+        (RenewMode::Cades, None) => hozon_archive::renew::Mode::Cades,
+        (RenewMode::Cades, Some(_)) => {
+            anyhow::bail!("--digest is for hash-tree renewal of evidence records (--mode ers)")
+        }
+    };
+    // B-LTA through the same pipeline as `hozon extend --level lta`.
+    let augmenter = match mode {
+        hozon_archive::renew::Mode::Cades => {
+            let client = crate::tsa::client(&tsa_args(&config.tsa, &a.job.tsa))?
+                .context("--mode cades needs a TSA")?;
+            let mut v = validation_args(&config);
+            v.profile = ProfileArg::Etsi;
+            Some(Augmenter::new(Target::Lta, Some(client), &v)?)
+        }
+        _ => None,
+    };
+    let extend = |label: &str, sig: &[u8], content: Option<&Path>| match &augmenter {
+        Some(aug) => aug.apply(label, sig, content),
+        None => Err("no augmenter".to_string()),
+    };
+    let options = hozon_archive::renew::RenewOptions {
+        before_secs: before,
+        now,
+        mode,
+        batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
+    };
+    let bars = Bars::new(a.job.json);
+    let report = thread_pool(a.job.jobs)?.install(|| {
+        hozon_archive::renew::run(&mut session, &tsa, Some(&extend), &options, &bars)
+    })?;
+    if a.job.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for b in report.pending.batches.iter().chain(&report.renewed.batches) {
+            text.push_str(&format!(
+                "{} batch {}: {} record(s), time stamp {}, next renewal by {}\n",
+                b.kind,
+                b.id,
+                b.records,
+                b.time,
+                b.renew_by.as_deref().unwrap_or("-")
+            ));
+        }
+        for e in [&report.pending.error, &report.renewed.error]
+            .into_iter()
+            .flatten()
+        {
+            text.push_str(&format!("NOT RENEWED: {e}\n"));
+        }
+        for l in report
+            .pending
+            .left_out
+            .iter()
+            .chain(&report.renewed.left_out)
+        {
+            text.push_str(&format!("LEFT OUT  {}  {}\n", l.dir, l.reason));
+        }
+        for e in &report.extended {
+            match &e.error {
+                None => text.push_str(&format!("B-LTA     {}\n", e.dir)),
+                Some(err) => text.push_str(&format!("FAILED    {}  {err}\n", e.dir)),
+            }
+        }
+        text.push_str(&format!("{} record(s) were due\n", report.due));
+        output::text(&text);
+    }
+    Ok(if report.incomplete() {
+        Outcome::Error
+    } else {
+        Outcome::Passed
+    })
+}
+
+/// TSA clients from hozon.toml (or `--tsa`), one per imprint algorithm
+/// (the evidence tree's: SHA-256, or SHA-512 after hash-tree renewal).
+struct TsaByAlgorithm {
+    config: TsaConfig,
+    urls: Vec<String>,
+    clients: Mutex<
+        Vec<(
+            hozon_cms::DigestAlgorithm,
+            std::sync::Arc<hozon_tsp::TsaClient>,
+        )>,
+    >,
+}
+
+impl TsaByAlgorithm {
+    fn new(config: &TsaConfig, urls: &[String]) -> Option<TsaByAlgorithm> {
+        if config.urls.is_empty() && urls.is_empty() {
+            return None;
+        }
+        Some(TsaByAlgorithm {
+            config: config.clone(),
+            urls: urls.to_vec(),
+            clients: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn client(
+        &self,
+        alg: hozon_cms::DigestAlgorithm,
+    ) -> Result<std::sync::Arc<hozon_tsp::TsaClient>, String> {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, c)) = clients.iter().find(|(a, _)| *a == alg) {
+            return Ok(c.clone());
+        }
+        let mut args = tsa_args(&self.config, &self.urls);
+        args.tsa_digest = match alg {
+            hozon_cms::DigestAlgorithm::Sha384 => DigestArg::Sha384,
+            hozon_cms::DigestAlgorithm::Sha512 => DigestArg::Sha512,
+            _ => DigestArg::Sha256,
+        };
+        let client = crate::tsa::client(&args)
+            .map_err(|e| format!("{e:#}"))?
+            .ok_or("no TSA configured")?;
+        let client = std::sync::Arc::new(client);
+        clients.push((alg, client.clone()));
+        Ok(client)
+    }
+}
+
+impl Stamper for TsaByAlgorithm {
+    fn stamp(
+        &self,
+        alg: hozon_cms::DigestAlgorithm,
+        digest: &[u8],
+    ) -> Result<hozon_tsp::Stamp, String> {
+        self.client(alg)?.stamp(alg, digest)
+    }
 }
 
 fn reindex(root: &Path, a: ReindexArgs) -> anyhow::Result<Outcome> {

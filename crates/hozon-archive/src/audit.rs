@@ -208,6 +208,24 @@ pub fn verify_chain(path: &Path) -> Result<ChainCheck> {
     Ok(check)
 }
 
+/// The bytes (without newline) of line `seq` (1-based), if the log has it.
+pub fn line(path: &Path, seq: u64) -> Result<Option<Vec<u8>>> {
+    let file = File::open(path).map_err(io_err(path))?;
+    let mut reader = BufReader::new(file);
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf).map_err(io_err(path))? == 0 {
+            return Ok(None);
+        }
+        n += 1;
+        if n == seq {
+            return Ok(buf.strip_suffix(b"\n").map(<[u8]>::to_vec));
+        }
+    }
+}
+
 /// A field map from `(key, value)` pairs.
 pub fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

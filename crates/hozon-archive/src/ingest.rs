@@ -43,7 +43,6 @@ use serde_json::json;
 
 use hozon_scan::{Format, Policy};
 use hozon_sign::CadesSigner;
-use hozon_tsp::TsaClient;
 use hozon_verify::{Indication, SignatureReport, Verifier};
 
 use crate::audit::fields;
@@ -74,7 +73,7 @@ pub struct Tools<'a> {
     /// Extends signatures that have a time stamp to B-LT.
     pub extend_lt: Option<ExtendFn<'a>>,
     /// Stamps evidence batches.
-    pub tsa: Option<&'a TsaClient>,
+    pub tsa: Option<&'a dyn evidence::Stamper>,
     /// Checks scans.
     pub scan_policy: &'a Policy,
 }
@@ -625,6 +624,7 @@ fn build_in(
         ingested: ctx.ingested.into(),
         dir: format!("{}/{id}", ctx.month),
         files: Vec::new(),
+        history: Vec::new(),
     };
     let name = stored_name(&input.path);
     let doc = dir.join(&name);

@@ -38,6 +38,7 @@ pub mod layout;
 pub mod lock;
 pub mod record;
 pub mod reindex;
+pub mod renew;
 pub mod session;
 pub mod status;
 pub mod verify;

@@ -109,6 +109,10 @@ pub struct RecordMeta {
     pub dir: String,
     /// The files, with their fixity.
     pub files: Vec<FileEntry>,
+    /// Earlier versions of files that renewal replaced (`history/NAME.N`),
+    /// oldest first: older evidence records cover them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<FileEntry>,
 }
 
 impl RecordMeta {
@@ -130,6 +134,15 @@ impl RecordMeta {
                 path,
                 reason: format!("unknown format {:?}", meta.format),
             });
+        }
+        for f in &meta.history {
+            let plain = f.name.strip_prefix("history/").is_some_and(is_plain_name);
+            if !plain {
+                return Err(Error::Record {
+                    path,
+                    reason: format!("history file name {:?} is not history/NAME", f.name),
+                });
+            }
         }
         for f in &meta.files {
             if !is_plain_name(&f.name) {
@@ -159,6 +172,7 @@ pub fn is_plain_name(name: &str) -> bool {
         && !name.contains('\0')
         && name != "record.json"
         && name != "evidence"
+        && name != "history"
 }
 
 /// The id of the record for `source` (canonical path) with content

@@ -144,7 +144,7 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
     }
     // Fixity.
     let mut intact = true;
-    for f in &meta.files {
+    for f in meta.files.iter().chain(meta.history.iter()) {
         let path = dir.join(&f.name);
         match crate::sha256_file(&path) {
             Err(e) => {
