@@ -346,9 +346,10 @@ pub struct VerifyArgs {
     /// Signature files (.p7s, .p7m, or any CMS file), time stamps (.tsr), or directories to search for them.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The detached content (default: X for X.p7s). Only with a single signature file.
+    /// The detached content (default: X for X.p7s, X.tsr and X.ers). Only with a single
+    /// file; repeat it for an evidence record (.ers) over several files (a data group).
     #[arg(long, value_name = "FILE")]
-    pub content: Option<PathBuf>,
+    pub content: Vec<PathBuf>,
     /// Trust anchors (PEM bundle); repeatable. Nothing else is trusted.
     #[arg(long, value_name = "ROOTS.pem", required = true)]
     pub trust: Vec<PathBuf>,

@@ -103,7 +103,7 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
 /// The detached content for signature `sig`: `X` for `X.p7s`.
 fn default_content(sig: &Path) -> Option<PathBuf> {
     let ext = sig.extension()?.to_str()?.to_ascii_lowercase();
-    (ext == "p7s" || ext == "tsr").then(|| sig.with_extension(""))
+    (ext == "p7s" || ext == "tsr" || ext == "ers").then(|| sig.with_extension(""))
 }
 
 /// Verifies one signature file. A file too large to be a signature is
@@ -113,10 +113,26 @@ pub fn verify_file(
     sig: &Path,
     content: Option<&Path>,
 ) -> Result<Vec<SignatureReport>, String> {
+    verify_file_with(verifier, sig, content.map(Path::to_path_buf).as_slice())
+}
+
+/// [`verify_file`] with any number of content files: several only for an
+/// evidence record (`.ers`), whose data group they are.
+pub fn verify_file_with(
+    verifier: &Verifier,
+    sig: &Path,
+    contents: &[PathBuf],
+) -> Result<Vec<SignatureReport>, String> {
     let label = sig.display().to_string();
-    let content = content
-        .map(Path::to_path_buf)
-        .or_else(|| default_content(sig));
+    let is_evidence = sig
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ers"));
+    if contents.len() > 1 && !is_evidence {
+        return Err(format!(
+            "{label}: several --content files apply only to an evidence record (.ers)"
+        ));
+    }
+    let content = contents.first().cloned().or_else(|| default_content(sig));
     let file = std::fs::File::open(sig).map_err(|e| e.to_string())?;
     let size = file.metadata().map_err(|e| e.to_string())?.len();
     if size > MAX_SIGNATURE_FILE_SIZE {
@@ -133,12 +149,60 @@ pub fn verify_file(
     let is_timestamp = sig
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tsr"));
+    if is_evidence {
+        let group: Vec<&Path> = if contents.is_empty() {
+            content.as_deref().into_iter().collect()
+        } else {
+            contents.iter().map(PathBuf::as_path).collect()
+        };
+        return Ok(vec![verifier.verify_evidence_record(&label, &bytes, &group)]);
+    }
     if is_timestamp {
         return Ok(vec![verifier.verify_timestamp_file(
             &label,
             &bytes,
             content.as_deref(),
         )]);
+    }
+    // An evidence record over the signature file itself (SIG.ers next to
+    // SIG) that passes proves the signature existed at its time: past
+    // signature validation at that time, as with a signature time stamp.
+    let mut evidence = sig.as_os_str().to_owned();
+    evidence.push(".ers");
+    let evidence = PathBuf::from(evidence);
+    if evidence.is_file() {
+        let ers_label = evidence.display().to_string();
+        let ers = std::fs::read(&evidence)
+            .map_err(|e| format!("{ers_label}: {e}"))
+            .map(|b| verifier.verify_evidence_record(&ers_label, &b, &[sig]));
+        let poe = match &ers {
+            Ok(r) if r.indication == hozon_verify::Indication::TotalPassed => r
+                .best_signature_time
+                .as_deref()
+                .and_then(|t| hozon_pki::UnixTime::parse_rfc3339(t).ok()),
+            _ => None,
+        };
+        let mut reports = match poe {
+            Some(poe) => verifier.verify_with_poe(&label, &bytes, content.as_deref(), poe),
+            None => verifier.verify(&label, &bytes, content.as_deref()),
+        };
+        let note = match (&ers, poe) {
+            (_, Some(poe)) => {
+                format!(
+                    "the evidence record {ers_label} proves the signature file existed at {poe}"
+                )
+            }
+            (Ok(r), None) => format!(
+                "the evidence record {ers_label} is not used as proof of existence: {}",
+                r.sub_indication
+                    .map_or("no proven time".to_owned(), |s| s.to_string())
+            ),
+            (Err(e), None) => format!("the evidence record is not used: {e}"),
+        };
+        for r in &mut reports {
+            r.warnings.push(note.clone());
+        }
+        return Ok(reports);
     }
     Ok(verifier.verify(&label, &bytes, content.as_deref()))
 }
@@ -156,12 +220,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     })?;
     let walked = walk::collect(&args.paths, walk::is_signature);
     let walk_errors = walked.errors;
-    let inputs: Vec<_> = walked
-        .inputs
-        .into_iter()
-        .filter(|i| i.path.extension().is_none_or(|e| e != "ers"))
-        .collect();
-    if args.content.is_some() && inputs.len() != 1 {
+    let inputs: Vec<_> = walked.inputs;
+    if !args.content.is_empty() && inputs.len() != 1 {
         anyhow::bail!(
             "--content applies to exactly one signature file; {} were given",
             inputs.len()
@@ -180,7 +240,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         inputs
             .par_iter()
             .map(|input| {
-                let r = verify_file(&verifier, &input.path, args.content.as_deref());
+                let r = verify_file_with(&verifier, &input.path, &args.content);
                 bar.inc(1);
                 (input.path.clone(), r)
             })

@@ -3,6 +3,7 @@
 mod archive;
 mod atsv2;
 mod batch;
+mod ers;
 mod fetch;
 mod interop;
 mod jis;

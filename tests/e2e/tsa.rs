@@ -706,7 +706,7 @@ fn tsa_digest_sha512_interop() {
 
 /// POSTs a TimeStampReq to the loopback TSA over plain HTTP/1.1 (as any
 /// other RFC 3161 client would) and returns the body of the 200 answer.
-fn post_query(url: &str, query: &[u8]) -> Vec<u8> {
+pub(crate) fn post_query(url: &str, query: &[u8]) -> Vec<u8> {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
     let (authority, path) = rest.split_at(rest.find('/').unwrap());

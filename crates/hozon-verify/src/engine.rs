@@ -118,8 +118,29 @@ impl Verifier {
         detached: Option<&Path>,
     ) -> (Vec<SignatureReport>, Evidence) {
         let mut evidence = Evidence::default();
-        let reports = self.verify_inner(label, bytes, detached, &mut evidence);
+        let reports = self.verify_inner(label, bytes, detached, None, &mut evidence);
         (reports, evidence)
+    }
+
+    /// As [`Verifier::verify`], with an external proof that the signature
+    /// file `bytes` existed at `poe` — the proven time of an RFC 4998
+    /// evidence record over it ([`Verifier::verify_evidence_record`]; only
+    /// pass a time from a record that PASSED). The proof counts like a
+    /// signature time stamp: the signer's certificate, its path and
+    /// revocation are judged at `poe` when they fail now for reasons time
+    /// cures (expiry, later revocation, missing current revocation data),
+    /// the algorithms as of `poe`, and signature time stamps must be
+    /// trustworthy only until `poe`. An archived B-B signature whose signer
+    /// certificate has expired since thus stays valid.
+    pub fn verify_with_poe(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        detached: Option<&Path>,
+        poe: UnixTime,
+    ) -> Vec<SignatureReport> {
+        let mut evidence = Evidence::default();
+        self.verify_inner(label, bytes, detached, Some(poe), &mut evidence)
     }
 
     fn verify_inner(
@@ -127,6 +148,7 @@ impl Verifier {
         label: &str,
         bytes: &[u8],
         detached: Option<&Path>,
+        external_poe: Option<UnixTime>,
         evidence: &mut Evidence,
     ) -> Vec<SignatureReport> {
         let detached_name = detached.map(|p| p.display().to_string());
@@ -275,6 +297,7 @@ impl Verifier {
                     &mut digests,
                     &mut report,
                     f,
+                    external_poe,
                 );
                 evidence.merge(used);
                 report
@@ -308,11 +331,22 @@ impl Verifier {
         digests: &mut DigestCache<'_>,
         report: &mut SignatureReport,
         mut f: Findings,
+        external_poe: Option<UnixTime>,
     ) -> Evidence {
         let mut ok = Passed::default();
         let at = self.config.validation_time;
         report.best_signature_time = Some(at.rfc3339());
-        self.check(file, si, certs, crls, digests, report, &mut f, &mut ok);
+        self.check(
+            file,
+            si,
+            certs,
+            crls,
+            digests,
+            report,
+            &mut f,
+            &mut ok,
+            external_poe,
+        );
         let evidence = std::mem::take(&mut f.evidence);
         match es_xl {
             Some(Err(e)) => f.fail(SubIndication::FormatFailure, format!("ES-XL: {e}")),
@@ -367,9 +401,13 @@ impl Verifier {
         report: &mut SignatureReport,
         f: &mut Findings,
         ok: &mut Passed,
+        external_poe: Option<UnixTime>,
     ) {
         use SubIndication as S;
         let at = self.config.validation_time;
+        // An external proof of existence in the future of the validation
+        // time proves nothing about it.
+        let external_poe = external_poe.filter(|p| *p <= at);
 
         // --- Format checking (EN 319 102-1 §5.2.2) ---------------------------
         let digest_alg = match DigestAlgorithm::from_identifier(&si.digest_alg) {
@@ -586,8 +624,30 @@ impl Verifier {
         // everything it covers, the signature time stamps included.
         let archived = self.archive_timestamps(file, si, certs, crls, digests, report, f);
         let archive_entries = report.timestamps.len();
-        let trust_until = archived.unwrap_or(at);
-        let poe = self.signature_timestamps(si, certs, crls, claimed, trust_until, report, f);
+        let trust_until = match (archived, external_poe) {
+            (Some(a), Some(e)) => a.min(e),
+            (a, e) => a.or(e).unwrap_or(at),
+        };
+        let stamped = self.signature_timestamps(si, certs, crls, claimed, trust_until, report, f);
+        let poe = match (stamped, external_poe) {
+            (Some(s), Some(e)) => Some(s.min(e)),
+            (s, e) => s.or(e),
+        };
+        if let Some(e) = external_poe {
+            f.warn(format!(
+                "proof of existence at {e} from an evidence record over the signature file is used"
+            ));
+            if let Some(claimed) =
+                claimed.filter(|c| c.0 > e.0 + crate::timestamp::SIGNING_TIME_TOLERANCE_SECS)
+            {
+                f.fail(
+                    S::TimestampOrderFailure,
+                    format!(
+                        "the claimed signing time {claimed} is later than the proof of existence {e}: a signature cannot be signed after it provably existed"
+                    ),
+                );
+            }
+        }
         // Signature time stamps first in the report, then archive ones.
         report.timestamps.rotate_left(archive_entries);
         if report.timestamps.iter().any(|t| t.kind == "signature") && report.format == "CAdES" {
@@ -770,6 +830,7 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
         best_signature_time: None,
         timestamps: Vec::new(),
         renew_by: None,
+        evidence_records: Vec::new(),
     }
 }
 

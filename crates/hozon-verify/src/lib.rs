@@ -18,6 +18,7 @@
 mod chain;
 mod content;
 mod engine;
+mod ers;
 mod es_xl;
 mod findings;
 pub use findings::Evidence;
@@ -30,5 +31,6 @@ mod timestamp;
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
-    FileError, Indication, Report, SignatureReport, SignerReport, SubIndication, Summary,
+    EvidenceRecordReport, FileError, Indication, Report, SignatureReport, SignerReport,
+    SubIndication, Summary,
 };

@@ -182,6 +182,24 @@ pub struct SignatureReport {
     pub timestamps: Vec<TimestampReport>,
     /// Latest safe time to add the next archive time stamp (B-LTA only).
     pub renew_by: Option<String>,
+    /// For an RFC 4998 evidence record (`format` "ERS"): each data object
+    /// it was checked against and the time it is proven to have existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence_records: Vec<EvidenceRecordReport>,
+}
+
+/// One data object of an evidence record and its proof of existence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRecordReport {
+    /// The data object (file) checked.
+    pub data_object: String,
+    /// When it is proven to have existed (genTime of the first archive
+    /// time stamp), only when every archive time stamp passed.
+    pub proven_time: Option<String>,
+    /// The digest algorithms of the record's chains, oldest first.
+    pub digest_algorithms: Vec<String>,
+    /// How many ArchiveTimeStamps (all chains).
+    pub archive_time_stamps: usize,
 }
 
 /// Counts over a whole run.

@@ -30,6 +30,9 @@ pub(crate) enum Covered<'a> {
     Bytes(&'a [u8]),
     /// A file (a stand-alone time stamp), digested as a stream.
     File(&'a Path),
+    /// A digest already computed (an evidence record's hash-tree root):
+    /// the imprint must use this algorithm and equal this value.
+    Digest(hozon_cms::DigestAlgorithm, &'a [u8]),
     /// An archive-time-stamp-v2 input, already compared with the token's
     /// imprint (the input holds the content and is streamed).
     ArchiveV2 {
@@ -43,6 +46,10 @@ impl Covered<'_> {
         match self {
             Covered::ArchiveV2 { matched } => Ok(*matched),
             Covered::Bytes(b) => Ok(token.covers(b)),
+            Covered::Digest(alg, value) => {
+                let (imprint_alg, imprint) = token.imprint();
+                Ok(imprint_alg == *alg && imprint == *value)
+            }
             Covered::File(path) => {
                 let (alg, imprint) = token.imprint();
                 let digest = std::fs::File::open(path)
@@ -59,6 +66,7 @@ impl Covered<'_> {
         match self {
             Covered::ArchiveV2 { .. } => "its message imprint does not match the content, certificates, CRLs and signer information it covers (archive-time-stamp-v2): something was altered or removed after it was made".into(),
             Covered::Bytes(_) => "its message imprint does not match the signature value: it stamps something else".into(),
+            Covered::Digest(alg, _) => format!("its message imprint is not the {} root of the hash tree it should stamp", alg.name()),
             Covered::File(path) => format!(
                 "its message imprint does not match {}: the file was altered, or the stamp is for another file",
                 path.display()
@@ -135,7 +143,7 @@ pub(crate) const RENEWAL_MARGIN_SECS: i64 = 90 * 24 * 3600;
 /// algorithms' sunset under `policy` — minus the margin: the next archive
 /// time stamp must be added while every stamp it protects can still be
 /// validated.
-fn report_expiry(
+pub(crate) fn report_expiry(
     report: &mut SignatureReport,
     tsa: &Cert,
     digest: Option<hozon_cms::DigestAlgorithm>,
