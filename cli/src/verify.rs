@@ -218,7 +218,19 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         at: args.at.as_deref(),
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
-    let walked = walk::collect(&args.paths, walk::is_signature);
+    // An archive record directory (it holds record.json) is verified as a
+    // whole: fixity, its evidence record, its signature with the evidence
+    // record's proof of existence.
+    let (record_dirs, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.is_dir() && p.join("record.json").is_file());
+    let record_reports: Vec<SignatureReport> = record_dirs
+        .iter()
+        .flat_map(|d| hozon_archive::verify::record_reports(d, &verifier))
+        .collect();
+    let walked = walk::collect(&paths, walk::is_signature);
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked.inputs;
     if !args.content.is_empty() && inputs.len() != 1 {
@@ -280,6 +292,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
             }),
         }
     }
+    report.signatures.extend(record_reports);
     report.summary = Summary::of(&report.signatures);
     if report.signatures.is_empty() && report.file_errors.is_empty() {
         report.file_errors.push(FileError {

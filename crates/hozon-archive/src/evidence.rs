@@ -561,31 +561,115 @@ pub fn candidate_contents(dir: &Path, meta: &RecordMeta) -> Vec<Vec<PathBuf>> {
     out
 }
 
-/// Checks one evidence record file of the record in `dir` against the
-/// record's files (structure only until hozon-verify's evidence-record
-/// validation is merged).
-pub fn verify_file(
+/// What the newest evidence record of a record proves.
+#[derive(Clone, Debug)]
+pub struct Proven {
+    /// The proven time of existence (first archive time stamp).
+    pub proven: UnixTime,
+    /// Whether it covers the record's current signature (not an earlier
+    /// version kept in `history/`).
+    pub covers_current: bool,
+    /// Warnings of the validation.
+    pub warnings: Vec<String>,
+}
+
+/// Validates `path` (the newest evidence record of the record in `dir`)
+/// in full — structure and every archive time stamp — against the
+/// record's files (or, after a `--mode cades` renewal, with an earlier
+/// signature version). Returns the proof, or the indication and why.
+pub fn verify_newest(
     path: &Path,
     dir: &Path,
     meta: &RecordMeta,
     verifier: &hozon_verify::Verifier,
-) -> Vec<crate::verify::Problem> {
-    let _ = verifier;
-    let problem = |detail: String| crate::verify::Problem {
-        kind: crate::verify::ProblemKind::Invalid,
-        file: path.display().to_string(),
-        detail,
+) -> std::result::Result<Proven, (hozon_verify::Indication, String)> {
+    verify_newest_report(path, dir, meta, verifier).0
+}
+
+/// [`verify_newest`], also returning the report it decided on (the
+/// passing one, else the one for the record's current files).
+pub fn verify_newest_report(
+    path: &Path,
+    dir: &Path,
+    meta: &RecordMeta,
+    verifier: &hozon_verify::Verifier,
+) -> (
+    std::result::Result<Proven, (hozon_verify::Indication, String)>,
+    Option<hozon_verify::SignatureReport>,
+) {
+    use hozon_verify::Indication;
+    let label = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                Err((Indication::TotalFailed, format!("{label}: {e}"))),
+                None,
+            )
+        }
     };
+    let mut first_failure = None;
+    let mut first_report = None;
+    for (i, files) in candidate_contents(dir, meta).into_iter().enumerate() {
+        let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let r = verifier.verify_evidence_record(&label, &bytes, &refs);
+        if r.indication == Indication::TotalPassed {
+            let proven = r
+                .best_signature_time
+                .as_deref()
+                .and_then(|t| UnixTime::parse_rfc3339(t).ok());
+            let Some(proven) = proven else {
+                return (
+                    Err((
+                        Indication::Indeterminate,
+                        "the evidence record passed without a proven time".to_string(),
+                    )),
+                    Some(r),
+                );
+            };
+            let warnings = r.warnings.clone();
+            return (
+                Ok(Proven {
+                    proven,
+                    covers_current: i == 0,
+                    warnings,
+                }),
+                Some(r),
+            );
+        }
+        let failure = (
+            r.indication,
+            format!(
+                "evidence record {}{}: {}",
+                r.indication,
+                r.sub_indication
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default(),
+                r.errors.join("; ")
+            ),
+        );
+        first_report.get_or_insert(r);
+        first_failure.get_or_insert(failure);
+    }
+    (
+        Err(first_failure.unwrap_or((Indication::TotalFailed, "no data objects".into()))),
+        first_report,
+    )
+}
+
+/// Why an (older) evidence record file does not match the record's files
+/// structurally, or `None` when it does.
+pub fn structure_problem(path: &Path, dir: &Path, meta: &RecordMeta) -> Option<String> {
     let er = match std::fs::read(path)
         .map_err(|e| e.to_string())
         .and_then(|b| EvidenceRecord::parse(&b).map_err(|e| e.to_string()))
     {
         Ok(er) => er,
-        Err(e) => return vec![problem(e)],
+        Err(e) => return Some(e),
     };
     let algs = match hozon_ers::verify::algorithms(&er) {
         Ok(a) => a,
-        Err(e) => return vec![problem(e.to_string())],
+        Err(e) => return Some(e.to_string()),
     };
     let mut first_error = None;
     for files in candidate_contents(dir, meta) {
@@ -595,15 +679,15 @@ pub fn verify_file(
                 .and_then(|file| hozon_ers::DataObject::from_reader(file, &algs))
             {
                 Ok(o) => objects.push(o),
-                Err(e) => return vec![problem(format!("{}: {e}", p.display()))],
+                Err(e) => return Some(format!("{}: {e}", p.display())),
             }
         }
         match hozon_ers::check_structure(&er, &objects) {
-            Ok(_) => return Vec::new(),
+            Ok(_) => return None,
             Err(e) => {
                 first_error.get_or_insert(e.to_string());
             }
         }
     }
-    vec![problem(first_error.unwrap_or_default())]
+    first_error
 }

@@ -186,7 +186,51 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
             "a scanned record without its scan report".into(),
         );
     }
-    // Signature.
+    // Evidence first: its proven time is the signature's proof of
+    // existence. The newest evidence record is validated in full (it
+    // contains and renews the older ones); older files are checked for
+    // structure only (their newest stamps may have expired by design).
+    let mut poe = None;
+    match evidence_files(dir) {
+        Err(e) => problem(
+            &mut check,
+            ProblemKind::Invalid,
+            &dir.join("evidence"),
+            e.to_string(),
+        ),
+        Ok(files) => {
+            check.evidence_records = files.len();
+            if files.is_empty() {
+                check
+                    .warnings
+                    .push("no evidence record yet: `hozon archive renew` stamps it".into());
+            }
+            if let Some((newest, older)) = files.split_last() {
+                for f in older {
+                    if let Some(detail) = crate::evidence::structure_problem(f, dir, &meta) {
+                        problem(&mut check, ProblemKind::Invalid, f, detail);
+                    }
+                }
+                match crate::evidence::verify_newest(newest, dir, &meta, verifier) {
+                    Ok(found) => {
+                        if found.covers_current {
+                            poe = Some(found.proven);
+                        }
+                        check.warnings.extend(found.warnings);
+                    }
+                    Err((indication, detail)) => {
+                        let kind = if indication == Indication::TotalFailed {
+                            ProblemKind::Invalid
+                        } else {
+                            ProblemKind::Indeterminate
+                        };
+                        problem(&mut check, kind, newest, detail);
+                    }
+                }
+            }
+        }
+    }
+    // Signature, strictly, with the evidence record's proof of existence.
     if meta.state == State::Archived {
         match meta.file(Role::Signature) {
             None => problem(
@@ -202,7 +246,12 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
                     Err(e) => problem(&mut check, ProblemKind::Missing, &sig_path, e.to_string()),
                     Ok(bytes) => {
                         let label = sig_path.display().to_string();
-                        let reports = verifier.verify(&label, &bytes, content.as_deref());
+                        let reports = match poe {
+                            Some(t) => {
+                                verifier.verify_with_poe(&label, &bytes, content.as_deref(), t)
+                            }
+                            None => verifier.verify(&label, &bytes, content.as_deref()),
+                        };
                         check.level = reports.first().and_then(|r| r.level.clone());
                         for r in &reports {
                             let detail = || {
@@ -233,28 +282,6 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
                 }
             }
             Some(_) => {}
-        }
-    }
-    // Evidence.
-    match evidence_files(dir) {
-        Err(e) => problem(
-            &mut check,
-            ProblemKind::Invalid,
-            &dir.join("evidence"),
-            e.to_string(),
-        ),
-        Ok(files) => {
-            check.evidence_records = files.len();
-            if files.is_empty() && meta.state == State::Archived {
-                check
-                    .warnings
-                    .push("no evidence record yet: `hozon archive renew` stamps it".into());
-            }
-            for f in files {
-                for p in crate::evidence::verify_file(&f, dir, &meta, verifier) {
-                    check.problems.push(p);
-                }
-            }
         }
     }
     check.outcome = if check
@@ -454,4 +481,86 @@ fn pick(mut items: Vec<String>, n: usize) -> Vec<String> {
     }
     items.truncate(n);
     items
+}
+
+/// `hozon verify RECORD_DIR`: the record as verification reports — one per
+/// file that fails its fixity (HASH_FAILURE), the newest evidence record's
+/// (format "ERS") and the signature's, validated with the evidence
+/// record's proof of existence.
+pub fn record_reports(dir: &Path, verifier: &Verifier) -> Vec<hozon_verify::SignatureReport> {
+    use hozon_verify::SubIndication;
+    let mut out = Vec::new();
+    let failure = |file: &Path, message: String, sub: SubIndication| {
+        let mut r = Verifier::format_failure(&file.display().to_string(), None, &message);
+        r.sub_indication = Some(sub);
+        r.errors = vec![format!("{message} [{sub}]")];
+        r
+    };
+    let meta = match RecordMeta::read(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            out.push(failure(
+                &dir.join("record.json"),
+                e.to_string(),
+                SubIndication::FormatFailure,
+            ));
+            return out;
+        }
+    };
+    for f in meta.files.iter().chain(meta.history.iter()) {
+        let path = dir.join(&f.name);
+        match crate::sha256_file(&path) {
+            Ok((sha, _)) if sha == f.sha256 => {}
+            Ok((sha, _)) => out.push(failure(
+                &path,
+                format!(
+                    "SHA-256 {sha} differs from record.json's {}: the file was altered",
+                    f.sha256
+                ),
+                SubIndication::HashFailure,
+            )),
+            Err(e) => out.push(failure(
+                &path,
+                e.to_string(),
+                SubIndication::SignedDataNotFound,
+            )),
+        }
+    }
+    let mut poe = None;
+    if let Ok(files) = evidence_files(dir) {
+        if let Some((newest, older)) = files.split_last() {
+            for f in older {
+                if let Some(detail) = crate::evidence::structure_problem(f, dir, &meta) {
+                    out.push(failure(f, detail, SubIndication::HashFailure));
+                }
+            }
+            let (proof, report) =
+                crate::evidence::verify_newest_report(newest, dir, &meta, verifier);
+            if let Ok(p) = proof {
+                if p.covers_current {
+                    poe = Some(p.proven);
+                }
+            }
+            out.extend(report);
+        }
+    }
+    if let Some(sig) = meta.file(Role::Signature) {
+        let sig_path = dir.join(&sig.name);
+        let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
+        match std::fs::read(&sig_path) {
+            Ok(bytes) => {
+                let label = sig_path.display().to_string();
+                out.extend(match poe {
+                    Some(t) => verifier.verify_with_poe(&label, &bytes, content.as_deref(), t),
+                    None => verifier.verify(&label, &bytes, content.as_deref()),
+                });
+            }
+            Err(e) => out.push(failure(
+                &sig_path,
+                e.to_string(),
+                SubIndication::SignedDataNotFound,
+            )),
+        }
+    }
+    out
 }
