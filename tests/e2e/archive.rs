@@ -490,3 +490,295 @@ fn an_unreachable_tsa_leaves_records_archived_without_evidence() {
     assert_eq!(status(&env)["without_evidence"], 1);
     let _ = Path::new(ARC);
 }
+
+/// An archive stamped by the short-lived TSA (certificate expires in about
+/// four years): a B-B signed document, an unsigned one, a scan.
+fn short_lived_archive(env: &Env) -> (TsaServer, TsaServer) {
+    let short = crate::lta::short_lived_tsa(env);
+    let long = crate::lta::long_lived_tsa(env);
+    env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
+    env.copy_doc("chart-scan-300dpi.png", "in/chart.png");
+    env.write("in/signed.txt", "signed elsewhere\n");
+    env.sign_doc("in/signed.txt", "signer-doctor", &[]);
+    init(env, &short.url());
+    let out = archive(env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    (short, long)
+}
+
+fn renew(env: &Env, args: &[&str]) -> Value {
+    let mut all = vec!["renew", "--json"];
+    all.extend_from_slice(args);
+    let out = archive(env, &all);
+    assert_eq!(code(&out), 0, "renew {args:?}: {}", describe(&out));
+    json(&out)
+}
+
+fn verify_at(env: &Env, at: &str) -> Output {
+    archive(env, &["verify", "--json", "--at", at])
+}
+
+#[test]
+fn renewal_twice_the_second_past_the_first_tsa_s_expiry_keeps_everything_verifiable() {
+    let env = Env::new();
+    let (_short, long) = short_lived_archive(&env);
+    let first = status(&env)["renewal"]["earliest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(first.as_str() < "2030-12", "{first}");
+    // 2035: the short-lived TSA's certificate expired in 2030; with nothing
+    // but its stamps, nothing is proven any more.
+    let out = verify_at(&env, "2035-01-01T00:00:00Z");
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    let r = json(&out);
+    assert_eq!(r["summary"]["passed"], 0, "{r:#}");
+
+    // Nothing is due today.
+    let r = renew(&env, &["--tsa", &long.url()]);
+    assert_eq!(r["due"], 0, "{r:#}");
+    // A month after the deadline, before the certificate expires.
+    let r = renew(
+        &env,
+        &["--tsa", &long.url(), "--now", "2030-09-01T00:00:00Z"],
+    );
+    assert_eq!(r["due"], 3, "{r:#}");
+    assert_eq!(
+        r["renewed"]["batches"].as_array().unwrap().len(),
+        1,
+        "{r:#}"
+    );
+    assert_eq!(r["renewed"]["batches"][0]["kind"], "timestamp-renewal");
+    let second = status(&env)["renewal"]["earliest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(second, first);
+    // Past the first TSA certificate's expiry (2031), renewed again.
+    let r = renew(
+        &env,
+        &["--tsa", &long.url(), "--now", "2031-02-01T00:00:00Z"],
+    );
+    assert_eq!(r["due"], 3, "{r:#}");
+    assert!(r["renewed"]["error"].is_null(), "{r:#}");
+    for dir in record_dirs(&env) {
+        assert_eq!(std::fs::read_dir(dir.join("evidence")).unwrap().count(), 3);
+    }
+    for at in ["2031-02-01T00:00:00Z", "2035-01-01T00:00:00Z"] {
+        let out = verify_at(&env, at);
+        assert_eq!(code(&out), 0, "at {at}: {}", describe(&out));
+        assert_eq!(json(&out)["summary"]["passed"], 3);
+    }
+    // The audit log's own evidence was renewed with the records.
+    assert!(env.path(ARC).join("audit").read_dir().unwrap().count() >= 6);
+}
+
+#[test]
+fn hash_tree_renewal_to_sha512_keeps_everything_verifiable() {
+    let env = Env::new();
+    let (_short, long) = short_lived_archive(&env);
+    let r = renew(&env, &["--tsa", &long.url(), "--digest", "sha512"]);
+    assert_eq!(r["due"], 3, "{r:#}");
+    assert_eq!(
+        r["renewed"]["batches"][0]["kind"], "hash-tree-renewal",
+        "{r:#}"
+    );
+    let out = verify_at(&env, "2035-01-01T00:00:00Z");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    // A time-stamp renewal after it runs under SHA-512.
+    let r = renew(&env, &["--tsa", &long.url(), "--before", "36500d"]);
+    assert_eq!(
+        r["renewed"]["batches"][0]["kind"], "timestamp-renewal",
+        "{r:#}"
+    );
+    let dir = record_dirs(&env).remove(0);
+    let v = env.verify(
+        &[dir.to_str().unwrap()],
+        &["--at", "2035-01-01T00:00:00Z", "--crl", crate::util::CRLS],
+    );
+    assert_eq!(v.code, 0, "{}", v.stdout);
+    let ers = v.json["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["format"] == "ERS")
+        .unwrap()
+        .clone();
+    let algs = &ers["evidence_records"][0]["digest_algorithms"];
+    assert_eq!(algs.as_array().unwrap().len(), 2, "{ers:#}");
+    assert_eq!(
+        ers["evidence_records"][0]["archive_time_stamps"], 3,
+        "{ers:#}"
+    );
+}
+
+#[test]
+fn every_record_verifies_alone_after_the_others_are_deleted() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    mixed_inputs(&env, &tsa.url());
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out)); // the 150-dpi scan
+    let dirs = record_dirs(&env);
+    assert_eq!(dirs.len(), 6);
+    // Keep each record on its own; remove the archive.
+    for (i, dir) in dirs.iter().enumerate() {
+        let alone = env.path(&format!("alone/{i}"));
+        copy_tree(dir, &alone);
+    }
+    std::fs::remove_dir_all(env.path(ARC)).unwrap();
+    std::fs::remove_dir_all(env.path("in")).unwrap();
+    for i in 0..dirs.len() {
+        let rel = format!("alone/{i}");
+        // An evidence record carries no revocation data for its TSA: the
+        // CRLs come with the verification (as the archive's hozon.toml does).
+        let v = env.verify_crl(&[&rel]);
+        assert_eq!(v.code, 0, "{rel}: {}", v.stdout);
+        let formats: Vec<&str> = v.json["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["format"].as_str().unwrap())
+            .collect();
+        assert!(
+            formats.contains(&"ERS") && formats.contains(&"CAdES"),
+            "{formats:?}"
+        );
+        // And the evidence record with its files given explicitly (ers CLI).
+        let meta: Value = serde_json::from_slice(&env.read(&format!("{rel}/record.json"))).unwrap();
+        let ers = std::fs::read_dir(env.path(&format!("{rel}/evidence")))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let ers = ers.to_str().unwrap().to_string();
+        let mut args = vec![ers.clone()];
+        for f in meta["files"].as_array().unwrap() {
+            args.push("--content".into());
+            args.push(format!("{rel}/{}", f["name"].as_str().unwrap()));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let v = env.verify_crl(&args);
+        assert_eq!(v.code, 0, "{ers}: {}", v.stdout);
+        // A byte flipped in the copy is found by the record alone.
+        let doc = format!("{rel}/{}", meta["files"][0]["name"].as_str().unwrap());
+        flip_byte(&env.path(&doc), 0);
+        let v = env.verify_crl(&[&rel]);
+        assert_eq!(v.code, 1, "{rel} altered: {}", v.stdout);
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn renew_killed_at_each_step_then_rerun_is_consistent() {
+    for step in ["renew-written:2", "renew-cataloged"] {
+        let env = Env::new();
+        let (_short, long) = short_lived_archive(&env);
+        let out = archive_env(
+            &env,
+            &["renew", "--tsa", &long.url(), "--before", "36500d"],
+            &[("HOZON_ARCHIVE_CRASH_AT", step)],
+        );
+        assert!(
+            out.status.code().is_none(),
+            "{step}: did not abort: {}",
+            describe(&out)
+        );
+        let r = renew(&env, &["--tsa", &long.url(), "--before", "36500d"]);
+        assert!(r["renewed"]["error"].is_null(), "{step}: {r:#}");
+        assert_eq!(status(&env)["total"], 3);
+        let out = verify_at(&env, "2035-01-01T00:00:00Z");
+        assert_eq!(code(&out), 0, "{step}: {}", describe(&out));
+        assert_eq!(json(&out)["summary"]["passed"], 3);
+    }
+}
+
+#[test]
+fn renew_killed_by_sigkill_then_rerun_is_consistent() {
+    let env = Env::new();
+    let long = crate::lta::long_lived_tsa(&env);
+    for i in 0..200 {
+        env.write(&format!("in/doc-{i:03}.txt"), format!("note {i}\n"));
+    }
+    init(&env, &long.url());
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let delay = 50 + u64::from(nanos % 400);
+    let mut child = Command::new(HOZON)
+        .args([
+            "archive",
+            "--archive",
+            ARC,
+            "renew",
+            "--before",
+            "36500d",
+            "--batch-size",
+            "20",
+        ])
+        .current_dir(env.dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(delay));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let r = renew(&env, &["--before", "36500d"]);
+    assert!(r["renewed"]["error"].is_null(), "{r:#}");
+    assert_eq!(status(&env)["total"], 200);
+    assert_eq!(record_dirs(&env).len(), 200);
+    let v = verify_ok(&env);
+    assert_eq!(v["summary"]["passed"], 200, "{v:#}");
+}
+
+#[test]
+fn cades_mode_extends_each_signature_to_b_lta_in_place() {
+    let env = Env::new();
+    let (_short, long) = short_lived_archive(&env);
+    let r = renew(
+        &env,
+        &[
+            "--tsa",
+            &long.url(),
+            "--mode",
+            "cades",
+            "--before",
+            "36500d",
+        ],
+    );
+    let extended = r["extended"].as_array().unwrap();
+    assert_eq!(extended.len(), 3, "{r:#}");
+    assert!(extended.iter().all(|e| e["error"].is_null()), "{r:#}");
+    for dir in record_dirs(&env) {
+        let meta: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("record.json")).unwrap()).unwrap();
+        assert_eq!(meta["history"].as_array().unwrap().len(), 1, "{meta:#}");
+        let sig = dir.join(format!(
+            "{}.p7s",
+            meta["files"][0]["name"].as_str().unwrap()
+        ));
+        let v = env.verify(&[sig.to_str().unwrap()], &[]);
+        assert_eq!(v.code, 0, "{}", v.stdout);
+        assert_eq!(v.json["signatures"][0]["level"], "B-LTA", "{}", v.stdout);
+    }
+    // The evidence records (over the signatures as they were) still verify.
+    verify_ok(&env);
+}

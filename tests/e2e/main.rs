@@ -8,7 +8,7 @@ mod fetch;
 mod interop;
 mod jis;
 mod large_file;
-mod lta;
+pub(crate) mod lta;
 mod ltv;
 mod negative;
 mod report;

@@ -97,10 +97,13 @@ fn ers_err(context: &str) -> impl FnOnce(hozon_ers::Error) -> Error + '_ {
     move |e| Error::Evidence(format!("{context}: {e}"))
 }
 
-/// `YYYYMMDDTHHMMSSZ-<12 hex of the root>`: sorts by time.
-fn batch_id(gen_time: UnixTime, root: &[u8]) -> String {
+/// `<audit seq>-<genTime>-<12 hex of the root>`. The audit log's next seq
+/// grows with every batch (each appends a line), so names sort in the
+/// order batches were made even within one second, and "the newest
+/// evidence record" is simply the last name.
+fn batch_id(seq: u64, gen_time: UnixTime, root: &[u8]) -> String {
     let t = gen_time.rfc3339().replace(['-', ':'], "");
-    format!("{t}-{}", &hex::encode(root)[..12])
+    format!("{seq:010}-{t}-{}", &hex::encode(root)[..12])
 }
 
 /// The TSA certificate's expiry, or earlier its key's algorithm sunset,
@@ -278,7 +281,7 @@ pub fn stamp_pending(
             .finish(stamp.token.der())
             .map_err(ers_err("the TSA's token"))?;
         let gen_time = stamp.token.gen_time();
-        let id = batch_id(gen_time, &root);
+        let id = batch_id(session.audit.next_seq(), gen_time, &root);
         let renew_by = renew_by_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
         (0..members.len())
             .into_par_iter()
@@ -473,7 +476,7 @@ pub fn renew(
         };
         let (stamped, stamp, alg) = stamped;
         let gen_time = stamp.token.gen_time();
-        let id = batch_id(gen_time, &renewal_root);
+        let id = batch_id(session.audit.next_seq(), gen_time, &renewal_root);
         let renew_by = renew_by_for(&stamp.tsa, alg, margin);
         (0..members.len())
             .into_par_iter()
