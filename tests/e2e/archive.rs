@@ -782,3 +782,79 @@ fn cades_mode_extends_each_signature_to_b_lta_in_place() {
     // The evidence records (over the signatures as they were) still verify.
     verify_ok(&env);
 }
+
+#[test]
+fn forgeries_that_keep_record_json_consistent_are_still_found() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    env.copy_doc("discharge-summary.xml", "in/b.xml");
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let v = verify_ok(&env);
+    assert!(v["audit"]["proven_time"].is_string(), "{v:#}");
+    let dirs = record_dirs(&env);
+    let (a, b) = (&dirs[0], &dirs[1]);
+
+    // 1. The document altered and record.json "fixed" to match it.
+    let meta_path = a.join("record.json");
+    let original_meta = std::fs::read(&meta_path).unwrap();
+    let mut meta: Value = serde_json::from_slice(&original_meta).unwrap();
+    let doc = a.join(meta["files"][0]["name"].as_str().unwrap());
+    let original_doc = std::fs::read(&doc).unwrap();
+    let forged = b"a forged letter\n".to_vec();
+    std::fs::write(&doc, &forged).unwrap();
+    let sha = hex::encode(openssl::sha::sha256(&forged));
+    meta["sha256"] = sha.clone().into();
+    meta["files"][0]["sha256"] = sha.into();
+    meta["files"][0]["size"] = forged.len().into();
+    std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta).unwrap()).unwrap();
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let r = json(&out);
+    let problems = r["records"][0]["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["file"].as_str().unwrap().ends_with(".ers")),
+        "{r:#}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["file"].as_str().unwrap().ends_with(".p7s")),
+        "{r:#}"
+    );
+    std::fs::write(&doc, &original_doc).unwrap();
+    std::fs::write(&meta_path, &original_meta).unwrap();
+    verify_ok(&env);
+
+    // 2. Record A's evidence record presented as record B's.
+    let ers_of = |d: &Path| {
+        std::fs::read_dir(d.join("evidence"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path()
+    };
+    let (ea, eb) = (ers_of(a), ers_of(b));
+    let saved = std::fs::read(&eb).unwrap();
+    std::fs::copy(&ea, &eb).unwrap();
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    std::fs::write(&eb, saved).unwrap();
+    verify_ok(&env);
+
+    // 3. A line of the audit log edited.
+    let log = env.path(ARC).join("audit.log");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.replacen("\"archived\"", "\"archivee\"", 1)).unwrap();
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(!json(&out)["audit"]["problems"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

@@ -694,3 +694,60 @@ pub fn structure_problem(path: &Path, dir: &Path, meta: &RecordMeta) -> Option<S
     }
     first_error
 }
+
+/// Validates the audit log's newest evidence record against the line it
+/// covers (`<batch>.json` names its seq). `None` when there is none yet;
+/// otherwise a problem, or `Ok` with the proven time.
+pub fn verify_audit(
+    session: &Session,
+    verifier: &hozon_verify::Verifier,
+) -> Option<std::result::Result<String, String>> {
+    let dir = session.layout.audit_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ers"))
+        .collect();
+    files.sort();
+    let path = files.pop()?;
+    Some(verify_audit_file(session, verifier, &path))
+}
+
+fn verify_audit_file(
+    session: &Session,
+    verifier: &hozon_verify::Verifier,
+    path: &Path,
+) -> std::result::Result<String, String> {
+    let side: serde_json::Value = std::fs::read(path.with_extension("json"))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .map_err(|e| format!("{}: {e}", path.with_extension("json").display()))?;
+    let seq = side["seq"]
+        .as_u64()
+        .ok_or_else(|| format!("{}: no seq", path.with_extension("json").display()))?;
+    let line = crate::audit::line(&session.layout.audit_log(), seq)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("the audit log has no line {seq} any more"))?;
+    // The data object is the line's bytes; the verifier reads files.
+    let tmp = session
+        .layout
+        .staging()
+        .join(format!(".audit-line-{}", std::process::id()));
+    std::fs::write(&tmp, &line).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let r = verifier.verify_evidence_record(&path.display().to_string(), &bytes, &[&tmp]);
+    let _ = std::fs::remove_file(&tmp);
+    if r.indication == hozon_verify::Indication::TotalPassed {
+        Ok(r.best_signature_time.unwrap_or_default())
+    } else {
+        Err(format!(
+            "{}: audit line {seq}: {}{}: {}",
+            path.display(),
+            r.indication,
+            r.sub_indication
+                .map(|s| format!("/{s}"))
+                .unwrap_or_default(),
+            r.errors.join("; ")
+        ))
+    }
+}

@@ -328,6 +328,9 @@ pub struct AuditSummary {
     pub lines: u64,
     /// Head hash.
     pub head_sha256: String,
+    /// When the newest time-stamped line is proven to have existed (its
+    /// evidence record under `audit/`).
+    pub proven_time: Option<String>,
     /// Breaks.
     pub problems: Vec<String>,
 }
@@ -423,7 +426,15 @@ pub fn run(
         }
     }
     summary.missing += missing_records.len();
-    let chain = verify_chain(&session.layout.audit_log())?;
+    let mut chain = verify_chain(&session.layout.audit_log())?;
+    let audit_proven = match crate::evidence::verify_audit(session, verifier) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            chain.problems.push(e);
+            None
+        }
+    };
     let now = verifier.validation_time().rfc3339();
     let outcomes: Vec<(String, &'static str)> = checks
         .iter()
@@ -456,6 +467,7 @@ pub fn run(
         missing_records,
         summary,
         audit: AuditSummary {
+            proven_time: audit_proven,
             lines: chain.lines,
             head_sha256: chain.head,
             problems: chain.problems,
