@@ -295,7 +295,7 @@ fn signer_args(c: &SignerConfig) -> anyhow::Result<SignerArgs> {
     })
 }
 
-fn tsa_args(c: &TsaConfig, urls: &[String]) -> TsaArgs {
+pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String]) -> TsaArgs {
     TsaArgs {
         urls: if urls.is_empty() {
             c.urls.clone()

@@ -858,3 +858,25 @@ fn forgeries_that_keep_record_json_consistent_are_still_found() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn demo_runs_the_archive() {
+    let env = Env::new();
+    let out = env.hozon(&["demo"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = crate::util::stdout(&out);
+    assert!(
+        text.contains("REFUSED   ") && text.contains("chart-scan-150dpi.png"),
+        "{text}"
+    );
+    assert!(
+        text.contains("evidence batch ") && text.contains(": 4 record(s), one time stamp"),
+        "{text}"
+    );
+    assert!(text.contains("timestamp-renewal batch "), "{text}");
+    assert!(
+        text.contains("verified 4 record(s): 4 passed, 0 failed"),
+        "{text}"
+    );
+    assert!(text.contains("chain intact"), "{text}");
+}
