@@ -880,3 +880,45 @@ fn demo_runs_the_archive() {
     );
     assert!(text.contains("chain intact"), "{text}");
 }
+
+#[test]
+fn signed_scans_are_checked_and_reindex_rebuilds_the_catalog() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("chart-scan-300dpi.png", "scanner/good.png");
+    env.sign_doc("scanner/good.png", "signer-doctor", &[]);
+    env.copy_doc("chart-scan-150dpi.png", "scanner/bad.png");
+    env.sign_doc("scanner/bad.png", "signer-doctor", &[]);
+    env.copy_doc("lab-report.pdf", "scanner/scanned.pdf");
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "--scans", "scanner", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let r = json(&out);
+    // The signed 150-dpi scan is refused although its signature is fine.
+    assert_eq!(r["not_archived"].as_array().unwrap().len(), 2, "{r:#}");
+    let archived = r["archived"].as_array().unwrap();
+    assert_eq!(archived.len(), 1, "{r:#}");
+    assert_eq!(archived[0]["kind"], "scan");
+    let reasons: Vec<&str> = r["not_archived"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons.iter().all(|r| r.contains("scan check FAILED")), "{reasons:?}");
+    let dir = record_dirs(&env).remove(0);
+    assert!(dir.join("scan.json").exists());
+
+    let before = status(&env);
+    std::fs::remove_file(env.path(ARC).join("catalog.sqlite")).unwrap();
+    let _ = std::fs::remove_file(env.path(ARC).join("catalog.sqlite-wal"));
+    let _ = std::fs::remove_file(env.path(ARC).join("catalog.sqlite-shm"));
+    let out = archive(&env, &["reindex"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let after = status(&env);
+    assert_eq!(after["total"], before["total"]);
+    assert_eq!(after["by_kind"], before["by_kind"]);
+    assert_eq!(after["renewal"], before["renewal"], "{after:#}");
+    assert_eq!(after["without_evidence"], 0);
+    verify_ok(&env);
+}

@@ -16,7 +16,10 @@ use hozon_archive::{Config, Layout};
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().expect("usage: fill-catalog DIR N"));
-    let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let layout = Layout::new(&dir);
     if !layout.config().exists() {
         hozon_archive::session::init(&dir, &Config::default()).expect("init");
@@ -33,16 +36,27 @@ fn main() {
             )
             .unwrap();
         for i in 0..n {
-            let id = format!("{:032x}", u128::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835));
+            let id = format!(
+                "{:032x}",
+                u128::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+            );
             let (kind, level) = match i % 10 {
                 0..=5 => ("document", "B-B"),
                 6 | 7 => ("scan", "B-B"),
                 8 => ("signed", "B-LT"),
                 _ => ("signed", "B-B"),
             };
-            let state = if i % 1000 == 7 { "accepted-failed" } else { "archived" };
+            let state = if i % 1000 == 7 {
+                "accepted-failed"
+            } else {
+                "archived"
+            };
             let month = 1 + (i % 60);
-            let renew_by = format!("{}-{:02}-15T00:00:00Z", 2027 + (month - 1) / 12, 1 + (month - 1) % 12);
+            let renew_by = format!(
+                "{}-{:02}-15T00:00:00Z",
+                2027 + (month - 1) / 12,
+                1 + (month - 1) % 12
+            );
             let evidence = i64::from(i % 5000 != 3);
             let verify = match i % 3000 {
                 0 => Some("failed"),

@@ -448,9 +448,14 @@ fn collect(sources: &[PathBuf], scans: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>)
             };
             let p7s = with(".p7s");
             if p7s.is_file() {
+                let kind = if is_scan_root || looks_like_image(&path) {
+                    Kind::Scan
+                } else {
+                    Kind::Signed
+                };
                 inputs.push(Input {
                     path,
-                    kind: Kind::Signed,
+                    kind,
                     signature: Some(p7s),
                     enveloping: false,
                     relative,
@@ -663,51 +668,7 @@ fn build_in(
         size,
     });
     let signature = match input.kind {
-        Kind::Signed => {
-            let sig_path = input.signature.as_deref().unwrap_or(&input.path);
-            let bytes = read_limited(sig_path)?;
-            let label = sig_path.display().to_string();
-            let (reports, evidence) =
-                tools
-                    .verifier
-                    .verify_with_evidence(&label, &bytes, Some(&doc));
-            meta.level = reports.first().and_then(|r| r.level.clone());
-            match verdict(&reports) {
-                Ok(()) => {
-                    let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
-                    match (stamped, tools.extend_lt) {
-                        (true, Some(extend)) if meta.level.as_deref() != Some("B-LTA") => {
-                            let extended = extend(&label, &bytes, Some(&doc))
-                                .map_err(|e| format!("cannot extend to B-LT: {e}"))?;
-                            meta.level = Some("B-LT".into());
-                            Some(extended)
-                        }
-                        // B-B: it carries, like the archive's own, the
-                        // validation data its check used; its time of
-                        // existence comes from the evidence record.
-                        (false, _) => Some(
-                            hozon_ltv::add_validation_data(
-                                &bytes,
-                                &evidence.certs,
-                                &evidence.crls,
-                                &evidence.ocsp,
-                            )
-                            .map(|w| w.der)
-                            .map_err(|e| format!("cannot embed validation data: {e}"))?,
-                        ),
-                        _ => Some(bytes),
-                    }
-                }
-                Err(reason) => {
-                    if !ctx.options.accept_failed {
-                        return Err(reason);
-                    }
-                    meta.state = State::AcceptedFailed;
-                    meta.failure = Some(reason);
-                    Some(bytes)
-                }
-            }
-        }
+        Kind::Signed => adopt(ctx, input, &doc, &mut meta)?,
         Kind::Scan => {
             let class = ctx
                 .options
@@ -731,16 +692,23 @@ fn build_in(
                 size: json.len() as u64,
             });
             meta.class = Some(class);
-            if passed {
-                Some(sign(tools, &label, &doc, sha)?)
-            } else {
-                let reason = format!("scan check FAILED: {}", failures.join("; "));
-                if !ctx.options.accept_failed {
-                    return Err(reason);
+            match (passed, &input.signature) {
+                // A scan that came signed: its signature is checked like
+                // any other existing signature.
+                (true, Some(_)) => adopt(ctx, input, &doc, &mut meta)?,
+                (true, None) => Some(sign(tools, &label, &doc, sha)?),
+                (false, signature) => {
+                    let reason = format!("scan check FAILED: {}", failures.join("; "));
+                    if !ctx.options.accept_failed {
+                        return Err(reason);
+                    }
+                    meta.state = State::AcceptedFailed;
+                    meta.failure = Some(reason);
+                    match signature {
+                        Some(p) => Some(read_limited(p)?),
+                        None => None,
+                    }
                 }
-                meta.state = State::AcceptedFailed;
-                meta.failure = Some(reason);
-                None
             }
         }
         Kind::Document => Some(sign(tools, &label, &doc, sha)?),
@@ -759,6 +727,62 @@ fn build_in(
         });
     }
     finish(meta, dir)
+}
+
+/// An existing signature (`X.p7s` of `input`, stored document `doc`):
+/// verified strictly; passed and time-stamped → extended to B-LT; passed
+/// B-B → with the validation data its check used; failed → refused, or
+/// kept unchanged as accepted-failed.
+fn adopt(
+    ctx: &BuildContext<'_>,
+    input: &Input,
+    doc: &Path,
+    meta: &mut RecordMeta,
+) -> std::result::Result<Option<Vec<u8>>, String> {
+    let tools = ctx.tools;
+    let doc = doc.to_path_buf();
+    let sig_path = input.signature.as_deref().unwrap_or(&input.path);
+    let bytes = read_limited(sig_path)?;
+    let label = sig_path.display().to_string();
+    let (reports, evidence) = tools
+        .verifier
+        .verify_with_evidence(&label, &bytes, Some(&doc));
+    meta.level = reports.first().and_then(|r| r.level.clone());
+    Ok(match verdict(&reports) {
+        Ok(()) => {
+            let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
+            match (stamped, tools.extend_lt) {
+                (true, Some(extend)) if meta.level.as_deref() != Some("B-LTA") => {
+                    let extended = extend(&label, &bytes, Some(&doc))
+                        .map_err(|e| format!("cannot extend to B-LT: {e}"))?;
+                    meta.level = Some("B-LT".into());
+                    Some(extended)
+                }
+                // B-B: it carries, like the archive's own, the
+                // validation data its check used; its time of
+                // existence comes from the evidence record.
+                (false, _) => Some(
+                    hozon_ltv::add_validation_data(
+                        &bytes,
+                        &evidence.certs,
+                        &evidence.crls,
+                        &evidence.ocsp,
+                    )
+                    .map(|w| w.der)
+                    .map_err(|e| format!("cannot embed validation data: {e}"))?,
+                ),
+                _ => Some(bytes),
+            }
+        }
+        Err(reason) => {
+            if !ctx.options.accept_failed {
+                return Err(reason);
+            }
+            meta.state = State::AcceptedFailed;
+            meta.failure = Some(reason);
+            Some(bytes)
+        }
+    })
 }
 
 fn finish(meta: RecordMeta, dir: &Path) -> std::result::Result<RecordMeta, String> {
