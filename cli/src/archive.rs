@@ -40,7 +40,7 @@ pub struct ArchiveArgs {
 pub enum ArchiveCommand {
     /// Create an archive: layout, hozon.toml (signer, TSA, trust; paths and names, never
     /// secrets), catalog and audit log.
-    Init(InitArgs),
+    Init(Box<InitArgs>),
     /// Archive files: signed documents (X + X.p7s, or X.p7m) are verified, unsigned
     /// documents signed, scans checked and (if passing) signed; then one evidence record
     /// batch is time-stamped over everything new.
@@ -206,7 +206,7 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
             .context("which archive? Give --archive DIR or set HOZON_ARCHIVE")?,
     };
     match args.command {
-        ArchiveCommand::Init(a) => init(&root, a),
+        ArchiveCommand::Init(a) => init(&root, *a),
         ArchiveCommand::Ingest(a) => ingest(&root, a),
         ArchiveCommand::Verify(a) => verify(&root, a),
         ArchiveCommand::Status(a) => status(&root, a),

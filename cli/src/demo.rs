@@ -337,7 +337,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         })
     };
     println!("   hozon archive init {} --key … --cert … --tsa {tsa_url} --trust root-ca.crt --crl crls.pem --offline", dir.display());
-    let init = run(ArchiveCommand::Init(InitArgs {
+    let init = run(ArchiveCommand::Init(Box::new(InitArgs {
         dir: dir.clone(),
         signer: crate::args::SignerArgs {
             key: Some(pki.join("signer-doctor.key")),
@@ -364,7 +364,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         scan_policy: None,
         batch_size: 100_000,
         renew_margin_days: 90,
-    }))?;
+    })))?;
     println!("   hozon archive ingest {}", incoming.display());
     let ingest = run(ArchiveCommand::Ingest(IngestArgs {
         sources: vec![incoming.clone()],

@@ -905,7 +905,10 @@ fn signed_scans_are_checked_and_reindex_rebuilds_the_catalog() {
         .iter()
         .map(|s| s["reason"].as_str().unwrap())
         .collect();
-    assert!(reasons.iter().all(|r| r.contains("scan check FAILED")), "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r.contains("scan check FAILED")),
+        "{reasons:?}"
+    );
     let dir = record_dirs(&env).remove(0);
     assert!(dir.join("scan.json").exists());
 

@@ -236,7 +236,8 @@ pub fn stamp_pending(
     let records = session.layout.records();
     let mut done = 0usize;
     for chunk in rows.chunks(batch_size.max(1)) {
-        let built: Vec<std::result::Result<(&Row, Vec<Vec<u8>>), Left>> = chunk
+        type Built<'r> = std::result::Result<(&'r Row, Vec<Vec<u8>>), Left>;
+        let built: Vec<Built<'_>> = chunk
             .par_iter()
             .map(|row| {
                 let dir = records.join(&row.dir);
