@@ -212,7 +212,12 @@ fn reingest_is_a_no_op_and_changed_content_is_a_new_record() {
     init(&env, &tsa.url());
     let out = archive(&env, &["ingest", "in", "--json"]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    let out = archive(&env, &["ingest", "in/a.txt", "--json"]);
+    // HOZON_ARCHIVE names the archive when --archive is not given.
+    let archive_dir = env.path(ARC);
+    let out = env.hozon_env(
+        &["archive", "ingest", "in/a.txt", "--json"],
+        &[("HOZON_ARCHIVE", archive_dir.to_str().unwrap())],
+    );
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let r = json(&out);
     assert_eq!(r["archived"].as_array().unwrap().len(), 0);
@@ -470,6 +475,11 @@ fn status_json_numbers() {
     verify_ok(&env);
     let s = status(&env);
     assert_eq!(s["verification"]["passed"], 3);
+    let out = archive(&env, &["verify", "--sample", "1", "--json", "--all"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let v = json(&out);
+    assert_eq!(v["summary"]["total"], 1);
+    assert_eq!(v["records"].as_array().unwrap().len(), 1);
     // Past the deadline everything is overdue.
     let out = archive(&env, &["status", "--json", "--now", "2099-01-01T00:00:00Z"]);
     assert_eq!(json(&out)["renewal"]["overdue"], 3);

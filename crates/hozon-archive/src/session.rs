@@ -227,3 +227,107 @@ pub fn init(root: &Path, config: &Config) -> Result<()> {
     drop(lock);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{FileEntry, Kind, Role, State, RECORD_FORMAT};
+
+    fn meta(id: &str) -> RecordMeta {
+        RecordMeta {
+            format: RECORD_FORMAT.into(),
+            id: id.into(),
+            source: format!("/in/{id}.txt"),
+            sha256: "00".repeat(32),
+            kind: Kind::Document,
+            class: None,
+            level: Some("B-B".into()),
+            state: State::Archived,
+            failure: None,
+            ingested: "2026-11-26T00:00:00Z".into(),
+            dir: format!("2026/11/{id}"),
+            files: vec![FileEntry {
+                name: "a.txt".into(),
+                role: Role::Document,
+                sha256: "00".repeat(32),
+                size: 0,
+            }],
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn open_repairs_what_a_killed_ingest_left() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("arc");
+        init(&root, &Config::default()).unwrap();
+        let layout = Layout::new(&root);
+        // A record published (renamed) but never catalogued, and a
+        // half-built one in staging.
+        let m = meta("0123456789abcdef0123456789abcdef");
+        let dir = layout.records().join(&m.dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("record.json"), m.to_bytes()).unwrap();
+        std::fs::create_dir_all(layout.staging().join("deadbeef")).unwrap();
+        // A torn audit line.
+        let mut log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(layout.audit_log())
+            .unwrap();
+        std::io::Write::write_all(&mut log, b"{\"seq\":2,").unwrap();
+        drop(log);
+
+        let s = Session::open(&root, Wait::No, "test", &|_| {}).unwrap();
+        assert_eq!(s.recovery.staging_removed, 1);
+        assert_eq!(s.recovery.rows_restored, 1);
+        assert_eq!(s.recovery.audit_lines_restored, 1);
+        assert_eq!(s.recovery.audit_torn_bytes, 9);
+        assert_eq!(s.catalog.count().unwrap(), 1);
+        assert!(s.catalog.contains(&m.id).unwrap());
+        drop(s);
+        let chain = crate::audit::verify_chain(&layout.audit_log()).unwrap();
+        assert!(chain.problems.is_empty(), "{:?}", chain.problems);
+        // Nothing left to repair the second time.
+        let s = Session::open(&root, Wait::No, "test", &|_| {}).unwrap();
+        assert!(!s.recovery.any(), "{:?}", s.recovery);
+    }
+
+    #[test]
+    fn status_counts_from_the_catalog() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("arc");
+        init(&root, &Config::default()).unwrap();
+        let mut s = Session::open(&root, Wait::No, "test", &|_| {}).unwrap();
+        let a = meta("a0000000000000000000000000000000");
+        let mut b = meta("b0000000000000000000000000000000");
+        b.kind = Kind::Scan;
+        b.state = State::AcceptedFailed;
+        let c = meta("c0000000000000000000000000000000");
+        s.catalog.insert(&[&a, &b, &c]).unwrap();
+        let batch = crate::catalog::Batch {
+            id: "x".into(),
+            kind: "initial".into(),
+            time: "2026-11-26T00:00:00Z".into(),
+            digest: "sha256".into(),
+            root: "00".into(),
+            renew_by: Some("2030-10-03T00:00:00Z".into()),
+        };
+        s.catalog
+            .add_evidence(&batch, &[a.id.clone(), b.id.clone()])
+            .unwrap();
+        s.catalog
+            .set_verified(&[(a.id.clone(), "failed")], "2026-11-26T00:00:00Z")
+            .unwrap();
+        let st = crate::status::query(s.catalog.connection(), "2031-01-01T00:00:00Z").unwrap();
+        assert_eq!(st.total, 3);
+        assert_eq!(st.accepted_failed, 1);
+        assert_eq!(st.without_evidence, 1);
+        assert_eq!(st.verification.failed, 1);
+        assert_eq!(st.verification.never, 2);
+        assert_eq!(st.renewal.overdue, 2);
+        assert_eq!(st.renewal.earliest.as_deref(), Some("2030-10-03T00:00:00Z"));
+        assert_eq!(st.renewal.by_month.len(), 1);
+        assert_eq!(st.renewal.by_month[0].month, "2030-10");
+        assert_eq!(st.renewal.by_month[0].count, 2);
+    }
+}
