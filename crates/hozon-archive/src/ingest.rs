@@ -234,15 +234,25 @@ pub fn run(
     let mut first_error = None;
     std::thread::scope(|scope| {
         let ctx = &ctx;
+        // The workers run in a pool as large as the caller's (-j), on a
+        // thread of their own, while this thread commits.
+        let threads = rayon::current_num_threads();
         scope.spawn(move || {
-            todo.into_par_iter()
-                .for_each_with(tx, |tx, (input, source, sha, id)| {
-                    let result = build(ctx, &input, &source, &sha, &id).map_err(|reason| Skipped {
-                        source: source.clone(),
-                        reason,
+            let work = move || {
+                todo.into_par_iter()
+                    .for_each_with(tx, |tx, (input, source, sha, id)| {
+                        let result =
+                            build(ctx, &input, &source, &sha, &id).map_err(|reason| Skipped {
+                                source: source.clone(),
+                                reason,
+                            });
+                        let _ = tx.send(result);
                     });
-                    let _ = tx.send(result);
-                });
+            };
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(work),
+                Err(_) => work(),
+            }
         });
         let mut group = Vec::with_capacity(GROUP);
         let mut receiving = true;
