@@ -29,10 +29,12 @@ FILL=target/release/examples/fill-catalog
 
 mkdir -p "${BENCH_DIR:-target}"
 WORK=$(mktemp -d "${BENCH_DIR:-target}/hozon-archivebench.XXXXXX")
+WORK=$(cd "$WORK" && pwd)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/docs" "$WORK/signed"
-head -c $((N * 1024)) /dev/urandom | base64 -w 76 | head -c $((N * 1024)) |
-  (cd "$WORK/docs" && split -b 1024 -a 6 -d --additional-suffix=.txt - note.)
+head -c $((N * 768)) /dev/urandom | base64 -w 76 > "$WORK/all.txt"
+(cd "$WORK/docs" && split -n "$N" -a 6 -d --additional-suffix=.txt "$WORK/all.txt" note.)
+rm "$WORK/all.txt"
 
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
