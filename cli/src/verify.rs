@@ -374,8 +374,20 @@ pub fn print_human(report: &Report) {
                 Some(role) => format!("{} [{role}]", w.subject),
                 None => w.subject.clone(),
             })
-            .unwrap_or_else(|| "signer unknown".into());
-        let level = s.level.as_deref().unwrap_or("-");
+            .unwrap_or_else(|| {
+                if s.format == "ERS" {
+                    format!(
+                        "evidence record over {}",
+                        s.content.as_deref().unwrap_or("no data object")
+                    )
+                } else {
+                    "signer unknown".into()
+                }
+            });
+        let level = s
+            .level
+            .as_deref()
+            .unwrap_or(if s.format == "ERS" { "ERS" } else { "-" });
         let _ = writeln!(out, "{verdict}  {}  {level}  {who}", s.file);
         for e in &s.errors {
             let _ = writeln!(out, "    error: {e}");
@@ -391,6 +403,19 @@ pub fn print_human(report: &Report) {
                 "    {} time stamp {} by {tsa}: {}",
                 t.kind, t.gen_time, t.indication
             );
+        }
+        for r in &s.evidence_records {
+            if let Some(t) = &r.proven_time {
+                let _ = writeln!(out, "    {} existed at {t}", r.data_object);
+            }
+        }
+        if s.format == "ERS" {
+            if let Some(r) = &s.renew_by {
+                let _ = writeln!(
+                    out,
+                    "   renew_by {r}: the evidence record's next renewal is due before then"
+                );
+            }
         }
         for w in &s.warnings {
             let _ = writeln!(out, "    warning: {w}");

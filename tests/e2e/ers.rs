@@ -105,6 +105,33 @@ fn every_record_of_a_batch_verifies_alone() {
             // algorithm sunset, minus the margin.
             let renew_by = s.renew_by.as_deref().unwrap();
             assert!(renew_by > gen && renew_by < "2045", "{s:?}");
+            if n == 1 {
+                // The human report says what is proven.
+                let out = env.hozon(&[
+                    "verify",
+                    "rec0.ers",
+                    "--content",
+                    "rec0.xml",
+                    "--content",
+                    "rec0.xml.p7s",
+                    "--trust",
+                    crate::util::TRUST,
+                    "--crl",
+                    CRLS,
+                    "--offline",
+                ]);
+                let text = crate::util::stdout(&out);
+                assert!(
+                    text.contains(
+                        "TOTAL_PASSED  rec0.ers  ERS  evidence record over rec0.xml, rec0.xml.p7s"
+                    ),
+                    "{text}"
+                );
+                assert!(
+                    text.contains(&format!("rec0.xml.p7s existed at {gen}")),
+                    "{text}"
+                );
+            }
         }
     }
 }
@@ -179,6 +206,10 @@ fn negatives_fail_with_the_right_sub_indication() {
         "TOTAL_FAILED",
         Some("FORMAT_FAILURE"),
     );
+    // Validated as of a time before the record was stamped: nothing proven.
+    let v = verify_i(&env, 0, &["--crl", CRLS, "--at", "2026-01-01T00:00:00Z"]);
+    let s = v.expect(3, "rec0.ers", "INDETERMINATE", Some("NO_POE"));
+    assert!(s.best_signature_time.is_none(), "{s:?}");
     // No data object.
     env.verify(&["rec0.ers"], &crl).expect(
         3,
@@ -432,4 +463,63 @@ fn an_evidence_record_over_a_b_b_signature_keeps_it_valid_after_the_signer_expir
     let v = env.verify(&["."], &later);
     assert_eq!(v.code, 0, "{}", v.stdout);
     assert_eq!(v.report.summary.passed, 4, "{}", v.stdout);
+}
+
+/// A verifier as `hozon verify --trust pki/trust.pem --crl pki/crls.pem
+/// --offline --at AT` builds it.
+fn library_verifier(env: &Env, at: &str) -> hozon_verify::Verifier {
+    let mut anchors = hozon_pki::TrustAnchors::new();
+    anchors.add_file(&env.path(crate::util::TRUST)).unwrap();
+    let mut crls = hozon_pki::CrlSet::new();
+    for crl in hozon_pki::Crl::read_file(&env.path(CRLS)).unwrap() {
+        crls.add(std::sync::Arc::new(crl));
+    }
+    let now = hozon_pki::UnixTime::now();
+    let chains =
+        hozon_pki::ChainValidator::new(anchors, crls, hozon_pki::RevocationPolicy::Require, now);
+    hozon_verify::Verifier::new(
+        chains,
+        hozon_verify::VerifierConfig {
+            validation_time: hozon_pki::UnixTime::parse_rfc3339(at).unwrap(),
+            algorithms: hozon_verify::AlgorithmPolicy::default(),
+            accept_expired_tsa: false,
+            extra_certs: Vec::new(),
+        },
+    )
+}
+
+#[test]
+fn verify_with_poe_rejects_a_proof_older_than_the_claimed_signing_time() {
+    let env = Env::new();
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    env.sign_doc("a.pdf", "signer-doctor", &[]);
+    let sig = env.read("a.pdf.p7s");
+    let content = env.path("a.pdf");
+    let now = hozon_pki::UnixTime::now();
+    let verifier = library_verifier(&env, &(hozon_pki::UnixTime(now.0 + 3600)).rfc3339());
+    // A proof of existence an hour before the claimed signing time: the
+    // signature cannot have been signed after it provably existed.
+    let early = hozon_pki::UnixTime(now.0 - 3600);
+    let r = verifier.verify_with_poe("a.pdf.p7s", &sig, Some(&content), early);
+    assert_eq!(
+        r[0].sub_indication,
+        Some(hozon_verify::SubIndication::TimestampOrderFailure),
+        "{r:?}"
+    );
+    // A proof in the future of the validation time is not used.
+    let verifier = library_verifier(&env, &now.rfc3339());
+    let late = hozon_pki::UnixTime(now.0 + 86_400);
+    let r = verifier.verify_with_poe("a.pdf.p7s", &sig, Some(&content), late);
+    assert_eq!(
+        r[0].indication,
+        hozon_verify::Indication::TotalPassed,
+        "{r:?}"
+    );
+    assert!(
+        !r[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("proof of existence")),
+        "{r:?}"
+    );
 }

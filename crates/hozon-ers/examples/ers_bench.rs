@@ -3,7 +3,8 @@
 //! every record written durably to a directory. Prints CPU seconds (user +
 //! system of this process, from /proc/self/stat) per phase.
 //!
-//! Usage: ers_bench N OUT_DIR
+//! Usage: ers_bench N OUT_DIR [WRITE_N]   (writes the first WRITE_N records,
+//! default N; 0 builds only)
 
 use std::path::Path;
 use std::time::Instant;
@@ -32,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map_or(Ok(1_000_000), |a| a.parse())?;
     let out = Path::new(args.get(2).ok_or("usage: ers_bench N OUT_DIR")?);
+    let write_n: usize = args.get(3).map_or(Ok(n), |a| a.parse())?.min(n);
     std::fs::create_dir_all(out)?;
     let pki_dir = tempfile::tempdir()?;
     let pki = Pki::copy_to(pki_dir.path())?;
@@ -73,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu2 = cpu_seconds();
     let wall2 = Instant::now();
     let writer = hozon_io::BatchWriter::new(256);
-    let failures: usize = (0..n)
+    let failures: usize = (0..write_n)
         .into_par_iter()
         .map_init(
             || (hozon_ers::tree::Reduced::default(), Vec::new()),
@@ -102,7 +104,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("tree+records wall  {wall_build:.2}");
     println!("write cpu s        {cpu_write:.2} (build again + durable write)");
     println!("write wall s       {wall_write:.2}");
-    println!("files/s            {:.0}", n as f64 / wall_write.max(1e-9));
+    println!("files written      {write_n}");
+    println!(
+        "files/s            {:.0}",
+        write_n as f64 / wall_write.max(1e-9)
+    );
     println!("write failures     {failures}");
     println!("total_bytes        {total_bytes}");
     Ok(())

@@ -35,6 +35,6 @@ pub use asn1::{
 pub use build::{EvidenceBatch, StampedBatch};
 pub use error::Error;
 pub use hozon_cms::DigestAlgorithm;
-pub use renew::{HashTreeRenewal, TimestampRenewal};
+pub use renew::{HashTreeRenewal, StampedRenewal, TimestampRenewal};
 pub use tree::HashTree;
 pub use verify::{check_structure, DataObject, StructureCheck, TokenCheck};

@@ -37,19 +37,7 @@ pub fn timestamp_renewal_leaf(er: &EvidenceRecord) -> Result<(DigestAlgorithm, V
     let last = last_chain
         .last()
         .ok_or_else(|| Error::Malformed("an empty ArchiveTimeStampChain".into()))?;
-    let alg = *crate::verify::algorithms(er)?
-        .last()
-        .ok_or_else(|| Error::Malformed("no ArchiveTimeStampChain".into()))?;
-    // The last chain's own algorithm (algorithms() lists distinct ones).
-    let first = last_chain
-        .first()
-        .ok_or_else(|| Error::Malformed("an empty ArchiveTimeStampChain".into()))?;
-    let alg = match &first.digest_algorithm {
-        Some(id) => {
-            DigestAlgorithm::from_identifier(id).map_err(|e| Error::Malformed(e.to_string()))?
-        }
-        None => alg,
-    };
+    let alg = crate::verify::chain_algorithm(last_chain)?;
     Ok((alg, crate::tree::digest(alg, &last.time_stamp_der()?)?))
 }
 

@@ -131,15 +131,21 @@ impl StructureCheck {
 pub fn algorithms(er: &EvidenceRecord) -> Result<Vec<DigestAlgorithm>, Error> {
     let mut out = Vec::new();
     for chain in &er.archive_time_stamp_sequence {
-        let first = chain
-            .first()
-            .ok_or_else(|| Error::Malformed("an empty ArchiveTimeStampChain".into()))?;
-        let (alg, _) = ats_algorithm(first)?;
+        let alg = chain_algorithm(chain)?;
         if !out.contains(&alg) {
             out.push(alg);
         }
     }
     Ok(out)
+}
+
+/// The digest algorithm of a chain (of its first ArchiveTimeStamp; the
+/// structural check requires every stamp of the chain to agree).
+pub fn chain_algorithm(chain: &[ArchiveTimeStamp]) -> Result<DigestAlgorithm, Error> {
+    let first = chain
+        .first()
+        .ok_or_else(|| Error::Malformed("an empty ArchiveTimeStampChain".into()))?;
+    Ok(ats_algorithm(first)?.0)
 }
 
 /// The ATS's digest algorithm (its own field, else the imprint's), with the

@@ -94,6 +94,8 @@ impl Verifier {
         let mut entries = Vec::new();
         let mut all_passed = true;
         let mut newest = true;
+        let at = self.config.validation_time;
+        let mut checked = 0;
         for t in check.tokens.iter().rev() {
             let what = format!(
                 "archive time stamp {} of chain {} ({})",
@@ -101,6 +103,16 @@ impl Verifier {
                 t.chain + 1,
                 t.digest.name()
             );
+            if t.gen_time.0 > at.0 + crate::timestamp::SIGNING_TIME_TOLERANCE_SECS {
+                // Validating as of a time before this renewal existed: the
+                // record is judged as it was then.
+                f.warn(format!(
+                    "{what} ({}) was made after the validation time {at} and is not used",
+                    t.gen_time
+                ));
+                continue;
+            }
+            checked += 1;
             let (mut entry, passed, tsa) = self.check_timestamp(
                 "archive",
                 &what,
@@ -127,6 +139,15 @@ impl Verifier {
                 _ => all_passed = false,
             }
             newest = false;
+        }
+        if checked == 0 {
+            all_passed = false;
+            f.fail(
+                S::NoPoe,
+                format!(
+                    "{label}: every archive time stamp was made after the validation time {at}: nothing is proven as of then"
+                ),
+            );
         }
         entries.reverse();
         report.timestamps = entries;
