@@ -671,6 +671,12 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
             }
         }
         text.push_str(&format!("{} record(s) were due\n", report.due));
+        if report.overdue > 0 {
+            text.push_str(&format!(
+                "{} of them were past their deadline: renewed late; check them with `hozon archive verify`\n",
+                report.overdue
+            ));
+        }
         output::text(&text);
     }
     Ok(if report.incomplete() {

@@ -480,6 +480,12 @@ fn status_json_numbers() {
     let v = json(&out);
     assert_eq!(v["summary"]["total"], 1);
     assert_eq!(v["records"].as_array().unwrap().len(), 1);
+    // `hozon verify` on the archive directory verifies record by record:
+    // an evidence record and a signature each.
+    let v = env.verify_crl(&[ARC]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+    assert_eq!(v.json["summary"]["total"], 6, "{}", v.stdout);
+    assert_eq!(v.json["summary"]["passed"], 6, "{}", v.stdout);
     // Past the deadline everything is overdue.
     let out = archive(&env, &["status", "--json", "--now", "2099-01-01T00:00:00Z"]);
     assert_eq!(json(&out)["renewal"]["overdue"], 3);

@@ -68,6 +68,9 @@ pub struct RenewReport {
     pub pending: EvidenceOutcome,
     /// Records due.
     pub due: usize,
+    /// Of those, records already past their deadline: renewed late, their
+    /// older stamps may no longer be provable (`archive verify` says).
+    pub overdue: usize,
     /// Evidence renewal (ers mode).
     pub renewed: EvidenceOutcome,
     /// Signatures extended (cades mode).
@@ -124,6 +127,11 @@ pub fn run(
         )?,
     };
     report.due = rows.len();
+    let now = options.now.rfc3339();
+    report.overdue = rows
+        .iter()
+        .filter(|r| r.renew_by.as_deref().is_some_and(|d| d < now.as_str()))
+        .count();
     match options.mode {
         Mode::Ers(kind) => {
             report.renewed =
