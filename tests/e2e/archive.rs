@@ -941,3 +941,89 @@ fn signed_scans_are_checked_and_reindex_rebuilds_the_catalog() {
     assert_eq!(after["without_evidence"], 0);
     verify_ok(&env);
 }
+
+#[test]
+fn cades_renewal_killed_between_record_json_and_the_signature_is_finished_by_a_rerun() {
+    let env = Env::new();
+    let (_short, long) = short_lived_archive(&env);
+    let args = [
+        "renew",
+        "--tsa",
+        &long.url(),
+        "--mode",
+        "cades",
+        "--before",
+        "36500d",
+    ];
+    let out = archive_env(&env, &args, &[("HOZON_ARCHIVE_CRASH_AT", "cades-record")]);
+    assert!(
+        out.status.code().is_none(),
+        "did not abort: {}",
+        describe(&out)
+    );
+    // One record's record.json names a signature that was not written yet.
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let r = renew(&env, &args[1..]);
+    assert!(
+        r["extended"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["error"].is_null()),
+        "{r:#}"
+    );
+    let v = verify_ok(&env);
+    assert_eq!(v["summary"]["passed"], 3, "{v:#}");
+    for dir in record_dirs(&env) {
+        let meta: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("record.json")).unwrap()).unwrap();
+        assert!(!meta["history"].as_array().unwrap().is_empty(), "{meta:#}");
+    }
+}
+
+#[test]
+fn init_records_password_sources_by_name_only() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    let password = std::fs::read_to_string(env.path("pki/signer-doctor.p12.pass")).unwrap();
+    let password = password.trim().to_string();
+    let out = env.hozon_env(
+        &[
+            "archive",
+            "init",
+            ARC,
+            "--pkcs12",
+            "pki/signer-doctor.p12",
+            "--pass-env",
+            "DOCTOR_P12_PASS",
+            "--tsa",
+            &tsa.url(),
+            "--trust",
+            "pki/trust.pem",
+            "--crl",
+            "pki/crls.pem",
+            "--offline",
+        ],
+        &[("DOCTOR_P12_PASS", &password)],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let toml = String::from_utf8(env.read(&format!("{ARC}/hozon.toml"))).unwrap();
+    assert!(toml.contains("pass_env = \"DOCTOR_P12_PASS\""), "{toml}");
+    assert!(!toml.contains(&password), "{toml}");
+    // Later commands read the password from the same variable.
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    let out = archive_env(&env, &["ingest", "in"], &[("DOCTOR_P12_PASS", &password)]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 4, "without the variable: {}", describe(&out));
+    assert!(
+        crate::util::stderr(&out).contains("DOCTOR_P12_PASS"),
+        "{}",
+        describe(&out)
+    );
+    // --archive may follow the subcommand too.
+    let out = env.hozon(&["archive", "status", "--archive", ARC, "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(json(&out)["total"], 1);
+}
