@@ -230,6 +230,17 @@ fn reingest_is_a_no_op_and_changed_content_is_a_new_record() {
     assert_eq!(r["archived"].as_array().unwrap().len(), 1, "{r:#}");
     assert_eq!(record_dirs(&env).len(), 2);
     assert_eq!(status(&env)["total"], 2);
+    // The archive's own files are never archived into it.
+    let out = archive(&env, &["ingest", ARC, "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let r = json(&out);
+    assert_eq!(r["archived"].as_array().unwrap().len(), 0, "{r:#}");
+    assert!(r["not_archived"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["reason"] == "lies inside the archive itself"));
+    assert_eq!(status(&env)["total"], 2);
 }
 
 #[test]

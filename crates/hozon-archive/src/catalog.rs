@@ -256,12 +256,27 @@ impl Catalog {
                 renew_by: r.get(5)?,
             })
         };
-        let rows = match param {
+        let rows: Vec<Row> = match param {
             Some(p) => stmt.query_map([p], map),
             None => stmt.query_map([], map),
         }
         .and_then(|it| it.collect::<std::result::Result<Vec<_>, _>>())
         .map_err(self.err())?;
+        // The catalog is a cache: a row whose directory is not a record
+        // directory name (damage, or a hand-edited file) never leads a job
+        // outside records/.
+        if let Some(bad) = rows
+            .iter()
+            .find(|r| !crate::record::is_record_dir(&r.dir, &r.id))
+        {
+            return Err(Error::Record {
+                path: self.path.clone(),
+                reason: format!(
+                    "catalog row {:?} names directory {:?}: not YYYY/MM/<id>; run `hozon archive reindex`",
+                    bad.id, bad.dir
+                ),
+            });
+        }
         Ok(rows)
     }
 

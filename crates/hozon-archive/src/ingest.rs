@@ -197,9 +197,18 @@ pub fn run(
     progress.finish();
     let mut todo = Vec::new();
     let mut seen = HashSet::new();
+    let archive_root =
+        std::fs::canonicalize(session.layout.root()).map_err(io_err(session.layout.root()))?;
     for item in identified {
         match item {
             Err(s) => report.not_archived.push(s),
+            Ok((input, source, _, _)) if Path::new(&source).starts_with(&archive_root) => {
+                let _ = input;
+                report.not_archived.push(Skipped {
+                    source,
+                    reason: "lies inside the archive itself".into(),
+                });
+            }
             Ok((input, source, sha, id)) => {
                 if !seen.insert(id.clone()) {
                     continue;

@@ -135,6 +135,15 @@ impl RecordMeta {
                 reason: format!("unknown format {:?}", meta.format),
             });
         }
+        if !is_record_id(&meta.id) || !is_record_dir(&meta.dir, &meta.id) {
+            return Err(Error::Record {
+                path,
+                reason: format!(
+                    "id {:?} / dir {:?} are not a record id and its YYYY/MM/<id> directory",
+                    meta.id, meta.dir
+                ),
+            });
+        }
         for f in &meta.history {
             let plain = f.name.strip_prefix("history/").is_some_and(is_plain_name);
             if !plain {
@@ -161,6 +170,24 @@ impl RecordMeta {
         v.push(b'\n');
         v
     }
+}
+
+/// 32 lowercase hex digits.
+pub fn is_record_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `YYYY/MM/<id>`.
+pub fn is_record_dir(dir: &str, id: &str) -> bool {
+    let mut parts = dir.split('/');
+    let year = parts.next().unwrap_or_default();
+    let month = parts.next().unwrap_or_default();
+    year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && month.len() == 2
+        && month.bytes().all(|b| b.is_ascii_digit())
+        && parts.next() == Some(id)
+        && parts.next().is_none()
 }
 
 /// A name that stays inside its directory.
@@ -219,6 +246,16 @@ mod tests {
         assert_eq!(a, record_id("/a/x.pdf", "00"));
         assert_ne!(a, record_id("/a/x.pdf", "01"));
         assert_ne!(a, record_id("/a/y.pdf", "00"));
+    }
+
+    #[test]
+    fn record_dirs_are_year_month_id() {
+        let id = "0123456789abcdef0123456789abcdef";
+        assert!(is_record_id(id));
+        assert!(is_record_dir(&format!("2026/11/{id}"), id));
+        assert!(!is_record_dir(&format!("../11/{id}"), id));
+        assert!(!is_record_dir(&format!("2026/11/{id}/x"), id));
+        assert!(!is_record_id("../../etc"));
     }
 
     #[test]
