@@ -101,6 +101,15 @@ pub struct JobArgs {
     /// Use this TSA instead of hozon.toml's; repeatable.
     #[arg(long = "tsa", value_name = "URL")]
     pub tsa: Vec<String>,
+    /// Use these trust anchors instead of hozon.toml's; repeatable.
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: Vec<PathBuf>,
+    /// CRL files to validate with, besides hozon.toml's; repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// Fetch no revocation data this run (whatever hozon.toml says).
+    #[arg(long)]
+    pub offline: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -357,6 +366,25 @@ fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
     Ok(session)
 }
 
+/// hozon.toml with this run's flags applied (flags override the file).
+fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
+    let mut c = config.clone();
+    let cwd = std::env::current_dir().context("the current directory")?;
+    let abs = |p: &PathBuf| {
+        if p.is_relative() {
+            cwd.join(p)
+        } else {
+            p.clone()
+        }
+    };
+    if !job.trust.is_empty() {
+        c.validation.trust = job.trust.iter().map(abs).collect();
+    }
+    c.validation.crls.extend(job.crl.iter().map(abs));
+    c.validation.offline |= job.offline;
+    Ok(c)
+}
+
 fn thread_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
@@ -404,7 +432,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         anyhow::bail!("nothing to ingest: give files or directories (SRC...) or --scans DIR");
     }
     let mut session = open(root, &a.job, "ingest")?;
-    let config = session.config.clone();
+    let config = overridden(&session.config, &a.job)?;
     let signer = match (&config.signer.key, &config.signer.pkcs12) {
         (None, None) => None,
         _ => Some(crate::sign::load_signer(&signer_args(&config.signer)?)?),
@@ -491,7 +519,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
 
 fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
     let mut session = open(root, &a.job, "verify")?;
-    let config = session.config.clone();
+    let config = overridden(&session.config, &a.job)?;
     let verifier = verifier(&config, a.at.as_deref())?;
     let bars = Bars::new(a.job.json);
     let mut report = thread_pool(a.job.jobs)?
@@ -598,7 +626,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         None => hozon_cms::UnixTime::now(),
     };
     let mut session = open(root, &a.job, "renew")?;
-    let config = session.config.clone();
+    let config = overridden(&session.config, &a.job)?;
     let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa)
         .context("renewal needs a TSA: hozon.toml has none; give --tsa URL")?;
     let mode = match (a.mode, a.digest) {

@@ -327,6 +327,9 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     let job = |json: bool| JobArgs {
         wait: false,
         tsa: Vec::new(),
+        trust: Vec::new(),
+        crl: Vec::new(),
+        offline: false,
         jobs: None,
         json,
     };

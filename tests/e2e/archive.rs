@@ -230,6 +230,13 @@ fn reingest_is_a_no_op_and_changed_content_is_a_new_record() {
     assert_eq!(r["archived"].as_array().unwrap().len(), 1, "{r:#}");
     assert_eq!(record_dirs(&env).len(), 2);
     assert_eq!(status(&env)["total"], 2);
+    // Flags override hozon.toml: with another trust anchor nothing passes.
+    let out = archive(
+        &env,
+        &["verify", "--json", "--trust", "pki/untrusted-root.crt"],
+    );
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert_eq!(json(&out)["summary"]["passed"], 0);
     // The archive's own files are never archived into it.
     let out = archive(&env, &["ingest", ARC, "--json"]);
     assert_eq!(code(&out), 1, "{}", describe(&out));

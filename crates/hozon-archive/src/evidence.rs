@@ -702,7 +702,7 @@ pub fn structure_problem(path: &Path, dir: &Path, meta: &RecordMeta) -> Option<S
 pub fn verify_audit(
     session: &Session,
     verifier: &hozon_verify::Verifier,
-) -> Option<std::result::Result<String, String>> {
+) -> Option<std::result::Result<String, (bool, String)>> {
     let dir = session.layout.audit_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?
@@ -714,11 +714,34 @@ pub fn verify_audit(
     Some(verify_audit_file(session, verifier, &path))
 }
 
+/// The proven time, or (whether it is only INDETERMINATE, why).
 fn verify_audit_file(
     session: &Session,
     verifier: &hozon_verify::Verifier,
     path: &Path,
-) -> std::result::Result<String, String> {
+) -> std::result::Result<String, (bool, String)> {
+    verify_audit_inner(session, verifier, path).map_err(|e| match e {
+        AuditFailure::Indeterminate(m) => (true, m),
+        AuditFailure::Failed(m) => (false, m),
+    })
+}
+
+enum AuditFailure {
+    Indeterminate(String),
+    Failed(String),
+}
+
+impl From<String> for AuditFailure {
+    fn from(m: String) -> AuditFailure {
+        AuditFailure::Failed(m)
+    }
+}
+
+fn verify_audit_inner(
+    session: &Session,
+    verifier: &hozon_verify::Verifier,
+    path: &Path,
+) -> std::result::Result<String, AuditFailure> {
     let side: serde_json::Value = std::fs::read(path.with_extension("json"))
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
@@ -738,17 +761,18 @@ fn verify_audit_file(
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let r = verifier.verify_evidence_record(&path.display().to_string(), &bytes, &[&tmp]);
     let _ = std::fs::remove_file(&tmp);
-    if r.indication == hozon_verify::Indication::TotalPassed {
-        Ok(r.best_signature_time.unwrap_or_default())
-    } else {
-        Err(format!(
-            "{}: audit line {seq}: {}{}: {}",
-            path.display(),
-            r.indication,
-            r.sub_indication
-                .map(|s| format!("/{s}"))
-                .unwrap_or_default(),
-            r.errors.join("; ")
-        ))
+    let message = format!(
+        "{}: audit line {seq}: {}{}: {}",
+        path.display(),
+        r.indication,
+        r.sub_indication
+            .map(|s| format!("/{s}"))
+            .unwrap_or_default(),
+        r.errors.join("; ")
+    );
+    match r.indication {
+        hozon_verify::Indication::TotalPassed => Ok(r.best_signature_time.unwrap_or_default()),
+        hozon_verify::Indication::TotalFailed => Err(AuditFailure::Failed(message)),
+        _ => Err(AuditFailure::Indeterminate(message)),
     }
 }

@@ -331,8 +331,10 @@ pub struct AuditSummary {
     /// When the newest time-stamped line is proven to have existed (its
     /// evidence record under `audit/`).
     pub proven_time: Option<String>,
-    /// Breaks.
+    /// Breaks (the chain, or its evidence record failed).
     pub problems: Vec<String>,
+    /// Its evidence record cannot be decided now.
+    pub indeterminate: Vec<String>,
 }
 
 /// `archive verify --json`.
@@ -359,7 +361,7 @@ impl VerifyReport {
     }
     /// Whether anything is indeterminate (exit 3 when nothing failed).
     pub fn indeterminate(&self) -> bool {
-        self.summary.indeterminate > 0
+        self.summary.indeterminate > 0 || !self.audit.indeterminate.is_empty()
     }
 }
 
@@ -427,10 +429,15 @@ pub fn run(
     }
     summary.missing += missing_records.len();
     let mut chain = verify_chain(&session.layout.audit_log())?;
+    let mut audit_indeterminate = Vec::new();
     let audit_proven = match crate::evidence::verify_audit(session, verifier) {
         None => None,
         Some(Ok(t)) => Some(t),
-        Some(Err(e)) => {
+        Some(Err((true, e))) => {
+            audit_indeterminate.push(e);
+            None
+        }
+        Some(Err((false, e))) => {
             chain.problems.push(e);
             None
         }
@@ -468,6 +475,7 @@ pub fn run(
         summary,
         audit: AuditSummary {
             proven_time: audit_proven,
+            indeterminate: audit_indeterminate,
             lines: chain.lines,
             head_sha256: chain.head,
             problems: chain.problems,
