@@ -33,6 +33,8 @@ pub enum Command {
     /// PKCS#11 tokens (HPKI IC cards, HSMs): list slots, tokens, keys and certificates.
     #[command(subcommand)]
     Pkcs11(Pkcs11Command),
+    /// The batch archive (DESIGN.md §6): init, ingest, verify, status, renew, reindex.
+    Archive(crate::archive::ArchiveArgs),
 }
 
 /// `hozon pkcs11 …`.

@@ -3,6 +3,7 @@
 //! and computes the exit status once, from the worst outcome (DESIGN.md §3).
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+mod archive;
 mod args;
 mod augment;
 mod batch;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => demo::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Pkcs11(Pkcs11Command::List(a)) => pkcs11::list(a),
+        Command::Archive(a) => archive::run(a),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

@@ -100,6 +100,34 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
     ))
 }
 
+/// The archive record directories at or below `dir` (directories holding
+/// `record.json`; staging directories excluded).
+fn archive_records(dir: &Path) -> Vec<PathBuf> {
+    if dir.join("record.json").is_file() {
+        return vec![dir.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let mut walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_dir() {
+            continue;
+        }
+        if entry.file_name().to_string_lossy().starts_with('.') && entry.depth() > 0 {
+            walker.skip_current_dir();
+            continue;
+        }
+        if entry.path().join("record.json").is_file() {
+            out.push(entry.path().to_path_buf());
+            walker.skip_current_dir();
+        }
+    }
+    out
+}
+
 /// The detached content for signature `sig`: `X` for `X.p7s`.
 fn default_content(sig: &Path) -> Option<PathBuf> {
     let ext = sig.extension()?.to_str()?.to_ascii_lowercase();
@@ -218,7 +246,32 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         at: args.at.as_deref(),
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
-    let walked = walk::collect(&args.paths, walk::is_signature);
+    // An archive record directory (it holds record.json) is verified as a
+    // whole: fixity, its evidence record, its signature with the evidence
+    // record's proof of existence.
+    // An archive record directory (it holds record.json) is verified as a
+    // whole: fixity, its evidence record, its signature with the evidence
+    // record's proof of existence. A directory holding records (an
+    // archive, its records/ or a month of it) is verified record by record.
+    let mut record_dirs = Vec::new();
+    let mut paths = Vec::new();
+    for p in &args.paths {
+        let found = if p.is_dir() {
+            archive_records(p)
+        } else {
+            Vec::new()
+        };
+        if found.is_empty() {
+            paths.push(p.clone());
+        } else {
+            record_dirs.extend(found);
+        }
+    }
+    let record_reports: Vec<SignatureReport> = record_dirs
+        .par_iter()
+        .flat_map_iter(|d| hozon_archive::verify::record_reports(d, &verifier))
+        .collect();
+    let walked = walk::collect(&paths, walk::is_signature);
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked.inputs;
     if !args.content.is_empty() && inputs.len() != 1 {
@@ -280,6 +333,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
             }),
         }
     }
+    report.signatures.extend(record_reports);
     report.summary = Summary::of(&report.signatures);
     if report.signatures.is_empty() && report.file_errors.is_empty() {
         report.file_errors.push(FileError {

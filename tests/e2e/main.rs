@@ -1,5 +1,6 @@
 //! End-to-end tests of the `hozon` command (see `util.rs` for the helpers).
 
+mod archive;
 mod atsv2;
 mod batch;
 mod ers;
@@ -7,7 +8,7 @@ mod fetch;
 mod interop;
 mod jis;
 mod large_file;
-mod lta;
+pub(crate) mod lta;
 mod ltv;
 mod negative;
 mod pkcs11;

@@ -830,3 +830,89 @@ fn no_temporaries(env: &Env, dir: &str) {
         assert!(!name.contains("hozon-tmp"), "{name} was left behind");
     }
 }
+
+/// The archive signs through the token: `archive init` records the module,
+/// token, key and the PIN's variable name (never the PIN) in `hozon.toml`;
+/// `archive ingest` signs every document on the token; everything verifies.
+#[test]
+fn archive_ingest_signs_through_the_token() {
+    let env = Env::new();
+    let Some(token) = Token::new(&env) else {
+        return;
+    };
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = TsaServer::start(&pki, TsaMode::Normal).unwrap();
+    let url = tsa.url();
+    let files = batch(&env, 3);
+    let out = token.hozon(
+        &env,
+        &[
+            "archive",
+            "init",
+            "arc",
+            "--pkcs11-module",
+            MODULE,
+            "--pkcs11-token",
+            TOKEN,
+            "--pkcs11-key",
+            "doctor-key",
+            "--pin-env",
+            PIN_VAR,
+            "--tsa",
+            &url,
+            "--trust",
+            "pki/trust.pem",
+            "--crl",
+            CRLS,
+            "--offline",
+        ],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let toml = std::fs::read_to_string(env.path("arc/hozon.toml")).unwrap();
+    assert!(toml.contains("pkcs11_module"), "{toml}");
+    assert!(toml.contains(PIN_VAR), "{toml}");
+    assert!(!toml.contains(PIN), "the PIN was written to hozon.toml");
+
+    let out = token.hozon(
+        &env,
+        &["archive", "--archive", "arc", "ingest", "batch", "--json"],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = token.hozon(
+        &env,
+        &["archive", "--archive", "arc", "verify", "--json"],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["summary"]["total"], files.len(), "{report:#}");
+    assert_eq!(
+        report["audit"]["problems"].as_array().map(Vec::len),
+        Some(0),
+        "{report:#}"
+    );
+    // Every archived signature is the doctor's, made on the token, and
+    // OpenSSL accepts it against the archived copy of its document.
+    let mut signatures = 0;
+    for entry in walkdir::WalkDir::new(env.path("arc/records")) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "p7s")
+            && !path.to_string_lossy().contains("history")
+        {
+            let content = path.with_extension("");
+            let (ok, log) =
+                env.openssl_verify(path.to_str().unwrap(), Some(content.to_str().unwrap()));
+            assert!(ok, "{}: {log}", path.display());
+            signatures += 1;
+        }
+    }
+    assert_eq!(signatures, files.len());
+    assert_eq!(
+        tsa.requests(),
+        1,
+        "one evidence-record batch for the whole ingest"
+    );
+}

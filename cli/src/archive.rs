@@ -1,0 +1,801 @@
+//! `hozon archive ...`: arguments, progress bars and output around the
+//! jobs of hozon-archive, which do the work. This module also turns
+//! `hozon.toml` back into the signer, TSA client and verifier the jobs use
+//! (the same loaders `sign` and `verify` use, so a password is read the
+//! same way: environment variable, file, or prompt — never stored).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use hozon_archive::config::{
+    Config, RenewalConfig, ScanConfig, SignerConfig, TsaConfig, ValidationConfig,
+};
+use hozon_archive::evidence::{RenewKind, Stamper};
+use hozon_archive::ingest::{IngestOptions, Progress, Tools};
+use hozon_archive::lock::Wait;
+use hozon_archive::Session;
+
+use crate::args::{DigestArg, ProfileArg, RevocationArg, SignerArgs, TsaArgs, ValidationDataArgs};
+use crate::augment::{Augmenter, Target};
+use crate::outcome::Outcome;
+use crate::output;
+use crate::verify::{build_verifier, VerifierSetup};
+
+/// `hozon archive`.
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The archive directory (default: the HOZON_ARCHIVE environment variable).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ArchiveCommand,
+}
+
+/// The archive subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Create an archive: layout, hozon.toml (signer, TSA, trust; paths and names, never
+    /// secrets), catalog and audit log.
+    Init(Box<InitArgs>),
+    /// Archive files: signed documents (X + X.p7s, or X.p7m) are verified, unsigned
+    /// documents signed, scans checked and (if passing) signed; then one evidence record
+    /// batch is time-stamped over everything new.
+    Ingest(IngestArgs),
+    /// Re-verify every record (fixity, signature, evidence records, scan report) and the
+    /// audit log.
+    Verify(ArchiveVerifyArgs),
+    /// Counts by kind, level and state; records without evidence; renewal forecast.
+    Status(StatusArgs),
+    /// Renew the evidence of every record whose deadline falls within --before.
+    Renew(RenewArgs),
+    /// Rebuild the catalog from records/.
+    Reindex(ReindexArgs),
+}
+
+/// `archive init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the archive.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
+    /// Trust anchors (PEM); repeatable.
+    #[arg(long, value_name = "ROOTS.pem", required = true)]
+    pub trust: Vec<PathBuf>,
+    /// CRL files to validate with; repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// OCSP response files to validate with; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp: Vec<PathBuf>,
+    /// Extra certificates for path building; repeatable.
+    #[arg(long, value_name = "CERTS.pem")]
+    pub certs: Vec<PathBuf>,
+    /// Never fetch revocation data.
+    #[arg(long)]
+    pub offline: bool,
+    /// Scan policy (TOML) for scans (default: the built-in policy).
+    #[arg(long, value_name = "POLICY.toml")]
+    pub scan_policy: Option<PathBuf>,
+    /// Records per evidence batch (one TSA request each).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub batch_size: usize,
+    /// Days before a TSA certificate expires that renewal is due.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub renew_margin_days: u32,
+}
+
+/// Options every job that writes shares.
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// Wait for another job holding the archive's lock instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Use this TSA instead of hozon.toml's; repeatable.
+    #[arg(long = "tsa", value_name = "URL")]
+    pub tsa: Vec<String>,
+    /// Use these trust anchors instead of hozon.toml's; repeatable.
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: Vec<PathBuf>,
+    /// CRL files to validate with, besides hozon.toml's; repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// Fetch no revocation data this run (whatever hozon.toml says).
+    #[arg(long)]
+    pub offline: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `archive ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files and directories to archive.
+    #[arg(value_name = "SRC")]
+    pub sources: Vec<PathBuf>,
+    /// A directory (or file) of scans: every file under it is checked as a scan (PDFs too).
+    #[arg(long, value_name = "DIR")]
+    pub scans: Vec<PathBuf>,
+    /// Archive inputs whose signature or scan check failed, marked accepted-failed.
+    #[arg(long)]
+    pub accept_failed: bool,
+    /// Scan policy class for every scan (default: by the policy's rules).
+    #[arg(long, value_name = "CLASS")]
+    pub class: Option<String>,
+    /// Records per evidence batch (default: hozon.toml, 100000).
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// `archive verify`.
+#[derive(Debug, Args)]
+pub struct ArchiveVerifyArgs {
+    /// Verify a random sample of N records only.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Validate as of this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// List every record in --json output, not only those that did not pass.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// `archive status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The time the forecast is relative to (RFC 3339; testing).
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
+}
+
+/// How `renew` renews.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RenewMode {
+    /// RFC 4998 evidence records: one TSA request per batch.
+    Ers,
+    /// A B-LTA archive time stamp on each signature (one TSA request per record).
+    Cades,
+}
+
+/// `archive renew`.
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// Renew records whose deadline falls within this window (`90d`, `12w`, `0d`).
+    #[arg(long, value_name = "DURATION", default_value = "90d")]
+    pub before: String,
+    /// How to renew.
+    #[arg(long, value_enum, default_value = "ers")]
+    pub mode: RenewMode,
+    /// Hash-tree renewal with a stronger digest (RFC 4998 §5.2).
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub digest: Option<DigestArg>,
+    /// Records per evidence batch.
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+    /// Act as if it were this time (RFC 3339; testing renewal past a certificate's expiry).
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// `archive reindex`.
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// Runs `hozon archive ...`.
+pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
+    let root = match (&args.archive, &args.command) {
+        (_, ArchiveCommand::Init(init)) => init.dir.clone(),
+        (Some(dir), _) => dir.clone(),
+        (None, _) => std::env::var_os("HOZON_ARCHIVE")
+            .map(PathBuf::from)
+            .context("which archive? Give --archive DIR or set HOZON_ARCHIVE")?,
+    };
+    match args.command {
+        ArchiveCommand::Init(a) => init(&root, *a),
+        ArchiveCommand::Ingest(a) => ingest(&root, a),
+        ArchiveCommand::Verify(a) => verify(&root, a),
+        ArchiveCommand::Status(a) => status(&root, a),
+        ArchiveCommand::Renew(a) => renew(&root, a),
+        ArchiveCommand::Reindex(a) => reindex(&root, a),
+    }
+}
+
+fn digest_name(d: DigestArg) -> &'static str {
+    match d {
+        DigestArg::Sha256 => "sha256",
+        DigestArg::Sha384 => "sha384",
+        DigestArg::Sha512 => "sha512",
+    }
+}
+
+fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
+    let mut config = Config {
+        signer: SignerConfig {
+            key: a.signer.key.clone(),
+            cert: a.signer.cert.clone(),
+            chain: a.signer.chain.clone(),
+            pkcs12: a.signer.pkcs12.clone(),
+            pass_env: a.signer.pass_env.clone(),
+            pass_file: a.signer.pass_file.clone(),
+            pkcs11_module: a.signer.pkcs11_module.clone(),
+            pkcs11_token: a.signer.pkcs11_token.clone(),
+            pkcs11_key: a.signer.pkcs11_key.clone(),
+            pkcs11_sessions: a.signer.pkcs11_sessions,
+            pin_env: a.signer.pin_env.clone(),
+            pin_file: a.signer.pin_file.clone(),
+            digest: a.signer.digest.map(|d| digest_name(d).to_string()),
+            rsa_pss: a.signer.rsa_pss,
+        },
+        tsa: TsaConfig {
+            urls: a.tsa.urls.clone(),
+            user: a.tsa.tsa_user.clone(),
+            pass_env: a.tsa.tsa_pass_env.clone(),
+            pass_file: a.tsa.tsa_pass_file.clone(),
+            client_cert: a.tsa.tsa_client_cert.clone(),
+            client_pass_env: a.tsa.tsa_client_pass_env.clone(),
+            client_pass_file: a.tsa.tsa_client_pass_file.clone(),
+            ca: a.tsa.tsa_ca.clone(),
+            policy: a.tsa.tsa_policy.clone(),
+        },
+        validation: ValidationConfig {
+            trust: a.trust.clone(),
+            crls: a.crl.clone(),
+            ocsp: a.ocsp.clone(),
+            certs: a.certs.clone(),
+            offline: a.offline,
+        },
+        scan: ScanConfig {
+            policy: a.scan_policy.clone(),
+        },
+        renewal: RenewalConfig {
+            batch_size: a.batch_size.max(1),
+            margin_days: a.renew_margin_days,
+        },
+    };
+    let cwd = std::env::current_dir().context("the current directory")?;
+    config.absolutize(&cwd);
+    // Check now that the signer loads and the trust anchors read, rather
+    // than at the first ingest.
+    crate::sign::load_signer(&signer_args(&config.signer)?)?;
+    verifier(&config, None)?;
+    hozon_archive::session::init(root, &config)?;
+    eprintln!(
+        "archive created at {} (hozon.toml, catalog.sqlite, audit.log, records/)",
+        root.display()
+    );
+    Ok(Outcome::Passed)
+}
+
+fn signer_args(c: &SignerConfig) -> anyhow::Result<SignerArgs> {
+    let digest = match c.digest.as_deref() {
+        None => None,
+        Some("sha256") => Some(DigestArg::Sha256),
+        Some("sha384") => Some(DigestArg::Sha384),
+        Some("sha512") => Some(DigestArg::Sha512),
+        Some(other) => anyhow::bail!("hozon.toml: unknown signer digest {other:?}"),
+    };
+    Ok(SignerArgs {
+        key: c.key.clone(),
+        cert: c.cert.clone(),
+        chain: c.chain.clone(),
+        pkcs12: c.pkcs12.clone(),
+        pass_env: c.pass_env.clone(),
+        pass_file: c.pass_file.clone(),
+        pkcs11_module: c.pkcs11_module.clone(),
+        pkcs11_token: c.pkcs11_token.clone(),
+        pkcs11_key: c.pkcs11_key.clone(),
+        pkcs11_sessions: c.pkcs11_sessions,
+        pin_env: c.pin_env.clone(),
+        pin_file: c.pin_file.clone(),
+        digest,
+        rsa_pss: c.rsa_pss,
+    })
+}
+
+pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String]) -> TsaArgs {
+    TsaArgs {
+        urls: if urls.is_empty() {
+            c.urls.clone()
+        } else {
+            urls.to_vec()
+        },
+        tsa_user: c.user.clone(),
+        tsa_pass_env: c.pass_env.clone(),
+        tsa_pass_file: c.pass_file.clone(),
+        tsa_client_cert: c.client_cert.clone(),
+        tsa_client_pass_env: c.client_pass_env.clone(),
+        tsa_client_pass_file: c.client_pass_file.clone(),
+        tsa_ca: c.ca.clone(),
+        tsa_policy: c.policy.clone(),
+        tsa_digest: DigestArg::Sha256,
+        tsa_timeout: 30,
+        tsa_retries: 2,
+        tsa_concurrency: 4,
+    }
+}
+
+fn validation_args(c: &Config) -> ValidationDataArgs {
+    ValidationDataArgs {
+        profile: ProfileArg::Etsi,
+        trust: c.validation.trust.clone(),
+        crl: c.validation.crls.clone(),
+        ocsp: c.validation.ocsp.clone(),
+        offline: c.validation.offline,
+        certs: c.validation.certs.clone(),
+    }
+}
+
+fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifier> {
+    build_verifier(&VerifierSetup {
+        trust: &c.validation.trust,
+        crls: &c.validation.crls,
+        ocsp: &c.validation.ocsp,
+        offline: c.validation.offline,
+        certs: &c.validation.certs,
+        revocation: RevocationArg::Require,
+        at,
+        accept_expired_tsa: false,
+    })
+}
+
+fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
+    let command = format!("hozon archive {what}");
+    let wait = if job.wait { Wait::Yes } else { Wait::No };
+    let session = Session::open(root, wait, &command, &|holder| {
+        eprintln!("hozon: waiting for the archive lock ({holder})");
+    })?;
+    let r = &session.recovery;
+    if r.any() {
+        eprintln!(
+            "hozon: repaired what an interrupted run left: {} staging dir(s) removed, {} catalog row(s) and {} audit line(s) restored, {} torn audit byte(s) cut",
+            r.staging_removed, r.rows_restored, r.audit_lines_restored, r.audit_torn_bytes
+        );
+    }
+    Ok(session)
+}
+
+/// hozon.toml with this run's flags applied (flags override the file).
+fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
+    let mut c = config.clone();
+    let cwd = std::env::current_dir().context("the current directory")?;
+    let abs = |p: &PathBuf| {
+        if p.is_relative() {
+            cwd.join(p)
+        } else {
+            p.clone()
+        }
+    };
+    if !job.trust.is_empty() {
+        c.validation.trust = job.trust.iter().map(abs).collect();
+    }
+    c.validation.crls.extend(job.crl.iter().map(abs));
+    c.validation.offline |= job.offline;
+    Ok(c)
+}
+
+fn thread_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")
+}
+
+/// Progress bars on a terminal (nothing with --json or into a pipe).
+struct Bars {
+    quiet: bool,
+    bar: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    fn new(quiet: bool) -> Bars {
+        Bars {
+            quiet,
+            bar: Mutex::new(None),
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn phase(&self, name: &str, total: u64) {
+        if self.quiet {
+            return;
+        }
+        let bar = output::progress(usize::try_from(total).unwrap_or(usize::MAX), name);
+        *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            b.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
+    if a.sources.is_empty() && a.scans.is_empty() {
+        anyhow::bail!("nothing to ingest: give files or directories (SRC...) or --scans DIR");
+    }
+    let mut session = open(root, &a.job, "ingest")?;
+    let config = overridden(&session.config, &a.job)?;
+    let signer_args = signer_args(&config.signer)?;
+    let signer = if signer_args.key.is_none()
+        && signer_args.pkcs12.is_none()
+        && signer_args.pkcs11_module().is_none()
+    {
+        None
+    } else {
+        Some(crate::sign::load_signer(&signer_args)?)
+    };
+    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa);
+    let verifier = verifier(&config, None)?;
+    let augmenter = Augmenter::new(Target::Lt, None, &validation_args(&config))?;
+    let extend =
+        |label: &str, sig: &[u8], content: Option<&Path>| augmenter.apply(label, sig, content);
+    let policy = match &config.scan.policy {
+        Some(p) => hozon_scan::Policy::load(p)?,
+        None => hozon_scan::Policy::default(),
+    };
+    let tools = Tools {
+        signer: signer.as_ref(),
+        verifier: &verifier,
+        extend_lt: Some(&extend),
+        tsa: tsa.as_ref().map(|t| t as &dyn Stamper),
+        scan_policy: &policy,
+    };
+    let options = IngestOptions {
+        sources: a.sources.clone(),
+        scans: a.scans.clone(),
+        accept_failed: a.accept_failed,
+        class: a.class.clone(),
+        batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
+    };
+    let bars = Bars::new(a.job.json);
+    let report = thread_pool(a.job.jobs)?
+        .install(|| hozon_archive::ingest::run(&mut session, &options, &tools, &bars))?;
+    if a.job.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for r in &report.archived {
+            text.push_str(&format!(
+                "ARCHIVED  {}  {} {}{}  records/{}\n",
+                r.source,
+                r.kind.as_str(),
+                r.level.as_deref().unwrap_or("unsigned"),
+                if r.state == hozon_archive::record::State::AcceptedFailed {
+                    " (accepted-failed)"
+                } else {
+                    ""
+                },
+                r.dir
+            ));
+        }
+        for s in &report.already_archived {
+            text.push_str(&format!("ALREADY   {}  {}\n", s.source, s.reason));
+        }
+        for s in &report.not_archived {
+            text.push_str(&format!("REFUSED   {}  {}\n", s.source, s.reason));
+        }
+        let ev = &report.evidence;
+        for b in &ev.batches {
+            text.push_str(&format!(
+                "evidence batch {}: {} record(s), one time stamp at {}\n",
+                b.id, b.records, b.time
+            ));
+        }
+        if let Some(e) = &ev.error {
+            text.push_str(&format!(
+                "no evidence yet for {} record(s): {e} (`hozon archive renew` stamps them first)\n",
+                ev.pending
+            ));
+        }
+        text.push_str(&format!(
+            "archived {}, already archived {}, not archived {}\n",
+            report.archived.len(),
+            report.already_archived.len(),
+            report.not_archived.len()
+        ));
+        output::text(&text);
+    }
+    Ok(if !report.not_archived.is_empty() {
+        Outcome::Failed
+    } else if report.evidence.error.is_some() {
+        Outcome::Error
+    } else {
+        Outcome::Passed
+    })
+}
+
+fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
+    let mut session = open(root, &a.job, "verify")?;
+    let config = overridden(&session.config, &a.job)?;
+    let verifier = verifier(&config, a.at.as_deref())?;
+    let bars = Bars::new(a.job.json);
+    let mut report = thread_pool(a.job.jobs)?
+        .install(|| hozon_archive::verify::run(&mut session, &verifier, a.sample, &bars))?;
+    if !a.all {
+        report
+            .records
+            .retain(|r| r.outcome != hozon_archive::verify::Outcome::Passed);
+    }
+    if a.job.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for r in &report.records {
+            text.push_str(&format!(
+                "{}  {}  {}\n",
+                r.outcome.as_str().to_uppercase(),
+                r.dir,
+                r.source.as_deref().unwrap_or("")
+            ));
+            for p in &r.problems {
+                text.push_str(&format!("    {:?}: {}: {}\n", p.kind, p.file, p.detail));
+            }
+        }
+        for m in &report.missing_records {
+            text.push_str(&format!(
+                "MISSING  {m}: catalogued but its directory is gone\n"
+            ));
+        }
+        for p in &report.audit.problems {
+            text.push_str(&format!("AUDIT LOG  {p}\n"));
+        }
+        let s = &report.summary;
+        text.push_str(&format!(
+            "verified {} record(s): {} passed, {} failed ({} missing, {} altered, {} invalid), {} indeterminate, {} accepted-failed; audit log {} line(s), {}\n",
+            s.total, s.passed, s.failed, s.missing, s.altered, s.invalid, s.indeterminate, s.accepted_failed,
+            report.audit.lines,
+            if report.audit.problems.is_empty() { "chain intact" } else { "chain BROKEN" }
+        ));
+        output::text(&text);
+    }
+    Ok(if report.failed() {
+        Outcome::Failed
+    } else if report.indeterminate() {
+        Outcome::Indeterminate
+    } else {
+        Outcome::Passed
+    })
+}
+
+fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
+    let now = match &a.now {
+        Some(n) => hozon_cms::UnixTime::parse_rfc3339(n)
+            .map_err(anyhow::Error::msg)
+            .context("--now")?
+            .rfc3339(),
+        None => hozon_cms::UnixTime::now().rfc3339(),
+    };
+    let s = hozon_archive::status::run(root, &now)?;
+    if a.json {
+        output::json(&s)?;
+        return Ok(Outcome::Passed);
+    }
+    let mut text = format!(
+        "{} record(s) in {}\n\n  kind      level   state            count\n",
+        s.total,
+        root.display()
+    );
+    for g in &s.by_kind {
+        text.push_str(&format!(
+            "  {:<9} {:<7} {:<16} {:>6}\n",
+            g.kind,
+            g.level.as_deref().unwrap_or("-"),
+            g.state,
+            g.count
+        ));
+    }
+    text.push_str(&format!(
+        "\nwithout evidence record: {}{}\nlast verification: {} passed, {} failed, {} indeterminate, {} never verified\n",
+        s.without_evidence,
+        if s.without_evidence > 0 { " (run `hozon archive renew`)" } else { "" },
+        s.verification.passed, s.verification.failed, s.verification.indeterminate, s.verification.never
+    ));
+    text.push_str(&format!(
+        "renewal: earliest deadline {}, {} overdue\n",
+        s.renewal.earliest.as_deref().unwrap_or("-"),
+        s.renewal.overdue
+    ));
+    for d in &s.renewal.by_month {
+        text.push_str(&format!("  {}  {:>8} record(s) due\n", d.month, d.count));
+    }
+    output::text(&text);
+    Ok(Outcome::Passed)
+}
+
+fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
+    let before = hozon_archive::renew::parse_window(&a.before)
+        .map_err(anyhow::Error::msg)
+        .context("--before")?;
+    let now = match &a.now {
+        Some(n) => hozon_cms::UnixTime::parse_rfc3339(n)
+            .map_err(anyhow::Error::msg)
+            .context("--now")?,
+        None => hozon_cms::UnixTime::now(),
+    };
+    let mut session = open(root, &a.job, "renew")?;
+    let config = overridden(&session.config, &a.job)?;
+    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa)
+        .context("renewal needs a TSA: hozon.toml has none; give --tsa URL")?;
+    let mode = match (a.mode, a.digest) {
+        (RenewMode::Ers, None) => hozon_archive::renew::Mode::Ers(RenewKind::Timestamp),
+        (RenewMode::Ers, Some(d)) => {
+            hozon_archive::renew::Mode::Ers(RenewKind::HashTree(crate::tsa::digest_of(d)))
+        }
+        (RenewMode::Cades, None) => hozon_archive::renew::Mode::Cades,
+        (RenewMode::Cades, Some(_)) => {
+            anyhow::bail!("--digest is for hash-tree renewal of evidence records (--mode ers)")
+        }
+    };
+    // B-LTA through the same pipeline as `hozon extend --level lta`.
+    let augmenter = match mode {
+        hozon_archive::renew::Mode::Cades => {
+            let client = crate::tsa::client(&tsa_args(&config.tsa, &a.job.tsa))?
+                .context("--mode cades needs a TSA")?;
+            let mut v = validation_args(&config);
+            v.profile = ProfileArg::Etsi;
+            Some(Augmenter::new(Target::Lta, Some(client), &v)?)
+        }
+        _ => None,
+    };
+    let extend = |label: &str, sig: &[u8], content: Option<&Path>| match &augmenter {
+        Some(aug) => aug.apply(label, sig, content),
+        None => Err("no augmenter".to_string()),
+    };
+    let options = hozon_archive::renew::RenewOptions {
+        before_secs: before,
+        now,
+        mode,
+        batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
+    };
+    let bars = Bars::new(a.job.json);
+    let report = thread_pool(a.job.jobs)?.install(|| {
+        hozon_archive::renew::run(&mut session, &tsa, Some(&extend), &options, &bars)
+    })?;
+    if a.job.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for b in report.pending.batches.iter().chain(&report.renewed.batches) {
+            text.push_str(&format!(
+                "{} batch {}: {} record(s), time stamp {}, next renewal by {}\n",
+                b.kind,
+                b.id,
+                b.records,
+                b.time,
+                b.renew_by.as_deref().unwrap_or("-")
+            ));
+        }
+        for e in [&report.pending.error, &report.renewed.error]
+            .into_iter()
+            .flatten()
+        {
+            text.push_str(&format!("NOT RENEWED: {e}\n"));
+        }
+        for l in report
+            .pending
+            .left_out
+            .iter()
+            .chain(&report.renewed.left_out)
+        {
+            text.push_str(&format!("LEFT OUT  {}  {}\n", l.dir, l.reason));
+        }
+        for e in &report.extended {
+            match &e.error {
+                None => text.push_str(&format!("B-LTA     {}\n", e.dir)),
+                Some(err) => text.push_str(&format!("FAILED    {}  {err}\n", e.dir)),
+            }
+        }
+        text.push_str(&format!("{} record(s) were due\n", report.due));
+        if report.overdue > 0 {
+            text.push_str(&format!(
+                "{} of them were past their deadline: renewed late; check them with `hozon archive verify`\n",
+                report.overdue
+            ));
+        }
+        output::text(&text);
+    }
+    Ok(if report.incomplete() {
+        Outcome::Error
+    } else {
+        Outcome::Passed
+    })
+}
+
+/// TSA clients from hozon.toml (or `--tsa`), one per imprint algorithm
+/// (the evidence tree's: SHA-256, or SHA-512 after hash-tree renewal).
+struct TsaByAlgorithm {
+    config: TsaConfig,
+    urls: Vec<String>,
+    clients: Mutex<
+        Vec<(
+            hozon_cms::DigestAlgorithm,
+            std::sync::Arc<hozon_tsp::TsaClient>,
+        )>,
+    >,
+}
+
+impl TsaByAlgorithm {
+    fn new(config: &TsaConfig, urls: &[String]) -> Option<TsaByAlgorithm> {
+        if config.urls.is_empty() && urls.is_empty() {
+            return None;
+        }
+        Some(TsaByAlgorithm {
+            config: config.clone(),
+            urls: urls.to_vec(),
+            clients: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn client(
+        &self,
+        alg: hozon_cms::DigestAlgorithm,
+    ) -> Result<std::sync::Arc<hozon_tsp::TsaClient>, String> {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, c)) = clients.iter().find(|(a, _)| *a == alg) {
+            return Ok(c.clone());
+        }
+        let mut args = tsa_args(&self.config, &self.urls);
+        args.tsa_digest = match alg {
+            hozon_cms::DigestAlgorithm::Sha384 => DigestArg::Sha384,
+            hozon_cms::DigestAlgorithm::Sha512 => DigestArg::Sha512,
+            _ => DigestArg::Sha256,
+        };
+        let client = crate::tsa::client(&args)
+            .map_err(|e| format!("{e:#}"))?
+            .ok_or("no TSA configured")?;
+        let client = std::sync::Arc::new(client);
+        clients.push((alg, client.clone()));
+        Ok(client)
+    }
+}
+
+impl Stamper for TsaByAlgorithm {
+    fn stamp(
+        &self,
+        alg: hozon_cms::DigestAlgorithm,
+        digest: &[u8],
+    ) -> Result<hozon_tsp::Stamp, String> {
+        self.client(alg)?.stamp(alg, digest)
+    }
+}
+
+fn reindex(root: &Path, a: ReindexArgs) -> anyhow::Result<Outcome> {
+    let mut session = open(root, &a.job, "reindex")?;
+    let n = hozon_archive::reindex::run(&mut session)?;
+    if a.job.json {
+        output::json(&serde_json::json!({ "records": n }))?;
+    } else {
+        eprintln!("catalog rebuilt from records/: {n} record(s)");
+    }
+    Ok(Outcome::Passed)
+}

@@ -1,0 +1,372 @@
+//! The catalog, `ARCHIVE/catalog.sqlite`: one row per record, indexed for
+//! the questions `status` and `renew` ask (counts by kind/level/state,
+//! records without evidence, the renewal forecast). It is a cache: every
+//! value is derived from `records/`, and `archive reindex` rebuilds it.
+//!
+//! WAL with `synchronous=NORMAL`: a committed transaction survives a
+//! killed process; a power cut may lose the last few, which the next job's
+//! repair (or reindex) restores from `records/`.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::record::RecordMeta;
+use crate::{Error, Result};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    id          TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    level       TEXT,
+    state       TEXT NOT NULL,
+    dir         TEXT NOT NULL,
+    ingested    TEXT NOT NULL,
+    evidence    INTEGER NOT NULL DEFAULT 0,
+    renew_by    TEXT,
+    verified    TEXT,
+    verify_state TEXT,
+    audit_seq   INTEGER
+);
+CREATE INDEX IF NOT EXISTS records_kind ON records(kind, level, state);
+CREATE INDEX IF NOT EXISTS records_renew ON records(renew_by);
+CREATE INDEX IF NOT EXISTS records_month ON records(substr(dir, 1, 7));
+CREATE INDEX IF NOT EXISTS records_no_evidence ON records(evidence) WHERE evidence = 0;
+CREATE INDEX IF NOT EXISTS records_verify ON records(verify_state);
+CREATE INDEX IF NOT EXISTS records_unaudited ON records(audit_seq) WHERE audit_seq IS NULL;
+CREATE TABLE IF NOT EXISTS batches (
+    id        TEXT PRIMARY KEY,
+    kind      TEXT NOT NULL,
+    time      TEXT NOT NULL,
+    records   INTEGER NOT NULL,
+    digest    TEXT NOT NULL,
+    root      TEXT NOT NULL,
+    renew_by  TEXT
+);
+";
+
+/// The open catalog.
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A catalog row (the parts jobs need).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Record id.
+    pub id: String,
+    /// Directory relative to `records/`.
+    pub dir: String,
+    /// Kind name.
+    pub kind: String,
+    /// State name.
+    pub state: String,
+    /// Evidence records.
+    pub evidence: i64,
+    /// Renewal deadline.
+    pub renew_by: Option<String>,
+}
+
+impl Catalog {
+    /// Opens (creating) the catalog at `path`.
+    pub fn open(path: &Path) -> Result<Catalog> {
+        let err = |source| Error::Catalog {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(Catalog {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Catalog {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The SQLite connection (for status queries and benchmarks).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Whether a record with `id` is catalogued.
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM records WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |_| Ok(())).optional())
+            .map(|o| o.is_some())
+            .map_err(self.err())
+    }
+
+    /// Inserts (or replaces) the rows of `records` in one transaction.
+    pub fn insert(&mut self, records: &[&RecordMeta]) -> Result<()> {
+        let path = self.path.clone();
+        let err = move |source| Error::Catalog {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO records (id, source, sha256, kind, level, state, dir, ingested)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT(id) DO UPDATE SET source = ?2, sha256 = ?3, kind = ?4,
+                        level = ?5, state = ?6, dir = ?7, ingested = ?8",
+                )
+                .map_err(&err)?;
+            for m in records {
+                stmt.execute(params![
+                    m.id,
+                    m.source,
+                    m.sha256,
+                    m.kind.as_str(),
+                    m.level,
+                    m.state.as_str(),
+                    m.dir,
+                    m.ingested
+                ])
+                .map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Marks `ids` as written to the audit log at `first_seq`, `first_seq + 1`, ...
+    pub fn mark_audited(&mut self, ids: &[&str], first_seq: u64) -> Result<()> {
+        let path = self.path.clone();
+        let err = move |source| Error::Catalog {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE records SET audit_seq = ?2 WHERE id = ?1")
+                .map_err(&err)?;
+            for (i, id) in ids.iter().enumerate() {
+                let seq = i64::try_from(first_seq + i as u64).unwrap_or(i64::MAX);
+                stmt.execute(params![id, seq]).map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Marks every row as audited (reindex: their lines were written when
+    /// they were archived).
+    pub fn mark_all_audited(&mut self) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE records SET audit_seq = 0 WHERE audit_seq IS NULL",
+                [],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Rows whose audit line was never written (a crash in between).
+    pub fn unaudited(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, source, sha256 FROM records WHERE audit_seq IS NULL ORDER BY dir")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|it| it.collect::<std::result::Result<Vec<_>, _>>())
+            .map_err(self.err())?;
+        Ok(rows)
+    }
+
+    /// Number of rows whose directory lies in month `yyyy_mm` (`"2026/11"`).
+    pub fn count_month(&self, yyyy_mm: &str) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM records WHERE substr(dir, 1, 7) = ?1",
+                [yyyy_mm],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(self.err())
+    }
+
+    /// Ids of the rows of month `yyyy_mm`.
+    pub fn ids_in_month(&self, yyyy_mm: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM records WHERE substr(dir, 1, 7) = ?1")
+            .map_err(self.err())?;
+        let ids = stmt
+            .query_map([yyyy_mm], |r| r.get(0))
+            .and_then(|it| it.collect::<std::result::Result<_, _>>())
+            .map_err(self.err())?;
+        Ok(ids)
+    }
+
+    /// Deletes rows by id.
+    pub fn delete(&mut self, ids: &[String]) -> Result<()> {
+        let path = self.path.clone();
+        let err = move |source| Error::Catalog {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        for id in ids {
+            tx.execute("DELETE FROM records WHERE id = ?1", [id])
+                .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Total rows.
+    pub fn count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get::<_, i64>(0))
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(self.err())
+    }
+
+    /// Rows matching a SQL condition on `records` (e.g. `evidence = 0`),
+    /// in directory order.
+    pub fn rows_where(&self, condition: &str, param: Option<&str>) -> Result<Vec<Row>> {
+        let sql = format!(
+            "SELECT id, dir, kind, state, evidence, renew_by FROM records WHERE {condition} ORDER BY dir"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(Row {
+                id: r.get(0)?,
+                dir: r.get(1)?,
+                kind: r.get(2)?,
+                state: r.get(3)?,
+                evidence: r.get(4)?,
+                renew_by: r.get(5)?,
+            })
+        };
+        let rows: Vec<Row> = match param {
+            Some(p) => stmt.query_map([p], map),
+            None => stmt.query_map([], map),
+        }
+        .and_then(|it| it.collect::<std::result::Result<Vec<_>, _>>())
+        .map_err(self.err())?;
+        // The catalog is a cache: a row whose directory is not a record
+        // directory name (damage, or a hand-edited file) never leads a job
+        // outside records/.
+        if let Some(bad) = rows
+            .iter()
+            .find(|r| !crate::record::is_record_dir(&r.dir, &r.id))
+        {
+            return Err(Error::Record {
+                path: self.path.clone(),
+                reason: format!(
+                    "catalog row {:?} names directory {:?}: not YYYY/MM/<id>; run `hozon archive reindex`",
+                    bad.id, bad.dir
+                ),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Records a new evidence batch over `ids`, each now having one more
+    /// evidence record and deadline `renew_by`.
+    pub fn add_evidence(&mut self, batch: &Batch, ids: &[String]) -> Result<()> {
+        let path = self.path.clone();
+        let err = move |source| Error::Catalog {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO batches (id, kind, time, records, digest, root, renew_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                batch.id,
+                batch.kind,
+                batch.time,
+                i64::try_from(ids.len()).unwrap_or(i64::MAX),
+                batch.digest,
+                batch.root,
+                batch.renew_by
+            ],
+        )
+        .map_err(&err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE records SET evidence = evidence + 1, renew_by = ?2 WHERE id = ?1",
+                )
+                .map_err(&err)?;
+            for id in ids {
+                stmt.execute(params![id, batch.renew_by]).map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Sets a record's evidence count and deadline (reindex, repair).
+    pub fn set_evidence(&mut self, id: &str, evidence: i64, renew_by: Option<&str>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE records SET evidence = ?2, renew_by = ?3 WHERE id = ?1",
+                params![id, evidence, renew_by],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Stores verification outcomes (`passed`, `failed`, `indeterminate`).
+    pub fn set_verified(&mut self, outcomes: &[(String, &'static str)], time: &str) -> Result<()> {
+        let path = self.path.clone();
+        let err = move |source| Error::Catalog {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE records SET verified = ?2, verify_state = ?3 WHERE id = ?1")
+                .map_err(&err)?;
+            for (id, state) in outcomes {
+                stmt.execute(params![id, time, state]).map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Deletes every row (reindex).
+    pub fn clear(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("DELETE FROM records; DELETE FROM batches;")
+            .map_err(self.err())
+    }
+}
+
+/// One evidence batch (one TSA token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// Batch name (`evidence/<id>.ers`).
+    pub id: String,
+    /// `initial`, `timestamp-renewal`, `hash-tree-renewal`.
+    pub kind: String,
+    /// The token's genTime.
+    pub time: String,
+    /// Hash algorithm.
+    pub digest: String,
+    /// Root hash (hex).
+    pub root: String,
+    /// When the next renewal is due.
+    pub renew_by: Option<String>,
+}

@@ -1,0 +1,227 @@
+//! `hozon.toml`: what an archive signs with, stamps with, trusts and checks
+//! scans against. It holds paths and names only — a password is referred to
+//! by the environment variable or file that holds it, never stored.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The archive's configuration.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who signs unsigned documents and passing scans.
+    #[serde(default)]
+    pub signer: SignerConfig,
+    /// Where time stamps come from.
+    #[serde(default)]
+    pub tsa: TsaConfig,
+    /// What signatures and time stamps are validated against.
+    #[serde(default)]
+    pub validation: ValidationConfig,
+    /// Scan checks.
+    #[serde(default)]
+    pub scan: ScanConfig,
+    /// Evidence and renewal.
+    #[serde(default)]
+    pub renewal: RenewalConfig,
+}
+
+/// The signer (the options of `hozon sign`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SignerConfig {
+    /// Private key file.
+    pub key: Option<PathBuf>,
+    /// Certificate file.
+    pub cert: Option<PathBuf>,
+    /// Chain file.
+    pub chain: Option<PathBuf>,
+    /// PKCS#12 file.
+    pub pkcs12: Option<PathBuf>,
+    /// Name of the environment variable holding the key password.
+    pub pass_env: Option<String>,
+    /// File whose first line is the key password.
+    pub pass_file: Option<PathBuf>,
+    /// PKCS#11 module of an HPKI card or HSM (the key never leaves it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The token, by label or serial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs11_token: Option<String>,
+    /// The key (and certificate) on the token, by label or id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs11_key: Option<String>,
+    /// Sessions to open on the token at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs11_sessions: Option<usize>,
+    /// Name of the environment variable holding the token PIN (never the PIN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_env: Option<String>,
+    /// File whose first line is the token PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_file: Option<PathBuf>,
+    /// Digest (`sha256`, `sha384`, `sha512`).
+    pub digest: Option<String>,
+    /// RSASSA-PSS.
+    #[serde(default)]
+    pub rsa_pss: bool,
+}
+
+/// The TSA (the options of `hozon sign --tsa`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TsaConfig {
+    /// TSA URLs, tried in order.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// HTTP Basic user.
+    pub user: Option<String>,
+    /// Environment variable holding the TSA password.
+    pub pass_env: Option<String>,
+    /// File holding the TSA password.
+    pub pass_file: Option<PathBuf>,
+    /// TLS client certificate (PKCS#12).
+    pub client_cert: Option<PathBuf>,
+    /// Environment variable holding the client certificate's password.
+    pub client_pass_env: Option<String>,
+    /// File holding the client certificate's password.
+    pub client_pass_file: Option<PathBuf>,
+    /// Extra CA certificates for an HTTPS TSA.
+    #[serde(default)]
+    pub ca: Vec<PathBuf>,
+    /// Requested TSA policy OID.
+    pub policy: Option<String>,
+}
+
+/// Validation inputs (the options of `hozon verify`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationConfig {
+    /// Trust anchor files.
+    #[serde(default)]
+    pub trust: Vec<PathBuf>,
+    /// CRL files.
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
+    /// OCSP response files.
+    #[serde(default)]
+    pub ocsp: Vec<PathBuf>,
+    /// Extra certificate files.
+    #[serde(default)]
+    pub certs: Vec<PathBuf>,
+    /// Never fetch revocation data.
+    #[serde(default)]
+    pub offline: bool,
+}
+
+/// Scan checks.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Scan policy file (default: the built-in policy).
+    pub policy: Option<PathBuf>,
+}
+
+/// Evidence records and renewal.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalConfig {
+    /// Records per evidence batch (one TSA request each).
+    pub batch_size: usize,
+    /// Days before a time stamp's TSA certificate expires that renewal is due.
+    pub margin_days: u32,
+}
+
+impl Default for RenewalConfig {
+    fn default() -> RenewalConfig {
+        RenewalConfig {
+            batch_size: 100_000,
+            margin_days: 90,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path`.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            reason: format!("{e} (is this an archive? `hozon archive init DIR` makes one)"),
+        })?;
+        toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The TOML text.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Error::Config {
+            path: PathBuf::from("hozon.toml"),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Makes every relative path absolute against `base` (the directory
+    /// `init` ran in), so the archive can be used from anywhere.
+    pub fn absolutize(&mut self, base: &Path) {
+        let abs = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        let abs_opt = |p: &mut Option<PathBuf>| {
+            if let Some(p) = p {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            }
+        };
+        abs_opt(&mut self.signer.key);
+        abs_opt(&mut self.signer.cert);
+        abs_opt(&mut self.signer.chain);
+        abs_opt(&mut self.signer.pkcs12);
+        abs_opt(&mut self.signer.pass_file);
+        abs_opt(&mut self.signer.pkcs11_module);
+        abs_opt(&mut self.signer.pin_file);
+        abs_opt(&mut self.tsa.pass_file);
+        abs_opt(&mut self.tsa.client_cert);
+        abs_opt(&mut self.tsa.client_pass_file);
+        abs_opt(&mut self.scan.policy);
+        for list in [
+            &mut self.tsa.ca,
+            &mut self.validation.trust,
+            &mut self.validation.crls,
+            &mut self.validation.ocsp,
+            &mut self.validation.certs,
+        ] {
+            list.iter_mut().for_each(abs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_holds_no_secret_values() {
+        let mut c = Config::default();
+        c.signer.key = Some("k.pem".into());
+        c.signer.pass_env = Some("KEY_PASS".into());
+        c.tsa.urls = vec!["http://127.0.0.1:1/".into()];
+        c.absolutize(Path::new("/base"));
+        assert_eq!(c.signer.key.as_deref(), Some(Path::new("/base/k.pem")));
+        let text = c.to_toml().unwrap();
+        assert!(text.contains("pass_env = \"KEY_PASS\""));
+        assert_eq!(toml::from_str::<Config>(&text).unwrap(), c);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<Config>("[signer]\npassword = \"x\"\n").is_err());
+    }
+}

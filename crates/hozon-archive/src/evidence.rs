@@ -1,0 +1,778 @@
+//! Evidence records (RFC 4998, built by hozon-ers) for archived records:
+//! one TSA token per batch of up to `batch_size` records, and for every
+//! record its own `evidence/<batch>.ers` (reduced hash tree + the token), so
+//! each record verifies with nothing but its own directory (MHLW Q&A
+//! 企Q-47).
+//!
+//! A record's **data group** is the SHA-256 (or, after hash-tree renewal,
+//! the stronger digest) of each file `record.json` lists, in its order:
+//! the document, its signature, the scan report. Before a record is
+//! stamped its files are hashed again and compared with `record.json`, so
+//! a file altered on disk is never stamped (it would launder the change).
+//!
+//! The **audit log** is stamped with every batch: its last line (whose
+//! SHA-256 is the chain's head) is one more data group, and its evidence
+//! record goes to `ARCHIVE/audit/<batch>.ers` with `<batch>.json` naming the
+//! line's seq. Renewal renews the audit log's newest evidence record in the
+//! same tree as the records'.
+//!
+//! Renewal writes the renewed record as a new file `evidence/<batch>.ers`
+//! (it contains the previous chain and the new stamp); older files stay as
+//! they are. The newest file of a record is the one that counts.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use hozon_cms::{DigestAlgorithm, UnixTime};
+use hozon_ers::{EvidenceBatch, EvidenceRecord, HashTreeRenewal, TimestampRenewal};
+use hozon_tsp::{Stamp, TsaClient};
+
+use crate::audit::fields;
+use crate::catalog::{Batch, Row};
+use crate::ingest::Progress;
+use crate::record::{evidence_files, RecordMeta};
+use crate::{crash, durable, io_err, Error, Result, Session};
+
+/// Obtains time stamps over digests made with a given algorithm (the
+/// tree's: SHA-256, or the stronger one of a hash-tree renewal).
+pub trait Stamper: Sync {
+    /// A checked time stamp over `digest`, a hash made with `alg`.
+    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, String>;
+}
+
+impl Stamper for TsaClient {
+    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, String> {
+        if self.digest() != alg {
+            return Err(format!(
+                "the TSA client sends {} imprints, the hash tree is {}",
+                self.digest().name(),
+                alg.name()
+            ));
+        }
+        self.stamp_digest(digest).map_err(|e| e.to_string())
+    }
+}
+
+/// One stamped batch.
+#[derive(Clone, Debug, Serialize)]
+pub struct BatchInfo {
+    /// Batch name.
+    pub id: String,
+    /// `initial`, `timestamp-renewal` or `hash-tree-renewal`.
+    pub kind: String,
+    /// Records covered.
+    pub records: usize,
+    /// The token's genTime.
+    pub time: String,
+    /// When the batch must be renewed.
+    pub renew_by: Option<String>,
+}
+
+/// A record the evidence step left out, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Left {
+    /// Record directory.
+    pub dir: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What the evidence step did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EvidenceOutcome {
+    /// Batches stamped.
+    pub batches: Vec<BatchInfo>,
+    /// Records still without evidence.
+    pub pending: u64,
+    /// Why stamping stopped (TSA unreachable, none configured).
+    pub error: Option<String>,
+    /// Records left out (their files differ from record.json, unreadable).
+    pub left_out: Vec<Left>,
+}
+
+fn ers_err(context: &str) -> impl FnOnce(hozon_ers::Error) -> Error + '_ {
+    move |e| Error::Evidence(format!("{context}: {e}"))
+}
+
+/// `<audit seq>-<genTime>-<12 hex of the root>`. The audit log's next seq
+/// grows with every batch (each appends a line), so names sort in the
+/// order batches were made even within one second, and "the newest
+/// evidence record" is simply the last name.
+fn batch_id(seq: u64, gen_time: UnixTime, root: &[u8]) -> String {
+    let t = gen_time.rfc3339().replace(['-', ':'], "");
+    format!("{seq:010}-{t}-{}", &hex::encode(root)[..12])
+}
+
+/// The TSA certificate's expiry, or earlier its key's algorithm sunset,
+/// minus `margin_days` (as hozon verify computes `renew_by`).
+pub fn renew_by_for(tsa: &hozon_cms::Cert, digest: DigestAlgorithm, margin_days: u32) -> String {
+    let (_, not_after) = tsa.validity_unix();
+    let mut end = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX));
+    if let Some(sunset) = tsa
+        .to_openssl()
+        .and_then(|x| x.public_key())
+        .ok()
+        .and_then(|key| hozon_verify::AlgorithmPolicy::default().sunset(&key, Some(digest)))
+    {
+        end = end.min(sunset);
+    }
+    UnixTime(end.0.saturating_sub(i64::from(margin_days) * 86_400)).rfc3339()
+}
+
+/// The `renew_by` of an evidence record file: its newest token's TSA
+/// certificate (`None` if unreadable).
+pub fn renew_by_of_file(path: &Path, margin_days: u32) -> Option<String> {
+    let er = EvidenceRecord::parse(&std::fs::read(path).ok()?).ok()?;
+    let ats = er.archive_time_stamp_sequence.last()?.last()?;
+    let token = hozon_tsp::Token::parse(&ats.time_stamp_der().ok()?, "evidence record").ok()?;
+    let tsa = token.tsa_certificate(&[])?;
+    Some(renew_by_for(&tsa, token.imprint().0, margin_days))
+}
+
+/// The data objects of a record, hashed with `alg`, after checking each
+/// file against its recorded SHA-256.
+fn group_of(
+    dir: &Path,
+    meta: &RecordMeta,
+    alg: DigestAlgorithm,
+) -> std::result::Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::with_capacity(meta.files.len());
+    for f in &meta.files {
+        let path = dir.join(&f.name);
+        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut algs = vec![DigestAlgorithm::Sha256];
+        if alg != DigestAlgorithm::Sha256 {
+            algs.push(alg);
+        }
+        let obj = hozon_ers::DataObject::from_reader(file, &algs)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let sha = obj
+            .hash(DigestAlgorithm::Sha256)
+            .map(hex::encode)
+            .unwrap_or_default();
+        if sha != f.sha256 {
+            return Err(format!(
+                "{}: SHA-256 {sha} differs from record.json ({}): not stamped (`hozon archive verify` reports it)",
+                path.display(),
+                f.sha256
+            ));
+        }
+        out.push(obj.hash(alg).map(<[u8]>::to_vec).unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// The audit log's last line and its seq.
+fn audit_head(session: &Session) -> Result<(u64, Vec<u8>)> {
+    let seq = session.audit.next_seq().saturating_sub(1);
+    let head = hex::decode(session.audit.head()).map_err(|e| Error::Audit {
+        path: session.layout.audit_log(),
+        reason: e.to_string(),
+    })?;
+    Ok((seq, head))
+}
+
+/// Writes `bytes` as `dir/evidence/<batch>.ers` (unflushed).
+fn write_ers(dir: &Path, batch: &str, bytes: &[u8]) -> Result<()> {
+    let ev = dir.join("evidence");
+    match std::fs::create_dir(&ev) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io_err(&ev)(e)),
+    }
+    let path = ev.join(format!("{batch}.ers"));
+    // Left by a run killed before its catalog update, for the same tree
+    // and second: the new record is as good; replace it.
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&path)(e)),
+    }
+    durable::write_new(&path, bytes)
+}
+
+fn write_audit_ers(session: &Session, batch: &str, seq: u64, head: &str, der: &[u8]) -> Result<()> {
+    let dir = session.layout.audit_dir();
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let side =
+        serde_json::to_vec_pretty(&json!({ "seq": seq, "line_sha256": head })).unwrap_or_default();
+    for (name, bytes) in [
+        (format!("{batch}.ers"), der),
+        (format!("{batch}.json"), &side[..]),
+    ] {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(&path)(e)),
+        }
+        durable::write_new(&path, bytes)?;
+    }
+    Ok(())
+}
+
+/// Stamps every record without evidence, `batch_size` per TSA request.
+pub fn stamp_pending(
+    session: &mut Session,
+    tsa: Option<&dyn Stamper>,
+    batch_size: usize,
+    progress: &dyn Progress,
+) -> Result<EvidenceOutcome> {
+    let rows = session.catalog.rows_where("evidence = 0", None)?;
+    let mut outcome = EvidenceOutcome::default();
+    if rows.is_empty() {
+        return Ok(outcome);
+    }
+    let Some(tsa) = tsa else {
+        outcome.pending = rows.len() as u64;
+        outcome.error = Some("no TSA is configured (hozon archive init --tsa URL)".into());
+        return Ok(outcome);
+    };
+    let margin = session.config.renewal.margin_days;
+    progress.phase("evidence", rows.len() as u64);
+    let records = session.layout.records();
+    let mut done = 0usize;
+    for chunk in rows.chunks(batch_size.max(1)) {
+        type Built<'r> = std::result::Result<(&'r Row, Vec<Vec<u8>>), Left>;
+        let built: Vec<Built<'_>> = chunk
+            .par_iter()
+            .map(|row| {
+                let dir = records.join(&row.dir);
+                RecordMeta::read(&dir)
+                    .map_err(|e| e.to_string())
+                    .and_then(|meta| group_of(&dir, &meta, DigestAlgorithm::Sha256))
+                    .map(|g| (row, g))
+                    .map_err(|reason| Left {
+                        dir: row.dir.clone(),
+                        reason,
+                    })
+            })
+            .collect();
+        let mut members = Vec::with_capacity(chunk.len());
+        let mut groups = Vec::with_capacity(chunk.len() + 1);
+        for b in built {
+            match b {
+                Ok((row, g)) => {
+                    members.push(row);
+                    groups.push(g);
+                }
+                Err(left) => outcome.left_out.push(left),
+            }
+        }
+        if members.is_empty() {
+            continue;
+        }
+        let (audit_seq, audit_hash) = audit_head(session)?;
+        groups.push(vec![audit_hash]);
+        let batch = EvidenceBatch::build(DigestAlgorithm::Sha256, &groups)
+            .map_err(ers_err("building the hash tree"))?;
+        let stamp = match tsa.stamp(DigestAlgorithm::Sha256, batch.root()) {
+            Ok(s) => s,
+            Err(e) => {
+                outcome.error = Some(format!("time stamp for the evidence batch: {e}"));
+                outcome.pending = (rows.len() - done) as u64;
+                break;
+            }
+        };
+        let root = batch.root().to_vec();
+        let stamped = batch
+            .finish(stamp.token.der())
+            .map_err(ers_err("the TSA's token"))?;
+        let gen_time = stamp.token.gen_time();
+        let id = batch_id(session.audit.next_seq(), gen_time, &root);
+        let renew_by = renew_by_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
+        (0..members.len())
+            .into_par_iter()
+            .try_for_each(|i| -> Result<()> {
+                let der = stamped.record_der(i).map_err(ers_err("encoding"))?;
+                write_ers(&records.join(&members[i].dir), &id, &der)?;
+                crash::point("evidence-written");
+                progress.advance(1);
+                Ok(())
+            })?;
+        let audit_der = stamped
+            .record_der(members.len())
+            .map_err(ers_err("encoding"))?;
+        write_audit_ers(session, &id, audit_seq, session.audit.head(), &audit_der)?;
+        durable::sync_filesystem(&records)?;
+        let ids: Vec<String> = members.iter().map(|r| r.id.clone()).collect();
+        let info = Batch {
+            id: id.clone(),
+            kind: "initial".into(),
+            time: gen_time.rfc3339(),
+            digest: "sha256".into(),
+            root: hex::encode(&root),
+            renew_by: Some(renew_by.clone()),
+        };
+        session.catalog.add_evidence(&info, &ids)?;
+        crash::point("evidence-cataloged");
+        session.audit.append(&[(
+            "evidence",
+            fields([
+                ("batch", json!(id)),
+                ("kind", json!("initial")),
+                ("records", json!(ids.len())),
+                ("root_sha256", json!(info.root)),
+                ("gen_time", json!(info.time)),
+                ("tsa", json!(stamp.tsa.subject())),
+                ("renew_by", json!(renew_by)),
+                ("audit_seq", json!(audit_seq)),
+            ]),
+        )])?;
+        done += chunk.len();
+        outcome.batches.push(BatchInfo {
+            id,
+            kind: "initial".into(),
+            records: ids.len(),
+            time: info.time,
+            renew_by: Some(renew_by),
+        });
+    }
+    progress.finish();
+    Ok(outcome)
+}
+
+/// The newest evidence record file of a record, parsed.
+fn newest(dir: &Path) -> std::result::Result<(PathBuf, EvidenceRecord), String> {
+    let files = evidence_files(dir).map_err(|e| e.to_string())?;
+    let path = files
+        .last()
+        .cloned()
+        .ok_or_else(|| format!("{}: no evidence record", dir.display()))?;
+    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let er = EvidenceRecord::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((path, er))
+}
+
+/// The newest audit evidence record, with its seq and line hash.
+fn newest_audit(session: &Session) -> Option<(EvidenceRecord, serde_json::Value)> {
+    let dir = session.layout.audit_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ers"))
+        .collect();
+    files.sort();
+    let path = files.pop()?;
+    let er = EvidenceRecord::parse(&std::fs::read(&path).ok()?).ok()?;
+    let side: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path.with_extension("json")).ok()?).ok()?;
+    Some((er, side))
+}
+
+/// How `renew` renews evidence records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenewKind {
+    /// RFC 4998 §5.2 time-stamp renewal: a new ArchiveTimeStamp over the
+    /// previous one, same chain.
+    Timestamp,
+    /// RFC 4998 §5.2 hash-tree renewal under a stronger digest: a new chain
+    /// over the data and the earlier chains.
+    HashTree(DigestAlgorithm),
+}
+
+/// Renews the newest evidence record of every record in `rows` (and the
+/// audit log's), `batch_size` per TSA request.
+pub fn renew(
+    session: &mut Session,
+    rows: &[Row],
+    tsa: &dyn Stamper,
+    kind: RenewKind,
+    batch_size: usize,
+    progress: &dyn Progress,
+) -> Result<EvidenceOutcome> {
+    let mut outcome = EvidenceOutcome::default();
+    if rows.is_empty() {
+        return Ok(outcome);
+    }
+    let margin = session.config.renewal.margin_days;
+    let records = session.layout.records();
+    progress.phase("renewing", rows.len() as u64);
+    for chunk in rows.chunks(batch_size.max(1)) {
+        type Loaded<'r> = (&'r Row, EvidenceRecord, Vec<Vec<u8>>);
+        let loaded: Vec<std::result::Result<Loaded<'_>, Left>> = chunk
+            .par_iter()
+            .map(|row| {
+                let dir = records.join(&row.dir);
+                let left = |reason| Left {
+                    dir: row.dir.clone(),
+                    reason,
+                };
+                let (_, er) = newest(&dir).map_err(left)?;
+                let hashes = match kind {
+                    RenewKind::Timestamp => Vec::new(),
+                    RenewKind::HashTree(alg) => RecordMeta::read(&dir)
+                        .map_err(|e| e.to_string())
+                        .and_then(|m| group_of(&dir, &m, alg))
+                        .map_err(left)?,
+                };
+                Ok((row, er, hashes))
+            })
+            .collect();
+        let mut members: Vec<Loaded<'_>> = Vec::new();
+        for l in loaded {
+            match l {
+                Ok(m) => members.push(m),
+                Err(left) => outcome.left_out.push(left),
+            }
+        }
+        if members.is_empty() {
+            continue;
+        }
+        let audit = newest_audit(session);
+        let (kind_name, renewal_root, stamped) = match kind {
+            RenewKind::Timestamp => {
+                let mut ers: Vec<&EvidenceRecord> = members.iter().map(|m| &m.1).collect();
+                if let Some((er, _)) = &audit {
+                    ers.push(er);
+                }
+                let r = TimestampRenewal::build(&ers).map_err(ers_err("renewal tree"))?;
+                let root = r.root().to_vec();
+                let alg = r.algorithm();
+                let stamp = match tsa.stamp(alg, &root) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        outcome.error = Some(format!("time stamp for the renewal: {e}"));
+                        break;
+                    }
+                };
+                let s = r
+                    .finish(stamp.token.der())
+                    .map_err(ers_err("the TSA's token"))?;
+                ("timestamp-renewal", root, (s, stamp, alg))
+            }
+            RenewKind::HashTree(alg) => {
+                let mut input: Vec<(&EvidenceRecord, Vec<Vec<u8>>)> =
+                    members.iter().map(|m| (&m.1, m.2.clone())).collect();
+                if let Some((er, side)) = &audit {
+                    // The audit data object is its line: the renewal hashes
+                    // it again with the new algorithm.
+                    let seq = side["seq"].as_u64().unwrap_or(0);
+                    if let Some(line) = crate::audit::line(&session.layout.audit_log(), seq)? {
+                        let h = hozon_ers::DataObject::from_bytes(&line, &[alg])
+                            .map_err(ers_err("hashing the audit line"))?;
+                        input.push((
+                            er,
+                            vec![h.hash(alg).map(<[u8]>::to_vec).unwrap_or_default()],
+                        ));
+                    }
+                }
+                let r = HashTreeRenewal::build(alg, &input).map_err(ers_err("renewal tree"))?;
+                let root = r.root().to_vec();
+                let stamp = match tsa.stamp(alg, &root) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        outcome.error = Some(format!("time stamp for the renewal: {e}"));
+                        break;
+                    }
+                };
+                let s = r
+                    .finish(stamp.token.der())
+                    .map_err(ers_err("the TSA's token"))?;
+                ("hash-tree-renewal", root, (s, stamp, alg))
+            }
+        };
+        let (stamped, stamp, alg) = stamped;
+        let gen_time = stamp.token.gen_time();
+        let id = batch_id(session.audit.next_seq(), gen_time, &renewal_root);
+        let renew_by = renew_by_for(&stamp.tsa, alg, margin);
+        (0..members.len())
+            .into_par_iter()
+            .try_for_each(|i| -> Result<()> {
+                let renewed = stamped
+                    .renew(i, &members[i].1)
+                    .map_err(ers_err("renewing"))?;
+                let der = der::Encode::to_der(&renewed)
+                    .map_err(|e| Error::Evidence(format!("encoding: {e}")))?;
+                write_ers(&records.join(&members[i].0.dir), &id, &der)?;
+                crash::point("renew-written");
+                progress.advance(1);
+                Ok(())
+            })?;
+        if let Some((er, side)) = &audit {
+            if stamped.len() > members.len() {
+                let renewed = stamped
+                    .renew(members.len(), er)
+                    .map_err(ers_err("renewing the audit log's evidence"))?;
+                let der = der::Encode::to_der(&renewed)
+                    .map_err(|e| Error::Evidence(format!("encoding: {e}")))?;
+                let seq = side["seq"].as_u64().unwrap_or(0);
+                let head = side["line_sha256"].as_str().unwrap_or("").to_string();
+                write_audit_ers(session, &id, seq, &head, &der)?;
+            }
+        }
+        durable::sync_filesystem(&records)?;
+        let ids: Vec<String> = members.iter().map(|m| m.0.id.clone()).collect();
+        let info = Batch {
+            id: id.clone(),
+            kind: kind_name.into(),
+            time: gen_time.rfc3339(),
+            digest: alg.name().to_ascii_lowercase(),
+            root: hex::encode(&renewal_root),
+            renew_by: Some(renew_by.clone()),
+        };
+        session.catalog.add_evidence(&info, &ids)?;
+        crash::point("renew-cataloged");
+        session.audit.append(&[(
+            "renew",
+            fields([
+                ("batch", json!(id)),
+                ("kind", json!(kind_name)),
+                ("records", json!(ids.len())),
+                ("root", json!(info.root)),
+                ("digest", json!(info.digest)),
+                ("gen_time", json!(info.time)),
+                ("tsa", json!(stamp.tsa.subject())),
+                ("renew_by", json!(renew_by)),
+            ]),
+        )])?;
+        outcome.batches.push(BatchInfo {
+            id,
+            kind: kind_name.into(),
+            records: ids.len(),
+            time: info.time,
+            renew_by: Some(renew_by),
+        });
+    }
+    progress.finish();
+    Ok(outcome)
+}
+
+/// The file lists an evidence record of the record may cover: its files
+/// now, then with each earlier signature version (`history/`), newest
+/// first (an evidence record made before a `--mode cades` renewal covers
+/// the signature as it was then).
+pub fn candidate_contents(dir: &Path, meta: &RecordMeta) -> Vec<Vec<PathBuf>> {
+    let now: Vec<PathBuf> = meta.files.iter().map(|f| dir.join(&f.name)).collect();
+    let mut out = vec![now];
+    for h in meta.history.iter().rev() {
+        out.push(
+            meta.files
+                .iter()
+                .map(|f| {
+                    if f.role == crate::record::Role::Signature {
+                        dir.join(&h.name)
+                    } else {
+                        dir.join(&f.name)
+                    }
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+/// What the newest evidence record of a record proves.
+#[derive(Clone, Debug)]
+pub struct Proven {
+    /// The proven time of existence (first archive time stamp).
+    pub proven: UnixTime,
+    /// Whether it covers the record's current signature (not an earlier
+    /// version kept in `history/`).
+    pub covers_current: bool,
+    /// Warnings of the validation.
+    pub warnings: Vec<String>,
+}
+
+/// Validates `path` (the newest evidence record of the record in `dir`)
+/// in full — structure and every archive time stamp — against the
+/// record's files (or, after a `--mode cades` renewal, with an earlier
+/// signature version). Returns the proof, or the indication and why.
+pub fn verify_newest(
+    path: &Path,
+    dir: &Path,
+    meta: &RecordMeta,
+    verifier: &hozon_verify::Verifier,
+) -> std::result::Result<Proven, (hozon_verify::Indication, String)> {
+    verify_newest_report(path, dir, meta, verifier).0
+}
+
+/// [`verify_newest`], also returning the report it decided on (the
+/// passing one, else the one for the record's current files).
+pub fn verify_newest_report(
+    path: &Path,
+    dir: &Path,
+    meta: &RecordMeta,
+    verifier: &hozon_verify::Verifier,
+) -> (
+    std::result::Result<Proven, (hozon_verify::Indication, String)>,
+    Option<hozon_verify::SignatureReport>,
+) {
+    use hozon_verify::Indication;
+    let label = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                Err((Indication::TotalFailed, format!("{label}: {e}"))),
+                None,
+            )
+        }
+    };
+    let mut first_failure = None;
+    let mut first_report = None;
+    for (i, files) in candidate_contents(dir, meta).into_iter().enumerate() {
+        let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let r = verifier.verify_evidence_record(&label, &bytes, &refs);
+        if r.indication == Indication::TotalPassed {
+            let proven = r
+                .best_signature_time
+                .as_deref()
+                .and_then(|t| UnixTime::parse_rfc3339(t).ok());
+            let Some(proven) = proven else {
+                return (
+                    Err((
+                        Indication::Indeterminate,
+                        "the evidence record passed without a proven time".to_string(),
+                    )),
+                    Some(r),
+                );
+            };
+            let warnings = r.warnings.clone();
+            return (
+                Ok(Proven {
+                    proven,
+                    covers_current: i == 0,
+                    warnings,
+                }),
+                Some(r),
+            );
+        }
+        let failure = (
+            r.indication,
+            format!(
+                "evidence record {}{}: {}",
+                r.indication,
+                r.sub_indication
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default(),
+                r.errors.join("; ")
+            ),
+        );
+        first_report.get_or_insert(r);
+        first_failure.get_or_insert(failure);
+    }
+    (
+        Err(first_failure.unwrap_or((Indication::TotalFailed, "no data objects".into()))),
+        first_report,
+    )
+}
+
+/// Why an (older) evidence record file does not match the record's files
+/// structurally, or `None` when it does.
+pub fn structure_problem(path: &Path, dir: &Path, meta: &RecordMeta) -> Option<String> {
+    let er = match std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| EvidenceRecord::parse(&b).map_err(|e| e.to_string()))
+    {
+        Ok(er) => er,
+        Err(e) => return Some(e),
+    };
+    let algs = match hozon_ers::verify::algorithms(&er) {
+        Ok(a) => a,
+        Err(e) => return Some(e.to_string()),
+    };
+    let mut first_error = None;
+    for files in candidate_contents(dir, meta) {
+        let mut objects = Vec::new();
+        for p in &files {
+            match std::fs::File::open(p)
+                .and_then(|file| hozon_ers::DataObject::from_reader(file, &algs))
+            {
+                Ok(o) => objects.push(o),
+                Err(e) => return Some(format!("{}: {e}", p.display())),
+            }
+        }
+        match hozon_ers::check_structure(&er, &objects) {
+            Ok(_) => return None,
+            Err(e) => {
+                first_error.get_or_insert(e.to_string());
+            }
+        }
+    }
+    first_error
+}
+
+/// Validates the audit log's newest evidence record against the line it
+/// covers (`<batch>.json` names its seq). `None` when there is none yet;
+/// otherwise a problem, or `Ok` with the proven time.
+pub fn verify_audit(
+    session: &Session,
+    verifier: &hozon_verify::Verifier,
+) -> Option<std::result::Result<String, (bool, String)>> {
+    let dir = session.layout.audit_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ers"))
+        .collect();
+    files.sort();
+    let path = files.pop()?;
+    Some(verify_audit_file(session, verifier, &path))
+}
+
+/// The proven time, or (whether it is only INDETERMINATE, why).
+fn verify_audit_file(
+    session: &Session,
+    verifier: &hozon_verify::Verifier,
+    path: &Path,
+) -> std::result::Result<String, (bool, String)> {
+    verify_audit_inner(session, verifier, path).map_err(|e| match e {
+        AuditFailure::Indeterminate(m) => (true, m),
+        AuditFailure::Failed(m) => (false, m),
+    })
+}
+
+enum AuditFailure {
+    Indeterminate(String),
+    Failed(String),
+}
+
+impl From<String> for AuditFailure {
+    fn from(m: String) -> AuditFailure {
+        AuditFailure::Failed(m)
+    }
+}
+
+fn verify_audit_inner(
+    session: &Session,
+    verifier: &hozon_verify::Verifier,
+    path: &Path,
+) -> std::result::Result<String, AuditFailure> {
+    let side: serde_json::Value = std::fs::read(path.with_extension("json"))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .map_err(|e| format!("{}: {e}", path.with_extension("json").display()))?;
+    let seq = side["seq"]
+        .as_u64()
+        .ok_or_else(|| format!("{}: no seq", path.with_extension("json").display()))?;
+    let line = crate::audit::line(&session.layout.audit_log(), seq)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("the audit log has no line {seq} any more"))?;
+    // The data object is the line's bytes; the verifier reads files.
+    let tmp = session
+        .layout
+        .staging()
+        .join(format!(".audit-line-{}", std::process::id()));
+    std::fs::write(&tmp, &line).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let r = verifier.verify_evidence_record(&path.display().to_string(), &bytes, &[&tmp]);
+    let _ = std::fs::remove_file(&tmp);
+    let message = format!(
+        "{}: audit line {seq}: {}{}: {}",
+        path.display(),
+        r.indication,
+        r.sub_indication
+            .map(|s| format!("/{s}"))
+            .unwrap_or_default(),
+        r.errors.join("; ")
+    );
+    match r.indication {
+        hozon_verify::Indication::TotalPassed => Ok(r.best_signature_time.unwrap_or_default()),
+        hozon_verify::Indication::TotalFailed => Err(AuditFailure::Failed(message)),
+        _ => Err(AuditFailure::Indeterminate(message)),
+    }
+}

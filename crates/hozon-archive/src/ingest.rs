@@ -1,0 +1,842 @@
+//! `archive ingest`: classify every input, build its record, publish it,
+//! catalogue it, log it — then stamp one evidence batch over everything
+//! archived without evidence.
+//!
+//! # Classification
+//!
+//! * `X.p7s` beside `X`, or `X.p7m`: a **signed** document. The signature is
+//!   verified strictly (as `hozon verify`); a failure is not archived unless
+//!   `--accept-failed` (then kept with state `accepted-failed` and the
+//!   reason). One that carries a signature time stamp is extended to B-LT
+//!   now; a B-B one gets its proof of existence from the evidence record.
+//! * Under a `--scans` directory, or a TIFF/PNG/JPEG/JPEG 2000 by its
+//!   bytes: a **scan**, checked with the archive's scan policy; only a
+//!   passing scan is signed; the report is stored as `scan.json`.
+//! * Everything else, **PDFs included**, is an unsigned clinical
+//!   **document** and is signed with the archive's signer. A PDF cannot be
+//!   told from its bytes to be a scan (born-digital lab reports are PDFs
+//!   too), so scanned PDFs come in through `--scans DIR`.
+//!
+//! Signatures made here are B-B carrying their validation data (the chain
+//! and the CRL/OCSP responses the strict check of the fresh signature
+//! used; the verifier's fetcher caches those across the batch). Their time
+//! of existence comes from the batch's evidence record.
+//!
+//! # Commit order (crash safety)
+//!
+//! Workers build records in `records/.staging/<id>/` without flushing.
+//! Every [`GROUP`] records the main thread makes the group durable with one
+//! `syncfs`, renames each directory to `records/YYYY/MM/<id>` (the commit
+//! point), flushes the month directories, inserts the catalog rows, and
+//! appends the audit lines. See [`crate::session`] for the repair of each
+//! gap.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use hozon_scan::{Format, Policy};
+use hozon_sign::CadesSigner;
+use hozon_verify::{Indication, SignatureReport, Verifier};
+
+use crate::audit::fields;
+use crate::evidence::{self, EvidenceOutcome};
+use crate::record::{
+    is_plain_name, record_id, FileEntry, Kind, RecordMeta, Role, State, RECORD_FORMAT,
+};
+use crate::session::Recovery;
+use crate::{crash, durable, io_err, Error, Result, Session};
+
+/// Records made durable and published together.
+pub const GROUP: usize = 256;
+
+/// Largest signature file read.
+const MAX_SIGNATURE: u64 = hozon_cms::MAX_SIGNATURE_FILE_SIZE;
+
+/// Raises a signature with a signature time stamp to B-LT (the CLI's
+/// augmentation pipeline): `(label, signature, detached content)`.
+pub type ExtendFn<'a> =
+    &'a (dyn Fn(&str, &[u8], Option<&Path>) -> std::result::Result<Vec<u8>, String> + Sync);
+
+/// What a job works with (made by the caller from `hozon.toml` and flags).
+pub struct Tools<'a> {
+    /// Signs unsigned documents and passing scans.
+    pub signer: Option<&'a CadesSigner>,
+    /// Verifies signatures strictly.
+    pub verifier: &'a Verifier,
+    /// Extends signatures that have a time stamp to B-LT.
+    pub extend_lt: Option<ExtendFn<'a>>,
+    /// Stamps evidence batches.
+    pub tsa: Option<&'a dyn evidence::Stamper>,
+    /// Checks scans.
+    pub scan_policy: &'a Policy,
+}
+
+/// Progress reporting (a progress bar in the CLI).
+pub trait Progress: Sync {
+    /// A new phase with `total` steps.
+    fn phase(&self, name: &str, total: u64);
+    /// `n` steps done.
+    fn advance(&self, n: u64);
+    /// The phase is over.
+    fn finish(&self);
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn phase(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// What to ingest.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    /// Files and directories.
+    pub sources: Vec<PathBuf>,
+    /// Directories (or files) whose files are scans.
+    pub scans: Vec<PathBuf>,
+    /// Keep inputs whose signature or scan check failed, marked as such.
+    pub accept_failed: bool,
+    /// Scan policy class for every scan (default: by the policy's rules).
+    pub class: Option<String>,
+    /// Records per evidence batch (one TSA request each).
+    pub batch_size: usize,
+}
+
+/// One archived input.
+#[derive(Clone, Debug, Serialize)]
+pub struct Archived {
+    /// Source path.
+    pub source: String,
+    /// Record id.
+    pub id: String,
+    /// Classification.
+    pub kind: Kind,
+    /// Signature level.
+    pub level: Option<String>,
+    /// State.
+    pub state: State,
+    /// Record directory relative to `records/`.
+    pub dir: String,
+}
+
+/// An input that was not archived, or was already.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    /// Source path.
+    pub source: String,
+    /// Why (or the existing record's id).
+    pub reason: String,
+}
+
+/// The outcome of an ingest run.
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    /// New records.
+    pub archived: Vec<Archived>,
+    /// Inputs already in the archive (same path, same content).
+    pub already_archived: Vec<Skipped>,
+    /// Inputs refused (failed signature or scan check, unreadable, ...).
+    pub not_archived: Vec<Skipped>,
+    /// The evidence step.
+    pub evidence: EvidenceOutcome,
+    /// What the start of the run repaired.
+    #[serde(skip)]
+    pub recovery: Recovery,
+}
+
+/// One input and how it was classified.
+#[derive(Clone, Debug)]
+struct Input {
+    path: PathBuf,
+    kind: Kind,
+    /// The signature file of a signed input (`X.p7s`), or the `.p7m` itself.
+    signature: Option<PathBuf>,
+    enveloping: bool,
+    /// Path relative to its scan root (for the policy's class rules).
+    relative: String,
+}
+
+/// Ingests `options.sources` into the open archive.
+pub fn run(
+    session: &mut Session,
+    options: &IngestOptions,
+    tools: &Tools<'_>,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
+    let mut report = IngestReport {
+        recovery: session.recovery.clone(),
+        ..IngestReport::default()
+    };
+    let (inputs, refused) = collect(&options.sources, &options.scans);
+    report.not_archived.extend(refused);
+
+    // 1. Identity: canonical path + content hash.
+    progress.phase("hashing", inputs.len() as u64);
+    let identified: Vec<std::result::Result<(Input, String, String, String), Skipped>> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let r = identify(&input);
+            progress.advance(1);
+            r.map(|(source, sha, id)| (input.clone(), source, sha, id))
+                .map_err(|reason| Skipped {
+                    source: input.path.display().to_string(),
+                    reason,
+                })
+        })
+        .collect();
+    progress.finish();
+    let mut todo = Vec::new();
+    let mut seen = HashSet::new();
+    let archive_root =
+        std::fs::canonicalize(session.layout.root()).map_err(io_err(session.layout.root()))?;
+    for item in identified {
+        match item {
+            Err(s) => report.not_archived.push(s),
+            Ok((input, source, _, _)) if Path::new(&source).starts_with(&archive_root) => {
+                let _ = input;
+                report.not_archived.push(Skipped {
+                    source,
+                    reason: "lies inside the archive itself".into(),
+                });
+            }
+            Ok((input, source, sha, id)) => {
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                if session.catalog.contains(&id)? {
+                    report.already_archived.push(Skipped {
+                        source,
+                        reason: format!("already archived as record {id}"),
+                    });
+                } else {
+                    todo.push((input, source, sha, id));
+                }
+            }
+        }
+    }
+
+    // 2. Build records in parallel; commit them in groups here.
+    let now = hozon_cms::UnixTime::now();
+    let ingested = now.rfc3339();
+    let month = ingested.get(..7).unwrap_or("0000-00").replace('-', "/");
+    let staging = session.layout.staging();
+    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
+    progress.phase("archiving", todo.len() as u64);
+    let (tx, rx) = mpsc::sync_channel::<std::result::Result<RecordMeta, Skipped>>(GROUP * 2);
+    let ctx = BuildContext {
+        staging: &staging,
+        ingested: &ingested,
+        month: &month,
+        tools,
+        options,
+    };
+    let mut first_error = None;
+    std::thread::scope(|scope| {
+        let ctx = &ctx;
+        // The workers run in a pool as large as the caller's (-j), on a
+        // thread of their own, while this thread commits.
+        let threads = rayon::current_num_threads();
+        scope.spawn(move || {
+            let work = move || {
+                todo.into_par_iter()
+                    .for_each_with(tx, |tx, (input, source, sha, id)| {
+                        let result =
+                            build(ctx, &input, &source, &sha, &id).map_err(|reason| Skipped {
+                                source: source.clone(),
+                                reason,
+                            });
+                        let _ = tx.send(result);
+                    });
+            };
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(work),
+                Err(_) => work(),
+            }
+        });
+        let mut group = Vec::with_capacity(GROUP);
+        let mut receiving = true;
+        while receiving {
+            match rx.recv() {
+                Ok(Ok(meta)) => group.push(meta),
+                Ok(Err(skipped)) => {
+                    report.not_archived.push(skipped);
+                    progress.advance(1);
+                }
+                Err(_) => receiving = false,
+            }
+            // Commit when the group is full, when the workers are done, or
+            // when nothing else is ready (so a slow batch still commits).
+            let flush = group.len() >= GROUP || (!receiving && !group.is_empty());
+            if flush && first_error.is_none() {
+                let n = group.len() as u64;
+                if let Err(e) = commit_group(session, &mut group, &mut report) {
+                    first_error = Some(e);
+                }
+                progress.advance(n);
+            } else if flush {
+                group.clear();
+            }
+        }
+    });
+    progress.finish();
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    // Leftover staging directories of refused inputs.
+    let _ = std::fs::remove_dir_all(&staging).and_then(|()| std::fs::create_dir(&staging));
+
+    // 3. One evidence batch over everything without evidence.
+    report.evidence = evidence::stamp_pending(session, tools.tsa, options.batch_size, progress)?;
+
+    session.audit.append(&[(
+        "ingest",
+        fields([
+            ("archived", json!(report.archived.len())),
+            ("already_archived", json!(report.already_archived.len())),
+            ("not_archived", json!(report.not_archived.len())),
+            (
+                "not_archived_sources",
+                json!(report
+                    .not_archived
+                    .iter()
+                    .take(1000)
+                    .map(|s| &s.source)
+                    .collect::<Vec<_>>()),
+            ),
+            ("evidence_batches", json!(report.evidence.batches.len())),
+        ]),
+    )])?;
+    Ok(report)
+}
+
+fn commit_group(
+    session: &mut Session,
+    group: &mut Vec<RecordMeta>,
+    report: &mut IngestReport,
+) -> Result<()> {
+    let staging = session.layout.staging();
+    let records = session.layout.records();
+    durable::sync_filesystem(&staging)?;
+    crash::point("ingest-staged");
+    let mut months = BTreeSet::new();
+    let mut published = Vec::with_capacity(group.len());
+    for meta in group.drain(..) {
+        let from = staging.join(&meta.id);
+        let to = records.join(&meta.dir);
+        let parent = to.parent().unwrap_or(&records).to_path_buf();
+        if months.insert(parent.clone()) && !parent.exists() {
+            std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+            if let Some(year) = parent.parent() {
+                durable::sync_dir(year)?;
+            }
+            durable::sync_dir(&records)?;
+        }
+        if to.exists() {
+            // Published by a run whose catalog row was repaired since.
+            std::fs::remove_dir_all(&from).map_err(io_err(&from))?;
+            report.already_archived.push(Skipped {
+                source: meta.source.clone(),
+                reason: format!("already archived as record {}", meta.id),
+            });
+            continue;
+        }
+        std::fs::rename(&from, &to).map_err(io_err(&to))?;
+        crash::point("ingest-renamed");
+        published.push(meta);
+    }
+    for m in &months {
+        durable::sync_dir(m)?;
+    }
+    durable::sync_dir(&staging)?;
+    crash::point("ingest-published");
+    let refs: Vec<&RecordMeta> = published.iter().collect();
+    session.catalog.insert(&refs)?;
+    crash::point("ingest-cataloged");
+    let events: Vec<_> = published
+        .iter()
+        .map(|m| {
+            (
+                "archived",
+                fields([
+                    ("id", json!(m.id)),
+                    ("source", json!(m.source)),
+                    ("sha256", json!(m.sha256)),
+                    ("kind", json!(m.kind)),
+                    ("state", json!(m.state)),
+                ]),
+            )
+        })
+        .collect();
+    let first = session.audit.append(&events)?;
+    let ids: Vec<&str> = published.iter().map(|m| m.id.as_str()).collect();
+    session.catalog.mark_audited(&ids, first)?;
+    crash::point("ingest-audited");
+    report
+        .archived
+        .extend(published.into_iter().map(|m| Archived {
+            source: m.source,
+            id: m.id,
+            kind: m.kind,
+            level: m.level,
+            state: m.state,
+            dir: m.dir,
+        }));
+    Ok(())
+}
+
+/// Walks the sources and classifies every file. Returns the inputs and
+/// the files refused at once.
+fn collect(sources: &[PathBuf], scans: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
+    let mut inputs = Vec::new();
+    let mut refused = Vec::new();
+    let mut roots: Vec<(PathBuf, bool)> = sources.iter().map(|p| (p.clone(), false)).collect();
+    roots.extend(scans.iter().map(|p| (p.clone(), true)));
+    for (root, is_scan_root) in roots {
+        for entry in walkdir::WalkDir::new(&root)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    refused.push(Skipped {
+                        source: e.path().map_or_else(
+                            || root.display().to_string(),
+                            |p| p.display().to_string(),
+                        ),
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            if hozon_io::is_temporary(&path) {
+                continue;
+            }
+            let relative = path
+                .strip_prefix(&root)
+                .ok()
+                .filter(|r| !r.as_os_str().is_empty())
+                .unwrap_or_else(|| Path::new(path.file_name().unwrap_or_default()))
+                .to_string_lossy()
+                .replace('\\', "/");
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("ers") | Some("tsr") => continue,
+                Some("p7s") => {
+                    if !path.with_extension("").is_file() {
+                        refused.push(Skipped {
+                            source: path.display().to_string(),
+                            reason: "a detached signature without its document beside it".into(),
+                        });
+                    }
+                    continue;
+                }
+                Some("p7m") => {
+                    inputs.push(Input {
+                        signature: Some(path.clone()),
+                        path,
+                        kind: Kind::Signed,
+                        enveloping: true,
+                        relative,
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+            let with = |e: &str| {
+                let mut s = path.as_os_str().to_owned();
+                s.push(e);
+                PathBuf::from(s)
+            };
+            let p7s = with(".p7s");
+            if p7s.is_file() {
+                let kind = if is_scan_root || looks_like_image(&path) {
+                    Kind::Scan
+                } else {
+                    Kind::Signed
+                };
+                inputs.push(Input {
+                    path,
+                    kind,
+                    signature: Some(p7s),
+                    enveloping: false,
+                    relative,
+                });
+                continue;
+            }
+            if with(".p7m").is_file() {
+                // Archived with (and checked against) its .p7m.
+                continue;
+            }
+            let kind = if is_scan_root || looks_like_image(&path) {
+                Kind::Scan
+            } else {
+                Kind::Document
+            };
+            inputs.push(Input {
+                path,
+                kind,
+                signature: None,
+                enveloping: false,
+                relative,
+            });
+        }
+    }
+    (inputs, refused)
+}
+
+/// TIFF, PNG, JPEG or JPEG 2000 by its first bytes.
+fn looks_like_image(path: &Path) -> bool {
+    let mut head = [0u8; hozon_scan::format::MAGIC_LEN];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    matches!(
+        hozon_scan::format::identify(&head[..n]),
+        Format::Tiff | Format::Png | Format::Jpeg | Format::Jpeg2000
+    )
+}
+
+/// Canonical source path, content SHA-256 and record id.
+fn identify(input: &Input) -> std::result::Result<(String, String, String), String> {
+    let canonical = std::fs::canonicalize(&input.path).map_err(|e| e.to_string())?;
+    let source = canonical.to_string_lossy().into_owned();
+    let (sha, _) = crate::sha256_file(&canonical).map_err(|e| e.to_string())?;
+    let id = record_id(&source, &sha);
+    Ok((source, sha, id))
+}
+
+struct BuildContext<'a> {
+    staging: &'a Path,
+    ingested: &'a str,
+    month: &'a str,
+    tools: &'a Tools<'a>,
+    options: &'a IngestOptions,
+}
+
+/// Copies `from` to the new file `to`, hashing what was written.
+fn copy_hashing(from: &Path, to: &Path) -> std::result::Result<(String, u64), String> {
+    let mut src = File::open(from).map_err(|e| format!("cannot open: {e}"))?;
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)
+        .map_err(|e| format!("{}: {e}", to.display()))?;
+    let mut hasher = openssl::sha::Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut len = 0u64;
+    loop {
+        let n = src
+            .read(&mut buf)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        dst.write_all(&buf[..n])
+            .map_err(|e| format!("{}: {e}", to.display()))?;
+        len += n as u64;
+    }
+    Ok((hex::encode(hasher.finish()), len))
+}
+
+fn read_limited(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    let f = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SIGNATURE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_SIGNATURE {
+        return Err(format!(
+            "{}: larger than the {MAX_SIGNATURE}-byte limit for a signature",
+            path.display()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Every SignerInfo TOTAL_PASSED, or the first problem.
+fn verdict(reports: &[SignatureReport]) -> std::result::Result<(), String> {
+    if reports.is_empty() {
+        return Err("no signature found".into());
+    }
+    for r in reports {
+        if r.indication != Indication::TotalPassed {
+            return Err(format!(
+                "signature {}{}: {}",
+                r.indication,
+                r.sub_indication
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default(),
+                r.errors.first().cloned().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The name a document gets inside its record.
+fn stored_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".into());
+    if is_plain_name(&name) && name != "scan.json" {
+        name
+    } else {
+        format!("document-{name}")
+    }
+}
+
+/// Builds one record in `staging/<id>/`. Returns its metadata, or why the
+/// input is not archived.
+fn build(
+    ctx: &BuildContext<'_>,
+    input: &Input,
+    source: &str,
+    sha: &str,
+    id: &str,
+) -> std::result::Result<RecordMeta, String> {
+    let dir = ctx.staging.join(id);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = build_in(ctx, input, source, sha, id, &dir);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+fn build_in(
+    ctx: &BuildContext<'_>,
+    input: &Input,
+    source: &str,
+    sha: &str,
+    id: &str,
+    dir: &Path,
+) -> std::result::Result<RecordMeta, String> {
+    let tools = ctx.tools;
+    let mut meta = RecordMeta {
+        format: RECORD_FORMAT.into(),
+        id: id.into(),
+        source: source.into(),
+        sha256: sha.into(),
+        kind: input.kind,
+        class: None,
+        level: None,
+        state: State::Archived,
+        failure: None,
+        ingested: ctx.ingested.into(),
+        dir: format!("{}/{id}", ctx.month),
+        files: Vec::new(),
+        history: Vec::new(),
+    };
+    let name = stored_name(&input.path);
+    let doc = dir.join(&name);
+    let (copied_sha, size) = copy_hashing(&input.path, &doc)?;
+    if copied_sha != sha {
+        return Err("the file changed while it was being archived; run again".into());
+    }
+    let label = input.path.display().to_string();
+    if input.enveloping {
+        // A .p7m is both document and signature.
+        let reports = tools.verifier.verify(
+            &label,
+            &std::fs::read(&doc).map_err(|e| e.to_string())?,
+            None,
+        );
+        meta.files.push(FileEntry {
+            name,
+            role: Role::Signature,
+            sha256: copied_sha,
+            size,
+        });
+        meta.level = reports.first().and_then(|r| r.level.clone());
+        if let Err(reason) = verdict(&reports) {
+            if !ctx.options.accept_failed {
+                return Err(reason);
+            }
+            meta.state = State::AcceptedFailed;
+            meta.failure = Some(reason);
+        }
+        return finish(meta, dir);
+    }
+    meta.files.push(FileEntry {
+        name: name.clone(),
+        role: Role::Document,
+        sha256: copied_sha,
+        size,
+    });
+    let signature = match input.kind {
+        Kind::Signed => adopt(ctx, input, &doc, &mut meta)?,
+        Kind::Scan => {
+            let class = ctx
+                .options
+                .class
+                .clone()
+                .unwrap_or_else(|| tools.scan_policy.class_for(&input.relative).to_string());
+            let mut scan = hozon_scan::check_file(&doc, tools.scan_policy, &class)
+                .map_err(|e| e.to_string())?;
+            scan.file = source.to_string();
+            let passed = scan.verdict == hozon_scan::Status::Passed;
+            let failures: Vec<String> = scan
+                .failures()
+                .map(|c| format!("{}: {}", c.check, c.detail))
+                .collect();
+            let json = serde_json::to_vec_pretty(&scan).map_err(|e| e.to_string())?;
+            durable::write_new(&dir.join("scan.json"), &json).map_err(|e| e.to_string())?;
+            meta.files.push(FileEntry {
+                name: "scan.json".into(),
+                role: Role::ScanReport,
+                sha256: crate::sha256_hex(&json),
+                size: json.len() as u64,
+            });
+            meta.class = Some(class);
+            match (passed, &input.signature) {
+                // A scan that came signed: its signature is checked like
+                // any other existing signature.
+                (true, Some(_)) => adopt(ctx, input, &doc, &mut meta)?,
+                (true, None) => Some(sign(tools, &label, &doc, sha)?),
+                (false, signature) => {
+                    let reason = format!("scan check FAILED: {}", failures.join("; "));
+                    if !ctx.options.accept_failed {
+                        return Err(reason);
+                    }
+                    meta.state = State::AcceptedFailed;
+                    meta.failure = Some(reason);
+                    match signature {
+                        Some(p) => Some(read_limited(p)?),
+                        None => None,
+                    }
+                }
+            }
+        }
+        Kind::Document => Some(sign(tools, &label, &doc, sha)?),
+    };
+    if let Some(sig) = signature {
+        if meta.level.is_none() && meta.state == State::Archived {
+            meta.level = Some("B-B".into());
+        }
+        let sig_name = format!("{name}.p7s");
+        durable::write_new(&dir.join(&sig_name), &sig).map_err(|e| e.to_string())?;
+        meta.files.push(FileEntry {
+            name: sig_name,
+            role: Role::Signature,
+            sha256: crate::sha256_hex(&sig),
+            size: sig.len() as u64,
+        });
+    }
+    finish(meta, dir)
+}
+
+/// An existing signature (`X.p7s` of `input`, stored document `doc`):
+/// verified strictly; passed and time-stamped → extended to B-LT; passed
+/// B-B → with the validation data its check used; failed → refused, or
+/// kept unchanged as accepted-failed.
+fn adopt(
+    ctx: &BuildContext<'_>,
+    input: &Input,
+    doc: &Path,
+    meta: &mut RecordMeta,
+) -> std::result::Result<Option<Vec<u8>>, String> {
+    let tools = ctx.tools;
+    let doc = doc.to_path_buf();
+    let sig_path = input.signature.as_deref().unwrap_or(&input.path);
+    let bytes = read_limited(sig_path)?;
+    let label = sig_path.display().to_string();
+    let (reports, evidence) = tools
+        .verifier
+        .verify_with_evidence(&label, &bytes, Some(&doc));
+    meta.level = reports.first().and_then(|r| r.level.clone());
+    Ok(match verdict(&reports) {
+        Ok(()) => {
+            let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
+            match (stamped, tools.extend_lt) {
+                (true, Some(extend)) if meta.level.as_deref() != Some("B-LTA") => {
+                    let extended = extend(&label, &bytes, Some(&doc))
+                        .map_err(|e| format!("cannot extend to B-LT: {e}"))?;
+                    meta.level = Some("B-LT".into());
+                    Some(extended)
+                }
+                // B-B: it carries, like the archive's own, the
+                // validation data its check used; its time of
+                // existence comes from the evidence record.
+                (false, _) => Some(
+                    hozon_ltv::add_validation_data(
+                        &bytes,
+                        &evidence.certs,
+                        &evidence.crls,
+                        &evidence.ocsp,
+                    )
+                    .map(|w| w.der)
+                    .map_err(|e| format!("cannot embed validation data: {e}"))?,
+                ),
+                _ => Some(bytes),
+            }
+        }
+        Err(reason) => {
+            if !ctx.options.accept_failed {
+                return Err(reason);
+            }
+            meta.state = State::AcceptedFailed;
+            meta.failure = Some(reason);
+            Some(bytes)
+        }
+    })
+}
+
+fn finish(meta: RecordMeta, dir: &Path) -> std::result::Result<RecordMeta, String> {
+    durable::write_new(&dir.join("record.json"), &meta.to_bytes()).map_err(|e| e.to_string())?;
+    Ok(meta)
+}
+
+/// Signs `doc` (whose SHA-256 is `sha`) as B-B and embeds the validation
+/// data of the strict check of the new signature.
+fn sign(
+    tools: &Tools<'_>,
+    label: &str,
+    doc: &Path,
+    sha: &str,
+) -> std::result::Result<Vec<u8>, String> {
+    let signer = tools
+        .signer
+        .ok_or("no signer is configured (hozon archive init --key/--cert, --pkcs12 or --pkcs11-module)")?;
+    let sig = if signer.digest_algorithm() == hozon_cms::DigestAlgorithm::Sha256 {
+        let digest = hex::decode(sha).map_err(|e| e.to_string())?;
+        signer.sign_detached_digest(&digest)
+    } else {
+        signer.sign_detached(File::open(doc).map_err(|e| e.to_string())?)
+    }
+    .map_err(|e| format!("signing failed: {e}"))?;
+    let (reports, evidence) = tools.verifier.verify_with_evidence(label, &sig, Some(doc));
+    verdict(&reports).map_err(|e| {
+        format!("the archive's own signature does not validate, so nothing was archived: {e}")
+    })?;
+    hozon_ltv::add_validation_data(&sig, &evidence.certs, &evidence.crls, &evidence.ocsp)
+        .map(|w| w.der)
+        .map_err(|e| format!("cannot embed validation data: {e}"))
+}
+
+#[allow(dead_code)]
+fn _assert_error_is_send(e: Error) -> Box<dyn std::error::Error + Send + Sync> {
+    Box::new(e)
+}

@@ -1,0 +1,42 @@
+//! `archive reindex`: the catalog rebuilt from `records/` (the record.json
+//! files and the evidence records beside them).
+
+use serde_json::json;
+
+use crate::audit::fields;
+use crate::record::{evidence_files, RecordMeta};
+use crate::session::{months, record_dirs};
+use crate::{evidence, Result, Session};
+
+/// Rebuilds the catalog; returns the number of records indexed.
+pub fn run(session: &mut Session) -> Result<u64> {
+    session.catalog.clear()?;
+    let mut n = 0u64;
+    let margin = session.config.renewal.margin_days;
+    for month in months(&session.layout)? {
+        let dir = session.layout.records().join(&month);
+        let mut metas = Vec::new();
+        for name in record_dirs(&dir)? {
+            metas.push(RecordMeta::read(&dir.join(name))?);
+        }
+        let refs: Vec<&RecordMeta> = metas.iter().collect();
+        session.catalog.insert(&refs)?;
+        // Their audit lines were written when they were archived.
+        session.catalog.mark_all_audited()?;
+        for m in &metas {
+            let files = evidence_files(&session.layout.records().join(&m.dir))?;
+            let renew_by = match files.last() {
+                Some(newest) => evidence::renew_by_of_file(newest, margin),
+                None => None,
+            };
+            session
+                .catalog
+                .set_evidence(&m.id, files.len() as i64, renew_by.as_deref())?;
+        }
+        n += metas.len() as u64;
+    }
+    session
+        .audit
+        .append(&[("reindex", fields([("records", json!(n))]))])?;
+    Ok(n)
+}

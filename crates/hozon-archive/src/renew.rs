@@ -1,0 +1,238 @@
+//! `archive renew`: keeps every record's proof of existence ahead of its
+//! deadline. First, records that never got evidence (the TSA was down at
+//! ingest) are stamped. Then every record whose `renew_by` falls before
+//! `now + before` is renewed:
+//!
+//! * `--mode ers` (default): RFC 4998 §5.2 time-stamp renewal of each
+//!   record's newest evidence record — one TSA request per batch — or,
+//!   with `--digest`, hash-tree renewal under the stronger algorithm (then
+//!   every record with evidence is renewed, whatever its deadline).
+//! * `--mode cades`: each signature is extended to B-LTA in place (an
+//!   archive-time-stamp-v3 per signature, one TSA request each), through
+//!   the same augmentation code as `hozon extend --level lta`. The
+//!   signature it replaces is kept as `history/<name>.<n>` (the record's
+//!   older evidence records cover those bytes), and `record.json` is
+//!   replaced atomically with the new fixity.
+//!
+//! Renewal only needs the previous evidence to be valid *now* — the
+//! signer's or an older TSA's certificate may have expired long ago.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::json;
+
+use hozon_cms::UnixTime;
+
+use crate::audit::fields;
+use crate::evidence::{self, EvidenceOutcome, RenewKind, Stamper};
+use crate::ingest::{ExtendFn, Progress};
+use crate::record::{FileEntry, RecordMeta, Role};
+use crate::{crash, durable, Result, Session};
+
+/// How to renew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Evidence records.
+    Ers(RenewKind),
+    /// B-LTA archive time stamps in the signatures.
+    Cades,
+}
+
+/// What to renew.
+#[derive(Clone, Copy, Debug)]
+pub struct RenewOptions {
+    /// Renew what is due before `now + before_secs`.
+    pub before_secs: i64,
+    /// The current time (a test may move it forward).
+    pub now: UnixTime,
+    /// How.
+    pub mode: Mode,
+    /// Records per evidence batch.
+    pub batch_size: usize,
+}
+
+/// A signature extended (cades mode), or why not.
+#[derive(Clone, Debug, Serialize)]
+pub struct Extended {
+    /// Record directory.
+    pub dir: String,
+    /// The error, if it failed.
+    pub error: Option<String>,
+}
+
+/// The outcome of a renewal run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RenewReport {
+    /// Records that had no evidence yet, stamped first.
+    pub pending: EvidenceOutcome,
+    /// Records due.
+    pub due: usize,
+    /// Of those, records already past their deadline: renewed late, their
+    /// older stamps may no longer be provable (`archive verify` says).
+    pub overdue: usize,
+    /// Evidence renewal (ers mode).
+    pub renewed: EvidenceOutcome,
+    /// Signatures extended (cades mode).
+    pub extended: Vec<Extended>,
+}
+
+impl RenewReport {
+    /// Whether something could not be renewed.
+    pub fn incomplete(&self) -> bool {
+        self.pending.error.is_some()
+            || self.renewed.error.is_some()
+            || !self.pending.left_out.is_empty()
+            || !self.renewed.left_out.is_empty()
+            || self.extended.iter().any(|e| e.error.is_some())
+    }
+}
+
+/// Parses `90d`, `12w`, `36h`, `0d` into seconds.
+pub fn parse_window(text: &str) -> std::result::Result<i64, String> {
+    let t = text.trim();
+    let (num, unit) = t.split_at(t.len().saturating_sub(1));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 90d, 12w or 36h"))?;
+    let unit = match unit {
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        "h" => 3_600,
+        _ => return Err(format!("{text:?}: the unit must be d, w or h")),
+    };
+    n.checked_mul(unit)
+        .filter(|s| *s >= 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
+/// Runs the renewal.
+pub fn run(
+    session: &mut Session,
+    tsa: &dyn Stamper,
+    extend_lta: Option<ExtendFn<'_>>,
+    options: &RenewOptions,
+    progress: &dyn Progress,
+) -> Result<RenewReport> {
+    let mut report = RenewReport {
+        pending: evidence::stamp_pending(session, Some(tsa), options.batch_size, progress)?,
+        ..RenewReport::default()
+    };
+    let horizon = UnixTime(options.now.0.saturating_add(options.before_secs)).rfc3339();
+    let rows = match options.mode {
+        Mode::Ers(RenewKind::HashTree(_)) => session.catalog.rows_where("evidence > 0", None)?,
+        _ => session.catalog.rows_where(
+            "evidence > 0 AND renew_by IS NOT NULL AND renew_by <= ?1",
+            Some(&horizon),
+        )?,
+    };
+    report.due = rows.len();
+    let now = options.now.rfc3339();
+    report.overdue = rows
+        .iter()
+        .filter(|r| r.renew_by.as_deref().is_some_and(|d| d < now.as_str()))
+        .count();
+    match options.mode {
+        Mode::Ers(kind) => {
+            report.renewed =
+                evidence::renew(session, &rows, tsa, kind, options.batch_size, progress)?;
+        }
+        Mode::Cades => {
+            let extend = extend_lta.ok_or_else(|| {
+                crate::Error::Evidence("--mode cades needs the augmentation pipeline".into())
+            })?;
+            progress.phase("extending", rows.len() as u64);
+            for row in &rows {
+                let dir = session.layout.records().join(&row.dir);
+                let error = extend_record(&dir, extend).err();
+                report.extended.push(Extended {
+                    dir: row.dir.clone(),
+                    error,
+                });
+                progress.advance(1);
+            }
+            progress.finish();
+            let ok: Vec<&Extended> = report
+                .extended
+                .iter()
+                .filter(|e| e.error.is_none())
+                .collect();
+            durable::sync_filesystem(&session.layout.records())?;
+            // The catalog's deadline now comes from the new archive stamps;
+            // the evidence records keep theirs until their own renewal.
+            let ids: Vec<String> = rows
+                .iter()
+                .filter(|r| ok.iter().any(|e| e.dir == r.dir))
+                .map(|r| r.id.clone())
+                .collect();
+            session.audit.append(&[(
+                "renew",
+                fields([
+                    ("kind", json!("cades")),
+                    ("records", json!(ids.len())),
+                    ("failed", json!(report.extended.len() - ok.len())),
+                ]),
+            )])?;
+        }
+    }
+    Ok(report)
+}
+
+/// Extends the record's signature to B-LTA in place: the old bytes are
+/// kept under `history/`, the new ones published atomically, and
+/// `record.json` replaced atomically with the new fixity.
+fn extend_record(dir: &Path, extend: ExtendFn<'_>) -> std::result::Result<(), String> {
+    let mut meta = RecordMeta::read(dir).map_err(|e| e.to_string())?;
+    let sig = meta
+        .file(Role::Signature)
+        .cloned()
+        .ok_or("the record has no signature")?;
+    let sig_path = dir.join(&sig.name);
+    let bytes = std::fs::read(&sig_path).map_err(|e| format!("{}: {e}", sig_path.display()))?;
+    let sha = crate::sha256_hex(&bytes);
+    // A run killed between record.json and the signature left the old
+    // signature (already kept in history/) with a record.json naming the
+    // new one: extend again from the old bytes.
+    let interrupted = sha != sig.sha256
+        && meta.history.last().is_some_and(|h| {
+            h.sha256 == sha && h.name.starts_with(&format!("history/{}.", sig.name))
+        });
+    if sha != sig.sha256 && !interrupted {
+        return Err(format!(
+            "{}: differs from record.json; not extended (`hozon archive verify` reports it)",
+            sig_path.display()
+        ));
+    }
+    let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
+    let extended = extend(&sig_path.display().to_string(), &bytes, content.as_deref())?;
+    if !interrupted {
+        let history = dir.join("history");
+        std::fs::create_dir_all(&history).map_err(|e| format!("{}: {e}", history.display()))?;
+        let n = meta.history.len() + 1;
+        let old_name = format!("history/{}.{n}", sig.name);
+        hozon_io::write_atomic(&dir.join(&old_name), &bytes, hozon_io::Overwrite::Never)
+            .map_err(|e| format!("{old_name}: {e}"))?;
+        meta.history.push(FileEntry {
+            name: old_name,
+            role: Role::Signature,
+            sha256: sha,
+            size: bytes.len() as u64,
+        });
+    }
+    for f in &mut meta.files {
+        if f.role == Role::Signature {
+            f.sha256 = crate::sha256_hex(&extended);
+            f.size = extended.len() as u64;
+        }
+    }
+    hozon_io::write_atomic(
+        &dir.join("record.json"),
+        &meta.to_bytes(),
+        hozon_io::Overwrite::Replace,
+    )
+    .map_err(|e| format!("record.json: {e}"))?;
+    crash::point("cades-record");
+    hozon_io::write_atomic(&sig_path, &extended, hozon_io::Overwrite::Replace)
+        .map_err(|e| format!("{}: {e}", sig_path.display()))?;
+    Ok(())
+}

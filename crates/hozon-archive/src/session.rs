@@ -1,0 +1,333 @@
+//! An archive opened for a job: configuration read, writer lock held, audit
+//! log and catalog open, and whatever a killed run left half-done repaired
+//! before anything new happens.
+//!
+//! The repair follows the order in which ingest commits a record:
+//! 1. `records/.staging/*` — records being built when the run died — are
+//!    removed (nothing points to them; the rerun builds them again);
+//! 2. a record directory without a catalog row (killed after the
+//!    directory's rename, before the row) gets its row from its
+//!    `record.json`. Only months whose directory count differs from the
+//!    catalog's count are listed, so a clean archive costs one `readdir`
+//!    per month;
+//! 3. a row whose audit line was never written gets one (`recovered`).
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::audit::{fields, AuditLog};
+use crate::catalog::Catalog;
+use crate::lock::{self, ArchiveLock, Wait};
+use crate::record::RecordMeta;
+use crate::{io_err, Config, Error, Layout, Result};
+
+/// What opening repaired.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Staging directories removed.
+    pub staging_removed: usize,
+    /// Catalog rows restored from record directories.
+    pub rows_restored: usize,
+    /// Audit lines written for records that had none.
+    pub audit_lines_restored: usize,
+    /// Bytes of a torn last audit line cut off.
+    pub audit_torn_bytes: u64,
+}
+
+impl Recovery {
+    /// Whether anything was repaired.
+    pub fn any(&self) -> bool {
+        *self != Recovery::default()
+    }
+}
+
+/// An archive open for one job.
+pub struct Session {
+    /// Paths.
+    pub layout: Layout,
+    /// `hozon.toml`.
+    pub config: Config,
+    /// The catalog.
+    pub catalog: Catalog,
+    /// The audit log.
+    pub audit: AuditLog,
+    /// What opening repaired.
+    pub recovery: Recovery,
+    _lock: ArchiveLock,
+}
+
+impl Session {
+    /// Opens the archive at `root` for `command` (quoted in the lock file).
+    pub fn open(root: &Path, wait: Wait, command: &str, on_wait: &dyn Fn(&str)) -> Result<Session> {
+        let layout = Layout::new(root);
+        let config = Config::load(&layout.config())?;
+        let lock = lock::acquire(&layout.lock(), wait, command, on_wait)?;
+        let (audit, repair) = AuditLog::open(&layout.audit_log())?;
+        let catalog = Catalog::open(&layout.catalog())?;
+        let mut session = Session {
+            layout,
+            config,
+            catalog,
+            audit,
+            recovery: Recovery {
+                audit_torn_bytes: repair.torn_bytes,
+                ..Recovery::default()
+            },
+            _lock: lock,
+        };
+        session.repair()?;
+        Ok(session)
+    }
+
+    fn repair(&mut self) -> Result<()> {
+        if self.recovery.audit_torn_bytes > 0 {
+            self.audit.append(&[(
+                "audit-log-repaired",
+                fields([("torn_bytes_removed", json!(self.recovery.audit_torn_bytes))]),
+            )])?;
+        }
+        let staging = self.layout.staging();
+        if let Ok(rd) = std::fs::read_dir(&staging) {
+            for entry in rd {
+                let entry = entry.map_err(io_err(&staging))?;
+                let p = entry.path();
+                let removed = if entry.file_type().map_err(io_err(&p))?.is_dir() {
+                    std::fs::remove_dir_all(&p)
+                } else {
+                    std::fs::remove_file(&p)
+                };
+                removed.map_err(io_err(&p))?;
+                self.recovery.staging_removed += 1;
+            }
+        }
+        for month in months(&self.layout)? {
+            let dir = self.layout.records().join(&month);
+            let names = record_dirs(&dir)?;
+            if names.len() as u64 == self.catalog.count_month(&month)? {
+                continue;
+            }
+            let known = self.catalog.ids_in_month(&month)?;
+            let mut restored = Vec::new();
+            for name in names {
+                if known.contains(&name) {
+                    continue;
+                }
+                restored.push(RecordMeta::read(&dir.join(&name))?);
+            }
+            let refs: Vec<&RecordMeta> = restored.iter().collect();
+            self.catalog.insert(&refs)?;
+            self.recovery.rows_restored += restored.len();
+        }
+        let unaudited = self.catalog.unaudited()?;
+        if !unaudited.is_empty() {
+            let events: Vec<_> = unaudited
+                .iter()
+                .map(|(id, source, sha)| {
+                    (
+                        "archived",
+                        fields([
+                            ("id", json!(id)),
+                            ("source", json!(source)),
+                            ("sha256", json!(sha)),
+                            ("recovered", json!(true)),
+                        ]),
+                    )
+                })
+                .collect();
+            let first = self.audit.append(&events)?;
+            let ids: Vec<&str> = unaudited.iter().map(|(id, _, _)| id.as_str()).collect();
+            self.catalog.mark_audited(&ids, first)?;
+            self.recovery.audit_lines_restored = ids.len();
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY/MM` of every month directory under `records/`, sorted.
+pub fn months(layout: &Layout) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let records = layout.records();
+    for year in sorted_names(&records)? {
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        for month in sorted_names(&records.join(&year))? {
+            if month.len() == 2 && month.bytes().all(|b| b.is_ascii_digit()) {
+                out.push(format!("{year}/{month}"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Names of the record directories of one month directory.
+pub fn record_dirs(dir: &Path) -> Result<Vec<String>> {
+    Ok(sorted_names(dir)?
+        .into_iter()
+        .filter(|n| !n.starts_with('.'))
+        .collect())
+}
+
+fn sorted_names(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(io_err(dir)(e)),
+    };
+    for entry in rd {
+        let entry = entry.map_err(io_err(dir))?;
+        if !entry.file_type().map_err(io_err(dir))?.is_dir() {
+            continue;
+        }
+        match entry.file_name().into_string() {
+            Ok(n) => out.push(n),
+            Err(n) => {
+                return Err(Error::Record {
+                    path: dir.join(n),
+                    reason: "a directory name that is not UTF-8 does not belong in records/".into(),
+                })
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Creates the layout of a new archive at `root` with `config`; refuses a
+/// directory that already holds an archive.
+pub fn init(root: &Path, config: &Config) -> Result<()> {
+    let layout = Layout::new(root);
+    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    if layout.config().exists() {
+        return Err(Error::Config {
+            path: layout.config(),
+            reason: "an archive already exists here".into(),
+        });
+    }
+    for d in [layout.records(), layout.staging(), layout.audit_dir()] {
+        std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+    }
+    let lock = lock::acquire(&layout.lock(), Wait::No, "hozon archive init", &|_| {})?;
+    Catalog::open(&layout.catalog())?;
+    let (mut audit, _) = AuditLog::open(&layout.audit_log())?;
+    let text = config.to_toml()?;
+    hozon_io::write_atomic(
+        &layout.config(),
+        text.as_bytes(),
+        hozon_io::Overwrite::Never,
+    )
+    .map_err(io_err(layout.config()))?;
+    audit.append(&[(
+        "init",
+        fields([("config_sha256", json!(crate::sha256_hex(text.as_bytes())))]),
+    )])?;
+    crate::durable::sync_dir(root)?;
+    drop(lock);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{FileEntry, Kind, Role, State, RECORD_FORMAT};
+
+    fn meta(id: &str) -> RecordMeta {
+        RecordMeta {
+            format: RECORD_FORMAT.into(),
+            id: id.into(),
+            source: format!("/in/{id}.txt"),
+            sha256: "00".repeat(32),
+            kind: Kind::Document,
+            class: None,
+            level: Some("B-B".into()),
+            state: State::Archived,
+            failure: None,
+            ingested: "2026-11-26T00:00:00Z".into(),
+            dir: format!("2026/11/{id}"),
+            files: vec![FileEntry {
+                name: "a.txt".into(),
+                role: Role::Document,
+                sha256: "00".repeat(32),
+                size: 0,
+            }],
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn open_repairs_what_a_killed_ingest_left() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("arc");
+        init(&root, &Config::default()).unwrap();
+        let layout = Layout::new(&root);
+        // A record published (renamed) but never catalogued, and a
+        // half-built one in staging.
+        let m = meta("0123456789abcdef0123456789abcdef");
+        let dir = layout.records().join(&m.dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("record.json"), m.to_bytes()).unwrap();
+        std::fs::create_dir_all(layout.staging().join("deadbeef")).unwrap();
+        // A torn audit line.
+        let mut log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(layout.audit_log())
+            .unwrap();
+        std::io::Write::write_all(&mut log, b"{\"seq\":2,").unwrap();
+        drop(log);
+
+        let s = Session::open(&root, Wait::No, "test", &|_| {}).unwrap();
+        assert_eq!(s.recovery.staging_removed, 1);
+        assert_eq!(s.recovery.rows_restored, 1);
+        assert_eq!(s.recovery.audit_lines_restored, 1);
+        assert_eq!(s.recovery.audit_torn_bytes, 9);
+        assert_eq!(s.catalog.count().unwrap(), 1);
+        assert!(s.catalog.contains(&m.id).unwrap());
+        drop(s);
+        let chain = crate::audit::verify_chain(&layout.audit_log()).unwrap();
+        assert!(chain.problems.is_empty(), "{:?}", chain.problems);
+        // Nothing left to repair the second time.
+        let s = Session::open(&root, Wait::No, "test", &|_| {}).unwrap();
+        assert!(!s.recovery.any(), "{:?}", s.recovery);
+    }
+
+    #[test]
+    fn status_counts_from_the_catalog() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("arc");
+        init(&root, &Config::default()).unwrap();
+        let mut s = Session::open(&root, Wait::No, "test", &|_| {}).unwrap();
+        let a = meta("a0000000000000000000000000000000");
+        let mut b = meta("b0000000000000000000000000000000");
+        b.kind = Kind::Scan;
+        b.state = State::AcceptedFailed;
+        let c = meta("c0000000000000000000000000000000");
+        s.catalog.insert(&[&a, &b, &c]).unwrap();
+        let batch = crate::catalog::Batch {
+            id: "x".into(),
+            kind: "initial".into(),
+            time: "2026-11-26T00:00:00Z".into(),
+            digest: "sha256".into(),
+            root: "00".into(),
+            renew_by: Some("2030-10-03T00:00:00Z".into()),
+        };
+        s.catalog
+            .add_evidence(&batch, &[a.id.clone(), b.id.clone()])
+            .unwrap();
+        s.catalog
+            .set_verified(&[(a.id.clone(), "failed")], "2026-11-26T00:00:00Z")
+            .unwrap();
+        let st = crate::status::query(s.catalog.connection(), "2031-01-01T00:00:00Z").unwrap();
+        assert_eq!(st.total, 3);
+        assert_eq!(st.accepted_failed, 1);
+        assert_eq!(st.without_evidence, 1);
+        assert_eq!(st.verification.failed, 1);
+        assert_eq!(st.verification.never, 2);
+        assert_eq!(st.renewal.overdue, 2);
+        assert_eq!(st.renewal.earliest.as_deref(), Some("2030-10-03T00:00:00Z"));
+        assert_eq!(st.renewal.by_month.len(), 1);
+        assert_eq!(st.renewal.by_month[0].month, "2030-10");
+        assert_eq!(st.renewal.by_month[0].count, 2);
+    }
+}

@@ -1,0 +1,586 @@
+//! `archive verify` and `hozon verify RECORD_DIR`: every record checked
+//! again on its own — fixity of every file against `record.json`, the
+//! signature (strictly), every evidence record, the scan report of a scan —
+//! plus the audit log's chain and the catalog against `records/`.
+//!
+//! Outcomes per record: `passed`; `failed` (a file missing or altered, a
+//! signature or evidence record that fails); `indeterminate` (a signature or
+//! evidence record that cannot be decided now); `accepted-failed` records
+//! are checked for fixity only (their signature or scan was known bad).
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use hozon_verify::{Indication, Verifier};
+
+use crate::audit::{fields, verify_chain};
+use crate::ingest::Progress;
+use crate::record::{evidence_files, Kind, RecordMeta, Role, State};
+use crate::session::{months, record_dirs};
+use crate::{Result, Session};
+
+/// The outcome of one record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Everything holds.
+    Passed,
+    /// Kept as failed at ingest; its files are intact.
+    AcceptedFailed,
+    /// Something cannot be decided now.
+    Indeterminate,
+    /// Missing, altered or invalid.
+    Failed,
+}
+
+impl Outcome {
+    /// Catalog name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::AcceptedFailed => "accepted-failed",
+            Outcome::Indeterminate => "indeterminate",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// What was found wrong, by category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProblemKind {
+    /// A file (or the whole record) is gone.
+    Missing,
+    /// A file's bytes differ from its recorded SHA-256.
+    Altered,
+    /// A signature, evidence record, record.json or scan report is wrong.
+    Invalid,
+    /// Cannot be decided now (INDETERMINATE).
+    Indeterminate,
+}
+
+/// One problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Category.
+    pub kind: ProblemKind,
+    /// The file concerned.
+    pub file: String,
+    /// What.
+    pub detail: String,
+}
+
+/// One record's check.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecordCheck {
+    /// Record id (the directory name).
+    pub id: String,
+    /// Record directory.
+    pub dir: String,
+    /// Source path at ingest.
+    pub source: Option<String>,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// What is wrong.
+    pub problems: Vec<Problem>,
+    /// What deserves a look.
+    pub warnings: Vec<String>,
+    /// Signature level found.
+    pub level: Option<String>,
+    /// Evidence records checked.
+    pub evidence_records: usize,
+}
+
+/// Checks one record directory on its own.
+pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
+    let id = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut check = RecordCheck {
+        id,
+        dir: dir.display().to_string(),
+        source: None,
+        outcome: Outcome::Passed,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        level: None,
+        evidence_records: 0,
+    };
+    let problem = |check: &mut RecordCheck, kind, file: &Path, detail: String| {
+        check.problems.push(Problem {
+            kind,
+            file: file.display().to_string(),
+            detail,
+        });
+    };
+    let meta = match RecordMeta::read(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            let kind = if dir.join("record.json").exists() {
+                ProblemKind::Invalid
+            } else {
+                ProblemKind::Missing
+            };
+            problem(&mut check, kind, &dir.join("record.json"), e.to_string());
+            check.outcome = Outcome::Failed;
+            return check;
+        }
+    };
+    check.source = Some(meta.source.clone());
+    if Some(meta.id.as_str()) != dir.file_name().and_then(|n| n.to_str()) {
+        problem(
+            &mut check,
+            ProblemKind::Invalid,
+            &dir.join("record.json"),
+            format!(
+                "record.json names record {} but lies in another record's directory",
+                meta.id
+            ),
+        );
+    }
+    // Fixity.
+    let mut intact = true;
+    for f in meta.files.iter().chain(meta.history.iter()) {
+        let path = dir.join(&f.name);
+        match crate::sha256_file(&path) {
+            Err(e) => {
+                intact = false;
+                let kind = if path.exists() {
+                    ProblemKind::Invalid
+                } else {
+                    ProblemKind::Missing
+                };
+                problem(&mut check, kind, &path, e.to_string());
+            }
+            Ok((sha, size)) if sha != f.sha256 || size != f.size => {
+                intact = false;
+                problem(
+                    &mut check,
+                    ProblemKind::Altered,
+                    &path,
+                    format!("SHA-256 {sha} ({size} bytes), record.json says {} ({} bytes): the file was altered", f.sha256, f.size),
+                );
+            }
+            Ok(_) => {}
+        }
+    }
+    if let Some(doc) = meta.file(Role::Document) {
+        if doc.sha256 != meta.sha256 {
+            problem(
+                &mut check,
+                ProblemKind::Invalid,
+                &dir.join("record.json"),
+                "the document's SHA-256 differs from the record's".into(),
+            );
+        }
+    }
+    if meta.kind == Kind::Scan && meta.file(Role::ScanReport).is_none() {
+        problem(
+            &mut check,
+            ProblemKind::Missing,
+            &dir.join("scan.json"),
+            "a scanned record without its scan report".into(),
+        );
+    }
+    // Evidence first: its proven time is the signature's proof of
+    // existence. The newest evidence record is validated in full (it
+    // contains and renews the older ones); older files are checked for
+    // structure only (their newest stamps may have expired by design).
+    let mut poe = None;
+    match evidence_files(dir) {
+        Err(e) => problem(
+            &mut check,
+            ProblemKind::Invalid,
+            &dir.join("evidence"),
+            e.to_string(),
+        ),
+        Ok(files) => {
+            check.evidence_records = files.len();
+            if files.is_empty() {
+                check
+                    .warnings
+                    .push("no evidence record yet: `hozon archive renew` stamps it".into());
+            }
+            if let Some((newest, older)) = files.split_last() {
+                for f in older {
+                    if let Some(detail) = crate::evidence::structure_problem(f, dir, &meta) {
+                        problem(&mut check, ProblemKind::Invalid, f, detail);
+                    }
+                }
+                match crate::evidence::verify_newest(newest, dir, &meta, verifier) {
+                    Ok(found) => {
+                        if found.covers_current {
+                            poe = Some(found.proven);
+                        }
+                        check.warnings.extend(found.warnings);
+                    }
+                    Err((indication, detail)) => {
+                        let kind = if indication == Indication::TotalFailed {
+                            ProblemKind::Invalid
+                        } else {
+                            ProblemKind::Indeterminate
+                        };
+                        problem(&mut check, kind, newest, detail);
+                    }
+                }
+            }
+        }
+    }
+    // Signature, strictly, with the evidence record's proof of existence.
+    if meta.state == State::Archived {
+        match meta.file(Role::Signature) {
+            None => problem(
+                &mut check,
+                ProblemKind::Missing,
+                dir,
+                "record.json lists no signature".into(),
+            ),
+            Some(sig) if intact => {
+                let sig_path = dir.join(&sig.name);
+                let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
+                match std::fs::read(&sig_path) {
+                    Err(e) => problem(&mut check, ProblemKind::Missing, &sig_path, e.to_string()),
+                    Ok(bytes) => {
+                        let label = sig_path.display().to_string();
+                        let reports = match poe {
+                            Some(t) => {
+                                verifier.verify_with_poe(&label, &bytes, content.as_deref(), t)
+                            }
+                            None => verifier.verify(&label, &bytes, content.as_deref()),
+                        };
+                        check.level = reports.first().and_then(|r| r.level.clone());
+                        for r in &reports {
+                            let detail = || {
+                                format!(
+                                    "{}{}: {}",
+                                    r.indication,
+                                    r.sub_indication
+                                        .map(|s| format!("/{s}"))
+                                        .unwrap_or_default(),
+                                    r.errors.join("; ")
+                                )
+                            };
+                            match r.indication {
+                                Indication::TotalPassed => {}
+                                Indication::TotalFailed => {
+                                    problem(&mut check, ProblemKind::Invalid, &sig_path, detail())
+                                }
+                                _ => problem(
+                                    &mut check,
+                                    ProblemKind::Indeterminate,
+                                    &sig_path,
+                                    detail(),
+                                ),
+                            }
+                            check.warnings.extend(r.warnings.iter().cloned());
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    check.outcome = if check
+        .problems
+        .iter()
+        .any(|p| p.kind != ProblemKind::Indeterminate)
+    {
+        Outcome::Failed
+    } else if !check.problems.is_empty() {
+        Outcome::Indeterminate
+    } else if meta.state == State::AcceptedFailed {
+        Outcome::AcceptedFailed
+    } else {
+        Outcome::Passed
+    };
+    check
+}
+
+/// Totals.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Records checked.
+    pub total: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Accepted as failed at ingest, files intact.
+    pub accepted_failed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Indeterminate.
+    pub indeterminate: usize,
+    /// Files or records missing.
+    pub missing: usize,
+    /// Files altered.
+    pub altered: usize,
+    /// Signatures, evidence records or metadata invalid.
+    pub invalid: usize,
+}
+
+/// The audit log's check.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditSummary {
+    /// Lines.
+    pub lines: u64,
+    /// Head hash.
+    pub head_sha256: String,
+    /// When the newest time-stamped line is proven to have existed (its
+    /// evidence record under `audit/`).
+    pub proven_time: Option<String>,
+    /// Breaks (the chain, or its evidence record failed).
+    pub problems: Vec<String>,
+    /// Its evidence record cannot be decided now.
+    pub indeterminate: Vec<String>,
+}
+
+/// `archive verify --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifyReport {
+    /// Validation time.
+    pub validation_time: String,
+    /// Records that did not pass (all of them with `all`).
+    pub records: Vec<RecordCheck>,
+    /// Catalog rows whose record directory is gone.
+    pub missing_records: Vec<String>,
+    /// Totals.
+    pub summary: Summary,
+    /// The audit log.
+    pub audit: AuditSummary,
+}
+
+impl VerifyReport {
+    /// Whether anything failed (exit 1).
+    pub fn failed(&self) -> bool {
+        self.summary.failed > 0
+            || !self.audit.problems.is_empty()
+            || !self.missing_records.is_empty()
+    }
+    /// Whether anything is indeterminate (exit 3 when nothing failed).
+    pub fn indeterminate(&self) -> bool {
+        self.summary.indeterminate > 0 || !self.audit.indeterminate.is_empty()
+    }
+}
+
+/// Verifies the whole archive, or a random sample of `sample` records.
+pub fn run(
+    session: &mut Session,
+    verifier: &Verifier,
+    sample: Option<usize>,
+    progress: &dyn Progress,
+) -> Result<VerifyReport> {
+    let mut dirs = Vec::new();
+    for month in months(&session.layout)? {
+        for name in record_dirs(&session.layout.records().join(&month))? {
+            dirs.push(format!("{month}/{name}"));
+        }
+    }
+    let on_disk: std::collections::HashSet<&str> = dirs.iter().map(String::as_str).collect();
+    let missing_records: Vec<String> = session
+        .catalog
+        .rows_where("1", None)?
+        .into_iter()
+        .filter(|r| !on_disk.contains(r.dir.as_str()))
+        .map(|r| {
+            format!(
+                "{} (record {})",
+                session.layout.records().join(&r.dir).display(),
+                r.id
+            )
+        })
+        .collect();
+    let chosen: Vec<String> = match sample {
+        Some(n) if n < dirs.len() => pick(dirs.clone(), n),
+        _ => dirs.clone(),
+    };
+    progress.phase("verifying", chosen.len() as u64);
+    let records = session.layout.records();
+    let checks: Vec<RecordCheck> = chosen
+        .par_iter()
+        .map(|rel| {
+            let c = verify_record(&records.join(rel), verifier);
+            progress.advance(1);
+            c
+        })
+        .collect();
+    progress.finish();
+    let mut summary = Summary {
+        total: checks.len(),
+        ..Summary::default()
+    };
+    for c in &checks {
+        match c.outcome {
+            Outcome::Passed => summary.passed += 1,
+            Outcome::AcceptedFailed => summary.accepted_failed += 1,
+            Outcome::Failed => summary.failed += 1,
+            Outcome::Indeterminate => summary.indeterminate += 1,
+        }
+        for p in &c.problems {
+            match p.kind {
+                ProblemKind::Missing => summary.missing += 1,
+                ProblemKind::Altered => summary.altered += 1,
+                ProblemKind::Invalid => summary.invalid += 1,
+                ProblemKind::Indeterminate => {}
+            }
+        }
+    }
+    summary.missing += missing_records.len();
+    let mut chain = verify_chain(&session.layout.audit_log())?;
+    let mut audit_indeterminate = Vec::new();
+    let audit_proven = match crate::evidence::verify_audit(session, verifier) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err((true, e))) => {
+            audit_indeterminate.push(e);
+            None
+        }
+        Some(Err((false, e))) => {
+            chain.problems.push(e);
+            None
+        }
+    };
+    let now = verifier.validation_time().rfc3339();
+    let outcomes: Vec<(String, &'static str)> = checks
+        .iter()
+        .map(|c| (c.id.clone(), c.outcome.as_str()))
+        .collect();
+    session.catalog.set_verified(&outcomes, &now)?;
+    session.audit.append(&[(
+        "verify",
+        fields([
+            ("records", json!(summary.total)),
+            ("passed", json!(summary.passed)),
+            ("failed", json!(summary.failed)),
+            ("indeterminate", json!(summary.indeterminate)),
+            ("missing_records", json!(missing_records.len())),
+            ("audit_problems", json!(chain.problems.len())),
+            (
+                "failed_records",
+                json!(checks
+                    .iter()
+                    .filter(|c| c.outcome == Outcome::Failed)
+                    .take(1000)
+                    .map(|c| &c.id)
+                    .collect::<Vec<_>>()),
+            ),
+        ]),
+    )])?;
+    Ok(VerifyReport {
+        validation_time: now,
+        records: checks,
+        missing_records,
+        summary,
+        audit: AuditSummary {
+            proven_time: audit_proven,
+            indeterminate: audit_indeterminate,
+            lines: chain.lines,
+            head_sha256: chain.head,
+            problems: chain.problems,
+        },
+    })
+}
+
+/// `n` of `items`, chosen at random (partial Fisher–Yates with a seed from
+/// the clock and pid: a sample is meant to differ between runs).
+fn pick(mut items: Vec<String>, n: usize) -> Vec<String> {
+    let mut state = hozon_cms::UnixTime::now().0 as u64
+        ^ (u64::from(std::process::id()) << 32)
+        ^ 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..n {
+        let j = i + (next() % (items.len() - i) as u64) as usize;
+        items.swap(i, j);
+    }
+    items.truncate(n);
+    items
+}
+
+/// `hozon verify RECORD_DIR`: the record as verification reports — one per
+/// file that fails its fixity (HASH_FAILURE), the newest evidence record's
+/// (format "ERS") and the signature's, validated with the evidence
+/// record's proof of existence.
+pub fn record_reports(dir: &Path, verifier: &Verifier) -> Vec<hozon_verify::SignatureReport> {
+    use hozon_verify::SubIndication;
+    let mut out = Vec::new();
+    let failure = |file: &Path, message: String, sub: SubIndication| {
+        let mut r = Verifier::format_failure(&file.display().to_string(), None, &message);
+        r.sub_indication = Some(sub);
+        r.errors = vec![format!("{message} [{sub}]")];
+        r
+    };
+    let meta = match RecordMeta::read(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            out.push(failure(
+                &dir.join("record.json"),
+                e.to_string(),
+                SubIndication::FormatFailure,
+            ));
+            return out;
+        }
+    };
+    for f in meta.files.iter().chain(meta.history.iter()) {
+        let path = dir.join(&f.name);
+        match crate::sha256_file(&path) {
+            Ok((sha, _)) if sha == f.sha256 => {}
+            Ok((sha, _)) => out.push(failure(
+                &path,
+                format!(
+                    "SHA-256 {sha} differs from record.json's {}: the file was altered",
+                    f.sha256
+                ),
+                SubIndication::HashFailure,
+            )),
+            Err(e) => out.push(failure(
+                &path,
+                e.to_string(),
+                SubIndication::SignedDataNotFound,
+            )),
+        }
+    }
+    let mut poe = None;
+    if let Ok(files) = evidence_files(dir) {
+        if let Some((newest, older)) = files.split_last() {
+            for f in older {
+                if let Some(detail) = crate::evidence::structure_problem(f, dir, &meta) {
+                    out.push(failure(f, detail, SubIndication::HashFailure));
+                }
+            }
+            let (proof, report) =
+                crate::evidence::verify_newest_report(newest, dir, &meta, verifier);
+            if let Ok(p) = proof {
+                if p.covers_current {
+                    poe = Some(p.proven);
+                }
+            }
+            out.extend(report);
+        }
+    }
+    if let Some(sig) = meta.file(Role::Signature) {
+        let sig_path = dir.join(&sig.name);
+        let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
+        match std::fs::read(&sig_path) {
+            Ok(bytes) => {
+                let label = sig_path.display().to_string();
+                out.extend(match poe {
+                    Some(t) => verifier.verify_with_poe(&label, &bytes, content.as_deref(), t),
+                    None => verifier.verify(&label, &bytes, content.as_deref()),
+                });
+            }
+            Err(e) => out.push(failure(
+                &sig_path,
+                e.to_string(),
+                SubIndication::SignedDataNotFound,
+            )),
+        }
+    }
+    out
+}
