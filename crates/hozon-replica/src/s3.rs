@@ -1,0 +1,729 @@
+//! A replica in an S3-compatible bucket with Object Lock.
+//!
+//! # Why these checks
+//!
+//! Servers differ (shared/notes/object-storage.md): some accept Object Lock
+//! settings and enforce nothing, Ceph RGW silently drops the lock headers of
+//! a multipart upload. So hozon trusts no answer it has not read back:
+//! [`Replica::check`] requires GetObjectLockConfiguration to say
+//! `ObjectLockEnabled=Enabled` (a 501/405 or a missing configuration is a
+//! refusal, never "fine"), and every put is followed by a HeadObject of the
+//! new version whose size, recorded SHA-256 and lock (mode and retain-until,
+//! to the second) must equal what was sent.
+//!
+//! # Write-once
+//!
+//! A bucket with Object Lock is versioned: a put of an existing key creates
+//! a new version beside the locked one. This module never calls
+//! PutObjectRetention, DeleteObject or anything else that could shorten,
+//! replace or remove a lock.
+//!
+//! # Transfer
+//!
+//! Files up to [`MULTIPART_THRESHOLD`] go as one PutObject carrying
+//! `x-amz-checksum-sha256` (the caller's digest, so the server rejects a body
+//! that differs) and the lock headers. Larger files go as a multipart upload
+//! of [`PART_SIZE`] parts read straight from the file (constant memory), the
+//! lock headers on CreateMultipartUpload, each part with the SDK's CRC32
+//! checksum; a failed upload is aborted. The SHA-256 is kept as the user
+//! metadata `hozon-sha256`. The local file is hashed before the transfer
+//! and must equal the caller's digest.
+//!
+//! The SDK is async; [`S3Replica`] owns a small tokio runtime and exposes the
+//! blocking [`Replica`] API, callable from many threads at once.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::{ByteStream, DateTime, Length};
+use aws_sdk_s3::types::{
+    CompletedMultipartUpload, CompletedPart, ObjectLockEnabled, ObjectLockMode,
+};
+use aws_sdk_s3::Client;
+use time::OffsetDateTime;
+
+use crate::credentials::S3Credentials;
+use crate::error::{ReplicaError, Result};
+use crate::file::Staged;
+use crate::{validate_key, ObjectState, Replica, Retention, RetentionMode, Sha256, StoredObject};
+
+/// Files larger than this go as multipart uploads.
+pub const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
+/// Part size of multipart uploads (S3 allows at most 10,000 parts: 160 GiB).
+pub const PART_SIZE: u64 = 16 * 1024 * 1024;
+/// User-metadata name of the SHA-256 (`x-amz-meta-hozon-sha256`).
+pub const SHA256_METADATA: &str = "hozon-sha256";
+/// HeadObject requests in flight at once while listing.
+const LIST_CONCURRENCY: usize = 32;
+
+/// Where an S3 replica lives. Holds no secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Config {
+    /// Endpoint URL (`https://s3.example.jp`, `http://127.0.0.1:8333`).
+    pub endpoint: String,
+    /// Region (`us-east-1` for most S3-compatible servers).
+    pub region: String,
+    /// Bucket, created with Object Lock.
+    pub bucket: String,
+    /// Key prefix inside the bucket (`""` or e.g. `hospital-a/archive`).
+    pub prefix: String,
+    /// Path-style addressing (`URL/bucket/key`), needed by SeaweedFS, MinIO
+    /// and most on-premises servers.
+    pub path_style: bool,
+}
+
+/// An S3 bucket with Object Lock as a write-once replica.
+pub struct S3Replica {
+    config: S3Config,
+    prefix: String,
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl fmt::Debug for S3Replica {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Replica")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl S3Replica {
+    /// A replica for `config`, authenticating with `credentials` (see
+    /// [`S3Credentials::from_environment`]). Connects to nothing yet.
+    pub fn new(config: S3Config, credentials: S3Credentials) -> Result<S3Replica> {
+        if !(config.endpoint.starts_with("http://") || config.endpoint.starts_with("https://")) {
+            return Err(ReplicaError::Config(format!(
+                "endpoint {:?} must start with http:// or https://",
+                config.endpoint
+            )));
+        }
+        if config.bucket.is_empty() {
+            return Err(ReplicaError::Config("the bucket name is empty".into()));
+        }
+        let trimmed = config.prefix.trim_matches('/');
+        if !trimmed.is_empty() {
+            validate_key(trimmed)?;
+        }
+        let prefix = if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("{trimmed}/")
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hozon-s3")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                ReplicaError::Config(format!("cannot start the S3 client runtime: {e}"))
+            })?;
+        let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(120))
+            .operation_attempt_timeout(Duration::from_secs(900))
+            .build();
+        let sdk_config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(config.endpoint.trim_end_matches('/'))
+            .region(Region::new(config.region.clone()))
+            .credentials_provider(Credentials::new(
+                credentials.access_key_id.clone(),
+                credentials.secret_access_key.clone(),
+                credentials.session_token.clone(),
+                None,
+                "hozon",
+            ))
+            .force_path_style(config.path_style)
+            .timeout_config(timeouts)
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(3))
+            .build();
+        Ok(S3Replica {
+            client: Client::from_conf(sdk_config),
+            config,
+            prefix,
+            runtime,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &S3Config {
+        &self.config
+    }
+
+    /// The bucket key of `key`.
+    pub fn object_key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    /// Turns an SDK error into a clear one: unreachable endpoint, rejected
+    /// credentials, missing bucket, or the server's code and message.
+    fn classify<E>(
+        &self,
+        err: SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+        operation: &'static str,
+        key: &str,
+    ) -> ReplicaError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let endpoint = self.config.endpoint.clone();
+        match &err {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                return ReplicaError::Unreachable {
+                    endpoint,
+                    detail: format!("{operation}: {}", DisplayErrorContext(&err)),
+                }
+            }
+            _ => {}
+        }
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let code = err.code().unwrap_or("").to_string();
+        let message = err.message().unwrap_or("").to_string();
+        let detail = match (status, code.is_empty()) {
+            (Some(s), false) => format!("HTTP {s} {code}: {message}"),
+            (Some(s), true) => format!("HTTP {s}"),
+            (None, _) => DisplayErrorContext(&err).to_string(),
+        };
+        match code.as_str() {
+            "InvalidAccessKeyId"
+            | "SignatureDoesNotMatch"
+            | "InvalidToken"
+            | "ExpiredToken"
+            | "InvalidSecurity"
+            | "AuthorizationHeaderMalformed" => {
+                return ReplicaError::CredentialsRejected { endpoint, detail }
+            }
+            "NoSuchBucket" => {
+                return ReplicaError::BucketMissing {
+                    bucket: self.config.bucket.clone(),
+                    endpoint,
+                }
+            }
+            _ => {}
+        }
+        // HEAD answers carry no body: a bare 403 is the only sign.
+        if status == Some(403) && code.is_empty() {
+            return ReplicaError::CredentialsRejected {
+                endpoint,
+                detail: format!("{operation} {key}: HTTP 403 (access key unknown, signature wrong, or no permission)"),
+            };
+        }
+        ReplicaError::S3 {
+            replica: self.describe(),
+            operation,
+            key: key.to_string(),
+            detail,
+        }
+    }
+
+    async fn head_async(&self, key: &str, version: Option<&str>) -> Result<Option<ObjectState>> {
+        let result = self
+            .client
+            .head_object()
+            .bucket(&self.config.bucket)
+            .key(self.object_key(key))
+            .set_version_id(version.map(str::to_string))
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => {
+                let status = err.raw_response().map(|r| r.status().as_u16());
+                // 404: no such key; 405 with a delete marker as the latest
+                // version: deleted (for hozon, absent).
+                if matches!(status, Some(404)) || (status == Some(405) && version.is_none()) {
+                    return Ok(None);
+                }
+                return Err(self.classify(err, "HeadObject", key));
+            }
+        };
+        if output.delete_marker() == Some(true) {
+            return Ok(None);
+        }
+        Ok(Some(state_of(key, &output)))
+    }
+
+    async fn put_async(
+        &self,
+        key: &str,
+        local: &Path,
+        sha256: &Sha256,
+        retention: &Retention,
+    ) -> Result<StoredObject> {
+        let size = std::fs::metadata(local)
+            .map_err(|e| ReplicaError::io(local, "cannot read the local file", e))?
+            .len();
+        let until = DateTime::from_secs(retention.retain_until.unix_timestamp());
+        let mode = lock_mode(retention.mode);
+        let object_key = self.object_key(key);
+        let version = if size <= MULTIPART_THRESHOLD {
+            let body = ByteStream::from_path(local)
+                .await
+                .map_err(|e| ReplicaError::io(local, "cannot open", std::io::Error::other(e)))?;
+            let output = self
+                .client
+                .put_object()
+                .bucket(&self.config.bucket)
+                .key(&object_key)
+                .body(body)
+                .content_length(size as i64)
+                .metadata(SHA256_METADATA, sha256.to_hex())
+                .checksum_sha256(openssl::base64::encode_block(&sha256.0))
+                .object_lock_mode(mode)
+                .object_lock_retain_until_date(until)
+                .send()
+                .await
+                .map_err(|e| self.classify(e, "PutObject", key))?;
+            output.version_id().map(str::to_string)
+        } else {
+            self.multipart(key, &object_key, local, size, sha256, mode, until)
+                .await?
+        };
+        let Some(version) = version else {
+            return Err(ReplicaError::S3 {
+                replica: self.describe(),
+                operation: "PutObject",
+                key: key.to_string(),
+                detail: "the server returned no version id: the bucket is not versioned, so Object Lock cannot be in force".into(),
+            });
+        };
+
+        // Read back the version just written.
+        let Some(state) = self.head_async(key, Some(&version)).await? else {
+            return Err(ReplicaError::NotFound {
+                replica: self.describe(),
+                key: format!("{key} (version {version}, just uploaded)"),
+            });
+        };
+        if state.size != size || state.sha256 != Some(*sha256) {
+            return Err(ReplicaError::Mismatch {
+                place: format!("{}: {key} version {version}", self.describe()),
+                reason: format!(
+                    "read back {} bytes with SHA-256 {}, uploaded {size} bytes with {sha256}",
+                    state.size,
+                    state.sha256.map_or("none".into(), |s| s.to_hex())
+                ),
+            });
+        }
+        if state.retention != Some(*retention) {
+            return Err(ReplicaError::RetentionMismatch {
+                replica: self.describe(),
+                key: format!("{key} version {version}"),
+                wanted: retention.to_string(),
+                got: state.retention.map_or("no lock".into(), |r| r.to_string()),
+            });
+        }
+        Ok(StoredObject {
+            key: key.to_string(),
+            version,
+            size,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn multipart(
+        &self,
+        key: &str,
+        object_key: &str,
+        local: &Path,
+        size: u64,
+        sha256: &Sha256,
+        mode: ObjectLockMode,
+        until: DateTime,
+    ) -> Result<Option<String>> {
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.config.bucket)
+            .key(object_key)
+            .metadata(SHA256_METADATA, sha256.to_hex())
+            .object_lock_mode(mode)
+            .object_lock_retain_until_date(until)
+            .send()
+            .await
+            .map_err(|e| self.classify(e, "CreateMultipartUpload", key))?;
+        let Some(upload_id) = created.upload_id().map(str::to_string) else {
+            return Err(ReplicaError::S3 {
+                replica: self.describe(),
+                operation: "CreateMultipartUpload",
+                key: key.to_string(),
+                detail: "no upload id in the answer".into(),
+            });
+        };
+        let result = self
+            .upload_parts(key, object_key, local, size, &upload_id)
+            .await;
+        match result {
+            Ok(version) => Ok(version),
+            Err(err) => {
+                // Best effort: the parts of an aborted upload are freed.
+                let _ = self
+                    .client
+                    .abort_multipart_upload()
+                    .bucket(&self.config.bucket)
+                    .key(object_key)
+                    .upload_id(&upload_id)
+                    .send()
+                    .await;
+                Err(err)
+            }
+        }
+    }
+
+    async fn upload_parts(
+        &self,
+        key: &str,
+        object_key: &str,
+        local: &Path,
+        size: u64,
+        upload_id: &str,
+    ) -> Result<Option<String>> {
+        let mut parts = Vec::new();
+        let mut offset = 0u64;
+        let mut number = 1i32;
+        while offset < size {
+            let length = PART_SIZE.min(size - offset);
+            let body = ByteStream::read_from()
+                .path(local)
+                .offset(offset)
+                .length(Length::Exact(length))
+                .build()
+                .await
+                .map_err(|e| ReplicaError::io(local, "cannot read", std::io::Error::other(e)))?;
+            let output = self
+                .client
+                .upload_part()
+                .bucket(&self.config.bucket)
+                .key(object_key)
+                .upload_id(upload_id)
+                .part_number(number)
+                .content_length(length as i64)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| self.classify(e, "UploadPart", key))?;
+            parts.push(
+                CompletedPart::builder()
+                    .part_number(number)
+                    .set_e_tag(output.e_tag().map(str::to_string))
+                    .set_checksum_crc32(output.checksum_crc32().map(str::to_string))
+                    .build(),
+            );
+            offset += length;
+            number += 1;
+        }
+        let output = self
+            .client
+            .complete_multipart_upload()
+            .bucket(&self.config.bucket)
+            .key(object_key)
+            .upload_id(upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| self.classify(e, "CompleteMultipartUpload", key))?;
+        Ok(output.version_id().map(str::to_string))
+    }
+
+    async fn get_async(&self, key: &str, dest: &Path) -> Result<ObjectState> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.config.bucket)
+            .key(self.object_key(key))
+            .send()
+            .await
+            .map_err(|e| match e.raw_response().map(|r| r.status().as_u16()) {
+                Some(404) => ReplicaError::NotFound {
+                    replica: self.describe(),
+                    key: key.to_string(),
+                },
+                _ => self.classify(e, "GetObject", key),
+            })?;
+        let recorded = recorded_sha256(output.metadata());
+        let state = ObjectState {
+            key: key.to_string(),
+            size: output
+                .content_length()
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or(0),
+            sha256: recorded,
+            retention: retention_of(
+                output.object_lock_mode(),
+                output.object_lock_retain_until_date(),
+            ),
+            version: output.version_id().map(str::to_string),
+        };
+        let mut staged = Staged::beside(dest)?;
+        let mut body = output.body;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| ReplicaError::Unreachable {
+                endpoint: self.config.endpoint.clone(),
+                detail: format!(
+                    "GetObject {key}: transfer broken: {}",
+                    DisplayErrorContext(&e)
+                ),
+            })?;
+            staged.write(&chunk)?;
+        }
+        let size = staged.written();
+        let got = staged.finish(false)?;
+        let place = format!("{}: {key}", self.describe());
+        match recorded {
+            None => {
+                return Err(ReplicaError::Mismatch {
+                    place,
+                    reason: format!(
+                        "no {SHA256_METADATA} metadata: not an object written by hozon"
+                    ),
+                })
+            }
+            Some(recorded) if recorded != got || size != state.size => {
+                return Err(ReplicaError::Mismatch {
+                    place,
+                    reason: format!(
+                        "read {size} bytes with SHA-256 {got}, recorded {recorded} ({} bytes)",
+                        state.size
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+        staged
+            .publish(dest)
+            .map_err(|e| ReplicaError::io(dest, "cannot publish", e))?;
+        Ok(state)
+    }
+
+    async fn list_async(&self, prefix: &str) -> Result<Vec<ObjectState>> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let output = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.config.bucket)
+                .prefix(self.object_key(prefix))
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| self.classify(e, "ListObjectsV2", prefix))?;
+            for object in output.contents() {
+                if let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) {
+                    keys.push(key.to_string());
+                }
+            }
+            match output.next_continuation_token() {
+                Some(next) if output.is_truncated() == Some(true) => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        let mut states = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(LIST_CONCURRENCY) {
+            let heads = chunk.iter().map(|key| self.head_async(key, None));
+            let mut handles = Vec::with_capacity(chunk.len());
+            for head in heads {
+                handles.push(head);
+            }
+            for result in join_all(handles).await {
+                if let Some(state) = result? {
+                    states.push(state);
+                }
+            }
+        }
+        Ok(states)
+    }
+}
+
+/// Polls all futures concurrently on the current task (no spawning, so they
+/// may borrow), returning their outputs in order.
+async fn join_all<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future,
+    F::Output: Unpin,
+{
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    struct JoinAll<F: std::future::Future> {
+        futures: Vec<Pin<Box<F>>>,
+        outputs: Vec<Option<F::Output>>,
+    }
+    impl<F: std::future::Future> std::future::Future for JoinAll<F>
+    where
+        F::Output: Unpin,
+    {
+        type Output = Vec<F::Output>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            let this = self.get_mut();
+            let mut pending = false;
+            for (future, output) in this.futures.iter_mut().zip(this.outputs.iter_mut()) {
+                if output.is_none() {
+                    match future.as_mut().poll(cx) {
+                        Poll::Ready(value) => *output = Some(value),
+                        Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                Poll::Pending
+            } else {
+                Poll::Ready(this.outputs.iter_mut().filter_map(Option::take).collect())
+            }
+        }
+    }
+    let outputs = futures.iter().map(|_| None).collect();
+    JoinAll {
+        futures: futures.into_iter().map(Box::pin).collect(),
+        outputs,
+    }
+    .await
+}
+
+fn lock_mode(mode: RetentionMode) -> ObjectLockMode {
+    match mode {
+        RetentionMode::Compliance => ObjectLockMode::Compliance,
+        RetentionMode::Governance => ObjectLockMode::Governance,
+    }
+}
+
+fn recorded_sha256(metadata: Option<&std::collections::HashMap<String, String>>) -> Option<Sha256> {
+    metadata?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(SHA256_METADATA))
+        .and_then(|(_, value)| Sha256::from_hex(value))
+}
+
+fn retention_of(mode: Option<&ObjectLockMode>, until: Option<&DateTime>) -> Option<Retention> {
+    let mode = match mode? {
+        ObjectLockMode::Compliance => RetentionMode::Compliance,
+        ObjectLockMode::Governance => RetentionMode::Governance,
+        _ => return None,
+    };
+    let until = OffsetDateTime::from_unix_timestamp(until?.secs()).ok()?;
+    Some(Retention::new(mode, until))
+}
+
+fn state_of(
+    key: &str,
+    output: &aws_sdk_s3::operation::head_object::HeadObjectOutput,
+) -> ObjectState {
+    ObjectState {
+        key: key.to_string(),
+        size: output
+            .content_length()
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0),
+        sha256: recorded_sha256(output.metadata()),
+        retention: retention_of(
+            output.object_lock_mode(),
+            output.object_lock_retain_until_date(),
+        ),
+        version: output.version_id().map(str::to_string),
+    }
+}
+
+impl Replica for S3Replica {
+    fn describe(&self) -> String {
+        format!(
+            "s3://{}/{} at {}",
+            self.config.bucket,
+            self.prefix.trim_end_matches('/'),
+            self.config.endpoint
+        )
+    }
+
+    fn check(&self) -> Result<()> {
+        self.runtime.block_on(async {
+            let answer = self
+                .client
+                .get_object_lock_configuration()
+                .bucket(&self.config.bucket)
+                .send()
+                .await;
+            let output = match answer {
+                Ok(output) => output,
+                Err(err) => {
+                    let code = err.code().unwrap_or("").to_string();
+                    let status = err.raw_response().map(|r| r.status().as_u16());
+                    let classified =
+                        self.classify(err, "GetObjectLockConfiguration", &self.config.bucket);
+                    return Err(match classified {
+                        ReplicaError::S3 { detail, .. } => ReplicaError::LockNotEnabled {
+                            bucket: self.config.bucket.clone(),
+                            endpoint: self.config.endpoint.clone(),
+                            detail: match (status, code.as_str()) {
+                                (_, "ObjectLockConfigurationNotFoundError") => {
+                                    "no Object Lock configuration".to_string()
+                                }
+                                (Some(501 | 405), _) => {
+                                    format!("the server does not support Object Lock: {detail}")
+                                }
+                                _ => detail,
+                            },
+                        },
+                        other => other,
+                    });
+                }
+            };
+            let enabled = output
+                .object_lock_configuration()
+                .and_then(|c| c.object_lock_enabled());
+            if enabled == Some(&ObjectLockEnabled::Enabled) {
+                Ok(())
+            } else {
+                Err(ReplicaError::LockNotEnabled {
+                    bucket: self.config.bucket.clone(),
+                    endpoint: self.config.endpoint.clone(),
+                    detail: format!(
+                        "ObjectLockEnabled is {}",
+                        enabled.map_or("absent".to_string(), |e| e.as_str().to_string())
+                    ),
+                })
+            }
+        })
+    }
+
+    fn put(
+        &self,
+        key: &str,
+        local: &Path,
+        sha256: &Sha256,
+        retention: &Retention,
+    ) -> Result<StoredObject> {
+        validate_key(key)?;
+        let actual =
+            Sha256::of_file(local).map_err(|e| ReplicaError::io(local, "cannot read", e))?;
+        if actual != *sha256 {
+            return Err(ReplicaError::Mismatch {
+                place: local.display().to_string(),
+                reason: format!("SHA-256 is {actual}, expected {sha256}: the local file is not the recorded one; not replicated"),
+            });
+        }
+        self.runtime
+            .block_on(self.put_async(key, local, sha256, retention))
+    }
+
+    fn head(&self, key: &str) -> Result<Option<ObjectState>> {
+        validate_key(key)?;
+        self.runtime.block_on(self.head_async(key, None))
+    }
+
+    fn get(&self, key: &str, dest: &Path) -> Result<ObjectState> {
+        validate_key(key)?;
+        self.runtime.block_on(self.get_async(key, dest))
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectState>> {
+        self.runtime.block_on(self.list_async(prefix))
+    }
+}
