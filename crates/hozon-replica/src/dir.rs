@@ -356,12 +356,14 @@ impl Replica for DirReplica {
         let got = staged.finish(false)?;
         match meta.as_ref().map(|m| (m.sha256, m.size)) {
             Some((recorded, recorded_size)) if recorded == got && recorded_size == size => {}
-            Some((recorded, _)) => return Err(ReplicaError::Mismatch {
-                place: format!("{}: {key}", self.describe()),
-                reason: format!(
+            Some((recorded, _)) => {
+                return Err(ReplicaError::Mismatch {
+                    place: format!("{}: {key}", self.describe()),
+                    reason: format!(
                     "content SHA-256 is {got}, recorded {recorded}: the replica copy was altered"
                 ),
-            }),
+                })
+            }
             None => {
                 return Err(ReplicaError::Mismatch {
                     place: format!("{}: {key}", self.describe()),

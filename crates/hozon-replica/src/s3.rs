@@ -37,7 +37,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, DateTime, Length};
 use aws_sdk_s3::types::{
     CompletedMultipartUpload, CompletedPart, ObjectLockEnabled, ObjectLockMode,
@@ -175,7 +175,7 @@ impl S3Replica {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
                 return ReplicaError::Unreachable {
                     endpoint,
-                    detail: format!("{operation}: {}", DisplayErrorContext(&err)),
+                    detail: format!("{operation}: {}", error_chain(&err)),
                 }
             }
             _ => {}
@@ -186,7 +186,7 @@ impl S3Replica {
         let detail = match (status, code.is_empty()) {
             (Some(s), false) => format!("HTTP {s} {code}: {message}"),
             (Some(s), true) => format!("HTTP {s}"),
-            (None, _) => DisplayErrorContext(&err).to_string(),
+            (None, _) => error_chain(&err),
         };
         match code.as_str() {
             "InvalidAccessKeyId"
@@ -299,24 +299,15 @@ impl S3Replica {
                 key: format!("{key} (version {version}, just uploaded)"),
             });
         };
-        if state.size != size || state.sha256 != Some(*sha256) {
-            return Err(ReplicaError::Mismatch {
-                place: format!("{}: {key} version {version}", self.describe()),
-                reason: format!(
-                    "read back {} bytes with SHA-256 {}, uploaded {size} bytes with {sha256}",
-                    state.size,
-                    state.sha256.map_or("none".into(), |s| s.to_hex())
-                ),
-            });
-        }
-        if state.retention != Some(*retention) {
-            return Err(ReplicaError::RetentionMismatch {
-                replica: self.describe(),
-                key: format!("{key} version {version}"),
-                wanted: retention.to_string(),
-                got: state.retention.map_or("no lock".into(), |r| r.to_string()),
-            });
-        }
+        check_read_back(
+            &self.describe(),
+            key,
+            &version,
+            size,
+            sha256,
+            retention,
+            &state,
+        )?;
         Ok(StoredObject {
             key: key.to_string(),
             version,
@@ -467,10 +458,7 @@ impl S3Replica {
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| ReplicaError::Unreachable {
                 endpoint: self.config.endpoint.clone(),
-                detail: format!(
-                    "GetObject {key}: transfer broken: {}",
-                    DisplayErrorContext(&e)
-                ),
+                detail: format!("GetObject {key}: transfer broken: {}", error_chain(&e)),
             })?;
             staged.write(&chunk)?;
         }
@@ -545,6 +533,21 @@ impl S3Replica {
     }
 }
 
+/// An error and its sources, each shown once: `dispatch failure: io error:
+/// tcp connect error: Connection refused (os error 111)`.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
 /// Polls all futures concurrently on the current task (no spawning, so they
 /// may borrow), returning their outputs in order.
 async fn join_all<F>(futures: Vec<F>) -> Vec<F::Output>
@@ -587,6 +590,40 @@ where
         outputs,
     }
     .await
+}
+
+/// Compares the version read back after an upload with what was sent: the
+/// size, the recorded SHA-256 and the lock (mode and retain-until to the
+/// second) must all be equal. A server that ignored the lock headers (Ceph
+/// on multipart) or stored its bucket default instead fails here.
+fn check_read_back(
+    replica: &str,
+    key: &str,
+    version: &str,
+    size: u64,
+    sha256: &Sha256,
+    retention: &Retention,
+    state: &ObjectState,
+) -> Result<()> {
+    if state.size != size || state.sha256 != Some(*sha256) {
+        return Err(ReplicaError::Mismatch {
+            place: format!("{}: {key} version {version}", replica.to_string()),
+            reason: format!(
+                "read back {} bytes with SHA-256 {}, uploaded {size} bytes with {sha256}",
+                state.size,
+                state.sha256.map_or("none".into(), |s| s.to_hex())
+            ),
+        });
+    }
+    if state.retention != Some(*retention) {
+        return Err(ReplicaError::RetentionMismatch {
+            replica: replica.to_string(),
+            key: format!("{key} version {version}"),
+            wanted: retention.to_string(),
+            got: state.retention.map_or("no lock".into(), |r| r.to_string()),
+        });
+    }
+    Ok(())
 }
 
 fn lock_mode(mode: RetentionMode) -> ObjectLockMode {
@@ -725,5 +762,79 @@ impl Replica for S3Replica {
 
     fn list(&self, prefix: &str) -> Result<Vec<ObjectState>> {
         self.runtime.block_on(self.list_async(prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn state(retention: Option<Retention>, sha: Option<Sha256>, size: u64) -> ObjectState {
+        ObjectState {
+            key: "k".into(),
+            size,
+            sha256: sha,
+            retention,
+            version: Some("v".into()),
+        }
+    }
+
+    #[test]
+    fn a_lock_that_was_not_applied_exactly_fails_the_read_back() {
+        let sha = Sha256([1; 32]);
+        let wanted = Retention::new(RetentionMode::Compliance, datetime!(2040-01-01 0:00 UTC));
+        let check = |s: &ObjectState| check_read_back("r", "k", "v", 10, &sha, &wanted, s);
+        assert!(check(&state(Some(wanted), Some(sha), 10)).is_ok());
+        // What Ceph does on multipart: no lock, or the bucket default.
+        for got in [
+            None,
+            Some(Retention::new(
+                RetentionMode::Governance,
+                wanted.retain_until,
+            )),
+            Some(Retention::new(
+                RetentionMode::Compliance,
+                datetime!(2039-12-31 0:00 UTC),
+            )),
+            // Even a longer lock is not what was asked: reported, not accepted.
+            Some(Retention::new(
+                RetentionMode::Compliance,
+                datetime!(2041-01-01 0:00 UTC),
+            )),
+        ] {
+            let err = check(&state(got, Some(sha), 10)).unwrap_err();
+            assert!(
+                matches!(err, ReplicaError::RetentionMismatch { .. }),
+                "{err:?}"
+            );
+        }
+        let err = check(&state(Some(wanted), None, 10)).unwrap_err();
+        assert!(matches!(err, ReplicaError::Mismatch { .. }), "{err:?}");
+        let err = check(&state(Some(wanted), Some(sha), 11)).unwrap_err();
+        assert!(matches!(err, ReplicaError::Mismatch { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn lock_headers_read_back_as_the_same_retention() {
+        let wanted = Retention::new(
+            RetentionMode::Governance,
+            datetime!(2040-06-01 12:30:15 UTC),
+        );
+        let until = DateTime::from_secs(wanted.retain_until.unix_timestamp());
+        let got = retention_of(Some(&lock_mode(wanted.mode)), Some(&until));
+        assert_eq!(got, Some(wanted));
+        assert_eq!(retention_of(None, Some(&until)), None);
+        assert_eq!(retention_of(Some(&ObjectLockMode::Compliance), None), None);
+    }
+
+    #[test]
+    fn the_digest_comes_only_from_hozon_metadata() {
+        let mut meta = std::collections::HashMap::new();
+        assert_eq!(recorded_sha256(Some(&meta)), None);
+        meta.insert("HOZON-SHA256".to_string(), "ab".repeat(32));
+        assert_eq!(recorded_sha256(Some(&meta)), Some(Sha256([0xab; 32])));
+        meta.insert("HOZON-SHA256".to_string(), "not hex".into());
+        assert_eq!(recorded_sha256(Some(&meta)), None);
     }
 }

@@ -23,6 +23,7 @@ macro_rules! env_or_skip {
 fn a_bucket_without_object_lock_is_refused() {
     let env = env_or_skip!();
     let err = env.replica(UNLOCKED, "").check().unwrap_err();
+    eprintln!("{err}");
     assert!(
         matches!(err, ReplicaError::LockNotEnabled { .. }),
         "{err:?}"
@@ -34,6 +35,7 @@ fn a_bucket_without_object_lock_is_refused() {
     );
 
     let err = env.replica("no-such-bucket", "").check().unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, ReplicaError::BucketMissing { .. }), "{err:?}");
 
     env.replica(LOCKED, "").check().unwrap();
@@ -88,6 +90,7 @@ fn put_reads_back_digest_size_and_lock_and_a_new_put_is_a_new_version() {
     let err = replica
         .put("records/other.xml", &file, &sha, &wanted)
         .unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, ReplicaError::Mismatch { .. }), "{err:?}");
     assert_eq!(replica.head("records/other.xml").unwrap(), None);
 }
@@ -274,6 +277,7 @@ fn wrong_credentials_and_an_unreachable_endpoint_give_clear_errors() {
     )
     .unwrap();
     let err = wrong_key.check().unwrap_err();
+    eprintln!("{err}");
     assert!(
         matches!(err, ReplicaError::CredentialsRejected { .. }),
         "{err:?}"
@@ -296,6 +300,7 @@ fn wrong_credentials_and_an_unreachable_endpoint_give_clear_errors() {
     );
     // HEAD answers have no body: still reported as rejected credentials.
     let err = wrong_secret.head("anything").unwrap_err();
+    eprintln!("{err}");
     assert!(
         matches!(err, ReplicaError::CredentialsRejected { .. }),
         "{err:?}"
@@ -315,6 +320,7 @@ fn wrong_credentials_and_an_unreachable_endpoint_give_clear_errors() {
     };
     let unreachable = S3Replica::new(config, S3Credentials::new("a", "b", None)).unwrap();
     let err = unreachable.check().unwrap_err();
+    eprintln!("{err}");
     assert!(matches!(err, ReplicaError::Unreachable { .. }), "{err:?}");
     assert!(
         err.to_string().contains(&format!("cannot reach {url}")),
@@ -395,4 +401,29 @@ fn a_batch_killed_with_sigkill_and_rerun_stores_every_object_exactly_once() {
     let again = hozon_replica::ensure_all(&replica, &items, 4, &|_, _| {});
     assert!(again.iter().all(|r| matches!(r, Ok(Ensured::Present(_)))));
     assert_eq!(replica.list("").unwrap().len(), 150);
+}
+
+#[test]
+fn the_server_rejects_a_body_that_differs_from_its_sha256_header() {
+    // S3Replica sends the caller's SHA-256 as x-amz-checksum-sha256 so that
+    // a body changed after hashing is refused by the server itself.
+    let env = env_or_skip!();
+    let digest_of_other = openssl::sha::sha256(b"the recorded content");
+    let answer = env.rt.block_on(async {
+        env.raw
+            .put_object()
+            .bucket(LOCKED)
+            .key("tampered")
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(
+                b"what is really sent",
+            ))
+            .checksum_sha256(openssl::base64::encode_block(&digest_of_other))
+            .send()
+            .await
+    });
+    assert!(
+        answer.is_err(),
+        "accepted a body with a wrong SHA-256: {answer:?}"
+    );
+    assert_eq!(env.replica(LOCKED, "").head("tampered").unwrap(), None);
 }
