@@ -23,11 +23,12 @@
 //! Files up to [`MULTIPART_THRESHOLD`] go as one PutObject carrying
 //! `x-amz-checksum-sha256` (the caller's digest, so the server rejects a body
 //! that differs) and the lock headers. Larger files go as a multipart upload
-//! of [`PART_SIZE`] parts read straight from the file (constant memory), the
-//! lock headers on CreateMultipartUpload, each part with the SDK's CRC32
-//! checksum; a failed upload is aborted. The SHA-256 is kept as the user
-//! metadata `hozon-sha256`. The local file is hashed before the transfer
-//! and must equal the caller's digest.
+//! of [`PART_SIZE`] parts, one part in memory at a time (constant memory),
+//! the lock headers on CreateMultipartUpload, each part with the SDK's CRC32
+//! checksum; the parts are hashed as they are sent and the upload is only
+//! completed if the SHA-256 of everything sent is the caller's, else
+//! aborted. The SHA-256 is kept as the user metadata `hozon-sha256`. Small
+//! files are hashed before the transfer and must equal the caller's digest.
 //!
 //! The SDK is async; [`S3Replica`] owns a small tokio runtime and exposes the
 //! blocking [`Replica`] API, callable from many threads at once.
@@ -38,7 +39,7 @@ use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_s3::primitives::{ByteStream, DateTime, Length};
+use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{
     CompletedMultipartUpload, CompletedPart, ObjectLockEnabled, ObjectLockMode,
 };
@@ -346,7 +347,7 @@ impl S3Replica {
             });
         };
         let result = self
-            .upload_parts(key, object_key, local, size, &upload_id)
+            .upload_parts(key, object_key, local, size, sha256, &upload_id)
             .await;
         match result {
             Ok(version) => Ok(version),
@@ -371,20 +372,25 @@ impl S3Replica {
         object_key: &str,
         local: &Path,
         size: u64,
+        sha256: &Sha256,
         upload_id: &str,
     ) -> Result<Option<String>> {
+        use std::io::Read;
+        let mut file =
+            std::fs::File::open(local).map_err(|e| ReplicaError::io(local, "cannot open", e))?;
+        let mut hasher = openssl::sha::Sha256::new();
         let mut parts = Vec::new();
         let mut offset = 0u64;
         let mut number = 1i32;
         while offset < size {
             let length = PART_SIZE.min(size - offset);
-            let body = ByteStream::read_from()
-                .path(local)
-                .offset(offset)
-                .length(Length::Exact(length))
-                .build()
-                .await
-                .map_err(|e| ReplicaError::io(local, "cannot read", std::io::Error::other(e)))?;
+            // One part in memory at a time: the bytes hashed are exactly
+            // the bytes sent, whatever happens to the file meanwhile.
+            let mut buffer = vec![0u8; usize::try_from(length).unwrap_or(usize::MAX)];
+            file.read_exact(&mut buffer)
+                .map_err(|e| ReplicaError::io(local, "cannot read (did the file shrink?)", e))?;
+            hasher.update(&buffer);
+            let body = ByteStream::from(buffer);
             let output = self
                 .client
                 .upload_part()
@@ -406,6 +412,19 @@ impl S3Replica {
             );
             offset += length;
             number += 1;
+        }
+        let mut probe = [0u8; 1];
+        let grew = file
+            .read(&mut probe)
+            .map_err(|e| ReplicaError::io(local, "cannot read", e))?
+            > 0;
+        let sent = Sha256(hasher.finish());
+        if grew || sent != *sha256 {
+            // Not completed: the caller aborts the upload, nothing is stored.
+            return Err(ReplicaError::Mismatch {
+                place: local.display().to_string(),
+                reason: format!("the bytes read for the upload have SHA-256 {sent}{}, expected {sha256}: the local file is not the recorded one; not replicated", if grew { " and the file grew" } else { "" }),
+            });
         }
         let output = self
             .client
@@ -738,13 +757,21 @@ impl Replica for S3Replica {
         retention: &Retention,
     ) -> Result<StoredObject> {
         validate_key(key)?;
-        let actual =
-            Sha256::of_file(local).map_err(|e| ReplicaError::io(local, "cannot read", e))?;
-        if actual != *sha256 {
-            return Err(ReplicaError::Mismatch {
-                place: local.display().to_string(),
-                reason: format!("SHA-256 is {actual}, expected {sha256}: the local file is not the recorded one; not replicated"),
-            });
+        let size = std::fs::metadata(local)
+            .map_err(|e| ReplicaError::io(local, "cannot read the local file", e))?
+            .len();
+        // Small files are hashed here and their digest sent as
+        // x-amz-checksum-sha256, which the server checks against the body;
+        // multipart uploads hash the parts as they are read and sent.
+        if size <= MULTIPART_THRESHOLD {
+            let actual =
+                Sha256::of_file(local).map_err(|e| ReplicaError::io(local, "cannot read", e))?;
+            if actual != *sha256 {
+                return Err(ReplicaError::Mismatch {
+                    place: local.display().to_string(),
+                    reason: format!("SHA-256 is {actual}, expected {sha256}: the local file is not the recorded one; not replicated"),
+                });
+            }
         }
         self.runtime
             .block_on(self.put_async(key, local, sha256, retention))

@@ -206,6 +206,27 @@ fn a_64_mib_file_goes_multipart_and_reads_back_identical() {
     let file = dir.path().join("scan.tiff");
     let sha = make_file(&file, 64 * 1024 * 1024, 5);
     let wanted = retention(RetentionMode::Compliance);
+
+    // Parts whose bytes are not the recorded file: never completed.
+    let wrong = hozon_replica::Sha256([0; 32]);
+    let err = replica
+        .put("scan.tiff", &file, &wrong, &wanted)
+        .unwrap_err();
+    assert!(matches!(err, ReplicaError::Mismatch { .. }), "{err:?}");
+    assert_eq!(replica.head("scan.tiff").unwrap(), None);
+    let pending = env.rt.block_on(async {
+        env.raw
+            .list_multipart_uploads()
+            .bucket(LOCKED)
+            .prefix("big/")
+            .send()
+            .await
+            .unwrap()
+            .uploads()
+            .len()
+    });
+    assert_eq!(pending, 0, "the failed multipart upload was not aborted");
+
     let stored = replica.put("scan.tiff", &file, &sha, &wanted).unwrap();
     assert_eq!(stored.size, 64 * 1024 * 1024);
 
