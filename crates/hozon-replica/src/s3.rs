@@ -626,7 +626,7 @@ fn check_read_back(
 ) -> Result<()> {
     if state.size != size || state.sha256 != Some(*sha256) {
         return Err(ReplicaError::Mismatch {
-            place: format!("{}: {key} version {version}", replica.to_string()),
+            place: format!("{replica}: {key} version {version}"),
             reason: format!(
                 "read back {} bytes with SHA-256 {}, uploaded {size} bytes with {sha256}",
                 state.size,
