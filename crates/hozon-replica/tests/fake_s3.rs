@@ -190,7 +190,8 @@ fn put_and_read_back(
     // Never anything that could remove or change a lock.
     assert!(
         requests.iter().all(
-            |r| r.starts_with("PUT /b/a.xml") && !r.contains("retention") || r.starts_with("HEAD ")
+            |r| (r.starts_with("PUT /b/a.xml") && !r.contains("retention"))
+                || r.starts_with("HEAD ")
         ),
         "{requests:?}"
     );
