@@ -272,3 +272,76 @@ fn an_unversioned_answer_fails_the_put() {
     .unwrap_err();
     assert!(err.to_string().contains("not versioned"), "{err}");
 }
+
+#[test]
+fn list_follows_continuation_tokens_and_reads_each_latest_version() {
+    let page = |keys: &[&str], next: Option<&str>| {
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Prefix>p/</Prefix>");
+        for key in keys {
+            xml.push_str(&format!(
+                "<Contents><Key>p/{key}</Key><Size>6</Size></Contents>"
+            ));
+        }
+        match next {
+            Some(token) => xml.push_str(&format!(
+                "<IsTruncated>true</IsTruncated><NextContinuationToken>{token}</NextContinuationToken>"
+            )),
+            None => xml.push_str("<IsTruncated>false</IsTruncated>"),
+        }
+        xml.push_str("</ListBucketResult>");
+        xml
+    };
+    let first = page(&["a", "b"], Some("t2"));
+    let second = page(&["c/d"], None);
+    let (endpoint, seen) = serve(move |method, target| {
+        if method == "GET" && target.contains("continuation-token=t2") {
+            answer("200 OK", &[("Content-Type", "application/xml")], &second)
+        } else if method == "GET" {
+            answer("200 OK", &[("Content-Type", "application/xml")], &first)
+        } else {
+            answer(
+                "200 OK",
+                &[
+                    ("x-amz-version-id", "v1"),
+                    ("x-amz-meta-hozon-sha256", &"ab".repeat(32)),
+                    ("x-amz-object-lock-mode", "COMPLIANCE"),
+                    (
+                        "x-amz-object-lock-retain-until-date",
+                        "2045-01-01T00:00:00Z",
+                    ),
+                ],
+                "record",
+            )
+        }
+    });
+    let replica = S3Replica::new(
+        S3Config {
+            endpoint,
+            region: "us-east-1".into(),
+            bucket: "b".into(),
+            prefix: "p".into(),
+            path_style: true,
+        },
+        S3Credentials::new("id", "secret", None),
+    )
+    .unwrap();
+    let listed = replica.list("").unwrap();
+    let keys: Vec<&str> = listed.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, vec!["a", "b", "c/d"]);
+    assert!(listed
+        .iter()
+        .all(|s| s.sha256 == Some(Sha256([0xab; 32])) && s.size == 6));
+    assert!(listed.iter().all(|s| s
+        .retention
+        .is_some_and(|r| r.mode == RetentionMode::Compliance)));
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(
+        requests.iter().filter(|r| r.starts_with("GET ")).count(),
+        2,
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().any(|r| r.starts_with("HEAD /b/p/c/d")),
+        "{requests:?}"
+    );
+}
