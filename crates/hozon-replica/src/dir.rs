@@ -79,7 +79,7 @@ impl DirReplica {
     }
 
     /// Version numbers of `key` whose content file exists, ascending.
-    pub fn versions(&self, key: &str) -> Result<Vec<u64>> {
+    pub fn version_numbers(&self, key: &str) -> Result<Vec<u64>> {
         validate_key(key)?;
         let base = self.root.join(key);
         let dir = parent_of(&base);
@@ -156,6 +156,55 @@ impl DirReplica {
             key: key.to_string(),
             size,
             sha256: Some(actual),
+            retention: meta.map(|m| m.retention),
+            version: Some(format!("v{n}")),
+        })
+    }
+
+    /// Copies version `n` of `key` to `dest`, checking the content against
+    /// the sidecar's SHA-256.
+    fn get_number(&self, key: &str, n: u64, dest: &Path) -> Result<ObjectState> {
+        let meta = self.read_meta(key, n);
+        let source_path = self.version_path(key, n);
+        let mut source = File::open(&source_path)
+            .map_err(|e| ReplicaError::io(&source_path, "cannot open", e))?;
+        let mut staged = Staged::beside(dest)?;
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = match source.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ReplicaError::io(&source_path, "cannot read", e)),
+            };
+            staged.write(&buf[..n])?;
+        }
+        let size = staged.written();
+        let got = staged.finish(false)?;
+        match meta.as_ref().map(|m| (m.sha256, m.size)) {
+            Some((recorded, recorded_size)) if recorded == got && recorded_size == size => {}
+            Some((recorded, _)) => {
+                return Err(ReplicaError::Mismatch {
+                    place: format!("{}: {key}", self.describe()),
+                    reason: format!(
+                    "content SHA-256 is {got}, recorded {recorded}: the replica copy was altered"
+                ),
+                })
+            }
+            None => {
+                return Err(ReplicaError::Mismatch {
+                    place: format!("{}: {key}", self.describe()),
+                    reason: "no SHA-256 recorded (sidecar missing or damaged)".into(),
+                })
+            }
+        }
+        staged
+            .publish(dest)
+            .map_err(|e| ReplicaError::io(dest, "cannot publish", e))?;
+        Ok(ObjectState {
+            key: key.to_string(),
+            size,
+            sha256: Some(got),
             retention: meta.map(|m| m.retention),
             version: Some(format!("v{n}")),
         })
@@ -262,7 +311,7 @@ impl Replica for DirReplica {
         // Concurrent puts of one key race for a version number; the loser
         // of a link(2) takes the next one.
         for _ in 0..16 {
-            let n = self.versions(key)?.last().copied().unwrap_or(0) + 1;
+            let n = self.version_numbers(key)?.last().copied().unwrap_or(0) + 1;
             let meta_path = self.meta_path(key, n);
             // An orphan sidecar (its content never published) is replaced.
             match fs::remove_file(&meta_path) {
@@ -324,65 +373,46 @@ impl Replica for DirReplica {
     }
 
     fn head(&self, key: &str) -> Result<Option<ObjectState>> {
-        match self.versions(key)?.last() {
+        match self.version_numbers(key)?.last() {
             Some(&n) => self.state(key, n).map(Some),
             None => Ok(None),
         }
     }
 
     fn get(&self, key: &str, dest: &Path) -> Result<ObjectState> {
-        let Some(n) = self.versions(key)?.last().copied() else {
+        let Some(n) = self.version_numbers(key)?.last().copied() else {
             return Err(ReplicaError::NotFound {
                 replica: self.describe(),
                 key: key.to_string(),
             });
         };
-        let meta = self.read_meta(key, n);
-        let source_path = self.version_path(key, n);
-        let mut source = File::open(&source_path)
-            .map_err(|e| ReplicaError::io(&source_path, "cannot open", e))?;
-        let mut staged = Staged::beside(dest)?;
-        let mut buf = vec![0u8; 1024 * 1024];
-        loop {
-            let n = match source.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(ReplicaError::io(&source_path, "cannot read", e)),
-            };
-            staged.write(&buf[..n])?;
-        }
-        let size = staged.written();
-        let got = staged.finish(false)?;
-        match meta.as_ref().map(|m| (m.sha256, m.size)) {
-            Some((recorded, recorded_size)) if recorded == got && recorded_size == size => {}
-            Some((recorded, _)) => {
-                return Err(ReplicaError::Mismatch {
-                    place: format!("{}: {key}", self.describe()),
-                    reason: format!(
-                    "content SHA-256 is {got}, recorded {recorded}: the replica copy was altered"
-                ),
-                })
-            }
-            None => {
-                return Err(ReplicaError::Mismatch {
-                    place: format!("{}: {key}", self.describe()),
-                    reason: "no SHA-256 recorded (sidecar missing or damaged)".into(),
-                })
-            }
-        }
-        staged
-            .publish(dest)
-            .map_err(|e| ReplicaError::io(dest, "cannot publish", e))?;
-        Ok(ObjectState {
-            key: key.to_string(),
-            size,
-            sha256: Some(got),
-            retention: meta.map(|m| m.retention),
-            version: Some(format!("v{n}")),
-        })
+        self.get_number(key, n, dest)
     }
 
+    fn versions(&self, key: &str) -> Result<Vec<ObjectState>> {
+        let mut states = Vec::new();
+        for n in self.version_numbers(key)?.into_iter().rev() {
+            states.push(self.state(key, n)?);
+        }
+        Ok(states)
+    }
+
+    fn get_version(&self, key: &str, version: &str, dest: &Path) -> Result<ObjectState> {
+        let n = version
+            .strip_prefix('v')
+            .and_then(|d| d.parse::<u64>().ok())
+            .filter(|n| self.version_path(key, *n).is_file());
+        match n {
+            Some(n) => {
+                validate_key(key)?;
+                self.get_number(key, n, dest)
+            }
+            None => Err(ReplicaError::NotFound {
+                replica: self.describe(),
+                key: format!("{key} version {version}"),
+            }),
+        }
+    }
     fn list(&self, prefix: &str) -> Result<Vec<ObjectState>> {
         let mut keys = Vec::new();
         self.collect_keys(&self.root, &mut keys)?;

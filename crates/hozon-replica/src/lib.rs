@@ -264,6 +264,29 @@ pub trait Replica: Send + Sync {
     /// version, sorted by key.
     fn list(&self, prefix: &str) -> Result<Vec<ObjectState>>;
 
+    /// Every version of `key`, newest first (S3: delete markers left out).
+    /// Someone holding write credentials can put a newer version over a
+    /// locked one; the locked one is still there, and this finds it.
+    fn versions(&self, key: &str) -> Result<Vec<ObjectState>>;
+
+    /// Copies version `version` of `key` to `dest`, as [`Replica::get`].
+    fn get_version(&self, key: &str, version: &str, dest: &Path) -> Result<ObjectState>;
+
+    /// The newest version of `key` with SHA-256 `sha256` (and, if given, a
+    /// lock that satisfies `retention`): what `archive verify --replica`
+    /// and `archive restore` look for, whatever was put over it since.
+    fn find(
+        &self,
+        key: &str,
+        sha256: &Sha256,
+        retention: Option<&Retention>,
+    ) -> Result<Option<ObjectState>> {
+        Ok(self.versions(key)?.into_iter().find(|v| {
+            v.sha256.as_ref() == Some(sha256)
+                && retention.is_none_or(|wanted| v.retention.is_some_and(|r| r.satisfies(wanted)))
+        }))
+    }
+
     /// Uploads `local` under `key` unless the replica already holds that key
     /// with the same SHA-256 and size and a retention that satisfies
     /// `retention`. Idempotent: rerunning a killed batch stores each object

@@ -443,18 +443,27 @@ impl S3Replica {
         Ok(output.version_id().map(str::to_string))
     }
 
-    async fn get_async(&self, key: &str, dest: &Path) -> Result<ObjectState> {
+    async fn get_async(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        dest: &Path,
+    ) -> Result<ObjectState> {
         let output = self
             .client
             .get_object()
             .bucket(&self.config.bucket)
             .key(self.object_key(key))
+            .set_version_id(version.map(str::to_string))
             .send()
             .await
             .map_err(|e| match e.raw_response().map(|r| r.status().as_u16()) {
-                Some(404) => ReplicaError::NotFound {
+                Some(404) | Some(405) => ReplicaError::NotFound {
                     replica: self.describe(),
-                    key: key.to_string(),
+                    key: match version {
+                        Some(v) => format!("{key} version {v}"),
+                        None => key.to_string(),
+                    },
                 },
                 _ => self.classify(e, "GetObject", key),
             })?;
@@ -508,6 +517,55 @@ impl S3Replica {
             .publish(dest)
             .map_err(|e| ReplicaError::io(dest, "cannot publish", e))?;
         Ok(state)
+    }
+
+    async fn versions_async(&self, key: &str) -> Result<Vec<ObjectState>> {
+        let object_key = self.object_key(key);
+        let mut ids = Vec::new();
+        let mut key_marker: Option<String> = None;
+        let mut version_marker: Option<String> = None;
+        loop {
+            let output = self
+                .client
+                .list_object_versions()
+                .bucket(&self.config.bucket)
+                .prefix(&object_key)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .map_err(|e| self.classify(e, "ListObjectVersions", key))?;
+            // Newest first for each key (the S3 order).
+            for version in output.versions() {
+                if version.key() == Some(object_key.as_str()) {
+                    if let Some(id) = version.version_id() {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+            if output.is_truncated() == Some(true) {
+                key_marker = output.next_key_marker().map(str::to_string);
+                version_marker = output.next_version_id_marker().map(str::to_string);
+                if key_marker.is_none() && version_marker.is_none() {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        let mut states = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(LIST_CONCURRENCY) {
+            let heads = chunk
+                .iter()
+                .map(|id| self.head_async(key, Some(id.as_str())))
+                .collect();
+            for result in join_all(heads).await {
+                if let Some(state) = result? {
+                    states.push(state);
+                }
+            }
+        }
+        Ok(states)
     }
 
     async fn list_async(&self, prefix: &str) -> Result<Vec<ObjectState>> {
@@ -784,7 +842,18 @@ impl Replica for S3Replica {
 
     fn get(&self, key: &str, dest: &Path) -> Result<ObjectState> {
         validate_key(key)?;
-        self.runtime.block_on(self.get_async(key, dest))
+        self.runtime.block_on(self.get_async(key, None, dest))
+    }
+
+    fn versions(&self, key: &str) -> Result<Vec<ObjectState>> {
+        validate_key(key)?;
+        self.runtime.block_on(self.versions_async(key))
+    }
+
+    fn get_version(&self, key: &str, version: &str, dest: &Path) -> Result<ObjectState> {
+        validate_key(key)?;
+        self.runtime
+            .block_on(self.get_async(key, Some(version), dest))
     }
 
     fn list(&self, prefix: &str) -> Result<Vec<ObjectState>> {

@@ -50,12 +50,33 @@ fn put_is_read_only_versioned_and_never_overwrites() {
     let sha2 = make_file(&file, 100, 2);
     let second = replica.put("records/a.xml", &file, &sha2, &wanted).unwrap();
     assert_eq!(second.version, "v2");
-    assert_eq!(replica.versions("records/a.xml").unwrap(), vec![1, 2]);
+    assert_eq!(
+        replica.version_numbers("records/a.xml").unwrap(),
+        vec![1, 2]
+    );
     assert_eq!(Sha256::of_file(&v1).unwrap(), sha, "v1 changed");
     assert_eq!(
         replica.head("records/a.xml").unwrap().unwrap().sha256,
         Some(sha2)
     );
+    let versions = replica.versions("records/a.xml").unwrap();
+    let names: Vec<_> = versions
+        .iter()
+        .map(|v| v.version.clone().unwrap())
+        .collect();
+    assert_eq!(names, vec!["v2", "v1"], "newest first");
+    let found = replica
+        .find("records/a.xml", &sha, Some(&wanted))
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.version.as_deref(), Some("v1"));
+    let old = dir.path().join("old.xml");
+    replica.get_version("records/a.xml", "v1", &old).unwrap();
+    assert_eq!(Sha256::of_file(&old).unwrap(), sha);
+    let err = replica
+        .get_version("records/a.xml", "v9", &dir.path().join("x"))
+        .unwrap_err();
+    assert!(matches!(err, ReplicaError::NotFound { .. }), "{err:?}");
 
     let listed = replica.list("").unwrap();
     assert_eq!(
@@ -99,7 +120,7 @@ fn ensure_skips_identical_and_get_detects_an_altered_copy() {
         replica.ensure("k/in.bin", &file, &sha, &stricter).unwrap(),
         Ensured::Uploaded(_)
     ));
-    assert_eq!(replica.versions("k/in.bin").unwrap(), vec![1, 2]);
+    assert_eq!(replica.version_numbers("k/in.bin").unwrap(), vec![1, 2]);
 
     let restored = dir.path().join("out.bin");
     replica.get("k/in.bin", &restored).unwrap();
@@ -175,7 +196,7 @@ fn a_batch_killed_with_sigkill_and_rerun_stores_every_file_exactly_once() {
     );
     for item in &items {
         assert_eq!(
-            replica.versions(&item.key).unwrap(),
+            replica.version_numbers(&item.key).unwrap(),
             vec![1],
             "{}",
             item.key

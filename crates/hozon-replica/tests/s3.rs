@@ -163,10 +163,43 @@ fn a_locked_version_cannot_be_deleted_overwritten_or_unlocked() {
         let bytes = old.body.collect().await.unwrap().into_bytes();
         assert_eq!(bytes.as_ref(), std::fs::read(&file).unwrap().as_slice());
     });
-    // hozon sees that the latest version is not its object any more.
+    // hozon sees that the latest version is not its object any more...
     let state = replica.head("chart.pdf").unwrap().unwrap();
     assert_eq!(state.sha256, None);
     assert_eq!(env.versions(LOCKED, "chart.pdf").len(), 2);
+    let restored = dir.path().join("restored.pdf");
+    let err = replica.get("chart.pdf", &restored).unwrap_err();
+    assert!(matches!(err, ReplicaError::Mismatch { .. }), "{err:?}");
+    assert!(!restored.exists());
+    // ...and finds and restores the locked one underneath.
+    let versions = replica.versions("chart.pdf").unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].sha256, None, "newest first");
+    assert_eq!(
+        versions[1].version.as_deref(),
+        Some(stored.version.as_str())
+    );
+    let found = replica
+        .find("chart.pdf", &sha, Some(&wanted))
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.version.as_deref(), Some(stored.version.as_str()));
+    assert_eq!(found.retention, Some(wanted));
+    replica
+        .get_version("chart.pdf", &stored.version, &restored)
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&restored).unwrap(),
+        std::fs::read(&file).unwrap()
+    );
+    let longer = hozon_replica::Retention::new(
+        RetentionMode::Compliance,
+        wanted.retain_until + time::Duration::days(1),
+    );
+    assert_eq!(
+        replica.find("chart.pdf", &sha, Some(&longer)).unwrap(),
+        None
+    );
 }
 
 #[test]
