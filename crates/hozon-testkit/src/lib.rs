@@ -46,6 +46,11 @@
 //! never makes an HTTP request: it is not counted by `requests()`.
 //!
 //! The `openssl` command is taken from `PATH`.
+//!
+//! # Object storage
+//!
+//! [`Seaweed`] runs a loopback SeaweedFS (`weed mini`), an S3 server that
+//! enforces Object Lock, for the replica tests.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -54,6 +59,7 @@ mod child;
 mod crl;
 mod http;
 mod ocsp;
+mod seaweed;
 mod tls;
 mod tsa;
 
@@ -64,6 +70,7 @@ use std::path::{Path, PathBuf};
 
 pub use crl::CrlServer;
 pub use ocsp::OcspServer;
+pub use seaweed::{find_weed, s3_required, Seaweed, SEAWEED_ACCESS_KEY, SEAWEED_SECRET_KEY};
 pub use tls::{make_tls_material, TlsConfig, TlsMaterial, TLS_CLIENT_PASSWORD};
 pub use tsa::{TsaMode, TsaServer, TSA_POLICY_OID};
 
