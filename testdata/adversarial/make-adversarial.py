@@ -660,7 +660,9 @@ def main():
     ci = fresh()
     si = signer_infos(sd_of(ci))[0]
     si_signature(si).content = si_signature(signer_infos(sd_of(fresh(base_other)))[0]).content
-    case("wrap-signature-value-from-other", cms_sign(doc, "signer-doctor"), PASSED,
+    case("wrap-signature-value-from-other", ci.enc(), SIGCRYPTO,
+         "signature value replaced by the one of another signature (signer-ec over another document)")
+    case("control-second-signature", cms_sign(doc, "signer-doctor"), PASSED,
          "control: a second, independent signature of the same document")
     outer = tlv(0x30, oid_bytes(OID["data"]) + tlv(0xA0, tlv(0x04, base)))
     case("wrap-inside-data", outer, FORMAT, "the signature wrapped as the content of an id-data ContentInfo")
