@@ -399,3 +399,27 @@ fn v1_certificate_with_extensions_is_refused() {
         other => panic!("expected a constraints failure, got {other:?}"),
     }
 }
+
+/// Limits: option files (`--crl`, `--ocsp`, `--trust`) over their size
+/// limit are refused from their size, naming the file, without being read
+/// (the files are sparse: nothing is written).
+#[test]
+fn oversized_files_are_refused_from_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let sparse = |name: &str, len: u64| {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().set_len(len).unwrap();
+        p
+    };
+    let p = sparse("huge.crl", hozon_pki::MAX_CRL_FILE_SIZE + 1);
+    let e = Crl::read_file(&p).unwrap_err().to_string();
+    assert!(e.contains("huge.crl") && e.contains("limit"), "{e}");
+    let p = sparse("huge.ocsp", hozon_pki::ocsp::MAX_OCSP_SIZE as u64 + 1);
+    let e = hozon_pki::OcspResponse::read_file(&p)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("huge.ocsp") && e.contains("limit"), "{e}");
+    let p = sparse("huge.pem", hozon_pki::MAX_CERT_FILE_SIZE + 1);
+    let e = TrustAnchors::new().add_file(&p).unwrap_err().to_string();
+    assert!(e.contains("huge.pem") && e.contains("limit"), "{e}");
+}
