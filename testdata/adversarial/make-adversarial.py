@@ -463,7 +463,7 @@ def ocsp_response(cert_name, status="V", rev_time=None):
     write(tmp("index.txt"), line.encode())
     run("openssl", "ocsp", "-issuer", pki("signing-ca.crt"), "-cert", cert_pem, "-no_nonce", "-reqout", tmp("req.der"))
     run("openssl", "ocsp", "-index", tmp("index.txt"), "-CA", pki("signing-ca.crt"), "-rsigner", pki("ocsp.crt"),
-        "-rkey", pki("ocsp.key"), "-reqin", tmp("req.der"), "-respout", tmp("resp.der"), "-ndays", "3650")
+        "-rkey", pki("ocsp.key"), "-reqin", tmp("req.der"), "-respout", tmp("resp.der"), "-ndays", "11000")
     return read(tmp("resp.der"))
 
 
