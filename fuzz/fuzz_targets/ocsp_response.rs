@@ -27,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (cert, issuer) = certs();
-    let _ = (resp.is_successful(), resp.response_status(), resp.produced_at());
+    let _ = (
+        resp.is_successful(),
+        resp.response_status(),
+        resp.produced_at(),
+    );
     let _ = (resp.serials(), resp.basic_der(), resp.covers(cert, issuer));
     let _ = resp.delegated_responder(issuer);
     let now = UnixTime::now();
