@@ -67,7 +67,7 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
     }
     let mut extra_certs = Vec::new();
     for path in setup.certs {
-        let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+        let bytes = hozon_pki::read_limited(path, hozon_pki::MAX_CERT_FILE_SIZE)?;
         extra_certs.extend(
             hozon_cms::Cert::read_bundle(&bytes)
                 .with_context(|| format!("{}: not a certificate file", path.display()))?,

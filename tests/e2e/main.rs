@@ -1,5 +1,6 @@
 //! End-to-end tests of the `hozon` command (see `util.rs` for the helpers).
 
+mod adversarial;
 mod archive;
 mod atsv2;
 mod batch;

@@ -94,6 +94,31 @@ fn flipped_signature_value_is_sig_crypto_failure() {
     }
 }
 
+/// Regression (adversarial corpus, flip-signerinfo-field-0): the SignerInfo
+/// version is not signed, and a version that contradicts the signer
+/// identifier (RFC 5652 5.3: 1 for issuerAndSerialNumber, 3 for
+/// subjectKeyIdentifier) passed unnoticed.
+#[test]
+fn signer_info_version_contradicting_its_sid_is_format_failure() {
+    use hozon_cms::asn1::cms::content_info::CmsVersion;
+    for version in [CmsVersion::V0, CmsVersion::V3] {
+        let env = Env::new();
+        env.copy_doc("referral-letter.txt", "a.txt");
+        env.sign_doc("a.txt", "signer-doctor", &[]);
+        let mut sd = load_sd(&env.path("a.txt.p7s"));
+        edit_signer_info(&mut sd, |si| si.version = version);
+        save_sd(&env.path("a.txt.p7s"), &sd);
+        let v = env.verify_crl(&["a.txt.p7s"]);
+        v.expect(1, "a.txt.p7s", "TOTAL_FAILED", Some("FORMAT_FAILURE"));
+    }
+    // A subjectKeyIdentifier signer (version 3) made by OpenSSL still passes.
+    let env = Env::new();
+    env.copy_doc("referral-letter.txt", "a.txt");
+    env.openssl_sign("a.txt", "signer-doctor", "a.txt.p7s", &["-keyid", "-cades"]);
+    env.verify_crl(&["a.txt.p7s"])
+        .expect(0, "a.txt.p7s", "TOTAL_PASSED", None);
+}
+
 #[test]
 fn flipped_byte_in_the_signature_file_is_never_passed() {
     // Flip bytes in the SignerInfo signature value directly in the file

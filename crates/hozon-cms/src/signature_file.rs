@@ -59,33 +59,35 @@ impl SignatureFile {
         };
         let (der, ber) = match ContentInfo::from_der(&binary) {
             Ok(_) => (binary, false),
-            Err(der_error) => match ber_to_der(&binary) {
-                Some(der) => {
-                    // OpenSSL stops at the end of the structure and ignores
-                    // what follows; we do not.
-                    match ber_tlv_len(&binary, 0) {
-                        Some(len) if len == binary.len() => {}
-                        Some(len) => {
-                            return Err(Error::TrailingData {
-                                extra: binary.len() - len,
-                            })
-                        }
-                        None => {
-                            return Err(Error::Asn1 {
-                                what: "ContentInfo",
-                                error: der_error,
-                            })
-                        }
+            Err(der_error) => {
+                // Our own walk first: it bounds the nesting depth and the
+                // lengths before OpenSSL's BER parser sees the bytes, and
+                // OpenSSL stops at the end of the structure and ignores
+                // what follows; we do not.
+                match ber_tlv_len(&binary, 0) {
+                    Some(len) if len == binary.len() => {}
+                    Some(len) => {
+                        return Err(Error::TrailingData {
+                            extra: binary.len() - len,
+                        })
                     }
-                    (der, true)
+                    None => {
+                        return Err(Error::Asn1 {
+                            what: "ContentInfo",
+                            error: der_error,
+                        })
+                    }
                 }
-                None => {
-                    return Err(Error::Asn1 {
-                        what: "ContentInfo",
-                        error: der_error,
-                    })
+                match ber_to_der(&binary) {
+                    Some(der) => (der, true),
+                    None => {
+                        return Err(Error::Asn1 {
+                            what: "ContentInfo",
+                            error: der_error,
+                        })
+                    }
                 }
-            },
+            }
         };
         let content_info = ContentInfo::from_der(&der).map_err(Error::asn1("ContentInfo"))?;
         if content_info.content_type != ID_SIGNED_DATA {

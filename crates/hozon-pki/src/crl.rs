@@ -122,10 +122,7 @@ impl Crl {
 
     /// Reads every CRL in a file (PEM with one or more `X509 CRL` blocks, or DER).
     pub fn read_file(path: &Path) -> Result<Vec<Crl>, Error> {
-        let bytes = std::fs::read(path).map_err(|error| Error::Io {
-            path: path.to_path_buf(),
-            error,
-        })?;
+        let bytes = crate::read_limited(path, crate::MAX_CRL_FILE_SIZE)?;
         let origin = path.display().to_string();
         let blocks = hozon_cms::pem::blocks(&bytes, "X509 CRL").map_err(|e| Error::BadCrl {
             origin: origin.clone(),

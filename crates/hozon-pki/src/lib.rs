@@ -37,3 +37,40 @@ pub use ocsp::OcspResponse;
 pub use revocation::{RevocationPolicy, RevocationStatus};
 pub use trust::TrustAnchors;
 pub use validator::{CertStatus, ChainReport, ChainValidator};
+
+/// Largest CRL file read (`--crl`; a PEM bundle may hold several CRLs of
+/// up to [`crl::MAX_CRL_SIZE`] each).
+pub const MAX_CRL_FILE_SIZE: u64 = 256 << 20;
+/// Largest trust-anchor or certificate bundle file read.
+pub const MAX_CERT_FILE_SIZE: u64 = 16 << 20;
+
+/// Reads `path` whole unless it is larger than `limit` bytes: a file named
+/// by the operator can still be anything, and nothing here should read
+/// gigabytes into memory to find that out.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let io = |error| Error::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let too_large = |size: u64| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{size} bytes is over the {limit}-byte limit for this kind of file"),
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > limit {
+        return Err(too_large(read));
+    }
+    Ok(bytes)
+}

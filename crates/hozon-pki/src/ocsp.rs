@@ -151,10 +151,7 @@ impl OcspResponse {
 
     /// Reads a DER OCSPResponse (or BasicOCSPResponse) file.
     pub fn read_file(path: &Path) -> Result<OcspResponse, Error> {
-        let bytes = std::fs::read(path).map_err(|error| Error::Io {
-            path: path.to_path_buf(),
-            error,
-        })?;
+        let bytes = crate::read_limited(path, MAX_OCSP_SIZE as u64)?;
         OcspResponse::from_der(&bytes, &path.display().to_string())
     }
 

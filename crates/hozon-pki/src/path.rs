@@ -67,10 +67,16 @@ pub fn validate(
         })
         .map_err(internal)?;
     match outcome {
-        Ok(chain_der) => chain_der
-            .iter()
-            .map(|der| Cert::from_der(der).map_err(|e| PathError::Internal(e.to_string())))
-            .collect(),
+        Ok(chain_der) => {
+            let chain = chain_der
+                .iter()
+                .map(|der| Cert::from_der(der).map_err(|e| PathError::Internal(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            match chain.iter().find_map(version_violation) {
+                Some(err) => Err(err),
+                None => Ok(chain),
+            }
+        }
         Err((error, depth, current)) => {
             let current = current
                 .and_then(|d| Cert::from_der(&d).ok())
@@ -84,6 +90,29 @@ pub fn validate(
             ))
         }
     }
+}
+
+/// RFC 5280 §4.1.2.9: extensions only in a v3 certificate (§4.1.2.8: unique
+/// identifiers only in v2 or v3). OpenSSL checks this only in its
+/// `X509_STRICT` mode, whose other checks would refuse certificates that
+/// are merely unusual; a v1 certificate carrying extensions is malformed
+/// (a v1-only reader would skip its constraints), so it never validates.
+fn version_violation(cert: &Cert) -> Option<PathError> {
+    use hozon_cms::asn1::x509_cert::certificate::Version;
+    let tbs = &cert.parsed().tbs_certificate;
+    let reason = if tbs.extensions.is_some() && tbs.version != Version::V3 {
+        "a certificate with extensions that is not X.509 v3 (RFC 5280 4.1.2.9)"
+    } else if (tbs.issuer_unique_id.is_some() || tbs.subject_unique_id.is_some())
+        && tbs.version == Version::V1
+    {
+        "an X.509 v1 certificate with unique identifiers (RFC 5280 4.1.2.8)"
+    } else {
+        return None;
+    };
+    Some(PathError::Constraints {
+        reason: reason.to_owned(),
+        subject: cert.subject(),
+    })
 }
 
 fn classify(code: i32, reason: &str, depth: u32, cert: &Cert, at: UnixTime) -> PathError {

@@ -21,10 +21,7 @@ impl TrustAnchors {
 
     /// Adds every certificate of a PEM bundle (or a DER certificate) file.
     pub fn add_file(&mut self, path: &Path) -> Result<usize, Error> {
-        let bytes = std::fs::read(path).map_err(|error| Error::Io {
-            path: path.to_path_buf(),
-            error,
-        })?;
+        let bytes = crate::read_limited(path, crate::MAX_CERT_FILE_SIZE)?;
         let certs = Cert::read_bundle(&bytes).map_err(|e| Error::BadAnchor {
             path: path.to_path_buf(),
             reason: e.to_string(),

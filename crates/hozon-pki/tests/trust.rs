@@ -336,3 +336,90 @@ fn garbage_crl_files_are_errors_naming_the_file() {
         .unwrap_err();
     assert!(err.to_string().contains("missing.pem"), "{err}");
 }
+
+/// signer-doctor's name and key re-issued by signing-ca as an X.509 v1
+/// certificate that still carries extensions (`version` 1 or 3).
+fn reissued(version: i32) -> Cert {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::KeyUsage;
+    use openssl::x509::{X509Builder, X509};
+    let doctor = X509::from_pem(&std::fs::read(pki("signer-doctor.crt")).unwrap()).unwrap();
+    let ca = X509::from_pem(&std::fs::read(pki("signing-ca.crt")).unwrap()).unwrap();
+    let ca_key =
+        PKey::private_key_from_pem(&std::fs::read(pki("signing-ca.key")).unwrap()).unwrap();
+    let mut b = X509Builder::new().unwrap();
+    b.set_version(version - 1).unwrap();
+    let serial = BigNum::from_u32(0x7b000 + version as u32).unwrap();
+    b.set_serial_number(&serial.to_asn1_integer().unwrap())
+        .unwrap();
+    b.set_subject_name(doctor.subject_name()).unwrap();
+    b.set_issuer_name(ca.subject_name()).unwrap();
+    b.set_not_before(&Asn1Time::from_str("20250101000000Z").unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::from_str("20600101000000Z").unwrap())
+        .unwrap();
+    b.set_pubkey(&doctor.public_key().unwrap()).unwrap();
+    b.append_extension(
+        KeyUsage::new()
+            .critical()
+            .non_repudiation()
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    b.sign(&ca_key, MessageDigest::sha256()).unwrap();
+    Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+}
+
+/// Regression (adversarial corpus, cert-signer-v1): OpenSSL validates a v1
+/// certificate carrying extensions unless in X509_STRICT mode; RFC 5280
+/// 4.1.2.9 allows extensions only in v3, so such a path is refused.
+#[test]
+fn v1_certificate_with_extensions_is_refused() {
+    let v3 = reissued(3);
+    let r = validator(crls()).validate(&v3, &[cert("signing-ca.crt")], &CrlSet::new(), later());
+    assert!(
+        r.path.is_ok(),
+        "control: the v3 re-issue validates: {:?}",
+        r.path
+    );
+    let v1 = reissued(1);
+    assert_eq!(
+        v1.parsed().tbs_certificate.version,
+        hozon_cms::asn1::x509_cert::certificate::Version::V1
+    );
+    let r = validator(crls()).validate(&v1, &[cert("signing-ca.crt")], &CrlSet::new(), later());
+    match &r.path {
+        Err(PathError::Constraints { reason, .. }) => {
+            assert!(reason.contains("4.1.2.9"), "{reason}")
+        }
+        other => panic!("expected a constraints failure, got {other:?}"),
+    }
+}
+
+/// Limits: option files (`--crl`, `--ocsp`, `--trust`) over their size
+/// limit are refused from their size, naming the file, without being read
+/// (the files are sparse: nothing is written).
+#[test]
+fn oversized_files_are_refused_from_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let sparse = |name: &str, len: u64| {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().set_len(len).unwrap();
+        p
+    };
+    let p = sparse("huge.crl", hozon_pki::MAX_CRL_FILE_SIZE + 1);
+    let e = Crl::read_file(&p).unwrap_err().to_string();
+    assert!(e.contains("huge.crl") && e.contains("limit"), "{e}");
+    let p = sparse("huge.ocsp", hozon_pki::ocsp::MAX_OCSP_SIZE as u64 + 1);
+    let e = hozon_pki::OcspResponse::read_file(&p)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("huge.ocsp") && e.contains("limit"), "{e}");
+    let p = sparse("huge.pem", hozon_pki::MAX_CERT_FILE_SIZE + 1);
+    let e = TrustAnchors::new().add_file(&p).unwrap_err().to_string();
+    assert!(e.contains("huge.pem") && e.contains("limit"), "{e}");
+}

@@ -184,11 +184,30 @@ fn decode_tiff(path: &Path) -> Decoded {
     }
 }
 
+/// Largest page decoded, in pixels (2^28, about 268 million: an A0 sheet at
+/// 300 dpi is 139 million). Checked from the header before any pixel
+/// buffer is allocated, so a forged width or height cannot make a decoder
+/// or the luminance copy reserve gigabytes; the decoders' own caps (256 MiB
+/// per TIFF decoding buffer, 512 MiB per PNG/JPEG image) apply as well.
+pub const MAX_PAGE_PIXELS: u64 = 1 << 28;
+
+/// Refuses a page whose header claims more than [`MAX_PAGE_PIXELS`].
+fn check_page_size(width: u32, height: u32) -> Result<(), String> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PAGE_PIXELS {
+        return Err(format!(
+            "page of {width}x{height} pixels is over the limit of {MAX_PAGE_PIXELS} pixels"
+        ));
+    }
+    Ok(())
+}
+
 fn tiff_page<R: Read + std::io::Seek>(
     dec: &mut TiffDecoder<R>,
     number: u32,
 ) -> Result<Page, String> {
     let (width, height) = dec.dimensions().map_err(|e| e.to_string())?;
+    check_page_size(width, height)?;
     let colortype = dec.colortype().map_err(|e| e.to_string())?;
     let dpi = tiff_dpi(dec);
     let photometric: Option<u16> = dec
@@ -446,7 +465,7 @@ fn decode_single(path: &Path, format: Format) -> Decoded {
     } else {
         jpeg_header(&head)
     };
-    let header = match header {
+    let header = match header.and_then(|h| check_page_size(h.width, h.height).map(|()| h)) {
         Ok(h) => h,
         Err(reason) => return fail(Vec::new(), 1, reason),
     };
@@ -824,6 +843,65 @@ mod tests {
             let est = estimate_quality(&t);
             assert!(est.abs_diff(q) <= 1, "q {q} estimated {est}");
         }
+    }
+
+    /// A 1-bit TIFF whose header claims `w`x`h` pixels in one strip (no pixel data follows).
+    fn tiff_header_only(w: u32, h: u32) -> Vec<u8> {
+        let entries: [(u16, u16, u32); 9] = [
+            (256, 4, w),         // ImageWidth
+            (257, 4, h),         // ImageLength
+            (258, 3, 1),         // BitsPerSample
+            (259, 3, 1),         // Compression: none
+            (262, 3, 0),         // PhotometricInterpretation: WhiteIsZero
+            (273, 4, 200),       // StripOffsets
+            (277, 3, 1),         // SamplesPerPixel
+            (278, 4, h),         // RowsPerStrip
+            (279, 4, w / 8 * h), // StripByteCounts
+        ];
+        let mut b = b"II*\0\x08\0\0\0".to_vec();
+        b.extend((entries.len() as u16).to_le_bytes());
+        for (tag, typ, value) in entries {
+            b.extend(tag.to_le_bytes());
+            b.extend(typ.to_le_bytes());
+            b.extend(1u32.to_le_bytes());
+            if typ == 3 {
+                b.extend((value as u16).to_le_bytes());
+                b.extend([0, 0]);
+            } else {
+                b.extend(value.to_le_bytes());
+            }
+        }
+        b.extend(0u32.to_le_bytes());
+        b.resize(256, 0);
+        b
+    }
+
+    /// Limits: a header that claims a huge page is refused before any pixel buffer exists
+    /// (60000x60000 1-bit is 450 MB of data but 3.6 GB of luminance).
+    #[test]
+    fn huge_page_headers_are_refused_before_decoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let tif = dir.path().join("huge.tif");
+        std::fs::write(&tif, tiff_header_only(60_000, 60_000)).unwrap();
+        let d = decode(&tif, Format::Tiff);
+        let reason = d.failure.expect("refused").reason;
+        assert!(reason.contains("over the limit"), "{reason}");
+        let jpg = dir.path().join("huge.jpg");
+        let mut j = jpeg_with(&[], 1);
+        // SOF0 height and width (offsets after SOI and the SOF header) to 65000x65000.
+        let sof = j.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        j[sof + 5..sof + 9].copy_from_slice(&[0xFD, 0xE8, 0xFD, 0xE8]);
+        std::fs::write(&jpg, j).unwrap();
+        let d = decode(&jpg, Format::Jpeg);
+        let reason = d.failure.expect("refused").reason;
+        assert!(reason.contains("over the limit"), "{reason}");
+        // Below the limit the same TIFF header fails for its missing data instead.
+        std::fs::write(&tif, tiff_header_only(800, 600)).unwrap();
+        let reason = decode(&tif, Format::Tiff)
+            .failure
+            .expect("truncated")
+            .reason;
+        assert!(!reason.contains("over the limit"), "{reason}");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use hozon_cms::asn1::cms::content_info::CmsVersion;
 use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
 use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
 use hozon_cms::asn1::der::asn1::{ObjectIdentifier, OctetString};
@@ -410,6 +411,22 @@ impl Verifier {
         let external_poe = external_poe.filter(|p| *p <= at);
 
         // --- Format checking (EN 319 102-1 §5.2.2) ---------------------------
+        // RFC 5652 §5.3: the version MUST be 1 with issuerAndSerialNumber and
+        // 3 with subjectKeyIdentifier. It is not covered by the signature, so
+        // a mismatch means the SignerInfo was edited or mis-made.
+        let expected_version = match si.sid {
+            SignerIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V1,
+            SignerIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V3,
+        };
+        if si.version != expected_version {
+            f.fail(
+                S::FormatFailure,
+                format!(
+                    "SignerInfo version {} does not match its signer identifier (RFC 5652 5.3 requires {})",
+                    si.version as u8, expected_version as u8
+                ),
+            );
+        }
         let digest_alg = match DigestAlgorithm::from_identifier(&si.digest_alg) {
             Ok(d) => d,
             Err(hozon_cms::Error::UnsupportedAlgorithm { oid, .. }) => {
