@@ -397,6 +397,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         sample: None,
         at: None,
         all: false,
+        replica: None,
         job: job(false),
     }))?;
     println!("   hozon archive status");

@@ -13,6 +13,7 @@ pub(crate) mod lta;
 mod ltv;
 mod negative;
 mod pkcs11;
+mod replica;
 mod report;
 mod scan;
 mod scan_auth;

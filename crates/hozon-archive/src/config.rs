@@ -27,6 +27,105 @@ pub struct Config {
     /// Evidence and renewal.
     #[serde(default)]
     pub renewal: RenewalConfig,
+    /// How long records are kept, and the lock margin on replicas.
+    #[serde(default)]
+    pub retention: RetentionConfig,
+    /// Write-once replicas (`[[replica]]`), in the order they were added.
+    #[serde(default, rename = "replica", skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaConfig>,
+}
+
+/// Retention (records must be kept at least 5 years by law; hospitals keep
+/// them longer).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Years a new record is kept from its ingest (`retain_until` in its
+    /// record.json).
+    #[serde(default = "default_retention_years")]
+    pub retention_years: u32,
+    /// Years added to a record's `retain_until` for the Object Lock of its
+    /// replicated objects.
+    #[serde(default = "default_lock_margin_years")]
+    pub lock_margin_years: u32,
+}
+
+fn default_retention_years() -> u32 {
+    10
+}
+
+fn default_lock_margin_years() -> u32 {
+    1
+}
+
+impl Default for RetentionConfig {
+    fn default() -> RetentionConfig {
+        RetentionConfig {
+            retention_years: default_retention_years(),
+            lock_margin_years: default_lock_margin_years(),
+        }
+    }
+}
+
+/// What a replica is.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplicaKind {
+    /// A directory (NAS mount, removable disk).
+    Dir,
+    /// An S3-compatible bucket with Object Lock.
+    S3,
+}
+
+/// Object Lock mode of a replica.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LockMode {
+    /// Nobody can delete or shorten the lock (the default).
+    #[default]
+    Compliance,
+    /// Holders of the bypass permission can (only by policy).
+    Governance,
+}
+
+/// One `[[replica]]`. Holds no credentials: those come from the AWS
+/// environment variables or profile files.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaConfig {
+    /// The replica's name (`--replica NAME`).
+    pub name: String,
+    /// `dir` or `s3`.
+    pub kind: ReplicaKind,
+    /// Directory (kind `dir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// Endpoint URL (kind `s3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Region (kind `s3`; default `us-east-1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Bucket (kind `s3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// Key prefix in the bucket.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    /// Path-style addressing (kind `s3`; default true, as most
+    /// on-premises servers need).
+    #[serde(default = "default_true")]
+    pub path_style: bool,
+    /// Object Lock mode.
+    #[serde(default)]
+    pub lock: LockMode,
+    /// Replicate at the end of every ingest and renew.
+    #[serde(default = "default_true")]
+    pub auto: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The signer (the options of `hozon sign`).
@@ -218,6 +317,27 @@ mod tests {
         let text = c.to_toml().unwrap();
         assert!(text.contains("pass_env = \"KEY_PASS\""));
         assert_eq!(toml::from_str::<Config>(&text).unwrap(), c);
+    }
+
+    #[test]
+    fn replicas_and_retention_round_trip_with_their_defaults() {
+        let text = "[[replica]]\nname = \"nas\"\nkind = \"dir\"\npath = \"/mnt/nas\"\n\n[[replica]]\nname = \"s3\"\nkind = \"s3\"\nendpoint = \"http://127.0.0.1:1\"\nbucket = \"b\"\nlock = \"governance\"\nauto = false\n";
+        let c: Config = toml::from_str(text).unwrap();
+        assert_eq!(c.retention.retention_years, 10);
+        assert_eq!(c.retention.lock_margin_years, 1);
+        assert_eq!(c.replicas.len(), 2);
+        assert_eq!(c.replicas[0].lock, LockMode::Compliance);
+        assert!(c.replicas[0].auto);
+        assert!(c.replicas[1].path_style);
+        assert_eq!(c.replicas[1].lock, LockMode::Governance);
+        assert!(!c.replicas[1].auto);
+        let again: Config = toml::from_str(&c.to_toml().unwrap()).unwrap();
+        assert_eq!(again, c);
+        // A secret has no place to go.
+        assert!(toml::from_str::<Config>(
+            "[[replica]]\nname = \"x\"\nkind = \"s3\"\nsecret_access_key = \"k\"\n"
+        )
+        .is_err());
     }
 
     #[test]

@@ -229,6 +229,8 @@ pub fn run(
     let now = hozon_cms::UnixTime::now();
     let ingested = now.rfc3339();
     let month = ingested.get(..7).unwrap_or("0000-00").replace('-', "/");
+    let retain_until =
+        crate::replicate::retain_until_after(&ingested, session.config.retention.retention_years);
     let staging = session.layout.staging();
     std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
     progress.phase("archiving", todo.len() as u64);
@@ -236,6 +238,7 @@ pub fn run(
     let ctx = BuildContext {
         staging: &staging,
         ingested: &ingested,
+        retain_until: retain_until.as_deref(),
         month: &month,
         tools,
         options,
@@ -526,6 +529,7 @@ fn identify(input: &Input) -> std::result::Result<(String, String, String), Stri
 struct BuildContext<'a> {
     staging: &'a Path,
     ingested: &'a str,
+    retain_until: Option<&'a str>,
     month: &'a str,
     tools: &'a Tools<'a>,
     options: &'a IngestOptions,
@@ -646,6 +650,7 @@ fn build_in(
         state: State::Archived,
         failure: None,
         ingested: ctx.ingested.into(),
+        retain_until: ctx.retain_until.map(str::to_string),
         dir: format!("{}/{id}", ctx.month),
         files: Vec::new(),
         history: Vec::new(),
@@ -817,9 +822,9 @@ fn sign(
     doc: &Path,
     sha: &str,
 ) -> std::result::Result<Vec<u8>, String> {
-    let signer = tools
-        .signer
-        .ok_or("no signer is configured (hozon archive init --key/--cert, --pkcs12 or --pkcs11-module)")?;
+    let signer = tools.signer.ok_or(
+        "no signer is configured (hozon archive init --key/--cert, --pkcs12 or --pkcs11-module)",
+    )?;
     let sig = if signer.digest_algorithm() == hozon_cms::DigestAlgorithm::Sha256 {
         let digest = hex::decode(sha).map_err(|e| e.to_string())?;
         signer.sign_detached_digest(&digest)

@@ -39,6 +39,7 @@ pub mod lock;
 pub mod record;
 pub mod reindex;
 pub mod renew;
+pub mod replicate;
 pub mod session;
 pub mod status;
 pub mod verify;
@@ -100,6 +101,15 @@ pub enum Error {
         path: PathBuf,
         /// Why.
         reason: String,
+    },
+    /// A replica is unreachable, refused the credentials, has no Object
+    /// Lock, or failed otherwise.
+    #[error("replica {replica}: {source}")]
+    Replica {
+        /// The replica's name.
+        replica: String,
+        /// Why.
+        source: hozon_replica::ReplicaError,
     },
     /// Obtaining a time stamp or building evidence failed.
     #[error("{0}")]

@@ -105,6 +105,11 @@ pub struct RecordMeta {
     pub failure: Option<String>,
     /// Ingest time (RFC 3339 UTC).
     pub ingested: String,
+    /// End of the retention period (RFC 3339 UTC): ingest time plus the
+    /// archive's `retention_years` at ingest. Records from before this
+    /// field have none; theirs is computed from the configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_until: Option<String>,
     /// Directory relative to `records/` (`YYYY/MM/<id>`).
     pub dir: String,
     /// The files, with their fixity.

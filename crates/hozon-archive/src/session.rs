@@ -245,6 +245,7 @@ mod tests {
             state: State::Archived,
             failure: None,
             ingested: "2026-11-26T00:00:00Z".into(),
+            retain_until: None,
             dir: format!("2026/11/{id}"),
             files: vec![FileEntry {
                 name: "a.txt".into(),
