@@ -258,6 +258,17 @@ fn a_directory_replica_end_to_end_survives_ransomware() {
     std::fs::write(&victim, saved).unwrap();
 
     recover(&env, "nas");
+
+    // With the archive (and its hozon.toml) gone, the replica given by flags.
+    std::fs::remove_dir_all(env.path(ARC)).unwrap();
+    let out = env.hozon_env(
+        &["archive", "restore", "--dir", "nas", "again", "--json"],
+        &creds(),
+    );
+    let r = ok(&out);
+    assert_eq!(r["records"], 3, "{r:#}");
+    let v = ok(&archive_in(&env, "again", &["verify", "--json"]));
+    assert_eq!(v["summary"]["passed"], 3, "{v:#}");
 }
 
 struct S3 {
