@@ -459,6 +459,38 @@ fn s3_replica_refuses_an_unlocked_bucket_locks_objects_and_restores_after_ransom
         "{v:#}"
     );
 
+    // Someone with write credentials also puts a consistent-looking,
+    // locked record.json on top that names a forged digest: restore must
+    // pass it over for the older locked version whose files exist.
+    let json_key = doc_key.rsplit_once('/').unwrap().0.to_string() + "/record.json";
+    let mut forged: Value = serde_json::from_slice(
+        &std::fs::read(docs[0].0.parent().unwrap().join("record.json")).unwrap(),
+    )
+    .unwrap();
+    forged["files"][0]["sha256"] = Value::from("ab".repeat(32));
+    let forged = serde_json::to_vec_pretty(&forged).unwrap();
+    let forged_sha = hex::encode(openssl::sha::sha256(&forged));
+    s3.rt.block_on(async {
+        let until = aws_sdk_s3::primitives::DateTime::from_secs(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64
+                + 20 * 365 * 86400,
+        );
+        s3.raw
+            .put_object()
+            .bucket(LOCKED)
+            .key(&json_key)
+            .metadata("hozon-sha256", &forged_sha)
+            .object_lock_mode(aws_sdk_s3::types::ObjectLockMode::Compliance)
+            .object_lock_retain_until_date(until)
+            .body(ByteStream::from(forged))
+            .send()
+            .await
+            .unwrap();
+    });
+
     recover(&env, "s3");
 }
 

@@ -981,9 +981,25 @@ pub fn restore(
                         if key.as_str() == "audit.log" {
                             verify_chain(p).is_ok_and(|c| c.problems.is_empty())
                         } else if key.ends_with("/record.json") {
+                            // It parses as this record's, and every file it
+                            // names has a locked version with its SHA-256 (a
+                            // consistent-looking record.json put on top by
+                            // someone with write access names other digests).
                             p.parent().is_some_and(|dir| {
                                 RecordMeta::read(dir).is_ok_and(|m| {
                                     key.as_str() == format!("records/{}/record.json", m.dir)
+                                        && m.files.iter().chain(&m.history).all(|f| {
+                                            Sha256::from_hex(&f.sha256).is_some_and(|sha| {
+                                                let file_key =
+                                                    format!("records/{}/{}", m.dir, f.name);
+                                                replica.versions(&file_key).is_ok_and(|vs| {
+                                                    vs.iter().any(|v| {
+                                                        v.sha256.as_ref() == Some(&sha)
+                                                            && v.retention.is_some()
+                                                    })
+                                                })
+                                            })
+                                        })
                                 })
                             })
                         } else {
@@ -998,7 +1014,7 @@ pub fn restore(
             .collect()
     });
     let tally = |report: &mut RestoreReport,
-                     results: Vec<(String, std::result::Result<u64, String>)>| {
+                 results: Vec<(String, std::result::Result<u64, String>)>| {
         for (key, r) in results {
             match r {
                 Ok(bytes) => {
