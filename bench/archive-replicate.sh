@@ -127,6 +127,11 @@ echo "== rerun (everything known from the catalog)"
 start=$(date +%s.%N)
 (cd "$WORK" && "$HOZON" archive --archive arc replicate -j "$P" --json) > "$WORK/rerun.json"
 end=$(date +%s.%N)
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["replicas"][0]; print(f"rerun: {r[\"skipped\"]} skipped, {r[\"uploaded\"]} uploaded in {float(sys.argv[3])-float(sys.argv[2]):.2f} s")' "$WORK/rerun.json" "$start" "$end"
+python3 - "$WORK/rerun.json" "$start" "$end" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["replicas"][0]
+s = float(sys.argv[3]) - float(sys.argv[2])
+print(f"rerun: {r['skipped']} skipped, {r['uploaded']} uploaded in {s:.2f} s")
+PY
 awk '/^hozon objects\/s/ {h=$3} /^boto3 objects\/s/ {b=$3}
      END {printf "ratio hozon / boto3 objects/s: %.2f\n", (b > 0 ? h / b : 0)}' "$WORK/hozon.txt" "$WORK/boto3.txt"
