@@ -660,3 +660,46 @@ fn unreachable_endpoints_and_wrong_credentials_exit_4_and_leave_the_archive_alon
 fn stderr_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Version files (not sidecars) under `nas/` whose path contains `part`.
+fn replica_files(env: &Env, part: &str) -> usize {
+    walkdir::WalkDir::new(env.path("nas"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            s.contains(part) && s.contains("~hozon-v") && !s.ends_with(".meta")
+        })
+        .count()
+}
+
+#[test]
+fn automatic_replication_follows_ingest_and_renew() {
+    let env = Env::new();
+    let tsa = archive_with_records(&env);
+    std::fs::create_dir_all(env.path("nas")).unwrap();
+    // A directory that does not exist is refused, hozon.toml unchanged.
+    let before = env.read("arc/hozon.toml");
+    let out = archive(&env, &["replica", "add", "gone", "--dir", "no-such-dir"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert_eq!(env.read("arc/hozon.toml"), before);
+    let out = archive(&env, &["replica", "add", "nas", "--dir", "nas"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+
+    ingest(&env);
+    assert_eq!(replica_files(&env, "/evidence/"), 3);
+    let v = ok(&archive(&env, &["verify", "--replica", "nas", "--json"]));
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v:#}");
+
+    // Renewal writes a new evidence record per record: new keys, replicated
+    // at the end of the renew.
+    let out = archive(
+        &env,
+        &["renew", "--tsa", &tsa.url(), "--before", "36500d", "--json"],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(replica_files(&env, "/evidence/"), 6);
+    let v = ok(&archive(&env, &["verify", "--replica", "nas", "--json"]));
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v:#}");
+    assert!(v["objects"].as_u64().unwrap() > 20, "{v:#}");
+}
