@@ -18,58 +18,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
 P=${2:-16}
-WEED=${HOZON_WEED:-${HOZON_TOOLS:-$HOME/.cache/hozon-tools}/seaweedfs-4.48/bin/weed}
-[ -x "$WEED" ] || { echo "no weed at $WEED: run scripts/setup" >&2; exit 1; }
+. bench/lib/seaweed.sh
 
 cargo build --release -q -p hozon
 HOZON=$(realpath target/release/hozon)
 
-mkdir -p "${BENCH_DIR:-target}"
-WORK=$(realpath "$(mktemp -d "${BENCH_DIR:-target}/hozon-arcrepl.XXXXXX")")
-WEED_PID=
-cleanup() {
-  [ -n "$WEED_PID" ] && kill "$WEED_PID" 2>/dev/null && wait "$WEED_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+start_seaweed hozon-arcrepl
 
-python3 -m venv "$WORK/venv"
-"$WORK/venv/bin/pip" install -q --disable-pip-version-check boto3
-
-read -r -a PORTS <<<"$("$WORK/venv/bin/python" - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(12)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-)"
-export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_DEFAULT_REGION=us-east-1
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-mkdir -p "$WORK/weed"
-"$WEED" mini -dir="$WORK/weed" -ip=127.0.0.1 -ip.bind=127.0.0.1 -admin.ui=false -master.telemetry=false \
-  -s3.port.iceberg=0 -s3.port.lance=0 -s3.localSocket="$WORK/s3.sock" -filer.localSocket="$WORK/filer.sock" \
-  -master.port="${PORTS[0]}" -master.port.grpc="${PORTS[1]}" -volume.port="${PORTS[2]}" \
-  -volume.port.grpc="${PORTS[3]}" -filer.port="${PORTS[4]}" -filer.port.grpc="${PORTS[5]}" \
-  -s3.port="${PORTS[6]}" -s3.port.grpc="${PORTS[7]}" -webdav.port="${PORTS[8]}" \
-  -admin.port="${PORTS[9]}" -admin.port.grpc="${PORTS[10]}" -debug.port="${PORTS[11]}" \
-  >"$WORK/weed.log" 2>&1 &
-WEED_PID=$!
-ENDPOINT="http://127.0.0.1:${PORTS[6]}"
-
-# The bucket, and N small input documents.
-"$WORK/venv/bin/python" - "$ENDPOINT" "$WORK" "$N" <<'PY'
-import os, random, sys, time, boto3
-endpoint, work, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-s3 = boto3.client("s3", endpoint_url=endpoint,
-                  config=boto3.session.Config(s3={"addressing_style": "path"}))
-for _ in range(300):
-    try:
-        s3.create_bucket(Bucket="bench", ObjectLockEnabledForBucket=True)
-        break
-    except Exception:
-        time.sleep(0.1)
-else:
-    sys.exit("cannot create the bucket")
+# N small input documents.
+python3 - "$WORK" "$N" <<'PY'
+import os, random, sys
+work, n = sys.argv[1], int(sys.argv[2])
 rng = random.Random(1)
 for i in range(n):
     d = os.path.join(work, "in", f"{i // 1000:03d}")
