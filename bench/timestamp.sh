@@ -10,7 +10,15 @@
 # 10^7 files pays per file; the difference is the run's fixed start-up, most
 # of it the TLS backend loading the system CA bundle.
 #
-# CPU times are only comparable on an otherwise idle machine. `--instructions`
+# Every run stamps files in a directory of its own and nothing is deleted
+# until the end: on a journal-less ext4 (this VM's root file system), files
+# created within ~35 s of deleting thousands make the inode allocator check
+# every recently deleted inode it passes (ext4's recently_deleted), which once
+# tripled the client's kernel time in the second run of this script.
+#
+# CPU times are only comparable on an otherwise idle machine; ROUNDS=N
+# repeats the pair of runs N times (the VM varies by up to 50 % between
+# runs, so read the spread, not one number). `--instructions`
 # counts instructions instead (valgrind's callgrind, client and every
 # `openssl ts -reply` process), which does not depend on what else runs; it
 # leaves out kernel time and is slow (use N of 200-500).
@@ -28,11 +36,15 @@ HOZON=target/release/hozon
 SERVE=target/release/examples/serve
 
 mkdir -p "${BENCH_DIR:-target}"
-WORK=$(mktemp -d "${BENCH_DIR:-target}/hozon-tsbench.XXXXXX")
+WORK=$(realpath "$(mktemp -d "${BENCH_DIR:-target}/hozon-tsbench.XXXXXX")")
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/docs" "$WORK/one"
-head -c $((N * 4096)) /dev/urandom | (cd "$WORK/docs" && split -b 4096 -a 6 -d - doc.)
-head -c 4096 /dev/urandom > "$WORK/one/doc"
+head -c $((N * 4096)) /dev/urandom > "$WORK/data"
+# fresh_dirs TAG: makes $WORK/docs-TAG (N files) and $WORK/one-TAG (one file).
+fresh_dirs() {
+  mkdir "$WORK/docs-$1" "$WORK/one-$1"
+  (cd "$WORK/docs-$1" && split -b 4096 -a 6 -d - doc. < "$WORK/data")
+  head -c 4096 "$WORK/data" > "$WORK/one-$1/doc"
+}
 
 # start_tsa [WRAPPER...]: starts the loopback TSA (optionally under a
 # wrapper command) and sets $url; stop_tsa ends it.
@@ -58,9 +70,10 @@ if [ "$MODE" = instructions ]; then
   command -v valgrind > /dev/null || { echo "valgrind is needed for --instructions" >&2; exit 1; }
   start_tsa valgrind --tool=callgrind --trace-children=yes \
     --trace-children-skip='*/serve' --callgrind-out-file="$WORK/tsa.%p.cg"
+  fresh_dirs cg
   for run in one docs; do
     valgrind --tool=callgrind --callgrind-out-file="$WORK/client-$run.cg" \
-      "$HOZON" timestamp "$WORK/$run" --tsa "$url" --tsa-concurrency 1 -j 1 2> /dev/null
+      "$HOZON" timestamp "$WORK/$run-cg" --tsa "$url" --tsa-concurrency 1 -j 1 2> /dev/null
   done
   stop_tsa
   total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
@@ -82,15 +95,15 @@ if [ "$MODE" = instructions ]; then
 fi
 
 printf '%-12s %9s %9s %14s %14s %14s %9s %9s\n' concurrency "stamps/s" "TSA busy" "start-up CPU" "client/stamp" "extra stamp" "TSA/stamp" "client/TSA"
-for c in 1 8; do
-  rm -f "$WORK"/docs/*.tsr "$WORK"/one/*.tsr
+for round in $(seq "${ROUNDS:-1}"); do for c in 1 8; do
+  fresh_dirs "$round-$c"
   start_tsa
   /usr/bin/time -f "%e %U %S" -o "$WORK/time-one" \
-    "$HOZON" timestamp "$WORK/one" --tsa "$url" --tsa-concurrency "$c" -j "$c" 2> /dev/null
+    "$HOZON" timestamp "$WORK/one-$round-$c" --tsa "$url" --tsa-concurrency "$c" -j "$c" 2> /dev/null
   /usr/bin/time -f "%e %U %S" -o "$WORK/time" \
-    "$HOZON" timestamp "$WORK/docs" --tsa "$url" --tsa-concurrency "$c" -j "$c" 2> /dev/null
+    "$HOZON" timestamp "$WORK/docs-$round-$c" --tsa "$url" --tsa-concurrency "$c" -j "$c" 2> /dev/null
   stop_tsa
-  stamped=$(find "$WORK/docs" -name '*.tsr' | wc -l)
+  stamped=$(find "$WORK/docs-$round-$c" -name '*.tsr' | wc -l)
   [ "$stamped" -eq "$N" ] || { echo "only $stamped of $N stamped" >&2; exit 1; }
   # "tsa: N requests, 12.34s openssl CPU" (a Rust Duration: s, ms or µs)
   tsa_cpu=$(sed -n 's/^tsa: [0-9]* requests, \([0-9.]*\)\([mµ]*\)s openssl CPU.*/\1 \2/p' "$WORK/serve.out" |
@@ -102,5 +115,5 @@ for c in 1 8; do
     tsa = t / (n + 1); client = all / n; extra = (all - one) / (n - 1);
     printf "%-12s %9.0f %8.0f%% %11.1f ms %11.2f ms %11.2f ms %6.2f ms %4.1f%% / %.1f%%\n",
       c, n / e, 100 * t / e, 1000 * one, 1000 * client, 1000 * extra, 1000 * tsa, 100 * client / tsa, 100 * extra / tsa }'
-done
+done; done
 echo "(TSA busy: the TSA's CPU over wall time; 200 % is the whole 2-core machine. client/TSA: all-in / per extra stamp.)"

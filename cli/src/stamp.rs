@@ -20,7 +20,7 @@ fn threads(jobs: Option<usize>, concurrency: usize) -> usize {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    jobs.unwrap_or(0).max(concurrency).max(cpus)
+    jobs.unwrap_or(cpus).max(concurrency)
 }
 
 pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {

@@ -74,14 +74,14 @@ impl Cert {
     pub fn intern(der: &[u8]) -> Result<Cert, Error> {
         use std::collections::HashMap;
         use std::sync::Mutex;
-        static INTERNED: OnceLock<Mutex<HashMap<[u8; 32], Cert>>> = OnceLock::new();
-        let key = openssl::sha::sha256(der);
+        // Keyed by the encoding itself: looking a certificate up costs a
+        // SipHash of its bytes, not a SHA-256 (OpenSSL 3's one-shot SHA256()
+        // fetches the algorithm from the provider each call).
+        static INTERNED: OnceLock<Mutex<HashMap<Box<[u8]>, Cert>>> = OnceLock::new();
         let memo = INTERNED.get_or_init(|| Mutex::new(HashMap::new()));
         let lock = || memo.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(cert) = lock().get(&key) {
-            if cert.der() == der {
-                return Ok(cert.clone());
-            }
+        if let Some(cert) = lock().get(der) {
+            return Ok(cert.clone());
         }
         let parsed = Certificate::from_der(der).map_err(Error::asn1("Certificate"))?;
         let cert = Cert::from_parts(parsed, der.to_vec());
@@ -89,7 +89,7 @@ impl Cert {
         if memo.len() >= INTERN_LIMIT {
             memo.clear();
         }
-        memo.insert(key, cert.clone());
+        memo.insert(der.into(), cert.clone());
         Ok(cert)
     }
 

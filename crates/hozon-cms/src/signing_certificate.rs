@@ -12,7 +12,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::Certificate;
 
 use crate::algorithm::DigestAlgorithm;
-use crate::Error;
+use crate::{Cert, Error};
 
 /// The `IssuerSerial` type is defined in [RFC 5035 Section 4].
 ///
@@ -153,19 +153,20 @@ pub struct CertReference {
 }
 
 impl CertReference {
-    /// Whether `cert` (with DER encoding `cert_der`) is the referenced
-    /// certificate: the hash matches and, when present, so does issuerSerial.
-    pub fn matches(
-        &self,
-        cert: &Certificate,
-        cert_der: &[u8],
-    ) -> Result<bool, openssl::error::ErrorStack> {
-        let hash = openssl::hash::hash(self.digest.message_digest(), cert_der)?;
+    /// Whether `cert` is the referenced certificate: the hash matches and,
+    /// when present, so does issuerSerial. (A SHA-256 reference uses the
+    /// hash the certificate already carries.)
+    pub fn matches(&self, cert: &Cert) -> Result<bool, openssl::error::ErrorStack> {
+        let hash_ok = if self.digest == DigestAlgorithm::Sha256 {
+            cert.sha256().as_slice() == self.cert_hash.as_slice()
+        } else {
+            self.digest.digest(cert.der())? == self.cert_hash
+        };
         let serial_ok = self
             .issuer_serial
             .as_ref()
-            .is_none_or(|is| is.matches(cert));
-        Ok(hash.as_ref() == self.cert_hash.as_slice() && serial_ok)
+            .is_none_or(|is| is.matches(cert.parsed()));
+        Ok(hash_ok && serial_ok)
     }
 }
 

@@ -301,3 +301,39 @@ mod tests {
         assert!(names[1].starts_with("timeNotAvailable"));
     }
 }
+
+/// The token's SignedData (RFC 5652 §5.1) with its `certificates` and `crls`
+/// kept as encoded elements.
+///
+/// ```text
+/// SignedData ::= SEQUENCE {
+///    version CMSVersion,
+///    digestAlgorithms DigestAlgorithmIdentifiers,
+///    encapContentInfo EncapsulatedContentInfo,
+///    certificates [0] IMPLICIT CertificateSet OPTIONAL,
+///    crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+///    signerInfos SignerInfos }
+/// ```
+///
+/// Why not `cms::signed_data::SignedData`: that decodes every certificate in
+/// full, and a batch receives the same TSA certificate in thousands of
+/// tokens. Here each element stays encoded until [`hozon_cms::Cert::intern`]
+/// decodes a certificate the first time the run sees it; the rest of the
+/// structure is the `cms` crate's own types.
+#[derive(Clone, Debug, Sequence)]
+pub struct TokenSignedData {
+    /// CMSVersion.
+    pub version: cms::content_info::CmsVersion,
+    /// DigestAlgorithmIdentifiers.
+    pub digest_algorithms: cms::signed_data::DigestAlgorithmIdentifiers,
+    /// The TSTInfo, as id-ct-TSTInfo content.
+    pub encap_content_info: cms::signed_data::EncapsulatedContentInfo,
+    /// CertificateChoices, each as encoded.
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub certificates: Option<der::asn1::SetOfVec<Any>>,
+    /// RevocationInfoChoice, each as encoded.
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    pub crls: Option<der::asn1::SetOfVec<Any>>,
+    /// SignerInfos.
+    pub signer_infos: cms::signed_data::SignerInfos,
+}

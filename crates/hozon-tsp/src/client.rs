@@ -7,7 +7,6 @@
 //! Credentials come in through [`TsaConfig`] from files or the environment;
 //! they are never part of a URL, an error message or a log line.
 
-use std::io::Read;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use der::asn1::ObjectIdentifier;
 use hozon_cms::{Cert, DigestAlgorithm, KeyCache};
 use zeroize::Zeroizing;
 
+use crate::http::{Answer, Http};
 use crate::request::{check_response, Request};
 use crate::{Error, Token};
 
@@ -94,18 +94,39 @@ pub struct Stamp {
 }
 
 /// A counting semaphore bounding requests in flight.
+///
+/// It counts its waiters so that releasing a slot nobody waits for makes no
+/// system call (`Condvar::notify_one` always does one), which is the common
+/// case when a batch has no more threads than slots.
 struct Slots {
-    free: Mutex<usize>,
+    state: Mutex<SlotState>,
     ready: Condvar,
 }
 
+struct SlotState {
+    free: usize,
+    waiting: usize,
+}
+
 impl Slots {
-    fn acquire(&self) -> SlotGuard<'_> {
-        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
-        while *free == 0 {
-            free = self.ready.wait(free).unwrap_or_else(|p| p.into_inner());
+    fn new(slots: usize) -> Slots {
+        Slots {
+            state: Mutex::new(SlotState {
+                free: slots.max(1),
+                waiting: 0,
+            }),
+            ready: Condvar::new(),
         }
-        *free -= 1;
+    }
+
+    fn acquire(&self) -> SlotGuard<'_> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while state.free == 0 {
+            state.waiting += 1;
+            state = self.ready.wait(state).unwrap_or_else(|p| p.into_inner());
+            state.waiting -= 1;
+        }
+        state.free -= 1;
         SlotGuard(self)
     }
 }
@@ -114,15 +135,20 @@ struct SlotGuard<'a>(&'a Slots);
 
 impl Drop for SlotGuard<'_> {
     fn drop(&mut self) {
-        *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-        self.0.ready.notify_one();
+        let mut state = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.free += 1;
+        let wake = state.waiting > 0;
+        drop(state);
+        if wake {
+            self.0.ready.notify_one();
+        }
     }
 }
 
 /// A client for one or more TSAs; share one across a batch.
 pub struct TsaClient {
     config: TsaConfig,
-    http: reqwest::blocking::Client,
+    http: Http,
     slots: Slots,
     keys: KeyCache,
     /// The URLs, parsed once (parsing showed in profiles of large batches).
@@ -164,37 +190,8 @@ impl TsaClient {
             }
             urls.push(parsed);
         }
-        let mut builder = reqwest::blocking::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("hozon/", env!("CARGO_PKG_VERSION")));
-        if let Some(id) = &config.client_identity {
-            // PKCS#12 files from older tools are encrypted with RC2/3DES,
-            // which OpenSSL 3 keeps in its legacy provider.
-            hozon_cms::pkcs12::allow_legacy_encryption();
-            let identity = reqwest::Identity::from_pkcs12_der(&id.pkcs12, &id.password)
-                .map_err(|e| {
-                    Error::Config(format!(
-                        "TLS client certificate: {} (wrong password, or not a PKCS#12 file with a key and certificate)",
-                        innermost(&e)
-                    ))
-                })?;
-            builder = builder.identity(identity);
-        }
-        for pem in &config.tls_roots_pem {
-            for cert in reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::Config(format!("TLS CA certificates: {}", innermost(&e))))?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot set up HTTP: {}", innermost(&e))))?;
-        let slots = Slots {
-            free: Mutex::new(config.concurrency.max(1)),
-            ready: Condvar::new(),
-        };
+        let http = Http::new(&config)?;
+        let slots = Slots::new(config.concurrency);
         Ok(TsaClient {
             config,
             http,
@@ -275,64 +272,29 @@ impl TsaClient {
         parsed: &reqwest::Url,
         request: &Request,
     ) -> Result<Vec<u8>, Error> {
-        let mut post = self
+        let answer = self
             .http
-            .post(parsed.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/timestamp-query")
-            .header(reqwest::header::ACCEPT, "application/timestamp-reply")
-            .body(request.der.clone());
-        if let Some(auth) = &self.config.basic_auth {
-            post = post.basic_auth(&auth.user, Some(auth.password.as_str()));
-        }
-        let response = post.send().map_err(|e| self.http_error(url, &e))?;
-        let status = response.status();
-        if !status.is_success() {
-            let hint = match status.as_u16() {
-                401 | 403 => " (check the TSA credentials: --tsa-user and --tsa-pass-env/--tsa-pass-file, or the client certificate)",
-                404 => " (check the TSA URL)",
-                _ => "",
-            };
-            return Err(Error::Http {
-                url: url.to_owned(),
-                status: status.as_u16(),
-                hint: hint.to_owned(),
-            });
-        }
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_RESPONSE_SIZE)
-        {
-            return Err(Error::Malformed {
+            .post(parsed, request.der.clone(), self.config.basic_auth.as_ref())?
+            .map_err(|e| self.http_error(url, &e))?;
+        match answer {
+            Answer::Body(body) => Ok(body),
+            Answer::Status(status) => {
+                let hint = match status {
+                    401 | 403 => " (check the TSA credentials: --tsa-user and --tsa-pass-env/--tsa-pass-file, or the client certificate)",
+                    404 => " (check the TSA URL)",
+                    _ => "",
+                };
+                Err(Error::Http {
+                    url: url.to_owned(),
+                    status,
+                    hint: hint.to_owned(),
+                })
+            }
+            Answer::TooLarge => Err(Error::Malformed {
                 origin: url.to_owned(),
                 reason: format!("the response is larger than {MAX_RESPONSE_SIZE} bytes"),
-            });
+            }),
         }
-        let reading = |e: &dyn std::fmt::Display| Error::Network {
-            url: url.to_owned(),
-            reason: format!("reading the response: {e}"),
-        };
-        let body = if response.content_length().is_some() {
-            // A declared length (checked above): read it whole on the HTTP
-            // client's own thread. Reading through `Read` instead costs a
-            // hand-off between threads for every chunk, which showed as the
-            // largest part of the client's CPU per stamp.
-            response.bytes().map_err(|e| reading(&e))?.to_vec()
-        } else {
-            // Chunked: stream, stopping one byte past the limit.
-            let mut body = Vec::with_capacity(16 * 1024);
-            response
-                .take(MAX_RESPONSE_SIZE + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| reading(&e))?;
-            body
-        };
-        if u64::try_from(body.len()).unwrap_or(u64::MAX) > MAX_RESPONSE_SIZE {
-            return Err(Error::Malformed {
-                origin: url.to_owned(),
-                reason: format!("the response is larger than {MAX_RESPONSE_SIZE} bytes"),
-            });
-        }
-        Ok(body)
     }
 
     fn http_error(&self, url: &str, e: &reqwest::Error) -> Error {
@@ -360,7 +322,7 @@ impl TsaClient {
 /// The innermost cause of an error: the informative one ("Connection
 /// refused", "mac verify failure"), where the outer ones say "builder error"
 /// or "error sending request".
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     let mut reason = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -441,6 +403,153 @@ mod tests {
             hint: String::new(),
         };
         assert!(!e.is_transient());
+    }
+
+    /// A server on 127.0.0.1 that answers every request, on any number of
+    /// connections, with `reply`; returns its URL.
+    fn canned_server(reply: Vec<u8>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+        let reply = std::sync::Arc::new(reply);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let reply = reply.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    while matches!(conn.read(&mut buf), Ok(n) if n > 0) {
+                        if conn.write_all(&reply).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    fn client_for(url: &str) -> TsaClient {
+        let mut config = TsaConfig::new(vec![url.to_owned()]);
+        config.retries = 0;
+        config.timeout = Duration::from_secs(10);
+        TsaClient::new(config).unwrap()
+    }
+
+    #[test]
+    fn redirects_are_reported_not_followed() {
+        // Following would re-send the request as a GET to another host.
+        let url = canned_server(
+            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/tsa\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+        );
+        match client_for(&url).stamp_data(b"x") {
+            Err(Error::Http { url: u, status, .. }) => {
+                assert_eq!(u, url);
+                assert_eq!(status, 302);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_refused_declared_or_chunked() {
+        let declared =
+            canned_server(b"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n".to_vec());
+        let over = usize::try_from(MAX_RESPONSE_SIZE).unwrap() + 1;
+        let mut chunked =
+            format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{over:x}\r\n")
+                .into_bytes();
+        chunked.resize(chunked.len() + over, 0x30);
+        chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+        for url in [declared, canned_server(chunked)] {
+            match client_for(&url).stamp_data(b"x") {
+                Err(Error::Malformed { reason, .. }) => {
+                    assert!(reason.contains("larger than"), "{reason}")
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn one_client_serves_many_threads() {
+        // Each thread gets its own runtime and connection pool; requests
+        // from all of them reach the server and get its answer.
+        let url = canned_server(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec());
+        let client = client_for(&url);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..3 {
+                        let result = client.stamp_data(b"x");
+                        assert!(
+                            matches!(result, Err(Error::Http { status: 404, .. })),
+                            "{result:?}"
+                        );
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn requests_in_flight_never_exceed_the_concurrency() {
+        use std::io::{Read, Write};
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use std::sync::Arc;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+        let now = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let served = Arc::new(AtomicUsize::new(0));
+        {
+            let (now, most, served) = (now.clone(), most.clone(), served.clone());
+            std::thread::spawn(move || {
+                for conn in listener.incoming() {
+                    let Ok(mut conn) = conn else { return };
+                    let (now, most, served) = (now.clone(), most.clone(), served.clone());
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 4096];
+                        while matches!(conn.read(&mut buf), Ok(n) if n > 0) {
+                            most.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
+                            std::thread::sleep(Duration::from_millis(30));
+                            now.fetch_sub(1, SeqCst);
+                            served.fetch_add(1, SeqCst);
+                            let reply = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+                            if conn.write_all(reply).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            });
+        }
+        let mut config = TsaConfig::new(vec![url]);
+        config.retries = 0;
+        config.concurrency = 2;
+        let client = TsaClient::new(config).unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..6 {
+                scope.spawn(|| {
+                    for _ in 0..2 {
+                        let _ = client.stamp_data(b"x");
+                    }
+                });
+            }
+        });
+        assert_eq!(served.load(SeqCst), 12);
+        assert_eq!(most.load(SeqCst), 2, "at most 2 in flight, and 2 reached");
+    }
+
+    #[test]
+    fn calling_from_inside_an_async_runtime_is_an_error_not_a_panic() {
+        let client = TsaClient::new(TsaConfig::new(vec!["http://127.0.0.1:9/tsa".into()])).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = runtime.block_on(async { client.stamp_data(b"x") });
+        assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
     }
 
     #[test]

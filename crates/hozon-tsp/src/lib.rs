@@ -14,6 +14,7 @@
 pub mod asn1;
 mod client;
 mod error;
+mod http;
 pub mod request;
 mod token;
 

@@ -2,9 +2,12 @@
 //! checks that make one acceptable — without the certificate path, which
 //! the caller validates at the token's genTime (`hozon-pki`).
 
-use cms::signed_data::{SignedData, SignerIdentifier};
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::revocation::RevocationInfoChoice;
+use cms::signed_data::SignerIdentifier;
 use der::asn1::{ObjectIdentifier, OctetString};
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use hozon_cms::asn1::const_oid::db::rfc5280::{
     ID_CE_EXT_KEY_USAGE, ID_CE_KEY_USAGE, ID_KP_TIME_STAMPING,
 };
@@ -12,12 +15,13 @@ use hozon_cms::attributes::decode_unique;
 use hozon_cms::oid::rfc3161::ID_CT_TST_INFO;
 use hozon_cms::oid::{
     ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST,
+    ID_SIGNED_DATA,
 };
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
 use hozon_cms::{Cert, DigestAlgorithm, KeyCache, SignatureAlgorithm, SignatureFile, UnixTime};
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
 
-use crate::asn1::TstInfo;
+use crate::asn1::{TokenSignedData, TstInfo};
 use crate::{Error, TokenFault};
 
 /// A parsed time-stamp token.
@@ -25,7 +29,7 @@ use crate::{Error, TokenFault};
 pub struct Token {
     der: Vec<u8>,
     econtent: Vec<u8>,
-    signed_data: SignedData,
+    signed_data: TokenSignedData,
     info: TstInfo,
     imprint_digest: DigestAlgorithm,
     certs: Vec<Cert>,
@@ -40,34 +44,50 @@ impl Token {
             origin: origin.to_owned(),
             reason,
         };
-        let file = SignatureFile::parse(bytes).map_err(|e| malformed(e.to_string()))?;
-        let encap = &file.signed_data.encap_content_info;
+        // DER, the form every TSA sends, is read directly; anything else
+        // goes through SignatureFile (PEM armour, BER re-encoded as DER by
+        // OpenSSL, and its errors), then the same way.
+        let (der, signed_data) = match decode_der(bytes) {
+            Some(signed_data) => (bytes.to_vec(), signed_data),
+            None => {
+                let file = SignatureFile::parse(bytes).map_err(|e| malformed(e.to_string()))?;
+                let signed_data = ContentInfo::from_der(&file.der)
+                    .and_then(|ci| ci.content.decode_as::<TokenSignedData>())
+                    .map_err(|e| malformed(format!("SignedData: {e}")))?;
+                (file.der, signed_data)
+            }
+        };
+        let encap = &signed_data.encap_content_info;
         if encap.econtent_type != ID_CT_TST_INFO {
             return Err(malformed(format!(
                 "the token's content type is {}, not id-ct-TSTInfo",
                 encap.econtent_type
             )));
         }
-        let econtent = file
-            .econtent()
-            .map_err(|e| malformed(e.to_string()))?
-            .ok_or_else(|| malformed("the token has no TSTInfo".into()))?;
-        let info = TstInfo::from_der(econtent).map_err(|e| malformed(format!("TSTInfo: {e}")))?;
+        let econtent = match &encap.econtent {
+            Some(any) if any.tag() == der::Tag::OctetString => any.value().to_vec(),
+            Some(_) => {
+                return Err(malformed(
+                    "the encapsulated content is not an OCTET STRING".into(),
+                ))
+            }
+            None => return Err(malformed("the token has no TSTInfo".into())),
+        };
+        let info = TstInfo::from_der(&econtent).map_err(|e| malformed(format!("TSTInfo: {e}")))?;
         // RFC 3161 §2.4.2: the token MUST contain only the TSA's signature.
-        if file.signer_infos().len() != 1 {
+        let signers = signed_data.signer_infos.0.len();
+        if signers != 1 {
             return Err(malformed(format!(
-                "the token has {} signers; RFC 3161 allows exactly one (the TSA)",
-                file.signer_infos().len()
+                "the token has {signers} signers; RFC 3161 allows exactly one (the TSA)"
             )));
         }
         let imprint_digest = DigestAlgorithm::from_identifier(&info.message_imprint.hash_algorithm)
             .map_err(|e| malformed(format!("messageImprint: {e}")))?;
-        let certs = file.certificates();
-        let econtent = econtent.to_vec();
+        let certs = certificates(&signed_data).map_err(malformed)?;
         Ok(Token {
-            der: file.der,
+            der,
             econtent,
-            signed_data: file.signed_data,
+            signed_data,
             info,
             imprint_digest,
             certs,
@@ -181,7 +201,7 @@ impl Token {
             ));
         }
         for r in &refs {
-            if !r.matches(tsa.parsed(), tsa.der()).unwrap_or(false) {
+            if !r.matches(&tsa).unwrap_or(false) {
                 return Err(unbound(format!(
                     "the ESS signing-certificate attribute does not reference the TSA certificate {}",
                     tsa.subject()
@@ -229,6 +249,36 @@ impl Token {
         }
         Ok(tsa)
     }
+}
+
+/// The SignedData of a DER ContentInfo, if `bytes` is one.
+fn decode_der(bytes: &[u8]) -> Option<TokenSignedData> {
+    let content_info = ContentInfo::from_der(bytes).ok()?;
+    if content_info.content_type != ID_SIGNED_DATA {
+        return None;
+    }
+    content_info.content.decode_as::<TokenSignedData>().ok()
+}
+
+/// The X.509 certificates of the token, interned (decoded the first time
+/// the run sees each). Other certificate formats are checked and skipped;
+/// a certificate that does not decode makes the token malformed, as it
+/// would in a full decode of the SignedData, and so do the CRLs.
+fn certificates(signed_data: &TokenSignedData) -> Result<Vec<Cert>, String> {
+    let mut certs = Vec::new();
+    for element in signed_data.certificates.iter().flat_map(|set| set.iter()) {
+        let der = element.to_der().map_err(|e| format!("certificates: {e}"))?;
+        if element.tag() == der::Tag::Sequence {
+            certs.push(Cert::intern(&der).map_err(|e| format!("certificates: {e}"))?);
+        } else {
+            CertificateChoices::from_der(&der).map_err(|e| format!("certificates: {e}"))?;
+        }
+    }
+    for element in signed_data.crls.iter().flat_map(|set| set.iter()) {
+        let der = element.to_der().map_err(|e| format!("crls: {e}"))?;
+        RevocationInfoChoice::from_der(&der).map_err(|e| format!("crls: {e}"))?;
+    }
+    Ok(certs)
 }
 
 fn identifies(sid: &SignerIdentifier, cert: &Cert) -> bool {
@@ -330,5 +380,122 @@ impl Token {
             origin: self.origin.clone(),
             reason: e.to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TimeStampResp from `openssl ts -reply` (the adversarial corpus's
+    /// control case).
+    const CONTROL: &[u8] =
+        include_bytes!("../../../testdata/adversarial/cases/137-tsr-control.txt.tsr");
+
+    fn token_der() -> Vec<u8> {
+        crate::asn1::TimeStampResp::from_der(CONTROL)
+            .unwrap()
+            .time_stamp_token
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+
+    fn sorted_certificates(certs: &[Cert]) -> Vec<Vec<u8>> {
+        let mut ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+        ders.sort();
+        ders
+    }
+
+    /// Where the first embedded certificate starts in `der`.
+    fn first_certificate_at(der: &[u8]) -> usize {
+        let token = Token::parse(der, "t").unwrap();
+        let cert = token.certificates()[0].der().to_vec();
+        der.windows(cert.len()).position(|w| w == cert).unwrap()
+    }
+
+    #[test]
+    fn der_tokens_agree_with_a_full_decode_of_the_signed_data() {
+        let der = token_der();
+        let token = Token::parse(&der, "t").unwrap();
+        let full = SignatureFile::parse(&der).unwrap();
+        assert_eq!(token.der(), der.as_slice());
+        let certs = sorted_certificates(token.certificates());
+        assert!(!certs.is_empty());
+        assert_eq!(certs, sorted_certificates(&full.certificates()));
+        assert_eq!(
+            token.signed_data.signer_infos,
+            full.signed_data.signer_infos
+        );
+        let tsa = token.verify(&[], &KeyCache::default()).unwrap();
+        assert!(certs.contains(&tsa.der().to_vec()));
+    }
+
+    #[test]
+    fn pem_and_ber_tokens_are_read_through_the_signature_file_reader() {
+        let der = token_der();
+        let reference = Token::parse(&der, "t").unwrap();
+
+        let pem = format!(
+            "-----BEGIN CMS-----\n{}\n-----END CMS-----\n",
+            openssl::base64::encode_block(&der)
+        );
+        let token = Token::parse(pem.as_bytes(), "t").unwrap();
+        assert_eq!(token.der(), der.as_slice());
+
+        // The outer ContentInfo with an indefinite length.
+        let header = 2 + usize::from(der[1] & 0x7f);
+        let mut ber = vec![0x30, 0x80];
+        ber.extend_from_slice(&der[header..]);
+        ber.extend_from_slice(&[0, 0]);
+        let token = Token::parse(&ber, "t").unwrap();
+        assert_eq!(token.info(), reference.info());
+        assert_eq!(
+            sorted_certificates(token.certificates()),
+            sorted_certificates(reference.certificates())
+        );
+        token.verify(&[], &KeyCache::default()).unwrap();
+    }
+
+    #[test]
+    fn a_certificate_that_does_not_decode_makes_the_token_malformed() {
+        let mut der = token_der();
+        let at = first_certificate_at(&der);
+        // Certificate { TBSCertificate { [0] { INTEGER 2 } ... } }: the
+        // version INTEGER becomes an OCTET STRING. Every length still
+        // holds, so only decoding the certificate itself finds it.
+        let version = der[at..]
+            .windows(5)
+            .position(|w| w == [0xa0, 0x03, 0x02, 0x01, 0x02])
+            .unwrap();
+        der[at + version + 2] = 0x04;
+        match Token::parse(&der, "t") {
+            Err(Error::Malformed { reason, .. }) => {
+                assert!(reason.contains("certificates"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(SignatureFile::parse(&der).is_err());
+    }
+
+    #[test]
+    fn unsupported_certificate_choices_make_the_token_malformed() {
+        let mut der = token_der();
+        let at = first_certificate_at(&der);
+        // The certificate's SEQUENCE tag becomes [1] (an attribute
+        // certificate v1), which the cms crate does not accept either.
+        der[at] = 0xa1;
+        assert!(matches!(
+            Token::parse(&der, "t"),
+            Err(Error::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn trailing_bytes_are_refused() {
+        let mut der = token_der();
+        der.push(0);
+        assert!(Token::parse(&der, "t").is_err());
+        assert!(decode_der(&der).is_none());
     }
 }

@@ -553,7 +553,7 @@ impl Verifier {
                 (&ess_v1, "signing-certificate"),
             ] {
                 let Some(r) = r else { continue };
-                match r.matches(cert.parsed(), cert.der()) {
+                match r.matches(cert) {
                     Ok(true) => {}
                     Ok(false) => {
                         bound = false;
