@@ -26,6 +26,9 @@ pub struct Task {
     pub input: Input,
     /// The file written.
     pub output: PathBuf,
+    /// The output certainly did not exist when the batch was planned (the
+    /// walk listed its directory); otherwise its existence is checked.
+    pub absent: bool,
 }
 
 /// An entry of the plan.
@@ -131,14 +134,16 @@ impl BatchReport {
 /// Plans tasks for walked inputs: `output_of` names each input's output (or
 /// says why it is skipped); walk errors fail; two inputs with one output
 /// fail.
-pub fn plan(walked: Walked, output_of: impl Fn(&Input) -> Result<PathBuf, String>) -> Vec<Planned> {
-    let mut planned: Vec<Planned> = walked
-        .errors
+pub fn plan(
+    mut walked: Walked,
+    output_of: impl Fn(&Input) -> Result<PathBuf, String>,
+) -> Vec<Planned> {
+    let mut planned: Vec<Planned> = std::mem::take(&mut walked.errors)
         .into_iter()
         .map(|(file, reason)| Planned::Fail { file, reason })
         .collect();
     let mut outputs = HashSet::new();
-    for input in walked.inputs {
+    for input in std::mem::take(&mut walked.inputs) {
         match output_of(&input) {
             Err(reason) => planned.push(Planned::Skip {
                 file: input.path,
@@ -148,7 +153,14 @@ pub fn plan(walked: Walked, output_of: impl Fn(&Input) -> Result<PathBuf, String
                 reason: format!("another input also maps to {}", output.display()),
                 file: input.path,
             }),
-            Ok(output) => planned.push(Planned::Task(Task { input, output })),
+            Ok(output) => {
+                let absent = walked.certainly_absent(&output);
+                planned.push(Planned::Task(Task {
+                    input,
+                    output,
+                    absent,
+                }))
+            }
         }
     }
     planned
@@ -226,7 +238,7 @@ pub fn run(
             .par_iter()
             .map(|p| {
                 let Planned::Task(task) = p else { return None };
-                let r = if settings.skip_existing && task.output.exists() {
+                let r = if settings.skip_existing && !task.absent && task.output.exists() {
                     TaskResult::Exists
                 } else {
                     match work(task) {

@@ -217,6 +217,8 @@ fn sign_passing(
             inputs: passing,
             errors: Vec::new(),
             temporaries: temporaries.clone(),
+            // Whether each FILE.p7s exists is asked of the file system.
+            ..Walked::default()
         },
         |input| Ok(crate::sign::output_path(input, None, "p7s")),
     );

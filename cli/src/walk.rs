@@ -1,5 +1,7 @@
 //! Turning PATH arguments into the list of files a batch works on.
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// A file to work on.
@@ -30,6 +32,32 @@ pub struct Walked {
     pub errors: Vec<(PathBuf, String)>,
     /// hozon temporaries seen (left by interrupted runs, or in progress).
     pub temporaries: Vec<PathBuf>,
+    /// Directories listed in full (under roots walked without an error).
+    pub listed: HashSet<PathBuf>,
+    /// [`path_hash`] of every signature or evidence file seen in them: what
+    /// a batch would write there. An output in a listed directory whose
+    /// hash is not here did not exist when the walk ran, which spares a
+    /// batch one `stat` per file (a directory lookup that grows with the
+    /// directory on some file systems).
+    pub outputs_seen: HashSet<u64>,
+}
+
+impl Walked {
+    /// Whether `output` certainly did not exist when the walk ran. `false`
+    /// means "unknown": ask the file system.
+    pub fn certainly_absent(&self, output: &Path) -> bool {
+        output.parent().is_some_and(|dir| self.listed.contains(dir))
+            && !self.outputs_seen.contains(&path_hash(output))
+    }
+}
+
+/// A fixed 64-bit hash of a path (a match is confirmed with the file system;
+/// only a miss is trusted).
+pub fn path_hash(path: &Path) -> u64 {
+    #[allow(deprecated)] // SipHash with fixed keys: stable within a run.
+    let mut hasher = std::hash::SipHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Files named directly are taken as they are; directories are walked
@@ -39,6 +67,8 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let mut temporaries = Vec::new();
+    let mut listed = HashSet::new();
+    let mut outputs_seen = HashSet::new();
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => errors.push((p.clone(), e.to_string())),
@@ -47,19 +77,28 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
                 root: None,
             }),
             Ok(m) if m.is_dir() => {
+                let mut dirs = Vec::new();
+                let mut complete = true;
                 for entry in walkdir::WalkDir::new(p)
                     .follow_links(false)
                     .sort_by_file_name()
                 {
                     match entry {
-                        Err(e) => errors.push((
-                            e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()),
-                            e.to_string(),
-                        )),
+                        Err(e) => {
+                            complete = false;
+                            errors.push((
+                                e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()),
+                                e.to_string(),
+                            ))
+                        }
+                        Ok(e) if e.file_type().is_dir() => dirs.push(e.into_path()),
                         Ok(e) if e.file_type().is_file() && hozon_io::is_temporary(e.path()) => {
                             temporaries.push(e.into_path());
                         }
                         Ok(e) => {
+                            if is_signature(e.path()) {
+                                outputs_seen.insert(path_hash(e.path()));
+                            }
                             if e.file_type().is_file() && keep(e.path()) {
                                 inputs.push(Input {
                                     path: e.into_path(),
@@ -69,6 +108,9 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
                         }
                     }
                 }
+                if complete {
+                    listed.extend(dirs);
+                }
             }
             Ok(_) => errors.push((p.clone(), "not a regular file or directory".into())),
         }
@@ -77,5 +119,49 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
         inputs,
         errors,
         temporaries,
+        listed,
+        outputs_seen,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_are_known_absent_only_in_fully_listed_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("docs");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        for name in ["a", "b", "b.tsr", "sub/c"] {
+            std::fs::write(root.join(name), b"x").unwrap();
+        }
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("d"), b"x").unwrap();
+
+        let walked = collect(std::slice::from_ref(&root), |p| !is_signature(p));
+        assert_eq!(walked.inputs.len(), 3);
+        assert!(walked.certainly_absent(&root.join("a.tsr")));
+        assert!(walked.certainly_absent(&root.join("sub/c.tsr")));
+        assert!(!walked.certainly_absent(&root.join("b.tsr")), "it exists");
+        assert!(
+            !walked.certainly_absent(&elsewhere.join("d.tsr")),
+            "not listed: unknown"
+        );
+
+        // A file named directly: its directory was not listed.
+        let direct = collect(&[elsewhere.join("d")], |_| true);
+        assert!(!direct.certainly_absent(&elsewhere.join("d.tsr")));
+    }
+
+    #[test]
+    fn a_missing_root_lists_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let walked = collect(&[missing.clone()], |_| true);
+        assert_eq!(walked.errors.len(), 1);
+        assert!(walked.listed.is_empty());
+        assert!(!walked.certainly_absent(&missing.join("a.tsr")));
     }
 }
