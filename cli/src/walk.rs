@@ -159,7 +159,7 @@ mod tests {
     fn a_missing_root_lists_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing");
-        let walked = collect(&[missing.clone()], |_| true);
+        let walked = collect(std::slice::from_ref(&missing), |_| true);
         assert_eq!(walked.errors.len(), 1);
         assert!(walked.listed.is_empty());
         assert!(!walked.certainly_absent(&missing.join("a.tsr")));
