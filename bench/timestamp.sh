@@ -94,7 +94,7 @@ if [ "$MODE" = instructions ]; then
   exit 0
 fi
 
-printf '%-12s %9s %9s %14s %14s %14s %9s %9s\n' concurrency "stamps/s" "TSA busy" "start-up CPU" "client/stamp" "extra stamp" "TSA/stamp" "client/TSA"
+printf '%-12s %9s %9s %14s %14s %14s %9s %9s %14s\n' concurrency "stamps/s" "TSA busy" "start-up CPU" "client/stamp" "extra stamp" "TSA/stamp" "client/TSA" "(whole TSA)"
 for round in $(seq "${ROUNDS:-1}"); do for c in 1 8; do
   fresh_dirs "$round-$c"
   start_tsa
@@ -105,15 +105,18 @@ for round in $(seq "${ROUNDS:-1}"); do for c in 1 8; do
   stop_tsa
   stamped=$(find "$WORK/docs-$round-$c" -name '*.tsr' | wc -l)
   [ "$stamped" -eq "$N" ] || { echo "only $stamped of $N stamped" >&2; exit 1; }
-  # "tsa: N requests, 12.34s openssl CPU" (a Rust Duration: s, ms or µs)
-  tsa_cpu=$(sed -n 's/^tsa: [0-9]* requests, \([0-9.]*\)\([mµ]*\)s openssl CPU.*/\1 \2/p' "$WORK/serve.out" |
-    awk '{ v = $1; if ($2 == "m") v /= 1000; if ($2 == "µ") v /= 1000000; print v }')
+  # "tsa: N requests, 12.34s openssl CPU, 1.2s server CPU" (Rust Durations)
+  seconds() { awk '{ v = $1; if ($2 == "m") v /= 1e3; if ($2 == "µ") v /= 1e6; if ($2 == "n") v /= 1e9; print v }'; }
+  tsa_cpu=$(sed -n 's/^tsa: [0-9]* requests, \([0-9.]*\)\([mµn]*\)s openssl CPU.*/\1 \2/p' "$WORK/serve.out" | seconds)
+  server_cpu=$(sed -n 's/^tsa: .* openssl CPU, \([0-9.]*\)\([mµn]*\)s server CPU.*/\1 \2/p' "$WORK/serve.out" | seconds)
   one=$(cpu_of "$WORK/time-one")
   all=$(cpu_of "$WORK/time")
   elapsed=$(awk '{ print $1 }' "$WORK/time")
-  awk -v n="$N" -v c="$c" -v e="$elapsed" -v one="$one" -v all="$all" -v t="$tsa_cpu" 'BEGIN {
-    tsa = t / (n + 1); client = all / n; extra = (all - one) / (n - 1);
-    printf "%-12s %9.0f %8.0f%% %11.1f ms %11.2f ms %11.2f ms %6.2f ms %4.1f%% / %.1f%%\n",
-      c, n / e, 100 * t / e, 1000 * one, 1000 * client, 1000 * extra, 1000 * tsa, 100 * client / tsa, 100 * extra / tsa }'
+  awk -v n="$N" -v c="$c" -v e="$elapsed" -v one="$one" -v all="$all" -v t="$tsa_cpu" -v s="$server_cpu" 'BEGIN {
+    tsa = t / (n + 1); whole = (t + s) / (n + 1); client = all / n; extra = (all - one) / (n - 1);
+    printf "%-12s %9.0f %8.0f%% %11.1f ms %11.2f ms %11.2f ms %6.2f ms %4.1f%% / %.1f%% %6.2f ms %.1f%%\n",
+      c, n / e, 100 * t / e, 1000 * one, 1000 * client, 1000 * extra, 1000 * tsa, 100 * client / tsa, 100 * extra / tsa,
+      1000 * whole, 100 * extra / whole }'
 done; done
-echo "(TSA busy: the TSA's CPU over wall time; 200 % is the whole 2-core machine. client/TSA: all-in / per extra stamp.)"
+echo "(TSA busy: openssl's CPU over wall time; 200 % is the whole 2-core machine. client/TSA: all-in / per extra stamp,"
+echo " against openssl ts -reply alone; whole TSA: also the server's own CPU (HTTP, starting and reaping openssl), and the extra stamp against it.)"

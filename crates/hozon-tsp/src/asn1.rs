@@ -14,8 +14,8 @@
 
 use der::asn1::{BitString, Int, ObjectIdentifier, Utf8StringRef};
 use der::{
-    Any, DateTime, DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag,
-    Writer,
+    Any, AnyRef, DateTime, DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, Sequence,
+    Tag, Writer,
 };
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::Extensions;
@@ -34,9 +34,10 @@ use x509_tsp::{Accuracy, MessageImprint, TspVersion};
 pub struct TimeStampResp<'a> {
     /// The TSA's verdict on the request.
     pub status: PkiStatusInfo<'a>,
-    /// The token (a CMS ContentInfo holding SignedData), when granted.
+    /// The token (a CMS ContentInfo holding SignedData), when granted,
+    /// as the response's own bytes.
     #[asn1(optional = "true")]
-    pub time_stamp_token: Option<Any>,
+    pub time_stamp_token: Option<AnyRef<'a>>,
 }
 
 /// The `PKIStatusInfo` type is defined in [RFC 3161 Section 2.4.2] (from RFC 2510).
@@ -300,6 +301,23 @@ mod tests {
         assert!(names[0].starts_with("badAlg"));
         assert!(names[1].starts_with("timeNotAvailable"));
     }
+}
+
+/// ContentInfo (RFC 5652 §3) with its content borrowed from the input, so
+/// that reading a token does not copy it first.
+///
+/// ```text
+/// ContentInfo ::= SEQUENCE {
+///    contentType ContentType,
+///    content [0] EXPLICIT ANY DEFINED BY contentType }
+/// ```
+#[derive(Clone, Debug, Sequence)]
+pub struct ContentInfoRef<'a> {
+    /// ContentType.
+    pub content_type: ObjectIdentifier,
+    /// The content, as encoded.
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    pub content: AnyRef<'a>,
 }
 
 /// The token's SignedData (RFC 5652 §5.1) with its `certificates` and `crls`

@@ -242,12 +242,7 @@ impl TsaClient {
             let request = Request::new(self.config.digest, digest, self.config.policy)?;
             match self.exchange(url, parsed, &request) {
                 Ok(body) => {
-                    let token = check_response(&body, &request, url, &self.keys)?;
-                    let tsa = token.tsa_certificate(&[]).ok_or_else(|| Error::BadToken {
-                        origin: url.to_owned(),
-                        reason: "no TSA certificate in the token".into(),
-                        fault: crate::TokenFault::MissingCertificate,
-                    })?;
+                    let (token, tsa) = check_response(&body, &request, url, &self.keys)?;
                     return Ok(Stamp {
                         response: body,
                         token,

@@ -3,7 +3,7 @@
 
 use der::asn1::{Int, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode};
-use hozon_cms::{DigestAlgorithm, KeyCache};
+use hozon_cms::{Cert, DigestAlgorithm, KeyCache};
 use spki::AlgorithmIdentifier;
 use x509_tsp::{MessageImprint, TimeStampReq, TspVersion};
 
@@ -146,20 +146,30 @@ pub fn parse_response(body: &[u8], origin: &str) -> Result<Token, Error> {
     let token = resp
         .time_stamp_token
         .ok_or_else(|| malformed("status granted but no timeStampToken".into()))?;
-    let der = token.to_der().map_err(|e| malformed(e.to_string()))?;
-    Token::parse(&der, origin)
+    // The token is the response's last element, and DER left nothing after
+    // the response: its encoding is the body's tail, read without a copy.
+    let len = token
+        .encoded_len()
+        .and_then(usize::try_from)
+        .map_err(|e| malformed(e.to_string()))?;
+    let der = body
+        .get(body.len().saturating_sub(len)..)
+        .filter(|tail| tail.len() == len)
+        .ok_or_else(|| malformed("the timeStampToken's length is inconsistent".into()))?;
+    Token::parse(der, origin)
 }
 
 /// Reads the response to `request` and checks it answers it: status
 /// granted, imprint and nonce equal to the request's, policy as requested,
 /// and the token valid apart from the TSA's certificate path (which the
-/// caller validates at genTime). Returns the token.
+/// caller validates at genTime). Returns the token and the TSA's
+/// certificate.
 pub fn check_response(
     body: &[u8],
     request: &Request,
     origin: &str,
     keys: &KeyCache,
-) -> Result<Token, Error> {
+) -> Result<(Token, Cert), Error> {
     let token = parse_response(body, origin)?;
     let mismatch = |reason: String| Error::Mismatch {
         origin: origin.to_owned(),
@@ -192,8 +202,8 @@ pub fn check_response(
             )));
         }
     }
-    token.verify(&[], keys)?;
-    Ok(token)
+    let tsa = token.verify(&[], keys)?;
+    Ok((token, tsa))
 }
 
 #[cfg(test)]

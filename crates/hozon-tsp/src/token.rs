@@ -3,7 +3,6 @@
 //! the caller validates at the token's genTime (`hozon-pki`).
 
 use cms::cert::CertificateChoices;
-use cms::content_info::ContentInfo;
 use cms::revocation::RevocationInfoChoice;
 use cms::signed_data::SignerIdentifier;
 use der::asn1::{ObjectIdentifier, OctetString};
@@ -21,7 +20,7 @@ use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningC
 use hozon_cms::{Cert, DigestAlgorithm, KeyCache, SignatureAlgorithm, SignatureFile, UnixTime};
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
 
-use crate::asn1::{TokenSignedData, TstInfo};
+use crate::asn1::{ContentInfoRef, TokenSignedData, TstInfo};
 use crate::{Error, TokenFault};
 
 /// A parsed time-stamp token.
@@ -51,7 +50,7 @@ impl Token {
             Some(signed_data) => (bytes.to_vec(), signed_data),
             None => {
                 let file = SignatureFile::parse(bytes).map_err(|e| malformed(e.to_string()))?;
-                let signed_data = ContentInfo::from_der(&file.der)
+                let signed_data = ContentInfoRef::from_der(&file.der)
                     .and_then(|ci| ci.content.decode_as::<TokenSignedData>())
                     .map_err(|e| malformed(format!("SignedData: {e}")))?;
                 (file.der, signed_data)
@@ -253,7 +252,7 @@ impl Token {
 
 /// The SignedData of a DER ContentInfo, if `bytes` is one.
 fn decode_der(bytes: &[u8]) -> Option<TokenSignedData> {
-    let content_info = ContentInfo::from_der(bytes).ok()?;
+    let content_info = ContentInfoRef::from_der(bytes).ok()?;
     if content_info.content_type != ID_SIGNED_DATA {
         return None;
     }
@@ -489,6 +488,13 @@ mod tests {
             Token::parse(&der, "t"),
             Err(Error::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn a_response_yields_its_token_bytes_unchanged() {
+        let token = crate::parse_response(CONTROL, "t").unwrap();
+        assert_eq!(token.der(), token_der().as_slice());
+        assert!(CONTROL.ends_with(token.der()));
     }
 
     #[test]
