@@ -15,7 +15,11 @@ use crate::outcome::Outcome;
 use crate::output;
 use crate::walk;
 
-/// Threads for network-bound work: enough to keep the TSA requests in flight.
+/// Threads for network-bound work: enough to keep the TSA requests in
+/// flight, and `-j` (one per core by default) to hash large files in
+/// parallel. A `-j` below the number of cores is kept: a thread more than
+/// there are requests only waits for a slot, and handing the slot to it
+/// costs a wake-up per stamp.
 fn threads(jobs: Option<usize>, concurrency: usize) -> usize {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
