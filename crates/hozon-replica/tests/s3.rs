@@ -214,10 +214,10 @@ fn ensure_skips_an_identical_object_and_uploads_nothing() {
     assert!(matches!(first, Ensured::Uploaded(_)), "{first:?}");
     let second = replica.ensure("a.p7s", &file, &sha, &wanted).unwrap();
     assert!(matches!(second, Ensured::Present(_)), "{second:?}");
-    // GOVERNANCE asked, COMPLIANCE held: still sufficient.
-    let third = replica
-        .ensure("a.p7s", &file, &sha, &retention(RetentionMode::Governance))
-        .unwrap();
+    // GOVERNANCE asked, COMPLIANCE held: still sufficient. (The same
+    // retain-until: a fresh `retention()` may fall a second later.)
+    let governance = hozon_replica::Retention::new(RetentionMode::Governance, wanted.retain_until);
+    let third = replica.ensure("a.p7s", &file, &sha, &governance).unwrap();
     assert!(matches!(third, Ensured::Present(_)), "{third:?}");
     assert_eq!(env.versions(LOCKED, "p/a.p7s").len(), 1);
 
