@@ -11,8 +11,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use hozon_archive::config::{
-    Config, LockMode, RenewalConfig, ReplicaConfig, ReplicaKind, ScanConfig, SignerConfig,
-    TsaConfig, ValidationConfig,
+    Config, LockMode, RenewalConfig, ReplicaConfig, ReplicaKind, RetentionConfig, ScanConfig,
+    SignerConfig, TsaConfig, ValidationConfig,
 };
 use hozon_archive::evidence::{RenewKind, Stamper};
 use hozon_archive::ingest::{IngestOptions, Progress, Tools};
@@ -197,6 +197,14 @@ pub struct InitArgs {
     /// Days before a TSA certificate expires that renewal is due.
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub renew_margin_days: u32,
+    /// Years each new record is kept from its ingest (`retain_until`); at
+    /// least 5, the legal minimum for medical records (医師法 §24).
+    #[arg(long, value_name = "YEARS", default_value_t = 10)]
+    pub retention_years: u32,
+    /// Years added to a record's retain-until for the Object Lock of its
+    /// replicated copies.
+    #[arg(long, value_name = "YEARS", default_value_t = 1)]
+    pub lock_margin_years: u32,
 }
 
 /// Options every job that writes shares.
@@ -348,6 +356,11 @@ fn digest_name(d: DigestArg) -> &'static str {
     }
 }
 
+/// The shortest retention the law allows for medical records.
+const MIN_RETENTION_YEARS: u32 = 5;
+/// The longest retention or lock margin `init` accepts.
+const MAX_YEARS: u32 = 1000;
+
 fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
     let mut config = Config {
         signer: SignerConfig {
@@ -391,9 +404,21 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
             batch_size: a.batch_size.max(1),
             margin_days: a.renew_margin_days,
         },
-        retention: Default::default(),
+        retention: RetentionConfig {
+            retention_years: a.retention_years,
+            lock_margin_years: a.lock_margin_years,
+        },
         replicas: Vec::new(),
     };
+    if a.retention_years < MIN_RETENTION_YEARS {
+        anyhow::bail!(
+            "--retention-years {}: medical records must be kept at least {MIN_RETENTION_YEARS} years (医師法 §24)",
+            a.retention_years
+        );
+    }
+    if a.retention_years > MAX_YEARS || a.lock_margin_years > MAX_YEARS {
+        anyhow::bail!("--retention-years and --lock-margin-years are at most {MAX_YEARS}");
+    }
     let cwd = std::env::current_dir().context("the current directory")?;
     config.absolutize(&cwd);
     // Check now that the signer loads and the trust anchors read, rather

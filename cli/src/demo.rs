@@ -373,6 +373,8 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         scan_policy: None,
         batch_size: 100_000,
         renew_margin_days: 90,
+        retention_years: 10,
+        lock_margin_years: 1,
     })))?;
     println!("   hozon archive ingest {}", incoming.display());
     let ingest = run(ArchiveCommand::Ingest(IngestArgs {

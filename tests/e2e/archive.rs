@@ -42,6 +42,30 @@ fn init(env: &Env, tsa_url: &str) {
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
+/// `hozon archive init` with the arguments of [`init`] and `extra`.
+fn init_with(env: &Env, tsa_url: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "archive",
+        "init",
+        ARC,
+        "--key",
+        "pki/signer-doctor.key",
+        "--cert",
+        "pki/signer-doctor.crt",
+        "--chain",
+        "pki/chain.pem",
+        "--tsa",
+        tsa_url,
+        "--trust",
+        "pki/trust.pem",
+        "--crl",
+        "pki/crls.pem",
+        "--offline",
+    ];
+    args.extend_from_slice(extra);
+    env.hozon(&args)
+}
+
 /// `hozon archive --archive arc ARGS`.
 fn archive(env: &Env, args: &[&str]) -> Output {
     archive_env(env, args, &[])
@@ -1044,4 +1068,44 @@ fn init_records_password_sources_by_name_only() {
     let out = env.hozon(&["archive", "status", "--archive", ARC, "--json"]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(json(&out)["total"], 1);
+}
+
+#[test]
+fn init_sets_the_retention_and_refuses_less_than_the_law() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    for (years, why) in [("4", "at least 5 years"), ("1001", "at most 1000")] {
+        let out = init_with(&env, &tsa.url(), &["--retention-years", years]);
+        assert_eq!(code(&out), 4, "{}", describe(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(why),
+            "{}",
+            describe(&out)
+        );
+        assert!(!env.path(ARC).exists(), "nothing is created");
+    }
+
+    let out = init_with(
+        &env,
+        &tsa.url(),
+        &["--retention-years", "30", "--lock-margin-years", "2"],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let toml = std::fs::read_to_string(env.path(ARC).join("hozon.toml")).unwrap();
+    assert!(toml.contains("retention_years = 30"), "{toml}");
+    assert!(toml.contains("lock_margin_years = 2"), "{toml}");
+
+    env.copy_doc("referral-letter.txt", "in/referral-letter.txt");
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let dirs = record_dirs(&env);
+    assert_eq!(dirs.len(), 1);
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(dirs[0].join("record.json")).unwrap()).unwrap();
+    let (ingested, until) = (
+        meta["ingested"].as_str().unwrap(),
+        meta["retain_until"].as_str().unwrap(),
+    );
+    let year = |s: &str| s[..4].parse::<i32>().unwrap();
+    assert_eq!(year(until) - year(ingested), 30, "{meta:#}");
 }

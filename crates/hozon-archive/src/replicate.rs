@@ -166,12 +166,16 @@ fn format_time(t: OffsetDateTime) -> String {
 
 /// `t` plus `years` calendar years (29 February becomes 28 February).
 fn add_years(t: OffsetDateTime, years: u32) -> OffsetDateTime {
+    // Dates stop at year 9999; a hand-edited hozon.toml asking for more
+    // gets the latest date there is, not an overflow.
     let year = t
         .year()
-        .saturating_add(i32::try_from(years).unwrap_or(i32::MAX));
+        .saturating_add(i32::try_from(years).unwrap_or(i32::MAX))
+        .min(9999);
     t.replace_year(year)
         .or_else(|_| t.replace_day(28).and_then(|d| d.replace_year(year)))
-        .unwrap_or(t + time::Duration::days(365 * i64::from(years)))
+        // Never shorter: the end of the calendar, if all else fails.
+        .unwrap_or(time::PrimitiveDateTime::MAX.assume_utc())
 }
 
 /// The end of the retention of a record ingested at `ingested` (RFC 3339)
@@ -1101,6 +1105,18 @@ pub fn restore(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn years_are_added_by_the_calendar_and_stop_at_year_9999() {
+        use time::macros::datetime;
+        let leap = datetime!(2028-02-29 12:00 UTC);
+        assert_eq!(super::add_years(leap, 10), datetime!(2038-02-28 12:00 UTC));
+        assert_eq!(
+            super::add_years(datetime!(2026-11-27 00:00 UTC), 10),
+            datetime!(2036-11-27 00:00 UTC)
+        );
+        assert_eq!(super::add_years(leap, u32::MAX).year(), 9999);
+    }
+
     use super::*;
 
     #[test]
