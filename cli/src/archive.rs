@@ -313,6 +313,10 @@ pub struct RenewArgs {
     /// Act as if it were this time (RFC 3339; testing renewal past a certificate's expiry).
     #[arg(long, value_name = "RFC3339", hide = true)]
     pub now: Option<String>,
+    /// Renew evidence records without verifying them first (an emergency:
+    /// a deadline too close for reading every record's files).
+    #[arg(long)]
+    pub no_check: bool,
     #[command(flatten)]
     pub job: JobArgs,
 }
@@ -824,9 +828,22 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         mode,
         batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
     };
+    // Evidence is verified at the renewal's own time before it is renewed.
+    let check = if a.no_check {
+        None
+    } else {
+        Some(verifier(&config, a.now.as_deref())?)
+    };
     let bars = Bars::new(a.job.json);
     let report = thread_pool(a.job.jobs)?.install(|| {
-        hozon_archive::renew::run(&mut session, &tsa, Some(&extend), &options, &bars)
+        hozon_archive::renew::run(
+            &mut session,
+            &tsa,
+            Some(&extend),
+            &options,
+            check.as_ref(),
+            &bars,
+        )
     })?;
     if a.job.json {
         output::json(&report)?;
@@ -855,6 +872,9 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
             .chain(&report.renewed.left_out)
         {
             text.push_str(&format!("LEFT OUT  {}  {}\n", l.dir, l.reason));
+        }
+        for w in &report.renewed.warnings {
+            text.push_str(&format!("WARNING   {}  {}\n", w.dir, w.reason));
         }
         for e in &report.extended {
             match &e.error {

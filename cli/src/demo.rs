@@ -392,6 +392,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         digest: None,
         batch_size: None,
         now: None,
+        no_check: false,
         job: job(false),
     }))?;
     println!("   hozon archive verify");

@@ -1109,3 +1109,60 @@ fn init_sets_the_retention_and_refuses_less_than_the_law() {
     let year = |s: &str| s[..4].parse::<i32>().unwrap();
     assert_eq!(year(until) - year(ingested), 30, "{meta:#}");
 }
+
+#[test]
+fn renewal_verifies_evidence_first_and_leaves_out_a_record_whose_data_changed() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
+    env.copy_doc("referral-letter.txt", "in/referral-letter.txt");
+    init(&env, &tsa.url());
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let dirs = record_dirs(&env);
+    assert_eq!(dirs.len(), 2);
+    let victim = walkdir::WalkDir::new(&dirs[0])
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name == "lab-report.pdf" || name == "referral-letter.txt"
+        })
+        .unwrap();
+    flip_byte(&victim, -2);
+
+    let out = archive(&env, &["renew", "--json", "--before", "36500d"]);
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    let r = json(&out);
+    let left = r["renewed"]["left_out"].as_array().unwrap();
+    assert_eq!(left.len(), 1, "{r:#}");
+    let id = dirs[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(left[0]["dir"].as_str().unwrap().ends_with(&id), "{r:#}");
+    assert!(
+        left[0]["reason"].as_str().unwrap().contains("not renewed"),
+        "{r:#}"
+    );
+    let batches = r["renewed"]["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 1, "{r:#}");
+    assert_eq!(batches[0]["records"], 1, "{r:#}");
+    assert_eq!(
+        std::fs::read_dir(dirs[0].join("evidence")).unwrap().count(),
+        1,
+        "the failing record keeps only its first evidence record"
+    );
+    assert_eq!(
+        std::fs::read_dir(dirs[1].join("evidence")).unwrap().count(),
+        2
+    );
+
+    // --no-check renews it all the same (an emergency switch).
+    let out = archive(
+        &env,
+        &["renew", "--json", "--before", "36500d", "--no-check"],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_dir(dirs[0].join("evidence")).unwrap().count(),
+        2
+    );
+}

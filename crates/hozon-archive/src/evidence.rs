@@ -89,8 +89,14 @@ pub struct EvidenceOutcome {
     pub pending: u64,
     /// Why stamping stopped (TSA unreachable, none configured).
     pub error: Option<String>,
-    /// Records left out (their files differ from record.json, unreadable).
+    /// Records left out (their files differ from record.json, unreadable,
+    /// or their evidence does not verify).
     pub left_out: Vec<Left>,
+    /// Records renewed although their evidence could not be verified
+    /// completely (INDETERMINATE: revocation data out of date, a TSA
+    /// certificate expired), with why: renewing them keeps what they prove.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Left>,
 }
 
 fn ers_err(context: &str) -> impl FnOnce(hozon_ers::Error) -> Error + '_ {
@@ -376,12 +382,20 @@ pub enum RenewKind {
 
 /// Renews the newest evidence record of every record in `rows` (and the
 /// audit log's), `batch_size` per TSA request.
+///
+/// With `check`, each record's newest evidence record is verified first. A
+/// record whose evidence fails (TOTAL_FAILED: its data no longer matches,
+/// or a broken stamp) is left out, because a renewal would only carry the
+/// failure forward and make it look maintained; one whose evidence is
+/// INDETERMINATE is renewed and reported, because not renewing it before
+/// its last stamp expires would lose what it still proves.
 pub fn renew(
     session: &mut Session,
     rows: &[Row],
     tsa: &dyn Stamper,
     kind: RenewKind,
     batch_size: usize,
+    check: Option<&hozon_verify::Verifier>,
     progress: &dyn Progress,
 ) -> Result<EvidenceOutcome> {
     let mut outcome = EvidenceOutcome::default();
@@ -392,7 +406,7 @@ pub fn renew(
     let records = session.layout.records();
     progress.phase("renewing", rows.len() as u64);
     for chunk in rows.chunks(batch_size.max(1)) {
-        type Loaded<'r> = (&'r Row, EvidenceRecord, Vec<Vec<u8>>);
+        type Loaded<'r> = (&'r Row, EvidenceRecord, Vec<Vec<u8>>, Option<String>);
         let loaded: Vec<std::result::Result<Loaded<'_>, Left>> = chunk
             .par_iter()
             .map(|row| {
@@ -401,7 +415,22 @@ pub fn renew(
                     dir: row.dir.clone(),
                     reason,
                 };
-                let (_, er) = newest(&dir).map_err(left)?;
+                let (path, er) = newest(&dir).map_err(left)?;
+                let mut warning = None;
+                if let Some(verifier) = check {
+                    let meta = RecordMeta::read(&dir).map_err(|e| left(e.to_string()))?;
+                    match verify_newest(&path, &dir, &meta, verifier) {
+                        Ok(_) => {}
+                        Err((hozon_verify::Indication::TotalFailed, reason)) => {
+                            return Err(left(format!(
+                                "not renewed: {reason} (a renewal would only carry the failure forward; `hozon archive verify` shows it)"
+                            )))
+                        }
+                        Err((_, reason)) => {
+                            warning = Some(format!("renewed, but its evidence did not verify completely: {reason}"))
+                        }
+                    }
+                }
                 let hashes = match kind {
                     RenewKind::Timestamp => Vec::new(),
                     RenewKind::HashTree(alg) => RecordMeta::read(&dir)
@@ -409,7 +438,7 @@ pub fn renew(
                         .and_then(|m| group_of(&dir, &m, alg))
                         .map_err(left)?,
                 };
-                Ok((row, er, hashes))
+                Ok((row, er, hashes, warning))
             })
             .collect();
         let mut members: Vec<Loaded<'_>> = Vec::new();
@@ -529,6 +558,12 @@ pub fn renew(
                 ("renew_by", json!(renew_by)),
             ]),
         )])?;
+        outcome.warnings.extend(members.iter().filter_map(|m| {
+            m.3.as_ref().map(|reason| Left {
+                dir: m.0.dir.clone(),
+                reason: reason.clone(),
+            })
+        }));
         outcome.batches.push(BatchInfo {
             id,
             kind: kind_name.into(),

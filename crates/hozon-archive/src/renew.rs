@@ -106,12 +106,14 @@ pub fn parse_window(text: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("{text:?} is out of range"))
 }
 
-/// Runs the renewal.
+/// Runs the renewal. With `check`, evidence records are verified before
+/// they are renewed ([`evidence::renew`]).
 pub fn run(
     session: &mut Session,
     tsa: &dyn Stamper,
     extend_lta: Option<ExtendFn<'_>>,
     options: &RenewOptions,
+    check: Option<&hozon_verify::Verifier>,
     progress: &dyn Progress,
 ) -> Result<RenewReport> {
     let mut report = RenewReport {
@@ -134,8 +136,15 @@ pub fn run(
         .count();
     match options.mode {
         Mode::Ers(kind) => {
-            report.renewed =
-                evidence::renew(session, &rows, tsa, kind, options.batch_size, progress)?;
+            report.renewed = evidence::renew(
+                session,
+                &rows,
+                tsa,
+                kind,
+                options.batch_size,
+                check,
+                progress,
+            )?;
         }
         Mode::Cades => {
             let extend = extend_lta.ok_or_else(|| {
