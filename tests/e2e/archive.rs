@@ -42,6 +42,19 @@ fn init(env: &Env, tsa_url: &str) {
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
+/// An archive made by [`init`] with `docs` (a test document and its name
+/// under `in/`) ingested; the TSA it uses.
+fn ingested_archive(env: &Env, docs: &[(&str, &str)]) -> TsaServer {
+    let tsa = tsa(env);
+    for (doc, name) in docs {
+        env.copy_doc(doc, &format!("in/{name}"));
+    }
+    init(env, &tsa.url());
+    let out = archive(env, &["ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    tsa
+}
+
 /// `hozon archive init` with the arguments of [`init`] and `extra`.
 fn init_with(env: &Env, tsa_url: &str, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -495,13 +508,14 @@ fn ingest_killed_by_sigkill_at_a_random_moment_then_rerun_is_consistent() {
 #[test]
 fn status_json_numbers() {
     let env = Env::new();
-    let tsa = tsa(&env);
-    env.copy_doc("referral-letter.txt", "in/a.txt");
-    env.copy_doc("discharge-summary.xml", "in/b.xml");
-    env.copy_doc("chart-scan-300dpi.png", "in/c.png");
-    init(&env, &tsa.url());
-    let out = archive(&env, &["ingest", "in"]);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let _tsa = ingested_archive(
+        &env,
+        &[
+            ("referral-letter.txt", "a.txt"),
+            ("discharge-summary.xml", "b.xml"),
+            ("chart-scan-300dpi.png", "c.png"),
+        ],
+    );
     let s = status(&env);
     assert_eq!(s["total"], 3);
     assert_eq!(s["without_evidence"], 0, "{s:#}");
@@ -1113,12 +1127,13 @@ fn init_sets_the_retention_and_refuses_less_than_the_law() {
 #[test]
 fn renewal_verifies_evidence_first_and_leaves_out_a_record_whose_data_changed() {
     let env = Env::new();
-    let tsa = tsa(&env);
-    env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
-    env.copy_doc("referral-letter.txt", "in/referral-letter.txt");
-    init(&env, &tsa.url());
-    let out = archive(&env, &["ingest", "in"]);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let _tsa = ingested_archive(
+        &env,
+        &[
+            ("lab-report.pdf", "lab-report.pdf"),
+            ("referral-letter.txt", "referral-letter.txt"),
+        ],
+    );
     let dirs = record_dirs(&env);
     assert_eq!(dirs.len(), 2);
     let victim = walkdir::WalkDir::new(&dirs[0])
