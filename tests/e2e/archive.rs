@@ -21,24 +21,7 @@ fn tsa(env: &Env) -> TsaServer {
 /// `hozon archive init arc` with the test doctor, the loopback TSA, the
 /// test root and its CRLs, offline.
 fn init(env: &Env, tsa_url: &str) {
-    let out = env.hozon(&[
-        "archive",
-        "init",
-        ARC,
-        "--key",
-        "pki/signer-doctor.key",
-        "--cert",
-        "pki/signer-doctor.crt",
-        "--chain",
-        "pki/chain.pem",
-        "--tsa",
-        tsa_url,
-        "--trust",
-        "pki/trust.pem",
-        "--crl",
-        "pki/crls.pem",
-        "--offline",
-    ]);
+    let out = init_with(env, tsa_url, &[]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
@@ -55,7 +38,7 @@ fn ingested_archive(env: &Env, docs: &[(&str, &str)]) -> TsaServer {
     tsa
 }
 
-/// `hozon archive init` with the arguments of [`init`] and `extra`.
+/// `hozon archive init arc` as [`init`] runs it, plus `extra`.
 fn init_with(env: &Env, tsa_url: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "archive",
