@@ -38,12 +38,9 @@ pub(crate) fn sync_filesystem(dir: &Path) -> Result<()> {
 
 /// Writes `bytes` to a new file `path` (which must not exist) without
 /// flushing it: the caller makes it durable (file by file, or by group).
+/// Atomic: evidence records are written straight into published record
+/// directories, where a file cut short by a killed run would be taken for
+/// the newest evidence.
 pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(io_err(path))?;
-    f.write_all(bytes).map_err(io_err(path))
+    hozon_io::write_new_unsynced(path, bytes).map_err(io_err(path))
 }

@@ -51,6 +51,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: Overwrite) -> io::Resu
     sync_dir(parent_of(path))
 }
 
+/// Writes `bytes` as the new file `path` (`AlreadyExists` if it is taken)
+/// atomically but without flushing it: a reader, or a later run after this
+/// one was killed at any point, finds the whole file or none. The caller
+/// makes it durable later, for a whole group at once (`syncfs`).
+pub fn write_new_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    stage(path, bytes)?.publish(path, Overwrite::Never)
+}
+
 /// Whether `path` is one of our named temporaries.
 pub fn is_temporary(path: &Path) -> bool {
     path.file_name()
@@ -425,6 +433,19 @@ fn flush_staged(batch: &[Pending], _dirs: &BTreeSet<PathBuf>) -> io::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn write_new_unsynced_publishes_whole_files_and_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ers");
+        write_new_unsynced(&path, b"first").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        let err = write_new_unsynced(&path, b"second").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary left behind");
+    }
+
     use super::*;
 
     #[test]
