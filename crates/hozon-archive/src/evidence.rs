@@ -416,10 +416,13 @@ pub fn renew(
                     reason,
                 };
                 let (path, er) = newest(&dir).map_err(left)?;
+                let meta = match (check, kind) {
+                    (None, RenewKind::Timestamp) => None,
+                    _ => Some(RecordMeta::read(&dir).map_err(|e| left(e.to_string()))?),
+                };
                 let mut warning = None;
-                if let Some(verifier) = check {
-                    let meta = RecordMeta::read(&dir).map_err(|e| left(e.to_string()))?;
-                    match verify_newest(&path, &dir, &meta, verifier) {
+                if let (Some(verifier), Some(meta)) = (check, &meta) {
+                    match verify_newest(&path, &dir, meta, verifier) {
                         Ok(_) => {}
                         Err((hozon_verify::Indication::TotalFailed, reason)) => {
                             return Err(left(format!(
@@ -431,12 +434,11 @@ pub fn renew(
                         }
                     }
                 }
-                let hashes = match kind {
-                    RenewKind::Timestamp => Vec::new(),
-                    RenewKind::HashTree(alg) => RecordMeta::read(&dir)
-                        .map_err(|e| e.to_string())
-                        .and_then(|m| group_of(&dir, &m, alg))
-                        .map_err(left)?,
+                let hashes = match (kind, &meta) {
+                    (RenewKind::HashTree(alg), Some(meta)) => {
+                        group_of(&dir, meta, alg).map_err(left)?
+                    }
+                    _ => Vec::new(),
                 };
                 Ok((row, er, hashes, warning))
             })
