@@ -178,11 +178,32 @@ pub const CRL_PORT: u16 = 18080;
 pub const OCSP_PORT: u16 = 18081;
 
 /// Held by every test that binds [`CRL_PORT`] or [`OCSP_PORT`] (or that
-/// asserts nothing listens there), so that such tests never overlap within
-/// one test binary. Other test binaries are separate processes: they must
-/// not use the fixed ports at the same time (cargo runs test binaries one
-/// after another).
-pub fn fixed_ports() -> std::sync::MutexGuard<'static, ()> {
+/// asserts nothing listens there), so that such tests never overlap: within
+/// one test binary through a mutex, and across processes (two test binaries,
+/// or two checkouts tested at once on one machine) through an exclusive
+/// `flock` on `hozon-fixed-ports.lock` in the temporary directory.
+pub fn fixed_ports() -> FixedPorts {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let path = std::env::temp_dir().join("hozon-fixed-ports.lock");
+    // Without a lock file (read-only temp dir) the in-process mutex still
+    // holds; the ports are then only shared with other processes by chance.
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.lock().map(|()| f))
+        .ok();
+    FixedPorts {
+        _file: file,
+        _guard: guard,
+    }
+}
+
+/// The hold on the fixed test ports that [`fixed_ports`] returns; dropping
+/// it releases them (the file lock first, then the mutex).
+pub struct FixedPorts {
+    _file: Option<std::fs::File>,
+    _guard: std::sync::MutexGuard<'static, ()>,
 }
