@@ -45,6 +45,8 @@ pub enum ArchiveCommand {
     /// Archive files: signed documents (X + X.p7s, or X.p7m) are verified, unsigned
     /// documents signed, scans checked and (if passing) signed; then one evidence record
     /// batch is time-stamped over everything new.
+    ///
+    /// See docs/archive.md in the hozon documentation.
     Ingest(IngestArgs),
     /// Re-verify every record (fixity, signature, evidence records, scan report) and the
     /// audit log.
@@ -52,16 +54,24 @@ pub enum ArchiveCommand {
     /// Counts by kind, level and state; records without evidence; renewal forecast.
     Status(StatusArgs),
     /// Renew the evidence of every record whose deadline falls within --before.
+    ///
+    /// See docs/archive.md and docs/evidence-records.md in the hozon documentation.
     Renew(RenewArgs),
     /// Rebuild the catalog from records/.
     Reindex(ReindexArgs),
     /// Write-once replicas: add one, list them.
+    ///
+    /// See docs/replicas.md in the hozon documentation.
     #[command(subcommand)]
     Replica(ReplicaCommand),
     /// Copy every record file, evidence record, the audit log and hozon.toml to the
     /// replicas (locked with Object Lock on S3); skips what is already there.
+    ///
+    /// See docs/replicas.md in the hozon documentation.
     Replicate(ReplicateArgs),
     /// Rebuild a complete archive from one replica into a new directory.
+    ///
+    /// See docs/replicas.md in the hozon documentation (after an incident).
     Restore(RestoreArgs),
 }
 
@@ -188,7 +198,8 @@ pub struct InitArgs {
     /// Never fetch revocation data.
     #[arg(long)]
     pub offline: bool,
-    /// Scan policy (TOML) for scans (default: the built-in policy).
+    /// Scan policy (TOML) for scans (default: the built-in policy; see docs/scans.md in the
+    /// hozon documentation).
     #[arg(long, value_name = "POLICY.toml")]
     pub scan_policy: Option<PathBuf>,
     /// Records per evidence batch (one TSA request each).

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// hozon (保存): keep signed clinical documents verifiable for decades.
+///
+/// Each command has a guide: see docs/README.md in the hozon documentation for the list.
 #[derive(Debug, Parser)]
 #[command(name = "hozon", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -17,23 +19,47 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign files (or every file under a directory) as CAdES B-B.
+    /// Sign files (or every file under a directory) as CAdES B-B, or with --level t|lt|lta
+    /// time-stamped (B-T) and with long-term validation data (B-LT, B-LTA).
+    ///
+    /// Keys: --key with --cert, --pkcs12, or a PKCS#11 token (--pkcs11-module: HPKI IC cards,
+    /// HSMs). See docs/signing.md in the hozon documentation; for cards and HSMs
+    /// docs/hpki-cards.md, for --level lt and lta docs/long-term-validation.md.
     Sign(SignArgs),
     /// Verify signatures and time stamps and report ETSI EN 319 102-1 indications.
+    ///
+    /// See docs/verifying.md in the hozon documentation for every check, the JSON report and
+    /// the exit status; evidence records (.ers) in docs/evidence-records.md.
     Verify(VerifyArgs),
-    /// Add to existing signatures in place (B-T: a signature time stamp).
+    /// Add to existing signatures in place: --level t (a signature time stamp), lt (validation
+    /// data), lta (an archive time stamp).
+    ///
+    /// See docs/long-term-validation.md in the hozon documentation (time stamps:
+    /// docs/timestamps.md).
     Extend(ExtendArgs),
     /// Time-stamp files on their own (RFC 3161): writes FILE.tsr.
+    ///
+    /// See docs/timestamps.md in the hozon documentation.
     Timestamp(TimestampArgs),
     /// Run the whole pipeline on the built-in test data and show what happens.
+    ///
+    /// See docs/installing.md in the hozon documentation for what the demo shows.
     Demo(DemoArgs),
-    /// Check scanned paper records (TIFF, PNG, JPEG) against a scan policy: format, decoding,
-    /// resolution, colour, blank pages, JPEG quality, fixity.
+    /// Check scanned paper records (TIFF, PNG, JPEG, PDF) against a scan policy: format,
+    /// decoding, resolution, colour, blank pages, JPEG quality, fixity; --sign signs and
+    /// time-stamps the passing ones.
+    ///
+    /// See docs/scans.md in the hozon documentation for the checks, the policy file and the
+    /// report.
     Scan(ScanArgs),
     /// PKCS#11 tokens (HPKI IC cards, HSMs): list slots, tokens, keys and certificates.
+    ///
+    /// See docs/hpki-cards.md in the hozon documentation.
     #[command(subcommand)]
     Pkcs11(Pkcs11Command),
-    /// The batch archive (DESIGN.md §6): init, ingest, verify, status, renew, reindex.
+    /// The batch archive: init, ingest, verify, status, renew, reindex, replicas.
+    ///
+    /// See docs/archive.md in the hozon documentation; replicas: docs/replicas.md.
     Archive(crate::archive::ArchiveArgs),
 }
 
@@ -362,8 +388,8 @@ pub struct ScanArgs {
     /// Scan files, or directories to search for them (signature files are skipped).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Scan policy (TOML; see testdata/scan-policy.toml). Default: the built-in policy
-    /// (300 dpi, 24-bit colour or 8-bit grey, TIFF/PNG/JPEG/PDF).
+    /// Scan policy (TOML; see docs/scans.md in the hozon documentation). Default: the built-in
+    /// policy (300 dpi, 24-bit colour or 8-bit grey, TIFF/PNG/JPEG/PDF).
     #[arg(long, value_name = "POLICY.toml")]
     pub policy: Option<PathBuf>,
     /// Check every file against this policy class instead of choosing it by the

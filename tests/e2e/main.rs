@@ -6,6 +6,7 @@ mod atsv2;
 mod batch;
 mod ers;
 mod fetch;
+mod help;
 mod interop;
 mod jis;
 mod large_file;
