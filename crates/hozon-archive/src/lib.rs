@@ -1,4 +1,4 @@
-//! The hozon archive (DESIGN.md §6): one directory per archived file under
+//! The hozon archive (see docs/archive.md): one directory per archived file under
 //! `records/`, a SQLite catalog that indexes them, a hash-chained audit log,
 //! and the jobs that fill and keep it (ingest, verify, status, renew,
 //! reindex).
@@ -25,6 +25,23 @@
 //!   durable by one `syncfs(2)`, published, and made durable again, instead of
 //!   six `fsync` calls per record; this is what lets ingest keep up with
 //!   signing (≥ 1,000 files/s).
+//!
+//! # Example
+//!
+//! Read an archive's status from its catalog (what `hozon archive status` prints):
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let status = hozon_archive::status::run(Path::new("/srv/hozon"), "2026-12-07T00:00:00Z")?;
+//! println!("{} record(s), {} without an evidence record", status.total, status.without_evidence);
+//! for group in &status.by_kind {
+//!     println!("{group:?}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod audit;

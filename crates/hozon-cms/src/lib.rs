@@ -19,6 +19,24 @@
 //!
 //! [`hozon-sign`]: ../hozon_sign/index.html
 //! [`hozon-verify`]: ../hozon_verify/index.html
+//!
+//! # Example
+//!
+//! Read a signature file in whatever encoding it came, and look inside:
+//!
+//! ```no_run
+//! use hozon_cms::SignatureFile;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let bytes = std::fs::read("referral-letter.txt.p7s")?;
+//! let signature = SignatureFile::parse(&bytes)?; // DER, BER or PEM
+//! println!("{:?}, {} SignerInfo(s)", signature.encoding, signature.signer_infos().len());
+//! for cert in signature.certificates() {
+//!     println!("certificate: {}", cert.subject());
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

@@ -18,6 +18,46 @@
 //!   it is presented with (§5.3) and says which tokens the caller must
 //!   validate cryptographically, and until when; the PKI work is
 //!   `hozon-verify`'s.
+//!
+//! # Example
+//!
+//! One batch of three archive records (each a document and its signature), one time stamp over the
+//! root, and one evidence record per record, which `hozon verify X.ers` checks on its own:
+//!
+//! ```
+//! use hozon_ers::{DigestAlgorithm, EvidenceBatch};
+//! use hozon_tsp::{TsaClient, TsaConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = std::path::Path::new("/srv/outbox");
+//! let tsa_url = "https://tsa.example.jp/tsa".to_string();
+//! # let tmp = tempfile::tempdir()?;
+//! # let dir = tmp.path();
+//! # let pki = hozon_testkit::Pki::copy_to(&dir.join("pki"))?;
+//! # let server = hozon_testkit::TsaServer::start(&pki, hozon_testkit::TsaMode::Normal)?;
+//! # let tsa_url = server.url();
+//! # for name in ["a.xml", "a.xml.p7s", "b.pdf", "b.pdf.p7s", "c.txt", "c.txt.p7s"] {
+//! #     std::fs::write(dir.join(name), name)?;
+//! # }
+//! let records = [("a.xml", "a.xml.p7s"), ("b.pdf", "b.pdf.p7s"), ("c.txt", "c.txt.p7s")];
+//! let sha256 = |name: &str| -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+//!     Ok(DigestAlgorithm::Sha256.digest(&std::fs::read(dir.join(name))?)?)
+//! };
+//! let mut groups = Vec::new();
+//! for (document, signature) in records {
+//!     groups.push(vec![sha256(document)?, sha256(signature)?]);
+//! }
+//! let batch = EvidenceBatch::build(DigestAlgorithm::Sha256, &groups)?;
+//!
+//! let tsa = TsaClient::new(TsaConfig::new(vec![tsa_url]))?;
+//! let stamp = tsa.stamp_digest(batch.root())?; // one TSA request for the whole batch
+//! let stamped = batch.finish(stamp.token.der())?;
+//! for (i, (document, _)) in records.iter().enumerate() {
+//!     std::fs::write(dir.join(format!("{document}.ers")), stamped.record_der(i)?)?;
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

@@ -20,6 +20,29 @@
 //! batches use [`BatchWriter`], a group commit: outputs are staged, and every
 //! `group` files (and at the end) one `syncfs(2)` makes all of them durable
 //! at once before they are published.
+//!
+//! # Example
+//!
+//! ```
+//! use hozon_io::{write_atomic, BatchWriter, Overwrite};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! # let tmp = tempfile::tempdir()?;
+//! # let dir = tmp.path();
+//! // One file: afterwards it exists complete and durable under its name, or not at all.
+//! write_atomic(&dir.join("referral-letter.txt.p7s"), b"signature bytes", Overwrite::Never)?;
+//!
+//! // A batch: staged files are published, one syncfs(2) per group of 256.
+//! let writer = BatchWriter::new(256);
+//! for name in ["a.p7s", "b.p7s", "c.p7s"] {
+//!     writer.write(&dir.join(name), b"signature bytes", Overwrite::Never)?;
+//! }
+//! let failures = writer.finish();
+//! assert!(failures.is_empty());
+//! assert_eq!(writer.committed(), 3);
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -15,6 +15,23 @@
 //!   of it, renewable.
 //! * [`add_archive_timestamp_v2`] — ES-A of JIS X 5092:2008 / TS 101 733:
 //!   the older archive-time-stamp (id-aa-48).
+//!
+//! # Example
+//!
+//! Add a signature time stamp to an existing CAdES signature (B-B to B-T):
+//!
+//! ```no_run
+//! use hozon_tsp::{TsaClient, TsaConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let tsa = TsaClient::new(TsaConfig::new(vec!["https://tsa.example.jp/tsa".into()]))?;
+//! let signature = std::fs::read("discharge-summary.xml.p7s")?;
+//! let augmented = hozon_ltv::add_signature_timestamps(&signature, &tsa)?;
+//! println!("{} stamp(s) added, {} SignerInfo(s) already stamped", augmented.stamps.len(), augmented.already);
+//! // Replace the file atomically (hozon-io), never in place.
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

@@ -17,6 +17,38 @@
 //! * A batch validates the same few chains thousands of times;
 //!   [`ChainValidator`] caches results per (certificate, intermediates, CRLs,
 //!   time).
+//!
+//! # Example
+//!
+//! Validate a signer's certificate path, with revocation from CRL files, at a given time:
+//!
+//! ```
+//! use std::path::Path;
+//! use std::sync::Arc;
+//!
+//! use hozon_cms::Cert;
+//! use hozon_pki::{ChainValidator, Crl, CrlSet, RevocationPolicy, TrustAnchors, UnixTime};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let pki = Path::new("/etc/hozon/pki");
+//! # let pki = &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/pki");
+//! let mut anchors = TrustAnchors::new();
+//! anchors.add_file(&pki.join("trust.pem"))?;
+//! let mut crls = CrlSet::new();
+//! for crl in Crl::read_file(&pki.join("crls.pem"))? {
+//!     crls.add(Arc::new(crl));
+//! }
+//! let leaf = Cert::read_bundle(&std::fs::read(pki.join("signer-doctor.crt"))?)?.remove(0);
+//! let intermediates = Cert::read_bundle(&std::fs::read(pki.join("chain.pem"))?)?;
+//!
+//! let now = UnixTime::now();
+//! let validator = ChainValidator::new(anchors, crls, RevocationPolicy::Require, now);
+//! let report = validator.validate(&leaf, &intermediates, &CrlSet::new(), now);
+//! let path = report.path.as_ref().map_err(|e| e.to_string())?;
+//! println!("path of {} certificates, {:?}", path.len(), report.revocation);
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 #![forbid(unsafe_code)]
 

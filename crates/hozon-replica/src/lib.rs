@@ -30,6 +30,35 @@
 //! * Verification is strict: a replica that cannot prove a property (a
 //!   bucket whose Object Lock status is unknown, an object without a stored
 //!   digest) is treated as not having it.
+//!
+//! # Example
+//!
+//! A directory replica (a NAS mount, a removable disk); [`S3Replica`] works the same way through the
+//! same trait.
+//!
+//! ```
+//! use hozon_replica::{DirReplica, Ensured, Replica, Retention, RetentionMode, Sha256};
+//! use time::{Duration, OffsetDateTime};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let tmp = tempfile::tempdir()?;
+//! # let nas = tmp.path().join("nas");
+//! # std::fs::create_dir(&nas)?;
+//! # let record_json = tmp.path().join("record.json");
+//! # std::fs::write(&record_json, b"{}")?;
+//! let replica = DirReplica::new(&nas);
+//! replica.check()?; // the directory exists and is writable
+//!
+//! let key = "records/2026/12/0123abcd/record.json";
+//! let sha256 = Sha256::of_file(&record_json)?;
+//! let ten_years = OffsetDateTime::now_utc() + Duration::days(3653);
+//! let lock = Retention::new(RetentionMode::Compliance, ten_years);
+//! assert!(matches!(replica.ensure(key, &record_json, &sha256, &lock)?, Ensured::Uploaded(_)));
+//! // A rerun (after a killed batch, say) finds the object and uploads nothing.
+//! assert!(matches!(replica.ensure(key, &record_json, &sha256, &lock)?, Ensured::Present(_)));
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod credentials;

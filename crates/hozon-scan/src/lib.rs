@@ -17,6 +17,26 @@
 //!
 //! One page is decoded at a time ([`raster`]), so memory is bounded by the largest page. PDF scans
 //! ([`pdf`]) feed the images their pages draw to the same page checks.
+//!
+//! # Example
+//!
+//! Check one scanned page against the built-in policy (300 dpi, 24-bit colour or 8-bit grey):
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! use hozon_scan::{check_file, Policy, Status};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let policy = Policy::default(); // or Policy::load(Path::new("scan-policy.toml"))?
+//! let report = check_file(Path::new("scans/chart-001.tif"), &policy, "default")?;
+//! for check in report.checks.iter().filter(|c| c.status != Status::Passed) {
+//!     println!("{:?} {} {:?}: {}", check.status, check.check, check.page, check.detail);
+//! }
+//! println!("{}: {:?}", report.file, report.verdict);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

@@ -7,6 +7,36 @@
 //! material. [`CadesSigner`] turns a `Signer` into CAdES B-B signatures
 //! (ETSI EN 319 122-1 §5.2, CAdES-BES), detached or enveloping, with the
 //! content digested in constant memory.
+//!
+//! # Example
+//!
+//! Sign a document as CAdES B-B with a key and certificate held in files:
+//!
+//! ```
+//! use std::path::Path;
+//! use std::sync::Arc;
+//!
+//! use hozon_sign::{AlgorithmChoice, CadesSigner, SecretSource, SoftwareSigner};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let pki = Path::new("/etc/hozon/pki");
+//! # let pki = &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/pki");
+//! // An encrypted key's password comes from the environment, a file or a prompt: never argv.
+//! let password = SecretSource::Env("HOZON_KEY_PASS".into());
+//! let signer = SoftwareSigner::from_pem_files(
+//!     &pki.join("signer-doctor.key"),
+//!     &pki.join("signer-doctor.crt"),
+//!     Some(&pki.join("chain.pem")),
+//!     &password,
+//!     AlgorithmChoice::default(),
+//! )?;
+//! let cades = CadesSigner::new(Arc::new(signer))?;
+//! let document: &[u8] = "退院時サマリー ...".as_bytes(); // any `Read`: a file is streamed
+//! let p7s = cades.sign_detached(document)?; // DER, to be written as FILE.p7s
+//! assert_eq!(hozon_cms::SignatureFile::parse(&p7s)?.signer_infos().len(), 1);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

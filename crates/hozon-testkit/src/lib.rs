@@ -51,6 +51,25 @@
 //!
 //! [`Seaweed`] runs a loopback SeaweedFS (`weed mini`), an S3 server that
 //! enforces Object Lock, for the replica tests.
+//!
+//! # Example
+//!
+//! A loopback TSA signing with the test PKI, for a test of a time-stamp client:
+//!
+//! ```
+//! use hozon_testkit::{Pki, TsaMode, TsaServer};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let dir = tempfile::tempdir()?;
+//! let pki = Pki::copy_to(&dir.path().join("pki"))?; // a copy the test may alter
+//! let tsa = TsaServer::start(&pki, TsaMode::Normal)?;
+//! assert!(tsa.url().starts_with("http://127.0.0.1:"));
+//! // ... point the client under test at tsa.url() ...
+//! assert_eq!(tsa.requests(), 0);
+//! drop(tsa); // stops the server; its port refuses connections from now on
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

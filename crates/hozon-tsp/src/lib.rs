@@ -8,6 +8,28 @@
 //! certificate path, which `hozon-verify` validates with `hozon-pki` at the
 //! token's genTime, because a TSA certificate that has expired since still
 //! vouches for stamps made while it was valid.
+//!
+//! # Example
+//!
+//! Ask a TSA for a stand-alone time stamp of a file (what `hozon timestamp` writes as `FILE.tsr`):
+//!
+//! ```no_run
+//! use hozon_tsp::{TsaClient, TsaConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut config = TsaConfig::new(vec![
+//!     "https://tsa.example.jp/tsa".into(),
+//!     "https://tsa2.example.jp/tsa".into(), // tried when the first fails
+//! ]);
+//! config.timeout = std::time::Duration::from_secs(10);
+//! let tsa = TsaClient::new(config)?;
+//! let document = std::fs::read("lab-report.pdf")?;
+//! let stamp = tsa.stamp_data(&document)?; // the response is checked against the request
+//! println!("stamped at {} by {}", stamp.token.gen_time(), stamp.tsa.subject());
+//! std::fs::write("lab-report.pdf.tsr", &stamp.response)?;
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

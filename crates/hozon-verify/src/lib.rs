@@ -12,6 +12,50 @@
 //! The verifier is strict by default, and TOTAL_PASSED is only reachable
 //! when each of those checks has positively succeeded: a check that could not
 //! run is INDETERMINATE, never silently skipped.
+//!
+//! # Example
+//!
+//! Verify a detached signature offline against one trust anchor and a CRL file:
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! use hozon_pki::{ChainValidator, Crl, CrlSet, RevocationPolicy, TrustAnchors, UnixTime};
+//! use hozon_verify::{AlgorithmPolicy, Indication, Verifier, VerifierConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let (trust, crls) = (Path::new("hpki-roots.pem"), Path::new("crls.pem"));
+//! let (signature, content) = (Path::new("a.pdf.p7s"), Path::new("a.pdf"));
+//! # let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+//! # let (trust, crls) = (&testdata.join("pki/trust.pem"), &testdata.join("pki/crls.pem"));
+//! # let signature = &testdata.join("adversarial/cases/001-control-rsa.p7s");
+//! # let content = &testdata.join("adversarial/content/doc.txt");
+//! let mut anchors = TrustAnchors::new();
+//! anchors.add_file(trust)?;
+//! let mut crl_set = CrlSet::new();
+//! for crl in Crl::read_file(crls)? {
+//!     crl_set.add(std::sync::Arc::new(crl));
+//! }
+//! let now = UnixTime::now();
+//! // No fetcher: offline. `with_fetcher` fetches missing OCSP responses and CRLs.
+//! let chains = ChainValidator::new(anchors, crl_set, RevocationPolicy::Require, now);
+//! let verifier = Verifier::new(
+//!     chains,
+//!     VerifierConfig {
+//!         validation_time: now,
+//!         algorithms: AlgorithmPolicy::default(),
+//!         accept_expired_tsa: false,
+//!         extra_certs: Vec::new(),
+//!     },
+//! );
+//! let bytes = std::fs::read(signature)?;
+//! for report in verifier.verify("a.pdf.p7s", &bytes, Some(content)) {
+//!     // One report per SignerInfo, serialisable as the `--json` report's entries.
+//!     assert_eq!(report.indication, Indication::TotalPassed, "{:?}", report.errors);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
