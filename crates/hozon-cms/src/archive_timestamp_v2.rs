@@ -7,11 +7,11 @@
 //!    eContent included when the signature is enveloping);
 //! 2. the external content itself (raw bytes, not a hash) when eContent is
 //!    absent;
-//! 3. the `certificates` ([0]) and `crls` ([1]) elements of SignedData, each
+//! 3. the `certificates` (\[0\]) and `crls` (\[1\]) elements of SignedData, each
 //!    whole, when present;
 //! 4. every element of the SignerInfo, each whole: version, sid,
-//!    digestAlgorithm, signedAttrs ([0]), signatureAlgorithm, signature,
-//!    and the unsignedAttrs ([1]) that existed when the stamp was made.
+//!    digestAlgorithm, signedAttrs (\[0\]), signatureAlgorithm, signature,
+//!    and the unsignedAttrs (\[1\]) that existed when the stamp was made.
 //!
 //! Unlike archive-time-stamp-v3, which hashes each element separately and
 //! lists the hashes, v2 hashes **the encodings as they are in the file**,

@@ -70,7 +70,7 @@ impl Cert {
     /// The certificate with encoding `der`, shared with every other caller
     /// that asked for the same bytes during this run (decoded once; its
     /// names and OpenSSL form are then made once too). The memory holds at
-    /// most [`INTERN_LIMIT`] certificates and is emptied when full.
+    /// most `INTERN_LIMIT` certificates and is emptied when full.
     pub fn intern(der: &[u8]) -> Result<Cert, Error> {
         use std::collections::HashMap;
         use std::sync::Mutex;
