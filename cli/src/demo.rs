@@ -197,6 +197,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
             signatures: Vec::new(),
             summary: Summary::default(),
             file_errors: Vec::new(),
+            unsigned_files: Vec::new(),
         };
         for sig in sigs {
             let r = verify_file(&verifier, sig, None)
@@ -258,6 +259,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         summary: Summary::of(&lta_reports),
         signatures: lta_reports,
         file_errors: Vec::new(),
+        unsigned_files: Vec::new(),
     };
     print_human(&lta_report);
     let long_term_ok = lta_report

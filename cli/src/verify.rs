@@ -152,6 +152,9 @@ pub fn verify_file_with(
     contents: &[PathBuf],
 ) -> Result<Vec<SignatureReport>, String> {
     let label = sig.display().to_string();
+    if !walk::is_signature(sig) && hozon_pades::is_pdf_file(sig) {
+        return verify_pdf(verifier, sig, contents);
+    }
     let is_evidence = sig
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("ers"));
@@ -235,6 +238,26 @@ pub fn verify_file_with(
     Ok(verifier.verify(&label, &bytes, content.as_deref()))
 }
 
+/// A PDF, recognised by content: its signatures (PAdES), or none when it
+/// is unsigned.
+fn verify_pdf(
+    verifier: &Verifier,
+    pdf: &Path,
+    contents: &[PathBuf],
+) -> Result<Vec<SignatureReport>, String> {
+    if !contents.is_empty() {
+        return Err(format!(
+            "{}: a PDF signature signs the PDF itself; --content does not apply",
+            pdf.display()
+        ));
+    }
+    match hozon_pades::verify_pdf(verifier, pdf) {
+        Ok(hozon_pades::PdfVerification::Signed(reports)) => Ok(reports),
+        Ok(hozon_pades::PdfVerification::Unsigned) => Ok(Vec::new()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let verifier = build_verifier(&VerifierSetup {
         trust: &args.trust,
@@ -271,7 +294,9 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         .par_iter()
         .flat_map_iter(|d| hozon_archive::verify::record_reports(d, &verifier))
         .collect();
-    let walked = walk::collect(&paths, walk::is_signature);
+    let walked = walk::collect(&paths, |p| {
+        walk::is_signature(p) || hozon_pades::is_pdf_file(p)
+    });
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked.inputs;
     if !args.content.is_empty() && inputs.len() != 1 {
@@ -312,9 +337,14 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
                 error: e,
             })
             .collect(),
+        unsigned_files: Vec::new(),
     };
     for (path, result) in results {
         match result {
+            // Only a file verified by content (a PDF) has no report.
+            Ok(reports) if reports.is_empty() => {
+                report.unsigned_files.push(path.display().to_string());
+            }
             Ok(reports) => {
                 if let Some(dir) = &args.report_dir {
                     if let Err(e) = write_file_report(dir, &path, &report.validation_time, &reports)
@@ -335,7 +365,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     }
     report.signatures.extend(record_reports);
     report.summary = Summary::of(&report.signatures);
-    if report.signatures.is_empty() && report.file_errors.is_empty() {
+    if report.signatures.is_empty()
+        && report.file_errors.is_empty()
+        && report.unsigned_files.is_empty()
+    {
         report.file_errors.push(FileError {
             file: args
                 .paths
@@ -393,6 +426,7 @@ fn write_file_report(
         signatures: reports.to_vec(),
         summary: Summary::of(reports),
         file_errors: Vec::new(),
+        unsigned_files: Vec::new(),
     };
     let json = serde_json::to_vec_pretty(&single)?;
     hozon_io::write_atomic(&target, &json, hozon_io::Overwrite::Replace)?;
@@ -461,6 +495,9 @@ pub fn print_human(report: &Report) {
         for w in &s.warnings {
             let _ = writeln!(out, "    warning: {w}");
         }
+    }
+    for f in &report.unsigned_files {
+        let _ = writeln!(out, "UNSIGNED  {f}  (a PDF without signatures)");
     }
     for e in &report.file_errors {
         output::error(&format!("{}: {}", e.file, e.error));

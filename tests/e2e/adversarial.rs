@@ -79,7 +79,10 @@ fn check(case: &Value) -> Option<String> {
     } else {
         match serde_json::from_slice::<Value>(&out.stdout) {
             Err(e) => problems.push(format!("no JSON report: {e}")),
-            Ok(report) => problems.extend(check_report(&report, expect, code)),
+            Ok(report) => {
+                problems.extend(check_report(&report, expect, code));
+                problems.extend(check_coverage(&report, &case["covers_whole_document"]));
+            }
         }
     }
     (!problems.is_empty()).then(|| {
@@ -151,6 +154,26 @@ fn check_report(report: &Value, expect: &Value, code: Option<i32>) -> Vec<String
         problems.push(format!("exit {code:?}, expected {want_code}"));
     }
     problems
+}
+
+/// A PDF case: every signature's `covers_whole_document` must be `want`
+/// (false for every attack: none may pass as covering the whole document).
+fn check_coverage(report: &Value, want: &Value) -> Vec<String> {
+    let Some(want) = want.as_bool() else {
+        return Vec::new();
+    };
+    report["signatures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["covers_whole_document"].as_bool() != Some(want))
+        .map(|s| {
+            format!(
+                "covers_whole_document is {}, expected {want}",
+                s["covers_whole_document"]
+            )
+        })
+        .collect()
 }
 
 #[test]

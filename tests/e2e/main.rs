@@ -13,6 +13,7 @@ mod large_file;
 pub(crate) mod lta;
 mod ltv;
 mod negative;
+mod pades;
 mod pkcs11;
 mod replica;
 mod report;

@@ -8,12 +8,84 @@ use std::path::Path;
 
 use hozon_cms::DigestAlgorithm;
 
+/// Detached content given to [`crate::Verifier::verify_detached`]: a whole
+/// file, or byte ranges of one (what a PDF signature's `/ByteRange` signs).
+#[derive(Clone, Copy, Debug)]
+pub enum DetachedContent<'a> {
+    /// The whole file.
+    File(&'a Path),
+    /// The concatenation of `ranges` (offset, length) of the file, in order.
+    ByteRanges {
+        /// The file.
+        path: &'a Path,
+        /// (offset, length) pairs, each within the file.
+        ranges: &'a [(u64, u64)],
+    },
+}
+
+/// Validation data found beside a signature rather than inside it (a PDF's
+/// Document Security Store): used like the signature's own certificates,
+/// CRLs and OCSP responses.
+#[derive(Clone, Debug, Default)]
+pub struct ValidationData {
+    /// Certificates.
+    pub certs: Vec<hozon_cms::Cert>,
+    /// CRLs (DER).
+    pub crls: Vec<Vec<u8>>,
+    /// OCSP responses (DER OCSPResponse).
+    pub ocsp_responses: Vec<Vec<u8>>,
+}
+
+/// Streams the `ranges` of `path` into `sink` in order, in constant memory.
+pub(crate) fn read_ranges(
+    path: &Path,
+    ranges: &[(u64, u64)],
+    mut sink: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let io = |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());
+    let mut file = File::open(path).map_err(io)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    for &(offset, length) in ranges {
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut left = length;
+        while left > 0 {
+            let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let n = file.read(&mut buf[..want]).map_err(io)?;
+            if n == 0 {
+                return Err(format!(
+                    "cannot read the content {}: the range {offset}+{length} goes past its end",
+                    path.display()
+                ));
+            }
+            sink(&buf[..n])?;
+            left -= n as u64;
+        }
+    }
+    Ok(())
+}
+
+/// The digest under `alg` of the `ranges` of `path`.
+pub(crate) fn digest_ranges(
+    alg: DigestAlgorithm,
+    path: &Path,
+    ranges: &[(u64, u64)],
+) -> Result<Vec<u8>, String> {
+    let mut digester = hozon_cms::Digester::new(alg).map_err(|e| e.to_string())?;
+    read_ranges(path, ranges, |chunk| {
+        digester.update(chunk).map_err(|e| e.to_string())
+    })?;
+    digester.finish().map_err(|e| e.to_string())
+}
+
 /// Where the signed content is.
 pub(crate) enum Source<'a> {
     /// Inside the signature (enveloping).
     Embedded(&'a [u8]),
     /// A detached file.
     File(&'a Path),
+    /// Byte ranges of a file.
+    Ranges(&'a Path, &'a [(u64, u64)]),
     /// Not available, and why.
     Absent(String),
 }
@@ -68,6 +140,9 @@ impl<'a> DigestCache<'a> {
                             ))
                         })
                 }
+                Source::Ranges(path, ranges) => {
+                    digest_ranges(alg, path, ranges).map_err(DigestError::Io)
+                }
             })
             .clone()
     }
@@ -80,6 +155,9 @@ impl DigestCache<'_> {
         match self.source {
             Source::Embedded(c) => digester.update(c).map_err(|e| e.to_string()),
             Source::Absent(why) => Err(why.clone()),
+            Source::Ranges(path, ranges) => read_ranges(path, ranges, |chunk| {
+                digester.update(chunk).map_err(|e| e.to_string())
+            }),
             Source::File(path) => {
                 let io =
                     |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());

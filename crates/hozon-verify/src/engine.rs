@@ -21,7 +21,7 @@ use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm, SignatureFile};
 use hozon_pki::{ChainValidator, Crl, CrlSet, OcspResponse, UnixTime};
 
 use crate::chain::curable_with_poe;
-use crate::content::{same_content, DigestCache, Source};
+use crate::content::{same_content, DetachedContent, DigestCache, Source, ValidationData};
 use crate::es_xl::{check_references, EsXl};
 use crate::findings::{Evidence, Findings, Passed};
 use crate::hc_role::hc_role;
@@ -55,6 +55,43 @@ struct Available<'a> {
     certs: &'a [Cert],
     crls: Vec<&'a [u8]>,
     ocsp: Vec<Vec<u8>>,
+}
+
+/// What [`Verifier::verify_inner`] verifies against.
+struct Input<'a> {
+    detached: Option<DetachedContent<'a>>,
+    external: &'a ValidationData,
+}
+
+/// No validation data from outside the signature.
+static NO_EXTERNAL_DATA: std::sync::LazyLock<ValidationData> =
+    std::sync::LazyLock::new(ValidationData::default);
+
+impl<'a> Input<'a> {
+    /// A detached content file, if any, and nothing else.
+    fn path(detached: Option<&'a Path>) -> Input<'a> {
+        Input {
+            detached: detached.map(DetachedContent::File),
+            external: &NO_EXTERNAL_DATA,
+        }
+    }
+}
+
+/// Adds validation data from outside the signature to what it embeds.
+fn add_external(
+    external: &ValidationData,
+    label: &str,
+    certs: &mut Vec<Cert>,
+    crl_ders: &mut Vec<(String, Vec<u8>)>,
+) {
+    for c in &external.certs {
+        if !certs.contains(c) {
+            certs.push(c.clone());
+        }
+    }
+    for (i, der) in external.crls.iter().enumerate() {
+        crl_ders.push((format!("{label} (external CRL {i})"), der.clone()));
+    }
 }
 
 /// Validates signatures; share one across a batch (it caches chain results).
@@ -119,7 +156,7 @@ impl Verifier {
         detached: Option<&Path>,
     ) -> (Vec<SignatureReport>, Evidence) {
         let mut evidence = Evidence::default();
-        let reports = self.verify_inner(label, bytes, detached, None, &mut evidence);
+        let reports = self.verify_inner(label, bytes, Input::path(detached), None, &mut evidence);
         (reports, evidence)
     }
 
@@ -141,17 +178,51 @@ impl Verifier {
         poe: UnixTime,
     ) -> Vec<SignatureReport> {
         let mut evidence = Evidence::default();
-        self.verify_inner(label, bytes, detached, Some(poe), &mut evidence)
+        self.verify_inner(
+            label,
+            bytes,
+            Input::path(detached),
+            Some(poe),
+            &mut evidence,
+        )
+    }
+
+    /// As [`Verifier::verify`] (or [`Verifier::verify_with_poe`] when
+    /// `poe` is given) over detached `content` that may be byte ranges of a
+    /// file (a PDF signature's `/ByteRange`), with validation data found
+    /// outside the signature (`external`: a PDF's Document Security Store)
+    /// used like the data embedded in it.
+    pub fn verify_detached(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        content: DetachedContent<'_>,
+        external: &ValidationData,
+        poe: Option<UnixTime>,
+    ) -> Vec<SignatureReport> {
+        let mut evidence = Evidence::default();
+        let input = Input {
+            detached: Some(content),
+            external,
+        };
+        self.verify_inner(label, bytes, input, poe, &mut evidence)
     }
 
     fn verify_inner(
         &self,
         label: &str,
         bytes: &[u8],
-        detached: Option<&Path>,
+        input: Input<'_>,
         external_poe: Option<UnixTime>,
         evidence: &mut Evidence,
     ) -> Vec<SignatureReport> {
+        let detached = input.detached.map(|d| match d {
+            DetachedContent::File(p) | DetachedContent::ByteRanges { path: p, .. } => p,
+        });
+        let ranges = match input.detached {
+            Some(DetachedContent::ByteRanges { ranges, .. }) => Some(ranges),
+            _ => None,
+        };
         let detached_name = detached.map(|p| p.display().to_string());
         let file = match SignatureFile::parse(bytes) {
             Ok(f) => f,
@@ -194,7 +265,10 @@ impl Verifier {
                 (Source::Embedded(c), detached_name)
             }
             (Some(c), _) => (Source::Embedded(c), Some(label.to_owned())),
-            (None, Some(p)) if p.is_file() => (Source::File(p), detached_name),
+            (None, Some(p)) if p.is_file() => match ranges {
+                Some(ranges) => (Source::Ranges(p, ranges), detached_name),
+                None => (Source::File(p), detached_name),
+            },
             (None, Some(p)) => (
                 Source::Absent(format!(
                     "the detached content {} does not exist",
@@ -224,6 +298,7 @@ impl Verifier {
             .enumerate()
             .map(|(i, der)| (format!("{label} (embedded CRL {i})"), der))
             .collect();
+        add_external(input.external, label, &mut certs, &mut crl_ders);
         // ES-XL (JIS X 5092): certificate-values and revocation-values are
         // embedded validation data too, for every SignerInfo's validation.
         let es_xl: Vec<Result<EsXl, String>> = file
@@ -231,7 +306,7 @@ impl Verifier {
             .iter()
             .map(|si| EsXl::read(si.unsigned_attrs.as_ref()))
             .collect();
-        let mut ocsp_ders: Vec<Vec<u8>> = Vec::new();
+        let mut ocsp_ders: Vec<Vec<u8>> = input.external.ocsp_responses.clone();
         for (index, xl) in es_xl.iter().enumerate() {
             let Ok(xl) = xl else { continue };
             for c in &xl.certs {
@@ -848,6 +923,10 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
         timestamps: Vec::new(),
         renew_by: None,
         evidence_records: Vec::new(),
+        revision: None,
+        covers_whole_document: None,
+        modifications: Vec::new(),
+        permitted_changes: Vec::new(),
     }
 }
 

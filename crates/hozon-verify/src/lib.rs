@@ -72,9 +72,10 @@ pub mod policy;
 pub mod report;
 mod timestamp;
 
+pub use content::{DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
-    EvidenceRecordReport, FileError, Indication, Report, SignatureReport, SignerReport,
-    SubIndication, Summary,
+    DocumentChange, EvidenceRecordReport, FileError, Indication, Report, SignatureReport,
+    SignerReport, SubIndication, Summary,
 };

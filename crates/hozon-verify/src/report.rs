@@ -186,6 +186,31 @@ pub struct SignatureReport {
     /// it was checked against and the time it is proven to have existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence_records: Vec<EvidenceRecordReport>,
+    /// PAdES: the revision of the PDF the signature signs (1 = the
+    /// original file, counting incremental updates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<usize>,
+    /// PAdES: whether the signature covers the document as it is now (no
+    /// later incremental update changed what it signed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers_whole_document: Option<bool>,
+    /// PAdES: changes after the signed revision that PAdES does not allow
+    /// (each makes `covers_whole_document` false).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifications: Vec<DocumentChange>,
+    /// PAdES: later additions that PAdES allows (validation data, document
+    /// time stamps, further signatures, permitted annotations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permitted_changes: Vec<DocumentChange>,
+}
+
+/// A change made by a PDF incremental update.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentChange {
+    /// The revision that made it.
+    pub revision: usize,
+    /// What changed.
+    pub description: String,
 }
 
 /// One data object of an evidence record and its proof of existence.
@@ -253,4 +278,8 @@ pub struct Report {
     /// Files that could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub file_errors: Vec<FileError>,
+    /// Files verified by content that hold no signature (a PDF without
+    /// signature fields): reported, not an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsigned_files: Vec<String>,
 }

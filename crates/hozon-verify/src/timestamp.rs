@@ -30,6 +30,8 @@ pub(crate) enum Covered<'a> {
     Bytes(&'a [u8]),
     /// A file (a stand-alone time stamp), digested as a stream.
     File(&'a Path),
+    /// Byte ranges of a file (a PDF document time stamp's `/ByteRange`).
+    Ranges(&'a Path, &'a [(u64, u64)]),
     /// A digest already computed (an evidence record's hash-tree root):
     /// the imprint must use this algorithm and equal this value.
     Digest(hozon_cms::DigestAlgorithm, &'a [u8]),
@@ -59,6 +61,10 @@ impl Covered<'_> {
                     })?;
                 Ok(digest == imprint)
             }
+            Covered::Ranges(path, ranges) => {
+                let (alg, imprint) = token.imprint();
+                Ok(crate::content::digest_ranges(alg, path, ranges)? == imprint)
+            }
         }
     }
 
@@ -69,6 +75,10 @@ impl Covered<'_> {
             Covered::Digest(alg, _) => format!("its message imprint is not the {} root of the hash tree it should stamp", alg.name()),
             Covered::File(path) => format!(
                 "its message imprint does not match {}: the file was altered, or the stamp is for another file",
+                path.display()
+            ),
+            Covered::Ranges(path, _) => format!(
+                "its message imprint does not match the byte ranges of {} it covers: they were altered",
                 path.display()
             ),
         }
@@ -503,6 +513,72 @@ impl Verifier {
             report.best_signature_time = Some(gen.rfc3339());
         }
         if let Some(tsa) = tsa {
+            report.signer = Some(crate::report::SignerReport {
+                subject: tsa.subject(),
+                issuer: tsa.issuer(),
+                serial: tsa.serial_hex(),
+                hc_role: None,
+            });
+        }
+        let ok = entry.indication == "PASSED";
+        report.timestamps.push(entry);
+        conclude(&mut report, f, &[(ok, "time stamp")]);
+        report
+    }
+
+    /// Verifies a time-stamp token `bytes` over detached `content` (a PDF
+    /// document time stamp over its `/ByteRange`), with `external`
+    /// validation data (the PDF's Document Security Store) for the TSA's
+    /// path. The report's time stamp entry has kind `kind`; when it passes,
+    /// `best_signature_time` is its genTime (proof of existence of the
+    /// content).
+    pub fn verify_timestamp_detached(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        content: crate::DetachedContent<'_>,
+        external: &crate::ValidationData,
+        kind: &str,
+    ) -> SignatureReport {
+        let (path, covered) = match content {
+            crate::DetachedContent::File(p) => (p, Covered::File(p)),
+            crate::DetachedContent::ByteRanges { path, ranges } => {
+                (path, Covered::Ranges(path, ranges))
+            }
+        };
+        let mut report = blank_report(label, Some(path.display().to_string()));
+        report.format = "RFC3161".to_owned();
+        let mut f = Findings::default();
+        let mut crls = CrlSet::new();
+        for (i, der) in external.crls.iter().enumerate() {
+            match hozon_pki::Crl::from_der(der, &format!("{label} (external CRL {i})")) {
+                Ok(crl) => crls.add(std::sync::Arc::new(crl.embedded())),
+                Err(e) => f.warn(e.to_string()),
+            }
+        }
+        for (i, der) in external.ocsp_responses.iter().enumerate() {
+            match hozon_pki::OcspResponse::from_der(der, &format!("{label} (external OCSP {i})")) {
+                Ok(resp) => crls.add_ocsp(std::sync::Arc::new(resp.embedded())),
+                Err(e) => f.warn(e.to_string()),
+            }
+        }
+        let (entry, passed, tsa) = self.check_timestamp(
+            kind,
+            "time stamp",
+            bytes,
+            covered,
+            &external.certs,
+            &crls,
+            self.config.validation_time,
+            &mut f,
+        );
+        if let Some(gen) = passed {
+            report.best_signature_time = Some(gen.rfc3339());
+        }
+        if let Some(tsa) = tsa {
+            if passed.is_some() {
+                report_expiry(&mut report, &tsa, None, &self.config.algorithms);
+            }
             report.signer = Some(crate::report::SignerReport {
                 subject: tsa.subject(),
                 issuer: tsa.issuer(),

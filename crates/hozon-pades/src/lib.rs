@@ -1,0 +1,87 @@
+//! PAdES (ETSI EN 319 142-1) for hozon: a PDF's revisions, signature
+//! dictionaries and byte ranges, the Document Security Store, document time
+//! stamps, and what changed after each signature.
+//!
+//! [`verify_pdf`] verifies every signature of a PDF: the `/ByteRange` must
+//! cover its revision except exactly its `/Contents` ([`signature`]), the
+//! CMS inside is verified by hozon-verify's CAdES engine over those byte
+//! ranges with the DSS as validation data and passing document time stamps
+//! as proof of existence, and every later incremental update is classified
+//! ([`diff`]): anything PAdES does not allow makes the signature not cover
+//! the whole document, and the signature fails.
+//!
+//! The PDF is read by our own exact parser ([`pdf`], [`lexer`]): offsets
+//! must point where they say, nothing is repaired.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod date;
+pub mod diff;
+mod dss;
+pub mod lexer;
+pub mod pdf;
+pub mod signature;
+mod verify;
+
+pub use pdf::{is_pdf, Pdf};
+pub use verify::{is_pdf_file, verify_pdf, PdfVerification};
+
+/// Why a PDF could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No `%PDF-` header.
+    #[error("not a PDF (no %PDF- header)")]
+    NotPdf,
+    /// A syntax error at a byte offset.
+    #[error("PDF syntax error at byte {offset}: {reason}")]
+    Syntax {
+        /// Where.
+        offset: usize,
+        /// What.
+        reason: String,
+    },
+    /// A stream could not be decoded.
+    #[error("a PDF stream cannot be decoded: {0}")]
+    Stream(String),
+    /// A structure hozon does not read.
+    #[error("unsupported PDF structure: {0}")]
+    Unsupported(String),
+    /// The file could not be read.
+    #[error("cannot read {file}: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// The digest under `alg` of the `ranges` of the file at `path`.
+fn pdf_digest(
+    path: &std::path::Path,
+    ranges: &[(u64, u64)],
+    alg: hozon_cms::DigestAlgorithm,
+) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut digester = hozon_cms::Digester::new(alg).map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; 64 * 1024];
+    for &(offset, length) in ranges {
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut left = length;
+        while left > 0 {
+            let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let n = file.read(&mut buf[..want]).map_err(io)?;
+            if n == 0 {
+                return Err(format!(
+                    "{}: a byte range goes past its end",
+                    path.display()
+                ));
+            }
+            digester.update(&buf[..n]).map_err(|e| e.to_string())?;
+            left -= n as u64;
+        }
+    }
+    digester.finish().map_err(|e| e.to_string())
+}
