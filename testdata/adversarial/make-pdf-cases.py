@@ -25,8 +25,11 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKI = os.path.normpath(os.path.join(HERE, "..", "pki"))
 CRL_ARGS = ["--crl", "../pki/crls.pem"]
-ANY_FAIL = "NOT_TOTAL_PASSED"
 PASSED = [{"indication": "TOTAL_PASSED", "sub_indication": None}]
+# A broken signature dictionary, byte range or file structure.
+FORMAT = [{"indication": "TOTAL_FAILED", "sub_indication": "FORMAT_FAILURE"}]
+# A sound signature over a revision that a later update changed.
+MODIFIED = [{"indication": "TOTAL_FAILED", "sub_indication": "HASH_FAILURE"}]
 CONTENTS_HEX = 16384  # hex digits reserved for /Contents
 CASES = []
 
@@ -152,13 +155,18 @@ def placeholder():
 PAGE_TEXT = b"BT /F1 18 Tf 72 760 Td (Discharge summary: 5 mg daily) Tj ET"
 
 
-def signed_base(sig_extra=b"", content=PAGE_TEXT, hidden=None):
+def docmdp(p):
+    return (b"/Reference [<< /Type /SigRef /TransformMethod /DocMDP "
+            b"/TransformParams << /Type /TransformParams /P %d /V /1.2 >> >>]" % p)
+
+
+def signed_base(sig_extra=b"", content=PAGE_TEXT, hidden=None, catalog_extra=b""):
     """A one-page document signed in its first revision. Objects: 1 catalog,
     2 pages, 3 page, 4 content, 5 font, 6 AcroForm, 7 signature field and
     widget, 8 signature dictionary; `hidden` (bytes) is written as an
     unreferenced object 9 (a shadow attack's prepared payload)."""
     p = Pdf()
-    p.add(1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>")
+    p.add(1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R" + catalog_extra + b" >>")
     p.add(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
     p.add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
              b"/Resources << /Font << /F1 5 0 R >> >> /Annots [7 0 R] >>")
@@ -209,6 +217,30 @@ def main():
     p.add(1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /DSS 11 0 R >>")
     p.finish()
     case("control-dss-added", p.data, PASSED, "control: a Document Security Store added after signing is an allowed update", covers=True)
+
+    # --- certification signatures (/DocMDP) -------------------------------
+    def annotate(p):
+        p.add(10, b"<< /Type /Annot /Subtype /Text /Rect [500 780 520 800] /Contents (checked) /P 3 0 R >>")
+        p.add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                 b"/Resources << /Font << /F1 5 0 R >> >> /Annots [7 0 R 10 0 R] >>")
+        p.finish()
+
+    p = signed_base(sig_extra=docmdp(3), catalog_extra=b" /Perms << /DocMDP 8 0 R >>")
+    annotate(p)
+    case("control-docmdp-p3-annotation", p.data, PASSED,
+         "control: a note annotation added after a certification signature with /DocMDP P=3 is allowed", covers=True)
+
+    p = signed_base(sig_extra=docmdp(2), catalog_extra=b" /Perms << /DocMDP 8 0 R >>")
+    annotate(p)
+    case("docmdp-p2-annotation", p.data, MODIFIED, "a note annotation added after a certification signature with /DocMDP P=2")
+
+    p = signed_base(sig_extra=docmdp(1), catalog_extra=b" /Perms << /DocMDP 8 0 R >>")
+    p.add(10, b"<< /FT /Sig /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F 132 /T (Signature2) /P 3 0 R >>")
+    p.add(6, b"<< /Fields [7 0 R 10 0 R] /SigFlags 3 >>")
+    p.add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+             b"/Resources << /Font << /F1 5 0 R >> >> /Annots [7 0 R 10 0 R] >>")
+    p.finish()
+    case("docmdp-p1-field-added", p.data, MODIFIED, "a signature field added after a certification signature with /DocMDP P=1 (no changes allowed)")
 
     # --- universal signature forgery (USF) ------------------------------
     usf = [
@@ -262,7 +294,7 @@ def main():
             put_br(b"/ByteRange [0 %d %d %d]" % (nums[1] + 10, nums[2], nums[3]))
         elif name == "usf-contents-zero":
             data[ct + len(b"/Contents <"):cend - 1] = b"0" * (cend - 1 - ct - len(b"/Contents <"))
-        case(name, data, ANY_FAIL, f"universal signature forgery: {what}")
+        case(name, data, FORMAT, f"universal signature forgery: {what}")
 
     # --- /ByteRange pointing into a comment -----------------------------
     # The dictionary's /Contents is zeros; the CMS sits in a comment after
@@ -290,7 +322,7 @@ def main():
     data[br:br + 52] = (b"/ByteRange [0 %d %d %d]" % (b, c, d)).ljust(52)
     sig = cms_sign(bytes(data[:b]) + bytes(data[c:])).hex().encode()
     data[b + 1:b + 1 + len(sig)] = sig
-    case("byterange-into-comment", data, ANY_FAIL, "the /ByteRange gap is a hex string in a comment, not the signature's /Contents")
+    case("byterange-into-comment", data, FORMAT, "the /ByteRange gap is a hex string in a comment, not the signature's /Contents")
 
     # --- gap wider than /Contents (signed correctly) ---------------------
     p = signed_base(sig_extra=b"/Reason (approved)")
@@ -305,7 +337,7 @@ def main():
     data[b + 1:c - 1] = b"0" * (c - 1 - b - 1)
     sig = cms_sign(bytes(data[:b]) + bytes(data[c2:])).hex().encode()
     data[b + 1:b + 1 + len(sig)] = sig
-    case("byterange-gap-wider", data, ANY_FAIL, "the /ByteRange gap leaves out /Contents and the bytes after it (unsigned /M and /Reason)")
+    case("byterange-gap-wider", data, FORMAT, "the /ByteRange gap leaves out /Contents and the bytes after it (unsigned /M and /Reason)")
 
     # --- signature wrapping (SWA) -----------------------------------------
     # The signed second range is moved to the end; the attacker's objects
@@ -319,48 +351,48 @@ def main():
     moved = data[:c] + evil + data[c:]
     moved = bytearray(moved)
     moved[br:br + 52] = (b"/ByteRange [0 %d %d %d]" % (b, c + len(evil), d)).ljust(52)
-    case("signature-wrapping", moved, ANY_FAIL, "signature wrapping: the signed second range moved, attacker bytes in the gap")
+    case("signature-wrapping", moved, FORMAT, "signature wrapping: the signed second range moved, attacker bytes in the gap")
 
     # --- incremental saving attacks (ISA) ----------------------------------
     p = signed_base()
     p.add(4, stream(b"", b"BT /F1 18 Tf 72 760 Td (Discharge summary: 50 mg daily) Tj ET"))
     p.finish()
-    case("isa-content-replaced", p.data, ANY_FAIL, "incremental update replacing the page's content stream")
+    case("isa-content-replaced", p.data, MODIFIED, "incremental update replacing the page's content stream")
 
     p = signed_base()
     p.add(10, stream(b"", b"1 1 1 rg 60 740 400 40 re f BT /F1 18 Tf 72 760 Td (Discharge summary: 50 mg daily) Tj ET"))
     p.add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 10 0 R] "
              b"/Resources << /Font << /F1 5 0 R >> >> /Annots [7 0 R] >>")
     p.finish()
-    case("isa-overlay", p.data, ANY_FAIL, "incremental update drawing an overlay over the page (a second content stream)")
+    case("isa-overlay", p.data, MODIFIED, "incremental update drawing an overlay over the page (a second content stream)")
 
     p = signed_base()
     p.add(10, stream(b"", b"BT /F1 18 Tf 72 760 Td (Consent withdrawn) Tj ET"))
     p.add(11, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 10 0 R /Resources << /Font << /F1 5 0 R >> >> >>")
     p.add(2, b"<< /Type /Pages /Kids [3 0 R 11 0 R] /Count 2 >>")
     p.finish()
-    case("isa-page-added", p.data, ANY_FAIL, "incremental update adding a page")
+    case("isa-page-added", p.data, MODIFIED, "incremental update adding a page")
 
     p = signed_base()
     p.add(10, b"<< /Type /Annot /Subtype /FreeText /Rect [60 740 460 780] /Contents (50 mg daily) /DA (/Helv 18 Tf 0 g) /P 3 0 R >>")
     p.add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
              b"/Resources << /Font << /F1 5 0 R >> >> /Annots [7 0 R 10 0 R] >>")
     p.finish()
-    case("isa-annotation-overlay", p.data, ANY_FAIL, "incremental update adding a FreeText annotation over the text (no /DocMDP P=3)")
+    case("isa-annotation-overlay", p.data, MODIFIED, "incremental update adding a FreeText annotation over the text (no /DocMDP P=3)")
 
     p = signed_base()
     p.add(5, b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>")
     p.finish()
-    case("isa-font-replaced", p.data, ANY_FAIL, "incremental update replacing the font")
+    case("isa-font-replaced", p.data, MODIFIED, "incremental update replacing the font")
 
     p = signed_base()
     p.add(10, b"<< /Type /Catalog /Pages 2 0 R >>")
     p.finish(root=10)
-    case("isa-new-root", p.data, ANY_FAIL, "incremental update naming a different document catalog (/Root)")
+    case("isa-new-root", p.data, MODIFIED, "incremental update naming a different document catalog (/Root)")
 
     p = signed_base()
     p.finish(entries={4: None})
-    case("isa-object-freed", p.data, ANY_FAIL, "incremental update marking the page content free")
+    case("isa-object-freed", p.data, MODIFIED, "incremental update marking the page content free")
 
     p = signed_base()
     p.add(7, b"<< /FT /Sig /Type /Annot /Subtype /Widget /Rect [60 740 460 780] /F 4 /T (Signature1) /V 8 0 R /P 3 0 R "
@@ -368,11 +400,11 @@ def main():
     p.add(10, stream(b"/Type /XObject /Subtype /Form /BBox [0 0 400 40] /Resources << /Font << /F1 5 0 R >> >>",
                      b"1 1 1 rg 0 0 400 40 re f 0 g BT /F1 18 Tf 12 20 Td (50 mg daily) Tj ET"))
     p.finish()
-    case("redefine-signature-field", p.data, ANY_FAIL, "a later revision redefines the signed signature field (visible appearance over the text)")
+    case("redefine-signature-field", p.data, MODIFIED, "a later revision redefines the signed signature field (visible appearance over the text)")
 
     p = signed_base()
     p.raw(b"% appended after signing\n4 0 obj\n" + stream(b"", b"BT (x) Tj ET") + b"\nendobj\n")
-    case("bytes-after-eof", p.data, ANY_FAIL, "bytes appended after the last %%EOF without a cross-reference section")
+    case("bytes-after-eof", p.data, FORMAT, "bytes appended after the last %%EOF without a cross-reference section")
 
     # --- shadow attacks ----------------------------------------------------
     # Hide: the signed revision already holds an overlay that the attacker
@@ -381,14 +413,14 @@ def main():
     p = signed_base(content=cover + b" 1 1 1 rg 60 740 400 40 re f", hidden=None)
     p.add(4, stream(b"", cover))
     p.finish()
-    case("shadow-hide", p.data, ANY_FAIL, "shadow attack (hide): a later update removes the covering rectangle from the content")
+    case("shadow-hide", p.data, MODIFIED, "shadow attack (hide): a later update removes the covering rectangle from the content")
 
     # Replace: the signed revision has a prepared font; the update swaps it.
     p = signed_base(hidden=b"<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>")
     p.add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
              b"/Resources << /Font << /F1 9 0 R >> >> /Annots [7 0 R] >>")
     p.finish()
-    case("shadow-replace", p.data, ANY_FAIL, "shadow attack (replace): the page's font replaced by one prepared in the signed revision")
+    case("shadow-replace", p.data, MODIFIED, "shadow attack (replace): the page's font replaced by one prepared in the signed revision")
 
     # Hide-and-replace: the signed revision holds a second, unreferenced
     # definition of the content stream (object 4); the update only adds a
@@ -414,7 +446,7 @@ def main():
     p.finish()
     p.sign_last()
     p.finish(entries={4: shadow_at})
-    case("shadow-hide-and-replace", p.data, ANY_FAIL, "shadow attack (hide-and-replace): an update's cross-reference entry points at a second object 4 hidden in the signed bytes")
+    case("shadow-hide-and-replace", p.data, MODIFIED, "shadow attack (hide-and-replace): an update's cross-reference entry points at a second object 4 hidden in the signed bytes")
 
     # Object and xref streams shadowing: the update is a cross-reference
     # stream whose object stream holds a new object 4... as a content
@@ -426,12 +458,12 @@ def main():
     objstm = stream(b"/Type /ObjStm /N 1 /First %d" % len(head), head + page)
     p.add(11, objstm)
     p.finish_stream(12, compressed={3: (11, 0)})
-    case("shadow-objstm", p.data, ANY_FAIL, "object-stream shadowing: an xref-stream update redefines the page inside an object stream")
+    case("shadow-objstm", p.data, MODIFIED, "object-stream shadowing: an xref-stream update redefines the page inside an object stream")
 
     p = signed_base()
     p.add(4, stream(b"", evil))
     p.finish_stream(10)
-    case("shadow-xref-stream", p.data, ANY_FAIL, "xref-stream update redefining the page content")
+    case("shadow-xref-stream", p.data, MODIFIED, "xref-stream update redefining the page content")
 
     # --- /Prev pointing forward, and a revision with a broken entry ------
     p = signed_base()
@@ -441,7 +473,7 @@ def main():
     i = data.rindex(b"/Prev ")
     j = data.index(b">>", i)
     data[i:j] = (b"/Prev %d" % (len(data) - 10)).ljust(j - i)
-    case("prev-forward", data, ANY_FAIL, "the update's /Prev points forward (a cross-reference loop)")
+    case("prev-forward", data, FORMAT, "the update's /Prev points forward (a cross-reference loop)")
 
     manifest_path = os.path.join(HERE, "manifest.json")
     with open(manifest_path) as f:

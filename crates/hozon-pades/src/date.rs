@@ -6,7 +6,7 @@ use hozon_cms::UnixTime;
 pub fn parse(s: &str) -> Option<UnixTime> {
     let s = s.strip_prefix("D:").unwrap_or(s);
     let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    if digits.len() < 4 || digits.len() > 14 || digits.len() % 2 != 0 {
+    if digits.len() < 4 || digits.len() > 14 || !digits.len().is_multiple_of(2) {
         return None;
     }
     let field = |i: usize, default: &str| digits.get(i..i + 2).unwrap_or(default).to_owned();

@@ -415,7 +415,7 @@ impl<'a> Lexer<'a> {
                 ),
             }
         }
-        if nibbles.len() % 2 == 1 {
+        if !nibbles.len().is_multiple_of(2) {
             nibbles.push(0);
         }
         Ok(nibbles.chunks(2).map(|p| p[0] << 4 | p[1]).collect())

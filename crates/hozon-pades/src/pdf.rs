@@ -39,6 +39,10 @@ pub enum Entry {
     },
 }
 
+/// A cross-reference section: its trailer (or stream dictionary), its
+/// entries, and whether it is a stream.
+type Section = (Dict, BTreeMap<u32, Entry>, bool);
+
 /// One revision: the original file or one incremental update.
 #[derive(Clone, Debug)]
 pub struct Revision {
@@ -267,8 +271,7 @@ impl Pdf {
     }
 
     /// Reads the cross-reference section at `offset`.
-    #[allow(clippy::type_complexity)]
-    fn read_section(&self, offset: usize) -> Result<(Dict, BTreeMap<u32, Entry>, bool), Error> {
+    fn read_section(&self, offset: usize) -> Result<Section, Error> {
         if offset >= self.bytes.len() {
             return Err(syntax(
                 offset,
@@ -353,7 +356,7 @@ impl Pdf {
             .ok_or_else(|| syntax(offset, "no /Size"))?;
         let index: Vec<i64> = match dict.get(b"Index") {
             None => vec![0, size],
-            Some(Object::Array(a)) if a.len() % 2 == 0 => a
+            Some(Object::Array(a)) if a.len().is_multiple_of(2) => a
                 .iter()
                 .map(|o| match o {
                     Object::Int(i) if *i >= 0 => Ok(*i),
