@@ -223,7 +223,9 @@ fn read_signature(pdf: &Pdf, view: usize, n: u32, field: String) -> Result<Signa
                 })
                 .collect();
             match ints {
-                Some(v) if v.len().is_multiple_of(2) && !v.is_empty() && v.iter().all(|i| *i >= 0) => {
+                Some(v)
+                    if v.len().is_multiple_of(2) && !v.is_empty() && v.iter().all(|i| *i >= 0) =>
+                {
                     sig.ranges = v.chunks(2).map(|p| (p[0] as u64, p[1] as u64)).collect();
                 }
                 _ => sig
