@@ -12,6 +12,24 @@
 //!
 //! The PDF is read by our own exact parser ([`pdf`], [`lexer`]): offsets
 //! must point where they say, nothing is repaired.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Which revision each signature signs, and what changed after it.
+//! let pdf = hozon_pades::Pdf::parse(std::fs::read("letter.pdf")?)?;
+//! for sig in hozon_pades::signature::find(&pdf)? {
+//!     match sig.revision {
+//!         Some(rev) => {
+//!             for change in hozon_pades::diff::analyse(&pdf, rev, sig.docmdp) {
+//!                 println!("{}: {} (allowed: {})", sig.field, change.description, change.allowed);
+//!             }
+//!         }
+//!         None => println!("{}: refused: {}", sig.field, sig.problems.join("; ")),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
