@@ -713,8 +713,9 @@ fn build_in(
                 signature: hozon_scan::SignatureSource::ByCaller,
             };
             // A reason names the input, never the staged copy.
-            let mut scan = hozon_scan::check_file_opts(&doc, tools.scan_policy, &class, &options)
-                .map_err(|e| e.to_string().replace(&doc.display().to_string(), source))?;
+            let mut scan =
+                hozon_scan::check_file_opts(&doc, tools.scan_policy, &class, &options)
+                    .map_err(|e| e.to_string().replace(&doc.display().to_string(), source))?;
             scan.file = source.to_string();
             scan.class_match = Some(matched);
             let passed = scan.verdict == hozon_scan::Status::Passed;
