@@ -30,10 +30,15 @@ MODE=time
 if [ "${1:-}" = "--instructions" ]; then MODE=instructions; shift; fi
 N=${1:-1000}
 [ "$N" -ge 2 ] || { echo "FILES must be at least 2" >&2; exit 2; }
-cargo build --release -q -p hozon
-cargo build --release -q -p hozon-testkit --example serve
-HOZON=target/release/hozon
-SERVE=target/release/examples/serve
+# Callgrind attributes instructions to functions by the debug info, which the
+# stripped release profile no longer has: --instructions builds the
+# `profiling` profile (release optimisation, with debug info).
+PROFILE=release
+if [ "$MODE" = instructions ]; then PROFILE=profiling; fi
+cargo build --profile "$PROFILE" -q -p hozon
+cargo build --profile "$PROFILE" -q -p hozon-testkit --example serve
+HOZON=target/$PROFILE/hozon
+SERVE=target/$PROFILE/examples/serve
 
 mkdir -p "${BENCH_DIR:-target}"
 WORK=$(realpath "$(mktemp -d "${BENCH_DIR:-target}/hozon-tsbench.XXXXXX")")

@@ -9,7 +9,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Each command has a guide: see docs/README.md in the hozon documentation for the list.
 #[derive(Debug, Parser)]
-#[command(name = "hozon", version, about, max_term_width = 100)]
+// The first line of `hozon --help`, spelt out: the package description (Cargo.toml, and so the
+// Debian package's) must not start with the package name.
+#[command(
+    name = "hozon",
+    version,
+    about = "hozon (保存): sign, time-stamp, verify and preserve clinical documents for decades",
+    max_term_width = 100
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -61,6 +68,17 @@ pub enum Command {
     ///
     /// See docs/archive.md in the hozon documentation; replicas: docs/replicas.md.
     Archive(crate::archive::ArchiveArgs),
+    /// Write the man pages and the bash, zsh and fish completions, generated from these
+    /// definitions, under DIR (for packaging).
+    #[command(hide = true)]
+    GenerateAssets(GenerateAssetsArgs),
+}
+
+/// `hozon generate-assets DIR`.
+#[derive(Debug, Args)]
+pub struct GenerateAssetsArgs {
+    /// Folder to write `man/` and `completions/` into (created if missing).
+    pub dir: PathBuf,
 }
 
 /// `hozon pkcs11 …`.

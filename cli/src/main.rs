@@ -5,6 +5,7 @@
 
 mod archive;
 mod args;
+mod assets;
 mod augment;
 mod batch;
 mod demo;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Pkcs11(Pkcs11Command::List(a)) => pkcs11::list(a),
         Command::Archive(a) => archive::run(a),
+        Command::GenerateAssets(a) => assets::run(a),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

@@ -13,7 +13,11 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use hozon_io::Overwrite;
-use hozon_scan::{check_file_with, FileError, FileReport, Policy, ScanError, ScanReport, Status};
+use hozon_scan::authenticity::SIGNED_BY_CALLER;
+use hozon_scan::{
+    check_file_opts, CheckOptions, ClassMatch, ClassifyError, FileError, FileReport, Policy,
+    ScanError, ScanReport, SignatureSource, Status,
+};
 
 use crate::args::{RevocationArg, ScanArgs, ScanLevelArg};
 use crate::augment::{Augmenter, Target};
@@ -23,21 +27,18 @@ use crate::output;
 use crate::verify::{build_verifier, VerifierSetup};
 use crate::walk::{self, Input, Walked};
 
-/// The class for a file: `--class`, else the policy's first glob on the path relative to the
-/// directory argument it was found under (its file name when named directly).
-fn class_for<'a>(policy: &'a Policy, forced: Option<&'a str>, input: &Input) -> &'a str {
-    if let Some(c) = forced {
-        return c;
+/// The class for a file: `--class`, else the policy's first glob on the file's path relative to
+/// the class root (the policy's `root`, else its folder; for the built-in policy, which has no
+/// rules, the directory argument) — the same whichever folder was typed.
+fn class_for(
+    policy: &Policy,
+    forced: Option<&str>,
+    input: &Input,
+) -> Result<ClassMatch, ClassifyError> {
+    match forced {
+        Some(c) => Ok(ClassMatch::chosen(c)),
+        None => policy.classify(&input.path, input.root.as_deref()),
     }
-    let relative = match &input.root {
-        Some(root) => input.path.strip_prefix(root).unwrap_or(&input.path),
-        None => input.path.file_name().map(Path::new).unwrap_or(&input.path),
-    };
-    let relative: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    policy.class_for(&relative.join("/"))
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
@@ -85,8 +86,34 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             accept_expired_tsa: false,
         })?)
     };
-    let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
+    let mut walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
     let temporaries = walked.temporaries.clone();
+    // Classes first: a file outside the policy's class root is a configuration error that
+    // stops the run before any work; a file that vanished is that file's error.
+    let mut classes = Vec::with_capacity(walked.inputs.len());
+    let mut vanished = Vec::new();
+    for input in std::mem::take(&mut walked.inputs) {
+        match class_for(&policy, args.class.as_deref(), &input) {
+            Ok(m) => {
+                classes.push(m);
+                walked.inputs.push(input);
+            }
+            Err(e @ ClassifyError::OutsideRoot { .. }) => return Err(e.into()),
+            Err(ClassifyError::Io { source, .. }) => {
+                vanished.push((input.path, source.to_string()))
+            }
+        }
+    }
+    walked.errors.extend(vanished);
+    // With --sign, a class's require_signature is met by the signature made below.
+    let options = CheckOptions {
+        verifier: verifier.as_ref(),
+        signature: if signing.is_some() {
+            SignatureSource::ByCaller
+        } else {
+            SignatureSource::Beside
+        },
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.run.jobs.unwrap_or(0))
         .build()
@@ -100,9 +127,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         walked
             .inputs
             .par_iter()
-            .map(|input| {
-                let class = class_for(&policy, args.class.as_deref(), input);
-                let r = check_file_with(&input.path, &policy, class, verifier.as_ref());
+            .zip(classes.par_iter())
+            .map(|(input, class)| {
+                let r = check_file_opts(&input.path, &policy, &class.class, &options).map(
+                    |mut report| {
+                        report.class_match = Some(class.clone());
+                        report
+                    },
+                );
                 bar.inc(1);
                 r
             })
@@ -169,6 +201,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     };
     let signed = sign_passing(&cades, &augmenter, passing, temporaries, &args)?;
     outcome = outcome.worst(signed.outcome());
+    settle_required_signatures(&mut report, &signed);
+    outcome = outcome.worst(outcome_of(&report));
     let not_signed: Vec<&str> = report
         .files
         .iter()
@@ -248,6 +282,36 @@ fn sign_passing(
     })
 }
 
+/// A class's `require_signature` was taken as met by the signature this run makes: each such
+/// check now says what happened, and a file whose signing failed fails it.
+fn settle_required_signatures(report: &mut ScanReport, signed: &BatchReport) {
+    for file in &mut report.files {
+        let Some(check) = file
+            .checks
+            .iter_mut()
+            .find(|c| c.check == "signature" && c.detail == SIGNED_BY_CALLER)
+        else {
+            continue;
+        };
+        if let Some((_, out)) = signed.done.iter().find(|(f, _)| *f == file.file) {
+            check.detail = format!("the class requires a signature: signed by this run ({out})");
+        } else {
+            let why = signed
+                .failed
+                .iter()
+                .chain(&signed.skipped)
+                .find(|p| p.file == file.file)
+                .map_or("the file was not signed", |p| p.reason.as_str());
+            check.status = Status::Failed;
+            check.detail = format!("the class requires a signature, and signing failed: {why}");
+            file.decide();
+        }
+    }
+    let errors = std::mem::take(&mut report.file_errors);
+    *report = ScanReport::new(std::mem::take(&mut report.files));
+    report.file_errors = errors;
+}
+
 /// Exit outcome: any FAILED file is 1, else any file that could not be checked is 4.
 pub fn outcome_of(report: &ScanReport) -> Outcome {
     let mut outcome = if report.file_errors.is_empty() {
@@ -274,13 +338,37 @@ pub fn print_human(report: &ScanReport) {
     use std::fmt::Write;
     let mut out = String::new();
     for f in &report.files {
+        let decoded = match f
+            .checks
+            .iter()
+            .find(|c| c.check == "decode" && c.status == Status::Failed)
+        {
+            Some(c) => match c.page {
+                Some(p) => format!("{} page(s) decoded, page {p} does not", f.pages),
+                None => format!("{} page(s) decoded, then a failure", f.pages),
+            },
+            None => format!("{} page(s)", f.pages),
+        };
+        let how = match &f.class_match {
+            Some(m) if m.by == "rule" => format!(
+                " (rule {} \"{}\" matched {})",
+                m.rule.map(|r| r + 1).unwrap_or_default(),
+                m.glob.as_deref().unwrap_or_default(),
+                m.path.as_deref().unwrap_or_default()
+            ),
+            Some(m) if m.by == "default" => format!(
+                " (no rule matched {})",
+                m.path.as_deref().unwrap_or_default()
+            ),
+            Some(_) => " (--class)".to_string(),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{}  {}  {}, {} page(s), class {}",
+            "{}  {}  {}, {decoded}, class {}{how}",
             status(f.verdict),
             f.file,
             f.format,
-            f.pages,
             f.class
         );
         for c in f.checks.iter().filter(|c| c.status != Status::Passed) {

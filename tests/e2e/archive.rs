@@ -981,6 +981,53 @@ fn signed_scans_are_checked_and_reindex_rebuilds_the_catalog() {
     verify_ok(&env);
 }
 
+/// A scan class with `require_signature = true`: ingest signs the passing scan (which meets the
+/// requirement) instead of refusing it; the class is chosen by the policy's root whatever
+/// folder `--scans` names; a refused scan's reason names no internal staging path.
+#[test]
+fn ingest_signs_scans_whose_class_requires_a_signature() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("chart-scan-300dpi.png", "scanner/consent/consent-1.png");
+    env.copy_doc("chart-scan-150dpi.png", "scanner/consent/consent-2.png");
+    env.write(
+        "policy/scan-policy.toml",
+        "root = \"../scanner\"\n[classes.consent-form]\nrequire_signature = true\n\
+         [[class_rules]]\nglob = \"consent/**\"\nclass = \"consent-form\"\n",
+    );
+    let out = init_with(
+        &env,
+        &tsa.url(),
+        &["--scan-policy", "policy/scan-policy.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = archive(&env, &["ingest", "--scans", "scanner/consent", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let r = json(&out);
+    let archived = r["archived"].as_array().unwrap();
+    assert_eq!(archived.len(), 1, "{r:#}");
+    assert_eq!(archived[0]["kind"], "scan", "{r:#}");
+    let refused = r["not_archived"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{r:#}");
+    let reason = refused[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("resolution"), "{reason}");
+    assert!(
+        !reason.contains("staging") && !reason.contains("no signature"),
+        "{reason}"
+    );
+    let dir = record_dirs(&env).remove(0);
+    let scan: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("scan.json")).unwrap()).unwrap();
+    assert_eq!(scan["class"], "consent-form", "{scan:#}");
+    assert_eq!(
+        scan["class_match"]["path"], "consent/consent-1.png",
+        "{scan:#}"
+    );
+    assert_eq!(scan["verdict"], "PASSED", "{scan:#}");
+    assert!(dir.join("consent-1.png.p7s").exists());
+    verify_ok(&env);
+}
+
 #[test]
 fn cades_renewal_killed_between_record_json_and_the_signature_is_finished_by_a_rerun() {
     let env = Env::new();

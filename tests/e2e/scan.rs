@@ -108,11 +108,18 @@ fn a_failing_scan_exits_1_and_says_why() {
     assert_eq!(check(file(&v, "low.jpg"), "resolution")["status"], "FAILED");
 }
 
+/// The sample policy (testdata/scan-policy.toml) with its class root set to the env's `scans/`.
+fn sample_policy(env: &Env) -> String {
+    let text = std::fs::read_to_string(testdata().join("scan-policy.toml")).unwrap();
+    env.write("scan-policy.toml", format!("root = \"scans\"\n{text}"));
+    env.path("scan-policy.toml").display().to_string()
+}
+
 #[test]
 fn class_by_glob_and_by_flag() {
     let env = Env::new();
-    let policy = testdata().join("scan-policy.toml");
-    let policy = policy.to_str().unwrap();
+    let policy = sample_policy(&env);
+    let policy = policy.as_str();
     env.write("scans/film/xray.jpg", jpeg(600, 95));
     env.write("scans/consent-7.jpg", jpeg(200, 90));
     let out = env.hozon(&["scan", "scans", "--policy", policy, "--json"]);
@@ -146,6 +153,106 @@ fn class_by_glob_and_by_flag() {
     assert_eq!(
         check(file(&v, "consent-7.jpg"), "resolution")["status"],
         "FAILED"
+    );
+}
+
+/// The class of a file depends on its path under the policy's class root, not on the folder
+/// typed: `scans`, `scans/consent` or the file itself give the same class, and the report says
+/// which rule matched which path.
+#[test]
+fn the_class_is_the_same_whatever_folder_is_typed() {
+    let env = Env::new();
+    let policy = sample_policy(&env);
+    env.write("scans/consent/consent-01.jpg", jpeg(200, 90));
+    env.write("scans/film/xray.jpg", jpeg(600, 95));
+    let want = |v: &serde_json::Value| {
+        let f = file(v, "consent-01.jpg");
+        assert_eq!(f["class"], "consent-form", "{v:#}");
+        let m = &f["class_match"];
+        assert_eq!(m["by"], "rule", "{m:#}");
+        assert_eq!(m["rule"], 1, "{m:#}");
+        assert_eq!(m["glob"], "**/consent-*", "{m:#}");
+        assert_eq!(m["path"], "consent/consent-01.jpg", "{m:#}");
+        assert!(m["root"].as_str().unwrap().ends_with("scans"), "{m:#}");
+    };
+    for typed in ["scans", "scans/consent", "scans/consent/consent-01.jpg"] {
+        let out = env.hozon(&["scan", typed, "--policy", &policy, "--json"]);
+        want(&json(&out));
+    }
+    // From another working directory, by an absolute path: the same.
+    let abs = env.path("scans/consent").display().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hozon"))
+        .args(["scan", &abs, "--policy", &policy, "--json"])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    want(&json(&out));
+    // A file no rule matches says so; --class says it was chosen.
+    let v = json(&env.hozon(&["scan", "scans/film", "--policy", &policy, "--json"]));
+    assert_eq!(
+        file(&v, "xray.jpg")["class_match"]["glob"],
+        "film/**",
+        "{v:#}"
+    );
+    env.write("scans/other.jpg", jpeg(300, 90));
+    let v = json(&env.hozon(&["scan", "scans/other.jpg", "--policy", &policy, "--json"]));
+    let m = &file(&v, "other.jpg")["class_match"];
+    assert_eq!(
+        (m["by"].as_str(), m["path"].as_str()),
+        (Some("default"), Some("other.jpg")),
+        "{m:#}"
+    );
+    let out = env.hozon(&[
+        "scan",
+        "scans/other.jpg",
+        "--policy",
+        &policy,
+        "--class",
+        "film",
+    ]);
+    assert!(
+        stdout(&out).contains("class film (--class)"),
+        "{}",
+        describe(&out)
+    );
+    // The human report names the rule.
+    let out = env.hozon(&["scan", "scans/consent", "--policy", &policy]);
+    assert!(
+        stdout(&out).contains(
+            "class consent-form (rule 2 \"**/consent-*\" matched consent/consent-01.jpg)"
+        ),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// A file outside the policy's class root cannot be classed by its rules: a configuration
+/// error (exit 4) naming the file and the root, before any work, not a silent `default`.
+#[test]
+fn a_file_outside_the_class_root_is_a_configuration_error() {
+    let env = Env::new();
+    let policy = sample_policy(&env);
+    env.write("scans/chart.jpg", jpeg(300, 90));
+    env.write("elsewhere/consent-01.jpg", jpeg(200, 90));
+    let out = env.hozon(&["scan", "elsewhere", "--policy", &policy, "--json"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(stdout(&out).is_empty(), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("consent-01.jpg is outside the scan policy's class root")
+            && err.contains("scans")
+            && err.contains("root = "),
+        "{}",
+        describe(&out)
+    );
+    // A policy whose root does not exist is refused, naming it.
+    env.write("bad-root.toml", "root = \"no-such-folder\"\n");
+    let out = env.hozon(&["scan", "elsewhere", "--policy", "bad-root.toml"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("no-such-folder"),
+        "{}",
+        describe(&out)
     );
 }
 
@@ -195,6 +302,20 @@ fn malformed_files_fail_without_crashing() {
     assert_eq!(
         check(file(&v, "truncated.jpg"), "decode")["status"],
         "FAILED"
+    );
+    // Where the file was cut, not a bare "0 page(s)".
+    let cut = full.len() / 2;
+    assert_eq!(
+        check(file(&v, "truncated.jpg"), "decode")["detail"],
+        format!(
+            "does not decode completely: truncated at byte {cut}: JPEG does not end with an EOI marker"
+        )
+    );
+    let text = stdout(&env.hozon(&["scan", "scans/truncated.jpg"]));
+    assert!(
+        text.contains("JPEG, 0 page(s) decoded, page 1 does not, class default")
+            && text.contains(&format!("truncated at byte {cut}")),
+        "{text}"
     );
     assert_eq!(
         check(file(&v, "empty.tif"), "format")["detail"],

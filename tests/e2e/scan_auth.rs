@@ -404,6 +404,81 @@ fn scan_sign_signs_passing_files_only() {
     assert!(describe(&out).contains("--tsa URL"), "{}", describe(&out));
 }
 
+/// A class with `require_signature = true`: without --sign an unsigned scan fails it; with
+/// --sign the requirement is met by the signature the run makes, and the check says so; when
+/// that signing fails, the scan fails the requirement.
+#[test]
+fn scan_sign_meets_require_signature_with_the_signature_it_makes() {
+    let env = Env::new();
+    let tsa = start_tsa(&env);
+    let url = tsa.url();
+    env.write("in/consent-1.png", png_scan(Some(UnixTime::now())));
+    env.write(
+        "policy.toml",
+        "[classes.default]\nrequire_signature = true\n",
+    );
+    let v = scan(&env, &["in"], &["--policy", "policy.toml"], 1);
+    assert_eq!(auth(file(&v, "consent-1.png"), "signature").0, "FAILED");
+
+    let mut args = vec![
+        "scan",
+        "in",
+        "--policy",
+        "policy.toml",
+        "--sign",
+        "--tsa",
+        &url,
+        "--json",
+    ];
+    args.extend(DOCTOR);
+    let out = run(&env, &args, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["passed"], 1, "{v:#}");
+    assert_eq!(v["signing"]["summary"]["signed"], 1, "{v:#}");
+    let (status, detail) = auth(file(&v, "consent-1.png"), "signature");
+    assert_eq!(status, "PASSED", "{v:#}");
+    assert_eq!(
+        detail,
+        "the class requires a signature: signed by this run (in/consent-1.png.p7s)"
+    );
+    assert!(env.exists("in/consent-1.png.p7s"));
+    // Now the signature is there, an ordinary check verifies it.
+    let v = scan(&env, &["in"], &["--policy", "policy.toml"], 0);
+    assert!(
+        auth(file(&v, "consent-1.png"), "signature")
+            .1
+            .contains("TOTAL_PASSED"),
+        "{v:#}"
+    );
+
+    // The signing fails (no TSA answers): the requirement is not met.
+    env.write("in/consent-2.png", png_scan(Some(UnixTime::now())));
+    let mut args = vec![
+        "scan",
+        "in/consent-2.png",
+        "--policy",
+        "policy.toml",
+        "--sign",
+        "--tsa",
+        "http://127.0.0.1:1/tsa",
+        "--json",
+    ];
+    args.extend(DOCTOR);
+    let out = env.hozon(&args);
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = file(&v, "consent-2.png");
+    assert_eq!(f["verdict"], "FAILED", "{v:#}");
+    let (status, detail) = auth(f, "signature");
+    assert_eq!(status, "FAILED", "{v:#}");
+    assert!(
+        detail.starts_with("the class requires a signature, and signing failed: "),
+        "{detail}"
+    );
+    assert_eq!(v["summary"]["failed"], 1, "{v:#}");
+    assert!(!env.exists("in/consent-2.png.p7s"));
+}
+
 /// `scan --sign --level lta`: the passing scan gets a B-LTA signature
 /// (validation data and an archive stamp inside) that verifies offline
 /// with nothing but the root.

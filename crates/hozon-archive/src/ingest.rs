@@ -694,14 +694,30 @@ fn build_in(
     let signature = match input.kind {
         Kind::Signed => adopt(ctx, input, &doc, &mut meta)?,
         Kind::Scan => {
-            let class = ctx
-                .options
-                .class
-                .clone()
-                .unwrap_or_else(|| tools.scan_policy.class_for(&input.relative).to_string());
-            let mut scan = hozon_scan::check_file(&doc, tools.scan_policy, &class)
-                .map_err(|e| e.to_string())?;
+            // The class by the policy's root (else by the scan folder), from the original path;
+            // the check runs on the staged copy, which ingest signs (or whose own signature it
+            // checks) below: that meets a class's require_signature.
+            let matched = match &ctx.options.class {
+                Some(c) => hozon_scan::ClassMatch::chosen(c),
+                None => match tools.scan_policy.root {
+                    Some(_) => tools
+                        .scan_policy
+                        .classify(&input.path, None)
+                        .map_err(|e| e.to_string())?,
+                    None => tools.scan_policy.match_relative(&input.relative, None),
+                },
+            };
+            let class = matched.class.clone();
+            let options = hozon_scan::CheckOptions {
+                verifier: None,
+                signature: hozon_scan::SignatureSource::ByCaller,
+            };
+            // A reason names the input, never the staged copy.
+            let mut scan =
+                hozon_scan::check_file_opts(&doc, tools.scan_policy, &class, &options)
+                    .map_err(|e| e.to_string().replace(&doc.display().to_string(), source))?;
             scan.file = source.to_string();
+            scan.class_match = Some(matched);
             let passed = scan.verdict == hozon_scan::Status::Passed;
             let failures: Vec<String> = scan
                 .failures()

@@ -41,6 +41,7 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod authenticity;
+pub mod ccitt;
 pub mod format;
 pub mod jp2;
 pub mod pdf;
@@ -53,7 +54,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use format::Format;
-pub use policy::{Class, Policy, PolicyError};
+pub use policy::{Class, ClassMatch, ClassifyError, Policy, PolicyError};
 pub use report::{Check, FileError, FileReport, ScanReport, Standard, Status, Summary};
 
 use raster::Page;
@@ -118,10 +119,34 @@ fn fixity(path: &Path) -> std::io::Result<(String, Vec<u8>, u64)> {
     Ok((hex::encode(hasher.finish()), head, len))
 }
 
+/// Where a scan's signature comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignatureSource {
+    /// `FILE.p7s` beside the scan, verified when a verifier is given; a class that requires a
+    /// signature fails a scan without one.
+    #[default]
+    Beside,
+    /// The caller signs the scan once it passes (`hozon scan --sign`, archive ingest) or
+    /// verifies the signature it came with itself (archive ingest): with no `FILE.p7s` beside
+    /// the checked file, a class's `require_signature` is met by that signature, and the
+    /// caller reports the signing's outcome. A `FILE.p7s` that is there is checked as usual.
+    ByCaller,
+}
+
+/// What [`check_file_opts`] needs besides the file, the policy and the class.
+#[derive(Clone, Copy, Default)]
+pub struct CheckOptions<'a> {
+    /// Verifies `FILE.p7s` when present (see [`authenticity`]); without one a `.p7s` is a
+    /// WARNING, never PASSED.
+    pub verifier: Option<&'a hozon_verify::Verifier>,
+    /// Where the signature comes from.
+    pub signature: SignatureSource,
+}
+
 /// Checks one file against a class of the policy, without verifying a signature next to it
 /// (a `.p7s` present is reported as a WARNING, never PASSED).
 pub fn check_file(path: &Path, policy: &Policy, class: &str) -> Result<FileReport, ScanError> {
-    check_file_with(path, policy, class, None)
+    check_file_opts(path, policy, class, &CheckOptions::default())
 }
 
 /// Checks one file against a class of the policy; `verifier` verifies `FILE.p7s` when present
@@ -131,6 +156,20 @@ pub fn check_file_with(
     policy: &Policy,
     class: &str,
     verifier: Option<&hozon_verify::Verifier>,
+) -> Result<FileReport, ScanError> {
+    let options = CheckOptions {
+        verifier,
+        signature: SignatureSource::Beside,
+    };
+    check_file_opts(path, policy, class, &options)
+}
+
+/// Checks one file against a class of the policy, with [`CheckOptions`].
+pub fn check_file_opts(
+    path: &Path,
+    policy: &Policy,
+    class: &str,
+    options: &CheckOptions<'_>,
 ) -> Result<FileReport, ScanError> {
     let rules = policy.class(class).ok_or_else(|| ScanError::UnknownClass {
         path: path.to_path_buf(),
@@ -145,6 +184,7 @@ pub fn check_file_with(
         file: path.display().to_string(),
         format: format.to_string(),
         class: class.to_string(),
+        class_match: None,
         pages: 0,
         verdict: Status::Failed,
         sha256: Some(sha256.clone()),
@@ -213,7 +253,7 @@ pub fn check_file_with(
         format,
         rules,
         &policy.holidays,
-        verifier,
+        options,
     ));
     report.decide();
     Ok(report)

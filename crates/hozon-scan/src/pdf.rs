@@ -29,6 +29,7 @@ use std::path::Path;
 use image::ImageFormat;
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 
+use crate::ccitt;
 use crate::raster::{self, ColourMode, DecodeFailure, Decoded, Dpi, Page};
 use crate::report::{Check, Standard, Status};
 
@@ -552,11 +553,36 @@ struct Pixels {
     quality: Option<u8>,
 }
 
-enum ImageError {
-    /// A filter this version does not decode (the image was not looked at).
+/// Why an image XObject was not measured.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    /// A filter or colour space this version does not decode (the image was not looked at).
+    #[error("cannot decode {0}: not checked")]
     NotChecked(String),
     /// The image does not decode.
+    #[error("{0}")]
     Failed(String),
+}
+
+/// An image XObject decoded as the page checks measure it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageLuma {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// 8-bit luminance, 0 black to 255 white, row by row.
+    pub luma: Vec<u8>,
+}
+
+/// Decodes the image XObject `stream` of `doc` with the decoders the page checks use (for
+/// tests and diagnostics).
+pub fn image_luma(doc: &Document, stream: &Stream) -> Result<ImageLuma, ImageError> {
+    decode_image(doc, stream).map(|p| ImageLuma {
+        width: p.width,
+        height: p.height,
+        luma: p.luma,
+    })
 }
 
 fn image_size(dict: &Dictionary) -> Result<(u32, u32), ImageError> {
@@ -605,7 +631,8 @@ fn filter_names(doc: &Document, dict: &Dictionary) -> Result<Vec<String>, ImageE
 fn decode_image(doc: &Document, stream: &Stream) -> Result<Pixels, ImageError> {
     let (width, height) = image_size(&stream.dict)?;
     let filters = filter_names(doc, &stream.dict)?;
-    const NOT_DECODED: [&str; 4] = ["CCITTFaxDecode", "CCF", "JBIG2Decode", "JPXDecode"];
+    // No maintained JBIG2 or JPEG 2000 decoder is used here: such images are not looked at.
+    const NOT_DECODED: [&str; 2] = ["JBIG2Decode", "JPXDecode"];
     if let Some(f) = filters.iter().find(|f| NOT_DECODED.contains(&f.as_str())) {
         return Err(ImageError::NotChecked(f.clone()));
     }
@@ -616,6 +643,10 @@ fn decode_image(doc: &Document, stream: &Stream) -> Result<Pixels, ImageError> {
         .as_slice()
     {
         ["DCTDecode"] => decode_dct(stream, width, height),
+        ["CCITTFaxDecode" | "CCF"] => decode_ccitt(doc, stream, width, height),
+        [.., "CCITTFaxDecode" | "CCF"] | ["CCITTFaxDecode" | "CCF", ..] => {
+            Err(ImageError::NotChecked(filters.join(" + ")))
+        }
         [.., "DCTDecode"] | ["DCTDecode", ..] => Err(ImageError::NotChecked(filters.join(" + "))),
         names => {
             const RAW: [&str; 5] = [
@@ -641,9 +672,9 @@ fn decode_dct(stream: &Stream, width: u32, height: u32) -> Result<Pixels, ImageE
         .rposition(|b| !matches!(b, 0 | b' ' | b'\t' | b'\r' | b'\n'))
         .map_or(0, |i| i + 1);
     if !data[..end].ends_with(b"\xff\xd9") {
-        return Err(ImageError::Failed(
-            "JPEG does not end with an EOI marker (truncated)".to_string(),
-        ));
+        return Err(ImageError::Failed(format!(
+            "JPEG data truncated at byte {end} of the image stream: no EOI marker"
+        )));
     }
     let image = image::load_from_memory_with_format(data, ImageFormat::Jpeg)
         .map_err(|e| ImageError::Failed(format!("JPEG: {e}")))?;
@@ -775,6 +806,133 @@ fn luma_of(components: &[u8]) -> u8 {
     }
 }
 
+/// `/Decode [1 0]` inverts a one-component image (and the stencil mask's sense).
+fn decode_inverted(dict: &Dictionary) -> bool {
+    dict.get(b"Decode")
+        .ok()
+        .and_then(|o| o.as_array().ok())
+        .and_then(|a| a.first().and_then(number))
+        .is_some_and(|first| first >= 1.0)
+}
+
+/// The `CCITTFaxDecode` parameters of an image with that single filter.
+fn ccitt_params(doc: &Document, dict: &Dictionary) -> Result<ccitt::Params, ImageError> {
+    let defaults = ccitt::Params::default();
+    let parms = match dict.get(b"DecodeParms").ok().and_then(|o| deref(doc, o)) {
+        None | Some(Object::Null) => return Ok(defaults),
+        Some(Object::Dictionary(d)) => d,
+        Some(Object::Array(a)) => match a.first().and_then(|o| deref(doc, o)) {
+            None | Some(Object::Null) => return Ok(defaults),
+            Some(Object::Dictionary(d)) => d,
+            Some(_) => {
+                return Err(ImageError::Failed(
+                    "/DecodeParms [0] is not a dictionary".into(),
+                ))
+            }
+        },
+        Some(_) => {
+            return Err(ImageError::Failed(
+                "/DecodeParms is not a dictionary".into(),
+            ))
+        }
+    };
+    let get = |key: &str| parms.get(key.as_bytes()).ok().and_then(|o| deref(doc, o));
+    let int = |key: &str, default: i64| -> Result<i64, ImageError> {
+        match get(key) {
+            None => Ok(default),
+            Some(o) => o
+                .as_i64()
+                .map_err(|_| ImageError::Failed(format!("/DecodeParms /{key} is not an integer"))),
+        }
+    };
+    let flag = |key: &str, default: bool| -> Result<bool, ImageError> {
+        match get(key) {
+            None => Ok(default),
+            Some(o) => o
+                .as_bool()
+                .map_err(|_| ImageError::Failed(format!("/DecodeParms /{key} is not a boolean"))),
+        }
+    };
+    let size = |key: &str, default: u32| -> Result<u32, ImageError> {
+        let v = int(key, i64::from(default))?;
+        u32::try_from(v)
+            .map_err(|_| ImageError::Failed(format!("/DecodeParms /{key} {v} is not a size")))
+    };
+    Ok(ccitt::Params {
+        k: int("K", defaults.k)?,
+        end_of_line: flag("EndOfLine", defaults.end_of_line)?,
+        encoded_byte_align: flag("EncodedByteAlign", defaults.encoded_byte_align)?,
+        columns: size("Columns", defaults.columns)?,
+        rows: size("Rows", defaults.rows)?,
+        end_of_block: flag("EndOfBlock", defaults.end_of_block)?,
+        black_is_1: flag("BlackIs1", defaults.black_is_1)?,
+    })
+}
+
+/// A CCITT Group 3 or 4 image (the filter's samples are 1 bit, one component): DeviceGray (or a
+/// one-component calibrated or ICC space) or a stencil mask.
+fn decode_ccitt(
+    doc: &Document,
+    stream: &Stream,
+    width: u32,
+    height: u32,
+) -> Result<Pixels, ImageError> {
+    let dict = &stream.dict;
+    let mask = matches!(dict.get(b"ImageMask"), Ok(Object::Boolean(true)));
+    if !mask {
+        let bpc = dict
+            .get(b"BitsPerComponent")
+            .ok()
+            .and_then(|o| o.as_i64().ok());
+        if bpc != Some(1) {
+            return Err(ImageError::Failed(format!(
+                "CCITT image with /BitsPerComponent {bpc:?}, not 1"
+            )));
+        }
+        let cs = dict
+            .get(b"ColorSpace")
+            .map_err(|_| ImageError::Failed("no /ColorSpace".into()))?;
+        let space = colour_space(doc, cs, 0)?;
+        if space.colour != ColourMode::Grey {
+            return Err(ImageError::NotChecked(format!(
+                "CCITT image in a {} colour space",
+                space.colour.name()
+            )));
+        }
+    }
+    let params = ccitt_params(doc, dict)?;
+    let black = ccitt::decode(&stream.content, &params, width, height)
+        .map_err(|e| ImageError::Failed(e.to_string()))?;
+    let inverted = decode_inverted(dict);
+    // The filter's sample for a pixel the fax coding calls black is 1 with /BlackIs1, else 0.
+    let one_is_black = u8::from(params.black_is_1);
+    let luma = black
+        .into_iter()
+        .map(|b| {
+            let sample = if b == 1 {
+                one_is_black
+            } else {
+                1 - one_is_black
+            };
+            // DeviceGray: sample 0 is black; a stencil mask: sample 0 paints; /Decode [1 0]
+            // turns either round.
+            if (sample == 0) != inverted {
+                0
+            } else {
+                255
+            }
+        })
+        .collect();
+    Ok(Pixels {
+        width,
+        height,
+        colour: ColourMode::Bilevel,
+        bits: 1,
+        luma,
+        quality: None,
+    })
+}
+
 fn decode_raw(
     doc: &Document,
     stream: &Stream,
@@ -827,13 +985,7 @@ fn decode_raw(
             data.len()
         )));
     }
-    // /Decode [1 0] inverts a one-component image (and the stencil mask's sense).
-    let inverted = dict
-        .get(b"Decode")
-        .ok()
-        .and_then(|o| o.as_array().ok())
-        .and_then(|a| a.first().and_then(number))
-        .is_some_and(|first| first >= 1.0);
+    let inverted = decode_inverted(dict);
     let max = (1u32 << bpc.min(8)) - 1;
     let sample = |row: &[u8], i: usize| -> u8 {
         let v = match bpc {

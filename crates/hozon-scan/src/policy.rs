@@ -36,6 +36,75 @@ pub enum PolicyError {
         /// What is wrong, naming the key.
         reason: String,
     },
+    /// The class root (`root = "…"`, else the policy file's folder) does not exist.
+    #[error("{path}: root {root}: {source}")]
+    Root {
+        /// Policy file.
+        path: PathBuf,
+        /// The root as resolved.
+        root: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// Why a file's class could not be chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    /// The file is not under the class root, so no class rule can be applied to it.
+    #[error(
+        "{file} is outside the scan policy's class root {root}: the class rules match paths relative to it; set `root = \"…\"` in the policy (see docs/scans.md) or choose the class with --class"
+    )]
+    OutsideRoot {
+        /// File.
+        file: PathBuf,
+        /// Class root.
+        root: PathBuf,
+    },
+    /// The file or the root could not be resolved.
+    #[error("{path}: {source}")]
+    Io {
+        /// File or root.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// How a file's class was chosen, for the report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClassMatch {
+    /// The class.
+    pub class: String,
+    /// `rule` (a class rule's glob matched), `default` (no rule matched) or `option` (chosen
+    /// by the caller, `--class`).
+    pub by: String,
+    /// Index of the matching rule in `class_rules`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<usize>,
+    /// The matching rule's glob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glob: Option<String>,
+    /// The path the globs were matched against ('/'-separated, relative to `root`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The class root the path is relative to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+}
+
+impl ClassMatch {
+    /// A class chosen by the caller (`--class`), not by the rules.
+    pub fn chosen(class: &str) -> ClassMatch {
+        ClassMatch {
+            class: class.to_string(),
+            by: "option".into(),
+            rule: None,
+            glob: None,
+            path: None,
+            root: None,
+        }
+    }
 }
 
 /// Which colour modes and bit depths pass the colour check.
@@ -158,6 +227,10 @@ pub struct ClassRule {
 /// A whole policy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
+    /// The folder class rules match paths relative to: the policy's `root = "…"` (relative to
+    /// the policy file's folder), else the policy file's folder; none for the built-in policy
+    /// and for text parsed without a file (the caller's scan folder is then used).
+    pub root: Option<PathBuf>,
     /// Classes by name; always has `default`.
     pub classes: BTreeMap<String, Class>,
     /// Rules, first match wins; no match means `default`.
@@ -169,6 +242,8 @@ pub struct Policy {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
+    #[serde(default)]
+    root: Option<PathBuf>,
     #[serde(default)]
     holidays: Vec<String>,
     #[serde(default)]
@@ -200,6 +275,7 @@ impl Class {
 impl Default for Policy {
     fn default() -> Policy {
         Policy {
+            root: None,
             classes: BTreeMap::from([("default".to_string(), Class::builtin())]),
             class_rules: Vec::new(),
             holidays: Vec::new(),
@@ -214,10 +290,33 @@ impl Policy {
             path: path.to_path_buf(),
             source,
         })?;
-        Policy::parse(&text).map_err(|reason| PolicyError::Invalid {
+        let mut policy = Policy::parse(&text).map_err(|reason| PolicyError::Invalid {
             path: path.to_path_buf(),
             reason,
-        })
+        })?;
+        // The policy file's folder; `root` is relative to it unless absolute.
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let root = match &policy.root {
+            Some(r) => folder.join(r),
+            None => folder.to_path_buf(),
+        };
+        let resolved = std::fs::canonicalize(&root).map_err(|source| PolicyError::Root {
+            path: path.to_path_buf(),
+            root: root.clone(),
+            source,
+        })?;
+        if !resolved.is_dir() {
+            return Err(PolicyError::Root {
+                path: path.to_path_buf(),
+                root,
+                source: std::io::Error::other("not a folder"),
+            });
+        }
+        policy.root = Some(resolved);
+        Ok(policy)
     }
 
     /// Parses and validates policy text; the error names the key.
@@ -270,19 +369,87 @@ impl Policy {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Policy {
+            root: raw.root,
             classes,
             class_rules: raw.class_rules,
             holidays,
         })
     }
 
-    /// The class for a path relative to the scanned root ('/'-separated): first matching rule,
+    /// The class for a path relative to the class root ('/'-separated): first matching rule,
     /// else `default`.
     pub fn class_for(&self, relative: &str) -> &str {
         self.class_rules
             .iter()
             .find(|r| glob_match(&r.glob, relative))
             .map_or("default", |r| r.class.as_str())
+    }
+
+    /// The class for a path relative to `root` ('/'-separated), with the rule that chose it.
+    pub fn match_relative(&self, relative: &str, root: Option<&Path>) -> ClassMatch {
+        let found = self
+            .class_rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| glob_match(&r.glob, relative));
+        ClassMatch {
+            class: found
+                .map_or("default", |(_, r)| r.class.as_str())
+                .to_string(),
+            by: if found.is_some() { "rule" } else { "default" }.into(),
+            rule: found.map(|(i, _)| i),
+            glob: found.map(|(_, r)| r.glob.clone()),
+            path: Some(relative.to_string()),
+            root: root.map(|r| r.display().to_string()),
+        }
+    }
+
+    /// The class of `file` by the class rules, matched against its path relative to the class
+    /// root: the policy's [`Policy::root`], else `scan_folder` (the folder the caller was
+    /// given, e.g. an archive's scan folder), else the file's own folder. The same file gets
+    /// the same class whichever folder above it was named. A file outside the policy's root
+    /// is an error when the policy has class rules: none of them can apply to it, and falling
+    /// back to `default` would check a consent form as an ordinary scan.
+    pub fn classify(
+        &self,
+        file: &Path,
+        scan_folder: Option<&Path>,
+    ) -> Result<ClassMatch, ClassifyError> {
+        let name = || {
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let Some(root) = self.root.as_deref().or(scan_folder) else {
+            return Ok(self.match_relative(&name(), None));
+        };
+        let canonical = |p: &Path| {
+            std::fs::canonicalize(p).map_err(|source| ClassifyError::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        let root = canonical(root)?;
+        // The file's folder is resolved, not the file: a symlinked scan keeps its own name.
+        let folder = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let full = canonical(folder)?.join(file.file_name().unwrap_or_default());
+        match full.strip_prefix(&root) {
+            Ok(relative) => {
+                let relative: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                Ok(self.match_relative(&relative.join("/"), Some(&root)))
+            }
+            Err(_) if self.class_rules.is_empty() => Ok(self.match_relative(&name(), None)),
+            Err(_) => Err(ClassifyError::OutsideRoot {
+                file: file.to_path_buf(),
+                root,
+            }),
+        }
     }
 
     /// A class by name.

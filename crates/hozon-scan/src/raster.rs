@@ -478,6 +478,11 @@ fn decode_single(path: &Path, format: Format) -> Decoded {
     } else {
         ImageFormat::Jpeg
     };
+    // A cut-off file is named as such, with where it ends, before the decoder's own error
+    // (which for a JPEG cut in its entropy-coded data is about markers, not the cut).
+    if let Err(reason) = check_trailer(path, format) {
+        return fail(Vec::new(), 1, reason);
+    }
     let image = match ImageReader::with_format(BufReader::new(file), image_format).decode() {
         Ok(i) => i,
         Err(e) => return fail(Vec::new(), 1, e.to_string()),
@@ -492,9 +497,6 @@ fn decode_single(path: &Path, format: Format) -> Decoded {
                 header.width, header.height
             ),
         );
-    }
-    if let Err(reason) = check_trailer(path, format) {
-        return fail(Vec::new(), 1, reason);
     }
     let ink = image_ink_share(&image);
     drop(image);
@@ -530,13 +532,15 @@ fn check_trailer(path: &Path, format: Format) -> Result<(), String> {
         .map_err(|e| format!("cannot read: {e}"))?;
     let end = tail.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
     let tail = &tail[..end];
+    // Where the data stops: the file's length less trailing NUL padding.
+    let at = start + end as u64;
     match format {
-        Format::Png if !tail.ends_with(b"IEND\xae\x42\x60\x82") => {
-            Err("PNG does not end with an IEND chunk (truncated)".to_string())
-        }
-        Format::Jpeg if !tail.ends_with(b"\xff\xd9") => {
-            Err("JPEG does not end with an EOI marker (truncated)".to_string())
-        }
+        Format::Png if !tail.ends_with(b"IEND\xae\x42\x60\x82") => Err(format!(
+            "truncated at byte {at}: PNG does not end with an IEND chunk"
+        )),
+        Format::Jpeg if !tail.ends_with(b"\xff\xd9") => Err(format!(
+            "truncated at byte {at}: JPEG does not end with an EOI marker"
+        )),
         _ => Ok(()),
     }
 }

@@ -55,6 +55,10 @@ pub struct FileReport {
     pub format: String,
     /// Policy class the file was checked against.
     pub class: String,
+    /// How the class was chosen: the rule and the path it matched (absent when the caller did
+    /// not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_match: Option<crate::policy::ClassMatch>,
     /// Pages fully decoded.
     pub pages: u32,
     /// FAILED if any check failed, else PASSED.

@@ -147,3 +147,116 @@ fn missing_policy_file_names_it() {
         "{e}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The class root: globs match the path relative to one root, whatever folder is named.
+
+const RULES: &str = "[classes.consent-form]\nrequire_signature = true\n\
+                     [[class_rules]]\nglob = \"film/**\"\nclass = \"default\"\n\
+                     [[class_rules]]\nglob = \"consent/**\"\nclass = \"consent-form\"\n";
+
+/// `scans/consent/c.tif` and `scans/film/f.tif` under a temporary folder.
+fn tree() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for f in [
+        "scans/consent/c.tif",
+        "scans/film/f.tif",
+        "elsewhere/consent/c.tif",
+    ] {
+        let p = d.path().join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"x").unwrap();
+    }
+    d
+}
+
+#[test]
+fn the_root_is_the_policy_s_root_key_relative_to_its_folder() {
+    let d = tree();
+    let p = d.path().join("policy/p.toml");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, format!("root = \"../scans\"\n{RULES}")).unwrap();
+    let policy = Policy::load(&p).unwrap();
+    let scans = std::fs::canonicalize(d.path().join("scans")).unwrap();
+    assert_eq!(policy.root.as_deref(), Some(scans.as_path()));
+    let file = d.path().join("scans/consent/c.tif");
+    // The folder the caller walked does not matter.
+    for folder in [d.path().join("scans"), d.path().join("scans/consent")] {
+        let m = policy.classify(&file, Some(&folder)).unwrap();
+        assert_eq!(m.class, "consent-form");
+        assert_eq!(m.by, "rule");
+        assert_eq!(m.rule, Some(1));
+        assert_eq!(m.glob.as_deref(), Some("consent/**"));
+        assert_eq!(m.path.as_deref(), Some("consent/c.tif"));
+        assert_eq!(m.root.as_deref(), Some(scans.to_str().unwrap()));
+    }
+    // A path with `..` in it names the same file.
+    let roundabout = d.path().join("scans/film/../consent/c.tif");
+    assert_eq!(
+        policy.classify(&roundabout, None).unwrap().class,
+        "consent-form"
+    );
+    let m = policy
+        .classify(&d.path().join("scans/film/f.tif"), None)
+        .unwrap();
+    assert_eq!((m.class.as_str(), m.rule), ("default", Some(0)));
+}
+
+#[test]
+fn without_a_root_key_the_root_is_the_policy_file_s_folder() {
+    let d = tree();
+    let p = d.path().join("scans/p.toml");
+    std::fs::write(&p, RULES).unwrap();
+    let policy = Policy::load(&p).unwrap();
+    let m = policy
+        .classify(&d.path().join("scans/consent/c.tif"), None)
+        .unwrap();
+    assert_eq!(m.class, "consent-form");
+}
+
+#[test]
+fn a_file_outside_the_root_cannot_be_classed_by_the_rules() {
+    let d = tree();
+    let p = d.path().join("scans/p.toml");
+    std::fs::write(&p, RULES).unwrap();
+    let policy = Policy::load(&p).unwrap();
+    let e = policy
+        .classify(&d.path().join("elsewhere/consent/c.tif"), None)
+        .unwrap_err();
+    assert!(
+        matches!(e, hozon_scan::ClassifyError::OutsideRoot { .. }),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .contains("outside the scan policy's class root"),
+        "{e}"
+    );
+    // Without rules there is nothing to match: every file is `default`, wherever it is.
+    std::fs::write(&p, "").unwrap();
+    let policy = Policy::load(&p).unwrap();
+    let m = policy
+        .classify(&d.path().join("elsewhere/consent/c.tif"), None)
+        .unwrap();
+    assert_eq!((m.class.as_str(), m.by.as_str()), ("default", "default"));
+}
+
+#[test]
+fn without_a_policy_file_the_scan_folder_is_the_root() {
+    let d = tree();
+    let policy = Policy::parse(RULES).unwrap();
+    assert_eq!(policy.root, None);
+    let m = policy
+        .classify(
+            &d.path().join("scans/consent/c.tif"),
+            Some(&d.path().join("scans")),
+        )
+        .unwrap();
+    assert_eq!(m.class, "consent-form");
+}
+
+#[test]
+fn a_root_that_does_not_exist_is_refused_naming_it() {
+    let e = load_err("root = \"no-such-folder\"\n");
+    assert!(e.contains("no-such-folder"), "{e}");
+}

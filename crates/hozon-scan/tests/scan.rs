@@ -528,7 +528,10 @@ fn truncated_png_fails_preservability() {
         "decode",
         Some(1),
         Status::Failed,
-        "does not decode completely: unexpected end of file",
+        &format!(
+            "does not decode completely: truncated at byte {}: PNG does not end with an IEND chunk",
+            full.len() - 12
+        ),
     );
 }
 
@@ -652,15 +655,19 @@ fn truncated_jpeg_fails_preservability() {
             "{c:#?}"
         );
     }
-    let p = d.path("trunc.jpg");
-    fs::write(&p, &full[..full.len() - 2]).unwrap();
-    assert_check(
-        &run(&p),
-        "decode",
-        Some(1),
-        Status::Failed,
-        "JPEG does not end with an EOI marker (truncated)",
-    );
+    // Where the file was cut is named, whether the cut falls in the entropy-coded data or
+    // just before the EOI marker.
+    for cut in [full.len() / 2, full.len() - 2] {
+        let p = d.path("trunc.jpg");
+        fs::write(&p, &full[..cut]).unwrap();
+        assert_check(
+            &run(&p),
+            "decode",
+            Some(1),
+            Status::Failed,
+            &format!("truncated at byte {cut}: JPEG does not end with an EOI marker"),
+        );
+    }
 }
 
 #[test]
@@ -897,4 +904,42 @@ fn jpeg_2000_header_is_reported_and_the_file_never_passes() {
         "{}",
         decode.detail
     );
+}
+
+/// `require_signature`: a scan without `FILE.p7s` fails it, unless the caller makes the
+/// signature (`scan --sign`, archive ingest): then the requirement is met by that signature.
+#[test]
+fn require_signature_is_met_by_a_signature_the_caller_makes() {
+    use hozon_scan::{check_file_opts, CheckOptions, SignatureSource};
+    let d = Dir::new();
+    let p = d.path("consent.jpg");
+    fs::write(&p, jpeg_bytes(300, 90)).unwrap();
+    let policy = Policy::parse("[classes.default]\nrequire_signature = true\n").unwrap();
+    let r = check_file(&p, &policy, "default").unwrap();
+    assert_eq!(r.verdict, Status::Failed);
+    assert_check(
+        &r,
+        "signature",
+        None,
+        Status::Failed,
+        "the class requires one",
+    );
+
+    let by_caller = CheckOptions {
+        verifier: None,
+        signature: SignatureSource::ByCaller,
+    };
+    let r = check_file_opts(&p, &policy, "default", &by_caller).unwrap();
+    assert_eq!(r.verdict, Status::Passed, "{r:#?}");
+    assert_check(
+        &r,
+        "signature",
+        None,
+        Status::Passed,
+        hozon_scan::authenticity::SIGNED_BY_CALLER,
+    );
+    // A signature that is there is checked as usual (here: not verified without trust).
+    fs::write(d.path("consent.jpg.p7s"), b"not a signature").unwrap();
+    let r = check_file_opts(&p, &policy, "default", &by_caller).unwrap();
+    assert_check(&r, "signature", None, Status::Warning, "not verified");
 }

@@ -80,6 +80,7 @@ mod http;
 mod ocsp;
 mod seaweed;
 mod tls;
+mod tools;
 mod tsa;
 
 use std::fs;
@@ -91,6 +92,7 @@ pub use crl::CrlServer;
 pub use ocsp::OcspServer;
 pub use seaweed::{find_weed, s3_required, Seaweed, SEAWEED_ACCESS_KEY, SEAWEED_SECRET_KEY};
 pub use tls::{make_tls_material, TlsConfig, TlsMaterial, TLS_CLIENT_PASSWORD};
+pub use tools::{tool, tool_file, tools_required, which};
 pub use tsa::{TsaMode, TsaServer, TSA_POLICY_OID};
 
 /// Largest request body a server accepts (64 KiB); larger ones get 413.
