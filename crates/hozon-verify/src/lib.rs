@@ -61,8 +61,10 @@
 
 mod chain;
 mod content;
+pub mod deadline;
 mod engine;
 mod ers;
+pub use ers::TokenValidationData;
 mod es_xl;
 mod findings;
 pub use findings::Evidence;
@@ -75,6 +77,6 @@ mod timestamp;
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
-    EvidenceRecordReport, FileError, Indication, Report, SignatureReport, SignerReport,
-    SubIndication, Summary,
+    EvidenceRecordEntry, EvidenceRecordReport, FileError, Indication, Report, SignatureReport,
+    SignerReport, SubIndication, Summary,
 };
