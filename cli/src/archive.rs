@@ -787,6 +787,9 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
         s.renewal.earliest.as_deref().unwrap_or("-"),
         s.renewal.overdue
     ));
+    if let Some(why) = &s.renewal.earliest_reason {
+        text.push_str(&format!("  driven by: {why}\n"));
+    }
     for d in &s.renewal.by_month {
         text.push_str(&format!("  {}  {:>8} record(s) due\n", d.month, d.count));
     }
@@ -839,11 +842,12 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         mode,
         batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
     };
-    // Evidence is verified at the renewal's own time before it is renewed.
-    let check = if a.no_check {
-        None
-    } else {
-        Some(verifier(&config, a.now.as_deref())?)
+    // Evidence is verified at the renewal's own time before it is renewed;
+    // the same verifier gives each new token its validation data.
+    let verifier = verifier(&config, a.now.as_deref())?;
+    let validation = hozon_archive::evidence::Validation {
+        verifier: &verifier,
+        check_first: !a.no_check,
     };
     let bars = Bars::new(a.job.json);
     let report = thread_pool(a.job.jobs)?.install(|| {
@@ -852,7 +856,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
             &tsa,
             Some(&extend),
             &options,
-            check.as_ref(),
+            validation,
             &bars,
         )
     })?;
@@ -860,15 +864,31 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         output::json(&report)?;
     } else {
         let mut text = String::new();
+        if report.completed > 0 {
+            text.push_str(&format!(
+                "{} evidence record(s) made before validation data was embedded now carry their TSA's certificates and revocation data\n",
+                report.completed
+            ));
+        }
         for b in report.pending.batches.iter().chain(&report.renewed.batches) {
             text.push_str(&format!(
-                "{} batch {}: {} record(s), time stamp {}, next renewal by {}\n",
+                "{} batch {}: {} record(s), time stamp {}, next renewal by {}{}\n",
                 b.kind,
                 b.id,
                 b.records,
                 b.time,
-                b.renew_by.as_deref().unwrap_or("-")
+                b.renew_by.as_deref().unwrap_or("-"),
+                b.renew_by_reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
             ));
+        }
+        if let Some(why) = report.ineffective() {
+            text.push_str(&format!("\nWARNING: RENEWAL REFUSED: {why}\n\n"));
+        }
+        for n in report.pending.notes.iter().chain(&report.renewed.notes) {
+            text.push_str(&format!("NOTE      {n}\n"));
         }
         for e in [&report.pending.error, &report.renewed.error]
             .into_iter()
@@ -904,9 +924,15 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     }
     let outcome = if report.incomplete() {
         Outcome::Error
+    } else if report.ineffective().is_some() {
+        Outcome::Indeterminate
     } else {
         Outcome::Passed
     };
+    if let (Some(why), true) = (report.ineffective(), a.job.json) {
+        // Loud on stderr too, whatever the output format.
+        eprintln!("hozon: WARNING: renewal refused: {why}");
+    }
     Ok(outcome.worst(auto_replicate(&mut session, a.job.json)))
 }
 

@@ -338,6 +338,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
             })
             .collect(),
         unsigned_files: Vec::new(),
+        evidence_records: Vec::new(),
+        evidence_summary: None,
     };
     for (path, result) in results {
         match result {
@@ -365,6 +367,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     }
     report.signatures.extend(record_reports);
     report.summary = Summary::of(&report.signatures);
+    report.collect_evidence_records();
     if report.signatures.is_empty()
         && report.file_errors.is_empty()
         && report.unsigned_files.is_empty()
@@ -421,13 +424,16 @@ fn write_file_report(
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let single = Report {
+    let mut single = Report {
         validation_time: validation_time.to_owned(),
         signatures: reports.to_vec(),
         summary: Summary::of(reports),
         file_errors: Vec::new(),
         unsigned_files: Vec::new(),
+        evidence_records: Vec::new(),
+        evidence_summary: None,
     };
+    single.collect_evidence_records();
     let json = serde_json::to_vec_pretty(&single)?;
     hozon_io::write_atomic(&target, &json, hozon_io::Overwrite::Replace)?;
     Ok(())
@@ -488,7 +494,11 @@ pub fn print_human(report: &Report) {
             if let Some(r) = &s.renew_by {
                 let _ = writeln!(
                     out,
-                    "   renew_by {r}: the evidence record's next renewal is due before then"
+                    "   renew_by {r}: the evidence record's next renewal is due before then{}",
+                    s.renew_by_reason
+                        .as_deref()
+                        .map(|why| format!(", because {why}"))
+                        .unwrap_or_default()
                 );
             }
         }
@@ -502,11 +512,21 @@ pub fn print_human(report: &Report) {
     for e in &report.file_errors {
         output::error(&format!("{}: {}", e.file, e.error));
     }
-    let s = &report.summary;
+    // Signatures and evidence records are different things: counted
+    // apart.
+    let s = report.signature_summary();
+    let ers = report.evidence_summary.clone().unwrap_or_default();
     let _ = writeln!(
         out,
         "{} signature(s): {} passed, {} failed, {} indeterminate (validation time {})",
         s.total, s.passed, s.failed, s.indeterminate, report.validation_time
     );
+    if ers.total > 0 {
+        let _ = writeln!(
+            out,
+            "{} evidence record(s): {} passed, {} failed, {} indeterminate",
+            ers.total, ers.passed, ers.failed, ers.indeterminate
+        );
+    }
     output::text(&out);
 }

@@ -609,10 +609,13 @@ fn renewal_twice_the_second_past_the_first_tsa_s_expiry_keeps_everything_verifia
         .unwrap()
         .to_string();
     assert_ne!(second, first);
-    // Past the first TSA certificate's expiry (2031), renewed again.
+    // Past the first TSA certificate's expiry (2031), renewed again — by
+    // a TSA with a stronger key: the RSA-2048 one could not move the
+    // deadline (its key's sunset) and would be refused.
+    let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5181");
     let r = renew(
         &env,
-        &["--tsa", &long.url(), "--now", "2031-02-01T00:00:00Z"],
+        &["--tsa", &strong.url(), "--now", "2031-02-01T00:00:00Z"],
     );
     assert_eq!(r["due"], 3, "{r:#}");
     assert!(r["renewed"]["error"].is_null(), "{r:#}");
@@ -640,8 +643,10 @@ fn hash_tree_renewal_to_sha512_keeps_everything_verifiable() {
     );
     let out = verify_at(&env, "2035-01-01T00:00:00Z");
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    // A time-stamp renewal after it runs under SHA-512.
-    let r = renew(&env, &["--tsa", &long.url(), "--before", "36500d"]);
+    // A time-stamp renewal after it runs under SHA-512 (by a TSA with a
+    // stronger key: the same RSA-2048 one would not move the deadline).
+    let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5182");
+    let r = renew(&env, &["--tsa", &strong.url(), "--before", "36500d"]);
     assert_eq!(
         r["renewed"]["batches"][0]["kind"], "timestamp-renewal",
         "{r:#}"
@@ -752,7 +757,11 @@ fn renew_killed_at_each_step_then_rerun_is_consistent() {
             "{step}: did not abort: {}",
             describe(&out)
         );
-        let r = renew(&env, &["--tsa", &long.url(), "--before", "36500d"]);
+        // The rerun by a TSA with a stronger key: records the killed run
+        // renewed with the RSA-2048 one are due again, and a renewal by
+        // that TSA again would not move their deadline (refused, exit 3).
+        let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5183");
+        let r = renew(&env, &["--tsa", &strong.url(), "--before", "36500d"]);
         assert!(r["renewed"]["error"].is_null(), "{step}: {r:#}");
         assert_eq!(status(&env)["total"], 3);
         let out = verify_at(&env, "2035-01-01T00:00:00Z");
@@ -776,14 +785,20 @@ fn renew_killed_by_sigkill_then_rerun_is_consistent() {
         .unwrap()
         .subsec_nanos();
     let delay = 50 + u64::from(nanos % 400);
+    // Renewed by a TSA with a stronger key (the RSA-2048 one cannot move
+    // the deadline); `--before 1500d` makes due exactly what still has the
+    // RSA-2048 deadline, so the rerun renews what the killed run did not.
+    let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5184");
     let mut child = Command::new(HOZON)
         .args([
             "archive",
             "--archive",
             ARC,
             "renew",
+            "--tsa",
+            &strong.url(),
             "--before",
-            "36500d",
+            "1500d",
             "--batch-size",
             "20",
         ])
@@ -796,7 +811,7 @@ fn renew_killed_by_sigkill_then_rerun_is_consistent() {
     std::thread::sleep(std::time::Duration::from_millis(delay));
     child.kill().unwrap();
     child.wait().unwrap();
-    let r = renew(&env, &["--before", "36500d"]);
+    let r = renew(&env, &["--tsa", &strong.url(), "--before", "1500d"]);
     assert!(r["renewed"]["error"].is_null(), "{r:#}");
     assert_eq!(status(&env)["total"], 200);
     assert_eq!(record_dirs(&env).len(), 200);
@@ -928,7 +943,12 @@ fn demo_runs_the_archive() {
         text.contains("evidence batch ") && text.contains(": 4 record(s), one time stamp"),
         "{text}"
     );
-    assert!(text.contains("timestamp-renewal batch "), "{text}");
+    // The demo's single RSA-2048 TSA cannot move the deadline: the
+    // renewal is refused, saying what to change.
+    assert!(
+        text.contains("RENEWAL REFUSED") && text.contains("--tsa URL"),
+        "{text}"
+    );
     assert!(
         text.contains("verified 4 record(s): 4 passed, 0 failed"),
         "{text}"
@@ -1176,7 +1196,20 @@ fn renewal_verifies_evidence_first_and_leaves_out_a_record_whose_data_changed() 
         .unwrap();
     flip_byte(&victim, -2);
 
-    let out = archive(&env, &["renew", "--json", "--before", "36500d"]);
+    // Renewed by a TSA with a stronger key (the archive's RSA-2048 one
+    // could not move the deadline).
+    let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5185");
+    let out = archive(
+        &env,
+        &[
+            "renew",
+            "--json",
+            "--before",
+            "36500d",
+            "--tsa",
+            &strong.url(),
+        ],
+    );
     assert_ne!(code(&out), 0, "{}", describe(&out));
     let r = json(&out);
     let left = r["renewed"]["left_out"].as_array().unwrap();
@@ -1203,7 +1236,15 @@ fn renewal_verifies_evidence_first_and_leaves_out_a_record_whose_data_changed() 
     // --no-check renews it all the same (an emergency switch).
     let out = archive(
         &env,
-        &["renew", "--json", "--before", "36500d", "--no-check"],
+        &[
+            "renew",
+            "--json",
+            "--before",
+            "36500d",
+            "--no-check",
+            "--tsa",
+            &strong.url(),
+        ],
     );
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(

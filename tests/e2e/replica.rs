@@ -676,7 +676,7 @@ fn replica_files(env: &Env, part: &str) -> usize {
 #[test]
 fn automatic_replication_follows_ingest_and_renew() {
     let env = Env::new();
-    let tsa = archive_with_records(&env);
+    let _tsa = archive_with_records(&env);
     std::fs::create_dir_all(env.path("nas")).unwrap();
     // A directory that does not exist is refused, hozon.toml unchanged.
     let before = env.read("arc/hozon.toml");
@@ -693,9 +693,19 @@ fn automatic_replication_follows_ingest_and_renew() {
 
     // Renewal writes a new evidence record per record: new keys, replicated
     // at the end of the renew.
+    // By a TSA with a stronger key: the archive's RSA-2048 one could not
+    // move the deadline and would be refused.
+    let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5186");
     let out = archive(
         &env,
-        &["renew", "--tsa", &tsa.url(), "--before", "36500d", "--json"],
+        &[
+            "renew",
+            "--tsa",
+            &strong.url(),
+            "--before",
+            "36500d",
+            "--json",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(replica_files(&env, "/evidence/"), 6);

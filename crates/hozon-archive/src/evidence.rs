@@ -19,6 +19,17 @@
 //! Renewal writes the renewed record as a new file `evidence/<batch>.ers`
 //! (it contains the previous chain and the new stamp); older files stay as
 //! they are. The newest file of a record is the one that counts.
+//!
+//! **Validation data.** Every token is stored with its TSA's certificate
+//! path and the revocation data (CRL or OCSP response, from hozon.toml or
+//! fetched once per run) that its validation relied on, in the token's
+//! SignedData `certificates` and `crls` ([`hozon_ers::validation`] says
+//! why there). Before a renewal, the previous newest token is completed
+//! with the data available now, so that the new stamp covers it (RFC 4998
+//! §5.2). A record made before this existed gets its data at the next
+//! `archive renew`: its newest evidence record, completed, is written as a
+//! new file `evidence/<batch>.vd.ers` (sorting after the one it completes;
+//! files are only added, never rewritten, so replicas stay write-once).
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +70,9 @@ impl Stamper for TsaClient {
 /// One stamped batch.
 #[derive(Clone, Debug, Serialize)]
 pub struct BatchInfo {
+    /// Which date drives `renew_by` and what would move it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renew_by_reason: Option<String>,
     /// Batch name.
     pub id: String,
     /// `initial`, `timestamp-renewal` or `hash-tree-renewal`.
@@ -80,6 +94,59 @@ pub struct Left {
     pub reason: String,
 }
 
+/// The verifier the evidence step validates with.
+#[derive(Clone, Copy)]
+pub struct Validation<'a> {
+    /// Validates every new token (its validation data is embedded) and,
+    /// with `check_first`, each record's evidence before it is renewed.
+    pub verifier: &'a hozon_verify::Verifier,
+    /// Verify each record's newest evidence record before renewing it.
+    pub check_first: bool,
+}
+
+/// `token` with its TSA's certificate path and revocation data added to
+/// its SignedData (unsigned fields: the TSA's signature stays valid), and
+/// why its validation did not pass, if it did not.
+pub fn complete_token(
+    verifier: &hozon_verify::Verifier,
+    token: &[u8],
+) -> Result<(Vec<u8>, Option<String>)> {
+    let data = verifier.time_stamp_validation_data(token);
+    let e = &data.evidence;
+    let with = hozon_ltv::add_validation_data(token, &e.certs, &e.crls, &e.ocsp)
+        .map_err(|e| Error::Evidence(format!("embedding the TSA's validation data: {e}")))?;
+    Ok((with.der, data.problem))
+}
+
+/// The records' newest evidence records with their newest token completed
+/// (each distinct token once: a batch shares one).
+fn complete_newest(
+    verifier: &hozon_verify::Verifier,
+    ers: &mut [&mut EvidenceRecord],
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let mut done: std::collections::HashMap<Vec<u8>, Vec<u8>> = std::collections::HashMap::new();
+    for er in ers.iter_mut() {
+        let token = hozon_ers::validation::newest_token(er).map_err(ers_err("newest token"))?;
+        let completed = match done.get(&token) {
+            Some(c) => c.clone(),
+            None => {
+                let (c, problem) = complete_token(verifier, &token)?;
+                if let Some(p) = problem {
+                    notes.push(format!(
+                        "the time stamp being renewed did not validate completely, its validation data may be incomplete: {p}"
+                    ));
+                }
+                done.insert(token, c.clone());
+                c
+            }
+        };
+        **er = hozon_ers::validation::with_completed_newest_token(er, &completed)
+            .map_err(ers_err("completing the newest time stamp"))?;
+    }
+    Ok(())
+}
+
 /// What the evidence step did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct EvidenceOutcome {
@@ -97,6 +164,14 @@ pub struct EvidenceOutcome {
     /// certificate expired), with why: renewing them keeps what they prove.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Left>,
+    /// Problems with the validation data embedded in the new tokens (a
+    /// TSA's revocation data could not be obtained, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// A renewal that would not have moved the deadline: nothing was
+    /// written, and this says what to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ineffective: Option<String>,
 }
 
 fn ers_err(context: &str) -> impl FnOnce(hozon_ers::Error) -> Error + '_ {
@@ -115,17 +190,32 @@ fn batch_id(seq: u64, gen_time: UnixTime, root: &[u8]) -> String {
 /// The TSA certificate's expiry, or earlier its key's algorithm sunset,
 /// minus `margin_days` (as hozon verify computes `renew_by`).
 pub fn renew_by_for(tsa: &hozon_cms::Cert, digest: DigestAlgorithm, margin_days: u32) -> String {
-    let (_, not_after) = tsa.validity_unix();
-    let mut end = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX));
-    if let Some(sunset) = tsa
-        .to_openssl()
-        .and_then(|x| x.public_key())
-        .ok()
-        .and_then(|key| hozon_verify::AlgorithmPolicy::default().sunset(&key, Some(digest)))
-    {
-        end = end.min(sunset);
-    }
-    UnixTime(end.0.saturating_sub(i64::from(margin_days) * 86_400)).rfc3339()
+    deadline_for(tsa, digest, margin_days).0
+}
+
+/// `renew_by` (as [`renew_by_for`]) and which date drives it.
+pub fn deadline_for(
+    tsa: &hozon_cms::Cert,
+    digest: DigestAlgorithm,
+    margin_days: u32,
+) -> (String, String) {
+    let due = hozon_verify::deadline::renewal_deadline(
+        tsa,
+        digest,
+        &hozon_verify::AlgorithmPolicy::default(),
+    );
+    let by = UnixTime(due.end.0.saturating_sub(i64::from(margin_days) * 86_400)).rfc3339();
+    (by, due.reason)
+}
+
+/// Why `renew_by` of an evidence record file is what it is (see
+/// [`renew_by_of_file`]).
+pub fn renew_by_reason_of_file(path: &Path, margin_days: u32) -> Option<String> {
+    let er = EvidenceRecord::parse(&std::fs::read(path).ok()?).ok()?;
+    let ats = er.archive_time_stamp_sequence.last()?.last()?;
+    let token = hozon_tsp::Token::parse(&ats.time_stamp_der().ok()?, "evidence record").ok()?;
+    let tsa = token.tsa_certificate(&[])?;
+    Some(deadline_for(&tsa, token.imprint().0, margin_days).1)
 }
 
 /// The `renew_by` of an evidence record file: its newest token's TSA
@@ -224,6 +314,7 @@ fn write_audit_ers(session: &Session, batch: &str, seq: u64, head: &str, der: &[
 pub fn stamp_pending(
     session: &mut Session,
     tsa: Option<&dyn Stamper>,
+    verifier: &hozon_verify::Verifier,
     batch_size: usize,
     progress: &dyn Progress,
 ) -> Result<EvidenceOutcome> {
@@ -284,12 +375,14 @@ pub fn stamp_pending(
             }
         };
         let root = batch.root().to_vec();
-        let stamped = batch
-            .finish(stamp.token.der())
-            .map_err(ers_err("the TSA's token"))?;
+        let (token, problem) = complete_token(verifier, stamp.token.der())?;
+        outcome.notes.extend(
+            problem.map(|p| format!("the new time stamp's validation data may be incomplete: {p}")),
+        );
+        let stamped = batch.finish(&token).map_err(ers_err("the TSA's token"))?;
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &root);
-        let renew_by = renew_by_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
+        let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
         (0..members.len())
             .into_par_iter()
             .try_for_each(|i| -> Result<()> {
@@ -330,6 +423,7 @@ pub fn stamp_pending(
         )])?;
         done += chunk.len();
         outcome.batches.push(BatchInfo {
+            renew_by_reason: Some(renew_by_reason),
             id,
             kind: "initial".into(),
             records: ids.len(),
@@ -339,6 +433,105 @@ pub fn stamp_pending(
     }
     progress.finish();
     Ok(outcome)
+}
+
+/// Adds the missing validation data to evidence records made before hozon
+/// embedded it: for every record (and the audit log) whose newest
+/// evidence record's newest token carries no revocation data, the record
+/// with that token completed is written as `<batch>.vd.ers` beside it.
+/// Returns how many files were written.
+pub fn complete_missing(
+    session: &mut Session,
+    verifier: &hozon_verify::Verifier,
+    notes: &mut Vec<String>,
+) -> Result<usize> {
+    use hozon_ers::validation::{newest_token, token_has_revocation_data};
+    let rows = session.catalog.rows_where("evidence > 0", None)?;
+    let records = session.layout.records();
+    let mut cache: std::collections::HashMap<Vec<u8>, Vec<u8>> = std::collections::HashMap::new();
+    let mut complete = |token: &[u8], notes: &mut Vec<String>| -> Result<Vec<u8>> {
+        if let Some(c) = cache.get(token) {
+            return Ok(c.clone());
+        }
+        let (c, problem) = complete_token(verifier, token)?;
+        if let Some(p) = problem {
+            notes.push(format!("completing an older time stamp: {p}"));
+        }
+        cache.insert(token.to_vec(), c.clone());
+        Ok(c)
+    };
+    // The completed record, or None when nothing is missing (or there is
+    // nothing to add: no data could be found).
+    let mut completed_of = |path: &Path, notes: &mut Vec<String>| -> Result<Option<Vec<u8>>> {
+        let Ok(er) = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| EvidenceRecord::parse(&b).map_err(|e| e.to_string()))
+        else {
+            // Unreadable evidence is `archive verify`'s to report.
+            return Ok(None);
+        };
+        let token = newest_token(&er).map_err(ers_err("newest token"))?;
+        if token_has_revocation_data(&token).unwrap_or(true) {
+            return Ok(None);
+        }
+        let completed = complete(&token, notes)?;
+        if completed == token {
+            return Ok(None);
+        }
+        let er = hozon_ers::validation::with_completed_newest_token(&er, &completed)
+            .map_err(ers_err("completing the newest time stamp"))?;
+        Ok(Some(
+            der::Encode::to_der(&er).map_err(|e| Error::Evidence(format!("encoding: {e}")))?,
+        ))
+    };
+    let vd_name = |path: &Path| {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        path.with_file_name(format!("{stem}.vd.ers"))
+    };
+    let mut written = 0;
+    for row in &rows {
+        let dir = records.join(&row.dir);
+        let Some(path) = evidence_files(&dir)?.pop() else {
+            continue;
+        };
+        if let Some(der) = completed_of(&path, notes)? {
+            durable::write_new(&vd_name(&path), &der)?;
+            session
+                .catalog
+                .set_evidence(&row.id, row.evidence + 1, row.renew_by.as_deref())?;
+            written += 1;
+        }
+    }
+    let audit_dir = session.layout.audit_dir();
+    let mut audit_files: Vec<PathBuf> = match std::fs::read_dir(&audit_dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "ers"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    audit_files.sort();
+    if let Some(path) = audit_files.pop() {
+        if let Some(der) = completed_of(&path, notes)? {
+            let side = std::fs::read(path.with_extension("json"))
+                .map_err(io_err(&path.with_extension("json")))?;
+            let target = vd_name(&path);
+            durable::write_new(&target.with_extension("json"), &side)?;
+            durable::write_new(&target, &der)?;
+            written += 1;
+        }
+    }
+    if written > 0 {
+        durable::sync_filesystem(&records)?;
+        session.audit.append(&[(
+            "validation-data",
+            fields([("evidence_records", json!(written))]),
+        )])?;
+    }
+    Ok(written)
 }
 
 /// The newest evidence record file of a record, parsed.
@@ -395,9 +588,10 @@ pub fn renew(
     tsa: &dyn Stamper,
     kind: RenewKind,
     batch_size: usize,
-    check: Option<&hozon_verify::Verifier>,
+    validation: Validation<'_>,
     progress: &dyn Progress,
 ) -> Result<EvidenceOutcome> {
+    let check = validation.check_first.then_some(validation.verifier);
     let mut outcome = EvidenceOutcome::default();
     if rows.is_empty() {
         return Ok(outcome);
@@ -453,7 +647,16 @@ pub fn renew(
         if members.is_empty() {
             continue;
         }
-        let audit = newest_audit(session);
+        let mut audit = newest_audit(session);
+        // RFC 4998 §5.2: the previous stamp's validation data first, so
+        // that the new stamp covers it.
+        {
+            let mut ers: Vec<&mut EvidenceRecord> = members.iter_mut().map(|m| &mut m.1).collect();
+            if let Some((er, _)) = audit.as_mut() {
+                ers.push(er);
+            }
+            complete_newest(validation.verifier, &mut ers, &mut outcome.notes)?;
+        }
         let (kind_name, renewal_root, stamped) = match kind {
             RenewKind::Timestamp => {
                 let mut ers: Vec<&EvidenceRecord> = members.iter().map(|m| &m.1).collect();
@@ -470,9 +673,11 @@ pub fn renew(
                         break;
                     }
                 };
-                let s = r
-                    .finish(stamp.token.der())
-                    .map_err(ers_err("the TSA's token"))?;
+                let (token, problem) = complete_token(validation.verifier, stamp.token.der())?;
+                outcome.notes.extend(problem.map(|p| {
+                    format!("the new time stamp's validation data may be incomplete: {p}")
+                }));
+                let s = r.finish(&token).map_err(ers_err("the TSA's token"))?;
                 ("timestamp-renewal", root, (s, stamp, alg))
             }
             RenewKind::HashTree(alg) => {
@@ -500,16 +705,36 @@ pub fn renew(
                         break;
                     }
                 };
-                let s = r
-                    .finish(stamp.token.der())
-                    .map_err(ers_err("the TSA's token"))?;
+                let (token, problem) = complete_token(validation.verifier, stamp.token.der())?;
+                outcome.notes.extend(problem.map(|p| {
+                    format!("the new time stamp's validation data may be incomplete: {p}")
+                }));
+                let s = r.finish(&token).map_err(ers_err("the TSA's token"))?;
                 ("hash-tree-renewal", root, (s, stamp, alg))
             }
         };
         let (stamped, stamp, alg) = stamped;
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &renewal_root);
-        let renew_by = renew_by_for(&stamp.tsa, alg, margin);
+        let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, alg, margin);
+        // A renewal that does not move the deadline only looks like care.
+        let current = members
+            .iter()
+            .filter_map(|m| m.0.renew_by.as_deref())
+            .min()
+            .map(str::to_owned);
+        if let Some(current) = current.filter(|c| renew_by.as_str() <= c.as_str()) {
+            outcome.ineffective = Some(format!(
+                "the new time stamp would not move the deadline: it is due by {renew_by} because {renew_by_reason}, and the records are already due by {current}. Nothing was renewed; renew with a TSA whose key is stronger and whose certificate lives longer (archive renew --tsa URL){}",
+                if renew_by_reason.contains("digest") {
+                    ""
+                } else {
+                    ", or, when the hash algorithm is what weakens, by hash-tree renewal (--digest sha512)"
+                }
+            ));
+            break;
+        }
+
         (0..members.len())
             .into_par_iter()
             .try_for_each(|i| -> Result<()> {
@@ -567,6 +792,7 @@ pub fn renew(
             })
         }));
         outcome.batches.push(BatchInfo {
+            renew_by_reason: Some(renew_by_reason),
             id,
             kind: kind_name.into(),
             records: ids.len(),

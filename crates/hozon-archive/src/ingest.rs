@@ -299,7 +299,13 @@ pub fn run(
     let _ = std::fs::remove_dir_all(&staging).and_then(|()| std::fs::create_dir(&staging));
 
     // 3. One evidence batch over everything without evidence.
-    report.evidence = evidence::stamp_pending(session, tools.tsa, options.batch_size, progress)?;
+    report.evidence = evidence::stamp_pending(
+        session,
+        tools.tsa,
+        tools.verifier,
+        options.batch_size,
+        progress,
+    )?;
 
     session.audit.append(&[(
         "ingest",

@@ -47,7 +47,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod config;
-mod crash;
+pub mod crash;
 mod durable;
 pub mod evidence;
 pub mod ingest;

@@ -25,7 +25,7 @@ use serde_json::json;
 use hozon_cms::UnixTime;
 
 use crate::audit::fields;
-use crate::evidence::{self, EvidenceOutcome, RenewKind, Stamper};
+use crate::evidence::{self, EvidenceOutcome, RenewKind, Stamper, Validation};
 use crate::ingest::{ExtendFn, Progress};
 use crate::record::{FileEntry, RecordMeta, Role};
 use crate::{crash, durable, Result, Session};
@@ -64,6 +64,9 @@ pub struct Extended {
 /// The outcome of a renewal run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RenewReport {
+    /// Evidence records made before hozon embedded validation data that
+    /// got it now (written as `<batch>.vd.ers`).
+    pub completed: usize,
     /// Records that had no evidence yet, stamped first.
     pub pending: EvidenceOutcome,
     /// Records due.
@@ -86,6 +89,12 @@ impl RenewReport {
             || !self.renewed.left_out.is_empty()
             || self.extended.iter().any(|e| e.error.is_some())
     }
+
+    /// Whether a renewal was refused because it would not have moved the
+    /// deadline (exit 3: the operator must change the TSA or the digest).
+    pub fn ineffective(&self) -> Option<&str> {
+        self.renewed.ineffective.as_deref()
+    }
 }
 
 /// Parses `90d`, `12w`, `36h`, `0d` into seconds.
@@ -106,20 +115,33 @@ pub fn parse_window(text: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("{text:?} is out of range"))
 }
 
-/// Runs the renewal. With `check`, evidence records are verified before
-/// they are renewed ([`evidence::renew`]).
+/// Runs the renewal. Every new token gets its validation data from
+/// `validation.verifier`; with `validation.check_first`, evidence records
+/// are verified before they are renewed ([`evidence::renew`]). First,
+/// evidence records made before validation data was embedded get it
+/// ([`evidence::complete_missing`]).
 pub fn run(
     session: &mut Session,
     tsa: &dyn Stamper,
     extend_lta: Option<ExtendFn<'_>>,
     options: &RenewOptions,
-    check: Option<&hozon_verify::Verifier>,
+    validation: Validation<'_>,
     progress: &dyn Progress,
 ) -> Result<RenewReport> {
+    let mut notes = Vec::new();
+    let completed = evidence::complete_missing(session, validation.verifier, &mut notes)?;
     let mut report = RenewReport {
-        pending: evidence::stamp_pending(session, Some(tsa), options.batch_size, progress)?,
+        completed,
+        pending: evidence::stamp_pending(
+            session,
+            Some(tsa),
+            validation.verifier,
+            options.batch_size,
+            progress,
+        )?,
         ..RenewReport::default()
     };
+    report.pending.notes.extend(notes);
     let horizon = UnixTime(options.now.0.saturating_add(options.before_secs)).rfc3339();
     let rows = match options.mode {
         Mode::Ers(RenewKind::HashTree(_)) => session.catalog.rows_where("evidence > 0", None)?,
@@ -142,7 +164,7 @@ pub fn run(
                 tsa,
                 kind,
                 options.batch_size,
-                check,
+                validation,
                 progress,
             )?;
         }

@@ -49,6 +49,10 @@ pub struct Verification {
 pub struct Renewal {
     /// The earliest `renew_by`.
     pub earliest: Option<String>,
+    /// Which date drives the earliest `renew_by` (the TSA certificate's
+    /// expiry, or its key's or digest's sunset) and what would move it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earliest_reason: Option<String>,
     /// Records whose `renew_by` has passed.
     pub overdue: u64,
     /// Records due by month.
@@ -91,7 +95,27 @@ pub fn run(root: &Path, now: &str) -> Result<StatusReport> {
                 source,
             }
         })?;
-    query(&conn, now).map_err(|source| Error::Catalog { path, source })
+    let mut report = query(&conn, now).map_err(|source| Error::Catalog {
+        path: path.clone(),
+        source,
+    })?;
+    report.renewal.earliest_reason =
+        earliest_reason(root, &conn, report.renewal.earliest.as_deref());
+    Ok(report)
+}
+
+/// Why the earliest deadline is what it is: read from the newest evidence
+/// record of one record due then.
+fn earliest_reason(root: &Path, conn: &Connection, earliest: Option<&str>) -> Option<String> {
+    let dir: String = conn
+        .query_row(
+            "SELECT dir FROM records WHERE renew_by = ?1 LIMIT 1",
+            [earliest?],
+            |r| r.get(0),
+        )
+        .ok()?;
+    let files = crate::record::evidence_files(&Layout::new(root).records().join(dir)).ok()?;
+    crate::evidence::renew_by_reason_of_file(files.last()?, 0)
 }
 
 fn count(n: i64) -> u64 {
@@ -150,6 +174,7 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
             |r| r.get(0),
         )?),
         by_month: Vec::new(),
+        earliest_reason: None,
     };
     let mut stmt = conn.prepare(
         "SELECT substr(renew_by, 1, 7) AS m, COUNT(*) FROM records

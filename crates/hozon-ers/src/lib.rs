@@ -18,6 +18,8 @@
 //!   it is presented with (§5.3) and says which tokens the caller must
 //!   validate cryptographically, and until when; the PKI work is
 //!   `hozon-verify`'s.
+//! * [`validation`] keeps each token's validation data (TSA path, CRLs,
+//!   OCSP responses) in its SignedData, where the next renewal covers it.
 //!
 //! # Example
 //!
@@ -66,6 +68,7 @@ pub mod build;
 mod error;
 pub mod renew;
 pub mod tree;
+pub mod validation;
 pub mod verify;
 
 pub use asn1::{

@@ -239,12 +239,23 @@ impl StampedRenewal {
                     "record {i} is not the record this renewal was built over"
                 )));
             }
+            // An explicit digestAlgorithm in the very encoding of the
+            // chain's first stamp (RFC 4998 lets it default to the token's
+            // imprint algorithm, but verifiers that compare encodings —
+            // Bouncy Castle's ERSEvidenceRecord — then reject a TSA that
+            // echoed another form of the same identifier).
             let mut ats = ats;
-            ats.digest_algorithm = None;
-            match out.archive_time_stamp_sequence.last_mut() {
-                Some(chain) => chain.push(ats),
-                None => return Err(Error::Malformed("no ArchiveTimeStampChain".into())),
-            }
+            let chain = out
+                .archive_time_stamp_sequence
+                .last_mut()
+                .ok_or_else(|| Error::Malformed("no ArchiveTimeStampChain".into()))?;
+            ats.digest_algorithm = Some(
+                chain
+                    .first()
+                    .and_then(|first| first.digest_algorithm.clone())
+                    .unwrap_or_else(|| alg.identifier()),
+            );
+            chain.push(ats);
         }
         out.check_limits()?;
         Ok(out)

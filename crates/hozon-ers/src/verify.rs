@@ -181,12 +181,19 @@ pub fn reduce_to_root(
     let n = alg.output_len();
     let tree = tree.unwrap_or_default();
     let Some((first, rest)) = tree.split_first() else {
+        // No reduced hash tree: the stamp is over the data object's hash,
+        // or over a data group's hash — its members' hashes sorted,
+        // concatenated and hashed (§4.2 step 3), as other implementations
+        // (Bouncy Castle) stamp a lone group.
         return match leaves {
+            [] => Err(Error::NotCovered("no data object to check".into())),
             [one] => Ok(one.clone()),
-            _ => Err(Error::NotCovered(format!(
-                "the archive time stamp has no reduced hash tree, so it covers one hash value, not {}",
-                leaves.len()
-            ))),
+            _ => {
+                let mut parts: Vec<&[u8]> = leaves.iter().map(Vec::as_slice).collect();
+                let mut root = vec![0u8; n];
+                hash_sorted(alg, &mut parts, &mut root)?;
+                Ok(root)
+            }
         };
     };
     for list in tree {

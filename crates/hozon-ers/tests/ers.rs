@@ -318,6 +318,15 @@ fn timestamp_renewal_appends_to_the_chain_and_verifies() {
             renewed.archive_time_stamp_sequence[0][1].reduced_hashtree,
             None
         );
+        // The renewal stamp names its digest algorithm explicitly, in the
+        // encoding of the chain's first stamp (SHA-256, parameters
+        // absent): verifiers that compare encodings accept the chain.
+        let chain = &renewed.archive_time_stamp_sequence[0];
+        assert_eq!(chain[1].digest_algorithm, chain[0].digest_algorithm);
+        assert_eq!(
+            chain[1].digest_algorithm,
+            Some(DigestAlgorithm::Sha256.identifier())
+        );
         // A record of another batch is refused.
         assert!(stamped.renew(i, &other_batch[0]).is_err());
         // A renewed record whose first token was swapped no longer chains.
@@ -439,4 +448,103 @@ fn building_refuses_bad_input() {
         EvidenceBatch::build_with_arity(DigestAlgorithm::Sha256, 1, &[vec![vec![0u8; 32]]])
             .is_err()
     );
+}
+
+#[test]
+fn a_lone_data_group_stamped_without_a_reduced_tree_verifies() {
+    // RFC 4998 §4.2 step 3: a data group's hash is its members' hashes
+    // sorted, concatenated and hashed; a stamp directly over it has no
+    // reduced hash tree (how Bouncy Castle stamps a lone group).
+    let env = env();
+    let mut er = build(&env, 1).remove(0);
+    let files = files(0);
+    er.archive_time_stamp_sequence[0][0].reduced_hashtree = None;
+    let check = check_structure(&er, &objects(&er, &files)).unwrap();
+    assert_eq!(check.tokens.len(), 1);
+    // One member altered: the group hash differs.
+    let mut altered = files.clone();
+    altered[1].push(b'!');
+    assert!(matches!(
+        check_structure(&er, &objects(&er, &altered)),
+        Err(Error::NotCovered(_))
+    ));
+    // A member missing: another group hash.
+    assert!(check_structure(&er, &objects(&er, &files[..1])).is_err());
+}
+
+mod validation_data {
+    use super::*;
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    use der::{Any, Decode};
+    use hozon_ers::validation::{
+        newest_token, same_signed_token, token_has_revocation_data, with_completed_newest_token,
+    };
+
+    /// `token` with a CRL (the test root's) in its SignedData `crls`.
+    fn with_crl(token: &[u8]) -> Vec<u8> {
+        let crl = std::fs::read(Pki::testdata_dir().join("root-ca.crl")).unwrap();
+        let crl = hozon_pki::Crl::from_der(&crl, "root-ca.crl").unwrap();
+        hozon_ltv::add_validation_data(token, &[], &[std::sync::Arc::new(crl)], &[])
+            .unwrap()
+            .der
+    }
+
+    #[test]
+    fn the_newest_token_is_completed_and_nothing_else_is_accepted() {
+        let env = env();
+        let records = build(&env, 3);
+        let er = &records[1];
+        let token = newest_token(er).unwrap();
+        assert!(!token_has_revocation_data(&token).unwrap());
+        let completed = with_crl(&token);
+        assert!(token_has_revocation_data(&completed).unwrap());
+        assert!(same_signed_token(&token, &completed).unwrap());
+        let done = with_completed_newest_token(er, &completed).unwrap();
+        assert_eq!(newest_token(&done).unwrap(), completed);
+        // The structure still holds: the CRL is outside what is stamped.
+        check_structure(&done, &objects(&done, &files(1))).unwrap();
+        // Another token (another batch's) is refused.
+        let other = newest_token(&build(&env, 2)[0]).unwrap();
+        assert!(matches!(
+            with_completed_newest_token(er, &other),
+            Err(Error::Build(_))
+        ));
+        // The same token with a signed-part field changed is refused.
+        let ci = ContentInfo::from_der(&completed).unwrap();
+        let mut sd = ci.content.decode_as::<SignedData>().unwrap();
+        sd.version = cms::content_info::CmsVersion::V1;
+        let forged = ContentInfo {
+            content_type: ci.content_type,
+            content: Any::encode_from(&sd).unwrap(),
+        }
+        .to_der()
+        .unwrap();
+        assert!(!same_signed_token(&token, &forged).unwrap());
+        assert!(with_completed_newest_token(er, &forged).is_err());
+    }
+
+    #[test]
+    fn a_renewal_covers_the_completed_token() {
+        let env = env();
+        let records = build(&env, 2);
+        let completed: Vec<EvidenceRecord> = records
+            .iter()
+            .map(|er| {
+                let c = with_crl(&newest_token(er).unwrap());
+                with_completed_newest_token(er, &c).unwrap()
+            })
+            .collect();
+        let renewal = TimestampRenewal::build(&completed).unwrap();
+        let token = stamp(&env, renewal.algorithm(), renewal.root());
+        let stamped = renewal.finish(&token).unwrap();
+        let renewed = stamped.renew(0, &completed[0]).unwrap();
+        check_structure(&renewed, &objects(&renewed, &files(0))).unwrap();
+        // Stripping the CRL afterwards breaks the chain: the renewal
+        // covers it.
+        let mut stripped = renewed.clone();
+        stripped.archive_time_stamp_sequence[0][0] =
+            records[0].archive_time_stamp_sequence[0][0].clone();
+        assert!(check_structure(&stripped, &objects(&stripped, &files(0))).is_err());
+    }
 }

@@ -2,9 +2,8 @@
 //! (§2.4.2).
 
 use der::asn1::{Int, ObjectIdentifier, OctetString};
-use der::{Any, Decode, Encode};
+use der::{Decode, Encode};
 use hozon_cms::{Cert, DigestAlgorithm, KeyCache};
-use spki::AlgorithmIdentifier;
 use x509_tsp::{MessageImprint, TimeStampReq, TspVersion};
 
 use crate::asn1::{fail_info_names, TimeStampResp};
@@ -29,6 +28,14 @@ impl Request {
     /// A request over `imprint` (a `digest` digest), with a fresh 64-bit
     /// random nonce and certReq set (the TSA certificate is needed to verify
     /// the token later, possibly decades from now).
+    ///
+    /// The imprint's AlgorithmIdentifier has its parameters **absent**, as
+    /// RFC 5754 §2 says to generate for SHA-2 (and RFC 3370 §2.1 for
+    /// SHA-1). A TSA echoes the request's form into the token's TSTInfo, so
+    /// this is also the form every evidence record chain hozon builds uses
+    /// (`DigestAlgorithm::identifier`): verifiers that compare the
+    /// encodings of a chain's algorithms (Bouncy Castle's
+    /// `ERSEvidenceRecord`) then accept time-stamp-renewed records.
     pub fn new(
         digest: DigestAlgorithm,
         imprint: &[u8],
@@ -48,10 +55,7 @@ impl Request {
         let req = TimeStampReq {
             version: TspVersion::V1,
             message_imprint: MessageImprint {
-                hash_algorithm: AlgorithmIdentifier {
-                    oid: digest.oid(),
-                    parameters: Some(Any::null()),
-                },
+                hash_algorithm: digest.identifier(),
                 hashed_message: OctetString::new(imprint).map_err(config)?,
             },
             req_policy: policy,
@@ -235,6 +239,39 @@ mod tests {
         let all: std::collections::HashSet<[u8; 8]> = here.iter().chain(&there).copied().collect();
         assert_eq!(all.len(), 400);
         assert!(!all.contains(&[0u8; 8]));
+    }
+
+    #[test]
+    fn sha2_imprint_algorithms_have_absent_parameters() {
+        // RFC 5754 §2: generate SHA-2 AlgorithmIdentifiers without
+        // parameters (not NULL).
+        for (alg, oid_der) in [
+            (
+                DigestAlgorithm::Sha256,
+                &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01][..],
+            ),
+            (
+                DigestAlgorithm::Sha384,
+                &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02][..],
+            ),
+            (
+                DigestAlgorithm::Sha512,
+                &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03][..],
+            ),
+        ] {
+            let r = Request::new(alg, &vec![7u8; alg.output_len()], None).unwrap();
+            let req = TimeStampReq::from_der(&r.der).unwrap();
+            assert_eq!(req.message_imprint.hash_algorithm.parameters, None, "{alg}");
+            // The encoded AlgorithmIdentifier is exactly SEQUENCE { OID }.
+            let mut want = vec![0x30, 2 + oid_der.len() as u8, 0x06, oid_der.len() as u8];
+            want.extend_from_slice(oid_der);
+            assert_eq!(
+                req.message_imprint.hash_algorithm.to_der().unwrap(),
+                want,
+                "{alg}"
+            );
+            assert!(r.der.windows(want.len()).any(|w| w == want), "{alg}");
+        }
     }
 
     #[test]

@@ -922,6 +922,7 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
         best_signature_time: None,
         timestamps: Vec::new(),
         renew_by: None,
+        renew_by_reason: None,
         evidence_records: Vec::new(),
         revision: None,
         covers_whole_document: None,

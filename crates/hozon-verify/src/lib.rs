@@ -61,8 +61,10 @@
 
 mod chain;
 mod content;
+pub mod deadline;
 mod engine;
 mod ers;
+pub use ers::TokenValidationData;
 mod es_xl;
 mod findings;
 pub use findings::Evidence;
@@ -76,6 +78,6 @@ pub use content::{DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
-    DocumentChange, EvidenceRecordReport, FileError, Indication, Report, SignatureReport,
-    SignerReport, SubIndication, Summary,
+    DocumentChange, EvidenceRecordEntry, EvidenceRecordReport, FileError, Indication, Report,
+    SignatureReport, SignerReport, SubIndication, Summary,
 };

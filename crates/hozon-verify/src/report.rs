@@ -182,6 +182,11 @@ pub struct SignatureReport {
     pub timestamps: Vec<TimestampReport>,
     /// Latest safe time to add the next archive time stamp (B-LTA only).
     pub renew_by: Option<String>,
+    /// For an evidence record: which date drives `renew_by` (the newest
+    /// stamp's TSA certificate expiry, its key's or its digest's sunset)
+    /// and what a renewal must change to move it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_by_reason: Option<String>,
     /// For an RFC 4998 evidence record (`format` "ERS"): each data object
     /// it was checked against and the time it is proven to have existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -282,4 +287,89 @@ pub struct Report {
     /// signature fields): reported, not an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsigned_files: Vec<String>,
+    /// Every RFC 4998 evidence record verified, as what it is: a proof of
+    /// existence of data objects with its own indication (each is also in
+    /// `signatures` with format "ERS", as before, for existing readers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence_records: Vec<EvidenceRecordEntry>,
+    /// Counts over `evidence_records`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_summary: Option<Summary>,
+}
+
+/// One evidence record's result in the run report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRecordEntry {
+    /// The evidence record file.
+    pub file: String,
+    /// The data objects (files) it was checked against.
+    pub data_objects: Vec<String>,
+    /// The verdict on the evidence record.
+    pub indication: Indication,
+    /// Why, when not TOTAL_PASSED.
+    pub sub_indication: Option<SubIndication>,
+    /// When the data objects are proven to have existed (only when
+    /// TOTAL_PASSED).
+    pub proven_time: Option<String>,
+    /// The digest algorithms of its chains, oldest first.
+    pub digest_algorithms: Vec<String>,
+    /// How many ArchiveTimeStamps (all chains).
+    pub archive_time_stamps: usize,
+    /// Latest safe time for the next renewal.
+    pub renew_by: Option<String>,
+    /// Which date drives `renew_by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_by_reason: Option<String>,
+}
+
+impl EvidenceRecordEntry {
+    /// The entry for an evidence record's report (format "ERS"), `None`
+    /// for a signature's.
+    pub fn of(r: &SignatureReport) -> Option<EvidenceRecordEntry> {
+        if r.format != "ERS" {
+            return None;
+        }
+        let first = r.evidence_records.first();
+        Some(EvidenceRecordEntry {
+            file: r.file.clone(),
+            data_objects: r
+                .evidence_records
+                .iter()
+                .map(|d| d.data_object.clone())
+                .collect(),
+            indication: r.indication,
+            sub_indication: r.sub_indication,
+            proven_time: (r.indication == Indication::TotalPassed)
+                .then(|| first.and_then(|d| d.proven_time.clone()))
+                .flatten(),
+            digest_algorithms: first
+                .map(|d| d.digest_algorithms.clone())
+                .unwrap_or_default(),
+            archive_time_stamps: first.map_or(0, |d| d.archive_time_stamps),
+            renew_by: r.renew_by.clone(),
+            renew_by_reason: r.renew_by_reason.clone(),
+        })
+    }
+}
+
+impl Report {
+    /// Fills `evidence_records` and `evidence_summary` from `signatures`.
+    pub fn collect_evidence_records(&mut self) {
+        let ers: Vec<&SignatureReport> = self
+            .signatures
+            .iter()
+            .filter(|r| r.format == "ERS")
+            .collect();
+        self.evidence_records = ers
+            .iter()
+            .filter_map(|r| EvidenceRecordEntry::of(r))
+            .collect();
+        self.evidence_summary = (!ers.is_empty()).then(|| Summary::of(ers));
+    }
+
+    /// Counts over the signatures proper (`signatures` without the
+    /// evidence records).
+    pub fn signature_summary(&self) -> Summary {
+        Summary::of(self.signatures.iter().filter(|r| r.format != "ERS"))
+    }
 }
