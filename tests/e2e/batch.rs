@@ -11,13 +11,17 @@ use crate::util::{
     CRLS, TRUST,
 };
 
-const KEY: [&str; 6] = [
+/// The doctor's key, with the chain and the CRLs the revocation pre-check
+/// reads.
+const KEY: [&str; 8] = [
     "--key",
     "pki/signer-doctor.key",
     "--cert",
     "pki/signer-doctor.crt",
     "--chain",
     CHAIN,
+    "--crl",
+    CRLS,
 ];
 
 /// Every file below `root` (relative, `/`-separated), symlinks included.

@@ -81,6 +81,8 @@ pub struct SignedEntry {
 #[derive(Clone, Debug, Deserialize)]
 pub struct Problem {
     pub file: String,
+    /// A stable code beside every reason (issue 17).
+    pub code: String,
     pub reason: String,
 }
 
