@@ -344,6 +344,8 @@ fn every_sample_document_round_trips() {
         "pki/signer-doctor.crt",
         "--chain",
         "pki/chain.pem",
+        "--crl",
+        "pki/crls.pem",
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     for d in docs {

@@ -200,6 +200,29 @@ fn archive_init_refuses_a_revoked_signer_and_a_tsa_that_gives_no_stamp() {
     assert!(!env.exists("arc/hozon.toml"), "no archive was made");
     let out = init("signer-doctor", &tsa.url());
     assert_eq!(code(&out), 0, "{}", describe(&out));
+    // The TSA client settings of init are kept in hozon.toml's [tsa], and
+    // every archive command takes them as flags.
+    let toml = String::from_utf8(env.read("arc/hozon.toml")).unwrap();
+    assert!(toml.contains("retries = 0"), "{toml}");
+    env.write("in/a.txt", "chart");
+    let out = env.hozon(&[
+        "archive",
+        "--archive",
+        "arc",
+        "ingest",
+        "in",
+        "--tsa-timeout",
+        "5",
+        "--tsa-retries",
+        "1",
+        "--tsa-breaker",
+        "2",
+        "--tsa-reprobe",
+        "10",
+        "--tsa-concurrency",
+        "2",
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
 // ---- item 2: a dead TSA does not stall a batch
@@ -262,7 +285,11 @@ fn a_dead_first_tsa_is_given_up_and_the_batch_goes_to_the_second() {
     );
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let err = stderr(&out);
-    assert_eq!(err.lines().filter(|l| l.contains(&dead)).count(), 1, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains(&dead)).count(),
+        1,
+        "{err}"
+    );
     assert!(err.contains("given up for the rest of the run"), "{err}");
 }
 
@@ -353,11 +380,11 @@ fn two_sign_runs_on_one_directory_pay_each_stamp_once() {
 }
 
 #[test]
-fn an_output_that_appeared_before_the_tsa_was_asked_is_skipped_not_stamped() {
+fn outputs_that_appear_while_a_run_works_are_skipped_and_not_stamped() {
     let env = Env::new();
     let pki = Pki::copy_to(&env.path("server-pki")).unwrap();
-    // Each stamp takes 2 s: the third file waits for a worker meanwhile.
-    let tsa = TsaServer::start(&pki, TsaMode::Delay(std::time::Duration::from_secs(2))).unwrap();
+    // Each stamp takes 3 s; two are in flight, the third file waits.
+    let tsa = TsaServer::start(&pki, TsaMode::Delay(std::time::Duration::from_secs(3))).unwrap();
     files(&env, "docs", 3);
     let url = tsa.url();
     let out = std::thread::scope(|s| {
@@ -366,25 +393,46 @@ fn an_output_that_appeared_before_the_tsa_was_asked_is_skipped_not_stamped() {
                 &env,
                 "signer-doctor",
                 &[
-                    "docs", "--crl", CRLS, "--level", "t", "--tsa", &url, "--json", "-j", "2",
-                    "--tsa-concurrency", "2",
+                    "docs",
+                    "--crl",
+                    CRLS,
+                    "--level",
+                    "t",
+                    "--tsa",
+                    &url,
+                    "--json",
+                    "-j",
+                    "2",
+                    "--tsa-concurrency",
+                    "2",
                 ],
             )
         });
-        // Another run signs the third file while the first two are stamped.
-        std::thread::sleep(std::time::Duration::from_millis(1200));
-        std::fs::write(env.path("docs/r0002.txt.p7s"), b"another run's").unwrap();
+        // Another run signs all three while the first two are stamped.
+        let start = std::time::Instant::now();
+        while tsa.requests() < 2 && start.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        for i in 0..3 {
+            std::fs::write(env.path(&format!("docs/r{i:04}.txt.p7s")), b"another run's").unwrap();
+        }
         run.join().unwrap()
     });
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert_eq!(tsa.requests(), 2, "no stamp for the file signed elsewhere");
-    assert_eq!(env.read("docs/r0002.txt.p7s"), b"another run's");
+    assert_eq!(tsa.requests(), 2, "the third file was never stamped");
+    for i in 0..3 {
+        assert_eq!(env.read(&format!("docs/r{i:04}.txt.p7s")), b"another run's");
+    }
     let j = json(&out);
-    assert_eq!(j["skipped"][0]["code"], "DONE_BY_ANOTHER_RUN", "{j}");
-    assert!(j["skipped"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("signed by another run"));
+    let skipped = j["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 3, "{j}");
+    for s in skipped {
+        assert_eq!(s["code"], "DONE_BY_ANOTHER_RUN", "{j}");
+        assert!(s["reason"]
+            .as_str()
+            .unwrap()
+            .contains("signed by another run"));
+    }
 }
 
 // ---- item 11: the demo's closing hints run with only the binary
