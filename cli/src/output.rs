@@ -134,7 +134,7 @@ mod tests {
         .with_style(style)
         .with_prefix("signing");
         bar.set_position(1204);
-        for width in [40u16, 60, 100, 200] {
+        for width in [60u16, 80, 120, 200] {
             let line = render(&bar, width);
             assert!(
                 line.chars().count() <= usize::from(width),
@@ -170,13 +170,11 @@ mod tests {
             Ok(())
         }
         fn write_line(&self, s: &str) -> std::io::Result<()> {
-            self.write_str(s)
+            self.write_str(s)?;
+            self.write_str("\n")
         }
         fn write_str(&self, s: &str) -> std::io::Result<()> {
-            let mut text = self.text.lock().unwrap();
-            if !s.is_empty() {
-                *text = s.to_owned();
-            }
+            self.text.lock().unwrap().push_str(s);
             Ok(())
         }
         fn clear_line(&self) -> std::io::Result<()> {
@@ -198,6 +196,9 @@ mod tests {
         )));
         bar.force_draw();
         let text = term.text.lock().unwrap().clone();
-        text
+        text.lines()
+            .rfind(|l| l.contains("signing"))
+            .unwrap_or_default()
+            .to_owned()
     }
 }
