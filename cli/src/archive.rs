@@ -19,7 +19,10 @@ use hozon_archive::ingest::{IngestOptions, Progress, Tools};
 use hozon_archive::lock::Wait;
 use hozon_archive::Session;
 
-use crate::args::{DigestArg, ProfileArg, RevocationArg, SignerArgs, TsaArgs, ValidationDataArgs};
+use crate::args::{
+    DigestArg, ProfileArg, RevocationArg, SignRevocationArg, SignerArgs, TsaArgs, TsaTuningArgs,
+    ValidationDataArgs,
+};
 use crate::augment::{Augmenter, Target};
 use crate::outcome::Outcome;
 use crate::output;
@@ -198,6 +201,10 @@ pub struct InitArgs {
     /// Never fetch revocation data.
     #[arg(long)]
     pub offline: bool,
+    /// What to do when the signer's revocation status cannot be told (as `hozon sign
+    /// --revocation`; a revoked signer is always refused).
+    #[arg(long, value_enum, value_name = "POLICY", default_value = "require")]
+    pub revocation: SignRevocationArg,
     /// Scan policy (TOML) for scans (default: the built-in policy; see docs/scans.md in the
     /// hozon documentation).
     #[arg(long, value_name = "POLICY.toml")]
@@ -227,6 +234,9 @@ pub struct JobArgs {
     /// Use this TSA instead of hozon.toml's; repeatable.
     #[arg(long = "tsa", value_name = "URL")]
     pub tsa: Vec<String>,
+    /// TSA client settings over hozon.toml's `[tsa]` ones.
+    #[command(flatten)]
+    pub tsa_tuning: TsaTuningArgs,
     /// Use these trust anchors instead of hozon.toml's; repeatable.
     #[arg(long, value_name = "ROOTS.pem")]
     pub trust: Vec<PathBuf>,
@@ -404,6 +414,12 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
             client_pass_file: a.tsa.tsa_client_pass_file.clone(),
             ca: a.tsa.tsa_ca.clone(),
             policy: a.tsa.tsa_policy.clone(),
+            timeout: a.tsa.tuning.tsa_timeout,
+            retries: a.tsa.tuning.tsa_retries,
+            concurrency: a.tsa.tuning.tsa_concurrency,
+            breaker_threshold: a.tsa.tuning.tsa_breaker,
+            reprobe_seconds: a.tsa.tuning.tsa_reprobe,
+            max_retry_after_seconds: None,
         },
         validation: ValidationConfig {
             trust: a.trust.clone(),
@@ -438,8 +454,31 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
     config.absolutize(&cwd);
     // Check now that the signer loads and the trust anchors read, rather
     // than at the first ingest.
-    crate::sign::load_signer(&signer_args(&config.signer)?)?;
+    let cades = crate::sign::load_signer(&signer_args(&config.signer)?)?;
     verifier(&config, None)?;
+    // The signer must not be revoked (every ingest would then refuse every
+    // file), and the TSA must answer, before the archive exists.
+    let setup = crate::signer_check::CheckSetup {
+        trust: &config.validation.trust,
+        crls: &config.validation.crls,
+        ocsp: &config.validation.ocsp,
+        certs: &config.validation.certs,
+        offline: config.validation.offline,
+        revocation: a.revocation,
+    };
+    if let Err(outcome) = crate::signer_check::gate(&cades, &setup, false)? {
+        return Ok(outcome);
+    }
+    if !config.tsa.urls.is_empty() {
+        let client = crate::tsa::client(&tsa_args(&config.tsa, &[], &TsaTuningArgs::default()))?
+            .context("hozon.toml names no TSA")?;
+        if let Err(e) = client.stamp_data(b"hozon archive init: test stamp") {
+            output::error(&format!(
+                "not creating the archive: the TSA did not give a test stamp: {e}"
+            ));
+            return Ok(Outcome::Error);
+        }
+    }
     hozon_archive::session::init(root, &config)?;
     eprintln!(
         "archive created at {} (hozon.toml, catalog.sqlite, audit.log, records/)",
@@ -474,7 +513,9 @@ fn signer_args(c: &SignerConfig) -> anyhow::Result<SignerArgs> {
     })
 }
 
-pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String]) -> TsaArgs {
+/// The TSA options of hozon.toml's `[tsa]`, with `--tsa` URLs and the
+/// client settings of `flags` over it.
+pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String], flags: &TsaTuningArgs) -> TsaArgs {
     TsaArgs {
         urls: if urls.is_empty() {
             c.urls.clone()
@@ -490,9 +531,8 @@ pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String]) -> TsaArgs {
         tsa_ca: c.ca.clone(),
         tsa_policy: c.policy.clone(),
         tsa_digest: DigestArg::Sha256,
-        tsa_timeout: 30,
-        tsa_retries: 2,
-        tsa_concurrency: 4,
+        tuning: flags.clone(),
+        defaults: c.settings(),
     }
 }
 
@@ -612,7 +652,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
     } else {
         Some(crate::sign::load_signer(&signer_args)?)
     };
-    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa);
+    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job);
     let verifier = verifier(&config, None)?;
     let augmenter = Augmenter::new(Target::Lt, None, &validation_args(&config))?;
     let extend =
@@ -809,7 +849,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     };
     let mut session = open(root, &a.job, "renew")?;
     let config = overridden(&session.config, &a.job)?;
-    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job.tsa)
+    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job)
         .context("renewal needs a TSA: hozon.toml has none; give --tsa URL")?;
     let mode = match (a.mode, a.digest) {
         (RenewMode::Ers, None) => hozon_archive::renew::Mode::Ers(RenewKind::Timestamp),
@@ -824,7 +864,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     // B-LTA through the same pipeline as `hozon extend --level lta`.
     let augmenter = match mode {
         hozon_archive::renew::Mode::Cades => {
-            let client = crate::tsa::client(&tsa_args(&config.tsa, &a.job.tsa))?
+            let client = crate::tsa::client(&tsa_args(&config.tsa, &a.job.tsa, &a.job.tsa_tuning))?
                 .context("--mode cades needs a TSA")?;
             let mut v = validation_args(&config);
             v.profile = ProfileArg::Etsi;
@@ -941,6 +981,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
 struct TsaByAlgorithm {
     config: TsaConfig,
     urls: Vec<String>,
+    flags: TsaTuningArgs,
     clients: Mutex<
         Vec<(
             hozon_cms::DigestAlgorithm,
@@ -950,13 +991,15 @@ struct TsaByAlgorithm {
 }
 
 impl TsaByAlgorithm {
-    fn new(config: &TsaConfig, urls: &[String]) -> Option<TsaByAlgorithm> {
+    fn new(config: &TsaConfig, job: &JobArgs) -> Option<TsaByAlgorithm> {
+        let urls = &job.tsa;
         if config.urls.is_empty() && urls.is_empty() {
             return None;
         }
         Some(TsaByAlgorithm {
             config: config.clone(),
             urls: urls.to_vec(),
+            flags: job.tsa_tuning.clone(),
             clients: Mutex::new(Vec::new()),
         })
     }
@@ -969,7 +1012,7 @@ impl TsaByAlgorithm {
         if let Some((_, c)) = clients.iter().find(|(a, _)| *a == alg) {
             return Ok(c.clone());
         }
-        let mut args = tsa_args(&self.config, &self.urls);
+        let mut args = tsa_args(&self.config, &self.urls, &self.flags);
         args.tsa_digest = match alg {
             hozon_cms::DigestAlgorithm::Sha384 => DigestArg::Sha384,
             hozon_cms::DigestAlgorithm::Sha512 => DigestArg::Sha512,
@@ -1230,6 +1273,7 @@ fn replicate(root: &Path, a: ReplicateArgs) -> anyhow::Result<Outcome> {
     let job = JobArgs {
         wait: a.wait,
         tsa: Vec::new(),
+        tsa_tuning: Default::default(),
         trust: Vec::new(),
         crl: Vec::new(),
         offline: false,

@@ -286,15 +286,62 @@ pub struct TsaArgs {
     /// Digest of the message imprint sent to the TSA.
     #[arg(long, value_enum, value_name = "ALG", default_value = "sha256")]
     pub tsa_digest: DigestArg,
-    /// Seconds to wait for one TSA answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub tsa_timeout: u64,
-    /// Retries per TSA on network errors, timeouts and HTTP 5xx (with backoff).
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub tsa_retries: u32,
+    #[command(flatten)]
+    pub tuning: TsaTuningArgs,
+    /// Settings from a configuration file (`hozon.toml` `[tsa]`), under the flags.
+    #[arg(skip)]
+    pub defaults: hozon_tsp::TsaSettings,
+}
+
+impl TsaArgs {
+    /// The client settings: the flags, else the configuration file's.
+    pub fn settings(&self) -> hozon_tsp::TsaSettings {
+        self.tuning.settings().or(self.defaults)
+    }
+
     /// Requests in flight at most.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub tsa_concurrency: usize,
+    pub fn concurrency(&self) -> usize {
+        self.settings().concurrency.unwrap_or(4).max(1)
+    }
+}
+
+/// How the TSA client behaves: timeouts, retries, requests in flight, and
+/// when a TSA is given up on for the run. Every command that asks a TSA
+/// takes these (in the archive, `hozon.toml` `[tsa]` sets them too).
+#[derive(Clone, Debug, Default, Args)]
+#[command(next_help_heading = "Time-stamp authority")]
+pub struct TsaTuningArgs {
+    /// Seconds to wait for one TSA answer [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub tsa_timeout: Option<u64>,
+    /// Retries per TSA on network errors, timeouts, HTTP 5xx and 429 (with backoff, or after
+    /// the TSA's Retry-After) [default: 3].
+    #[arg(long, value_name = "N")]
+    pub tsa_retries: Option<u32>,
+    /// Requests in flight at most [default: 4].
+    #[arg(long, value_name = "N")]
+    pub tsa_concurrency: Option<usize>,
+    /// Connection failures or timeouts in a row after which a TSA is given up for the rest of
+    /// the run (the next --tsa is used at once; 0: never) [default: 3].
+    #[arg(long, value_name = "N")]
+    pub tsa_breaker: Option<u32>,
+    /// Seconds before a TSA given up is tried again [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub tsa_reprobe: Option<u64>,
+}
+
+impl TsaTuningArgs {
+    /// The settings the flags give.
+    pub fn settings(&self) -> hozon_tsp::TsaSettings {
+        hozon_tsp::TsaSettings {
+            timeout_secs: self.tsa_timeout,
+            retries: self.tsa_retries,
+            concurrency: self.tsa_concurrency,
+            breaker_threshold: self.tsa_breaker,
+            reprobe_secs: self.tsa_reprobe,
+            max_retry_after_secs: None,
+        }
+    }
 }
 
 /// `hozon extend`.
@@ -306,6 +353,11 @@ pub struct ExtendArgs {
     /// The level to add.
     #[arg(long, value_enum)]
     pub level: ExtendLevel,
+    /// With --level lta: leave alone a signature whose newest archive time stamp is younger
+    /// than this many hours (a rerun after an interrupted run does only what is left; renewal
+    /// is due years apart). 0 stamps every one again.
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub restamp_after: u64,
     #[command(flatten)]
     pub validation: ValidationDataArgs,
     #[command(flatten)]
@@ -379,6 +431,17 @@ pub struct SignArgs {
     /// Replace existing signatures (default: keep them and skip the file).
     #[arg(long)]
     pub force: bool,
+    /// Sign again the documents changed since their signature was made (a correction, 訂正),
+    /// keeping each previous signature as FILE.p7s.1, FILE.p7s.2, … beside it; never deletes
+    /// one. Without it, a changed document is reported as "changed after signing" (exit 1).
+    #[arg(long, conflicts_with_all = ["force", "enveloping"])]
+    pub resign: bool,
+    /// Before the first signature, the signer's certificate path is checked for revocation
+    /// (--crl/--ocsp files, else fetched unless --offline; against --trust, else the root in
+    /// the signer's chain). A revoked signer never signs (exit 1); when its status cannot be
+    /// told: `require` refuses (exit 4), `best-effort` signs and says so.
+    #[arg(long, value_enum, value_name = "POLICY", default_value = "require")]
+    pub revocation: SignRevocationArg,
     #[command(flatten)]
     pub validation: ValidationDataArgs,
     #[command(flatten)]
@@ -397,6 +460,14 @@ pub struct RunArgs {
     /// Print one JSON document on stdout instead of human-readable text.
     #[arg(long)]
     pub json: bool,
+    /// No progress bar, and in text only the problems and the summary (what passed or was
+    /// done is not listed).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// List only what failed, was refused or is indeterminate (text and JSON); the summary
+    /// still counts everything.
+    #[arg(long)]
+    pub failures_only: bool,
 }
 
 /// `hozon scan`. The signer options are optional here (only `--sign` uses them; `validate`
@@ -424,6 +495,16 @@ pub struct ScanArgs {
     /// Replace existing signatures when signing (default: skip files that have one).
     #[arg(long, requires = "sign")]
     pub force: bool,
+    /// With --sign: what to do when the signer's revocation status cannot be told before
+    /// signing (as `hozon sign --revocation`; a revoked signer never signs).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "POLICY",
+        default_value = "require",
+        requires = "sign"
+    )]
+    pub revocation: SignRevocationArg,
     #[command(flatten)]
     pub signer: Option<SignerArgs>,
     /// Trust anchors, CRLs and --offline: verify FILE.p7s next to each scan (without --trust a
@@ -445,6 +526,18 @@ pub enum ScanLevelArg {
     Lt,
     /// CAdES B-LTA (needs --trust).
     Lta,
+}
+
+/// What signing does when the signer's own revocation status cannot be told
+/// (no revocation data, or its source unreachable). A revoked signer is
+/// always refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SignRevocationArg {
+    /// Refuse to sign (exit 4).
+    #[default]
+    Require,
+    /// Sign anyway; the output says the signer's status was not known.
+    BestEffort,
 }
 
 /// Revocation checking policy.
@@ -501,6 +594,12 @@ pub struct VerifyArgs {
     /// (valid at genTime) without a later archive time stamp.
     #[arg(long)]
     pub accept_expired_tsa: bool,
+    /// Also list every regular file under the directories given that has no signature
+    /// (FILE.p7s, FILE.p7m), time stamp (FILE.tsr) or evidence record (FILE.ers) beside it,
+    /// every symlink or special file, and every signature whose document is gone; any of them
+    /// fails the run (exit 1).
+    #[arg(long)]
+    pub require_signed: bool,
     /// Also write one JSON report per signature file under this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
@@ -511,7 +610,8 @@ pub struct VerifyArgs {
 /// `hozon demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Keep the demo's files in this directory instead of a temporary one.
+    /// Work in this directory (default: hozon-demo in the current directory, or hozon-demo-2,
+    /// … when taken). The demo's files stay there for the commands it shows at the end.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
 }

@@ -64,6 +64,11 @@ impl Augmenter {
         })
     }
 
+    /// The TSA client, if any.
+    pub fn tsa(&self) -> Option<&TsaClient> {
+        self.tsa.as_ref()
+    }
+
     /// The level's name as reports give it.
     pub fn level_name(&self) -> &'static str {
         match (self.target, self.profile) {
@@ -87,7 +92,7 @@ impl Augmenter {
         let mut bytes = signature.to_vec();
         if let Some(tsa) = &self.tsa {
             bytes = hozon_ltv::add_signature_timestamps(&bytes, tsa)
-                .map_err(|e| e.to_string())?
+                .map_err(ltv_error)?
                 .der;
         }
         if let Some(verifier) = &self.verifier {
@@ -120,7 +125,7 @@ impl Augmenter {
             ProfileArg::Etsi | ProfileArg::Jis => {
                 hozon_ltv::add_archive_timestamp(bytes, tsa, digest)
                     .map(|(der, _)| der)
-                    .map_err(|e| e.to_string())
+                    .map_err(ltv_error)
             }
         }
     }
@@ -180,4 +185,33 @@ impl Augmenter {
         }
         Ok(augmented)
     }
+}
+
+/// An augmentation error as a batch reports it; "no TSA left" is given in
+/// the words the batch stops with, so that it is reported once.
+fn ltv_error(e: hozon_ltv::Error) -> String {
+    match e {
+        hozon_ltv::Error::Tsp(t @ hozon_tsp::Error::NoTsaLeft(_)) => t.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The oldest, across SignerInfos, of each one's newest archive time stamp
+/// (archive-time-stamp-v3) genTime; `None` when a SignerInfo has none (or
+/// the signature cannot be read: the augmentation will say why).
+pub fn newest_archive_stamp(signature: &[u8]) -> Option<hozon_cms::UnixTime> {
+    use hozon_cms::asn1::der::Encode;
+    use hozon_cms::attributes::all_values;
+    use hozon_cms::oid::etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3;
+    let file = hozon_cms::SignatureFile::parse(signature).ok()?;
+    let mut oldest: Option<hozon_cms::UnixTime> = None;
+    for si in file.signer_infos() {
+        let newest = all_values(si.unsigned_attrs.as_ref(), ID_AA_ETS_ARCHIVE_TIMESTAMP_V3)
+            .filter_map(|any| any.to_der().ok())
+            .filter_map(|der| hozon_tsp::Token::parse(&der, "archive time stamp").ok())
+            .map(|t| t.gen_time())
+            .max()?;
+        oldest = Some(oldest.map_or(newest, |o| o.min(newest)));
+    }
+    oldest
 }

@@ -49,8 +49,17 @@ pub enum Produced {
     Skip(String),
 }
 
+/// A check run before each task's work: `Some(reason)` when the batch must
+/// stop (every task not yet started fails with the reason, undone).
+pub type Halt<'a> = &'a (dyn Fn() -> Option<String> + Sync);
+
+/// A check of a task whose output exists (when existing outputs are kept):
+/// `Some(reason)` when the output no longer fits its input (a document
+/// changed after signing), which fails the run (exit 1).
+pub type CheckExisting<'a> = &'a (dyn Fn(&Task) -> Option<String> + Sync);
+
 /// How a batch runs.
-pub struct Settings {
+pub struct Settings<'a> {
     /// Worker threads (0: one per core).
     pub threads: usize,
     /// Whether existing outputs are replaced.
@@ -61,16 +70,95 @@ pub struct Settings {
     pub label: &'static str,
     /// No progress bar (JSON output).
     pub quiet: bool,
+    /// Stops the batch (e.g. no TSA left).
+    pub halt: Option<Halt<'a>>,
+    /// Checks outputs that exist before they are skipped.
+    pub check_existing: Option<CheckExisting<'a>>,
+    /// Why a task whose output appeared while this run worked is skipped
+    /// ("signed by another run"), when outputs are never replaced.
+    pub raced: &'static str,
 }
 
-/// A file and a reason.
+/// A file and a reason, with a stable code to group by.
 #[derive(Debug, Serialize)]
 pub struct Problem {
     /// The file.
     pub file: String,
+    /// What kind of problem (one of [`code`]'s constants); stable across
+    /// releases, unlike the wording of `reason`.
+    pub code: &'static str,
     /// Why.
     pub reason: String,
 }
+
+impl Problem {
+    /// A problem of `file`.
+    pub fn new(file: String, code: &'static str, reason: String) -> Problem {
+        Problem { file, code, reason }
+    }
+}
+
+/// The stable codes of batch reports' `skipped`, `failed` and `changed`
+/// entries (docs/signing.md lists them).
+pub mod code {
+    /// The output exists and was kept.
+    pub const EXISTS: &str = "EXISTS";
+    /// Another run wrote the output while this one worked.
+    pub const RACED: &str = "DONE_BY_ANOTHER_RUN";
+    /// A symlink (never followed), FIFO, socket or device.
+    pub const NOT_REGULAR_FILE: &str = "NOT_REGULAR_FILE";
+    /// A signature or evidence file, never signed or stamped again.
+    pub const IS_SIGNATURE: &str = "IS_SIGNATURE";
+    /// Nothing to do (already at the level, still fits its document).
+    pub const NOTHING_TO_DO: &str = "NOTHING_TO_DO";
+    /// The document changed after it was signed.
+    pub const CHANGED_AFTER_SIGNING: &str = "CHANGED_AFTER_SIGNING";
+    /// Every TSA is down for the run.
+    pub const NO_TSA_LEFT: &str = "NO_TSA_LEFT";
+    /// The input could not be found or listed.
+    pub const NOT_READABLE: &str = "NOT_READABLE";
+    /// Two inputs would write one output.
+    pub const OUTPUT_CONFLICT: &str = "OUTPUT_CONFLICT";
+    /// The output could not be written.
+    pub const WRITE_FAILED: &str = "WRITE_FAILED";
+    /// Signing, stamping or augmenting the input failed.
+    pub const FAILED: &str = "FAILED";
+
+    /// The code of a skip reason a task's work gave.
+    pub(crate) fn of_skip(reason: &str) -> &'static str {
+        if reason.contains(super::RACED_WORDS) {
+            RACED
+        } else {
+            NOTHING_TO_DO
+        }
+    }
+
+    /// The code of a failure reason a task's work gave.
+    pub(crate) fn of_failure(reason: &str) -> &'static str {
+        if reason.starts_with("no TSA left") {
+            NO_TSA_LEFT
+        } else {
+            FAILED
+        }
+    }
+
+    /// The code of a skip decided when planning.
+    pub(crate) fn of_plan_skip(reason: &str) -> &'static str {
+        if reason.contains("signature or evidence file") {
+            IS_SIGNATURE
+        } else if reason.starts_with("is a") {
+            NOT_REGULAR_FILE
+        } else {
+            NOTHING_TO_DO
+        }
+    }
+}
+
+/// What an output conflict says, to recognise it.
+const CONFLICT_WORDS: &str = "another input also maps to";
+
+/// What [`raced_reason`] says, to recognise it.
+const RACED_WORDS: &str = "appeared while this run worked";
 
 /// What a batch did.
 #[derive(Debug, Default)]
@@ -81,6 +169,9 @@ pub struct BatchReport {
     pub skipped: Vec<Problem>,
     /// Inputs that failed.
     pub failed: Vec<Problem>,
+    /// Inputs whose existing output no longer fits them (changed after
+    /// signing).
+    pub changed: Vec<Problem>,
 }
 
 impl BatchReport {
@@ -95,19 +186,54 @@ impl BatchReport {
             done_key: done,
             "skipped": self.skipped,
             "failed": self.failed,
+            "changed": self.changed,
             "summary": {
-                "total": self.done.len() + self.skipped.len() + self.failed.len(),
+                "total": self.done.len() + self.skipped.len() + self.failed.len() + self.changed.len(),
                 done_key: self.done.len(),
                 "skipped": self.skipped.len(),
                 "failed": self.failed.len(),
+                "changed": self.changed.len(),
             },
         })
     }
 
-    /// Prints failures (all) and skips (the first few) on stderr.
-    pub fn print_problems(&self) {
+    /// Leaves only failures (and changed inputs) in the JSON document
+    /// [`BatchReport::to_json`] made: the lists of what was done or skipped
+    /// are dropped; the summary still counts them.
+    pub fn failures_only(json: &mut serde_json::Value, done_key: &str) {
+        if let Some(map) = json.as_object_mut() {
+            map.remove(done_key);
+            map.remove("skipped");
+        }
+    }
+
+    /// Prints failures and skips (the first few) on stderr. A reason that
+    /// many files share (a TSA that is down, a batch stopped) is printed
+    /// once, with the first file and a count.
+    pub fn print_problems(&self, quiet: bool) {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
         for p in &self.failed {
+            *counts.entry(p.reason.as_str()).or_default() += 1;
+        }
+        let mut printed = HashSet::new();
+        for p in &self.failed {
+            let n = counts[p.reason.as_str()];
+            if n == 1 {
+                output::error(&format!("{}: {}", p.file, p.reason));
+            } else if printed.insert(p.reason.as_str()) {
+                output::error(&format!(
+                    "{}: {}\n… and {} more file(s) with the same error",
+                    p.file,
+                    p.reason,
+                    n - 1
+                ));
+            }
+        }
+        for p in &self.changed {
             output::error(&format!("{}: {}", p.file, p.reason));
+        }
+        if quiet {
+            return;
         }
         const SHOWN: usize = 10;
         for p in self.skipped.iter().take(SHOWN) {
@@ -121,12 +247,18 @@ impl BatchReport {
         }
     }
 
-    /// Exit outcome: any failure is an I/O, network or configuration error.
+    /// Exit outcome: a changed input fails the run (1); any other failure
+    /// is an I/O, network or configuration error (4).
     pub fn outcome(&self) -> Outcome {
-        if self.failed.is_empty() {
+        let failed = if self.failed.is_empty() {
             Outcome::Passed
         } else {
             Outcome::Error
+        };
+        if self.changed.is_empty() {
+            failed
+        } else {
+            failed.worst(Outcome::Failed)
         }
     }
 }
@@ -142,6 +274,11 @@ pub fn plan(
         .into_iter()
         .map(|(file, reason)| Planned::Fail { file, reason })
         .collect();
+    planned.extend(
+        std::mem::take(&mut walked.not_regular)
+            .into_iter()
+            .map(|(file, reason)| Planned::Skip { file, reason }),
+    );
     let mut outputs = HashSet::new();
     for input in std::mem::take(&mut walked.inputs) {
         match output_of(&input) {
@@ -150,7 +287,7 @@ pub fn plan(
                 reason,
             }),
             Ok(output) if !outputs.insert(output.clone()) => planned.push(Planned::Fail {
-                reason: format!("another input also maps to {}", output.display()),
+                reason: format!("{CONFLICT_WORDS} {}", output.display()),
                 file: input.path,
             }),
             Ok(output) => {
@@ -203,9 +340,24 @@ pub fn prepare_output_dirs(
     Ok(())
 }
 
+/// Whether a write failed because another run wrote the output meanwhile.
+fn is_raced(e: &std::io::Error, settings: &Settings<'_>) -> bool {
+    e.kind() == std::io::ErrorKind::AlreadyExists && settings.overwrite == Overwrite::Never
+}
+
+/// The skip reason of a task whose output another run wrote meanwhile.
+pub fn raced_reason(task: &Task, settings: &Settings<'_>) -> String {
+    format!(
+        "{} {RACED_WORDS}: skipped ({})",
+        task.output.display(),
+        settings.raced
+    )
+}
+
 enum TaskResult {
     Written,
     Exists,
+    Changed(String),
     Skipped(String),
     Failed(String),
 }
@@ -214,7 +366,7 @@ enum TaskResult {
 /// group commit.
 pub fn run(
     planned: Vec<Planned>,
-    settings: &Settings,
+    settings: &Settings<'_>,
     work: impl Fn(&Task) -> Result<Produced, String> + Sync + Send,
 ) -> anyhow::Result<BatchReport> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -238,13 +390,22 @@ pub fn run(
             .par_iter()
             .map(|p| {
                 let Planned::Task(task) = p else { return None };
-                let r = if settings.skip_existing && !task.absent && task.output.exists() {
-                    TaskResult::Exists
+                let halted = settings.halt.and_then(|halt| halt());
+                let r = if let Some(reason) = halted {
+                    TaskResult::Failed(reason)
+                } else if settings.skip_existing && !task.absent && task.output.exists() {
+                    match settings.check_existing.and_then(|check| check(task)) {
+                        Some(reason) => TaskResult::Changed(reason),
+                        None => TaskResult::Exists,
+                    }
                 } else {
                     match work(task) {
                         Ok(Produced::Write(bytes)) => {
                             match writer.write(&task.output, &bytes, settings.overwrite) {
                                 Ok(()) => TaskResult::Written,
+                                Err(e) if is_raced(&e, settings) => {
+                                    TaskResult::Skipped(raced_reason(task, settings))
+                                }
                                 Err(e) => TaskResult::Failed(format!(
                                     "cannot write {}: {e}",
                                     task.output.display()
@@ -260,10 +421,10 @@ pub fn run(
             })
             .collect()
     });
-    let commit_failures: HashMap<PathBuf, String> = writer
+    let commit_failures: HashMap<PathBuf, std::io::Error> = writer
         .finish()
         .into_iter()
-        .map(|f| (f.path, format!("writing the output failed: {}", f.error)))
+        .map(|f| (f.path, f.error))
         .collect();
     bar.finish_and_clear();
 
@@ -276,27 +437,53 @@ pub fn run(
                 match r {
                     TaskResult::Written => match commit_failures.get(&task.output) {
                         None => report.done.push((file, out)),
-                        Some(reason) => report.failed.push(Problem {
+                        Some(e) if is_raced(e, settings) => report.skipped.push(Problem::new(
                             file,
-                            reason: reason.clone(),
-                        }),
+                            code::RACED,
+                            raced_reason(&task, settings),
+                        )),
+                        Some(e) => report.failed.push(Problem::new(
+                            file,
+                            code::WRITE_FAILED,
+                            format!("writing the output failed: {e}"),
+                        )),
                     },
-                    TaskResult::Exists => report.skipped.push(Problem {
+                    TaskResult::Exists => report.skipped.push(Problem::new(
                         file,
-                        reason: format!("{out} exists (use --force to replace it)"),
-                    }),
-                    TaskResult::Skipped(reason) => report.skipped.push(Problem { file, reason }),
-                    TaskResult::Failed(reason) => report.failed.push(Problem { file, reason }),
+                        code::EXISTS,
+                        format!("{out} exists (use --force to replace it)"),
+                    )),
+                    TaskResult::Changed(reason) => {
+                        report
+                            .changed
+                            .push(Problem::new(file, code::CHANGED_AFTER_SIGNING, reason))
+                    }
+                    TaskResult::Skipped(reason) => {
+                        let c = code::of_skip(&reason);
+                        report.skipped.push(Problem::new(file, c, reason))
+                    }
+                    TaskResult::Failed(reason) => {
+                        let c = code::of_failure(&reason);
+                        report.failed.push(Problem::new(file, c, reason))
+                    }
                 }
             }
-            (Planned::Skip { file, reason }, _) => report.skipped.push(Problem {
-                file: file.display().to_string(),
-                reason,
-            }),
-            (Planned::Fail { file, reason }, _) => report.failed.push(Problem {
-                file: file.display().to_string(),
-                reason,
-            }),
+            (Planned::Skip { file, reason }, _) => {
+                let c = code::of_plan_skip(&reason);
+                report
+                    .skipped
+                    .push(Problem::new(file.display().to_string(), c, reason))
+            }
+            (Planned::Fail { file, reason }, _) => {
+                let c = if reason.starts_with(CONFLICT_WORDS) {
+                    code::OUTPUT_CONFLICT
+                } else {
+                    code::NOT_READABLE
+                };
+                report
+                    .failed
+                    .push(Problem::new(file.display().to_string(), c, reason))
+            }
             (Planned::Task(_), None) => {}
         }
     }

@@ -77,19 +77,38 @@ fn step(n: u32, text: &str) {
     println!("\n== {n}. {text}");
 }
 
+/// The folder the demo works in and leaves behind: `--keep DIR`, else
+/// `hozon-demo` in the current directory (`hozon-demo-2`, … when taken), so
+/// that the commands it shows at the end have their files.
+fn work_dir(keep: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = keep {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        return Ok(dir.to_path_buf());
+    }
+    for n in 1u32..1000 {
+        let dir = PathBuf::from(if n == 1 {
+            "hozon-demo".to_string()
+        } else {
+            format!("hozon-demo-{n}")
+        });
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "cannot create {} in the current directory (give --keep DIR)",
+                        dir.display()
+                    )
+                })
+            }
+        }
+    }
+    anyhow::bail!("hozon-demo … hozon-demo-999 all exist here; give --keep DIR")
+}
+
 pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
-    let temp;
-    let work: PathBuf = match &args.keep {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            dir.clone()
-        }
-        None => {
-            temp = tempfile::tempdir().context("cannot create a temporary directory")?;
-            temp.path().to_path_buf()
-        }
-    };
+    let work = work_dir(args.keep.as_deref())?;
     let pki = work.join("pki");
     let records = work.join("records");
     std::fs::create_dir_all(&pki)?;
@@ -214,7 +233,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     let mut all = signatures.clone();
     all.push(tsr);
     let before = verify_all(&all)?;
-    print_human(&before);
+    print_human(&before, false);
     let all_passed = before
         .signatures
         .iter()
@@ -265,7 +284,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         evidence_records: Vec::new(),
         evidence_summary: None,
     };
-    print_human(&lta_report);
+    print_human(&lta_report, false);
     let long_term_ok = lta_report
         .signatures
         .iter()
@@ -289,7 +308,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     }
     std::fs::write(&victim, &bytes)?;
     let after = verify_all(&[records.join("referral-letter.txt.p7s")])?;
-    print_human(&after);
+    print_human(&after, false);
     let caught = after
         .signatures
         .iter()
@@ -308,10 +327,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     } else {
         println!("   UNEXPECTED: the demo did not behave as designed (see above).");
     }
-    if args.keep.is_some() {
-        println!("   files kept in {}", work.display());
-    }
-    show_commands(args.keep.as_deref());
+    println!(
+        "   the demo's files are kept in {} (remove it when done)",
+        work.display()
+    );
+    show_commands(&work);
     Ok(if ok { Outcome::Passed } else { Outcome::Failed })
 }
 
@@ -333,6 +353,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     let job = |json: bool| JobArgs {
         wait: false,
         tsa: Vec::new(),
+        tsa_tuning: Default::default(),
         trust: Vec::new(),
         crl: Vec::new(),
         offline: false,
@@ -370,12 +391,14 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
                 ..Default::default()
             },
             &[],
+            &crate::args::TsaTuningArgs::default(),
         ),
         trust: vec![pki.join("root-ca.crt")],
         crl: vec![pki.join("crls.pem")],
         ocsp: Vec::new(),
         certs: Vec::new(),
         offline: true,
+        revocation: crate::args::SignRevocationArg::Require,
         scan_policy: None,
         batch_size: 100_000,
         renew_margin_days: 90,
@@ -420,26 +443,69 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     Ok(ingest == Outcome::Failed && renew == Outcome::Indeterminate && verify == Outcome::Passed)
 }
 
-fn show_commands(kept: Option<&Path>) {
-    let pki = match kept {
-        Some(work) => work.join("pki"),
-        None => PathBuf::from("testdata/pki"),
-    };
-    println!("\nThe same with the command line (from the repository root, or keep the demo's files with --keep DIR):");
-    println!(
-        "   hozon sign DIR --key {} --cert {} --chain {}",
-        pki.join("signer-doctor.key").display(),
-        pki.join("signer-doctor.crt").display(),
-        pki.join("chain.pem").display()
-    );
-    println!(
-        "   hozon extend DIR --level lta --tsa URL --trust {} --crl {}",
-        pki.join("root-ca.crt").display(),
-        pki.join("crls.pem").display()
-    );
-    println!(
-        "   hozon verify DIR --trust {} --crl {} [--json]",
-        pki.join("root-ca.crt").display(),
-        pki.join("crls.pem").display()
-    );
+/// Commands to try next, on the demo's own files (they need nothing but
+/// the binary and the folder the demo kept).
+fn show_commands(work: &Path) {
+    for line in next_commands(work) {
+        println!("{line}");
+    }
+}
+
+/// The closing hints: a heading, then one `   hozon …` line per command.
+fn next_commands(work: &Path) -> Vec<String> {
+    let f = |rel: &str| shell_quote(&work.join(rel));
+    vec![
+        format!(
+            "\nTry it with the command line, on the files the demo kept in {}:",
+            work.display()
+        ),
+        "   (verify finds the altered referral letter: exit 1)".to_string(),
+        format!(
+            "   hozon verify {} --trust {} --crl {} --offline",
+            f("records"),
+            f("pki/root-ca.crt"),
+            f("pki/crls.pem")
+        ),
+        "   (sign reports it as changed after signing; add --resign to sign the new version and keep the old signature)".to_string(),
+        format!(
+            "   hozon sign {} --key {} --cert {} --chain {} --crl {}",
+            f("records"),
+            f("pki/signer-doctor.key"),
+            f("pki/signer-doctor.crt"),
+            f("pki/chain.pem"),
+            f("pki/crls.pem")
+        ),
+        format!("   hozon archive --archive {} status", f("archive")),
+    ]
+}
+
+/// `path` as one shell word.
+fn shell_quote(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+:,=@".contains(&b))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_only_the_kept_folder() {
+        let lines = next_commands(Path::new("/tmp/my demo"));
+        let commands: Vec<&String> = lines
+            .iter()
+            .filter(|l| l.starts_with("   hozon "))
+            .collect();
+        assert_eq!(commands.len(), 3);
+        for c in commands {
+            assert!(!c.contains("testdata"), "{c}");
+            assert!(c.contains("'/tmp/my demo/"), "{c}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod output;
 mod pkcs11;
 mod scan;
 mod sign;
+mod signer_check;
 mod stamp;
 mod tsa;
 mod verify;

@@ -34,17 +34,171 @@ pub fn json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     }
 }
 
-/// A progress bar on stderr when it is a terminal; hidden otherwise.
+/// A progress bar on stderr when it is a terminal; hidden otherwise. It
+/// fits the terminal's width (the bar takes what the rest leaves) and shows
+/// whole numbers: `1,204/2,000 (3,183/s, eta 0:00:01)`.
 pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() || len < 2 {
         return indicatif::ProgressBar::hidden();
     }
-    let style = indicatif::ProgressStyle::with_template(
-        "{prefix} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta}) {wide_msg}",
+    indicatif::ProgressBar::new(len as u64)
+        .with_style(progress_style())
+        .with_prefix(what.to_owned())
+}
+
+/// The progress bar's look: `{prefix} [{wide_bar}] {done}/{total} ({rate}, eta {eta})`.
+fn progress_style() -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(
+        "{prefix} [{wide_bar}] {done}/{total} ({rate}, eta {eta_hms})",
     )
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    indicatif::ProgressBar::new(len as u64)
+    .with_key(
+        "done",
+        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&thousands(s.pos()));
+        },
+    )
+    .with_key(
+        "total",
+        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&thousands(s.len().unwrap_or(0)));
+        },
+    )
+    .with_key(
+        "rate",
+        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}/s", rate(s.per_sec()));
+        },
+    )
+    .with_key(
+        "eta_hms",
+        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&hms(s.eta().as_secs()));
+        },
+    )
+    .progress_chars("=> ")
+}
+
+/// `n` with a comma every three digits: `3,183`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate as a whole number with thousands separators (not a fraction:
+/// `3,183`, not `3183.3701`); 0 until there is one.
+fn rate(per_sec: f64) -> String {
+    if per_sec.is_finite() && per_sec > 0.0 {
+        thousands(per_sec.round() as u64)
+    } else {
+        "0".to_string()
+    }
+}
+
+/// Seconds as `h:mm:ss`.
+fn hms(secs: u64) -> String {
+    format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_whole_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(3183), "3,183");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(rate(3183.3701), "3,183");
+        assert_eq!(rate(f64::NAN), "0");
+        assert_eq!(rate(f64::INFINITY), "0");
+        assert_eq!(hms(3725), "1:02:05");
+    }
+
+    #[test]
+    fn the_bar_fits_the_width_it_is_given() {
+        // Drawn into an in-memory terminal 60 columns wide.
+        let style = progress_style();
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(2000),
+            indicatif::ProgressDrawTarget::hidden(),
+        )
         .with_style(style)
-        .with_prefix(what.to_owned())
+        .with_prefix("signing");
+        bar.set_position(1204);
+        for width in [60u16, 80, 120, 200] {
+            let line = render(&bar, width);
+            assert!(
+                line.chars().count() <= usize::from(width),
+                "{width}: {line:?}"
+            );
+            assert!(line.contains("1,204/2,000"), "{line:?}");
+            assert!(line.contains("/s, eta "), "{line:?}");
+            assert!(!line.contains('.'), "whole numbers only: {line:?}");
+        }
+    }
+
+    /// A terminal of a fixed width that records what is written.
+    #[derive(Debug, Clone)]
+    struct Recorder {
+        width: u16,
+        text: std::sync::Arc<std::sync::Mutex<String>>,
+    }
+
+    impl indicatif::TermLike for Recorder {
+        fn width(&self) -> u16 {
+            self.width
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)?;
+            self.write_str("\n")
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.text.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The bar's line at `width` columns.
+    fn render(bar: &indicatif::ProgressBar, width: u16) -> String {
+        let term = Recorder {
+            width,
+            text: Default::default(),
+        };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::term_like(Box::new(
+            term.clone(),
+        )));
+        bar.force_draw();
+        let text = term.text.lock().unwrap().clone();
+        text.lines()
+            .rfind(|l| l.contains("signing"))
+            .unwrap_or_default()
+            .to_owned()
+    }
 }

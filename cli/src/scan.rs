@@ -67,7 +67,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
                 ScanLevelArg::Lta => Target::Lta,
             };
             let tsa = crate::tsa::client(&args.tsa)?.context("--sign needs --tsa URL")?;
-            Some((cades, Augmenter::new(target, Some(tsa), &args.validation)?))
+            let augmenter = Augmenter::new(target, Some(tsa), &args.validation)?;
+            // Before the first signature: is the signer revoked?
+            let setup = crate::sign::check_setup(&args.validation, args.revocation);
+            if let Err(outcome) = crate::signer_check::gate(&cades, &setup, args.run.json)? {
+                return Ok(outcome);
+            }
+            Some((cades, augmenter))
         }
         _ => None,
     };
@@ -219,7 +225,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         output::json(&doc)?;
     } else {
         print_human(&report);
-        signed.print_problems();
+        signed.print_problems(args.run.quiet);
         eprintln!(
             "signed {} passing file(s) as CAdES {} with {}; {} skipped, {} failed",
             signed.done.len(),
@@ -262,7 +268,7 @@ fn sign_passing(
             .run
             .jobs
             .unwrap_or(0)
-            .max(args.tsa.tsa_concurrency)
+            .max(args.tsa.concurrency())
             .max(crate::sign::num_cpus()),
         overwrite: if args.force {
             Overwrite::Replace
@@ -272,6 +278,9 @@ fn sign_passing(
         skip_existing: !args.force,
         label: "signing",
         quiet: args.run.json,
+        halt: None,
+        check_existing: None,
+        raced: "signed by another run",
     };
     batch::run(planned, &settings, |task| {
         let signature = crate::sign::sign_one(cades, &task.input.path, false)?;

@@ -3,17 +3,19 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
 
+use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
 use hozon_sign::{
-    AlgorithmChoice, CadesSigner, Pkcs11Options, Pkcs11Signer, SecretSource, SoftwareSigner,
-    MAX_ENVELOPING_CONTENT,
+    check_detached_digest, AlgorithmChoice, CadesSigner, DigestCheck, Pkcs11Options, Pkcs11Signer,
+    SecretSource, SoftwareSigner, MAX_ENVELOPING_CONTENT,
 };
 
-use crate::args::{LevelArg, SignArgs, SignerArgs};
+use crate::args::{LevelArg, SignArgs, SignRevocationArg, SignerArgs, ValidationDataArgs};
 use crate::augment::{Augmenter, Target};
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
@@ -116,6 +118,16 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             Some(Augmenter::new(target, Some(tsa), &args.validation)?)
         }
     };
+    // The options are complete: now, before the first signature, the
+    // signer's own revocation status.
+    let cleared = match crate::signer_check::gate(
+        &cades,
+        &check_setup(&args.validation, args.revocation),
+        args.run.json,
+    )? {
+        Ok(cleared) => cleared,
+        Err(outcome) => return Ok(outcome),
+    };
     let extension = if args.enveloping { "p7m" } else { "p7s" };
     let walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
     let temporaries = walked.temporaries.clone();
@@ -135,39 +147,80 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             .run
             .jobs
             .unwrap_or(0)
-            .max(args.tsa.tsa_concurrency)
+            .max(args.tsa.concurrency())
             .max(num_cpus()),
         None => args.run.jobs.unwrap_or(0),
     };
+    let halt = || augmenter.as_ref()?.tsa().and_then(crate::tsa::halt_reason);
+    let stale = |task: &batch::Task| changed_after_signing(&task.input.path, &task.output);
+    let resigned = AtomicUsize::new(0);
     let settings = batch::Settings {
         threads,
-        overwrite: if args.force {
+        overwrite: if args.force || args.resign {
             Overwrite::Replace
         } else {
             Overwrite::Never
         },
-        skip_existing: !args.force,
+        skip_existing: !args.force && !args.resign,
         label: "signing",
-        quiet: args.run.json,
+        quiet: args.run.json || args.run.quiet,
+        halt: augmenter
+            .as_ref()
+            .and_then(Augmenter::tsa)
+            .map(|_| &halt as batch::Halt<'_>),
+        check_existing: (!args.enveloping).then_some(&stale as batch::CheckExisting<'_>),
+        raced: "signed by another run",
     };
     let report = batch::run(planned, &settings, |task| {
+        // --resign: only documents changed since their signature.
+        let replacing = args.resign && task.output.symlink_metadata().is_ok();
+        if replacing {
+            match existing_fits(&task.input.path, &task.output)? {
+                DigestCheck::Changed { .. } => {}
+                DigestCheck::Matches | DigestCheck::NotComparable(_) => {
+                    return Ok(Produced::Skip(format!(
+                        "{} exists and still fits the document",
+                        task.output.display()
+                    )))
+                }
+            }
+        }
         let signature = sign_one(&cades, &task.input.path, args.enveloping)?;
-        match &augmenter {
-            None => Ok(Produced::Write(signature)),
+        let bytes = match &augmenter {
+            None => signature,
+            // Another run may have signed it since this one planned: a
+            // time stamp is paid for, so look before asking the TSA.
+            Some(_) if !args.force && !replacing && task.output.exists() => {
+                return Ok(Produced::Skip(batch::raced_reason(task, &settings)));
+            }
             Some(augmenter) => {
                 let content = (!args.enveloping).then_some(task.input.path.as_path());
                 let label = task.input.path.display().to_string();
-                augmenter
-                    .apply(&label, &signature, content)
-                    .map(Produced::Write)
+                augmenter.apply(&label, &signature, content)?
             }
+        };
+        if replacing {
+            keep_previous(&task.output)?;
+            resigned.fetch_add(1, Ordering::Relaxed);
         }
+        Ok(Produced::Write(bytes))
     })?;
     let level = augmenter.as_ref().map_or("B-B", Augmenter::level_name);
     if args.run.json {
-        output::json(&report.to_json("signed", "signature"))?;
+        let mut json = report.to_json("signed", "signature");
+        json["signer_check"] = cleared.to_json();
+        if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
+            json["tsa"] = crate::tsa::health_json(tsa);
+        }
+        if args.run.failures_only {
+            batch::BatchReport::failures_only(&mut json, "signed");
+        }
+        output::json(&json)?;
     } else {
-        report.print_problems();
+        report.print_problems(args.run.quiet);
+        if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
+            crate::tsa::print_health(tsa);
+        }
         eprintln!(
             "signed {} file(s) as CAdES {level} with {} ({}); {} skipped, {} failed",
             report.done.len(),
@@ -176,8 +229,112 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             report.skipped.len(),
             report.failed.len()
         );
+        let resigned = resigned.load(Ordering::Relaxed);
+        if resigned > 0 {
+            eprintln!(
+                "{resigned} of them re-signed after a change; each previous signature is kept as FILE.p7s.<n>"
+            );
+        }
+        if !report.changed.is_empty() {
+            eprintln!(
+                "{} document(s) changed after signing: their signatures no longer fit them (hozon sign --resign signs the new versions and keeps the old signatures)",
+                report.changed.len()
+            );
+        }
     }
     Ok(report.outcome())
+}
+
+/// Whether the existing detached signature `sig` still fits `doc`: its
+/// message digest against the document's (cheap; no signature check).
+fn existing_fits(doc: &Path, sig: &Path) -> Result<DigestCheck, String> {
+    let size = std::fs::metadata(sig)
+        .map_err(|e| format!("cannot read {}: {e}", sig.display()))?
+        .len();
+    if size > MAX_SIGNATURE_FILE_SIZE {
+        return Err(format!(
+            "{}: {size} bytes is too large for a signature file",
+            sig.display()
+        ));
+    }
+    let bytes = std::fs::read(sig).map_err(|e| format!("cannot read {}: {e}", sig.display()))?;
+    let content = File::open(doc).map_err(|e| format!("cannot open: {e}"))?;
+    check_detached_digest(&bytes, content)
+        .map_err(|e| format!("cannot check {} against the document: {e}", sig.display()))
+}
+
+/// The "changed after signing" reason of a document whose signature no
+/// longer fits it, if so (a check on rerun before skipping it).
+fn changed_after_signing(doc: &Path, sig: &Path) -> Option<String> {
+    match existing_fits(doc, sig) {
+        Ok(DigestCheck::Matches | DigestCheck::NotComparable(_)) => None,
+        Ok(DigestCheck::Changed { algorithm }) => Some(format!(
+            "changed after signing: the document's {algorithm} digest differs from the one {} signed; --resign signs the new version and keeps the old signature as {}.<n>",
+            sig.display(),
+            sig.display()
+        )),
+        // An unreadable signature is left as it is, as before: `verify`
+        // reports it; only a definite mismatch is a change.
+        Err(_) => None,
+    }
+}
+
+/// Keeps the signature at `sig` as `sig.<n>` (the lowest free n, from 1)
+/// before it is replaced: a hard link, so the old signature is never
+/// copied, never half-written, and never deleted. A `sig.<n>` that already
+/// holds the same bytes (a run killed after this step) is reused.
+fn keep_previous(sig: &Path) -> Result<PathBuf, String> {
+    let current = std::fs::read(sig).map_err(|e| format!("cannot read {}: {e}", sig.display()))?;
+    for n in 1u32.. {
+        let mut name = sig.as_os_str().to_owned();
+        name.push(format!(".{n}"));
+        let kept = PathBuf::from(name);
+        match std::fs::hard_link(sig, &kept) {
+            Ok(()) => {
+                if let Some(dir) = kept.parent() {
+                    let dir = if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    };
+                    File::open(dir)
+                        .and_then(|d| d.sync_all())
+                        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+                }
+                return Ok(kept);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if std::fs::read(&kept).is_ok_and(|b| b == current) {
+                    return Ok(kept);
+                }
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot keep the previous signature as {}: {e}",
+                    kept.display()
+                ))
+            }
+        }
+    }
+    Err(format!(
+        "no free name for the previous signature of {}",
+        sig.display()
+    ))
+}
+
+/// The revocation pre-check's inputs from the validation options.
+pub(crate) fn check_setup(
+    validation: &ValidationDataArgs,
+    revocation: SignRevocationArg,
+) -> crate::signer_check::CheckSetup<'_> {
+    crate::signer_check::CheckSetup {
+        trust: &validation.trust,
+        crls: &validation.crl,
+        ocsp: &validation.ocsp,
+        certs: &validation.certs,
+        offline: validation.offline,
+        revocation,
+    }
 }
 
 pub(crate) fn num_cpus() -> usize {

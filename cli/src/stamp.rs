@@ -40,8 +40,9 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
         Ok(name.into())
     });
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
+    let halt = || crate::tsa::halt_reason(&tsa);
     let settings = batch::Settings {
-        threads: threads(args.run.jobs, args.tsa.tsa_concurrency),
+        threads: threads(args.run.jobs, args.tsa.concurrency()),
         overwrite: if args.force {
             Overwrite::Replace
         } else {
@@ -49,7 +50,10 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
         },
         skip_existing: !args.force,
         label: "time-stamping",
-        quiet: args.run.json,
+        quiet: args.run.json || args.run.quiet,
+        halt: Some(&halt),
+        check_existing: None,
+        raced: "time-stamped by another run",
     };
     let report = batch::run(planned, &settings, |task| {
         let file = File::open(&task.input.path).map_err(|e| format!("cannot open: {e}"))?;
@@ -61,9 +65,15 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
         Ok(Produced::Write(stamp.response))
     })?;
     if args.run.json {
-        output::json(&report.to_json("stamped", "timestamp"))?;
+        let mut json = report.to_json("stamped", "timestamp");
+        json["tsa"] = crate::tsa::health_json(&tsa);
+        if args.run.failures_only {
+            batch::BatchReport::failures_only(&mut json, "stamped");
+        }
+        output::json(&json)?;
     } else {
-        report.print_problems();
+        report.print_problems(args.run.quiet);
+        crate::tsa::print_health(&tsa);
         eprintln!(
             "time-stamped {} file(s); {} skipped, {} failed",
             report.done.len(),
@@ -89,14 +99,27 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     // Augmentation replaces each signature in place, atomically.
     let planned = batch::plan(walked, |input| Ok(input.path.clone()));
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
+    let halt = || augmenter.tsa().and_then(crate::tsa::halt_reason);
     let settings = batch::Settings {
-        threads: threads(args.run.jobs, args.tsa.tsa_concurrency),
+        threads: threads(args.run.jobs, args.tsa.concurrency()),
         overwrite: Overwrite::Replace,
         skip_existing: false,
         label: "extending",
-        quiet: args.run.json,
+        quiet: args.run.json || args.run.quiet,
+        halt: augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
+        check_existing: None,
+        raced: "extended by another run",
     };
     let level = augmenter.level_name();
+    // A rerun after an interrupted run skips what that run stamped.
+    let fresh_since = (target == Target::Lta && args.restamp_after > 0).then(|| {
+        let hours = i64::try_from(args.restamp_after).unwrap_or(i64::MAX / 7200);
+        hozon_cms::UnixTime(
+            hozon_cms::UnixTime::now()
+                .0
+                .saturating_sub(hours.saturating_mul(3600)),
+        )
+    });
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
         let size = std::fs::metadata(path)
@@ -106,6 +129,17 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             return Err(format!("{size} bytes is too large for a signature file"));
         }
         let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        if let Some(since) = fresh_since {
+            if let Some(stamped) =
+                crate::augment::newest_archive_stamp(&original).filter(|t| *t >= since)
+            {
+                return Ok(Produced::Skip(format!(
+                    "already {level}: archive time stamp of {} is younger than --restamp-after {} h",
+                    stamped.rfc3339(),
+                    args.restamp_after
+                )));
+            }
+        }
         let content = detached_content(path);
         let bytes = augmenter.apply(&path.display().to_string(), &original, content.as_deref())?;
         if bytes == original {
@@ -115,9 +149,19 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         }
     })?;
     if args.run.json {
-        output::json(&report.to_json("extended", "signature"))?;
+        let mut json = report.to_json("extended", "signature");
+        if let Some(tsa) = augmenter.tsa() {
+            json["tsa"] = crate::tsa::health_json(tsa);
+        }
+        if args.run.failures_only {
+            batch::BatchReport::failures_only(&mut json, "extended");
+        }
+        output::json(&json)?;
     } else {
-        report.print_problems();
+        report.print_problems(args.run.quiet);
+        if let Some(tsa) = augmenter.tsa() {
+            crate::tsa::print_health(tsa);
+        }
         eprintln!(
             "extended {} signature(s) to {level}; {} skipped, {} failed",
             report.done.len(),

@@ -1,8 +1,6 @@
 //! TSA options → a configured `TsaClient`. Credentials come from files,
 //! environment variables or a prompt; never from the command line.
 
-use std::time::Duration;
-
 use anyhow::Context;
 use hozon_sign::SecretSource;
 use hozon_tsp::{BasicAuth, ClientIdentity, TsaClient, TsaConfig};
@@ -39,9 +37,7 @@ pub fn client(args: &TsaArgs) -> anyhow::Result<Option<TsaClient>> {
         return Ok(None);
     }
     let mut config = TsaConfig::new(args.urls.clone());
-    config.timeout = Duration::from_secs(args.tsa_timeout.max(1));
-    config.retries = args.tsa_retries;
-    config.concurrency = args.tsa_concurrency.max(1);
+    args.settings().apply(&mut config);
     config.digest = digest_of(args.tsa_digest);
     if let Some(policy) = &args.tsa_policy {
         config.policy = Some(
@@ -81,4 +77,49 @@ pub fn client(args: &TsaArgs) -> anyhow::Result<Option<TsaClient>> {
             .push(std::fs::read(ca).with_context(|| format!("{}", ca.display()))?);
     }
     Ok(Some(TsaClient::new(config)?))
+}
+
+/// Why a batch must stop: every TSA is down for the run.
+pub fn halt_reason(tsa: &TsaClient) -> Option<String> {
+    tsa.no_tsa_left().map(|e| e.to_string())
+}
+
+/// One warning per TSA that failed to connect this run (count, last error,
+/// whether it was given up), printed once after a batch instead of once per
+/// file.
+pub fn print_health(tsa: &TsaClient) {
+    for h in tsa.health() {
+        if h.connect_failures == 0 {
+            continue;
+        }
+        let last = h.last_error.map(|e| e.to_string()).unwrap_or_default();
+        let state = if h.down {
+            format!(
+                "given up for the rest of the run; {} request(s) went past it",
+                h.skipped
+            )
+        } else {
+            "still in use".to_string()
+        };
+        crate::output::error(&format!(
+            "warning: TSA {}: {} connection failure(s) or timeout(s) ({state}); last: {last}",
+            h.url, h.connect_failures
+        ));
+    }
+}
+
+/// The `tsa` array of batch JSON reports: how each TSA fared.
+pub fn health_json(tsa: &TsaClient) -> serde_json::Value {
+    tsa.health()
+        .into_iter()
+        .map(|h| {
+            serde_json::json!({
+                "url": h.url,
+                "down": h.down,
+                "connect_failures": h.connect_failures,
+                "skipped": h.skipped,
+                "last_error": h.last_error.map(|e| e.to_string()),
+            })
+        })
+        .collect()
 }

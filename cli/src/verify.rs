@@ -48,31 +48,8 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
     for t in setup.trust {
         anchors.add_file(t)?;
     }
-    let mut crls = CrlSet::new();
-    for path in setup.crls {
-        for crl in Crl::read_file(path)? {
-            crls.add(Arc::new(crl));
-        }
-    }
-    for path in setup.ocsp {
-        let resp = OcspResponse::read_file(path)?;
-        if !resp.is_successful() {
-            anyhow::bail!(
-                "{}: the OCSP responseStatus is {}, not successful",
-                path.display(),
-                resp.response_status()
-            );
-        }
-        crls.add_ocsp(Arc::new(resp));
-    }
-    let mut extra_certs = Vec::new();
-    for path in setup.certs {
-        let bytes = hozon_pki::read_limited(path, hozon_pki::MAX_CERT_FILE_SIZE)?;
-        extra_certs.extend(
-            hozon_cms::Cert::read_bundle(&bytes)
-                .with_context(|| format!("{}: not a certificate file", path.display()))?,
-        );
-    }
+    let crls = read_revocation_files(setup.crls, setup.ocsp)?;
+    let extra_certs = read_cert_files(setup.certs)?;
     let now = UnixTime::now();
     let validation_time = match setup.at {
         Some(s) => UnixTime::parse_rfc3339(s)
@@ -85,10 +62,7 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
         RevocationArg::BestEffort => RevocationPolicy::BestEffort,
         RevocationArg::Skip => RevocationPolicy::Skip,
     };
-    let mut chains = ChainValidator::new(anchors, crls, policy, now);
-    if !setup.offline {
-        chains = chains.with_fetcher(Arc::new(Fetcher::new(FetchConfig::default())?));
-    }
+    let chains = chain_validator(anchors, crls, policy, setup.offline)?;
     Ok(Verifier::new(
         chains,
         VerifierConfig {
@@ -98,6 +72,56 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
             extra_certs,
         },
     ))
+}
+
+/// A chain validator at the current time, fetching missing revocation
+/// data unless `offline`.
+pub(crate) fn chain_validator(
+    anchors: TrustAnchors,
+    crls: CrlSet,
+    policy: RevocationPolicy,
+    offline: bool,
+) -> anyhow::Result<ChainValidator> {
+    let mut chains = ChainValidator::new(anchors, crls, policy, UnixTime::now());
+    if !offline {
+        chains = chains.with_fetcher(Arc::new(Fetcher::new(FetchConfig::default())?));
+    }
+    Ok(chains)
+}
+
+/// The CRLs (`--crl`) and OCSP responses (`--ocsp`) of the command line.
+pub(crate) fn read_revocation_files(crl: &[PathBuf], ocsp: &[PathBuf]) -> anyhow::Result<CrlSet> {
+    let mut crls = CrlSet::new();
+    for path in crl {
+        for crl in Crl::read_file(path)? {
+            crls.add(Arc::new(crl));
+        }
+    }
+    for path in ocsp {
+        let resp = OcspResponse::read_file(path)?;
+        if !resp.is_successful() {
+            anyhow::bail!(
+                "{}: the OCSP responseStatus is {}, not successful",
+                path.display(),
+                resp.response_status()
+            );
+        }
+        crls.add_ocsp(Arc::new(resp));
+    }
+    Ok(crls)
+}
+
+/// The certificates of `--certs` files.
+pub(crate) fn read_cert_files(paths: &[PathBuf]) -> anyhow::Result<Vec<hozon_cms::Cert>> {
+    let mut certs = Vec::new();
+    for path in paths {
+        let bytes = hozon_pki::read_limited(path, hozon_pki::MAX_CERT_FILE_SIZE)?;
+        certs.extend(
+            hozon_cms::Cert::read_bundle(&bytes)
+                .with_context(|| format!("{}: not a certificate file", path.display()))?,
+        );
+    }
+    Ok(certs)
 }
 
 /// The archive record directories at or below `dir` (directories holding
@@ -294,8 +318,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         .par_iter()
         .flat_map_iter(|d| hozon_archive::verify::record_reports(d, &verifier))
         .collect();
+    // Previous signatures kept by `sign --resign` are history: they signed
+    // an earlier version of the document.
     let walked = walk::collect(&paths, |p| {
-        walk::is_signature(p) || hozon_pades::is_pdf_file(p)
+        (walk::is_signature(p) && !walk::is_kept_previous(p)) || hozon_pades::is_pdf_file(p)
     });
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked.inputs;
@@ -309,7 +335,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         .num_threads(args.run.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let bar = if args.run.json {
+    let bar = if args.run.json || args.run.quiet {
         indicatif::ProgressBar::hidden()
     } else {
         output::progress(inputs.len(), "verifying")
@@ -368,9 +394,21 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     report.signatures.extend(record_reports);
     report.summary = Summary::of(&report.signatures);
     report.collect_evidence_records();
+    // A PDF whose signatures are inside it is signed, though nothing lies beside it.
+    let signed_inside: std::collections::HashSet<&str> = report
+        .signatures
+        .iter()
+        .filter(|r| r.format == "PAdES")
+        .map(|r| r.file.as_str())
+        .collect();
+    let coverage = args
+        .require_signed
+        .then(|| Coverage::of(&paths, &signed_inside));
+    let uncovered = coverage.as_ref().is_some_and(|c| !c.is_empty());
     if report.signatures.is_empty()
         && report.file_errors.is_empty()
         && report.unsigned_files.is_empty()
+        && !uncovered
     {
         report.file_errors.push(FileError {
             file: args
@@ -382,12 +420,128 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
             error: "no signature files (.p7s, .p7m) found".into(),
         });
     }
-    if args.run.json {
-        output::json(&report)?;
+    let outcome = outcome_of(&report).worst(if uncovered {
+        Outcome::Failed
     } else {
-        print_human(&report);
+        Outcome::Passed
+    });
+    if args.run.failures_only {
+        report
+            .signatures
+            .retain(|s| s.indication != Indication::TotalPassed);
     }
-    Ok(outcome_of(&report))
+    if args.run.json {
+        let mut json = serde_json::to_value(&report)?;
+        if let Some(c) = &coverage {
+            json["unsigned"] = serde_json::to_value(&c.unsigned)?;
+            json["orphaned"] = serde_json::to_value(&c.orphaned)?;
+        }
+        output::json(&json)?;
+    } else {
+        print_human(&report, args.run.quiet);
+        if let Some(c) = &coverage {
+            c.print();
+        }
+    }
+    Ok(outcome)
+}
+
+/// A file `verify --require-signed` reports, with a stable code.
+#[derive(Debug, serde::Serialize)]
+pub struct Uncovered {
+    /// The file.
+    pub file: String,
+    /// `NOT_SIGNED`, `NOT_REGULAR_FILE` or `SIGNED_DATA_NOT_FOUND`.
+    pub code: &'static str,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// What `--require-signed` finds under the PATH arguments: documents
+/// without signature, time stamp or evidence record, entries that are not
+/// regular files, and detached signatures whose document is gone.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// Documents (and symlinks, special files) without a signature.
+    pub unsigned: Vec<Uncovered>,
+    /// Signatures, time stamps and evidence records whose document is gone.
+    pub orphaned: Vec<Uncovered>,
+}
+
+impl Coverage {
+    /// Walks `paths` (symlinks not followed). `signed_inside` names the
+    /// files that carry their signatures inside them (signed PDFs).
+    pub fn of(paths: &[PathBuf], signed_inside: &std::collections::HashSet<&str>) -> Coverage {
+        let walked = walk::collect(paths, |_| true);
+        let present: std::collections::HashSet<&Path> =
+            walked.inputs.iter().map(|i| i.path.as_path()).collect();
+        let mut c = Coverage::default();
+        for input in &walked.inputs {
+            let path = &input.path;
+            if walk::is_signature(path) {
+                let kept = walk::is_kept_previous(path);
+                let detached = default_content(path);
+                if let (false, Some(doc)) = (kept, detached) {
+                    if !present.contains(doc.as_path()) && !doc.exists() {
+                        c.orphaned.push(Uncovered {
+                            file: path.display().to_string(),
+                            code: "SIGNED_DATA_NOT_FOUND",
+                            reason: format!("its document {} is gone", doc.display()),
+                        });
+                    }
+                }
+                continue;
+            }
+            let inside = signed_inside.contains(path.display().to_string().as_str());
+            let covered = inside
+                || ["p7s", "p7m", "tsr", "ers"].iter().any(|ext| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".");
+                name.push(ext);
+                present.contains(Path::new(&name))
+            });
+            if !covered {
+                c.unsigned.push(Uncovered {
+                    file: path.display().to_string(),
+                    code: "NOT_SIGNED",
+                    reason: "no signature, time stamp or evidence record beside it".into(),
+                });
+            }
+        }
+        for (path, reason) in walked.not_regular {
+            c.unsigned.push(Uncovered {
+                file: path.display().to_string(),
+                code: "NOT_REGULAR_FILE",
+                reason,
+            });
+        }
+        c
+    }
+
+    /// Whether nothing is uncovered.
+    pub fn is_empty(&self) -> bool {
+        self.unsigned.is_empty() && self.orphaned.is_empty()
+    }
+
+    /// The text report on stderr.
+    pub fn print(&self) {
+        for u in &self.unsigned {
+            output::error(&format!("not signed: {}: {}", u.file, u.reason));
+        }
+        for o in &self.orphaned {
+            output::error(&format!(
+                "signature without its document: {}: {} (SIGNED_DATA_NOT_FOUND)",
+                o.file, o.reason
+            ));
+        }
+        if !self.is_empty() {
+            eprintln!(
+                "{} file(s) not signed, {} signature(s) without their document",
+                self.unsigned.len(),
+                self.orphaned.len()
+            );
+        }
+    }
 }
 
 /// The exit outcome of a verification report.
@@ -439,11 +593,15 @@ fn write_file_report(
     Ok(())
 }
 
-/// Human-readable report on stdout.
-pub fn print_human(report: &Report) {
+/// Human-readable report on stdout; `quiet` leaves out the signatures that
+/// passed.
+pub fn print_human(report: &Report, quiet: bool) {
     use std::fmt::Write;
     let mut out = String::new();
     for s in &report.signatures {
+        if quiet && s.indication == Indication::TotalPassed {
+            continue;
+        }
         let verdict = match s.sub_indication {
             Some(sub) => format!("{} ({sub})", s.indication),
             None => s.indication.to_string(),

@@ -13,14 +13,32 @@ pub struct Input {
     pub root: Option<PathBuf>,
 }
 
-/// Whether `path` is a signature or evidence file (never signed again).
+/// Whether `path` is a signature or evidence file (never signed again),
+/// or a previous signature kept by `sign --resign` (`FILE.p7s.<n>`).
 pub fn is_signature(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(
-            e.to_ascii_lowercase().as_str(),
-            "p7s" | "p7m" | "tsr" | "ers"
-        )
-    })
+    let signature_ext = |p: &Path| {
+        p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "p7s" | "p7m" | "tsr" | "ers"
+            )
+        })
+    };
+    signature_ext(path) || is_kept_signature(path) && signature_ext(&path.with_extension(""))
+}
+
+/// Whether `path` is a previous signature kept by `sign --resign`
+/// (`FILE.p7s.<n>`): history, not verified as a current signature.
+pub fn is_kept_previous(path: &Path) -> bool {
+    is_kept_signature(path) && is_signature(path)
+}
+
+/// Whether `path` ends in `.<n>` (a number), as previous signatures kept by
+/// `sign --resign` do.
+fn is_kept_signature(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// What a walk found.
@@ -32,6 +50,10 @@ pub struct Walked {
     pub errors: Vec<(PathBuf, String)>,
     /// hozon temporaries seen (left by interrupted runs, or in progress).
     pub temporaries: Vec<PathBuf>,
+    /// Entries of walked directories left alone because they are not
+    /// regular files (symbolic links, which are never followed, FIFOs,
+    /// sockets, devices), with why.
+    pub not_regular: Vec<(PathBuf, String)>,
     /// Directories listed in full (under roots walked without an error).
     pub listed: HashSet<PathBuf>,
     /// [`path_hash`] of every signature or evidence file seen in them: what
@@ -69,6 +91,7 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
     let mut temporaries = Vec::new();
     let mut listed = HashSet::new();
     let mut outputs_seen = HashSet::new();
+    let mut not_regular = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => errors.push((p.clone(), e.to_string())),
@@ -99,11 +122,17 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
                             if is_signature(e.path()) {
                                 outputs_seen.insert(path_hash(e.path()));
                             }
-                            if e.file_type().is_file() && keep(e.path()) {
+                            if !keep(e.path()) {
+                                continue;
+                            }
+                            if e.file_type().is_file() {
                                 inputs.push(Input {
                                     path: e.into_path(),
                                     root: Some(p.clone()),
                                 });
+                            } else {
+                                let why = not_regular_reason(e.file_type());
+                                not_regular.push((e.into_path(), why.to_owned()));
                             }
                         }
                     }
@@ -119,8 +148,25 @@ pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> Walked {
         inputs,
         errors,
         temporaries,
+        not_regular,
         listed,
         outputs_seen,
+    }
+}
+
+/// Why an entry that is neither a regular file nor a directory is left alone.
+fn not_regular_reason(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_symlink() {
+        "is a symbolic link; links are not followed (sign the file it points to by its own path)"
+    } else if t.is_fifo() {
+        "is a FIFO, not a regular file"
+    } else if t.is_socket() {
+        "is a socket, not a regular file"
+    } else if t.is_block_device() || t.is_char_device() {
+        "is a device, not a regular file"
+    } else {
+        "is not a regular file"
     }
 }
 
@@ -153,6 +199,48 @@ mod tests {
         // A file named directly: its directory was not listed.
         let direct = collect(&[elsewhere.join("d")], |_| true);
         assert!(!direct.certainly_absent(&elsewhere.join("d.tsr")));
+    }
+
+    #[test]
+    fn symlinks_and_fifos_are_listed_as_not_regular_with_why() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"x").unwrap();
+        std::os::unix::fs::symlink("a", dir.path().join("link")).unwrap();
+        let fifo = dir.path().join("fifo");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let walked = collect(&[dir.path().to_path_buf()], |p| !is_signature(p));
+        assert_eq!(walked.inputs.len(), 1);
+        let reasons: Vec<(String, String)> = walked
+            .not_regular
+            .iter()
+            .map(|(p, r)| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    r.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons
+            .iter()
+            .any(|(n, r)| n == "link" && r.contains("symbolic link")));
+        assert!(reasons
+            .iter()
+            .any(|(n, r)| n == "fifo" && r.contains("FIFO")));
+    }
+
+    #[test]
+    fn kept_previous_signatures_are_signature_files() {
+        assert!(is_signature(Path::new("a.pdf.p7s")));
+        assert!(is_signature(Path::new("a.pdf.p7s.1")));
+        assert!(is_signature(Path::new("a.pdf.p7m.12")));
+        assert!(!is_signature(Path::new("report.2024")));
+        assert!(!is_signature(Path::new("a.pdf.1")));
+        assert!(!is_signature(Path::new("a.pdf")));
     }
 
     #[test]

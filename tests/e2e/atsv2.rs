@@ -104,6 +104,8 @@ fn an_archive_time_stamp_v2_proves_existence_after_the_signer_and_the_first_tsa_
         "pki/signer-short.crt",
         "--chain",
         "pki/chain.pem",
+        "--crl",
+        "pki/crls.pem",
         "--level",
         "t",
         "--tsa",

@@ -398,6 +398,8 @@ fn an_evidence_record_over_a_b_b_signature_keeps_it_valid_after_the_signer_expir
             "pki/signer-short.crt",
             "--chain",
             "pki/chain.pem",
+            "--crl",
+            "pki/crls.pem",
         ]);
         assert_eq!(
             crate::util::code(&out),

@@ -9,7 +9,7 @@ use hozon_testkit::{
     fixed_ports, CrlServer, OcspServer, Pki, TsaMode, TsaServer, CRL_PORT, OCSP_PORT,
 };
 
-use crate::util::{code, describe, stderr, Env, CHAIN, TRUST};
+use crate::util::{code, describe, stderr, Env, CHAIN, CRLS, TRUST};
 
 struct Servers {
     crl: CrlServer,
@@ -40,7 +40,8 @@ fn sign_many(env: &Env, dir: &str, n: usize, signer: &str, tsa: &str) {
     let key = format!("pki/{signer}.key");
     let cert = format!("pki/{signer}.crt");
     let out = env.hozon(&[
-        "sign", dir, "--key", &key, "--cert", &cert, "--chain", CHAIN, "--level", "t", "--tsa", tsa,
+        "sign", dir, "--key", &key, "--cert", &cert, "--chain", CHAIN, "--crl", CRLS, "--level",
+        "t", "--tsa", tsa,
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
@@ -131,7 +132,9 @@ fn a_revoked_signer_is_found_through_ocsp_alone() {
     let env = Env::new();
     let s = servers(&env);
     env.copy_doc("referral-letter.txt", "a.txt");
-    let sig = env.sign_doc("a.txt", "signer-revoked", &[]);
+    // hozon sign refuses a revoked signer: OpenSSL makes the signature.
+    env.openssl_sign("a.txt", "signer-revoked", "a.txt.p7s", &["-cades"]);
+    let sig = "a.txt.p7s".to_string();
     // No --crl: the only source is the OCSP responder of the AIA.
     let v = env.verify_online(&[&sig], &[]);
     let entry = v.expect(1, &sig, "TOTAL_FAILED", Some("REVOKED"));
@@ -438,13 +441,38 @@ fn signing_at_b_lta_fetches_embeds_and_validates_offline() {
     let env = Env::new();
     let s = servers(&env);
     env.copy_doc("lab-report.pdf", "a.pdf");
-    let sig = env.sign_doc(
+    // No --crl: the signer's revocation pre-check and the validation data
+    // both come from the servers.
+    let out = env.hozon(&[
+        "sign",
         "a.pdf",
-        "signer-doctor",
-        &["--level", "lta", "--tsa", &s.tsa.url(), "--trust", TRUST],
+        "--key",
+        "pki/signer-doctor.key",
+        "--cert",
+        "pki/signer-doctor.crt",
+        "--chain",
+        CHAIN,
+        "--level",
+        "lta",
+        "--tsa",
+        &s.tsa.url(),
+        "--trust",
+        TRUST,
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let sig = "a.pdf.p7s".to_string();
+    // The pre-check before the first signature asks once, and the
+    // validation data of the batch once more (each run fetches a URL once).
+    assert_eq!(
+        s.ocsp.requests(),
+        2,
+        "the signer's status: pre-check, then embedding"
     );
-    assert_eq!(s.ocsp.requests(), 1, "the signer's status, once");
-    assert_eq!(s.crl.requests(), 1, "root-ca.crl, once");
+    assert_eq!(
+        s.crl.requests(),
+        2,
+        "root-ca.crl: pre-check, then embedding"
+    );
     drop(s);
     let v = env.verify(&[&sig], &["--offline"]);
     let entry = v.expect(0, &sig, "TOTAL_PASSED", None);

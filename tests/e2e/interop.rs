@@ -188,6 +188,8 @@ fn pkcs12_signer_interop() {
         "pki/signer-doctor.p12",
         "--pass-file",
         "pki/signer-doctor.p12.pass",
+        "--crl",
+        "pki/crls.pem",
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let (ok, log) = env.openssl_verify("letter.txt.p7s", Some(&doc));
@@ -264,6 +266,8 @@ fn legacy_rc2_pkcs12_signer() {
         "legacy.p12",
         "--pass-file",
         "p12.pass",
+        "--crl",
+        "pki/crls.pem",
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let (ok, log) = env.openssl_verify("letter.txt.p7s", Some(&doc));
@@ -305,6 +309,8 @@ fn encrypted_pem_key_with_pass_env() {
             "pki/signer-doctor.crt",
             "--chain",
             "pki/chain.pem",
+            "--crl",
+            "pki/crls.pem",
             "--pass-env",
             "HOZON_E2E_PASS",
         ],
@@ -338,6 +344,8 @@ fn every_sample_document_round_trips() {
         "pki/signer-doctor.crt",
         "--chain",
         "pki/chain.pem",
+        "--crl",
+        "pki/crls.pem",
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     for d in docs {

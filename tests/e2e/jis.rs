@@ -31,6 +31,8 @@ fn extend_jis(env: &Env, sig: &str, level: &str, tsa: &str) -> std::process::Out
         CRLS,
         "--tsa",
         tsa,
+        "--restamp-after",
+        "0",
     ])
 }
 

@@ -66,6 +66,8 @@ fn one_gib_file_signs_and_verifies_in_small_memory() {
             "pki/signer-doctor.crt",
             "--chain",
             CHAIN,
+            "--crl",
+            "pki/crls.pem",
         ],
     );
     assert_eq!(code, 0, "{out}{err}");
@@ -128,6 +130,10 @@ fn enveloping_refuses_a_huge_file_without_reading_it() {
             "pki/signer-doctor.key",
             "--cert",
             "pki/signer-doctor.crt",
+            "--chain",
+            CHAIN,
+            "--crl",
+            "pki/crls.pem",
             "--json",
         ],
     );

@@ -22,6 +22,7 @@ mod replica;
 mod report;
 mod scan;
 mod scan_auth;
+mod signing_safety;
 mod tls;
 mod tsa;
 mod util;

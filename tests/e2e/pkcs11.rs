@@ -201,6 +201,8 @@ fn sign_ok(env: &Env, token: &Token, paths: &[&str], extra: &[&str], files: usiz
     let mut args = vec!["sign"];
     args.extend_from_slice(paths);
     args.extend_from_slice(&["--pkcs11-module", MODULE, "--pin-env", PIN_VAR, "--json"]);
+    // What the signer's revocation pre-check checks against.
+    args.extend_from_slice(&["--trust", "pki/trust.pem", "--crl", "pki/crls.pem"]);
     args.extend_from_slice(extra);
     let out = token.hozon(env, &args, &[]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
@@ -339,6 +341,10 @@ fn ecdsa_serial_session_and_module_from_env() {
         "-j",
         "4",
         "--json",
+        "--trust",
+        "pki/trust.pem",
+        "--crl",
+        "pki/crls.pem",
     ];
     let out = token.hozon(&env, &args, &[("HOZON_PKCS11_MODULE", MODULE)]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
@@ -640,6 +646,10 @@ fn scan_sign_through_the_token() {
             "--pin-env",
             PIN_VAR,
             "--json",
+            "--trust",
+            "pki/trust.pem",
+            "--crl",
+            "pki/crls.pem",
         ],
         &[],
     );
@@ -750,6 +760,10 @@ fn token_removed_mid_batch_fails_the_rest_and_leaves_only_whole_signatures() {
             "-j",
             "1",
             "--json",
+            "--trust",
+            "pki/trust.pem",
+            "--crl",
+            "pki/crls.pem",
         ])
         .current_dir(env.dir())
         .env("SOFTHSM2_CONF", &token.conf)
@@ -898,7 +912,7 @@ fn archive_ingest_signs_through_the_token() {
     assert_eq!(signatures, files.len());
     assert_eq!(
         tsa.requests(),
-        1,
-        "one evidence-record batch for the whole ingest"
+        2,
+        "init's test stamp, and one evidence-record batch for the whole ingest"
     );
 }

@@ -81,6 +81,8 @@ pub struct SignedEntry {
 #[derive(Clone, Debug, Deserialize)]
 pub struct Problem {
     pub file: String,
+    /// A stable code beside every reason (issue 17).
+    pub code: String,
     pub reason: String,
 }
 
@@ -94,8 +96,17 @@ pub struct SignSummary {
 
 /// Parses `hozon sign --json` output.
 pub fn sign_report(out: &std::process::Output) -> SignReport {
-    serde_json::from_str(&stdout(out))
-        .unwrap_or_else(|e| panic!("sign --json breaks the contract ({e}): {}", describe(out)))
+    let report: SignReport = serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("sign --json breaks the contract ({e}): {}", describe(out)));
+    for p in report.skipped.iter().chain(&report.failed) {
+        assert!(
+            !p.code.is_empty() && p.code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+            "{}: code {:?}",
+            p.file,
+            p.code
+        );
+    }
+    report
 }
 
 const INDICATIONS: [&str; 3] = ["TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"];
@@ -449,6 +460,8 @@ fn sign_json_contract() {
         "pki/signer-doctor.crt",
         "--chain",
         "pki/chain.pem",
+        "--crl",
+        "pki/crls.pem",
         "--json",
     ]);
     assert_eq!(

@@ -33,14 +33,17 @@ use crate::util::{
 
 /// Subject of `tsa.crt`.
 pub(crate) const TSA_SUBJECT: &str = "CN=hozon Test TSA,O=hozon Test TSA,C=JP";
-/// The doctor's key and certificate, with the chain.
-pub(crate) const DOCTOR: [&str; 6] = [
+/// The doctor's key and certificate, with the chain and the CRLs the
+/// signer's revocation pre-check reads.
+pub(crate) const DOCTOR: [&str; 8] = [
     "--key",
     "pki/signer-doctor.key",
     "--cert",
     "pki/signer-doctor.crt",
     "--chain",
     CHAIN,
+    "--crl",
+    CRLS,
 ];
 /// No retries, short timeout: fault tests fail fast.
 pub(crate) const FAST: [&str; 4] = ["--tsa-timeout", "2", "--tsa-retries", "0"];

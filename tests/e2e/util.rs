@@ -178,7 +178,7 @@ impl Env {
         let key = format!("pki/{signer}.key");
         let cert = format!("pki/{signer}.crt");
         let mut args = vec![
-            "sign", file, "--key", &key, "--cert", &cert, "--chain", CHAIN,
+            "sign", file, "--key", &key, "--cert", &cert, "--chain", CHAIN, "--crl", CRLS,
         ];
         args.extend_from_slice(extra);
         let out = self.hozon(&args);

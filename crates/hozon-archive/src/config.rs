@@ -193,6 +193,34 @@ pub struct TsaConfig {
     pub ca: Vec<PathBuf>,
     /// Requested TSA policy OID.
     pub policy: Option<String>,
+    /// Seconds to wait for one TSA answer (default 30).
+    pub timeout: Option<u64>,
+    /// Retries per TSA on network errors, timeouts, HTTP 5xx and 429
+    /// (default 3).
+    pub retries: Option<u32>,
+    /// TSA requests in flight at most (default 4).
+    pub concurrency: Option<usize>,
+    /// Connection failures or timeouts in a row that take a TSA out of use
+    /// for the rest of a run (default 3; 0 never).
+    pub breaker_threshold: Option<u32>,
+    /// Seconds before a TSA taken out of use is tried again (default 30).
+    pub reprobe_seconds: Option<u64>,
+    /// Longest `Retry-After` honoured, in seconds (default 120).
+    pub max_retry_after_seconds: Option<u64>,
+}
+
+impl TsaConfig {
+    /// The TSA client settings this section sets.
+    pub fn settings(&self) -> hozon_tsp::TsaSettings {
+        hozon_tsp::TsaSettings {
+            timeout_secs: self.timeout,
+            retries: self.retries,
+            concurrency: self.concurrency,
+            breaker_threshold: self.breaker_threshold,
+            reprobe_secs: self.reprobe_seconds,
+            max_retry_after_secs: self.max_retry_after_seconds,
+        }
+    }
 }
 
 /// Validation inputs (the options of `hozon verify`).
@@ -317,6 +345,27 @@ mod tests {
         let text = c.to_toml().unwrap();
         assert!(text.contains("pass_env = \"KEY_PASS\""));
         assert_eq!(toml::from_str::<Config>(&text).unwrap(), c);
+    }
+
+    #[test]
+    fn tsa_client_settings_are_read_from_the_tsa_section() {
+        let text = "[tsa]\nurls = [\"http://127.0.0.1:1/\"]\ntimeout = 5\nretries = 1\nconcurrency = 8\nbreaker_threshold = 2\nreprobe_seconds = 10\nmax_retry_after_seconds = 60\n";
+        let c: Config = toml::from_str(text).unwrap();
+        assert_eq!(
+            c.tsa.settings(),
+            hozon_tsp::TsaSettings {
+                timeout_secs: Some(5),
+                retries: Some(1),
+                concurrency: Some(8),
+                breaker_threshold: Some(2),
+                reprobe_secs: Some(10),
+                max_retry_after_secs: Some(60),
+            }
+        );
+        assert_eq!(toml::from_str::<Config>(&c.to_toml().unwrap()).unwrap(), c);
+        let unset: Config = toml::from_str("[tsa]\nurls = []\n").unwrap();
+        assert_eq!(unset.tsa.settings(), hozon_tsp::TsaSettings::default());
+        assert!(toml::from_str::<Config>("[tsa]\ntimeout_secs = 5\n").is_err());
     }
 
     #[test]

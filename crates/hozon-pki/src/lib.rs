@@ -58,6 +58,7 @@ pub mod fetch;
 pub mod ocsp;
 pub mod path;
 mod revocation;
+mod signer_check;
 mod trust;
 mod validator;
 
@@ -67,6 +68,7 @@ pub use fetch::{FetchConfig, Fetcher};
 pub use hozon_cms::UnixTime;
 pub use ocsp::OcspResponse;
 pub use revocation::{RevocationPolicy, RevocationStatus};
+pub use signer_check::{anchors_from_chain, check_signer, SignerStatus};
 pub use trust::TrustAnchors;
 pub use validator::{CertStatus, ChainReport, ChainValidator};
 

@@ -46,6 +46,7 @@ mod pkcs11;
 mod secret;
 mod signer;
 mod software;
+mod stale;
 
 pub use cades::{CadesSigner, MAX_ENVELOPING_CONTENT};
 pub use error::Error;
@@ -55,3 +56,4 @@ pub use pkcs11::{
 pub use secret::{Secret, SecretSource};
 pub use signer::{AlgorithmChoice, Signer};
 pub use software::SoftwareSigner;
+pub use stale::{check_detached_digest, DigestCheck};

@@ -14,6 +14,7 @@ use der::asn1::ObjectIdentifier;
 use hozon_cms::{Cert, DigestAlgorithm, KeyCache};
 use zeroize::Zeroizing;
 
+use crate::breaker::{BreakerConfig, Breakers, Gate, TsaHealth};
 use crate::http::{Answer, Http};
 use crate::request::{check_response, Request};
 use crate::{Error, Token};
@@ -60,10 +61,74 @@ pub struct TsaConfig {
     pub digest: DigestAlgorithm,
     /// Requests in flight at most (batches).
     pub concurrency: usize,
+    /// When a TSA is taken out of use for the run, and probed again.
+    pub breaker: BreakerConfig,
+    /// The longest `Retry-After` of a 429 or 503 answer that is honoured;
+    /// a longer one is cut to this.
+    pub max_retry_after: Duration,
+}
+
+/// The client settings a user tunes (`hozon.toml` `[tsa]`, command-line
+/// flags); `None` leaves [`TsaConfig::new`]'s default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TsaSettings {
+    /// Seconds to wait for one answer.
+    pub timeout_secs: Option<u64>,
+    /// Retries per TSA on transient failures.
+    pub retries: Option<u32>,
+    /// Requests in flight at most.
+    pub concurrency: Option<usize>,
+    /// Consecutive connection failures or timeouts that take a TSA out of
+    /// use for the run (0: never).
+    pub breaker_threshold: Option<u32>,
+    /// Seconds before a TSA taken out of use is probed again.
+    pub reprobe_secs: Option<u64>,
+    /// The longest `Retry-After` honoured, in seconds.
+    pub max_retry_after_secs: Option<u64>,
+}
+
+impl TsaSettings {
+    /// Each setting of `self`, or else of `fallback` (flags over a
+    /// configuration file).
+    pub fn or(self, fallback: TsaSettings) -> TsaSettings {
+        TsaSettings {
+            timeout_secs: self.timeout_secs.or(fallback.timeout_secs),
+            retries: self.retries.or(fallback.retries),
+            concurrency: self.concurrency.or(fallback.concurrency),
+            breaker_threshold: self.breaker_threshold.or(fallback.breaker_threshold),
+            reprobe_secs: self.reprobe_secs.or(fallback.reprobe_secs),
+            max_retry_after_secs: self.max_retry_after_secs.or(fallback.max_retry_after_secs),
+        }
+    }
+
+    /// Sets what is set in `config` (a timeout of at least 1 s, at least
+    /// one request in flight).
+    pub fn apply(&self, config: &mut TsaConfig) {
+        if let Some(t) = self.timeout_secs {
+            config.timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(r) = self.retries {
+            config.retries = r;
+        }
+        if let Some(c) = self.concurrency {
+            config.concurrency = c.max(1);
+        }
+        if let Some(n) = self.breaker_threshold {
+            config.breaker.threshold = n;
+        }
+        if let Some(s) = self.reprobe_secs {
+            config.breaker.reprobe_after = Duration::from_secs(s);
+        }
+        if let Some(s) = self.max_retry_after_secs {
+            config.max_retry_after = Duration::from_secs(s);
+        }
+    }
 }
 
 impl TsaConfig {
-    /// Defaults: 30 s timeout, 3 retries from 0.5 s, SHA-256, 4 in flight.
+    /// Defaults: 30 s timeout, 3 retries from 0.5 s, SHA-256, 4 in flight,
+    /// a TSA down after 3 connection failures in a row and probed every
+    /// 30 s, `Retry-After` honoured up to 120 s.
     pub fn new(urls: Vec<String>) -> TsaConfig {
         TsaConfig {
             urls,
@@ -76,6 +141,8 @@ impl TsaConfig {
             policy: None,
             digest: DigestAlgorithm::Sha256,
             concurrency: 4,
+            breaker: BreakerConfig::default(),
+            max_retry_after: Duration::from_secs(120),
         }
     }
 }
@@ -153,6 +220,7 @@ pub struct TsaClient {
     keys: KeyCache,
     /// The URLs, parsed once (parsing showed in profiles of large batches).
     urls: Vec<reqwest::Url>,
+    breakers: Breakers,
 }
 
 impl std::fmt::Debug for TsaClient {
@@ -192,12 +260,14 @@ impl TsaClient {
         }
         let http = Http::new(&config)?;
         let slots = Slots::new(config.concurrency);
+        let breakers = Breakers::new(config.breaker, &config.urls);
         Ok(TsaClient {
             config,
             http,
             slots,
             keys: KeyCache::default(),
             urls,
+            breakers,
         })
     }
 
@@ -217,31 +287,69 @@ impl TsaClient {
     }
 
     /// Time-stamps a precomputed digest (of the configured algorithm),
-    /// trying each TSA in turn with retries on transient failures.
+    /// trying each TSA in turn with retries on transient failures. A TSA
+    /// down for the run (see [`BreakerConfig`]) is passed over; when every
+    /// one is down, [`Error::NoTsaLeft`] comes at once, without a request.
     pub fn stamp_digest(&self, digest: &[u8]) -> Result<Stamp, Error> {
+        if self.breakers.none_left() {
+            return Err(Error::NoTsaLeft(self.breakers.last_errors()));
+        }
         let _slot = self.slots.acquire();
         let mut failures = Vec::new();
-        for (url, parsed) in self.config.urls.iter().zip(&self.urls) {
-            match self.stamp_at(url, parsed, digest) {
+        for (i, (url, parsed)) in self.config.urls.iter().zip(&self.urls).enumerate() {
+            let probe = match self.breakers.gate(i) {
+                Gate::Skip => continue,
+                Gate::Use => false,
+                Gate::Probe => true,
+            };
+            match self.stamp_at(i, url, parsed, digest, probe) {
                 Ok(stamp) => return Ok(stamp),
                 Err(e) => failures.push(e),
             }
         }
-        if failures.len() == 1 {
-            Err(failures.remove(0))
-        } else {
-            Err(Error::AllFailed(failures))
+        if self.breakers.none_left() {
+            return Err(Error::NoTsaLeft(self.breakers.last_errors()));
+        }
+        match failures.len() {
+            // Every TSA was skipped, but one is due for a probe another
+            // request holds: nothing was asked.
+            0 => Err(Error::NoTsaLeft(self.breakers.last_errors())),
+            1 => Err(failures.remove(0)),
+            _ => Err(Error::AllFailed(failures)),
         }
     }
 
-    fn stamp_at(&self, url: &str, parsed: &reqwest::Url, digest: &[u8]) -> Result<Stamp, Error> {
+    /// How each TSA fared this run: which are down, how many connection
+    /// failures, how many requests went past a down one.
+    pub fn health(&self) -> Vec<TsaHealth> {
+        self.breakers.health()
+    }
+
+    /// [`Error::NoTsaLeft`] when every TSA is down for the run (and none
+    /// is due for a probe): a batch stops here rather than fail file by
+    /// file.
+    pub fn no_tsa_left(&self) -> Option<Error> {
+        self.breakers
+            .none_left()
+            .then(|| Error::NoTsaLeft(self.breakers.last_errors()))
+    }
+
+    fn stamp_at(
+        &self,
+        i: usize,
+        url: &str,
+        parsed: &reqwest::Url,
+        digest: &[u8],
+        probe: bool,
+    ) -> Result<Stamp, Error> {
         let mut delay = self.config.backoff;
         let mut attempt = 0;
         loop {
             // A fresh request (and nonce) for every attempt.
             let request = Request::new(self.config.digest, digest, self.config.policy)?;
-            match self.exchange(url, parsed, &request) {
+            let (e, retry_after) = match self.exchange(url, parsed, &request) {
                 Ok(body) => {
+                    self.breakers.reached(i);
                     let (token, tsa) = check_response(&body, &request, url, &self.keys)?;
                     return Ok(Stamp {
                         response: body,
@@ -250,45 +358,70 @@ impl TsaClient {
                         url: url.to_owned(),
                     });
                 }
-                Err(e) if e.is_transient() && attempt < self.config.retries => {
-                    attempt += 1;
-                    std::thread::sleep(jittered(delay));
-                    delay = (delay * 2).min(Duration::from_secs(30));
+                Err(failure) => failure,
+            };
+            if e.is_connect_failure() {
+                if self.breakers.failed(i, &e) {
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
+            } else {
+                self.breakers.reached(i);
+            }
+            if probe || !e.is_transient() || attempt >= self.config.retries {
+                return Err(e);
+            }
+            attempt += 1;
+            let wait = match retry_after {
+                Some(after) => after.min(self.config.max_retry_after),
+                None => jittered(delay),
+            };
+            std::thread::sleep(wait);
+            delay = (delay * 2).min(Duration::from_secs(30));
+            // Other requests may have found it down meanwhile.
+            if self.breakers.is_down(i) {
+                return Err(e);
             }
         }
     }
 
-    /// One HTTP POST; the body of a 200 response.
+    /// One HTTP POST; the body of a 200 response, or the error with the
+    /// delay a 429 or 503 answer asked for (`Retry-After`).
     fn exchange(
         &self,
         url: &str,
         parsed: &reqwest::Url,
         request: &Request,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Vec<u8>, (Error, Option<Duration>)> {
         let answer = self
             .http
-            .post(parsed, request.der.clone(), self.config.basic_auth.as_ref())?
-            .map_err(|e| self.http_error(url, &e))?;
+            .post(parsed, request.der.clone(), self.config.basic_auth.as_ref())
+            .map_err(|e| (e, None))?
+            .map_err(|e| (self.http_error(url, &e), None))?;
         match answer {
             Answer::Body(body) => Ok(body),
-            Answer::Status(status) => {
+            Answer::Status(status, retry_after) => {
                 let hint = match status {
                     401 | 403 => " (check the TSA credentials: --tsa-user and --tsa-pass-env/--tsa-pass-file, or the client certificate)",
                     404 => " (check the TSA URL)",
                     _ => "",
                 };
-                Err(Error::Http {
-                    url: url.to_owned(),
-                    status,
-                    hint: hint.to_owned(),
-                })
+                let retry_after = retry_after.filter(|_| matches!(status, 429 | 503));
+                Err((
+                    Error::Http {
+                        url: url.to_owned(),
+                        status,
+                        hint: hint.to_owned(),
+                    },
+                    retry_after,
+                ))
             }
-            Answer::TooLarge => Err(Error::Malformed {
-                origin: url.to_owned(),
-                reason: format!("the response is larger than {MAX_RESPONSE_SIZE} bytes"),
-            }),
+            Answer::TooLarge => Err((
+                Error::Malformed {
+                    origin: url.to_owned(),
+                    reason: format!("the response is larger than {MAX_RESPONSE_SIZE} bytes"),
+                },
+                None,
+            )),
         }
     }
 
@@ -584,5 +717,148 @@ mod tests {
             Err(Error::Network { url: u, .. }) => assert_eq!(u, url),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn dead_url() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+        drop(listener);
+        url
+    }
+
+    #[test]
+    fn a_dead_first_tsa_is_given_up_after_the_threshold() {
+        let dead = dead_url();
+        let alive = canned_server(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec());
+        let mut config = TsaConfig::new(vec![dead.clone(), alive.clone()]);
+        config.retries = 0;
+        config.breaker = BreakerConfig {
+            threshold: 3,
+            reprobe_after: Duration::from_secs(3600),
+        };
+        let client = TsaClient::new(config).unwrap();
+        for _ in 0..20 {
+            let result = client.stamp_data(b"x");
+            // The second TSA answers (404): that is the request's outcome.
+            assert!(
+                matches!(
+                    &result,
+                    Err(Error::Http { status: 404, .. }) | Err(Error::AllFailed(_))
+                ),
+                "{result:?}"
+            );
+        }
+        let health = client.health();
+        assert_eq!(health[0].url, dead);
+        assert!(health[0].down);
+        assert_eq!(health[0].connect_failures, 3, "not one per request");
+        assert_eq!(health[0].skipped, 17);
+        assert!(!health[1].down);
+        assert!(client.no_tsa_left().is_none());
+    }
+
+    #[test]
+    fn with_every_tsa_down_the_client_answers_no_tsa_left_without_asking() {
+        let dead = dead_url();
+        let mut config = TsaConfig::new(vec![dead.clone()]);
+        config.retries = 5;
+        config.backoff = Duration::from_millis(1);
+        config.breaker = BreakerConfig {
+            threshold: 2,
+            reprobe_after: Duration::from_secs(3600),
+        };
+        let client = TsaClient::new(config).unwrap();
+        match client.stamp_data(b"x") {
+            Err(Error::NoTsaLeft(errors)) => {
+                assert_eq!(errors.len(), 1);
+                assert!(errors[0].to_string().contains(&dead), "{}", errors[0]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            client.health()[0].connect_failures,
+            2,
+            "retries stop at the threshold"
+        );
+        assert!(matches!(client.stamp_data(b"x"), Err(Error::NoTsaLeft(_))));
+        assert_eq!(client.health()[0].connect_failures, 2, "nothing asked");
+        let message = client.no_tsa_left().unwrap().to_string();
+        assert!(message.starts_with("no TSA left"), "{message}");
+        assert!(message.contains(&dead), "{message}");
+    }
+
+    #[test]
+    fn a_down_tsa_is_probed_again_after_the_interval() {
+        let dead = dead_url();
+        let mut config = TsaConfig::new(vec![dead]);
+        config.retries = 0;
+        config.breaker = BreakerConfig {
+            threshold: 1,
+            reprobe_after: Duration::ZERO,
+        };
+        let client = TsaClient::new(config).unwrap();
+        let _ = client.stamp_data(b"x");
+        assert!(client.health()[0].down);
+        // Due at once: the next request probes it (one more attempt).
+        let _ = client.stamp_data(b"x");
+        assert_eq!(client.health()[0].connect_failures, 2);
+    }
+
+    #[test]
+    fn retry_after_of_a_503_sets_the_delay_capped() {
+        let url = canned_server(
+            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+        );
+        let mut config = TsaConfig::new(vec![url.clone()]);
+        config.retries = 1;
+        config.backoff = Duration::from_millis(1);
+        let client = TsaClient::new(config).unwrap();
+        let start = std::time::Instant::now();
+        let result = client.stamp_data(b"x");
+        assert!(
+            matches!(result, Err(Error::Http { status: 503, .. })),
+            "{result:?}"
+        );
+        assert!(
+            start.elapsed() >= Duration::from_millis(950),
+            "waited {:?}, not the Retry-After",
+            start.elapsed()
+        );
+        // Capped at 0: the retry comes at once.
+        let mut config = TsaConfig::new(vec![url]);
+        config.retries = 1;
+        config.backoff = Duration::from_millis(1);
+        config.max_retry_after = Duration::ZERO;
+        let client = TsaClient::new(config).unwrap();
+        let start = std::time::Instant::now();
+        let _ = client.stamp_data(b"x");
+        assert!(
+            start.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn settings_apply_what_is_set_and_flags_win_over_the_file() {
+        let file = TsaSettings {
+            timeout_secs: Some(5),
+            retries: Some(1),
+            breaker_threshold: Some(7),
+            ..TsaSettings::default()
+        };
+        let flags = TsaSettings {
+            retries: Some(0),
+            concurrency: Some(0),
+            ..TsaSettings::default()
+        };
+        let mut config = TsaConfig::new(vec![]);
+        flags.or(file).apply(&mut config);
+        assert_eq!(config.timeout, Duration::from_secs(5));
+        assert_eq!(config.retries, 0);
+        assert_eq!(config.concurrency, 1, "at least one in flight");
+        assert_eq!(config.breaker.threshold, 7);
+        assert_eq!(config.breaker.reprobe_after, Duration::from_secs(30));
     }
 }

@@ -86,6 +86,10 @@ pub enum Error {
     /// Configuration problems (bad URL, unreadable client certificate, ...).
     #[error("TSA configuration: {0}")]
     Config(String),
+    /// Every configured TSA is down for the rest of the run (connection
+    /// failures or timeouts in a row); the last error of each.
+    #[error("no TSA left: every TSA is down for this run after repeated connection failures or timeouts: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NoTsaLeft(Vec<Error>),
     /// Every configured TSA failed; the last error of each.
     #[error("no TSA could stamp: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     AllFailed(Vec<Error>),
@@ -111,6 +115,12 @@ pub enum TokenFault {
 }
 
 impl Error {
+    /// Whether the TSA could not be reached at all: a connection failure
+    /// or a timeout (what the circuit breaker counts).
+    pub fn is_connect_failure(&self) -> bool {
+        matches!(self, Error::Network { .. } | Error::Timeout { .. })
+    }
+
     /// Whether trying the same TSA again may help (network trouble, HTTP
     /// 5xx or 429, timeouts).
     pub fn is_transient(&self) -> bool {

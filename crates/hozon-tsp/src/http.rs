@@ -30,8 +30,10 @@ const MAX_THREADS: usize = 256;
 pub(crate) enum Answer {
     /// A 2xx response's body (at most [`MAX_RESPONSE_SIZE`] bytes).
     Body(Vec<u8>),
-    /// A response that is not 2xx.
-    Status(u16),
+    /// A response that is not 2xx, with its `Retry-After` delay when it
+    /// gave one in seconds (an HTTP-date is not read: the default backoff
+    /// applies).
+    Status(u16, Option<Duration>),
     /// A body larger than [`MAX_RESPONSE_SIZE`].
     TooLarge,
 }
@@ -157,7 +159,13 @@ impl Http {
             let mut response = post.send().await?;
             let status = response.status();
             if !status.is_success() {
-                return Ok(Answer::Status(status.as_u16()));
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                return Ok(Answer::Status(status.as_u16(), retry_after));
             }
             if response
                 .content_length()

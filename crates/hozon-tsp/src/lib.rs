@@ -34,13 +34,17 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod asn1;
+mod breaker;
 mod client;
 mod error;
 mod http;
 pub mod request;
 mod token;
 
-pub use client::{BasicAuth, ClientIdentity, Stamp, TsaClient, TsaConfig, MAX_RESPONSE_SIZE};
+pub use breaker::{BreakerConfig, TsaHealth};
+pub use client::{
+    BasicAuth, ClientIdentity, Stamp, TsaClient, TsaConfig, TsaSettings, MAX_RESPONSE_SIZE,
+};
 pub use error::{Error, TokenFault};
 pub use request::{parse_response, Request};
 pub use token::{check_tsa_certificate, Token};
