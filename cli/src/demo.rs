@@ -385,6 +385,9 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         accept_failed: false,
         class: None,
         batch_size: None,
+        move_done: None,
+        quarantine: None,
+        allow_duplicates: false,
         job: job(false),
     }))?;
     println!("   hozon archive renew --before 36500d   (everything counts as due: one renewal batch, one time stamp)");
@@ -403,6 +406,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         at: None,
         all: false,
         replica: None,
+        read_only: false,
         job: job(false),
     }))?;
     println!("   hozon archive status");

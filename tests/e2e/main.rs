@@ -19,6 +19,7 @@ mod replica;
 mod report;
 mod scan;
 mod scan_auth;
+mod tamper;
 mod tls;
 mod tsa;
 mod util;
