@@ -1216,3 +1216,37 @@ fn ingest_outbox_duplicates_and_a_missing_source() {
     let out = archive(&env, &["ingest", dup, "--allow-duplicates"]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
+
+#[test]
+fn a_wrong_password_at_ingest_names_the_pass_file_of_hozon_toml() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    let out = env.hozon(&[
+        "archive",
+        "init",
+        ARC,
+        "--pkcs12",
+        "pki/signer-doctor.p12",
+        "--pass-file",
+        "pki/signer-doctor.p12.pass",
+        "--tsa",
+        &tsa.url(),
+        "--trust",
+        "pki/trust.pem",
+        "--crl",
+        "pki/crls.pem",
+        "--offline",
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    env.write("pki/signer-doctor.p12.pass", "not the password\n");
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("pass_file")
+            && err.contains("signer-doctor.p12.pass")
+            && err.contains("hozon.toml"),
+        "{err}"
+    );
+}
