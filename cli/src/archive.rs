@@ -62,6 +62,10 @@ pub enum ArchiveCommand {
     Renew(RenewArgs),
     /// Rebuild the catalog from records/.
     Reindex(ReindexArgs),
+    /// Acknowledge what a job repaired (a recovered record, a re-created catalog row, a
+    /// cut torn audit line): RECORD is a record id, or `audit-log`. Audit-logged with
+    /// the reason; `status` and `verify` stop flagging it.
+    Acknowledge(AcknowledgeArgs),
     /// Write-once replicas: add one, list them.
     ///
     /// See docs/replicas.md in the hozon documentation.
@@ -272,6 +276,17 @@ pub struct IngestArgs {
     /// Records per evidence batch (default: hozon.toml, 100000).
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
+    /// Move archived inputs (and inputs already archived) here afterwards, keeping their
+    /// path relative to SRC, so the next run starts clean.
+    #[arg(long, value_name = "DIR")]
+    pub move_done: Option<PathBuf>,
+    /// Move refused inputs here afterwards, each with a NAME.reason.txt saying why.
+    #[arg(long, value_name = "DIR")]
+    pub quarantine: Option<PathBuf>,
+    /// Archive content already archived under another path again (otherwise it is
+    /// refused as a duplicate of the first record).
+    #[arg(long)]
+    pub allow_duplicates: bool,
     #[command(flatten)]
     pub job: JobArgs,
 }
@@ -292,6 +307,10 @@ pub struct ArchiveVerifyArgs {
     /// equal, locked as required.
     #[arg(long, value_name = "NAME")]
     pub replica: Option<String>,
+    /// Write nothing at all (no outcomes in the catalog, no summary line): for a
+    /// read-only mount or a full disk. Verify never repairs, with or without it.
+    #[arg(long)]
+    pub read_only: bool,
     #[command(flatten)]
     pub job: JobArgs,
 }
@@ -342,6 +361,20 @@ pub struct RenewArgs {
     pub job: JobArgs,
 }
 
+/// `archive acknowledge`.
+#[derive(Debug, Args)]
+pub struct AcknowledgeArgs {
+    /// The record id (or `audit-log`) whose repair was checked.
+    #[arg(value_name = "RECORD")]
+    pub record: String,
+    /// Why it is in order (kept in the audit log).
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+    /// Wait for another job holding the archive's lock.
+    #[arg(long)]
+    pub wait: bool,
+}
+
 /// `archive reindex`.
 #[derive(Debug, Args)]
 pub struct ReindexArgs {
@@ -366,6 +399,7 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
         ArchiveCommand::Status(a) => status(&root, a),
         ArchiveCommand::Renew(a) => renew(&root, a),
         ArchiveCommand::Reindex(a) => reindex(&root, a),
+        ArchiveCommand::Acknowledge(a) => acknowledge(&root, a),
         ArchiveCommand::Replica(ReplicaCommand::Add(a)) => replica_add(&root, a),
         ArchiveCommand::Replica(ReplicaCommand::List(a)) => replica_list(&root, a),
         ArchiveCommand::Replicate(a) => replicate(&root, a),
@@ -641,6 +675,11 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
     if a.sources.is_empty() && a.scans.is_empty() {
         anyhow::bail!("nothing to ingest: give files or directories (SRC...) or --scans DIR");
     }
+    // A source that is not there is a mistake in the command (exit 4, as
+    // in sign, verify and scan), not a refused input.
+    for p in a.sources.iter().chain(&a.scans) {
+        std::fs::symlink_metadata(p).with_context(|| format!("{}", p.display()))?;
+    }
     let mut session = open(root, &a.job, "ingest")?;
     let config = overridden(&session.config, &a.job)?;
     let signer_args = signer_args(&config.signer)?;
@@ -650,7 +689,22 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
     {
         None
     } else {
-        Some(crate::sign::load_signer(&signer_args)?)
+        let toml = session.layout.config();
+        let source = match (&config.signer.pass_env, &config.signer.pass_file) {
+            (Some(var), _) => format!("pass_env = {var:?} in {}", toml.display()),
+            (None, Some(file)) => {
+                format!(
+                    "pass_file = {:?} in {}",
+                    file.display().to_string(),
+                    toml.display()
+                )
+            }
+            (None, None) => "the prompt (hozon.toml names no pass_env or pass_file)".into(),
+        };
+        Some(
+            crate::sign::load_signer(&signer_args)
+                .map_err(|e| anyhow::anyhow!("{e:#} (the signer's password came from {source})"))?,
+        )
     };
     let tsa = TsaByAlgorithm::new(&config.tsa, &a.job);
     let verifier = verifier(&config, None)?;
@@ -674,10 +728,25 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         accept_failed: a.accept_failed,
         class: a.class.clone(),
         batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
+        allow_duplicates: a.allow_duplicates,
     };
     let bars = Bars::new(a.job.json);
     let report = thread_pool(a.job.jobs)?
         .install(|| hozon_archive::ingest::run(&mut session, &options, &tools, &bars))?;
+    let roots: Vec<PathBuf> = a.sources.iter().chain(&a.scans).cloned().collect();
+    let moved = hozon_archive::outbox::run(
+        &report,
+        &hozon_archive::outbox::Settle {
+            roots: &roots,
+            done: a.move_done.as_deref(),
+            quarantine: a.quarantine.as_deref(),
+        },
+    )?;
+    if !a.job.json {
+        for m in &moved {
+            eprintln!("moved {} -> {}", m.from, m.to);
+        }
+    }
     if a.job.json {
         output::json(&report)?;
     } else {
@@ -723,13 +792,15 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         ));
         output::text(&text);
     }
-    let outcome = if !report.not_archived.is_empty() {
-        Outcome::Failed
-    } else if report.evidence.error.is_some() {
-        Outcome::Error
-    } else {
-        Outcome::Passed
-    };
+    // Unreadable inputs are I/O errors (4); refused ones failed checks (1).
+    let outcome =
+        if report.not_archived.len() > report.unreadable || !report.evidence.left_out.is_empty() {
+            Outcome::Failed
+        } else if report.unreadable > 0 || report.evidence.error.is_some() {
+            Outcome::Error
+        } else {
+            Outcome::Passed
+        };
     Ok(outcome.worst(auto_replicate(&mut session, a.job.json)))
 }
 
@@ -737,7 +808,14 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
     if let Some(name) = &a.replica {
         return verify_replica(root, name, &a);
     }
-    let mut session = open(root, &a.job, "verify")?;
+    let wait = if a.job.wait { Wait::Yes } else { Wait::No };
+    let mut session = hozon_archive::inspect::Inspection::open(
+        root,
+        wait,
+        "hozon archive verify",
+        a.read_only,
+        &|holder| eprintln!("hozon: waiting for the archive lock ({holder})"),
+    )?;
     let config = overridden(&session.config, &a.job)?;
     let verifier = verifier(&config, a.at.as_deref())?;
     let bars = Bars::new(a.job.json);
@@ -760,7 +838,13 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
                 r.source.as_deref().unwrap_or("")
             ));
             for p in &r.problems {
-                text.push_str(&format!("    {:?}: {}: {}\n", p.kind, p.file, p.detail));
+                match &p.field {
+                    Some(field) => text.push_str(&format!(
+                        "    {:?}: {} [{field}]: {}\n",
+                        p.kind, p.file, p.detail
+                    )),
+                    None => text.push_str(&format!("    {:?}: {}: {}\n", p.kind, p.file, p.detail)),
+                }
             }
         }
         for m in &report.missing_records {
@@ -771,6 +855,12 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
         for p in &report.audit.problems {
             text.push_str(&format!("AUDIT LOG  {p}\n"));
         }
+        for p in &report.audit.indeterminate {
+            text.push_str(&format!("AUDIT LOG (indeterminate)  {p}\n"));
+        }
+        for p in &report.audit.repairs {
+            text.push_str(&format!("REPAIRED  {p}\n"));
+        }
         let s = &report.summary;
         text.push_str(&format!(
             "verified {} record(s): {} passed, {} failed ({} missing, {} altered, {} invalid), {} indeterminate, {} accepted-failed; audit log {} line(s), {}\n",
@@ -779,6 +869,9 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
             if report.audit.problems.is_empty() { "chain intact" } else { "chain BROKEN" }
         ));
         output::text(&text);
+    }
+    for w in &report.warnings {
+        eprintln!("hozon: warning: {w}");
     }
     Ok(if report.failed() {
         Outcome::Failed
@@ -814,6 +907,12 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
             g.level.as_deref().unwrap_or("-"),
             g.state,
             g.count
+        ));
+    }
+    if s.repaired_unacknowledged > 0 {
+        text.push_str(&format!(
+            "\nrepaired, not yet acknowledged: {} record(s) (`hozon archive verify` lists them; `hozon archive acknowledge RECORD --reason TEXT`)",
+            s.repaired_unacknowledged
         ));
     }
     text.push_str(&format!(
@@ -962,7 +1061,12 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         }
         output::text(&text);
     }
-    let outcome = if report.incomplete() {
+    // A record left out because it disagrees (or its evidence fails) is a
+    // failed check (1); a renewal the TSA or the disk stopped is 4.
+    let left_out = !report.pending.left_out.is_empty() || !report.renewed.left_out.is_empty();
+    let outcome = if left_out {
+        Outcome::Failed
+    } else if report.incomplete() {
         Outcome::Error
     } else if report.ineffective().is_some() {
         Outcome::Indeterminate
@@ -974,6 +1078,21 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         eprintln!("hozon: WARNING: renewal refused: {why}");
     }
     Ok(outcome.worst(auto_replicate(&mut session, a.job.json)))
+}
+
+fn acknowledge(root: &Path, a: AcknowledgeArgs) -> anyhow::Result<Outcome> {
+    let wait = if a.wait { Wait::Yes } else { Wait::No };
+    let mut session = Session::open(root, wait, "hozon archive acknowledge", &|holder| {
+        eprintln!("hozon: waiting for the archive lock ({holder})");
+    })?;
+    let done = hozon_archive::acknowledge::run(&mut session, &a.record, &a.reason)?;
+    eprintln!(
+        "acknowledged {} repair(s) of {}: {}",
+        done.len(),
+        a.record,
+        done.join("; ")
+    );
+    Ok(Outcome::Passed)
 }
 
 /// TSA clients from hozon.toml (or `--tsa`), one per imprint algorithm
@@ -1262,7 +1381,9 @@ fn auto_replicate(session: &mut Session, json: bool) -> Outcome {
     }
     let (outcome, _) = replicate_to(session, &autos, 16, true);
     if outcome != Outcome::Passed {
-        eprintln!("hozon: automatic replication did not complete (the archive itself is complete); run `hozon archive replicate`");
+        eprintln!(
+            "hozon: automatic replication did not complete (the archive itself is complete); run `hozon archive replicate`"
+        );
     } else if !json {
         eprintln!("replicated to {} replica(s)", autos.len());
     }

@@ -412,6 +412,9 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         accept_failed: false,
         class: None,
         batch_size: None,
+        move_done: None,
+        quarantine: None,
+        allow_duplicates: false,
         job: job(false),
     }))?;
     println!("   hozon archive renew --before 36500d   (everything counts as due; the same RSA-2048 TSA cannot move the deadline, so the renewal is refused with exit 3, naming what to change)");
@@ -430,6 +433,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         at: None,
         all: false,
         replica: None,
+        read_only: false,
         job: job(false),
     }))?;
     println!("   hozon archive status");

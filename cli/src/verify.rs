@@ -295,9 +295,6 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     })?;
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
-    // record's proof of existence.
-    // An archive record directory (it holds record.json) is verified as a
-    // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence. A directory holding records (an
     // archive, its records/ or a month of it) is verified record by record.
     let mut record_dirs = Vec::new();

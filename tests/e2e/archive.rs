@@ -1252,3 +1252,89 @@ fn renewal_verifies_evidence_first_and_leaves_out_a_record_whose_data_changed() 
         2
     );
 }
+
+#[test]
+fn ingest_outbox_duplicates_and_a_missing_source() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    init(&env, &tsa.url());
+    // A source that is not there: a mistake in the command, exit 4.
+    let out = archive(&env, &["ingest", "no/such/dir"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    // The same content under a second path is a duplicate of the first.
+    env.write("out/a/note.txt", "same note\n");
+    env.write("out/b/copy.txt", "same note\n");
+    env.write("out/c/other.txt", "another note\n");
+    let out = archive(
+        &env,
+        &[
+            "ingest",
+            "out",
+            "--move-done",
+            "done",
+            "--quarantine",
+            "quar",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let r = json(&out);
+    assert_eq!(r["archived"].as_array().unwrap().len(), 2, "{r:#}");
+    let refused = r["not_archived"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{r:#}");
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a duplicate of"),
+        "{r:#}"
+    );
+    // The outbox is empty: archived inputs in done/, the duplicate in
+    // quar/ with its reason.
+    assert!(!env.exists("out/a/note.txt") && !env.exists("out/b/copy.txt"));
+    assert!(env.exists("done/c/other.txt"));
+    let dup = if env.exists("quar/b/copy.txt") {
+        "quar/b/copy.txt"
+    } else {
+        "quar/a/note.txt"
+    };
+    let reason = String::from_utf8(env.read(&format!("{dup}.reason.txt"))).unwrap();
+    assert!(reason.contains("a duplicate of"), "{reason}");
+    // --allow-duplicates archives it again.
+    let out = archive(&env, &["ingest", dup, "--allow-duplicates"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+#[test]
+fn a_wrong_password_at_ingest_names_the_pass_file_of_hozon_toml() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    let out = env.hozon(&[
+        "archive",
+        "init",
+        ARC,
+        "--pkcs12",
+        "pki/signer-doctor.p12",
+        "--pass-file",
+        "pki/signer-doctor.p12.pass",
+        "--tsa",
+        &tsa.url(),
+        "--trust",
+        "pki/trust.pem",
+        "--crl",
+        "pki/crls.pem",
+        "--offline",
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    env.write("pki/signer-doctor.p12.pass", "not the password\n");
+    env.copy_doc("referral-letter.txt", "in/a.txt");
+    let out = archive(&env, &["ingest", "in"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("pass_file")
+            && err.contains("signer-doctor.p12.pass")
+            && err.contains("hozon.toml"),
+        "{err}"
+    );
+}

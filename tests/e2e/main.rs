@@ -23,6 +23,7 @@ mod report;
 mod scan;
 mod scan_auth;
 mod signing_safety;
+mod tamper;
 mod tls;
 mod tsa;
 mod util;

@@ -35,7 +35,13 @@ CREATE INDEX IF NOT EXISTS records_renew ON records(renew_by);
 CREATE INDEX IF NOT EXISTS records_month ON records(substr(dir, 1, 7));
 CREATE INDEX IF NOT EXISTS records_no_evidence ON records(evidence) WHERE evidence = 0;
 CREATE INDEX IF NOT EXISTS records_verify ON records(verify_state);
+CREATE INDEX IF NOT EXISTS records_sha256 ON records(sha256);
 CREATE INDEX IF NOT EXISTS records_unaudited ON records(audit_seq) WHERE audit_seq IS NULL;
+CREATE TABLE IF NOT EXISTS flags (
+    id          TEXT PRIMARY KEY,
+    what        TEXT NOT NULL,
+    audit_seq   INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batches (
     id        TEXT PRIMARY KEY,
     kind      TEXT NOT NULL,
@@ -91,6 +97,70 @@ impl Catalog {
         })
     }
 
+    /// Opens the catalog at `path` for reading only (`archive verify
+    /// --read-only`: nothing is created or changed, so it also works on a
+    /// read-only or full disk).
+    pub fn open_read_only(path: &Path) -> Result<Catalog> {
+        let err = |source| Error::Catalog {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
+        Ok(Catalog {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Every row, by id, with every column the comparisons need.
+    pub fn full_rows(&self) -> Result<std::collections::HashMap<String, FullRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, source, sha256, kind, level, state, dir, evidence, audit_seq FROM records",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(FullRow {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    sha256: r.get(2)?,
+                    kind: r.get(3)?,
+                    level: r.get(4)?,
+                    state: r.get(5)?,
+                    dir: r.get(6)?,
+                    evidence: r.get(7)?,
+                    audit_seq: r.get(8)?,
+                })
+            })
+            .and_then(|it| {
+                it.map(|r| r.map(|row| (row.id.clone(), row)))
+                    .collect::<std::result::Result<_, _>>()
+            })
+            .map_err(self.err())?;
+        Ok(rows)
+    }
+
+    /// The ids of the evidence batches the catalog knows.
+    pub fn batch_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM batches ORDER BY id")
+            .map_err(self.err())?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|it| it.collect::<std::result::Result<_, _>>())
+            .map_err(self.err())?;
+        Ok(ids)
+    }
+
     fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
         move |source| Error::Catalog {
             path: self.path.clone(),
@@ -109,6 +179,19 @@ impl Catalog {
             .prepare_cached("SELECT 1 FROM records WHERE id = ?1")
             .and_then(|mut s| s.query_row([id], |_| Ok(())).optional())
             .map(|o| o.is_some())
+            .map_err(self.err())
+    }
+
+    /// The id and source of a record whose content has SHA-256 `sha256`.
+    pub fn with_content(&self, sha256: &str) -> Result<Option<(String, String)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, source FROM records WHERE sha256 = ?1 ORDER BY ingested LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .map_err(self.err())
     }
 
@@ -164,6 +247,45 @@ impl Catalog {
             }
         }
         tx.commit().map_err(&err)
+    }
+
+    /// Sets each row's `audit_seq` to the seq of its `archived` line.
+    pub fn set_audit_seqs(&mut self, seqs: &[(&str, u64)]) -> Result<()> {
+        let path = self.path.clone();
+        let err = move |source| Error::Catalog {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE records SET audit_seq = ?2 WHERE id = ?1")
+                .map_err(&err)?;
+            for (id, seq) in seqs {
+                stmt.execute(params![id, i64::try_from(*seq).unwrap_or(i64::MAX)])
+                    .map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Flags a record as repaired (shown by `status` until acknowledged).
+    pub fn flag(&mut self, id: &str, what: &str, audit_seq: u64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO flags (id, what, audit_seq) VALUES (?1, ?2, ?3)",
+                params![id, what, i64::try_from(audit_seq).unwrap_or(i64::MAX)],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Removes the repair flag of `id`; whether there was one.
+    pub fn unflag(&mut self, id: &str) -> Result<bool> {
+        self.conn
+            .execute("DELETE FROM flags WHERE id = ?1", [id])
+            .map(|n| n > 0)
+            .map_err(self.err())
     }
 
     /// Marks every row as audited (reindex: their lines were written when
@@ -352,6 +474,30 @@ impl Catalog {
             .execute_batch("DELETE FROM records; DELETE FROM batches;")
             .map_err(self.err())
     }
+}
+
+/// A catalog row, every column the comparisons look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FullRow {
+    /// Record id.
+    pub id: String,
+    /// Source path.
+    pub source: String,
+    /// Content SHA-256.
+    pub sha256: String,
+    /// Kind name.
+    pub kind: String,
+    /// Signature level.
+    pub level: Option<String>,
+    /// State name.
+    pub state: String,
+    /// Directory relative to `records/`.
+    pub dir: String,
+    /// Evidence records made for it.
+    pub evidence: i64,
+    /// Seq of its `archived` audit line (0 after a reindex of an old
+    /// archive: unknown).
+    pub audit_seq: Option<i64>,
 }
 
 /// One evidence batch (one TSA token).

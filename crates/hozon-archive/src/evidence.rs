@@ -310,6 +310,16 @@ fn write_audit_ers(session: &Session, batch: &str, seq: u64, head: &str, der: &[
     Ok(())
 }
 
+/// Logs that batch `id` begins, before its files are written: a file of a
+/// batch the log does not name is then an addition, not a killed run's
+/// leftover.
+fn begin_batch(session: &mut Session, id: &str) -> Result<()> {
+    session
+        .audit
+        .append(&[("evidence-batch", fields([("batch", json!(id))]))])?;
+    Ok(())
+}
+
 /// Stamps every record without evidence, `batch_size` per TSA request.
 pub fn stamp_pending(
     session: &mut Session,
@@ -320,6 +330,8 @@ pub fn stamp_pending(
 ) -> Result<EvidenceOutcome> {
     let rows = session.catalog.rows_where("evidence = 0", None)?;
     let mut outcome = EvidenceOutcome::default();
+    // Never stamp what `archive verify` would reject.
+    let rows = crate::checks::admit(session, rows, &mut outcome.left_out)?;
     if rows.is_empty() {
         return Ok(outcome);
     }
@@ -363,6 +375,7 @@ pub fn stamp_pending(
             continue;
         }
         let (audit_seq, audit_hash) = audit_head(session)?;
+        let audit_head_hex = hex::encode(&audit_hash);
         groups.push(vec![audit_hash]);
         let batch = EvidenceBatch::build(DigestAlgorithm::Sha256, &groups)
             .map_err(ers_err("building the hash tree"))?;
@@ -383,6 +396,7 @@ pub fn stamp_pending(
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &root);
         let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
+        begin_batch(session, &id)?;
         (0..members.len())
             .into_par_iter()
             .try_for_each(|i| -> Result<()> {
@@ -395,7 +409,7 @@ pub fn stamp_pending(
         let audit_der = stamped
             .record_der(members.len())
             .map_err(ers_err("encoding"))?;
-        write_audit_ers(session, &id, audit_seq, session.audit.head(), &audit_der)?;
+        write_audit_ers(session, &id, audit_seq, &audit_head_hex, &audit_der)?;
         durable::sync_filesystem(&records)?;
         let ids: Vec<String> = members.iter().map(|r| r.id.clone()).collect();
         let info = Batch {
@@ -406,8 +420,8 @@ pub fn stamp_pending(
             root: hex::encode(&root),
             renew_by: Some(renew_by.clone()),
         };
-        session.catalog.add_evidence(&info, &ids)?;
-        crash::point("evidence-cataloged");
+        // The log first: a batch the catalog counts is always one the log
+        // completes (a catalogued batch the log lacks is removed lines).
         session.audit.append(&[(
             "evidence",
             fields([
@@ -421,6 +435,8 @@ pub fn stamp_pending(
                 ("audit_seq", json!(audit_seq)),
             ]),
         )])?;
+        session.catalog.add_evidence(&info, &ids)?;
+        crash::point("evidence-cataloged");
         done += chunk.len();
         outcome.batches.push(BatchInfo {
             renew_by_reason: Some(renew_by_reason),
@@ -735,6 +751,7 @@ pub fn renew(
             break;
         }
 
+        begin_batch(session, &id)?;
         (0..members.len())
             .into_par_iter()
             .try_for_each(|i| -> Result<()> {
@@ -770,8 +787,8 @@ pub fn renew(
             root: hex::encode(&renewal_root),
             renew_by: Some(renew_by.clone()),
         };
-        session.catalog.add_evidence(&info, &ids)?;
-        crash::point("renew-cataloged");
+        // The log first: a batch the catalog counts is always one the log
+        // completes (a catalogued batch the log lacks is removed lines).
         session.audit.append(&[(
             "renew",
             fields([
@@ -785,6 +802,8 @@ pub fn renew(
                 ("renew_by", json!(renew_by)),
             ]),
         )])?;
+        session.catalog.add_evidence(&info, &ids)?;
+        crash::point("renew-cataloged");
         outcome.warnings.extend(members.iter().filter_map(|m| {
             m.3.as_ref().map(|reason| Left {
                 dir: m.0.dir.clone(),
@@ -872,7 +891,7 @@ pub fn verify_newest_report(
             return (
                 Err((Indication::TotalFailed, format!("{label}: {e}"))),
                 None,
-            )
+            );
         }
     };
     let mut first_failure = None;
@@ -963,10 +982,10 @@ pub fn structure_problem(path: &Path, dir: &Path, meta: &RecordMeta) -> Option<S
 /// covers (`<batch>.json` names its seq). `None` when there is none yet;
 /// otherwise a problem, or `Ok` with the proven time.
 pub fn verify_audit(
-    session: &Session,
+    session: &crate::Layout,
     verifier: &hozon_verify::Verifier,
 ) -> Option<std::result::Result<String, (bool, String)>> {
-    let dir = session.layout.audit_dir();
+    let dir = session.audit_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -979,7 +998,7 @@ pub fn verify_audit(
 
 /// The proven time, or (whether it is only INDETERMINATE, why).
 fn verify_audit_file(
-    session: &Session,
+    session: &crate::Layout,
     verifier: &hozon_verify::Verifier,
     path: &Path,
 ) -> std::result::Result<String, (bool, String)> {
@@ -1001,7 +1020,7 @@ impl From<String> for AuditFailure {
 }
 
 fn verify_audit_inner(
-    session: &Session,
+    session: &crate::Layout,
     verifier: &hozon_verify::Verifier,
     path: &Path,
 ) -> std::result::Result<String, AuditFailure> {
@@ -1012,14 +1031,16 @@ fn verify_audit_inner(
     let seq = side["seq"]
         .as_u64()
         .ok_or_else(|| format!("{}: no seq", path.with_extension("json").display()))?;
-    let line = crate::audit::line(&session.layout.audit_log(), seq)
+    let line = crate::audit::line(&session.audit_log(), seq)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("the audit log has no line {seq} any more"))?;
-    // The data object is the line's bytes; the verifier reads files.
-    let tmp = session
-        .layout
-        .staging()
-        .join(format!(".audit-line-{}", std::process::id()));
+    // The data object is the line's bytes; the verifier reads files. The
+    // copy goes outside the archive (verify writes nothing into it).
+    let tmp = std::env::temp_dir().join(format!(
+        "hozon-audit-line-{}-{:x}",
+        std::process::id(),
+        UnixTime::now().0
+    ));
     std::fs::write(&tmp, &line).map_err(|e| format!("{}: {e}", tmp.display()))?;
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let r = verifier.verify_evidence_record(&path.display().to_string(), &bytes, &[&tmp]);

@@ -110,6 +110,9 @@ pub struct IngestOptions {
     pub class: Option<String>,
     /// Records per evidence batch (one TSA request each).
     pub batch_size: usize,
+    /// Archive content that is already archived under another path again
+    /// (otherwise it is refused as a duplicate of the first record).
+    pub allow_duplicates: bool,
 }
 
 /// One archived input.
@@ -147,6 +150,9 @@ pub struct IngestReport {
     pub already_archived: Vec<Skipped>,
     /// Inputs refused (failed signature or scan check, unreadable, ...).
     pub not_archived: Vec<Skipped>,
+    /// Of `not_archived`, inputs that could not be read (an I/O error:
+    /// exit 4 rather than 1).
+    pub unreadable: usize,
     /// The evidence step.
     pub evidence: EvidenceOutcome,
     /// What the start of the run repaired.
@@ -197,11 +203,15 @@ pub fn run(
     progress.finish();
     let mut todo = Vec::new();
     let mut seen = HashSet::new();
+    let mut contents: std::collections::HashMap<String, String> = Default::default();
     let archive_root =
         std::fs::canonicalize(session.layout.root()).map_err(io_err(session.layout.root()))?;
     for item in identified {
         match item {
-            Err(s) => report.not_archived.push(s),
+            Err(s) => {
+                report.unreadable += 1;
+                report.not_archived.push(s);
+            }
             Ok((input, source, _, _)) if Path::new(&source).starts_with(&archive_root) => {
                 let _ = input;
                 report.not_archived.push(Skipped {
@@ -218,8 +228,31 @@ pub fn run(
                         source,
                         reason: format!("already archived as record {id}"),
                     });
-                } else {
-                    todo.push((input, source, sha, id));
+                    continue;
+                }
+                let first = match session.catalog.with_content(&sha)? {
+                    Some((first_id, first_source)) => {
+                        Some(format!("record {first_id} ({first_source})"))
+                    }
+                    None => contents
+                        .get(&sha)
+                        .map(|s| format!("{s}, archived in this run")),
+                };
+                match first {
+                    Some(first) if !options.allow_duplicates => {
+                        report.not_archived.push(Skipped {
+                            source,
+                            reason: format!(
+                                "a duplicate of {first}: the same content is already archived (--allow-duplicates archives it again)"
+                            ),
+                        });
+                    }
+                    _ => {
+                        contents
+                            .entry(sha.clone())
+                            .or_insert_with(|| source.clone());
+                        todo.push((input, source, sha, id));
+                    }
                 }
             }
         }
@@ -373,18 +406,7 @@ fn commit_group(
     crash::point("ingest-cataloged");
     let events: Vec<_> = published
         .iter()
-        .map(|m| {
-            (
-                "archived",
-                fields([
-                    ("id", json!(m.id)),
-                    ("source", json!(m.source)),
-                    ("sha256", json!(m.sha256)),
-                    ("kind", json!(m.kind)),
-                    ("state", json!(m.state)),
-                ]),
-            )
-        })
+        .map(|m| ("archived", crate::checks::manifest::archived_fields(m)))
         .collect();
     let first = session.audit.append(&events)?;
     let ids: Vec<&str> = published.iter().map(|m| m.id.as_str()).collect();

@@ -44,15 +44,20 @@
 //! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod acknowledge;
 pub mod audit;
 pub mod catalog;
+pub mod checks;
 pub mod config;
 pub mod crash;
+pub mod disk_full;
 mod durable;
 pub mod evidence;
 pub mod ingest;
+pub mod inspect;
 pub mod layout;
 pub mod lock;
+pub mod outbox;
 pub mod record;
 pub mod reindex;
 pub mod renew;
@@ -80,7 +85,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The catalog (SQLite) failed.
-    #[error("{}: catalog: {source}", path.display())]
+    #[error("{}: catalog: {}", path.display(), crate::disk_full::sqlite(source))]
     Catalog {
         /// The catalog file.
         path: PathBuf,

@@ -1,5 +1,6 @@
 //! `archive reindex`: the catalog rebuilt from `records/` (the record.json
-//! files and the evidence records beside them).
+//! files and the evidence records beside them) and the audit log (each
+//! row's `archived` line).
 
 use serde_json::json;
 
@@ -10,6 +11,7 @@ use crate::{evidence, Result, Session};
 
 /// Rebuilds the catalog; returns the number of records indexed.
 pub fn run(session: &mut Session) -> Result<u64> {
+    let index = crate::checks::AuditIndex::read(&session.layout.audit_log())?;
     session.catalog.clear()?;
     let mut n = 0u64;
     let margin = session.config.renewal.margin_days;
@@ -21,8 +23,14 @@ pub fn run(session: &mut Session) -> Result<u64> {
         }
         let refs: Vec<&RecordMeta> = metas.iter().collect();
         session.catalog.insert(&refs)?;
-        // Their audit lines were written when they were archived.
-        session.catalog.mark_all_audited()?;
+        // Each row points at its record's `archived` line; a record the
+        // log does not name keeps none, and the next job logs it as
+        // recovered (flagged until acknowledged).
+        let seqs: Vec<(&str, u64)> = metas
+            .iter()
+            .filter_map(|m| index.archived.get(&m.id).map(|l| (m.id.as_str(), l.seq)))
+            .collect();
+        session.catalog.set_audit_seqs(&seqs)?;
         for m in &metas {
             let files = evidence_files(&session.layout.records().join(&m.dir))?;
             let renew_by = match files.last() {

@@ -150,7 +150,10 @@ pub fn run(
             Some(&horizon),
         )?,
     };
-    report.due = rows.len();
+    // The same comparison as `archive verify`: what disagrees is left out.
+    let mut disagree = Vec::new();
+    let rows = crate::checks::admit(session, rows, &mut disagree)?;
+    report.due = rows.len() + disagree.len();
     let now = options.now.rfc3339();
     report.overdue = rows
         .iter()
@@ -175,7 +178,7 @@ pub fn run(
             progress.phase("extending", rows.len() as u64);
             for row in &rows {
                 let dir = session.layout.records().join(&row.dir);
-                let error = extend_record(&dir, extend).err();
+                let error = extend_record(session, &row.id, &dir, extend).err();
                 report.extended.push(Extended {
                     dir: row.dir.clone(),
                     error,
@@ -206,13 +209,19 @@ pub fn run(
             )])?;
         }
     }
+    report.renewed.left_out.extend(disagree);
     Ok(report)
 }
 
 /// Extends the record's signature to B-LTA in place: the old bytes are
 /// kept under `history/`, the new ones published atomically, and
 /// `record.json` replaced atomically with the new fixity.
-fn extend_record(dir: &Path, extend: ExtendFn<'_>) -> std::result::Result<(), String> {
+fn extend_record(
+    session: &mut Session,
+    id: &str,
+    dir: &Path,
+    extend: ExtendFn<'_>,
+) -> std::result::Result<(), String> {
     let mut meta = RecordMeta::read(dir).map_err(|e| e.to_string())?;
     let sig = meta
         .file(Role::Signature)
@@ -256,6 +265,20 @@ fn extend_record(dir: &Path, extend: ExtendFn<'_>) -> std::result::Result<(), St
             f.size = extended.len() as u64;
         }
     }
+    // The new version's fixity is logged before record.json names it, so
+    // the comparison with the log accepts it (and nothing else).
+    session
+        .audit
+        .append(&[(
+            "extended",
+            fields([
+                ("id", json!(id)),
+                ("file", json!(sig.name)),
+                ("sha256", json!(crate::sha256_hex(&extended))),
+                ("size", json!(extended.len())),
+            ]),
+        )])
+        .map_err(|e| e.to_string())?;
     hozon_io::write_atomic(
         &dir.join("record.json"),
         &meta.to_bytes(),

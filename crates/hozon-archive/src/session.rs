@@ -115,30 +115,82 @@ impl Session {
                 }
                 restored.push(RecordMeta::read(&dir.join(&name))?);
             }
-            let refs: Vec<&RecordMeta> = restored.iter().collect();
-            self.catalog.insert(&refs)?;
-            self.recovery.rows_restored += restored.len();
+            self.restore_rows(&restored)?;
         }
-        let unaudited = self.catalog.unaudited()?;
+        let unaudited = self.catalog.rows_where("audit_seq IS NULL", None)?;
         if !unaudited.is_empty() {
-            let events: Vec<_> = unaudited
-                .iter()
-                .map(|(id, source, sha)| {
-                    (
-                        "archived",
-                        fields([
-                            ("id", json!(id)),
-                            ("source", json!(source)),
-                            ("sha256", json!(sha)),
-                            ("recovered", json!(true)),
-                        ]),
-                    )
-                })
-                .collect();
+            let mut events = Vec::with_capacity(unaudited.len());
+            let mut ids: Vec<&str> = Vec::with_capacity(unaudited.len());
+            for row in &unaudited {
+                // A row without a readable record (a row added by hand)
+                // stays unaudited: `archive verify` reports it.
+                let Ok(meta) = RecordMeta::read(&self.layout.records().join(&row.dir)) else {
+                    continue;
+                };
+                let mut f = crate::checks::manifest::archived_fields(&meta);
+                f.insert("recovered".into(), json!(true));
+                events.push(("archived", f));
+                ids.push(row.id.as_str());
+            }
+            if ids.is_empty() {
+                return Ok(());
+            }
             let first = self.audit.append(&events)?;
-            let ids: Vec<&str> = unaudited.iter().map(|(id, _, _)| id.as_str()).collect();
             self.catalog.mark_audited(&ids, first)?;
+            for (i, id) in ids.iter().enumerate() {
+                self.catalog
+                    .flag(id, "recovered after an interrupted run", first + i as u64)?;
+            }
             self.recovery.audit_lines_restored = ids.len();
+        }
+        Ok(())
+    }
+
+    /// Catalog rows for record directories that have none. A record whose
+    /// `archived` line exists (its row was lost or deleted, not a killed
+    /// ingest) gets its row pointed at that line, and the repair is logged
+    /// and flagged; the others get their line from the caller.
+    fn restore_rows(&mut self, restored: &[RecordMeta]) -> Result<()> {
+        if restored.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<&RecordMeta> = restored.iter().collect();
+        self.catalog.insert(&refs)?;
+        self.recovery.rows_restored += restored.len();
+        let margin = self.config.renewal.margin_days;
+        for m in restored {
+            let files = crate::record::evidence_files(&self.layout.records().join(&m.dir))?;
+            if let Some(newest) = files.last() {
+                let renew_by = crate::evidence::renew_by_of_file(newest, margin);
+                self.catalog
+                    .set_evidence(&m.id, files.len() as i64, renew_by.as_deref())?;
+            }
+        }
+        let index = crate::checks::AuditIndex::read(&self.layout.audit_log())?;
+        let logged: Vec<(&str, u64)> = restored
+            .iter()
+            .filter_map(|m| index.archived.get(&m.id).map(|l| (m.id.as_str(), l.seq)))
+            .collect();
+        if logged.is_empty() {
+            return Ok(());
+        }
+        self.catalog.set_audit_seqs(&logged)?;
+        let events: Vec<_> = logged
+            .iter()
+            .map(|(id, seq)| {
+                (
+                    "catalog-row-restored",
+                    fields([("id", json!(id)), ("archived_seq", json!(seq))]),
+                )
+            })
+            .collect();
+        let first = self.audit.append(&events)?;
+        for (i, (id, _)) in logged.iter().enumerate() {
+            self.catalog.flag(
+                id,
+                "catalog row re-created from record.json",
+                first + i as u64,
+            )?;
         }
         Ok(())
     }
@@ -187,7 +239,7 @@ fn sorted_names(dir: &Path) -> Result<Vec<String>> {
                 return Err(Error::Record {
                     path: dir.join(n),
                     reason: "a directory name that is not UTF-8 does not belong in records/".into(),
-                })
+                });
             }
         }
     }

@@ -73,6 +73,10 @@ pub struct StatusReport {
     /// Records with no evidence record yet (the TSA was unreachable):
     /// `archive renew` stamps them first.
     pub without_evidence: u64,
+    /// Records a job repaired (recovered after an interrupted run, catalog
+    /// row re-created) that no administrator has acknowledged yet
+    /// (`archive acknowledge`).
+    pub repaired_unacknowledged: u64,
     /// Outcomes of the last verification.
     pub verification: Verification,
     /// What is due.
@@ -143,11 +147,16 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
         .filter(|g| g.state == "accepted-failed")
         .map(|g| g.count)
         .sum();
-    let without_evidence = count(conn.query_row(
+    let mut without_evidence = count(conn.query_row(
         "SELECT COUNT(*) FROM records WHERE evidence = 0",
         [],
         |r| r.get(0),
     )?);
+    // Catalogs made before repairs were flagged have no such table.
+    let repaired_unacknowledged = conn
+        .query_row("SELECT COUNT(*) FROM flags", [], |r| r.get(0))
+        .map(count)
+        .unwrap_or(0);
     let mut verification = Verification::default();
     let mut stmt =
         conn.prepare("SELECT verify_state, COUNT(*) FROM records GROUP BY verify_state")?;
@@ -158,6 +167,10 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
         match state.as_deref() {
             Some("passed") => verification.passed += n,
             Some("failed") => verification.failed += n,
+            Some("evidence-missing") => {
+                verification.failed += n;
+                without_evidence += n;
+            }
             Some("indeterminate") => verification.indeterminate += n,
             _ => verification.never += n,
         }
@@ -193,6 +206,7 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
         by_kind,
         accepted_failed,
         without_evidence,
+        repaired_unacknowledged,
         verification,
         renewal,
     })

@@ -8,6 +8,7 @@
 //! evidence record that cannot be decided now); `accepted-failed` records
 //! are checked for fixity only (their signature or scan was known bad).
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -16,11 +17,13 @@ use serde_json::json;
 
 use hozon_verify::{Indication, Verifier};
 
-use crate::audit::{fields, verify_chain};
+use crate::audit::{fields, AuditLog};
+use crate::checks::{Context, FindingKind};
 use crate::ingest::Progress;
+use crate::inspect::Inspection;
 use crate::record::{evidence_files, Kind, RecordMeta, Role, State};
 use crate::session::{months, record_dirs};
-use crate::{Result, Session};
+use crate::Result;
 
 /// The outcome of one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
@@ -69,6 +72,10 @@ pub struct Problem {
     pub kind: ProblemKind,
     /// The file concerned.
     pub file: String,
+    /// The field that disagrees (`state`, `files[x].sha256`, `evidence`,
+    /// ...) when two sources were compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// What.
     pub detail: String,
 }
@@ -96,6 +103,61 @@ pub struct RecordCheck {
 
 /// Checks one record directory on its own.
 pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
+    check_record(dir, verifier, None)
+}
+
+/// [`verify_record`] with the archive around it: the comparisons of
+/// [`crate::checks`] added as problems naming the field, and a state of
+/// `accepted-failed` honoured only when the record's `archived` line says
+/// so.
+pub fn verify_in_archive(dir: &Path, verifier: &Verifier, ctx: &Context) -> RecordCheck {
+    let meta = RecordMeta::read(dir).ok();
+    let logged_state = meta.as_ref().and_then(|m| {
+        ctx.index
+            .archived
+            .get(&m.id)
+            .and_then(|l| l.fields.get("state"))
+            .and_then(|v| serde_json::from_value::<State>(v.clone()).ok())
+    });
+    let mut check = check_record(dir, verifier, logged_state);
+    if let Some(meta) = meta {
+        for f in crate::checks::compare_record(ctx, dir, &meta) {
+            check.problems.push(Problem {
+                kind: match f.kind {
+                    FindingKind::Missing => ProblemKind::Missing,
+                    FindingKind::Invalid => ProblemKind::Invalid,
+                },
+                file: if f.file == "catalog" || f.file == "audit" {
+                    f.file
+                } else {
+                    dir.join(&f.file).display().to_string()
+                },
+                field: Some(f.field),
+                detail: f.detail,
+            });
+        }
+        check.outcome = outcome_of(&check, meta.state);
+    }
+    check
+}
+
+fn outcome_of(check: &RecordCheck, state: State) -> Outcome {
+    if check
+        .problems
+        .iter()
+        .any(|p| p.kind != ProblemKind::Indeterminate)
+    {
+        Outcome::Failed
+    } else if !check.problems.is_empty() {
+        Outcome::Indeterminate
+    } else if state == State::AcceptedFailed {
+        Outcome::AcceptedFailed
+    } else {
+        Outcome::Passed
+    }
+}
+
+fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) -> RecordCheck {
     let id = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -114,6 +176,7 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
         check.problems.push(Problem {
             kind,
             file: file.display().to_string(),
+            field: None,
             detail,
         });
     };
@@ -162,7 +225,10 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
                     &mut check,
                     ProblemKind::Altered,
                     &path,
-                    format!("SHA-256 {sha} ({size} bytes), record.json says {} ({} bytes): the file was altered", f.sha256, f.size),
+                    format!(
+                        "SHA-256 {sha} ({size} bytes), record.json says {} ({} bytes): the file was altered",
+                        f.sha256, f.size
+                    ),
                 );
             }
             Ok(_) => {}
@@ -230,8 +296,10 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
             }
         }
     }
-    // Signature, strictly, with the evidence record's proof of existence.
-    if meta.state == State::Archived {
+    // Signature, strictly, with the evidence record's proof of existence
+    // (also when record.json says accepted-failed but the audit log says
+    // it was archived as passing).
+    if meta.state == State::Archived || logged_state == Some(State::Archived) {
         match meta.file(Role::Signature) {
             None => problem(
                 &mut check,
@@ -284,19 +352,7 @@ pub fn verify_record(dir: &Path, verifier: &Verifier) -> RecordCheck {
             Some(_) => {}
         }
     }
-    check.outcome = if check
-        .problems
-        .iter()
-        .any(|p| p.kind != ProblemKind::Indeterminate)
-    {
-        Outcome::Failed
-    } else if !check.problems.is_empty() {
-        Outcome::Indeterminate
-    } else if meta.state == State::AcceptedFailed {
-        Outcome::AcceptedFailed
-    } else {
-        Outcome::Passed
-    };
+    check.outcome = outcome_of(&check, meta.state);
     check
 }
 
@@ -333,8 +389,11 @@ pub struct AuditSummary {
     pub proven_time: Option<String>,
     /// Breaks (the chain, or its evidence record failed).
     pub problems: Vec<String>,
-    /// Its evidence record cannot be decided now.
+    /// Its evidence record cannot be decided now, a torn final line, an
+    /// unacknowledged repair of the log.
     pub indeterminate: Vec<String>,
+    /// Repairs of records not yet acknowledged (`archive acknowledge`).
+    pub repairs: Vec<String>,
 }
 
 /// `archive verify --json`.
@@ -350,6 +409,9 @@ pub struct VerifyReport {
     pub summary: Summary,
     /// The audit log.
     pub audit: AuditSummary,
+    /// What verify could not do as usual (no summary line written, no
+    /// lock, read-only catalog).
+    pub warnings: Vec<String>,
 }
 
 impl VerifyReport {
@@ -366,8 +428,11 @@ impl VerifyReport {
 }
 
 /// Verifies the whole archive, or a random sample of `sample` records.
+/// Reads and compares; writes nothing but the outcomes in the catalog and
+/// its summary line in the audit log, and not those with `read_only` (or
+/// when they cannot be written: a warning says so).
 pub fn run(
-    session: &mut Session,
+    session: &mut Inspection,
     verifier: &Verifier,
     sample: Option<usize>,
     progress: &dyn Progress,
@@ -378,11 +443,13 @@ pub fn run(
             dirs.push(format!("{month}/{name}"));
         }
     }
-    let on_disk: std::collections::HashSet<&str> = dirs.iter().map(String::as_str).collect();
-    let missing_records: Vec<String> = session
-        .catalog
-        .rows_where("1", None)?
-        .into_iter()
+    let ctx = Context::read(&session.layout, &session.catalog)?;
+    let on_disk: HashSet<&str> = dirs.iter().map(String::as_str).collect();
+    let ids_on_disk: HashSet<&str> = dirs.iter().filter_map(|d| d.rsplit('/').next()).collect();
+    let mut catalog_rows: Vec<_> = ctx.rows.values().collect();
+    catalog_rows.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let mut missing_records: Vec<String> = catalog_rows
+        .iter()
         .filter(|r| !on_disk.contains(r.dir.as_str()))
         .map(|r| {
             format!(
@@ -392,21 +459,43 @@ pub fn run(
             )
         })
         .collect();
-    let chosen: Vec<String> = match sample {
-        Some(n) if n < dirs.len() => pick(dirs.clone(), n),
-        _ => dirs.clone(),
+    let mut gone: Vec<(&String, u64)> = ctx
+        .index
+        .archived
+        .iter()
+        .filter(|(id, _)| !ids_on_disk.contains(id.as_str()) && !ctx.rows.contains_key(*id))
+        .map(|(id, l)| (id, l.seq))
+        .collect();
+    gone.sort_by_key(|g| g.1);
+    missing_records.extend(gone.into_iter().map(|(id, seq)| {
+        format!("record {id} (archived at audit line {seq}): neither its directory nor its catalog row exists")
+    }));
+    let whole = sample.is_none_or(|n| n >= dirs.len());
+    let chosen: Vec<String> = if whole {
+        dirs.clone()
+    } else {
+        pick(dirs.clone(), sample.unwrap_or(0))
     };
     progress.phase("verifying", chosen.len() as u64);
     let records = session.layout.records();
-    let checks: Vec<RecordCheck> = chosen
+    let checked: Vec<(RecordCheck, Vec<String>)> = chosen
         .par_iter()
         .map(|rel| {
-            let c = verify_record(&records.join(rel), verifier);
+            let dir = records.join(rel);
+            let c = verify_in_archive(&dir, verifier, &ctx);
             progress.advance(1);
-            c
+            (c, crate::checks::evidence_expected::batches_of(&dir))
         })
         .collect();
     progress.finish();
+    let mut held: HashMap<String, u64> = HashMap::new();
+    let mut checks = Vec::with_capacity(checked.len());
+    for (c, batches) in checked {
+        for b in batches {
+            *held.entry(b).or_default() += 1;
+        }
+        checks.push(c);
+    }
     let mut summary = Summary {
         total: checks.len(),
         ..Summary::default()
@@ -428,9 +517,19 @@ pub fn run(
         }
     }
     summary.missing += missing_records.len();
-    let mut chain = verify_chain(&session.layout.audit_log())?;
-    let mut audit_indeterminate = Vec::new();
-    let audit_proven = match crate::evidence::verify_audit(session, verifier) {
+    let heads = crate::checks::audit_heads::check(
+        &ctx.index,
+        &session.layout.audit_dir(),
+        &session.catalog.batch_ids()?,
+    );
+    let mut audit_problems = heads.problems;
+    if whole {
+        audit_problems.extend(crate::checks::evidence_expected::check_batches(
+            &held, &ctx.index,
+        ));
+    }
+    let mut audit_indeterminate = heads.indeterminate;
+    let audit_proven = match crate::evidence::verify_audit(&session.layout, verifier) {
         None => None,
         Some(Ok(t)) => Some(t),
         Some(Err((true, e))) => {
@@ -438,36 +537,55 @@ pub fn run(
             None
         }
         Some(Err((false, e))) => {
-            chain.problems.push(e);
+            audit_problems.push(e);
             None
         }
     };
     let now = verifier.validation_time().rfc3339();
-    let outcomes: Vec<(String, &'static str)> = checks
-        .iter()
-        .map(|c| (c.id.clone(), c.outcome.as_str()))
-        .collect();
-    session.catalog.set_verified(&outcomes, &now)?;
-    session.audit.append(&[(
-        "verify",
-        fields([
-            ("records", json!(summary.total)),
-            ("passed", json!(summary.passed)),
-            ("failed", json!(summary.failed)),
-            ("indeterminate", json!(summary.indeterminate)),
-            ("missing_records", json!(missing_records.len())),
-            ("audit_problems", json!(chain.problems.len())),
-            (
-                "failed_records",
-                json!(checks
-                    .iter()
-                    .filter(|c| c.outcome == Outcome::Failed)
-                    .take(1000)
-                    .map(|c| &c.id)
-                    .collect::<Vec<_>>()),
-            ),
-        ]),
-    )])?;
+    let mut warnings = session.warnings.clone();
+    if session.read_only {
+        warnings.push("read-only: outcomes not stored in the catalog, no summary line written to the audit log".into());
+    } else {
+        let outcomes: Vec<(String, &'static str)> = checks
+            .iter()
+            .map(|c| (c.id.clone(), stored_outcome(c)))
+            .collect();
+        if let Err(e) = session.catalog.set_verified(&outcomes, &now) {
+            warnings.push(format!("outcomes not stored in the catalog: {e}"));
+        }
+        if !ctx.index.intact() {
+            warnings.push(
+                "the audit log is damaged: no summary line appended to it (see the audit problems)"
+                    .into(),
+            );
+        } else {
+            let line = fields([
+                ("records", json!(summary.total)),
+                ("passed", json!(summary.passed)),
+                ("failed", json!(summary.failed)),
+                ("indeterminate", json!(summary.indeterminate)),
+                ("missing_records", json!(missing_records.len())),
+                ("audit_problems", json!(audit_problems.len())),
+                (
+                    "failed_records",
+                    json!(checks
+                        .iter()
+                        .filter(|c| c.outcome == Outcome::Failed)
+                        .take(1000)
+                        .map(|c| &c.id)
+                        .collect::<Vec<_>>()),
+                ),
+            ]);
+            let written = AuditLog::open(&session.layout.audit_log())
+                .and_then(|(mut log, _)| log.append(&[("verify", line)]));
+            if let Err(e) = written {
+                warnings.push(format!(
+                    "summary line not written to the audit log: {}",
+                    crate::disk_full::explain(&e.to_string())
+                ));
+            }
+        }
+    }
     Ok(VerifyReport {
         validation_time: now,
         records: checks,
@@ -476,11 +594,27 @@ pub fn run(
         audit: AuditSummary {
             proven_time: audit_proven,
             indeterminate: audit_indeterminate,
-            lines: chain.lines,
-            head_sha256: chain.head,
-            problems: chain.problems,
+            repairs: heads.warnings,
+            lines: ctx.index.lines,
+            head_sha256: ctx.index.head.clone(),
+            problems: audit_problems,
         },
+        warnings,
     })
+}
+
+/// What the catalog stores for a record: its outcome, or
+/// `evidence-missing` (a failure `status` also counts as without
+/// evidence).
+fn stored_outcome(c: &RecordCheck) -> &'static str {
+    if c.problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Missing && p.field.as_deref() == Some("evidence"))
+    {
+        "evidence-missing"
+    } else {
+        c.outcome.as_str()
+    }
 }
 
 /// `n` of `items`, chosen at random (partial Fisher–Yates with a seed from
@@ -527,6 +661,20 @@ pub fn record_reports(dir: &Path, verifier: &Verifier) -> Vec<hozon_verify::Sign
             return out;
         }
     };
+    // Inside an archive, record.json is compared with its archived audit
+    // line (and the directory with record.json).
+    if let Some(index) = archive_of(dir).and_then(|root| audit_index_of(&root)) {
+        let found = crate::checks::manifest::check(&meta, &index)
+            .into_iter()
+            .chain(crate::checks::dir_listing::check(dir, &meta));
+        for f in found {
+            out.push(failure(
+                &dir.join(&f.file),
+                format!("{} [{}]", f.detail, f.field),
+                SubIndication::HashFailure,
+            ));
+        }
+    }
     for f in meta.files.iter().chain(meta.history.iter()) {
         let path = dir.join(&f.name);
         match crate::sha256_file(&path) {
@@ -583,4 +731,31 @@ pub fn record_reports(dir: &Path, verifier: &Verifier) -> Vec<hozon_verify::Sign
         }
     }
     out
+}
+
+/// The archive a record directory (`ARCHIVE/records/YYYY/MM/<id>`) lies
+/// in, if it lies in one.
+fn archive_of(dir: &Path) -> Option<std::path::PathBuf> {
+    let records = dir.parent()?.parent()?.parent()?;
+    let root = records.parent()?;
+    let layout = crate::Layout::new(root);
+    (records.file_name()? == "records" && layout.config().is_file() && layout.audit_log().is_file())
+        .then(|| root.to_path_buf())
+}
+
+/// The audit index of the archive at `root`, read once per process (`hozon
+/// verify ARCHIVE` asks for it once per record).
+fn audit_index_of(root: &Path) -> Option<std::sync::Arc<crate::checks::AuditIndex>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<std::path::PathBuf, Arc<crate::checks::AuditIndex>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(i) = map.get(root) {
+        return Some(i.clone());
+    }
+    let index =
+        Arc::new(crate::checks::AuditIndex::read(&crate::Layout::new(root).audit_log()).ok()?);
+    map.insert(root.to_path_buf(), index.clone());
+    Some(index)
 }
