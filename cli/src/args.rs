@@ -457,6 +457,10 @@ pub struct VerifyArgs {
     /// (valid at genTime) without a later archive time stamp.
     #[arg(long)]
     pub accept_expired_tsa: bool,
+    /// Dated algorithm policy (TOML with a [crypto] table) overriding entries of the
+    /// built-in table; see docs/crypto-policy.md.
+    #[arg(long, value_name = "FILE")]
+    pub crypto_policy: Option<PathBuf>,
     /// Also write one JSON report per signature file under this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,

@@ -246,6 +246,17 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         at: args.at.as_deref(),
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
+    let verifier = match &args.crypto_policy {
+        None => verifier,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--crypto-policy {}", path.display()))?;
+            verifier.with_algorithms(AlgorithmPolicy::from_toml(
+                &text,
+                &path.display().to_string(),
+            )?)
+        }
+    };
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence.

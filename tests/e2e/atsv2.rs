@@ -117,7 +117,7 @@ fn an_archive_time_stamp_v2_proves_existence_after_the_signer_and_the_first_tsa_
     // 2035: the signer's certificate (2030) and the signature time stamp's
     // TSA certificate (2030) have expired; only the v2 archive stamp (TSA
     // valid to 2045) proves the signature and its time stamp existed before.
-    let v = verify_at(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
     let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
     assert_eq!(archive_entries(s)[0]["attribute"], V2);
     // Without it, nothing does.
@@ -125,6 +125,8 @@ fn an_archive_time_stamp_v2_proves_existence_after_the_signer_and_the_first_tsa_
         &["b-lt.p7s"],
         &[
             "--offline",
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
             "--at",
             "2035-01-01T00:00:00Z",
             "--content",

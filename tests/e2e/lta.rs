@@ -92,6 +92,21 @@ pub(crate) fn verify_at(env: &Env, sig: &str, at: &str) -> crate::util::Verified
     env.verify(&[sig], &["--offline", "--at", at])
 }
 
+/// [`verify_at`] with the test PKI's RSA-2048 keys given no end date, for
+/// tests of expiry and proof of existence after the default table's 2031.
+pub(crate) fn verify_at_no_sunset(env: &Env, sig: &str, at: &str) -> crate::util::Verified {
+    env.verify(
+        &[sig],
+        &[
+            "--offline",
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
+            "--at",
+            at,
+        ],
+    )
+}
+
 #[test]
 fn b_lta_validates_offline_and_openssl_still_accepts_it() {
     let env = Env::new();
@@ -198,7 +213,7 @@ fn expired_signer_passes_with_proof_and_not_without() {
     extend(&env, "a.pdf.p7s", "lta", &tsa.url());
     sign("b.pdf", &[]);
     // 2032: the signer's certificate expired in 2030; the TSA's is valid to 2045.
-    let v = verify_at(&env, "a.pdf.p7s", "2032-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2032-01-01T00:00:00Z");
     let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
     assert!(
         s.warnings
@@ -210,7 +225,14 @@ fn expired_signer_passes_with_proof_and_not_without() {
     // The B-B signature has no proof it existed before the expiry.
     let v = env.verify(
         &["b.pdf.p7s"],
-        &["--crl", CRLS, "--at", "2032-01-01T00:00:00Z"],
+        &[
+            "--crl",
+            CRLS,
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
+            "--at",
+            "2032-01-01T00:00:00Z",
+        ],
     );
     v.expect(
         3,
@@ -235,7 +257,7 @@ fn an_archive_stamp_keeps_an_expired_tsa_s_stamps_valid() {
     let first = env.read("a.pdf.p7s");
     // 2035: the short-lived TSA's certificate expired in 2030. With only its
     // own archive stamp, nothing proves the stamps were made before that.
-    let v = verify_at(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
     let s = v.expect(
         3,
         "a.pdf.p7s",
@@ -249,7 +271,7 @@ fn an_archive_stamp_keeps_an_expired_tsa_s_stamps_valid() {
     );
     // Renewed in time with a longer-lived TSA: everything before is covered.
     extend(&env, "a.pdf.p7s", "lta", &long.url());
-    let v = verify_at(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
     let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
     assert_eq!(
         s.timestamps

@@ -17,6 +17,8 @@
 
 mod chain;
 mod content;
+mod content_timestamp;
+mod countersignature;
 mod engine;
 mod ers;
 mod es_xl;
@@ -26,11 +28,13 @@ pub mod hc_role;
 
 pub mod policy;
 pub mod report;
+mod signature_value;
 mod timestamp;
+mod unsigned;
 
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
-    EvidenceRecordReport, FileError, Indication, Report, SignatureReport, SignerReport,
-    SubIndication, Summary,
+    CounterSignatureReport, EvidenceRecordReport, FileError, Indication, Report, SignatureReport,
+    SignerReport, SubIndication, Summary,
 };

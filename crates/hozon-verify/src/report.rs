@@ -182,10 +182,38 @@ pub struct SignatureReport {
     pub timestamps: Vec<TimestampReport>,
     /// Latest safe time to add the next archive time stamp (B-LTA only).
     pub renew_by: Option<String>,
+    /// What drove `renew_by`: the TSA certificate's expiry or an
+    /// algorithm's date in the crypto policy (with its source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_by_reason: Option<String>,
     /// For an RFC 4998 evidence record (`format` "ERS"): each data object
     /// it was checked against and the time it is proven to have existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence_records: Vec<EvidenceRecordReport>,
+    /// The counter-signatures of this signature (RFC 5652 §11.4), each
+    /// validated on its own; the signature's verdict does not depend on
+    /// them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_signatures: Vec<CounterSignatureReport>,
+}
+
+/// One counter-signature, with its own verdict and its own
+/// counter-signatures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterSignatureReport {
+    /// The counter-signer, when its certificate was found.
+    pub signer: Option<SignerReport>,
+    /// Its own indication.
+    pub indication: Indication,
+    /// Its sub-indication (`None` when it passed).
+    pub sub_indication: Option<SubIndication>,
+    /// What failed, each ending with its sub-indication.
+    pub errors: Vec<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Counter-signatures of this counter-signature.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_signatures: Vec<CounterSignatureReport>,
 }
 
 /// One data object of an evidence record and its proof of existence.
