@@ -15,7 +15,7 @@ use hozon_cms::oid::rfc5126::{ID_AA_ETS_ARCHIVE_TIMESTAMP_V1, ID_AA_ETS_ARCHIVE_
 use hozon_cms::Digester;
 use hozon_tsp::{TsaClient, TsaConfig};
 
-use crate::lta::{extend, issue_short_lived, long_lived_tsa, short_lived_tsa, verify_at};
+use crate::lta::{extend, issue_short_lived, long_lived_tsa, short_lived_tsa};
 use crate::util::{
     code, describe, edit_signed_attrs, edit_signer_info, flip_byte, load_sd, read_cert, resign,
     save_sd, Env, CRLS,

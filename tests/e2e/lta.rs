@@ -481,3 +481,40 @@ fn renew_by_follows_the_archive_tsa_s_certificate_expiry() {
         v.stdout
     );
 }
+
+/// The newest archive time stamp must itself be reliable at the validation
+/// time: its RSA-2048 TSA key is past its date (2031-01-01 in the default
+/// crypto policy) in 2045, so the B-LTA is not TOTAL_PASSED then, and
+/// `renew_by_reason` says which date drives the renewal.
+#[test]
+fn an_archive_stamp_past_its_algorithm_date_is_not_trusted() {
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    env.sign_doc(
+        "a.pdf",
+        "signer-doctor",
+        &["--level", "t", "--tsa", &tsa.url()],
+    );
+    extend(&env, "a.pdf.p7s", "lta", &tsa.url());
+    let now = env.verify(&["a.pdf.p7s"], &["--crl", CRLS]);
+    now.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
+    let reason = now.json["signatures"][0]["renew_by_reason"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no renew_by_reason: {}", now.stdout));
+    assert!(
+        reason.starts_with("algorithm date: RSA-2048 reliable until 2031-01-01")
+            || reason.starts_with("the TSA certificate"),
+        "{reason}"
+    );
+    let v = verify_at(&env, "a.pdf.p7s", "2045-01-01T00:00:00Z");
+    let s = v.entry("a.pdf.p7s", 0);
+    assert_eq!(s.indication, "INDETERMINATE", "{}", v.stdout);
+    assert!(
+        s.errors.iter().any(|e| e.starts_with("archive time stamp")
+            && e.contains("RSA-2048 key is reliable only before 2031-01-01")
+            && e.ends_with("[CRYPTO_CONSTRAINTS_FAILURE_NO_POE]")),
+        "{:?}",
+        s.errors
+    );
+}
