@@ -399,6 +399,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     let verify = run(ArchiveCommand::Verify(ArchiveVerifyArgs {
         sample: None,
         at: None,
+        crypto_policy: None,
         all: false,
         replica: None,
         job: job(false),

@@ -100,6 +100,19 @@ pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
     ))
 }
 
+/// `verifier` with the algorithm policy of `--crypto-policy FILE`, if given.
+pub fn with_crypto_policy(verifier: Verifier, file: Option<&Path>) -> anyhow::Result<Verifier> {
+    let Some(path) = file else {
+        return Ok(verifier);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--crypto-policy {}", path.display()))?;
+    Ok(verifier.with_algorithms(AlgorithmPolicy::from_toml(
+        &text,
+        &path.display().to_string(),
+    )?))
+}
+
 /// The archive record directories at or below `dir` (directories holding
 /// `record.json`; staging directories excluded).
 fn archive_records(dir: &Path) -> Vec<PathBuf> {
@@ -246,17 +259,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         at: args.at.as_deref(),
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
-    let verifier = match &args.crypto_policy {
-        None => verifier,
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("--crypto-policy {}", path.display()))?;
-            verifier.with_algorithms(AlgorithmPolicy::from_toml(
-                &text,
-                &path.display().to_string(),
-            )?)
-        }
-    };
+    let verifier = with_crypto_policy(verifier, args.crypto_policy.as_deref())?;
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence.
