@@ -300,6 +300,10 @@ pub struct ArchiveVerifyArgs {
     /// Validate as of this time (RFC 3339) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
+    /// Dated algorithm policy (TOML with a [crypto] table) overriding entries of the
+    /// built-in table; see docs/crypto-policy.md.
+    #[arg(long, value_name = "FILE")]
+    pub crypto_policy: Option<PathBuf>,
     /// List every record in --json output, not only those that did not pass.
     #[arg(long)]
     pub all: bool,
@@ -817,7 +821,10 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
         &|holder| eprintln!("hozon: waiting for the archive lock ({holder})"),
     )?;
     let config = overridden(&session.config, &a.job)?;
-    let verifier = verifier(&config, a.at.as_deref())?;
+    let verifier = crate::verify::with_crypto_policy(
+        verifier(&config, a.at.as_deref())?,
+        a.crypto_policy.as_deref(),
+    )?;
     let bars = Bars::new(a.job.json);
     let mut report = thread_pool(a.job.jobs)?
         .install(|| hozon_archive::verify::run(&mut session, &verifier, a.sample, &bars))?;

@@ -600,6 +600,10 @@ pub struct VerifyArgs {
     /// fails the run (exit 1).
     #[arg(long)]
     pub require_signed: bool,
+    /// Dated algorithm policy (TOML with a [crypto] table) overriding entries of the
+    /// built-in table; see docs/crypto-policy.md.
+    #[arg(long, value_name = "FILE")]
+    pub crypto_policy: Option<PathBuf>,
     /// Also write one JSON report per signature file under this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,

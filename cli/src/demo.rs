@@ -431,6 +431,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     let verify = run(ArchiveCommand::Verify(ArchiveVerifyArgs {
         sample: None,
         at: None,
+        crypto_policy: None,
         all: false,
         replica: None,
         read_only: false,

@@ -124,6 +124,19 @@ pub(crate) fn read_cert_files(paths: &[PathBuf]) -> anyhow::Result<Vec<hozon_cms
     Ok(certs)
 }
 
+/// `verifier` with the algorithm policy of `--crypto-policy FILE`, if given.
+pub fn with_crypto_policy(verifier: Verifier, file: Option<&Path>) -> anyhow::Result<Verifier> {
+    let Some(path) = file else {
+        return Ok(verifier);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--crypto-policy {}", path.display()))?;
+    Ok(verifier.with_algorithms(AlgorithmPolicy::from_toml(
+        &text,
+        &path.display().to_string(),
+    )?))
+}
+
 /// The archive record directories at or below `dir` (directories holding
 /// `record.json`; staging directories excluded).
 fn archive_records(dir: &Path) -> Vec<PathBuf> {
@@ -293,6 +306,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         at: args.at.as_deref(),
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
+    let verifier = with_crypto_policy(verifier, args.crypto_policy.as_deref())?;
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence. A directory holding records (an

@@ -569,8 +569,22 @@ fn renew(env: &Env, args: &[&str]) -> Value {
     json(&out)
 }
 
+/// `archive verify --at AT`, with the test PKI's RSA-2048 keys given no end
+/// date: these tests are about certificate expiry and renewal, not the
+/// algorithm's date (2031-01-01 in the default crypto policy).
 fn verify_at(env: &Env, at: &str) -> Output {
-    archive(env, &["verify", "--json", "--at", at])
+    let policy = env.path(crate::util::NO_RSA_SUNSET);
+    archive(
+        env,
+        &[
+            "verify",
+            "--json",
+            "--crypto-policy",
+            policy.to_str().unwrap(),
+            "--at",
+            at,
+        ],
+    )
 }
 
 #[test]
@@ -654,7 +668,14 @@ fn hash_tree_renewal_to_sha512_keeps_everything_verifiable() {
     let dir = record_dirs(&env).remove(0);
     let v = env.verify(
         &[dir.to_str().unwrap()],
-        &["--at", "2035-01-01T00:00:00Z", "--crl", crate::util::CRLS],
+        &[
+            "--at",
+            "2035-01-01T00:00:00Z",
+            "--crl",
+            crate::util::CRLS,
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
+        ],
     );
     assert_eq!(v.code, 0, "{}", v.stdout);
     let ers = v.json["signatures"]

@@ -15,7 +15,7 @@ use hozon_cms::oid::rfc5126::{ID_AA_ETS_ARCHIVE_TIMESTAMP_V1, ID_AA_ETS_ARCHIVE_
 use hozon_cms::Digester;
 use hozon_tsp::{TsaClient, TsaConfig};
 
-use crate::lta::{extend, issue_short_lived, long_lived_tsa, short_lived_tsa, verify_at};
+use crate::lta::{extend, issue_short_lived, long_lived_tsa, short_lived_tsa};
 use crate::util::{
     code, describe, edit_signed_attrs, edit_signer_info, flip_byte, load_sd, read_cert, resign,
     save_sd, Env, CRLS,
@@ -119,7 +119,7 @@ fn an_archive_time_stamp_v2_proves_existence_after_the_signer_and_the_first_tsa_
     // 2035: the signer's certificate (2030) and the signature time stamp's
     // TSA certificate (2030) have expired; only the v2 archive stamp (TSA
     // valid to 2045) proves the signature and its time stamp existed before.
-    let v = verify_at(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
     let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
     assert_eq!(archive_entries(s)[0]["attribute"], V2);
     // Without it, nothing does.
@@ -127,6 +127,8 @@ fn an_archive_time_stamp_v2_proves_existence_after_the_signer_and_the_first_tsa_
         &["b-lt.p7s"],
         &[
             "--offline",
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
             "--at",
             "2035-01-01T00:00:00Z",
             "--content",

@@ -309,7 +309,14 @@ fn renewal_keeps_records_valid_after_the_first_tsa_expires() {
     let long = long_lived_tsa(&env);
     let groups = write_records(&env, 3);
     let records = write_evidence(&env, &short, &groups);
-    let later = ["--at", "2035-01-01T00:00:00Z", "--crl", CRLS];
+    let later = [
+        "--crypto-policy",
+        crate::util::NO_RSA_SUNSET,
+        "--at",
+        "2035-01-01T00:00:00Z",
+        "--crl",
+        CRLS,
+    ];
     // Today it is fine.
     verify_i(&env, 1, &["--crl", CRLS]).expect(0, "rec1.ers", "TOTAL_PASSED", None);
     // 2035: the short-lived TSA's certificate expired in 2030; nothing
@@ -418,7 +425,14 @@ fn an_evidence_record_over_a_b_b_signature_keeps_it_valid_after_the_signer_expir
     let token = stamp(&tsa, DigestAlgorithm::Sha256, batch.root());
     let stamped = batch.finish(&token).unwrap();
     env.write("a.pdf.p7s.ers", stamped.record_der(0).unwrap());
-    let later = ["--crl", CRLS, "--at", "2032-01-01T00:00:00Z"];
+    let later = [
+        "--crl",
+        CRLS,
+        "--crypto-policy",
+        crate::util::NO_RSA_SUNSET,
+        "--at",
+        "2032-01-01T00:00:00Z",
+    ];
     // 2032: the signer's certificate expired in 2030. With the evidence
     // record, the signature is judged when it provably existed.
     let v = env.verify(&["a.pdf.p7s"], &later);

@@ -96,6 +96,21 @@ pub(crate) fn verify_at(env: &Env, sig: &str, at: &str) -> crate::util::Verified
     env.verify(&[sig], &["--offline", "--at", at])
 }
 
+/// [`verify_at`] with the test PKI's RSA-2048 keys given no end date, for
+/// tests of expiry and proof of existence after the default table's 2031.
+pub(crate) fn verify_at_no_sunset(env: &Env, sig: &str, at: &str) -> crate::util::Verified {
+    env.verify(
+        &[sig],
+        &[
+            "--offline",
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
+            "--at",
+            at,
+        ],
+    )
+}
+
 #[test]
 fn b_lta_validates_offline_and_openssl_still_accepts_it() {
     let env = Env::new();
@@ -204,7 +219,7 @@ fn expired_signer_passes_with_proof_and_not_without() {
     extend(&env, "a.pdf.p7s", "lta", &tsa.url());
     sign("b.pdf", &[]);
     // 2032: the signer's certificate expired in 2030; the TSA's is valid to 2045.
-    let v = verify_at(&env, "a.pdf.p7s", "2032-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2032-01-01T00:00:00Z");
     let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
     assert!(
         s.warnings
@@ -216,7 +231,14 @@ fn expired_signer_passes_with_proof_and_not_without() {
     // The B-B signature has no proof it existed before the expiry.
     let v = env.verify(
         &["b.pdf.p7s"],
-        &["--crl", CRLS, "--at", "2032-01-01T00:00:00Z"],
+        &[
+            "--crl",
+            CRLS,
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
+            "--at",
+            "2032-01-01T00:00:00Z",
+        ],
     );
     v.expect(
         3,
@@ -241,7 +263,7 @@ fn an_archive_stamp_keeps_an_expired_tsa_s_stamps_valid() {
     let first = env.read("a.pdf.p7s");
     // 2035: the short-lived TSA's certificate expired in 2030. With only its
     // own archive stamp, nothing proves the stamps were made before that.
-    let v = verify_at(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
     let s = v.expect(
         3,
         "a.pdf.p7s",
@@ -255,7 +277,7 @@ fn an_archive_stamp_keeps_an_expired_tsa_s_stamps_valid() {
     );
     // Renewed in time with a longer-lived TSA: everything before is covered.
     extend(&env, "a.pdf.p7s", "lta", &long.url());
-    let v = verify_at(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
+    let v = crate::lta::verify_at_no_sunset(&env, "a.pdf.p7s", "2035-01-01T00:00:00Z");
     let s = v.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
     assert_eq!(
         s.timestamps
@@ -464,5 +486,42 @@ fn renew_by_follows_the_archive_tsa_s_certificate_expiry() {
         Some(due.rfc3339().as_str()),
         "{}",
         v.stdout
+    );
+}
+
+/// The newest archive time stamp must itself be reliable at the validation
+/// time: its RSA-2048 TSA key is past its date (2031-01-01 in the default
+/// crypto policy) in 2045, so the B-LTA is not TOTAL_PASSED then, and
+/// `renew_by_reason` says which date drives the renewal.
+#[test]
+fn an_archive_stamp_past_its_algorithm_date_is_not_trusted() {
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    env.copy_doc("lab-report.pdf", "a.pdf");
+    env.sign_doc(
+        "a.pdf",
+        "signer-doctor",
+        &["--level", "t", "--tsa", &tsa.url()],
+    );
+    extend(&env, "a.pdf.p7s", "lta", &tsa.url());
+    let now = env.verify(&["a.pdf.p7s"], &["--crl", CRLS]);
+    now.expect(0, "a.pdf.p7s", "TOTAL_PASSED", None);
+    let reason = now.json["signatures"][0]["renew_by_reason"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no renew_by_reason: {}", now.stdout));
+    assert!(
+        reason.starts_with("algorithm date: RSA-2048 reliable until 2031-01-01")
+            || reason.starts_with("the TSA certificate"),
+        "{reason}"
+    );
+    let v = verify_at(&env, "a.pdf.p7s", "2045-01-01T00:00:00Z");
+    let s = v.entry("a.pdf.p7s", 0);
+    assert_eq!(s.indication, "INDETERMINATE", "{}", v.stdout);
+    assert!(
+        s.errors.iter().any(|e| e.starts_with("archive time stamp")
+            && e.contains("RSA-2048 key is reliable only before 2031-01-01")
+            && e.ends_with("[CRYPTO_CONSTRAINTS_FAILURE_NO_POE]")),
+        "{:?}",
+        s.errors
     );
 }

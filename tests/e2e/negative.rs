@@ -479,14 +479,15 @@ fn no_signer_info_is_format_failure() {
 
 #[test]
 fn unknown_digest_algorithm_is_crypto_constraints_failure() {
-    // SHA3-256 is not an algorithm hozon implements: it cannot be checked
-    // against the algorithm constraints (EN 319 102-1 §5.2.8).
+    // GOST R 34.11-2012 (256) is not an algorithm hozon implements: it
+    // cannot be checked against the algorithm constraints (EN 319 102-1
+    // §5.2.8). (SHA3-256 is known since issue 15.)
     let env = Env::new();
     env.copy_doc("referral-letter.txt", "a.txt");
     env.sign_doc("a.txt", "signer-doctor", &[]);
     let mut sd = load_sd(&env.path("a.txt.p7s"));
     edit_signer_info(&mut sd, |si| {
-        si.digest_alg.oid = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.8");
+        si.digest_alg.oid = ObjectIdentifier::new_unwrap("1.2.643.7.1.1.2.2");
     });
     save_sd(&env.path("a.txt.p7s"), &sd);
     env.verify_crl(&["a.txt.p7s"]).expect(
@@ -803,7 +804,14 @@ fn stale_crl_is_try_later() {
     env.sign_doc("a.txt", "signer-doctor", &[]);
     env.verify(
         &["a.txt.p7s"],
-        &["--crl", CRLS, "--at", "2059-06-01T00:00:00Z"],
+        &[
+            "--crl",
+            CRLS,
+            "--crypto-policy",
+            crate::util::NO_RSA_SUNSET,
+            "--at",
+            "2059-06-01T00:00:00Z",
+        ],
     )
     .expect(3, "a.txt.p7s", "INDETERMINATE", Some("TRY_LATER"));
 }

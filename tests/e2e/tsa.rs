@@ -1648,8 +1648,25 @@ fn expired_tsa_certificate_needs_accept_expired_tsa() {
     let tsa = start_tsa(&env, TsaMode::Normal);
     let sig = signed_b_t(&env, "a.pdf", &tsa.url());
     hozon_expect(&env, &["timestamp", "a.pdf", "--tsa", &tsa.url()], 0);
-    let before = ["--crl", CRLS, "--at", "2044-12-31T00:00:00Z"];
-    let after = ["--crl", CRLS, "--at", "2045-06-01T00:00:00Z"];
+    // The test PKI's RSA-2048 keys are given no end date: this is about
+    // the TSA certificate's expiry, not the algorithm's date.
+    let no_sunset = crate::util::NO_RSA_SUNSET;
+    let before = [
+        "--crl",
+        CRLS,
+        "--crypto-policy",
+        no_sunset,
+        "--at",
+        "2044-12-31T00:00:00Z",
+    ];
+    let after = [
+        "--crl",
+        CRLS,
+        "--crypto-policy",
+        no_sunset,
+        "--at",
+        "2045-06-01T00:00:00Z",
+    ];
 
     let v = env.verify(&[&sig], &before);
     assert_eq!(

@@ -29,6 +29,8 @@ pub const HOZON: &str = env!("CARGO_BIN_EXE_hozon");
 pub const TRUST: &str = "pki/trust.pem";
 /// signing-ca and root CRLs (PEM), relative to an [`Env`].
 pub const CRLS: &str = "pki/crls.pem";
+/// A crypto policy giving RSA-2048 no end date (relative to an [`Env`]).
+pub const NO_RSA_SUNSET: &str = "pki/no-rsa-2048-sunset.toml";
 /// signing-ca + root, relative to an [`Env`].
 pub const CHAIN: &str = "pki/chain.pem";
 
@@ -460,7 +462,7 @@ pub fn substitute_certificate(sd: &mut SignedData, cert: &Cert, keep_old: bool) 
                 !(c.tbs_certificate.issuer == old.issuer
                     && c.tbs_certificate.serial_number == old.serial_number)
             }
-            CertificateChoices::Other(_) => true,
+            _ => true,
         });
         assert_eq!(
             choices.len() + 1,

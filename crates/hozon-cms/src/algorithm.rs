@@ -27,17 +27,29 @@ pub enum DigestAlgorithm {
     Sha384,
     /// SHA-512.
     Sha512,
+    /// SHA3-224 (FIPS 202).
+    Sha3_224,
+    /// SHA3-256 (FIPS 202).
+    Sha3_256,
+    /// SHA3-384 (FIPS 202).
+    Sha3_384,
+    /// SHA3-512 (FIPS 202).
+    Sha3_512,
 }
 
 impl DigestAlgorithm {
     /// Every digest algorithm, weakest first.
-    pub const ALL: [DigestAlgorithm; 6] = [
+    pub const ALL: [DigestAlgorithm; 10] = [
         DigestAlgorithm::Md5,
         DigestAlgorithm::Sha1,
         DigestAlgorithm::Sha224,
         DigestAlgorithm::Sha256,
         DigestAlgorithm::Sha384,
         DigestAlgorithm::Sha512,
+        DigestAlgorithm::Sha3_224,
+        DigestAlgorithm::Sha3_256,
+        DigestAlgorithm::Sha3_384,
+        DigestAlgorithm::Sha3_512,
     ];
 
     /// The algorithm's OID.
@@ -49,6 +61,10 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => rfc5912::ID_SHA_256,
             DigestAlgorithm::Sha384 => rfc5912::ID_SHA_384,
             DigestAlgorithm::Sha512 => rfc5912::ID_SHA_512,
+            DigestAlgorithm::Sha3_224 => nist::ID_SHA3_224,
+            DigestAlgorithm::Sha3_256 => nist::ID_SHA3_256,
+            DigestAlgorithm::Sha3_384 => nist::ID_SHA3_384,
+            DigestAlgorithm::Sha3_512 => nist::ID_SHA3_512,
         }
     }
 
@@ -97,6 +113,10 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => MessageDigest::sha256(),
             DigestAlgorithm::Sha384 => MessageDigest::sha384(),
             DigestAlgorithm::Sha512 => MessageDigest::sha512(),
+            DigestAlgorithm::Sha3_224 => MessageDigest::sha3_224(),
+            DigestAlgorithm::Sha3_256 => MessageDigest::sha3_256(),
+            DigestAlgorithm::Sha3_384 => MessageDigest::sha3_384(),
+            DigestAlgorithm::Sha3_512 => MessageDigest::sha3_512(),
         }
     }
 
@@ -137,6 +157,10 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => Md::sha256(),
             DigestAlgorithm::Sha384 => Md::sha384(),
             DigestAlgorithm::Sha512 => Md::sha512(),
+            DigestAlgorithm::Sha3_224 => Md::sha3_224(),
+            DigestAlgorithm::Sha3_256 => Md::sha3_256(),
+            DigestAlgorithm::Sha3_384 => Md::sha3_384(),
+            DigestAlgorithm::Sha3_512 => Md::sha3_512(),
         }
     }
 
@@ -149,6 +173,10 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => 32,
             DigestAlgorithm::Sha384 => 48,
             DigestAlgorithm::Sha512 => 64,
+            DigestAlgorithm::Sha3_224 => 28,
+            DigestAlgorithm::Sha3_256 => 32,
+            DigestAlgorithm::Sha3_384 => 48,
+            DigestAlgorithm::Sha3_512 => 64,
         }
     }
 
@@ -161,6 +189,10 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => "SHA-256",
             DigestAlgorithm::Sha384 => "SHA-384",
             DigestAlgorithm::Sha512 => "SHA-512",
+            DigestAlgorithm::Sha3_224 => "SHA3-224",
+            DigestAlgorithm::Sha3_256 => "SHA3-256",
+            DigestAlgorithm::Sha3_384 => "SHA3-384",
+            DigestAlgorithm::Sha3_512 => "SHA3-512",
         }
     }
 }
@@ -182,6 +214,10 @@ impl std::str::FromStr for DigestAlgorithm {
             "sha224" => Ok(DigestAlgorithm::Sha224),
             "sha1" => Ok(DigestAlgorithm::Sha1),
             "md5" => Ok(DigestAlgorithm::Md5),
+            "sha3224" => Ok(DigestAlgorithm::Sha3_224),
+            "sha3256" => Ok(DigestAlgorithm::Sha3_256),
+            "sha3384" => Ok(DigestAlgorithm::Sha3_384),
+            "sha3512" => Ok(DigestAlgorithm::Sha3_512),
             _ => Err(format!(
                 "unknown digest algorithm {s:?} (expected sha256, sha384 or sha512)"
             )),
@@ -219,7 +255,11 @@ impl Digester {
             DigestAlgorithm::Sha256 => Digester::Sha256(openssl::sha::Sha256::new()),
             DigestAlgorithm::Sha384 => Digester::Sha384(openssl::sha::Sha384::new()),
             DigestAlgorithm::Sha512 => Digester::Sha512(openssl::sha::Sha512::new()),
-            DigestAlgorithm::Md5 => {
+            DigestAlgorithm::Md5
+            | DigestAlgorithm::Sha3_224
+            | DigestAlgorithm::Sha3_256
+            | DigestAlgorithm::Sha3_384
+            | DigestAlgorithm::Sha3_512 => {
                 Digester::Evp(openssl::hash::Hasher::new(alg.message_digest())?)
             }
         })
@@ -269,6 +309,8 @@ pub enum SignatureAlgorithm {
     Ecdsa(DigestAlgorithm),
     /// Ed25519 (RFC 8419): the message is signed as is, without a digest.
     Ed25519,
+    /// Ed448 (RFC 8419): the message is signed as is, without a digest.
+    Ed448,
 }
 
 impl SignatureAlgorithm {
@@ -288,7 +330,7 @@ impl SignatureAlgorithm {
         match *self {
             SignatureAlgorithm::RsaPkcs1v15(d) | SignatureAlgorithm::Ecdsa(d) => Some(d),
             SignatureAlgorithm::RsaPss { digest, .. } => Some(digest),
-            SignatureAlgorithm::Ed25519 => None,
+            SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed448 => None,
         }
     }
 
@@ -299,6 +341,7 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::RsaPss { digest, .. } => format!("RSA-PSS with {digest}"),
             SignatureAlgorithm::Ecdsa(d) => format!("ECDSA with {d}"),
             SignatureAlgorithm::Ed25519 => "Ed25519".to_owned(),
+            SignatureAlgorithm::Ed448 => "Ed448".to_owned(),
         }
     }
 
@@ -329,7 +372,7 @@ impl SignatureAlgorithm {
                 ctx.set_rsa_pss_saltlen(openssl::sign::RsaPssSaltlen::custom(i32::from(salt_len)))
             }
             SignatureAlgorithm::Ecdsa(d) => ctx.set_signature_md(d.md()),
-            SignatureAlgorithm::Ed25519 => Ok(()),
+            SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed448 => Ok(()),
         }
     }
 
@@ -372,6 +415,15 @@ impl SignatureAlgorithm {
             o if o == rfc5912::ECDSA_WITH_SHA_384 => ecdsa(D::Sha384),
             o if o == rfc5912::ECDSA_WITH_SHA_512 => ecdsa(D::Sha512),
             o if o == rfc8410::ID_ED_25519 => Ok(S::Ed25519),
+            o if o == rfc8410::ID_ED_448 => Ok(S::Ed448),
+            o if o == nist::RSA_WITH_SHA3_224 => rsa(D::Sha3_224),
+            o if o == nist::RSA_WITH_SHA3_256 => rsa(D::Sha3_256),
+            o if o == nist::RSA_WITH_SHA3_384 => rsa(D::Sha3_384),
+            o if o == nist::RSA_WITH_SHA3_512 => rsa(D::Sha3_512),
+            o if o == nist::ECDSA_WITH_SHA3_224 => ecdsa(D::Sha3_224),
+            o if o == nist::ECDSA_WITH_SHA3_256 => ecdsa(D::Sha3_256),
+            o if o == nist::ECDSA_WITH_SHA3_384 => ecdsa(D::Sha3_384),
+            o if o == nist::ECDSA_WITH_SHA3_512 => ecdsa(D::Sha3_512),
             _ => Err(Error::UnsupportedAlgorithm {
                 kind: "signature",
                 oid,
@@ -391,6 +443,10 @@ impl SignatureAlgorithm {
                     D::Sha256 => rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
                     D::Sha384 => rfc5912::SHA_384_WITH_RSA_ENCRYPTION,
                     D::Sha512 => rfc5912::SHA_512_WITH_RSA_ENCRYPTION,
+                    D::Sha3_224 => nist::RSA_WITH_SHA3_224,
+                    D::Sha3_256 => nist::RSA_WITH_SHA3_256,
+                    D::Sha3_384 => nist::RSA_WITH_SHA3_384,
+                    D::Sha3_512 => nist::RSA_WITH_SHA3_512,
                 };
                 (oid, Some(Any::null()))
             }
@@ -427,6 +483,10 @@ impl SignatureAlgorithm {
                     D::Sha256 => rfc5912::ECDSA_WITH_SHA_256,
                     D::Sha384 => rfc5912::ECDSA_WITH_SHA_384,
                     D::Sha512 => rfc5912::ECDSA_WITH_SHA_512,
+                    D::Sha3_224 => nist::ECDSA_WITH_SHA3_224,
+                    D::Sha3_256 => nist::ECDSA_WITH_SHA3_256,
+                    D::Sha3_384 => nist::ECDSA_WITH_SHA3_384,
+                    D::Sha3_512 => nist::ECDSA_WITH_SHA3_512,
                     D::Md5 => {
                         return Err(Error::UnsupportedAlgorithm {
                             kind: "signature",
@@ -437,6 +497,7 @@ impl SignatureAlgorithm {
                 (oid, None)
             }
             SignatureAlgorithm::Ed25519 => (rfc8410::ID_ED_25519, None),
+            SignatureAlgorithm::Ed448 => (rfc8410::ID_ED_448, None),
         };
         Ok(AlgorithmIdentifierOwned { oid, parameters })
     }
@@ -446,6 +507,24 @@ impl std::fmt::Display for SignatureAlgorithm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.name())
     }
+}
+
+/// The SHA-3 identifiers of NIST's Computer Security Objects Register
+/// (RFC 8702 for RSA and ECDSA), absent from `const-oid`'s RFC 5912 set.
+mod nist {
+    use der::asn1::ObjectIdentifier as O;
+    pub const ID_SHA3_224: O = O::new_unwrap("2.16.840.1.101.3.4.2.7");
+    pub const ID_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.2.8");
+    pub const ID_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.2.9");
+    pub const ID_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.2.10");
+    pub const ECDSA_WITH_SHA3_224: O = O::new_unwrap("2.16.840.1.101.3.4.3.9");
+    pub const ECDSA_WITH_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.3.10");
+    pub const ECDSA_WITH_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.3.11");
+    pub const ECDSA_WITH_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.3.12");
+    pub const RSA_WITH_SHA3_224: O = O::new_unwrap("2.16.840.1.101.3.4.3.13");
+    pub const RSA_WITH_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.3.14");
+    pub const RSA_WITH_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.3.15");
+    pub const RSA_WITH_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.3.16");
 }
 
 /// `ecdsa-with-SHA1` (RFC 3279 §2.2.3), absent from `const-oid`'s RFC 5912 set.
@@ -509,6 +588,31 @@ mod tests {
             assert_eq!(alg.digest(data).unwrap(), evp, "{alg}");
             assert_eq!(alg.digest_reader(&data[..]).unwrap(), evp, "{alg}");
             assert_eq!(evp.len(), alg.output_len());
+        }
+    }
+
+    #[test]
+    fn sha3_and_ed448_are_known() {
+        for (oid, d) in [
+            ("2.16.840.1.101.3.4.2.7", DigestAlgorithm::Sha3_224),
+            ("2.16.840.1.101.3.4.2.10", DigestAlgorithm::Sha3_512),
+        ] {
+            assert_eq!(
+                DigestAlgorithm::from_oid(&ObjectIdentifier::new_unwrap(oid)),
+                Some(d)
+            );
+        }
+        for alg in [
+            SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha3_256),
+            SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha3_384),
+            SignatureAlgorithm::rsa_pss(DigestAlgorithm::Sha3_512),
+            SignatureAlgorithm::Ed448,
+        ] {
+            let id = alg.identifier().unwrap();
+            assert_eq!(
+                SignatureAlgorithm::from_identifier(&id, DigestAlgorithm::Sha256).unwrap(),
+                alg
+            );
         }
     }
 

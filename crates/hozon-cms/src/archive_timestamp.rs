@@ -105,12 +105,64 @@ impl<'a> DecodeValue<'a> for AtsHashIndexV3 {
     }
 }
 
+/// Which of the two published forms an archive time stamp's hash index
+/// takes. Both have the same ASN.1 structure; they differ in what an
+/// unsignedAttrs entry hashes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashIndexForm {
+    /// `ats-hash-index-v3` (0.4.0.19122.1.5, EN 319 122-1 §5.5.2): one hash
+    /// per attribute **value**, over its attrType's encoding followed by the
+    /// value's.
+    V3,
+    /// `ats-hash-index` (0.4.0.1733.2.5, ETSI TS 101 733 V2.2.1 §6.4.2,
+    /// common in plugtests files and older DSS output): one hash per
+    /// unsigned **Attribute**, over its whole encoding.
+    Ts101733,
+}
+
+impl HashIndexForm {
+    /// The attribute type of the index in this form.
+    pub fn oid(self) -> der::asn1::ObjectIdentifier {
+        use crate::oid::etsi_en_319_122::{ID_AA_ATS_HASH_INDEX, ID_AA_ATS_HASH_INDEX_V3};
+        match self {
+            HashIndexForm::V3 => ID_AA_ATS_HASH_INDEX_V3,
+            HashIndexForm::Ts101733 => ID_AA_ATS_HASH_INDEX,
+        }
+    }
+}
+
+/// The hash index among a time-stamp token's unsigned attributes `attrs`:
+/// `ats-hash-index-v3`, else the TS 101 733 `ats-hash-index`. `Ok(None)`
+/// when there is neither; an error when one is malformed or duplicated.
+pub fn read_hash_index(
+    attrs: &x509_cert::attr::Attributes,
+) -> Result<Option<(HashIndexForm, AtsHashIndexV3)>, Error> {
+    for form in [HashIndexForm::V3, HashIndexForm::Ts101733] {
+        if let Some(index) =
+            crate::attributes::decode_unique::<AtsHashIndexV3>(Some(attrs), form.oid())?
+        {
+            return Ok(Some((form, index)));
+        }
+    }
+    Ok(None)
+}
+
 /// The hashes of everything an archive time stamp over `signer` of
 /// `signed_data` covers, as they are now.
 pub fn current_hashes(
     signed_data: &SignedData,
     signer: &SignerInfo,
     digest: DigestAlgorithm,
+) -> Result<AtsHashIndexV3, Error> {
+    current_hashes_in(signed_data, signer, digest, HashIndexForm::V3)
+}
+
+/// [`current_hashes`] in the given index form.
+pub fn current_hashes_in(
+    signed_data: &SignedData,
+    signer: &SignerInfo,
+    digest: DigestAlgorithm,
+    form: HashIndexForm,
 ) -> Result<AtsHashIndexV3, Error> {
     let hash = |bytes: &[u8]| -> Result<OctetString, Error> {
         let d = digest
@@ -128,6 +180,10 @@ pub fn current_hashes(
     }
     let mut unsigned_attr_values_hash_index = Vec::new();
     for attr in signer.unsigned_attrs.iter().flat_map(|a| a.iter()) {
+        if form == HashIndexForm::Ts101733 {
+            unsigned_attr_values_hash_index.push(hash(&attr.to_der().map_err(Error::Encode)?)?);
+            continue;
+        }
         let oid = attr.oid.to_der().map_err(Error::Encode)?;
         for value in attr.values.iter() {
             let mut input = oid.clone();
@@ -243,6 +299,55 @@ mod tests {
         assert!(then.missing_from(&now).is_empty());
         now.crls_hash_index = vec![os(5)];
         assert_eq!(then.missing_from(&now), vec!["a CRL or OCSP response"]);
+    }
+
+    /// An OpenSSL-made SignedData by the test doctor.
+    fn openssl_signed_data() -> SignedData {
+        use openssl::cms::{CMSOptions, CmsContentInfo};
+        let pki = |name: &str| {
+            std::fs::read(format!(
+                "{}/../../testdata/pki/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let cert = openssl::x509::X509::from_pem(&pki("signer-doctor.crt")).unwrap();
+        let key = openssl::pkey::PKey::private_key_from_pem(&pki("signer-doctor.key")).unwrap();
+        let cms = CmsContentInfo::sign(
+            Some(&cert),
+            Some(&key),
+            None,
+            Some(b"record"),
+            CMSOptions::DETACHED | CMSOptions::BINARY,
+        )
+        .unwrap();
+        crate::SignatureFile::parse(&cms.to_der().unwrap())
+            .unwrap()
+            .signed_data
+    }
+
+    #[test]
+    fn ts_101_733_form_hashes_whole_attributes() {
+        use crate::attributes::single_valued;
+        use crate::oid::{ID_CONTENT_TYPE, ID_DATA};
+        use der::asn1::SetOfVec;
+        let attr = single_valued(ID_CONTENT_TYPE, &ID_DATA).unwrap();
+        let sd = openssl_signed_data();
+        let mut si = sd.signer_infos.0.as_slice()[0].clone();
+        si.unsigned_attrs = Some(SetOfVec::try_from(vec![attr.clone()]).unwrap());
+        let d = DigestAlgorithm::Sha256;
+        let old = current_hashes_in(&sd, &si, d, HashIndexForm::Ts101733).unwrap();
+        let v3 = current_hashes_in(&sd, &si, d, HashIndexForm::V3).unwrap();
+        assert_eq!(
+            old.unsigned_attr_values_hash_index,
+            vec![OctetString::new(d.digest(&attr.to_der().unwrap()).unwrap()).unwrap()]
+        );
+        let mut value_input = attr.oid.to_der().unwrap();
+        value_input.extend(attr.values.get(0).unwrap().to_der().unwrap());
+        assert_eq!(
+            v3.unsigned_attr_values_hash_index,
+            vec![OctetString::new(d.digest(&value_input).unwrap()).unwrap()]
+        );
     }
 
     #[test]

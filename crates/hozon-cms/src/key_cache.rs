@@ -73,6 +73,7 @@ impl KeyEntry {
                 | (Id::RSA | Id::RSA_PSS, SignatureAlgorithm::RsaPss { .. })
                 | (Id::EC, SignatureAlgorithm::Ecdsa(_))
                 | (Id::ED25519, SignatureAlgorithm::Ed25519)
+                | (Id::ED448, SignatureAlgorithm::Ed448)
         )
     }
 
@@ -108,7 +109,7 @@ impl KeyEntry {
         hash: &[u8],
         signature: &[u8],
     ) -> Result<bool, String> {
-        if !self.fits(alg) || alg == SignatureAlgorithm::Ed25519 {
+        if !self.fits(alg) || alg.digest().is_none() {
             return Err(format!(
                 "{alg} does not fit a {:?} key or cannot verify a digest",
                 self.key.id()

@@ -47,11 +47,14 @@ pub mod attributes;
 mod cert;
 mod error;
 pub mod es_c;
+#[cfg(test)]
+mod foreign_encodings_tests;
 mod key_cache;
 pub mod oid;
 pub mod pem;
 pub mod pkcs12;
 mod signature_file;
+pub mod signed_attrs;
 pub mod signing_certificate;
 mod time;
 

@@ -60,6 +60,22 @@ pub mod etsi_en_319_122 {
     /// `id-aa-ATSHashIndex-v3`.
     pub const ID_AA_ATS_HASH_INDEX_V3: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("0.4.0.19122.1.5");
+    /// `id-aa-ATSHashIndex` of ETSI TS 101 733 V2.2.1 §6.4.2, the first
+    /// form, whose unsignedAttrsHashIndex hashes whole attributes.
+    pub const ID_AA_ATS_HASH_INDEX: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("0.4.0.1733.2.5");
+}
+
+/// RFC 5652 §11.4 countersignature and other signed attributes hozon names.
+pub mod rfc5652 {
+    use super::ObjectIdentifier;
+    /// `id-countersignature`: an unsigned attribute holding SignerInfos over
+    /// the signature value of the SignerInfo it is attached to.
+    pub const ID_COUNTERSIGNATURE: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.6");
+    /// `id-aa-ets-sigPolicyId` (RFC 5126 §5.8.1): signature-policy-identifier.
+    pub const ID_AA_ETS_SIG_POLICY_ID: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.15");
 }
 
 /// ISO 17090 (health informatics PKI) as profiled by Japan's HPKI.

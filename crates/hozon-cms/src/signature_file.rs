@@ -145,7 +145,9 @@ impl SignatureFile {
                 cms::cert::CertificateChoices::Certificate(c) => {
                     c.to_der().ok().map(|der| Cert::from_parts(c.clone(), der))
                 }
-                cms::cert::CertificateChoices::Other(_) => None,
+                // Attribute certificates and other formats are no path
+                // material; their bytes stay in `der` for every hash.
+                _ => None,
             })
             .collect()
     }

@@ -648,8 +648,8 @@ fn bare(algorithm: SignatureAlgorithm) -> Result<Mechanism<'static>, Error> {
             salt_len,
         )?)),
         SignatureAlgorithm::Ecdsa(_) => Ok(Mechanism::Ecdsa),
-        SignatureAlgorithm::Ed25519 => Err(Error::Unsupported(
-            "Ed25519 keys are not supported on PKCS#11 tokens".into(),
+        SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed448 => Err(Error::Unsupported(
+            "Edwards-curve keys are not supported on PKCS#11 tokens".into(),
         )),
     }
 }

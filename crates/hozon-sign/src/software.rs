@@ -283,7 +283,7 @@ pub(crate) fn sign_with_key(
     message: &[u8],
 ) -> Result<Vec<u8>, Error> {
     match algorithm {
-        SignatureAlgorithm::Ed25519 => {
+        SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed448 => {
             let mut s = openssl::sign::Signer::new_without_digest(key)?;
             Ok(s.sign_oneshot_to_vec(message)?)
         }

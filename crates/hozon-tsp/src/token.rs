@@ -478,16 +478,19 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_certificate_choices_make_the_token_malformed() {
+    fn attribute_certificates_are_read_but_not_used_as_certificates() {
+        let before = Token::parse(&token_der(), "t")
+            .unwrap()
+            .certificates()
+            .len();
         let mut der = token_der();
         let at = first_certificate_at(&der);
-        // The certificate's SEQUENCE tag becomes [1] (an attribute
-        // certificate v1), which the cms crate does not accept either.
+        // The certificate's SEQUENCE tag becomes [1]: an attribute
+        // certificate v1 (RFC 5652 CertificateChoices), valid in a token's
+        // certificate set (issue 15), and no path material.
         der[at] = 0xa1;
-        assert!(matches!(
-            Token::parse(&der, "t"),
-            Err(Error::Malformed { .. })
-        ));
+        let token = Token::parse(&der, "t").expect("v1AttrCert is a CertificateChoices");
+        assert_eq!(token.certificates().len(), before - 1);
     }
 
     #[test]

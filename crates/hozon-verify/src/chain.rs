@@ -245,7 +245,7 @@ impl Verifier {
         for (i, cert) in path.iter().enumerate() {
             match self.keys.get(cert) {
                 Ok(entry) => {
-                    if let Some(p) = policy.key_problem(entry.key()) {
+                    if let Some(p) = policy.key_problem(entry.key(), at) {
                         problems.push(format!("{}: {p}", cert.subject()));
                     }
                 }

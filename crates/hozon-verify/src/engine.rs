@@ -8,13 +8,13 @@ use hozon_cms::asn1::cms::content_info::CmsVersion;
 use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
 use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
 use hozon_cms::asn1::der::asn1::{ObjectIdentifier, OctetString};
-use hozon_cms::asn1::der::{Decode, Encode};
+use hozon_cms::asn1::der::Decode;
 use hozon_cms::asn1::x509_cert::ext::pkix::SubjectKeyIdentifier;
 use hozon_cms::asn1::x509_cert::time::Time;
 use hozon_cms::attributes::decode_unique;
 use hozon_cms::oid::{
-    rfc5126, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE,
-    ID_MESSAGE_DIGEST, ID_SIGNING_TIME,
+    ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST,
+    ID_SIGNING_TIME,
 };
 use hozon_cms::signing_certificate::{CertReference, SigningCertificate, SigningCertificateV2};
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm, SignatureFile};
@@ -117,6 +117,12 @@ impl Verifier {
             keys: KeyCache::default(),
             embedded_crls: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The verifier with another algorithm policy.
+    pub fn with_algorithms(mut self, algorithms: AlgorithmPolicy) -> Verifier {
+        self.config.algorithms = algorithms;
+        self
     }
 
     /// The validation time.
@@ -425,7 +431,7 @@ impl Verifier {
         );
         let evidence = std::mem::take(&mut f.evidence);
         match es_xl {
-            Some(Err(e)) => f.fail(SubIndication::FormatFailure, format!("ES-XL: {e}")),
+            Some(Err(e)) => crate::unsigned::unreadable(&mut f, "ES-XL validation data", e),
             Some(Ok(xl)) => check_references(
                 xl,
                 available.certs,
@@ -450,6 +456,11 @@ impl Verifier {
             }
         }
 
+        report.counter_signatures = self.counter_signatures(
+            si,
+            &crate::countersignature::CounterContext { certs, crls },
+            0,
+        );
         conclude(
             report,
             f,
@@ -588,10 +599,31 @@ impl Verifier {
         report.format = if has_binding { "CAdES" } else { "CMS" }.to_owned();
         // ETSI levels apply to CAdES only; a plain CMS signature has none.
         report.level = has_binding.then(|| "B-B".to_owned());
-        note_unvalidated_unsigned_attributes(si, f);
+        crate::unsigned::note_unvalidated(si, f);
 
         // --- Identification of the signing certificate (§5.2.3) ---------------
-        let signer = find_signer(&si.sid, certs);
+        let signer = match find_signer(&si.sid, certs) {
+            Some(c) => Some(c),
+            None => {
+                // EN 319 102-1 §5.2.3: the signing certificate may come
+                // from outside the signature (--certs, the trust anchors).
+                let outside: Vec<Cert> = self
+                    .config
+                    .extra_certs
+                    .iter()
+                    .chain(self.chains.anchors().certs())
+                    .cloned()
+                    .collect();
+                let found = find_signer(&si.sid, &outside);
+                if let Some(c) = &found {
+                    f.warn(format!(
+                        "the signature carries no certificate of its signer; {} was supplied from outside it (--certs or a trust anchor)",
+                        c.subject()
+                    ));
+                }
+                found
+            }
+        };
         let signer = match signer {
             Some(c) => {
                 report.signer = Some(SignerReport {
@@ -607,7 +639,7 @@ impl Verifier {
                 f.fail(
                     S::NoSigningCertificateFound,
                     format!(
-                        "the signer's certificate ({}) is not in the signature",
+                        "the signer's certificate ({}) is neither in the signature nor among the certificates supplied",
                         describe_sid(&si.sid)
                     ),
                 );
@@ -692,19 +724,9 @@ impl Verifier {
             }
         }
         if let (Some(cert), Some(attrs)) = (&signer, attrs) {
-            match attrs.to_der() {
-                Ok(tbs) => match self.verify_value(cert, sig_alg, &tbs, si.signature.as_bytes()) {
-                    Ok(()) => ok.signature = true,
-                    Err(why) => f.fail(
-                        S::SigCryptoFailure,
-                        format!("the signature value does not verify: {why}"),
-                    ),
-                },
-                Err(e) => f.fail(
-                    S::FormatFailure,
-                    format!("signed attributes cannot be re-encoded: {e}"),
-                ),
-            }
+            ok.signature =
+                self.verify_signed_attrs(cert, sig_alg, attrs, si.signature.as_bytes(), f);
+            crate::signature_value::warn_digest_mismatch(digest_alg, sig_alg, f);
         }
 
         // --- Signature time stamps: proof of existence (§5.4) ------------------
@@ -720,7 +742,28 @@ impl Verifier {
             (Some(a), Some(e)) => a.min(e),
             (a, e) => a.or(e).unwrap_or(at),
         };
+        let content_stamped = self.content_timestamps(
+            si,
+            &mut crate::content_timestamp::ContentStampContext {
+                certs,
+                crls,
+                digests: &mut *digests,
+                trust_until,
+            },
+            report,
+            f,
+        );
         let stamped = self.signature_timestamps(si, certs, crls, claimed, trust_until, report, f);
+        if let (Some(content), Some(signature)) = (content_stamped, stamped) {
+            if content > signature {
+                f.fail(
+                    S::TimestampOrderFailure,
+                    format!(
+                        "the content time stamp {content} is later than the signature time stamp {signature}"
+                    ),
+                );
+            }
+        }
         let poe = match (stamped, external_poe) {
             (Some(s), Some(e)) => Some(s.min(e)),
             (s, e) => s.or(e),
@@ -801,7 +844,7 @@ impl Verifier {
     }
 
     /// Verifies a signature value over `message` with the key of `cert`.
-    fn verify_value(
+    pub(crate) fn verify_value(
         &self,
         cert: &Cert,
         alg: SignatureAlgorithm,
@@ -928,35 +971,11 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
         covers_whole_document: None,
         modifications: Vec::new(),
         permitted_changes: Vec::new(),
+        counter_signatures: Vec::new(),
     }
 }
 
-/// Warns about unsigned attributes this version does not validate (ES-C
-/// time stamps, counter-signatures, other tools' private attributes): they
-/// change no verdict, and the report must not suggest they were checked.
-fn note_unvalidated_unsigned_attributes(si: &SignerInfo, f: &mut Findings) {
-    use hozon_cms::oid::etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3;
-    let validated = [
-        hozon_cms::oid::rfc3161::ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
-        rfc5126::ID_AA_ETS_CERTIFICATE_REFS,
-        rfc5126::ID_AA_ETS_REVOCATION_REFS,
-        rfc5126::ID_AA_ETS_CERT_VALUES,
-        rfc5126::ID_AA_ETS_REVOCATION_VALUES,
-        rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V1,
-        rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
-        ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
-    ];
-    for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
-        if !validated.contains(&attr.oid) {
-            f.warn(format!(
-                "unsigned attribute {} is present but not validated by this version",
-                attr.oid
-            ));
-        }
-    }
-}
-
-fn find_signer(sid: &SignerIdentifier, certs: &[Cert]) -> Option<Cert> {
+pub(crate) fn find_signer(sid: &SignerIdentifier, certs: &[Cert]) -> Option<Cert> {
     certs
         .iter()
         .find(|c| match sid {

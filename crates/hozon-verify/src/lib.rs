@@ -61,6 +61,8 @@
 
 mod chain;
 mod content;
+mod content_timestamp;
+mod countersignature;
 pub mod deadline;
 mod engine;
 mod ers;
@@ -72,12 +74,14 @@ pub mod hc_role;
 
 pub mod policy;
 pub mod report;
+mod signature_value;
 mod timestamp;
+mod unsigned;
 
 pub use content::{DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
-    DocumentChange, EvidenceRecordEntry, EvidenceRecordReport, FileError, Indication, Report,
-    SignatureReport, SignerReport, SubIndication, Summary,
+    CounterSignatureReport, DocumentChange, EvidenceRecordEntry, EvidenceRecordReport, FileError,
+    Indication, Report, SignatureReport, SignerReport, SubIndication, Summary,
 };

@@ -182,9 +182,9 @@ pub struct SignatureReport {
     pub timestamps: Vec<TimestampReport>,
     /// Latest safe time to add the next archive time stamp (B-LTA only).
     pub renew_by: Option<String>,
-    /// For an evidence record: which date drives `renew_by` (the newest
-    /// stamp's TSA certificate expiry, its key's or its digest's sunset)
-    /// and what a renewal must change to move it.
+    /// What drives `renew_by`: the newest stamp's TSA certificate expiry or
+    /// an algorithm's date in the crypto policy (with its source), and for
+    /// an evidence record what a renewal must change to move it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renew_by_reason: Option<String>,
     /// For an RFC 4998 evidence record (`format` "ERS"): each data object
@@ -207,6 +207,11 @@ pub struct SignatureReport {
     /// time stamps, further signatures, permitted annotations).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permitted_changes: Vec<DocumentChange>,
+    /// The counter-signatures of this signature (RFC 5652 §11.4), each
+    /// validated on its own; the signature's verdict does not depend on
+    /// them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_signatures: Vec<CounterSignatureReport>,
 }
 
 /// A change made by a PDF incremental update.
@@ -216,6 +221,25 @@ pub struct DocumentChange {
     pub revision: usize,
     /// What changed.
     pub description: String,
+}
+
+/// One counter-signature, with its own verdict and its own
+/// counter-signatures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterSignatureReport {
+    /// The counter-signer, when its certificate was found.
+    pub signer: Option<SignerReport>,
+    /// Its own indication.
+    pub indication: Indication,
+    /// Its sub-indication (`None` when it passed).
+    pub sub_indication: Option<SubIndication>,
+    /// What failed, each ending with its sub-indication.
+    pub errors: Vec<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Counter-signatures of this counter-signature.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_signatures: Vec<CounterSignatureReport>,
 }
 
 /// One data object of an evidence record and its proof of existence.

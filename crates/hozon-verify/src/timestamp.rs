@@ -161,13 +161,17 @@ pub(crate) fn report_expiry(
 ) {
     let (_, not_after) = tsa.validity_unix();
     let mut end = UnixTime(i64::try_from(not_after).unwrap_or(i64::MAX));
-    if let Some(sunset) = tsa
+    let mut reason = format!("the TSA certificate {} expires at {end}", tsa.subject());
+    if let Some((sunset, why)) = tsa
         .to_openssl()
         .and_then(|x| x.public_key())
         .ok()
-        .and_then(|key| policy.sunset(&key, digest))
+        .and_then(|key| policy.sunset_with_reason(&key, digest))
     {
-        end = end.min(sunset);
+        if sunset < end {
+            end = sunset;
+            reason = format!("algorithm date: {why}");
+        }
     }
     let due = UnixTime(end.0.saturating_sub(RENEWAL_MARGIN_SECS));
     let earlier = report
@@ -177,6 +181,7 @@ pub(crate) fn report_expiry(
         .is_none_or(|current| due < current);
     if earlier {
         report.renew_by = Some(due.rfc3339());
+        report.renew_by_reason = Some(reason);
     }
 }
 
@@ -200,11 +205,8 @@ impl Verifier {
         report: &mut SignatureReport,
         f: &mut Findings,
     ) -> Option<UnixTime> {
-        use hozon_cms::archive_timestamp::{current_hashes, imprint_input, AtsHashIndexV3};
-        use hozon_cms::attributes::decode_unique;
-        use hozon_cms::oid::etsi_en_319_122::{
-            ID_AA_ATS_HASH_INDEX_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
-        };
+        use hozon_cms::archive_timestamp::{current_hashes_in, imprint_input, read_hash_index};
+        use hozon_cms::oid::etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3;
         use hozon_cms::oid::rfc5126::{
             ID_AA_ETS_ARCHIVE_TIMESTAMP_V1, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
         };
@@ -283,12 +285,8 @@ impl Verifier {
             a.token
                 .as_ref()
                 .and_then(|t| t.signer_unsigned_attrs())
-                .and_then(|a| {
-                    decode_unique::<AtsHashIndexV3>(Some(a), ID_AA_ATS_HASH_INDEX_V3)
-                        .ok()
-                        .flatten()
-                })
-                .map_or(0, |i| i.unsigned_attr_values_hash_index.len())
+                .and_then(|a| read_hash_index(a).ok().flatten())
+                .map_or(0, |(_, i)| i.unsigned_attr_values_hash_index.len())
         };
         tokens.sort_by_key(|a| {
             std::cmp::Reverse((a.token.as_ref().map(|t| t.gen_time()), covered(a)))
@@ -299,7 +297,7 @@ impl Verifier {
         for archive in &tokens {
             let label = archive.version.label();
             let Some(token) = &archive.token else {
-                f.fail(S::FormatFailure, format!("{label}: not a time-stamp token"));
+                crate::unsigned::unreadable(f, label, "not a time-stamp token");
                 continue;
             };
             let gen = token.gen_time();
@@ -334,16 +332,14 @@ impl Verifier {
                     }
                 }
                 ArchiveVersion::V3 => {
-                    let index = token.signer_unsigned_attrs().and_then(|attrs| {
-                        decode_unique::<AtsHashIndexV3>(Some(attrs), ID_AA_ATS_HASH_INDEX_V3)
-                            .ok()
-                            .flatten()
-                    });
-                    let Some(index) = index else {
+                    let index = token
+                        .signer_unsigned_attrs()
+                        .and_then(|attrs| read_hash_index(attrs).ok().flatten());
+                    let Some((form, index)) = index else {
                         f.fail(
                             S::FormatFailure,
                             format!(
-                                "{label} ({gen}): its ats-hash-index-v3 attribute is missing or malformed"
+                                "{label} ({gen}): its ats-hash-index(-v3) attribute is missing or malformed"
                             ),
                         );
                         continue;
@@ -351,10 +347,15 @@ impl Verifier {
                     let mut af = Findings::default();
                     let now = index
                         .digest()
-                        .and_then(|d| current_hashes(signed_data, si, d));
+                        .and_then(|d| current_hashes_in(signed_data, si, d, form));
                     match now {
                         Ok(now) => {
                             for what in index.missing_from(&now) {
+                                // Removing or altering what an archive
+                                // stamp covers is tampering with what it
+                                // protects (DSS only warns for a removed
+                                // certificate or CRL: see
+                                // docs/interoperability.md).
                                 af.fail(
                                     S::HashFailure,
                                     format!(
@@ -615,13 +616,14 @@ impl Verifier {
             } else {
                 "signature time stamp".to_owned()
             };
-            let der = match token.to_der() {
-                Ok(der) => der,
-                Err(e) => {
-                    f.fail(SubIndication::FormatFailure, format!("{label}: {e}"));
-                    continue;
-                }
-            };
+            let der = token.to_der().unwrap_or_default();
+            if let Err(e) = parse_token(&der, &label) {
+                // An unsigned attribute anyone could have added: it proves
+                // nothing, and must not fail a signature that is valid
+                // without it.
+                crate::unsigned::unreadable(f, &label, &e);
+                continue;
+            }
             let covered = Covered::Bytes(si.signature.as_bytes());
             let (entry, passed, tsa) = self.check_timestamp(
                 "signature",

@@ -29,9 +29,42 @@ use x509_cert::Certificate;
 #[allow(clippy::large_enum_variant)]
 pub enum CertificateChoices {
     Certificate(Certificate),
+    /// hozon patch: `v1AttrCert [1] IMPLICIT AttributeCertificateV1`, kept as
+    /// its encoded contents (0.2.3 could not decode a SignedData carrying one).
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", constructed = "true")]
+    V1AttrCert(RawSequence),
+    /// hozon patch: `v2AttrCert [2] IMPLICIT AttributeCertificateV2`, kept as
+    /// its encoded contents.
+    #[asn1(context_specific = "2", tag_mode = "IMPLICIT", constructed = "true")]
+    V2AttrCert(RawSequence),
     #[asn1(context_specific = "3", tag_mode = "EXPLICIT", constructed = "true")]
     Other(OtherCertificateFormat),
-    // TODO DEFER add more choices if desired (i.e., AttributeCertificateV2)
+}
+
+/// hozon patch: a SEQUENCE kept as its encoded contents octets, for the
+/// certificate choices hozon does not interpret (attribute certificates):
+/// decoding and re-encoding give back the same bytes.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct RawSequence(pub alloc::vec::Vec<u8>);
+
+impl<'a> der::DecodeValue<'a> for RawSequence {
+    fn decode_value<R: der::Reader<'a>>(reader: &mut R, header: der::Header) -> der::Result<Self> {
+        Ok(RawSequence(reader.read_vec(header.length)?))
+    }
+}
+
+impl der::EncodeValue for RawSequence {
+    fn value_len(&self) -> der::Result<der::Length> {
+        der::Length::try_from(self.0.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl der::Writer) -> der::Result<()> {
+        writer.write(&self.0)
+    }
+}
+
+impl der::FixedTag for RawSequence {
+    const TAG: der::Tag = der::Tag::Sequence;
 }
 
 // TODO DEFER ValueOrd is not supported for CHOICE types (see new_enum in value_ord.rs)

@@ -1,0 +1,214 @@
+//! Signatures as other tools make them (issue 15), each class pinned with a
+//! file of its own made by OpenSSL or edited here, so that the behaviour
+//! does not depend on the interoperability corpus: unreadable unsigned
+//! attributes, SHA-3, the signer's certificate from outside the signature,
+//! misplaced signed attributes, equal elements in a SET OF, the dated
+//! algorithm policy and its TOML override.
+
+use hozon_cms::asn1::der::asn1::OctetString;
+use hozon_cms::asn1::der::{Any, Decode, Encode};
+use hozon_cms::attributes::push;
+
+use crate::util::{code, describe, edit_signer_info, load_sd, save_sd, Env, CRLS};
+
+const SIGNATURE_TIME_STAMP: &str = "1.2.840.113549.1.9.16.2.14";
+
+/// A plain OpenSSL CAdES signature (`-cades`) of a copy of the summary.
+fn openssl_cades(env: &Env, extra: &[&str]) -> (String, String) {
+    let doc = env.copy_doc("discharge-summary.xml", "summary.xml");
+    let mut args = vec!["-cades"];
+    args.extend_from_slice(extra);
+    env.openssl_sign(&doc, "signer-doctor", "summary.xml.p7s", &args);
+    (doc, "summary.xml.p7s".to_owned())
+}
+
+/// Appends an unsigned attribute `oid` with `value` to the only SignerInfo.
+fn append_unsigned(env: &Env, sig: &str, oid: &str, value: &[u8]) {
+    let mut sd = load_sd(&env.path(sig));
+    edit_signer_info(&mut sd, |si| {
+        let any = Any::from_der(value).unwrap();
+        push(&mut si.unsigned_attrs, oid.parse().unwrap(), any).unwrap();
+    });
+    save_sd(&env.path(sig), &sd);
+}
+
+/// A signature time stamp wrapped in an OCTET STRING, as an old tool wrote
+/// one: not a token.
+fn wrapped_token() -> Vec<u8> {
+    OctetString::new(vec![0x30, 0x03, 0x02, 0x01, 0x01])
+        .unwrap()
+        .to_der()
+        .unwrap()
+}
+
+#[test]
+fn an_unreadable_unsigned_attribute_is_a_warning_not_a_failure() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    append_unsigned(&env, &sig, SIGNATURE_TIME_STAMP, &wrapped_token());
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("signature time stamp cannot be read and is ignored")),
+        "{:?}",
+        s.warnings
+    );
+    assert!(s.timestamps.is_empty(), "{:?}", s.timestamps);
+}
+
+#[test]
+fn an_unreadable_unsigned_attribute_cannot_hide_a_broken_signature() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        let mut value = si.signature.as_bytes().to_vec();
+        value[10] ^= 0x01;
+        si.signature = OctetString::new(value).unwrap();
+        let any = Any::from_der(&wrapped_token()).unwrap();
+        push(
+            &mut si.unsigned_attrs,
+            SIGNATURE_TIME_STAMP.parse().unwrap(),
+            any,
+        )
+        .unwrap();
+    });
+    save_sd(&env.path(&sig), &sd);
+    let v = env.verify_crl(&[&sig]);
+    v.expect(1, &sig, "TOTAL_FAILED", Some("SIG_CRYPTO_FAILURE"));
+}
+
+#[test]
+fn signing_time_among_unsigned_attributes_is_named() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    // UTCTime 2020-01-01T00:00:00Z.
+    let time = [
+        0x17, 0x0d, b'2', b'0', b'0', b'1', b'0', b'1', b'0', b'0', b'0', b'0', b'0', b'0', b'Z',
+    ];
+    append_unsigned(&env, &sig, "1.2.840.113549.1.9.5", &time);
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.starts_with("signing-time (1.2.840.113549.1.9.5) is among the unsigned")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn sha3_signatures_made_by_openssl_pass() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &["-md", "sha3-256"]);
+    let sd = load_sd(&env.path(&sig));
+    let si = &sd.signer_infos.0.as_slice()[0];
+    assert_eq!(si.digest_alg.oid.to_string(), "2.16.840.1.101.3.4.2.8");
+    let v = env.verify_crl(&[&sig]);
+    v.expect(0, &sig, "TOTAL_PASSED", None);
+}
+
+#[test]
+fn equal_digest_algorithms_in_a_set_of_are_read() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    let mut sd = load_sd(&env.path(&sig));
+    let mut list = sd.digest_algorithms.clone().into_vec();
+    list.push(list[0].clone());
+    let der = {
+        let mut body = Vec::new();
+        for a in &list {
+            body.extend(a.to_der().unwrap());
+        }
+        let len = u8::try_from(body.len()).unwrap();
+        assert!(len < 0x80, "short form");
+        let mut set = vec![0x31, len];
+        set.extend(body);
+        set
+    };
+    sd.digest_algorithms = Decode::from_der(&der).expect("a SET OF with equal elements");
+    assert_eq!(sd.digest_algorithms.len(), 2);
+    save_sd(&env.path(&sig), &sd);
+    let v = env.verify_crl(&[&sig]);
+    v.expect(0, &sig, "TOTAL_PASSED", None);
+}
+
+#[test]
+fn the_signer_certificate_may_come_from_outside() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &["-nocerts"]);
+    let v = env.verify(&[&sig], &["--crl", CRLS]);
+    v.expect(
+        3,
+        &sig,
+        "INDETERMINATE",
+        Some("NO_SIGNING_CERTIFICATE_FOUND"),
+    );
+    let v = env.verify(
+        &[&sig],
+        &[
+            "--crl",
+            CRLS,
+            "--certs",
+            "pki/signer-doctor.crt",
+            "--certs",
+            "pki/chain.pem",
+        ],
+    );
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("was supplied from outside it")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn sha1_signature_is_judged_by_the_crypto_policy_file() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &["-md", "sha1"]);
+    // Default table: SHA-1 ends 2016-01-01; no time stamp, so now fails.
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(
+        3,
+        &sig,
+        "INDETERMINATE",
+        Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE"),
+    );
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("SHA-1 is reliable only before 2016-01-01")),
+        "{:?}",
+        s.errors
+    );
+    env.write("policy.toml", "[crypto.digest]\nSHA-1 = \"none\"\n");
+    let v = env.verify(&[&sig], &["--crl", CRLS, "--crypto-policy", "policy.toml"]);
+    v.expect(0, &sig, "TOTAL_PASSED", None);
+}
+
+#[test]
+fn a_bad_crypto_policy_file_is_a_configuration_error() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    env.write("policy.toml", "[crypto.rsa]\nbig = \"none\"\n");
+    let out = env.hozon(&[
+        "verify",
+        &sig,
+        "--trust",
+        "pki/trust.pem",
+        "--crypto-policy",
+        "policy.toml",
+    ]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("policy.toml") && err.contains("crypto.rsa.big"),
+        "{err}"
+    );
+}
