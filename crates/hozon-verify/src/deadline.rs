@@ -101,16 +101,17 @@ mod tests {
         let policy = AlgorithmPolicy::default();
         let due = renewal_deadline(&test_tsa(), DigestAlgorithm::Sha256, &policy);
         assert_eq!(due.driver, DeadlineDriver::TsaKey, "{due:?}");
-        assert_eq!(due.end, policy.rsa_112_bit_until);
+        let band = policy.rsa.iter().rev().find(|b| b.min_bits <= 2048).unwrap();
+        assert_eq!(due.end, band.sunset.as_ref().unwrap().from);
         assert!(due.reason.contains("RSA-2048"), "{}", due.reason);
     }
 
     #[test]
     fn without_a_key_sunset_the_certificate_expiry_drives() {
-        let policy = AlgorithmPolicy {
-            rsa_112_bit_until: UnixTime(i64::MAX),
-            ..AlgorithmPolicy::default()
-        };
+        let mut policy = AlgorithmPolicy::default();
+        for band in &mut policy.rsa {
+            band.sunset = None;
+        }
         let tsa = test_tsa();
         let due = renewal_deadline(&tsa, DigestAlgorithm::Sha256, &policy);
         assert_eq!(due.driver, DeadlineDriver::TsaCertificateExpiry, "{due:?}");
@@ -123,7 +124,7 @@ mod tests {
         let policy = AlgorithmPolicy::default();
         let due = renewal_deadline(&test_tsa(), DigestAlgorithm::Sha1, &policy);
         assert_eq!(due.driver, DeadlineDriver::Digest, "{due:?}");
-        assert_eq!(due.end, policy.sha1_until);
+        assert_eq!(due.end, policy.digests[&DigestAlgorithm::Sha1].from);
         assert!(due.reason.contains("--digest sha512"), "{}", due.reason);
     }
 }
