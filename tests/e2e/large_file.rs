@@ -9,35 +9,47 @@ use crate::util::{Env, Verified, CHAIN, CRLS, HOZON, TRUST};
 const MAX_RSS_KIB: i64 = 200 * 1024;
 
 /// Runs `hozon ARGS` in `env`, returning (exit status, stdout, stderr, the
-/// child's own peak RSS in KiB). The child is reaped with `wait4` so that
-/// its resource usage is its own, not that of other tests' children
-/// (`getrusage(RUSAGE_CHILDREN)` would mix them).
+/// child's own peak RSS in KiB).
+///
+/// A child's peak RSS on Linux starts from what it inherits: a process
+/// made by fork or vfork counts its parent's resident pages until it
+/// execs, and exec keeps that high-water mark. The e2e test process runs
+/// hundreds of tests and can be hundreds of MiB large, so hozon is started
+/// from a small Python process instead (its own few MiB are all it
+/// inherits), which reports the peak of its only child.
 fn run_measured(env: &Env, args: &[&str]) -> (i32, String, String, i64) {
+    const MEASURE: &str = "import resource, subprocess, sys\n\
+r = subprocess.run(sys.argv[2:])\n\
+open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n\
+sys.exit(r.returncode if r.returncode >= 0 else 128 - r.returncode)\n";
     let out_path = env.path("child.stdout");
     let err_path = env.path("child.stderr");
-    let child = Command::new(HOZON)
+    let rss_path = env.path("child.maxrss");
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(MEASURE)
+        .arg(&rss_path)
+        .arg(HOZON)
         .args(args)
         .current_dir(env.dir())
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).unwrap())
         .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
+        .status()
+        .expect("python3 (scripts/setup installs it) measures the child's peak memory");
+    let code = status.code().expect("the measuring python3 was killed");
+    let stderr = std::fs::read_to_string(&err_path).unwrap();
+    assert!(code < 128, "hozon died: exit {code}: {stderr}");
+    let rss = std::fs::read_to_string(&rss_path)
+        .unwrap_or_else(|e| panic!("no peak memory reported ({e}): {stderr}"))
+        .trim()
+        .parse()
         .unwrap();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our own un-reaped child; the pointers are valid.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
-    assert!(libc::WIFEXITED(status), "hozon died: status {status}");
-    // The std handle must not wait again; it holds no other resources.
-    drop(child);
     (
-        libc::WEXITSTATUS(status),
+        code,
         std::fs::read_to_string(&out_path).unwrap(),
-        std::fs::read_to_string(&err_path).unwrap(),
-        usage.ru_maxrss,
+        stderr,
+        rss,
     )
 }
 

@@ -32,6 +32,7 @@ fn json(out: &Output) -> Value {
 struct Fixture {
     env: Env,
     _tsa: TsaServer,
+    _strong: TsaServer,
 }
 
 impl Fixture {
@@ -65,9 +66,13 @@ impl Fixture {
             "--offline",
         ]);
         assert_eq!(code(&out), 0, "{}", describe(&out));
+        // The renewal must move the deadline that the RSA-2048 test TSA's
+        // key sets, or it is refused (exit 3): an EC TSA renews.
+        let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5186");
+        let strong_url = strong.url();
         for args in [
             &["ingest", "in1"][..],
-            &["renew", "--before", "36500d"][..],
+            &["renew", "--before", "36500d", "--tsa", &strong_url][..],
             &["ingest", "in2"][..],
         ] {
             let out = archive(&env, args);
@@ -76,7 +81,11 @@ impl Fixture {
         let dead = hozon_testkit::unreachable_url();
         let out = archive(&env, &["ingest", "in3", "--tsa", &dead]);
         assert_eq!(code(&out), 4, "{}", describe(&out));
-        let f = Fixture { env, _tsa: tsa };
+        let f = Fixture {
+            env,
+            _tsa: tsa,
+            _strong: strong,
+        };
         assert_eq!(f.evidence_count("a.txt"), 2);
         assert_eq!(f.evidence_count("d.txt"), 1);
         assert_eq!(f.evidence_count("c.txt"), 0);

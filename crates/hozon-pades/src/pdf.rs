@@ -73,10 +73,39 @@ pub struct Pdf {
     cache: RefCell<HashMap<(usize, u32), Option<Object>>>,
 }
 
-/// Whether `bytes` look like a PDF (`%PDF-` within the first 1024 bytes).
+/// Whether `bytes` are a PDF: they begin with the `%PDF-` header (ISO
+/// 32000-1 §7.5.2), after nothing but white space. Readers that look for
+/// the header anywhere in the first 1024 bytes would take an enveloping
+/// CMS signature whose content is a PDF for a PDF (and report a broken
+/// signature as an unsigned document); a file with other bytes before its
+/// header is not taken for a PDF here.
 pub fn is_pdf(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(1024)];
-    head.windows(5).any(|w| w == b"%PDF-")
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes[start..].starts_with(b"%PDF-")
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::is_pdf;
+
+    #[test]
+    fn a_pdf_begins_with_its_header() {
+        assert!(is_pdf(b"%PDF-1.7\n%\xe2\xe3\n"));
+        assert!(is_pdf(b"\r\n%PDF-2.0\n"));
+    }
+
+    #[test]
+    fn a_cms_signature_enveloping_a_pdf_is_not_a_pdf() {
+        // SEQUENCE { id-signedData … eContent "%PDF-1.4 …" }: DER first.
+        let mut cms = vec![0x30, 0x83, 0x01, 0x2c, 0x77, 0x06, 0x09, 0x2a];
+        cms.extend_from_slice(b"\x86\x48\x86\xf7\x0d\x01\x07\x02%PDF-1.4\n");
+        assert!(!is_pdf(&cms));
+        assert!(!is_pdf(b"junk%PDF-1.4\n"));
+        assert!(!is_pdf(b""));
+    }
 }
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -23,11 +23,39 @@ pub fn batches_of(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The suffix of a completed copy of a batch's evidence record
+/// (`<batch>.vd.ers`: the same record with its newest time stamp's
+/// validation data added by `archive renew`, evidence.rs). It belongs to
+/// the batch it completes and never replaces it: files are only added.
+const COMPLETION: &str = ".vd";
+
 /// Compares one record's evidence files with the catalog and the log.
 pub fn check(batches: &[String], row: Option<&FullRow>, index: &AuditIndex) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut known = 0i64;
     for b in batches {
-        if !index.knows_batch(b) {
+        if let Some(base) = b.strip_suffix(COMPLETION) {
+            if !index.knows_batch(base) {
+                out.push(Finding::invalid(
+                    &format!("evidence/{b}.ers"),
+                    "evidence",
+                    format!("evidence/{b}.ers: the audit log names no batch {base} that it could complete (an added file, or the log's lines were removed)"),
+                ));
+            } else if !batches.iter().any(|x| x == base) {
+                out.push(Finding {
+                    kind: FindingKind::Missing,
+                    file: format!("evidence/{base}.ers"),
+                    field: "evidence".into(),
+                    detail: format!(
+                        "evidence/{base}.ers was deleted (its completed copy {b}.ers remains; files are only ever added)"
+                    ),
+                });
+            }
+            continue;
+        }
+        if index.knows_batch(b) {
+            known += 1;
+        } else {
             out.push(Finding::invalid(
                 &format!("evidence/{b}.ers"),
                 "evidence",
@@ -38,14 +66,13 @@ pub fn check(batches: &[String], row: Option<&FullRow>, index: &AuditIndex) -> V
     if let Some(row) = row {
         // A batch a killed run began (its line written, the files too,
         // perhaps the catalog) counts: its files are real evidence.
-        let complete = batches.iter().filter(|b| index.knows_batch(b)).count() as i64;
-        if complete < row.evidence {
+        if known < row.evidence {
             out.push(Finding {
                 kind: FindingKind::Missing,
                 file: "evidence".into(),
                 field: "evidence".into(),
                 detail: format!(
-                    "the catalog counts {} evidence record(s) for this record, its evidence/ holds {complete}: evidence record file(s) were deleted",
+                    "the catalog counts {} evidence record(s) for this record, its evidence/ holds {known}: evidence record file(s) were deleted",
                     row.evidence
                 ),
             });
