@@ -506,11 +506,11 @@ impl Coverage {
             let inside = signed_inside.contains(path.display().to_string().as_str());
             let covered = inside
                 || ["p7s", "p7m", "tsr", "ers"].iter().any(|ext| {
-                let mut name = path.as_os_str().to_owned();
-                name.push(".");
-                name.push(ext);
-                present.contains(Path::new(&name))
-            });
+                    let mut name = path.as_os_str().to_owned();
+                    name.push(".");
+                    name.push(ext);
+                    present.contains(Path::new(&name))
+                });
             if !covered {
                 c.unsigned.push(Uncovered {
                     file: path.display().to_string(),

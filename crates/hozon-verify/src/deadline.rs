@@ -101,7 +101,12 @@ mod tests {
         let policy = AlgorithmPolicy::default();
         let due = renewal_deadline(&test_tsa(), DigestAlgorithm::Sha256, &policy);
         assert_eq!(due.driver, DeadlineDriver::TsaKey, "{due:?}");
-        let band = policy.rsa.iter().rev().find(|b| b.min_bits <= 2048).unwrap();
+        let band = policy
+            .rsa
+            .iter()
+            .rev()
+            .find(|b| b.min_bits <= 2048)
+            .unwrap();
         assert_eq!(due.end, band.sunset.as_ref().unwrap().from);
         assert!(due.reason.contains("RSA-2048"), "{}", due.reason);
     }

@@ -1,9 +1,8 @@
 //! Cryptographic verification (EN 319 102-1 §5.2.7): the signature value
-//! over the DER encoding of the signed attributes
-//! ([`hozon_cms::signed_attrs`]).
+//! over the encoding of the signed attributes ([`hozon_cms::signed_attrs`]).
 
 use hozon_cms::asn1::x509_cert::attr::Attributes;
-use hozon_cms::signed_attrs::{signed_attrs_der, SignedAttrsOrder};
+use hozon_cms::signed_attrs::signed_attrs_encodings;
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm};
 
 use crate::findings::Findings;
@@ -11,8 +10,12 @@ use crate::report::SubIndication;
 use crate::Verifier;
 
 impl Verifier {
-    /// Verifies `signature` by `cert` over the DER encoding of `attrs`
-    /// (sorted when they arrived in another order, with a warning).
+    /// Verifies `signature` by `cert` over the signed attributes `attrs`.
+    /// In DER order their encoding is what was signed. Out of DER order the
+    /// value is checked over the attributes as received (re-tagged as SET,
+    /// as OpenSSL, Bouncy Castle and DSS verify: the signer's key signed
+    /// exactly those bytes), then over their DER-sorted form (RFC 5652
+    /// §5.4), with a warning naming the one that matched.
     /// Records a failure; returns whether it verified.
     pub(crate) fn verify_signed_attrs(
         &self,
@@ -22,8 +25,8 @@ impl Verifier {
         signature: &[u8],
         f: &mut Findings,
     ) -> bool {
-        let (order, message) = match signed_attrs_der(attrs) {
-            Ok(der) => der,
+        let encodings = match signed_attrs_encodings(attrs) {
+            Ok(e) => e,
             Err(e) => {
                 f.fail(
                     SubIndication::FormatFailure,
@@ -32,17 +35,38 @@ impl Verifier {
                 return false;
             }
         };
-        if order == SignedAttrsOrder::NotDer {
+        let received = self.verify_value(cert, alg, &encodings.received, signature);
+        let Some(sorted) = encodings.der_sorted else {
+            return match received {
+                Ok(()) => true,
+                Err(why) => {
+                    f.fail(
+                        SubIndication::SigCryptoFailure,
+                        format!("the signature value does not verify: {why}"),
+                    );
+                    false
+                }
+            };
+        };
+        if received.is_ok() {
             f.warn(
-                "the signed attributes are not in DER order; the signature value is checked over their DER encoding (RFC 5652 5.4), which sorts them",
+                "the signed attributes are not in DER order; the signature value verifies over them as received (as OpenSSL, Bouncy Castle and DSS check it), not over their DER encoding (RFC 5652 5.4)",
             );
+            return true;
         }
-        match self.verify_value(cert, alg, &message, signature) {
-            Ok(()) => true,
+        match self.verify_value(cert, alg, &sorted, signature) {
+            Ok(()) => {
+                f.warn(
+                    "the signed attributes are not in DER order; the signature value verifies over their DER encoding (RFC 5652 5.4), which sorts them",
+                );
+                true
+            }
             Err(why) => {
                 f.fail(
                     SubIndication::SigCryptoFailure,
-                    format!("the signature value does not verify: {why}"),
+                    format!(
+                        "the signature value does not verify, neither over the signed attributes as received (not in DER order) nor over their DER encoding: {why}"
+                    ),
                 );
                 false
             }
