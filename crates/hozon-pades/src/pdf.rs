@@ -73,11 +73,17 @@ pub struct Pdf {
     cache: RefCell<HashMap<(usize, u32), Option<Object>>>,
 }
 
-/// Whether `bytes` look like a PDF (`%PDF-` within the first 1024 bytes).
+/// Whether `bytes` look like a PDF (`%PDF-` within the first 1024 bytes),
+/// and not like a BER SEQUENCE with a long or indefinite length: an
+/// enveloping CMS signature (`.pkcs7`, `.p7m` under another name) whose
+/// encapsulated content is a PDF carries `%PDF-` near its start too, and is
+/// a signature to verify, not a PDF.
 pub fn is_pdf(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
-    head.windows(5).any(|w| w == b"%PDF-")
+    let ber_sequence = matches!(head, [0x30, 0x80..=0x84, ..]);
+    !ber_sequence && head.windows(5).any(|w| w == b"%PDF-")
 }
+
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
@@ -540,5 +546,25 @@ impl Pdf {
     /// The trailer dictionary of revision `rev`.
     pub fn trailer(&self, rev: usize) -> &Dict {
         &self.revisions[rev].trailer
+    }
+}
+
+#[cfg(test)]
+mod sniff_tests {
+    use super::is_pdf;
+
+    #[test]
+    fn a_pdf_is_a_pdf_even_after_leading_bytes() {
+        assert!(is_pdf(b"%PDF-1.7\n%\xe2\xe3\n"));
+        assert!(is_pdf(b"junk\n%PDF-1.4\n"));
+    }
+
+    #[test]
+    fn an_enveloping_cms_of_a_pdf_is_not_a_pdf() {
+        let mut cms = vec![0x30, 0x83, 0x01, 0x2a, 0x30, 0x06, 0x09];
+        cms.extend_from_slice(b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02%PDF-1.4\n");
+        assert!(!is_pdf(&cms));
+        cms[1] = 0x80;
+        assert!(!is_pdf(&cms), "indefinite length (BER)");
     }
 }
