@@ -542,6 +542,9 @@ impl Verifier {
                 return;
             }
         };
+        let sig_algs = crate::signature_value::algorithm_candidates(digest_alg, sig_alg, f);
+        // The algorithm the value verified with (the first candidate until then).
+        let mut sig_alg = sig_algs[0];
         let attrs = si.signed_attrs.as_ref();
         let econtent_type = file.signed_data.encap_content_info.econtent_type;
         let mut message_digest = None;
@@ -724,9 +727,10 @@ impl Verifier {
             }
         }
         if let (Some(cert), Some(attrs)) = (&signer, attrs) {
-            ok.signature =
-                self.verify_signed_attrs(cert, sig_alg, attrs, si.signature.as_bytes(), f);
-            crate::signature_value::warn_digest_mismatch(digest_alg, sig_alg, f);
+            let matched =
+                self.verify_signed_attrs(cert, &sig_algs, attrs, si.signature.as_bytes(), f);
+            ok.signature = matched.is_some();
+            sig_alg = matched.unwrap_or(sig_alg);
         }
 
         // --- Signature time stamps: proof of existence (§5.4) ------------------
