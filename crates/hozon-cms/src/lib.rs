@@ -50,6 +50,7 @@ pub mod es_c;
 #[cfg(test)]
 mod foreign_encodings_tests;
 mod key_cache;
+pub mod names;
 pub mod oid;
 pub mod pem;
 pub mod pkcs12;

@@ -985,7 +985,8 @@ pub(crate) fn find_signer(sid: &SignerIdentifier, certs: &[Cert]) -> Option<Cert
         .find(|c| match sid {
             SignerIdentifier::IssuerAndSerialNumber(is) => {
                 let tbs = &c.parsed().tbs_certificate;
-                tbs.issuer == is.issuer && tbs.serial_number == is.serial_number
+                tbs.serial_number == is.serial_number
+                    && hozon_cms::names::names_match(&tbs.issuer, &is.issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => c
                 .parsed()
