@@ -264,3 +264,55 @@ fn two_identical_signature_time_stamps_pass_with_a_warning() {
         s.warnings
     );
 }
+
+/// A signed CMSAlgorithmProtection attribute (RFC 6211, as Bouncy Castle,
+/// DSS and OpenSSL 3.2+ write one) protects the SignerInfo's algorithms. A
+/// signatureAlgorithm changed afterwards — here rsaEncryption to
+/// sha256WithRSAEncryption, under which the value still verifies — is an
+/// algorithm substitution: not intact (SIG_CRYPTO_FAILURE).
+#[test]
+fn a_signature_algorithm_other_than_the_protected_one_fails() {
+    use hozon_cms::algorithm_protection::{CmsAlgorithmProtection, ID_AA_CMS_ALGORITHM_PROTECT};
+    use hozon_cms::asn1::der::asn1::SetOfVec;
+
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        let protection = CmsAlgorithmProtection {
+            digest_algorithm: si.digest_alg.clone(),
+            signature_algorithm: Some(si.signature_algorithm.clone()),
+            mac_algorithm: None,
+        };
+        let value = Any::from_der(&protection.to_der().unwrap()).unwrap();
+        crate::util::edit_signed_attrs(si, |attrs| {
+            attrs.push(Attribute {
+                oid: ID_AA_CMS_ALGORITHM_PROTECT,
+                values: SetOfVec::try_from(vec![value]).unwrap(),
+            });
+        });
+        crate::util::resign(si, &env.path("pki/signer-doctor.key"));
+    });
+    save_sd(&env.path(&sig), &sd);
+    env.verify_crl(&[&sig])
+        .expect(0, &sig, "TOTAL_PASSED", None);
+
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        assert_eq!(
+            si.signature_algorithm.oid.to_string(),
+            "1.2.840.113549.1.1.1"
+        );
+        si.signature_algorithm.oid = "1.2.840.113549.1.1.11".parse().unwrap();
+    });
+    save_sd(&env.path(&sig), &sd);
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(1, &sig, "TOTAL_FAILED", Some("SIG_CRYPTO_FAILURE"));
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("CMSAlgorithmProtection")),
+        "{:?}",
+        s.errors
+    );
+}

@@ -41,6 +41,7 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod algorithm;
+pub mod algorithm_protection;
 pub mod archive_timestamp;
 pub mod archive_timestamp_v2;
 pub mod attributes;

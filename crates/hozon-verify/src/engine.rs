@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use hozon_cms::algorithm_protection::CmsAlgorithmProtection;
 use hozon_cms::asn1::cms::content_info::CmsVersion;
 use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
 use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
@@ -591,6 +592,13 @@ impl Verifier {
                 signed_attr::<SigningCertificate>(attrs, ID_AA_SIGNING_CERTIFICATE, f)
             {
                 ess_v1 = sc.signer_reference();
+            }
+            if let Ok(Some(p)) = signed_attr::<CmsAlgorithmProtection>(
+                attrs,
+                hozon_cms::algorithm_protection::ID_AA_CMS_ALGORITHM_PROTECT,
+                f,
+            ) {
+                crate::signature_value::check_algorithm_protection(&p, si, f);
             }
         } else {
             f.warn(

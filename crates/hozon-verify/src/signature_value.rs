@@ -1,6 +1,8 @@
 //! Cryptographic verification (EN 319 102-1 §5.2.7): the signature value
 //! over the encoding of the signed attributes ([`hozon_cms::signed_attrs`]).
 
+use hozon_cms::algorithm_protection::{same_identifier, CmsAlgorithmProtection};
+use hozon_cms::asn1::cms::signed_data::SignerInfo;
 use hozon_cms::asn1::x509_cert::attr::Attributes;
 use hozon_cms::signed_attrs::signed_attrs_encodings;
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm};
@@ -92,6 +94,46 @@ impl Verifier {
             ));
         }
         Some(matched)
+    }
+}
+
+/// RFC 6211 §2: the signed CMSAlgorithmProtection attribute protects the
+/// SignerInfo's digestAlgorithm and signatureAlgorithm against
+/// substitution; the copies must be the same identifiers
+/// ([`same_identifier`]: OID and parameter encoding, NULL and absent alike),
+/// otherwise the signature is not intact (SIG_CRYPTO_FAILURE), as Bouncy
+/// Castle and DSS judge it. A SignedData's copy must name the
+/// signatureAlgorithm (and no MAC algorithm).
+pub(crate) fn check_algorithm_protection(
+    p: &CmsAlgorithmProtection,
+    si: &SignerInfo,
+    f: &mut Findings,
+) {
+    if !same_identifier(&p.digest_algorithm, &si.digest_alg) {
+        f.fail(
+            SubIndication::SigCryptoFailure,
+            format!(
+                "the digestAlgorithm ({}) is not the one the signed CMSAlgorithmProtection attribute names ({}): algorithm substitution (RFC 6211)",
+                si.digest_alg.oid, p.digest_algorithm.oid
+            ),
+        );
+    }
+    match (&p.signature_algorithm, &p.mac_algorithm) {
+        (Some(sig), None) => {
+            if !same_identifier(sig, &si.signature_algorithm) {
+                f.fail(
+                    SubIndication::SigCryptoFailure,
+                    format!(
+                        "the signatureAlgorithm ({}) is not the one the signed CMSAlgorithmProtection attribute names ({}, parameters encoded differently or other): algorithm substitution (RFC 6211)",
+                        si.signature_algorithm.oid, sig.oid
+                    ),
+                );
+            }
+        }
+        _ => f.fail(
+            SubIndication::FormatFailure,
+            "the CMSAlgorithmProtection attribute of a signature must name the signatureAlgorithm and no MAC algorithm (RFC 6211 2)",
+        ),
     }
 }
 
