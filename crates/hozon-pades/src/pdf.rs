@@ -84,7 +84,6 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     !ber_sequence && head.windows(5).any(|w| w == b"%PDF-")
 }
 
-
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
