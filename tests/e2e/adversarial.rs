@@ -5,7 +5,8 @@
 //! Every case runs through the real command, so a panic shows as exit 101
 //! (and a crash as a signal) instead of unwinding into the test. The test
 //! fails on any TOTAL_PASSED the manifest does not expect, any verdict that
-//! differs from the manifest, an exit status that does not follow from the
+//! differs from the manifest, a warning the manifest expects and the report
+//! lacks, an exit status that does not follow from the
 //! verdicts, and any case that takes more than a second (a limit against
 //! memory and CPU bombs, not a benchmark). All failures are collected and
 //! reported together.
@@ -82,6 +83,7 @@ fn check(case: &Value) -> Option<String> {
             Ok(report) => {
                 problems.extend(check_report(&report, expect, code));
                 problems.extend(check_coverage(&report, &case["covers_whole_document"]));
+                problems.extend(check_warning(&report, &case["warning"]));
             }
         }
     }
@@ -154,6 +156,18 @@ fn check_report(report: &Value, expect: &Value, code: Option<i32>) -> Vec<String
         problems.push(format!("exit {code:?}, expected {want_code}"));
     }
     problems
+}
+
+/// A case with `warning`: some signature's warnings contain that text.
+fn check_warning(report: &Value, want: &Value) -> Option<String> {
+    let want = want.as_str()?;
+    let found = report["signatures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["warnings"].as_array().into_iter().flatten())
+        .any(|w| w.as_str().is_some_and(|w| w.contains(want)));
+    (!found).then(|| format!("no warning containing {want:?}"))
 }
 
 /// A PDF case: every signature's `covers_whole_document` must be `want`

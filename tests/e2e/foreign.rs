@@ -2,12 +2,16 @@
 //! file of its own made by OpenSSL or edited here, so that the behaviour
 //! does not depend on the interoperability corpus: unreadable unsigned
 //! attributes, SHA-3, the signer's certificate from outside the signature,
-//! misplaced signed attributes, equal elements in a SET OF, the dated
+//! misplaced signed attributes, equal elements in a SET OF (two identical
+//! signature time stamps among them), the dated
 //! algorithm policy and its TOML override.
 
 use hozon_cms::asn1::der::asn1::OctetString;
 use hozon_cms::asn1::der::{Any, Decode, Encode};
 use hozon_cms::attributes::push;
+
+use hozon_cms::asn1::x509_cert::attr::{Attribute, Attributes};
+use hozon_testkit::{Pki, TsaMode, TsaServer};
 
 use crate::util::{code, describe, edit_signer_info, load_sd, save_sd, Env, CRLS};
 
@@ -210,5 +214,105 @@ fn a_bad_crypto_policy_file_is_a_configuration_error() {
     assert!(
         err.contains("policy.toml") && err.contains("crypto.rsa.big"),
         "{err}"
+    );
+}
+
+#[test]
+fn two_identical_signature_time_stamps_pass_with_a_warning() {
+    let env = Env::new();
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = TsaServer::start(&pki, TsaMode::Normal).unwrap();
+    env.copy_doc("discharge-summary.xml", "summary.xml");
+    env.sign_doc(
+        "summary.xml",
+        "signer-doctor",
+        &["--level", "t", "--tsa", &tsa.url()],
+    );
+    let sig = "summary.xml.p7s";
+    let mut sd = load_sd(&env.path(sig));
+    edit_signer_info(&mut sd, |si| {
+        // The stamp attribute once more, in a SET OF that holds it twice
+        // (X.690 allows equal elements; DER encoders refuse to make one).
+        let attrs = si.unsigned_attrs.as_ref().unwrap();
+        let stamp: &Attribute = attrs
+            .iter()
+            .find(|a| a.oid.to_string() == SIGNATURE_TIME_STAMP)
+            .unwrap();
+        let mut body: Vec<u8> = attrs.iter().flat_map(|a| a.to_der().unwrap()).collect();
+        body.extend(stamp.to_der().unwrap());
+        let mut set = vec![0x31];
+        set.extend(
+            hozon_cms::asn1::der::Length::try_from(body.len())
+                .unwrap()
+                .to_der()
+                .unwrap(),
+        );
+        set.extend(body);
+        let twice = Attributes::from_der(&set).unwrap();
+        assert_eq!(twice.len(), attrs.len() + 1);
+        si.unsigned_attrs = Some(twice);
+    });
+    save_sd(&env.path(sig), &sd);
+    let v = env.verify_crl(&[sig]);
+    let s = v.expect(0, sig, "TOTAL_PASSED", None);
+    assert_eq!(s.timestamps.len(), 2, "{}", v.stdout);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("signature time stamp 2 is identical to signature time stamp 1")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+/// A signed CMSAlgorithmProtection attribute (RFC 6211, as Bouncy Castle,
+/// DSS and OpenSSL 3.2+ write one) protects the SignerInfo's algorithms. A
+/// signatureAlgorithm changed afterwards — here rsaEncryption to
+/// sha256WithRSAEncryption, under which the value still verifies — is an
+/// algorithm substitution: not intact (SIG_CRYPTO_FAILURE).
+#[test]
+fn a_signature_algorithm_other_than_the_protected_one_fails() {
+    use hozon_cms::algorithm_protection::{CmsAlgorithmProtection, ID_AA_CMS_ALGORITHM_PROTECT};
+    use hozon_cms::asn1::der::asn1::SetOfVec;
+
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        let protection = CmsAlgorithmProtection {
+            digest_algorithm: si.digest_alg.clone(),
+            signature_algorithm: Some(si.signature_algorithm.clone()),
+            mac_algorithm: None,
+        };
+        let value = Any::from_der(&protection.to_der().unwrap()).unwrap();
+        crate::util::edit_signed_attrs(si, |attrs| {
+            attrs.push(Attribute {
+                oid: ID_AA_CMS_ALGORITHM_PROTECT,
+                values: SetOfVec::try_from(vec![value]).unwrap(),
+            });
+        });
+        crate::util::resign(si, &env.path("pki/signer-doctor.key"));
+    });
+    save_sd(&env.path(&sig), &sd);
+    env.verify_crl(&[&sig])
+        .expect(0, &sig, "TOTAL_PASSED", None);
+
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        assert_eq!(
+            si.signature_algorithm.oid.to_string(),
+            "1.2.840.113549.1.1.1"
+        );
+        si.signature_algorithm.oid = "1.2.840.113549.1.1.11".parse().unwrap();
+    });
+    save_sd(&env.path(&sig), &sd);
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(1, &sig, "TOTAL_FAILED", Some("SIG_CRYPTO_FAILURE"));
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("CMSAlgorithmProtection")),
+        "{:?}",
+        s.errors
     );
 }

@@ -41,6 +41,7 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod algorithm;
+pub mod algorithm_protection;
 pub mod archive_timestamp;
 pub mod archive_timestamp_v2;
 pub mod attributes;
@@ -50,6 +51,7 @@ pub mod es_c;
 #[cfg(test)]
 mod foreign_encodings_tests;
 mod key_cache;
+pub mod names;
 pub mod oid;
 pub mod pem;
 pub mod pkcs12;

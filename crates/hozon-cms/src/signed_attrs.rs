@@ -3,11 +3,11 @@
 //! form orders the attributes by their encodings.
 //!
 //! The decoder keeps a SET OF in received order (X.690 allows any order in
-//! BER). Attributes that arrive out of DER order are verified in their
-//! DER-sorted form — the form RFC 5652 signs — and the verifier says so.
-//! A signature computed over the attributes as received, in another order,
-//! is not a CMS signature (OpenSSL, Bouncy Castle and DSS accept one; hozon
-//! does not, see docs/interoperability.md).
+//! BER). Attributes that arrive out of DER order may have been signed in
+//! either form: as received (re-tagged as SET, what OpenSSL, Bouncy Castle
+//! and DSS verify) or DER-sorted (what RFC 5652 prescribes). Both encodings
+//! are returned; the verifier tries the received one first, then the sorted
+//! one, and says which matched (see docs/interoperability.md).
 
 use der::Encode;
 use x509_cert::attr::Attributes;
@@ -19,8 +19,33 @@ use crate::Error;
 pub enum SignedAttrsOrder {
     /// DER order: the received bytes are what was signed.
     Der,
-    /// Another order: the signature is checked over the DER-sorted form.
+    /// Another order: the signature may cover the received encoding or the
+    /// DER-sorted form ([`signed_attrs_encodings`]).
     NotDer,
+}
+
+/// The encodings of a SignerInfo's signed attributes a signature value may
+/// cover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedAttrsEncodings {
+    /// The attributes as received, tagged as SET (0x31).
+    pub received: Vec<u8>,
+    /// The DER encoding (sorted); `None` when `received` already is DER.
+    pub der_sorted: Option<Vec<u8>>,
+}
+
+/// Both encodings of `attrs` a signature value may have been computed over:
+/// as received and, when that is not DER order, DER-sorted.
+pub fn signed_attrs_encodings(attrs: &Attributes) -> Result<SignedAttrsEncodings, Error> {
+    let received = attrs.to_der().map_err(Error::Encode)?;
+    let der_sorted = match signed_attrs_der(attrs)? {
+        (SignedAttrsOrder::Der, _) => None,
+        (SignedAttrsOrder::NotDer, sorted) => Some(sorted),
+    };
+    Ok(SignedAttrsEncodings {
+        received,
+        der_sorted,
+    })
 }
 
 /// The DER encoding of a SignerInfo's signed attributes (`SET OF
@@ -100,7 +125,27 @@ mod tests {
         );
         assert_eq!(
             signed_attrs_der(&attrs).unwrap(),
-            (SignedAttrsOrder::NotDer, sorted)
+            (SignedAttrsOrder::NotDer, sorted.clone())
+        );
+        assert_eq!(
+            signed_attrs_encodings(&attrs).unwrap(),
+            SignedAttrsEncodings {
+                received,
+                der_sorted: Some(sorted)
+            }
+        );
+    }
+
+    #[test]
+    fn der_order_has_one_encoding() {
+        let (_, sorted) = reversed();
+        let attrs = Attributes::from_der(&sorted).unwrap();
+        assert_eq!(
+            signed_attrs_encodings(&attrs).unwrap(),
+            SignedAttrsEncodings {
+                received: sorted,
+                der_sorted: None
+            }
         );
     }
 

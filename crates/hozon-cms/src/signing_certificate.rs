@@ -44,11 +44,13 @@ impl IssuerSerial {
     }
 
     /// Whether this names `cert`: its serial number and one directory name
-    /// equal to the certificate's issuer.
+    /// that is the certificate's issuer (compared as RFC 5280 §7.1 says,
+    /// [`crate::names::names_match`]).
     pub fn matches(&self, cert: &Certificate) -> bool {
         self.serial_number == cert.tbs_certificate.serial_number
             && self.issuer.iter().any(|name| {
-                matches!(name, GeneralName::DirectoryName(n) if *n == cert.tbs_certificate.issuer)
+                matches!(name, GeneralName::DirectoryName(n)
+                    if crate::names::names_match(n, &cert.tbs_certificate.issuer))
             })
     }
 }

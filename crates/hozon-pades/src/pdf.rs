@@ -103,6 +103,8 @@ mod header_tests {
         let mut cms = vec![0x30, 0x83, 0x01, 0x2c, 0x77, 0x06, 0x09, 0x2a];
         cms.extend_from_slice(b"\x86\x48\x86\xf7\x0d\x01\x07\x02%PDF-1.4\n");
         assert!(!is_pdf(&cms));
+        cms[1] = 0x80;
+        assert!(!is_pdf(&cms), "indefinite length (BER)");
         assert!(!is_pdf(b"junk%PDF-1.4\n"));
         assert!(!is_pdf(b""));
     }

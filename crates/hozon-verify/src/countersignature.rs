@@ -78,6 +78,8 @@ impl Verifier {
             Ok(a) => a,
             Err(e) => return broken(&format!("signatureAlgorithm: {e}")),
         };
+        let sig_algs = crate::signature_value::algorithm_candidates(digest_alg, sig_alg, &mut f);
+        let mut sig_alg = sig_algs[0];
         let attrs = cs.signed_attrs.as_ref();
         // RFC 5652 §11.4: message-digest present, content-type absent.
         if attrs.is_some_and(|a| a.iter().any(|x| x.oid == ID_CONTENT_TYPE)) {
@@ -135,7 +137,16 @@ impl Verifier {
             hc_role: crate::hc_role::hc_role(&cert),
         });
         checks[2].0 = match attrs {
-            Some(a) => self.verify_signed_attrs(&cert, sig_alg, a, cs.signature.as_bytes(), &mut f),
+            Some(a) => {
+                match self.verify_signed_attrs(&cert, &sig_algs, a, cs.signature.as_bytes(), &mut f)
+                {
+                    Some(matched) => {
+                        sig_alg = matched;
+                        true
+                    }
+                    None => false,
+                }
+            }
             None => match self.verify_value(&cert, sig_alg, countersigned, cs.signature.as_bytes())
             {
                 Ok(()) => true,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use hozon_cms::algorithm_protection::CmsAlgorithmProtection;
 use hozon_cms::asn1::cms::content_info::CmsVersion;
 use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
 use hozon_cms::asn1::const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
@@ -542,6 +543,9 @@ impl Verifier {
                 return;
             }
         };
+        let sig_algs = crate::signature_value::algorithm_candidates(digest_alg, sig_alg, f);
+        // The algorithm the value verified with (the first candidate until then).
+        let mut sig_alg = sig_algs[0];
         let attrs = si.signed_attrs.as_ref();
         let econtent_type = file.signed_data.encap_content_info.econtent_type;
         let mut message_digest = None;
@@ -588,6 +592,13 @@ impl Verifier {
                 signed_attr::<SigningCertificate>(attrs, ID_AA_SIGNING_CERTIFICATE, f)
             {
                 ess_v1 = sc.signer_reference();
+            }
+            if let Ok(Some(p)) = signed_attr::<CmsAlgorithmProtection>(
+                attrs,
+                hozon_cms::algorithm_protection::ID_AA_CMS_ALGORITHM_PROTECT,
+                f,
+            ) {
+                crate::signature_value::check_algorithm_protection(&p, si, f);
             }
         } else {
             f.warn(
@@ -724,9 +735,10 @@ impl Verifier {
             }
         }
         if let (Some(cert), Some(attrs)) = (&signer, attrs) {
-            ok.signature =
-                self.verify_signed_attrs(cert, sig_alg, attrs, si.signature.as_bytes(), f);
-            crate::signature_value::warn_digest_mismatch(digest_alg, sig_alg, f);
+            let matched =
+                self.verify_signed_attrs(cert, &sig_algs, attrs, si.signature.as_bytes(), f);
+            ok.signature = matched.is_some();
+            sig_alg = matched.unwrap_or(sig_alg);
         }
 
         // --- Signature time stamps: proof of existence (§5.4) ------------------
@@ -981,7 +993,8 @@ pub(crate) fn find_signer(sid: &SignerIdentifier, certs: &[Cert]) -> Option<Cert
         .find(|c| match sid {
             SignerIdentifier::IssuerAndSerialNumber(is) => {
                 let tbs = &c.parsed().tbs_certificate;
-                tbs.issuer == is.issuer && tbs.serial_number == is.serial_number
+                tbs.serial_number == is.serial_number
+                    && hozon_cms::names::names_match(&tbs.issuer, &is.issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => c
                 .parsed()

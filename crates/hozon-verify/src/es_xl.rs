@@ -139,7 +139,7 @@ pub(crate) fn check_references(
                             .any(|der| {
                                 CrlValidatedId::for_crl(der).is_ok_and(|own| {
                                     own.crl_identifier.is_some_and(|own| {
-                                        own.crlissuer == id.crlissuer
+                                        hozon_cms::names::names_match(&own.crlissuer, &id.crlissuer)
                                             && own.crl_issued_time == id.crl_issued_time
                                             && (id.crl_number.is_none()
                                                 || own.crl_number == id.crl_number)

@@ -617,6 +617,14 @@ impl Verifier {
                 "signature time stamp".to_owned()
             };
             let der = token.to_der().unwrap_or_default();
+            // X.690 allows equal elements in a SET OF (and an attribute may
+            // be repeated): accepted, but a copy proves nothing more.
+            if let Some(j) = tokens[..i].iter().position(|t| *t == *token) {
+                f.warn(format!(
+                    "{label} is identical to signature time stamp {}: the same token twice adds no proof",
+                    j + 1
+                ));
+            }
             if let Err(e) = parse_token(&der, &label) {
                 // An unsigned attribute anyone could have added: it proves
                 // nothing, and must not fail a signature that is valid
