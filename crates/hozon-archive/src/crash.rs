@@ -60,7 +60,9 @@ mod tests {
     fn the_variable_aborts_only_builds_with_the_feature() {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "crash::tests::probe_reaches_the_crash_point"])
-            .args(["--test-threads", "1"])
+            // The child's own stderr, not libtest's capture (which an
+            // abort never prints).
+            .args(["--test-threads", "1", "--nocapture"])
             .env("HOZON_ARCHIVE_CRASH_AT", "crash-probe")
             .output()
             .unwrap();
