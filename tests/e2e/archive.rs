@@ -740,6 +740,9 @@ fn every_record_verifies_alone_after_the_others_are_deleted() {
             args.push("--content".into());
             args.push(format!("{rel}/{}", f["name"].as_str().unwrap()));
         }
+        // With the snapshot of the record's fields it also covers.
+        args.push("--content".into());
+        args.push(format!("{rel}/record.fields.json"));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let v = env.verify_crl(&args);
         assert_eq!(v.code, 0, "{ers}: {}", v.stdout);
