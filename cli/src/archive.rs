@@ -426,6 +426,7 @@ const MAX_YEARS: u32 = 1000;
 
 fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
     let mut config = Config {
+        crypto: None,
         signer: SignerConfig {
             key: a.signer.key.clone(),
             cert: a.signer.cert.clone(),
@@ -585,8 +586,11 @@ fn validation_args(c: &Config) -> ValidationDataArgs {
     }
 }
 
+/// The archive's verifier, with hozon.toml's `[crypto]` policy (a
+/// `--crypto-policy FILE` of `archive verify` overrides it).
 fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifier> {
-    build_verifier(&VerifierSetup {
+    let policy = c.algorithm_policy()?;
+    Ok(build_verifier(&VerifierSetup {
         trust: &c.validation.trust,
         crls: &c.validation.crls,
         ocsp: &c.validation.ocsp,
@@ -595,7 +599,8 @@ fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifi
         revocation: RevocationArg::Require,
         at,
         accept_expired_tsa: false,
-    })
+    })?
+    .with_algorithms(policy))
 }
 
 fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {

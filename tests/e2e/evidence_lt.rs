@@ -765,3 +765,61 @@ fn a_record_stamped_before_its_fields_were_verifies_and_says_record_json_is_cove
     let v = env.verify(&["old"], &["--crl", crate::util::CRLS]);
     assert_eq!(v.code, 1, "{}", v.stdout);
 }
+
+/// hozon.toml with `extra` appended.
+fn with_toml(env: &Env, base: &str, extra: &str) {
+    std::fs::write(env.path(ARC).join("hozon.toml"), format!("{base}\n{extra}")).unwrap();
+}
+
+#[test]
+fn the_crypto_table_of_hozon_toml_is_used_by_archive_jobs_and_the_flag_overrides_it() {
+    let env = Env::new();
+    let _tsa = archive_with_two_records(&env);
+    let base = std::fs::read_to_string(env.path(ARC).join("hozon.toml")).unwrap();
+    // RSA-2048 (the test TSA's key) reliable only until 2028: new batches
+    // are due by then, minus the margin, and status says why.
+    with_toml(
+        &env,
+        &base,
+        "[crypto.rsa]\n2048 = \"2028-01-01T00:00:00Z\"\n",
+    );
+    env.write("in2/new.txt", "a note\n");
+    let out = archive(&env, &["ingest", "in2", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("2027-10-03"), "{text}");
+    assert!(text.contains("2028-01-01"), "{text}");
+    let out = archive(&env, &["status", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("2028-01-01"), "{text}");
+    // RSA-2048 already past its date: the archive's newest time stamps no
+    // longer hold, so archive verify cannot pass ...
+    with_toml(
+        &env,
+        &base,
+        "[crypto.rsa]\n2048 = \"2020-01-01T00:00:00Z\"\n",
+    );
+    let out = archive(&env, &["verify", "--json"]);
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    // ... unless `--crypto-policy FILE` overrides the table.
+    env.write("policy.toml", "[crypto.rsa]\n2048 = \"none\"\n");
+    let out = archive(
+        &env,
+        &["verify", "--json", "--crypto-policy", "policy.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    // Without the table, the defaults again.
+    with_toml(&env, &base, "");
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    // A bad table is a configuration error naming hozon.toml, exit 4.
+    with_toml(&env, &base, "[crypto.rsa]\n2048 = \"soon\"\n");
+    let out = archive(&env, &["status"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hozon.toml"),
+        "{}",
+        describe(&out)
+    );
+}

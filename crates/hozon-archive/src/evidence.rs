@@ -191,8 +191,13 @@ fn batch_id(seq: u64, gen_time: UnixTime, root: &[u8]) -> String {
 
 /// The TSA certificate's expiry, or earlier its key's algorithm sunset,
 /// minus `margin_days` (as hozon verify computes `renew_by`).
-pub fn renew_by_for(tsa: &hozon_cms::Cert, digest: DigestAlgorithm, margin_days: u32) -> String {
-    deadline_for(tsa, digest, margin_days).0
+pub fn renew_by_for(
+    tsa: &hozon_cms::Cert,
+    digest: DigestAlgorithm,
+    margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> String {
+    deadline_for(tsa, digest, margin_days, policy).0
 }
 
 /// `renew_by` (as [`renew_by_for`]) and which date drives it.
@@ -200,34 +205,39 @@ pub fn deadline_for(
     tsa: &hozon_cms::Cert,
     digest: DigestAlgorithm,
     margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
 ) -> (String, String) {
-    let due = hozon_verify::deadline::renewal_deadline(
-        tsa,
-        digest,
-        &hozon_verify::AlgorithmPolicy::default(),
-    );
+    let due = hozon_verify::deadline::renewal_deadline(tsa, digest, policy);
     let by = UnixTime(due.end.0.saturating_sub(i64::from(margin_days) * 86_400)).rfc3339();
     (by, due.reason)
 }
 
 /// Why `renew_by` of an evidence record file is what it is (see
 /// [`renew_by_of_file`]).
-pub fn renew_by_reason_of_file(path: &Path, margin_days: u32) -> Option<String> {
+pub fn renew_by_reason_of_file(
+    path: &Path,
+    margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> Option<String> {
     let er = EvidenceRecord::parse(&std::fs::read(path).ok()?).ok()?;
     let ats = er.archive_time_stamp_sequence.last()?.last()?;
     let token = hozon_tsp::Token::parse(&ats.time_stamp_der().ok()?, "evidence record").ok()?;
     let tsa = token.tsa_certificate(&[])?;
-    Some(deadline_for(&tsa, token.imprint().0, margin_days).1)
+    Some(deadline_for(&tsa, token.imprint().0, margin_days, policy).1)
 }
 
 /// The `renew_by` of an evidence record file: its newest token's TSA
 /// certificate (`None` if unreadable).
-pub fn renew_by_of_file(path: &Path, margin_days: u32) -> Option<String> {
+pub fn renew_by_of_file(
+    path: &Path,
+    margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> Option<String> {
     let er = EvidenceRecord::parse(&std::fs::read(path).ok()?).ok()?;
     let ats = er.archive_time_stamp_sequence.last()?.last()?;
     let token = hozon_tsp::Token::parse(&ats.time_stamp_der().ok()?, "evidence record").ok()?;
     let tsa = token.tsa_certificate(&[])?;
-    Some(renew_by_for(&tsa, token.imprint().0, margin_days))
+    Some(renew_by_for(&tsa, token.imprint().0, margin_days, policy))
 }
 
 /// The data objects of a record, hashed with `alg`, after checking each
@@ -432,7 +442,12 @@ pub fn stamp_pending(
         let stamped = batch.finish(&token).map_err(ers_err("the TSA's token"))?;
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &root);
-        let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
+        let (renew_by, renew_by_reason) = deadline_for(
+            &stamp.tsa,
+            DigestAlgorithm::Sha256,
+            margin,
+            &session.config.algorithms(),
+        );
         begin_batch(session, &id)?;
         (0..members.len())
             .into_par_iter()
@@ -771,7 +786,8 @@ pub fn renew(
         let (stamped, stamp, alg) = stamped;
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &renewal_root);
-        let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, alg, margin);
+        let (renew_by, renew_by_reason) =
+            deadline_for(&stamp.tsa, alg, margin, &session.config.algorithms());
         // A renewal that does not move the deadline only looks like care.
         let current = members
             .iter()
