@@ -288,6 +288,8 @@ pub struct IngestArgs {
     #[arg(long)]
     pub allow_duplicates: bool,
     #[command(flatten)]
+    pub list: crate::args::ListArgs,
+    #[command(flatten)]
     pub job: JobArgs,
 }
 
@@ -315,6 +317,8 @@ pub struct ArchiveVerifyArgs {
     /// read-only mount or a full disk. Verify never repairs, with or without it.
     #[arg(long)]
     pub read_only: bool,
+    #[command(flatten)]
+    pub list: crate::args::ListArgs,
     #[command(flatten)]
     pub job: JobArgs,
 }
@@ -426,6 +430,7 @@ const MAX_YEARS: u32 = 1000;
 
 fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
     let mut config = Config {
+        crypto: None,
         signer: SignerConfig {
             key: a.signer.key.clone(),
             cert: a.signer.cert.clone(),
@@ -585,8 +590,11 @@ fn validation_args(c: &Config) -> ValidationDataArgs {
     }
 }
 
+/// The archive's verifier, with hozon.toml's `[crypto]` policy (a
+/// `--crypto-policy FILE` of `archive verify` overrides it).
 fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifier> {
-    build_verifier(&VerifierSetup {
+    let policy = c.algorithm_policy()?;
+    Ok(build_verifier(&VerifierSetup {
         trust: &c.validation.trust,
         crls: &c.validation.crls,
         ocsp: &c.validation.ocsp,
@@ -595,7 +603,8 @@ fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifi
         revocation: RevocationArg::Require,
         at,
         accept_expired_tsa: false,
-    })
+    })?
+    .with_algorithms(policy))
 }
 
 fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
@@ -734,7 +743,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
         allow_duplicates: a.allow_duplicates,
     };
-    let bars = Bars::new(a.job.json);
+    let bars = Bars::new(a.job.json || a.list.quiet);
     let report = thread_pool(a.job.jobs)?
         .install(|| hozon_archive::ingest::run(&mut session, &options, &tools, &bars))?;
     let roots: Vec<PathBuf> = a.sources.iter().chain(&a.scans).cloned().collect();
@@ -746,16 +755,31 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
             quarantine: a.quarantine.as_deref(),
         },
     )?;
-    if !a.job.json {
+    // --quiet / --failures-only: what was archived (or already was) is
+    // not listed; the summary counts it.
+    let list_done = !(a.list.quiet || a.list.failures_only);
+    if !a.job.json && list_done {
         for m in &moved {
             eprintln!("moved {} -> {}", m.from, m.to);
         }
     }
     if a.job.json {
-        output::json(&report)?;
+        let mut json = serde_json::to_value(&report)?;
+        if a.list.failures_only {
+            json["summary"] = serde_json::json!({
+                "archived": report.archived.len(),
+                "already_archived": report.already_archived.len(),
+                "not_archived": report.not_archived.len(),
+            });
+            crate::batch::BatchReport::failures_only(&mut json, "archived");
+            if let Some(map) = json.as_object_mut() {
+                map.remove("already_archived");
+            }
+        }
+        output::json(&json)?;
     } else {
         let mut text = String::new();
-        for r in &report.archived {
+        for r in report.archived.iter().filter(|_| list_done) {
             text.push_str(&format!(
                 "ARCHIVED  {}  {} {}{}  records/{}\n",
                 r.source,
@@ -769,14 +793,14 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
                 r.dir
             ));
         }
-        for s in &report.already_archived {
+        for s in report.already_archived.iter().filter(|_| list_done) {
             text.push_str(&format!("ALREADY   {}  {}\n", s.source, s.reason));
         }
         for s in &report.not_archived {
             text.push_str(&format!("REFUSED   {}  {}\n", s.source, s.reason));
         }
         let ev = &report.evidence;
-        for b in &ev.batches {
+        for b in ev.batches.iter().filter(|_| list_done) {
             text.push_str(&format!(
                 "evidence batch {}: {} record(s), one time stamp at {}\n",
                 b.id, b.records, b.time
@@ -825,10 +849,12 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
         verifier(&config, a.at.as_deref())?,
         a.crypto_policy.as_deref(),
     )?;
-    let bars = Bars::new(a.job.json);
+    let bars = Bars::new(a.job.json || a.list.quiet);
     let mut report = thread_pool(a.job.jobs)?
         .install(|| hozon_archive::verify::run(&mut session, &verifier, a.sample, &bars))?;
-    if !a.all {
+    // --failures-only wins over --all; --quiet lists no passing record
+    // in text either.
+    if !a.all || a.list.failures_only || (a.list.quiet && !a.job.json) {
         report
             .records
             .retain(|r| r.outcome != hozon_archive::verify::Outcome::Passed);

@@ -460,6 +460,13 @@ pub struct RunArgs {
     /// Print one JSON document on stdout instead of human-readable text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// What a batch job lists (`sign`, `stamp`, `verify`, `archive ingest`, `archive verify`).
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct ListArgs {
     /// No progress bar, and in text only the problems and the summary (what passed or was
     /// done is not listed).
     #[arg(long, short = 'q')]

@@ -407,6 +407,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     })))?;
     println!("   hozon archive ingest {}", incoming.display());
     let ingest = run(ArchiveCommand::Ingest(IngestArgs {
+        list: Default::default(),
         sources: vec![incoming.clone()],
         scans: Vec::new(),
         accept_failed: false,
@@ -429,6 +430,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     }))?;
     println!("   hozon archive verify");
     let verify = run(ArchiveCommand::Verify(ArchiveVerifyArgs {
+        list: Default::default(),
         sample: None,
         at: None,
         crypto_policy: None,

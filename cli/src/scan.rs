@@ -225,7 +225,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         output::json(&doc)?;
     } else {
         print_human(&report);
-        signed.print_problems(args.run.quiet);
+        signed.print_problems(args.run.list.quiet);
         eprintln!(
             "signed {} passing file(s) as CAdES {} with {}; {} skipped, {} failed",
             signed.done.len(),

@@ -163,7 +163,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         },
         skip_existing: !args.force && !args.resign,
         label: "signing",
-        quiet: args.run.json || args.run.quiet,
+        quiet: args.run.json || args.run.list.quiet,
         halt: augmenter
             .as_ref()
             .and_then(Augmenter::tsa)
@@ -212,12 +212,12 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
             json["tsa"] = crate::tsa::health_json(tsa);
         }
-        if args.run.failures_only {
+        if args.run.list.failures_only {
             batch::BatchReport::failures_only(&mut json, "signed");
         }
         output::json(&json)?;
     } else {
-        report.print_problems(args.run.quiet);
+        report.print_problems(args.run.list.quiet);
         if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
             crate::tsa::print_health(tsa);
         }

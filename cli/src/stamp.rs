@@ -50,7 +50,7 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
         },
         skip_existing: !args.force,
         label: "time-stamping",
-        quiet: args.run.json || args.run.quiet,
+        quiet: args.run.json || args.run.list.quiet,
         halt: Some(&halt),
         check_existing: None,
         raced: "time-stamped by another run",
@@ -67,12 +67,12 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
     if args.run.json {
         let mut json = report.to_json("stamped", "timestamp");
         json["tsa"] = crate::tsa::health_json(&tsa);
-        if args.run.failures_only {
+        if args.run.list.failures_only {
             batch::BatchReport::failures_only(&mut json, "stamped");
         }
         output::json(&json)?;
     } else {
-        report.print_problems(args.run.quiet);
+        report.print_problems(args.run.list.quiet);
         crate::tsa::print_health(&tsa);
         eprintln!(
             "time-stamped {} file(s); {} skipped, {} failed",
@@ -105,7 +105,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         overwrite: Overwrite::Replace,
         skip_existing: false,
         label: "extending",
-        quiet: args.run.json || args.run.quiet,
+        quiet: args.run.json || args.run.list.quiet,
         halt: augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
         check_existing: None,
         raced: "extended by another run",
@@ -153,12 +153,12 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         if let Some(tsa) = augmenter.tsa() {
             json["tsa"] = crate::tsa::health_json(tsa);
         }
-        if args.run.failures_only {
+        if args.run.list.failures_only {
             batch::BatchReport::failures_only(&mut json, "extended");
         }
         output::json(&json)?;
     } else {
-        report.print_problems(args.run.quiet);
+        report.print_problems(args.run.list.quiet);
         if let Some(tsa) = augmenter.tsa() {
             crate::tsa::print_health(tsa);
         }

@@ -346,7 +346,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         .num_threads(args.run.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let bar = if args.run.json || args.run.quiet {
+    let bar = if args.run.json || args.run.list.quiet {
         indicatif::ProgressBar::hidden()
     } else {
         output::progress(inputs.len(), "verifying")
@@ -436,7 +436,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Passed
     });
-    if args.run.failures_only {
+    if args.run.list.failures_only {
         report
             .signatures
             .retain(|s| s.indication != Indication::TotalPassed);
@@ -449,7 +449,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         }
         output::json(&json)?;
     } else {
-        print_human(&report, args.run.quiet);
+        print_human(&report, args.run.list.quiet);
         if let Some(c) = &coverage {
             c.print();
         }

@@ -740,6 +740,9 @@ fn every_record_verifies_alone_after_the_others_are_deleted() {
             args.push("--content".into());
             args.push(format!("{rel}/{}", f["name"].as_str().unwrap()));
         }
+        // With the snapshot of the record's fields it also covers.
+        args.push("--content".into());
+        args.push(format!("{rel}/record.fields.json"));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let v = env.verify_crl(&args);
         assert_eq!(v.code, 0, "{ers}: {}", v.stdout);
@@ -1358,4 +1361,51 @@ fn a_wrong_password_at_ingest_names_the_pass_file_of_hozon_toml() {
             && err.contains("hozon.toml"),
         "{err}"
     );
+}
+
+#[test]
+fn archive_ingest_and_verify_take_quiet_and_failures_only() {
+    use crate::evidence_lt::{archive as arc, archive_with_two_records};
+    let env = Env::new();
+    let _tsa = archive_with_two_records(&env);
+    // One input that fails its signature check, beside the two archived.
+    env.write("in3/bad.txt", "signed, then changed\n");
+    env.sign_doc("in3/bad.txt", "signer-doctor", &[]);
+    env.write("in3/bad.txt", "changed after signing\n");
+    let out = arc(&env, &["ingest", "in", "in3", "--quiet"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("ALREADY"), "{text}");
+    assert!(!text.contains("ARCHIVED "), "{text}");
+    assert!(text.contains("REFUSED"), "{text}");
+    assert!(
+        text.contains("archived 0, already archived 2, not archived 1"),
+        "{text}"
+    );
+    let out = arc(&env, &["ingest", "in", "in3", "--failures-only", "--json"]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j.get("archived").is_none(), "{j:#}");
+    assert!(j.get("already_archived").is_none(), "{j:#}");
+    assert_eq!(j["not_archived"].as_array().unwrap().len(), 1, "{j:#}");
+    assert_eq!(j["summary"]["already_archived"], 2, "{j:#}");
+    // Without the flags, everything is listed.
+    let out = arc(&env, &["ingest", "in", "in3", "--json"]);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["already_archived"].as_array().unwrap().len(), 2, "{j:#}");
+
+    let out = arc(&env, &["verify", "--all", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["records"].as_array().unwrap().len(), 2, "{j:#}");
+    let out = arc(&env, &["verify", "--all", "--failures-only", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["records"].as_array().unwrap().len(), 0, "{j:#}");
+    assert_eq!(j["summary"]["passed"], 2, "{j:#}");
+    let out = arc(&env, &["verify", "--all", "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("PASSED"), "{text}");
+    assert!(text.contains("verified 2 record(s): 2 passed"), "{text}");
 }

@@ -114,6 +114,8 @@ fn newest_with_files(dir: &Path) -> (PathBuf, Vec<PathBuf>) {
         .unwrap()
         .iter()
         .map(|f| dir.join(f["name"].as_str().unwrap()))
+        // The snapshot of the record's fields is one more data object.
+        .chain(Some(dir.join("record.fields.json")).filter(|p| p.is_file()))
         .collect();
     (ers.pop().unwrap(), files)
 }

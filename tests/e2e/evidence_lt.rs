@@ -18,6 +18,9 @@ use crate::util::{code, describe, Env, TRUST};
 /// The archive directory inside an [`Env`].
 const ARC: &str = "arc";
 
+/// The snapshot of a record's fields its evidence covers.
+const SNAPSHOT: &str = "record.fields.json";
+
 /// A TSA with an EC P-256 key (no algorithm sunset) whose certificate,
 /// issued now by the test root, is valid for `days`: renewing with it
 /// moves a deadline set by an RSA-2048 TSA. `name` keeps keys apart.
@@ -278,7 +281,8 @@ fn after_time_stamp_and_hash_tree_renewal_records_still_verify_alone_offline() {
     audit_evidence_passes_alone(&env, Some("2036-01-01T00:00:00Z"));
 }
 
-/// The data objects of a record (its record.json's files), hashed with
+/// The data objects of a record (its record.json's files and the snapshot
+/// of its fields), hashed with
 /// every algorithm of `er`.
 fn record_objects(dir: &Path, er: &EvidenceRecord) -> Vec<hozon_ers::DataObject> {
     let meta: Value =
@@ -288,10 +292,9 @@ fn record_objects(dir: &Path, er: &EvidenceRecord) -> Vec<hozon_ers::DataObject>
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            let bytes = std::fs::read(dir.join(f["name"].as_str().unwrap())).unwrap();
-            hozon_ers::DataObject::from_bytes(&bytes, &algs).unwrap()
-        })
+        .map(|f| dir.join(f["name"].as_str().unwrap()))
+        .chain(Some(dir.join(SNAPSHOT)).filter(|p| p.is_file()))
+        .map(|p| hozon_ers::DataObject::from_bytes(&std::fs::read(p).unwrap(), &algs).unwrap())
         .collect()
 }
 
@@ -531,7 +534,8 @@ fn the_human_summary_counts_signatures_and_evidence_records_apart() {
     let entry = &v.json["evidence_records"][0];
     assert_eq!(entry["indication"], "TOTAL_PASSED");
     assert!(entry["file"].as_str().unwrap().ends_with(".ers"));
-    assert_eq!(entry["data_objects"].as_array().unwrap().len(), 2);
+    // The document, its signature and the snapshot of the record's fields.
+    assert_eq!(entry["data_objects"].as_array().unwrap().len(), 3);
     assert!(entry["proven_time"].is_string());
     assert_eq!(v.json["evidence_summary"]["total"], 1);
     assert_eq!(v.json["summary"]["total"], 2);
@@ -568,4 +572,254 @@ fn revocation_data_in_crypto_infos_is_read_too() {
     let v = env.verify(&[dir.to_str().unwrap()], &[]);
     assert_eq!(v.code, 0, "with the CRL in cryptoInfos: {}", v.stdout);
     assert_eq!(v.json["evidence_records"][0]["indication"], "TOTAL_PASSED");
+}
+
+/// A copy of record `dir` outside the archive (as `alone-<tag>`) with its
+/// record.json edited by `edit`; `hozon verify COPY --offline` with only
+/// the root must be TOTAL_FAILED naming `field`.
+fn edited_copy_fails_naming(
+    env: &Env,
+    dir: &Path,
+    tag: &str,
+    edit: &dyn Fn(&mut Value),
+    field: &str,
+) {
+    let rel = format!("alone-{tag}");
+    copy_tree(dir, &env.path(&rel));
+    let path = env.path(&rel).join("record.json");
+    let mut meta: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut meta);
+    std::fs::write(&path, serde_json::to_vec_pretty(&meta).unwrap()).unwrap();
+    let v = env.verify(&[&rel], &[]);
+    assert_eq!(v.code, 1, "{tag}: {}", v.stdout);
+    let er = &v.json["evidence_records"][0];
+    assert_eq!(er["indication"], "TOTAL_FAILED", "{tag}: {}", v.stdout);
+    assert_eq!(er["sub_indication"], "HASH_FAILURE", "{tag}: {}", v.stdout);
+    // The evidence record's report (in signatures[], format ERS) names
+    // the field and what it was compared with.
+    let ers = v.json["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["format"] == "ERS")
+        .unwrap();
+    let errors = ers["errors"].to_string();
+    assert!(errors.contains(field), "{tag}: no {field} in {errors}");
+    assert!(errors.contains(SNAPSHOT), "{tag}: {errors}");
+}
+
+/// Each edit of a record's record.json, in a copy verified alone.
+fn every_edit_fails_alone(env: &Env, stage: &str) {
+    let dir = records(env).remove(0);
+    // The signature's name (files[1]).
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("record.json")).unwrap()).unwrap();
+    let sig = meta["files"][1]["name"].as_str().unwrap().to_string();
+    edited_copy_fails_naming(
+        env,
+        &dir,
+        &format!("{stage}-state"),
+        &|m| m["state"] = "accepted-failed".into(),
+        "[state]",
+    );
+    edited_copy_fails_naming(
+        env,
+        &dir,
+        &format!("{stage}-hash"),
+        &|m| m["files"][1]["sha256"] = "ab".repeat(32).into(),
+        &format!("[files[{sig}].sha256]"),
+    );
+    edited_copy_fails_naming(
+        env,
+        &dir,
+        &format!("{stage}-list"),
+        &|m| {
+            m["files"].as_array_mut().unwrap().pop();
+        },
+        "[files]",
+    );
+    edited_copy_fails_naming(
+        env,
+        &dir,
+        &format!("{stage}-kind"),
+        &|m| m["kind"] = "scan".into(),
+        "[kind]",
+    );
+}
+
+#[test]
+fn record_json_edited_in_a_record_copied_out_fails_alone_naming_the_field() {
+    let env = Env::new();
+    let _tsa = archive_with_two_records(&env);
+    // The snapshot is there and the pristine copies pass with only the root.
+    for dir in records(&env) {
+        assert!(dir.join(SNAPSHOT).is_file(), "{}", dir.display());
+    }
+    every_record_alone_passes(&env, "pristine", None);
+    every_edit_fails_alone(&env, "fresh");
+    // After a time-stamp renewal ...
+    let strong = strong_tsa(&env, "strong-tsa-5", 3650, "0x5165");
+    let out = archive(
+        &env,
+        &[
+            "renew",
+            "--json",
+            "--tsa",
+            &strong.url(),
+            "--before",
+            "36500d",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    every_record_alone_passes(&env, "pristine-ts", None);
+    every_edit_fails_alone(&env, "ts");
+    // ... and a hash-tree renewal, which hashes the snapshot again.
+    let stronger = strong_tsa(&env, "strong-tsa-6", 5000, "0x5166");
+    let out = archive(
+        &env,
+        &[
+            "renew",
+            "--json",
+            "--tsa",
+            &stronger.url(),
+            "--digest",
+            "sha512",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(
+        json(&out)["renewed"]["batches"][0]["kind"],
+        "hash-tree-renewal"
+    );
+    every_record_alone_passes(&env, "pristine-ht", None);
+    every_edit_fails_alone(&env, "ht");
+    // The snapshot removed: the evidence no longer matches.
+    let dir = records(&env).remove(0);
+    copy_tree(&dir, &env.path("alone-no-snapshot"));
+    std::fs::remove_file(env.path("alone-no-snapshot").join(SNAPSHOT)).unwrap();
+    let v = env.verify(&["alone-no-snapshot"], &[]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert!(
+        v.stdout
+            .contains("covers a data object this record does not have"),
+        "{}",
+        v.stdout
+    );
+    // In the archive, archive verify agrees that nothing was changed.
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+#[test]
+fn a_record_stamped_before_its_fields_were_verifies_and_says_record_json_is_covered_by_the_log_only(
+) {
+    use hozon_tsp::{TsaClient, TsaConfig};
+    let env = Env::new();
+    let tsa = archive_with_two_records(&env);
+    // A record as hozon stamped it before: its evidence over its files
+    // only, no snapshot.
+    let dir = records(&env).remove(0);
+    copy_tree(&dir, &env.path("old"));
+    let old = env.path("old");
+    std::fs::remove_file(old.join(SNAPSHOT)).unwrap();
+    std::fs::remove_dir_all(old.join("evidence")).unwrap();
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(old.join("record.json")).unwrap()).unwrap();
+    let group: Vec<Vec<u8>> = meta["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            openssl::sha::sha256(&std::fs::read(old.join(f["name"].as_str().unwrap())).unwrap())
+                .to_vec()
+        })
+        .collect();
+    let batch =
+        hozon_ers::EvidenceBatch::build(hozon_cms::DigestAlgorithm::Sha256, &[group]).unwrap();
+    let client = TsaClient::new(TsaConfig::new(vec![tsa.url()])).unwrap();
+    let stamp = client.stamp_digest(batch.root()).unwrap();
+    let der = batch
+        .finish(stamp.token.der())
+        .unwrap()
+        .record_der(0)
+        .unwrap();
+    std::fs::create_dir(old.join("evidence")).unwrap();
+    std::fs::write(old.join("evidence/0000000001-old.ers"), der).unwrap();
+    let v = env.verify(&["old"], &["--crl", crate::util::CRLS]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+    assert!(
+        v.stdout.contains("only the archive's audit log covers it"),
+        "{}",
+        v.stdout
+    );
+    // Its record.json edited: the evidence cannot see it (the audit log
+    // can, inside the archive), but the fixity check still finds an
+    // edited hash.
+    let mut edited = meta.clone();
+    edited["files"][1]["sha256"] = "ab".repeat(32).into();
+    std::fs::write(
+        old.join("record.json"),
+        serde_json::to_vec_pretty(&edited).unwrap(),
+    )
+    .unwrap();
+    let v = env.verify(&["old"], &["--crl", crate::util::CRLS]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+}
+
+/// hozon.toml with `extra` appended.
+fn with_toml(env: &Env, base: &str, extra: &str) {
+    std::fs::write(env.path(ARC).join("hozon.toml"), format!("{base}\n{extra}")).unwrap();
+}
+
+#[test]
+fn the_crypto_table_of_hozon_toml_is_used_by_archive_jobs_and_the_flag_overrides_it() {
+    let env = Env::new();
+    let _tsa = archive_with_two_records(&env);
+    let base = std::fs::read_to_string(env.path(ARC).join("hozon.toml")).unwrap();
+    // RSA-2048 (the test TSA's key) reliable only until 2028: new batches
+    // are due by then, minus the margin, and status says why.
+    with_toml(
+        &env,
+        &base,
+        "[crypto.rsa]\n2048 = \"2028-01-01T00:00:00Z\"\n",
+    );
+    env.write("in2/new.txt", "a note\n");
+    let out = archive(&env, &["ingest", "in2", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("2027-10-03"), "{text}");
+    assert!(text.contains("2028-01-01"), "{text}");
+    let out = archive(&env, &["status", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("2028-01-01"), "{text}");
+    // RSA-2048 already past its date: the archive's newest time stamps no
+    // longer hold, so archive verify cannot pass ...
+    with_toml(
+        &env,
+        &base,
+        "[crypto.rsa]\n2048 = \"2020-01-01T00:00:00Z\"\n",
+    );
+    let out = archive(&env, &["verify", "--json"]);
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    // ... unless `--crypto-policy FILE` overrides the table.
+    env.write("policy.toml", "[crypto.rsa]\n2048 = \"none\"\n");
+    let out = archive(
+        &env,
+        &["verify", "--json", "--crypto-policy", "policy.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    // Without the table, the defaults again.
+    with_toml(&env, &base, "");
+    let out = archive(&env, &["verify", "--json"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    // A bad table is a configuration error naming hozon.toml, exit 4.
+    with_toml(&env, &base, "[crypto.rsa]\n2048 = \"soon\"\n");
+    let out = archive(&env, &["status"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hozon.toml"),
+        "{}",
+        describe(&out)
+    );
 }

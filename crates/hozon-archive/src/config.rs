@@ -30,6 +30,11 @@ pub struct Config {
     /// How long records are kept, and the lock margin on replicas.
     #[serde(default)]
     pub retention: RetentionConfig,
+    /// The dated algorithm policy's overrides (`[crypto]`, as in a
+    /// `--crypto-policy` file; docs/crypto-policy.md): used by every job
+    /// that verifies or computes `renew_by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<toml::Table>,
     /// Write-once replicas (`[[replica]]`), in the order they were added.
     #[serde(default, rename = "replica", skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<ReplicaConfig>,
@@ -278,10 +283,34 @@ impl Config {
             path: path.to_path_buf(),
             reason: format!("{e} (is this an archive? `hozon archive init DIR` makes one)"),
         })?;
-        toml::from_str(&text).map_err(|e| Error::Config {
+        let config: Config = toml::from_str(&text).map_err(|e| Error::Config {
             path: path.to_path_buf(),
             reason: e.to_string(),
-        })
+        })?;
+        config.algorithm_policy().map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Ok(config)
+    }
+
+    /// The dated algorithm policy: the default table with `[crypto]`'s
+    /// overrides.
+    pub fn algorithm_policy(
+        &self,
+    ) -> std::result::Result<hozon_verify::AlgorithmPolicy, hozon_verify::policy::PolicyError> {
+        let Some(crypto) = &self.crypto else {
+            return Ok(hozon_verify::AlgorithmPolicy::default());
+        };
+        let mut outer = toml::Table::new();
+        outer.insert("crypto".into(), toml::Value::Table(crypto.clone()));
+        hozon_verify::AlgorithmPolicy::from_toml(&outer.to_string(), "hozon.toml [crypto]")
+    }
+
+    /// [`Config::algorithm_policy`], the default table if `[crypto]` is
+    /// invalid (never, for a configuration [`Config::load`] read).
+    pub fn algorithms(&self) -> hozon_verify::AlgorithmPolicy {
+        self.algorithm_policy().unwrap_or_default()
     }
 
     /// The TOML text.

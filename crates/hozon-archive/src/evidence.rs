@@ -6,7 +6,9 @@
 //!
 //! A record's **data group** is the SHA-256 (or, after hash-tree renewal,
 //! the stronger digest) of each file `record.json` lists, in its order:
-//! the document, its signature, the scan report. Before a record is
+//! the document, its signature, the scan report; and of the snapshot of
+//! its fields, `record.fields.json` ([`crate::stamped_fields`]), written
+//! when it is first stamped (records stamped before have none). Before a record is
 //! stamped its files are hashed again and compared with `record.json`, so
 //! a file altered on disk is never stamped (it would launder the change).
 //!
@@ -189,8 +191,13 @@ fn batch_id(seq: u64, gen_time: UnixTime, root: &[u8]) -> String {
 
 /// The TSA certificate's expiry, or earlier its key's algorithm sunset,
 /// minus `margin_days` (as hozon verify computes `renew_by`).
-pub fn renew_by_for(tsa: &hozon_cms::Cert, digest: DigestAlgorithm, margin_days: u32) -> String {
-    deadline_for(tsa, digest, margin_days).0
+pub fn renew_by_for(
+    tsa: &hozon_cms::Cert,
+    digest: DigestAlgorithm,
+    margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> String {
+    deadline_for(tsa, digest, margin_days, policy).0
 }
 
 /// `renew_by` (as [`renew_by_for`]) and which date drives it.
@@ -198,44 +205,51 @@ pub fn deadline_for(
     tsa: &hozon_cms::Cert,
     digest: DigestAlgorithm,
     margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
 ) -> (String, String) {
-    let due = hozon_verify::deadline::renewal_deadline(
-        tsa,
-        digest,
-        &hozon_verify::AlgorithmPolicy::default(),
-    );
+    let due = hozon_verify::deadline::renewal_deadline(tsa, digest, policy);
     let by = UnixTime(due.end.0.saturating_sub(i64::from(margin_days) * 86_400)).rfc3339();
     (by, due.reason)
 }
 
 /// Why `renew_by` of an evidence record file is what it is (see
 /// [`renew_by_of_file`]).
-pub fn renew_by_reason_of_file(path: &Path, margin_days: u32) -> Option<String> {
+pub fn renew_by_reason_of_file(
+    path: &Path,
+    margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> Option<String> {
     let er = EvidenceRecord::parse(&std::fs::read(path).ok()?).ok()?;
     let ats = er.archive_time_stamp_sequence.last()?.last()?;
     let token = hozon_tsp::Token::parse(&ats.time_stamp_der().ok()?, "evidence record").ok()?;
     let tsa = token.tsa_certificate(&[])?;
-    Some(deadline_for(&tsa, token.imprint().0, margin_days).1)
+    Some(deadline_for(&tsa, token.imprint().0, margin_days, policy).1)
 }
 
 /// The `renew_by` of an evidence record file: its newest token's TSA
 /// certificate (`None` if unreadable).
-pub fn renew_by_of_file(path: &Path, margin_days: u32) -> Option<String> {
+pub fn renew_by_of_file(
+    path: &Path,
+    margin_days: u32,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> Option<String> {
     let er = EvidenceRecord::parse(&std::fs::read(path).ok()?).ok()?;
     let ats = er.archive_time_stamp_sequence.last()?.last()?;
     let token = hozon_tsp::Token::parse(&ats.time_stamp_der().ok()?, "evidence record").ok()?;
     let tsa = token.tsa_certificate(&[])?;
-    Some(renew_by_for(&tsa, token.imprint().0, margin_days))
+    Some(renew_by_for(&tsa, token.imprint().0, margin_days, policy))
 }
 
 /// The data objects of a record, hashed with `alg`, after checking each
-/// file against its recorded SHA-256.
+/// file against its recorded SHA-256: its files, then the snapshot of its
+/// fields ([`crate::stamped_fields`]) when it has (or gets) one.
 fn group_of(
     dir: &Path,
     meta: &RecordMeta,
     alg: DigestAlgorithm,
+    snapshot: Option<&[u8]>,
 ) -> std::result::Result<Vec<Vec<u8>>, String> {
-    let mut out = Vec::with_capacity(meta.files.len());
+    let mut out = Vec::with_capacity(meta.files.len() + 1);
     for f in &meta.files {
         let path = dir.join(&f.name);
         let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -258,7 +272,35 @@ fn group_of(
         }
         out.push(obj.hash(alg).map(<[u8]>::to_vec).unwrap_or_default());
     }
+    if let Some(bytes) = snapshot {
+        let obj = hozon_ers::DataObject::from_bytes(bytes, &[alg])
+            .map_err(|e| format!("{}: {e}", crate::stamped_fields::path(dir).display()))?;
+        out.push(obj.hash(alg).map(<[u8]>::to_vec).unwrap_or_default());
+    }
     Ok(out)
+}
+
+/// The snapshot of a stamped record's fields, if it has one (records
+/// stamped before snapshots have none).
+fn existing_snapshot(dir: &Path) -> std::result::Result<Option<Vec<u8>>, String> {
+    let p = crate::stamped_fields::path(dir);
+    match std::fs::read(&p) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", p.display())),
+    }
+}
+
+/// Writes the snapshot of a record's fields as it is first stamped
+/// (unflushed; one left by a killed run is replaced, as in [`write_ers`]).
+fn write_snapshot(dir: &Path, bytes: &[u8]) -> Result<()> {
+    let path = crate::stamped_fields::path(dir);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&path)(e)),
+    }
+    durable::write_new(&path, bytes)
 }
 
 /// The audit log's last line and its seq.
@@ -345,15 +387,18 @@ pub fn stamp_pending(
     let records = session.layout.records();
     let mut done = 0usize;
     for chunk in rows.chunks(batch_size.max(1)) {
-        type Built<'r> = std::result::Result<(&'r Row, Vec<Vec<u8>>), Left>;
+        type Built<'r> = std::result::Result<(&'r Row, Vec<Vec<u8>>, Vec<u8>), Left>;
         let built: Vec<Built<'_>> = chunk
             .par_iter()
             .map(|row| {
                 let dir = records.join(&row.dir);
                 RecordMeta::read(&dir)
                     .map_err(|e| e.to_string())
-                    .and_then(|meta| group_of(&dir, &meta, DigestAlgorithm::Sha256))
-                    .map(|g| (row, g))
+                    .and_then(|meta| {
+                        let snapshot = crate::stamped_fields::bytes_of(&meta);
+                        group_of(&dir, &meta, DigestAlgorithm::Sha256, Some(&snapshot))
+                            .map(|g| (row, g, snapshot))
+                    })
                     .map_err(|reason| Left {
                         dir: row.dir.clone(),
                         reason,
@@ -361,12 +406,14 @@ pub fn stamp_pending(
             })
             .collect();
         let mut members = Vec::with_capacity(chunk.len());
+        let mut snapshots = Vec::with_capacity(chunk.len());
         let mut groups = Vec::with_capacity(chunk.len() + 1);
         for b in built {
             match b {
-                Ok((row, g)) => {
+                Ok((row, g, snapshot)) => {
                     members.push(row);
                     groups.push(g);
+                    snapshots.push(snapshot);
                 }
                 Err(left) => outcome.left_out.push(left),
             }
@@ -395,13 +442,20 @@ pub fn stamp_pending(
         let stamped = batch.finish(&token).map_err(ers_err("the TSA's token"))?;
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &root);
-        let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, DigestAlgorithm::Sha256, margin);
+        let (renew_by, renew_by_reason) = deadline_for(
+            &stamp.tsa,
+            DigestAlgorithm::Sha256,
+            margin,
+            &session.config.algorithms(),
+        );
         begin_batch(session, &id)?;
         (0..members.len())
             .into_par_iter()
             .try_for_each(|i| -> Result<()> {
                 let der = stamped.record_der(i).map_err(ers_err("encoding"))?;
-                write_ers(&records.join(&members[i].dir), &id, &der)?;
+                let dir = records.join(&members[i].dir);
+                write_snapshot(&dir, &snapshots[i])?;
+                write_ers(&dir, &id, &der)?;
                 crash::point("evidence-written");
                 progress.advance(1);
                 Ok(())
@@ -645,7 +699,8 @@ pub fn renew(
                 }
                 let hashes = match (kind, &meta) {
                     (RenewKind::HashTree(alg), Some(meta)) => {
-                        group_of(&dir, meta, alg).map_err(left)?
+                        let snapshot = existing_snapshot(&dir).map_err(left)?;
+                        group_of(&dir, meta, alg, snapshot.as_deref()).map_err(left)?
                     }
                     _ => Vec::new(),
                 };
@@ -731,7 +786,8 @@ pub fn renew(
         let (stamped, stamp, alg) = stamped;
         let gen_time = stamp.token.gen_time();
         let id = batch_id(session.audit.next_seq(), gen_time, &renewal_root);
-        let (renew_by, renew_by_reason) = deadline_for(&stamp.tsa, alg, margin);
+        let (renew_by, renew_by_reason) =
+            deadline_for(&stamp.tsa, alg, margin, &session.config.algorithms());
         // A renewal that does not move the deadline only looks like care.
         let current = members
             .iter()
@@ -823,12 +879,40 @@ pub fn renew(
 }
 
 /// The file lists an evidence record of the record may cover: its files
-/// now, then with each earlier signature version (`history/`), newest
+/// now, then the files its stamped snapshot names (when record.json lists
+/// others), then with each earlier signature version (`history/`), newest
 /// first (an evidence record made before a `--mode cades` renewal covers
-/// the signature as it was then).
+/// the signature as it was then). Each list ends with the snapshot of the
+/// record's fields ([`crate::stamped_fields`]) when the record has one.
 pub fn candidate_contents(dir: &Path, meta: &RecordMeta) -> Vec<Vec<PathBuf>> {
-    let now: Vec<PathBuf> = meta.files.iter().map(|f| dir.join(&f.name)).collect();
+    let snapshot = crate::stamped_fields::path(dir);
+    let snapshot = snapshot.is_file().then_some(snapshot);
+    let now: Vec<PathBuf> = meta
+        .files
+        .iter()
+        .map(|f| dir.join(&f.name))
+        .chain(snapshot.clone())
+        .collect();
     let mut out = vec![now];
+    // The files the snapshot names, when record.json lists others (its
+    // list was edited): the evidence then proves the snapshot, and the
+    // comparison names the field.
+    if let Some(Ok(stamped)) = snapshot.as_ref().and(crate::stamped_fields::read(dir)) {
+        let names: Option<Vec<&str>> = stamped
+            .get("files")
+            .and_then(|f| f.as_array())
+            .map(|a| a.iter().filter_map(|f| f["name"].as_str()).collect());
+        if let Some(names) = names.filter(|n| n.iter().all(|n| crate::record::is_plain_name(n))) {
+            let listed: Vec<PathBuf> = names
+                .iter()
+                .map(|n| dir.join(n))
+                .chain(snapshot.clone())
+                .collect();
+            if listed != out[0] {
+                out.push(listed);
+            }
+        }
+    }
     for h in meta.history.iter().rev() {
         out.push(
             meta.files
@@ -840,6 +924,7 @@ pub fn candidate_contents(dir: &Path, meta: &RecordMeta) -> Vec<Vec<PathBuf>> {
                         dir.join(&f.name)
                     }
                 })
+                .chain(snapshot.clone())
                 .collect(),
         );
     }
@@ -895,7 +980,10 @@ pub fn verify_newest_report(
     };
     let mut first_failure = None;
     let mut first_report = None;
-    for (i, files) in candidate_contents(dir, meta).into_iter().enumerate() {
+    let candidates = candidate_contents(dir, meta);
+    let now = candidates[0].clone();
+    for files in candidates {
+        let covers_current = files == now;
         let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
         let r = verifier.verify_evidence_record(&label, &bytes, &refs);
         if r.indication == Indication::TotalPassed {
@@ -912,11 +1000,46 @@ pub fn verify_newest_report(
                     Some(r),
                 );
             };
-            let warnings = r.warnings.clone();
+            let mut r = r;
+            let mut warnings = r.warnings.clone();
+            // The evidence proves the snapshot of the record's fields (it
+            // is one of the data objects when it exists); record.json must
+            // agree with it.
+            match crate::stamped_fields::read(dir) {
+                None if crate::stamped_fields::uncovered_in_group(&bytes, &files)
+                    .is_some_and(|n| n > 0) =>
+                {
+                    return fields_failed(
+                        r,
+                        vec![format!(
+                            "the evidence record covers a data object this record does not have: its {} or a file record.json no longer lists was removed [files]",
+                            crate::stamped_fields::NAME
+                        )],
+                    );
+                }
+                None => warnings.push(format!(
+                    "record.json is not covered by this evidence record (stamped before records' fields were, no {}): only the archive's audit log covers it",
+                    crate::stamped_fields::NAME
+                )),
+                Some(Err(e)) => {
+                    return fields_failed(r, vec![e]);
+                }
+                Some(Ok(stamped)) => {
+                    let found = crate::stamped_fields::compare(meta, &stamped, covers_current);
+                    if !found.is_empty() {
+                        let errors = found
+                            .into_iter()
+                            .map(|f| format!("{} [{}]", f.detail, f.field))
+                            .collect();
+                        return fields_failed(r, errors);
+                    }
+                }
+            }
+            r.warnings.clone_from(&warnings);
             return (
                 Ok(Proven {
                     proven,
-                    covers_current: i == 0,
+                    covers_current,
                     warnings,
                 }),
                 Some(r),
@@ -940,6 +1063,28 @@ pub fn verify_newest_report(
         Err(first_failure.unwrap_or((Indication::TotalFailed, "no data objects".into()))),
         first_report,
     )
+}
+
+/// An evidence record that passed, failed because `record.json` disagrees
+/// with the fields it proves (`errors` name each field).
+fn fields_failed(
+    mut r: hozon_verify::SignatureReport,
+    errors: Vec<String>,
+) -> (
+    std::result::Result<Proven, (hozon_verify::Indication, String)>,
+    Option<hozon_verify::SignatureReport>,
+) {
+    use hozon_verify::{Indication, SubIndication};
+    r.indication = Indication::TotalFailed;
+    r.sub_indication = Some(SubIndication::HashFailure);
+    let detail = format!(
+        "evidence record {}/{}: {}",
+        Indication::TotalFailed,
+        SubIndication::HashFailure,
+        errors.join("; ")
+    );
+    r.errors = errors;
+    (Err((Indication::TotalFailed, detail)), Some(r))
 }
 
 /// Why an (older) evidence record file does not match the record's files

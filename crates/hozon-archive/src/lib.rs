@@ -63,6 +63,7 @@ pub mod reindex;
 pub mod renew;
 pub mod replicate;
 pub mod session;
+pub mod stamped_fields;
 pub mod status;
 pub mod verify;
 

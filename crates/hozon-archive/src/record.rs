@@ -203,6 +203,7 @@ pub fn is_plain_name(name: &str) -> bool {
         && !name.contains('/')
         && !name.contains('\0')
         && name != "record.json"
+        && name != crate::stamped_fields::NAME
         && name != "evidence"
         && name != "history"
 }

@@ -15,6 +15,7 @@ pub fn run(session: &mut Session) -> Result<u64> {
     session.catalog.clear()?;
     let mut n = 0u64;
     let margin = session.config.renewal.margin_days;
+    let policy = session.config.algorithms();
     for month in months(&session.layout)? {
         let dir = session.layout.records().join(&month);
         let mut metas = Vec::new();
@@ -34,7 +35,7 @@ pub fn run(session: &mut Session) -> Result<u64> {
         for m in &metas {
             let files = evidence_files(&session.layout.records().join(&m.dir))?;
             let renew_by = match files.last() {
-                Some(newest) => evidence::renew_by_of_file(newest, margin),
+                Some(newest) => evidence::renew_by_of_file(newest, margin, &policy),
                 None => None,
             };
             session

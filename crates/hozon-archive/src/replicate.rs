@@ -316,6 +316,12 @@ fn plan(session: &Session, replica: &ReplicaConfig) -> Result<(Vec<Planned>, Vec
                 let sha = file_sha(&ev)?;
                 push(&format!("evidence/{file}"), sha, false);
             }
+            // The snapshot of the record's fields its evidence covers.
+            let snapshot = crate::stamped_fields::path(&dir);
+            if snapshot.is_file() {
+                let sha = file_sha(&snapshot)?;
+                push(crate::stamped_fields::NAME, sha, false);
+            }
             let sha = file_sha(&dir.join("record.json"))?;
             push("record.json", sha, true);
         }
@@ -971,10 +977,15 @@ pub fn restore(
         Ok(path)
     };
     progress.phase("restoring", keys.len() as u64);
-    // 1. record.json files, the audit log, hozon.toml, audit/*, evidence:
+    // 1. record.json files, the audit log, hozon.toml, audit/*, evidence
+    //    and the snapshots of records' fields it covers (written once):
     //    newest intact locked version.
+    let snapshot = format!("/{}", crate::stamped_fields::NAME);
     let (by_sha, newest): (Vec<&String>, Vec<&String>) = keys.iter().partition(|k| {
-        k.starts_with("records/") && !k.ends_with("/record.json") && !k.contains("/evidence/")
+        k.starts_with("records/")
+            && !k.ends_with("/record.json")
+            && !k.ends_with(&snapshot)
+            && !k.contains("/evidence/")
     });
     let results: Vec<(String, std::result::Result<u64, String>)> = pool.install(|| {
         newest

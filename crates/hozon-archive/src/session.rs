@@ -158,10 +158,11 @@ impl Session {
         self.catalog.insert(&refs)?;
         self.recovery.rows_restored += restored.len();
         let margin = self.config.renewal.margin_days;
+        let policy = self.config.algorithms();
         for m in restored {
             let files = crate::record::evidence_files(&self.layout.records().join(&m.dir))?;
             if let Some(newest) = files.last() {
-                let renew_by = crate::evidence::renew_by_of_file(newest, margin);
+                let renew_by = crate::evidence::renew_by_of_file(newest, margin, &policy);
                 self.catalog
                     .set_evidence(&m.id, files.len() as i64, renew_by.as_deref())?;
             }

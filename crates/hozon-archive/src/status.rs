@@ -103,14 +103,22 @@ pub fn run(root: &Path, now: &str) -> Result<StatusReport> {
         path: path.clone(),
         source,
     })?;
+    // hozon.toml's `[crypto]` policy dates the algorithms (an invalid one
+    // is an error, as for every other job).
+    let policy = crate::config::Config::load(&Layout::new(root).config())?.algorithms();
     report.renewal.earliest_reason =
-        earliest_reason(root, &conn, report.renewal.earliest.as_deref());
+        earliest_reason(root, &conn, report.renewal.earliest.as_deref(), &policy);
     Ok(report)
 }
 
 /// Why the earliest deadline is what it is: read from the newest evidence
 /// record of one record due then.
-fn earliest_reason(root: &Path, conn: &Connection, earliest: Option<&str>) -> Option<String> {
+fn earliest_reason(
+    root: &Path,
+    conn: &Connection,
+    earliest: Option<&str>,
+    policy: &hozon_verify::AlgorithmPolicy,
+) -> Option<String> {
     let dir: String = conn
         .query_row(
             "SELECT dir FROM records WHERE renew_by = ?1 LIMIT 1",
@@ -119,7 +127,7 @@ fn earliest_reason(root: &Path, conn: &Connection, earliest: Option<&str>) -> Op
         )
         .ok()?;
     let files = crate::record::evidence_files(&Layout::new(root).records().join(dir)).ok()?;
-    crate::evidence::renew_by_reason_of_file(files.last()?, 0)
+    crate::evidence::renew_by_reason_of_file(files.last()?, 0, policy)
 }
 
 fn count(n: i64) -> u64 {

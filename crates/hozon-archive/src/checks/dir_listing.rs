@@ -1,4 +1,5 @@
-//! Nothing extra in a record directory: every entry is `record.json`, a
+//! Nothing extra in a record directory: every entry is `record.json`, the
+//! snapshot of its fields its evidence covers (`record.fields.json`), a
 //! file it lists, an evidence record under `evidence/`, or an earlier
 //! version it lists under `history/`. (Nothing missing is the fixity
 //! check's part: it opens every listed file.)
@@ -44,6 +45,7 @@ pub fn check(dir: &Path, meta: &RecordMeta) -> Vec<Finding> {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             match name.as_str() {
                 "record.json" if !is_dir => {}
+                crate::stamped_fields::NAME if !is_dir && rel.is_empty() => {}
                 "evidence" | "history" if is_dir => {}
                 n if listed.contains(n) && !is_dir => {}
                 n if is_dir => extra(&mut out, n, "a directory"),

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::record::RecordMeta;
 
-use super::audit_index::{ArchivedLine, AuditIndex};
+use super::audit_index::AuditIndex;
 use super::Finding;
 
 /// The fields of `meta` that go into its `archived` audit line.
@@ -54,9 +54,43 @@ pub fn check(meta: &RecordMeta, index: &AuditIndex) -> Vec<Finding> {
             ),
         )];
     };
+    let versions = |f: &crate::record::FileEntry| {
+        index
+            .extended
+            .get(&(meta.id.clone(), f.name.clone()))
+            .is_some_and(|v| v.iter().any(|(s, z)| *s == f.sha256 && *z == f.size))
+    };
+    let source = Source {
+        says: format!("its archived audit line {}", line.seq),
+        files_say: "the audit log says".into(),
+    };
+    compare_fields(meta, &line.fields, &source, &versions)
+}
+
+/// Where the fields [`compare_fields`] compares with come from, as the
+/// findings name it.
+pub struct Source {
+    /// "its archived audit line 5 (says ...)".
+    pub says: String,
+    /// "the audit log says" (of a file entry).
+    pub files_say: String,
+}
+
+/// Compares `meta` with `logged` (the fields as [`archived_fields`] wrote
+/// them, at ingest or when the record was first stamped): one finding per
+/// field that differs, naming both values. `later_version` says whether a
+/// listed file's SHA-256 and size are a later version that is accounted
+/// for otherwise (a signature extended in place by `renew --mode cades`).
+/// Fields `logged` lacks (older lines) are not compared.
+pub fn compare_fields(
+    meta: &RecordMeta,
+    logged: &Map<String, Value>,
+    source: &Source,
+    later_version: &dyn Fn(&crate::record::FileEntry) -> bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let now = archived_fields(meta);
-    for (key, logged) in &line.fields {
+    for (key, logged_value) in logged {
         if matches!(
             key.as_str(),
             "files" | "seq" | "time" | "event" | "prev_sha256" | "recovered"
@@ -64,37 +98,37 @@ pub fn check(meta: &RecordMeta, index: &AuditIndex) -> Vec<Finding> {
             continue;
         }
         let Some(current) = now.get(key) else {
-            if !logged.is_null() {
-                out.push(differs(key, &Value::Null, logged, line));
+            if !logged_value.is_null() {
+                out.push(differs(key, &Value::Null, logged_value, source));
             }
             continue;
         };
-        if current != logged {
-            out.push(differs(key, current, logged, line));
+        if current != logged_value {
+            out.push(differs(key, current, logged_value, source));
         }
     }
-    // A line that lists the files has every field: one record.json has
-    // and the line lacks was added afterwards.
-    if line.fields.contains_key("files") {
+    // Fields that list the files are complete: one record.json has and
+    // they lack was added afterwards.
+    if logged.contains_key("files") {
         for (key, current) in &now {
-            if !line.fields.contains_key(key) {
-                out.push(differs(key, current, &Value::Null, line));
+            if !logged.contains_key(key) {
+                out.push(differs(key, current, &Value::Null, source));
             }
         }
     }
-    if let Some(Value::Array(files)) = line.fields.get("files") {
-        out.extend(check_files(meta, files, line, index));
+    if let Some(Value::Array(files)) = logged.get("files") {
+        out.extend(check_files(meta, files, source, later_version));
     }
     out
 }
 
-fn differs(key: &str, current: &Value, logged: &Value, line: &ArchivedLine) -> Finding {
+fn differs(key: &str, current: &Value, logged: &Value, source: &Source) -> Finding {
     Finding::invalid(
         "record.json",
         key,
         format!(
-            "record.json says {key} = {current}, its archived audit line {} says {logged}: record.json was changed",
-            line.seq
+            "record.json says {key} = {current}, {} says {logged}: record.json was changed",
+            source.says
         ),
     )
 }
@@ -102,8 +136,8 @@ fn differs(key: &str, current: &Value, logged: &Value, line: &ArchivedLine) -> F
 fn check_files(
     meta: &RecordMeta,
     logged: &[Value],
-    line: &ArchivedLine,
-    index: &AuditIndex,
+    source: &Source,
+    later_version: &dyn Fn(&crate::record::FileEntry) -> bool,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let name_of = |v: &Value| v["name"].as_str().unwrap_or("").to_string();
@@ -114,8 +148,8 @@ fn check_files(
             "record.json",
             "files",
             format!(
-                "record.json lists files {now_names:?}, its archived audit line {} lists {logged_names:?}",
-                line.seq
+                "record.json lists files {now_names:?}, {} lists {logged_names:?}",
+                source.says
             ),
         ));
         return out;
@@ -125,19 +159,18 @@ fn check_files(
             l["sha256"].as_str().unwrap_or("").to_string(),
             l["size"].as_u64().unwrap_or(0),
         );
-        // A signature extended in place (`renew --mode cades`) may be any
-        // version the log names.
-        let versions = index.extended.get(&(meta.id.clone(), f.name.clone()));
-        let logged_version =
-            versions.is_some_and(|v| v.iter().any(|(s, z)| *s == f.sha256 && *z == f.size));
+        // A signature extended in place (`renew --mode cades`) may be a
+        // later version accounted for elsewhere.
+        let logged_version = later_version(f);
         if json!(f.role) != l["role"] {
             out.push(Finding::invalid(
                 "record.json",
                 &format!("files[{}].role", f.name),
                 format!(
-                    "record.json says {} is a {}, the audit log says {}",
+                    "record.json says {} is a {}, {} {}",
                     f.name,
                     json!(f.role),
+                    source.files_say,
                     l["role"]
                 ),
             ));
@@ -147,8 +180,8 @@ fn check_files(
                 "record.json",
                 &format!("files[{}].sha256", f.name),
                 format!(
-                    "record.json says {} has SHA-256 {} ({} bytes), the audit log says {sha} ({size} bytes): the file and record.json were replaced",
-                    f.name, f.sha256, f.size
+                    "record.json says {} has SHA-256 {} ({} bytes), {} {sha} ({size} bytes): the file and record.json were replaced",
+                    f.name, f.sha256, f.size, source.files_say
                 ),
             ));
         }
