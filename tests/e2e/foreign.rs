@@ -13,7 +13,7 @@ use hozon_cms::attributes::push;
 use hozon_cms::asn1::x509_cert::attr::{Attribute, Attributes};
 use hozon_testkit::{Pki, TsaMode, TsaServer};
 
-use crate::util::{code, describe, edit_signer_info, load_sd, save_sd, Env, CRLS};
+use crate::util::{code, describe, edit_signer_info, load_sd, save_sd, Env, CRLS, TRUST};
 
 const SIGNATURE_TIME_STAMP: &str = "1.2.840.113549.1.9.16.2.14";
 
@@ -312,6 +312,63 @@ fn a_signature_algorithm_other_than_the_protected_one_fails() {
         s.errors
             .iter()
             .any(|e| e.contains("CMSAlgorithmProtection")),
+        "{:?}",
+        s.errors
+    );
+}
+
+/// EN 319 102-1 §5.2.8 with POE (issue 15, Done-when): a policy file ends
+/// the RSA-1024 band between now and a later `--at`. An RSA-1024 signature
+/// whose signature time stamp (EC P-256 TSA, reliable then) was made before
+/// that date passes at `--at`; the same signature without a stamp has no
+/// proof that it existed before the date.
+#[test]
+fn an_rsa_1024_signature_under_a_timely_time_stamp_passes_after_its_date() {
+    let env = Env::new();
+    let tsa = crate::evidence_lt::strong_tsa(&env, "tsa-ec", 3650, "0x1515");
+    env.copy_doc("referral-letter.txt", "a.txt");
+    env.copy_doc("referral-letter.txt", "b.txt");
+    env.openssl_sign("a.txt", "signer-rsa1024", "a.txt.p7s", &["-cades"]);
+    env.openssl_sign("b.txt", "signer-rsa1024", "b.txt.p7s", &["-cades"]);
+    let out = env.hozon(&[
+        "extend",
+        "a.txt.p7s",
+        "--level",
+        "t",
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--tsa",
+        &tsa.url(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    env.write(
+        "policy.toml",
+        "[crypto.rsa]\n1024 = \"2030-01-01T00:00:00Z\"\n2048 = \"none\"\n",
+    );
+    let policy = ["--crl", CRLS, "--crypto-policy", "policy.toml"];
+    // Now, before the date: both pass.
+    for sig in ["a.txt.p7s", "b.txt.p7s"] {
+        env.verify(&[sig], &policy)
+            .expect(0, sig, "TOTAL_PASSED", None);
+    }
+    let mut later = policy.to_vec();
+    later.extend_from_slice(&["--at", "2031-01-01T00:00:00Z"]);
+    let v = env.verify(&["a.txt.p7s"], &later);
+    let s = v.expect(0, "a.txt.p7s", "TOTAL_PASSED", None);
+    assert_eq!(s.timestamps.len(), 1, "{}", v.stdout);
+    let v = env.verify(&["b.txt.p7s"], &later);
+    let s = v.expect(
+        3,
+        "b.txt.p7s",
+        "INDETERMINATE",
+        Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE"),
+    );
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("RSA-1024") && e.contains("2030-01-01")),
         "{:?}",
         s.errors
     );
