@@ -373,3 +373,120 @@ fn an_rsa_1024_signature_under_a_timely_time_stamp_passes_after_its_date() {
         s.errors
     );
 }
+
+/// A counter-signature (RFC 5652 §11.4) by `signer` over `signature`: a
+/// SignerInfo whose message-digest is the SHA-256 of that signature value,
+/// without content-type, signed with the signer's key.
+fn counter_signature(
+    env: &Env,
+    signer: &str,
+    signature: &[u8],
+) -> hozon_cms::asn1::cms::signed_data::SignerInfo {
+    use hozon_cms::asn1::cms::cert::IssuerAndSerialNumber;
+    use hozon_cms::asn1::cms::content_info::CmsVersion;
+    use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
+    use hozon_cms::asn1::der::asn1::{ObjectIdentifier, SetOfVec};
+    use hozon_cms::asn1::spki::AlgorithmIdentifierOwned;
+    use hozon_cms::oid::ID_MESSAGE_DIGEST;
+
+    let cert = crate::util::read_cert(&env.path(&format!("pki/{signer}.crt")));
+    let digest = openssl::sha::sha256(signature);
+    let md = Any::from_der(&OctetString::new(digest.to_vec()).unwrap().to_der().unwrap()).unwrap();
+    let attrs = SetOfVec::try_from(vec![Attribute {
+        oid: ID_MESSAGE_DIGEST,
+        values: SetOfVec::try_from(vec![md]).unwrap(),
+    }])
+    .unwrap();
+    let alg = |oid: &str| AlgorithmIdentifierOwned {
+        oid: ObjectIdentifier::new_unwrap(oid),
+        parameters: Some(Any::null()),
+    };
+    let mut si = SignerInfo {
+        version: CmsVersion::V1,
+        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: cert.parsed().tbs_certificate.issuer.clone(),
+            serial_number: cert.parsed().tbs_certificate.serial_number.clone(),
+        }),
+        digest_alg: alg("2.16.840.1.101.3.4.2.1"),
+        signed_attrs: Some(attrs),
+        signature_algorithm: alg("1.2.840.113549.1.1.1"),
+        signature: OctetString::new(vec![0]).unwrap(),
+        unsigned_attrs: None,
+    };
+    crate::util::resign(&mut si, &env.path(&format!("pki/{signer}.key")));
+    si
+}
+
+/// Attaches `cs` to `si` as an id-countersignature unsigned attribute.
+fn attach_counter_signature(
+    si: &mut hozon_cms::asn1::cms::signed_data::SignerInfo,
+    cs: &hozon_cms::asn1::cms::signed_data::SignerInfo,
+) {
+    let any = Any::from_der(&cs.to_der().unwrap()).unwrap();
+    push(
+        &mut si.unsigned_attrs,
+        hozon_cms::oid::rfc5652::ID_COUNTERSIGNATURE,
+        any,
+    )
+    .unwrap();
+}
+
+/// Counter-signatures, and a counter-signature of a counter-signature, are
+/// validated and reported under their parent with their own indication; a
+/// broken one (a flipped signature byte) is named as such while the parent
+/// stays TOTAL_PASSED.
+#[test]
+fn counter_signatures_are_reported_under_their_parent() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        let mut first = counter_signature(&env, "signer-doctor", si.signature.as_bytes());
+        let second = counter_signature(&env, "signer-doctor", first.signature.as_bytes());
+        attach_counter_signature(&mut first, &second);
+        attach_counter_signature(si, &first);
+    });
+    save_sd(&env.path(&sig), &sd);
+    let v = env.verify_crl(&[&sig]);
+    v.expect(0, &sig, "TOTAL_PASSED", None);
+    let cs = &v.json["signatures"][0]["counter_signatures"];
+    assert_eq!(cs.as_array().map(Vec::len), Some(1), "{}", v.stdout);
+    assert_eq!(cs[0]["indication"], "TOTAL_PASSED", "{}", v.stdout);
+    assert!(
+        cs[0]["signer"]["subject"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{}",
+        v.stdout
+    );
+    let nested = &cs[0]["counter_signatures"];
+    assert_eq!(nested.as_array().map(Vec::len), Some(1), "{}", v.stdout);
+    assert_eq!(nested[0]["indication"], "TOTAL_PASSED", "{}", v.stdout);
+
+    // The nested counter-signature's value broken: it fails, named under
+    // its parent; the counter-signature above it and the signature pass.
+    let mut sd = load_sd(&env.path(&sig));
+    edit_signer_info(&mut sd, |si| {
+        let mut first = counter_signature(&env, "signer-doctor", si.signature.as_bytes());
+        let mut second = counter_signature(&env, "signer-doctor", first.signature.as_bytes());
+        let mut value = second.signature.as_bytes().to_vec();
+        value[10] ^= 0x01;
+        second.signature = OctetString::new(value).unwrap();
+        attach_counter_signature(&mut first, &second);
+        si.unsigned_attrs = None;
+        attach_counter_signature(si, &first);
+    });
+    save_sd(&env.path(&sig), &sd);
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let cs = &v.json["signatures"][0]["counter_signatures"];
+    assert_eq!(cs[0]["indication"], "TOTAL_PASSED", "{}", v.stdout);
+    let nested = &cs[0]["counter_signatures"][0];
+    assert_eq!(nested["indication"], "TOTAL_FAILED", "{}", v.stdout);
+    assert_eq!(
+        nested["sub_indication"], "SIG_CRYPTO_FAILURE",
+        "{}",
+        v.stdout
+    );
+}
