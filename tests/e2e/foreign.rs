@@ -490,3 +490,60 @@ fn counter_signatures_are_reported_under_their_parent() {
         v.stdout
     );
 }
+
+/// Adds a content time stamp (id-aa-ets-contentTimestamp, a signed
+/// attribute) over `data`, from `tsa`, to the signature `sig` and signs
+/// its signed attributes again with the doctor's key.
+fn add_content_time_stamp(env: &Env, sig: &str, tsa: &TsaServer, data: &[u8]) {
+    use hozon_cms::asn1::der::asn1::SetOfVec;
+    use hozon_tsp::{TsaClient, TsaConfig};
+
+    let client = TsaClient::new(TsaConfig::new(vec![tsa.url()])).unwrap();
+    let token = client.stamp_data(data).unwrap().token;
+    let value = Any::from_der(token.der()).unwrap();
+    let mut sd = load_sd(&env.path(sig));
+    edit_signer_info(&mut sd, |si| {
+        crate::util::edit_signed_attrs(si, |attrs| {
+            attrs.push(Attribute {
+                oid: hozon_cms::oid::rfc5126::ID_AA_ETS_CONTENT_TIMESTAMP,
+                values: SetOfVec::try_from(vec![value]).unwrap(),
+            });
+        });
+        crate::util::resign(si, &env.path("pki/signer-doctor.key"));
+    });
+    save_sd(&env.path(sig), &sd);
+}
+
+/// A content time stamp over the signed content is validated and reported
+/// (`kind: "content"`, PASSED); one over other data breaks the signature
+/// as an altered signature time stamp does.
+#[test]
+fn content_time_stamps_are_validated() {
+    let env = Env::new();
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = TsaServer::start(&pki, TsaMode::Normal).unwrap();
+    let (doc, sig) = openssl_cades(&env, &[]);
+    add_content_time_stamp(&env, &sig, &tsa, &env.read(&doc));
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert_eq!(s.timestamps.len(), 1, "{}", v.stdout);
+    let stamp = &v.json["signatures"][0]["timestamps"][0];
+    assert_eq!(stamp["kind"], "content", "{}", v.stdout);
+    assert_eq!(stamp["indication"], "PASSED", "{}", v.stdout);
+
+    let (_, sig) = openssl_cades(&env, &[]);
+    add_content_time_stamp(&env, &sig, &tsa, b"another document");
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(1, &sig, "TOTAL_FAILED", Some("HASH_FAILURE"));
+    assert_eq!(
+        v.json["signatures"][0]["timestamps"][0]["indication"], "FAILED",
+        "{}",
+        v.stdout
+    );
+    assert!(
+        s.errors.iter().any(|e| e.starts_with("content time stamp")
+            && e.contains("is not the SHA-256 digest of the signed content")),
+        "{:?}",
+        s.errors
+    );
+}
