@@ -372,6 +372,21 @@ fn an_rsa_1024_signature_under_a_timely_time_stamp_passes_after_its_date() {
         "{:?}",
         s.errors
     );
+    // A stamp made after the date proves nothing about the time before it.
+    env.write(
+        "late.toml",
+        "[crypto.rsa]\n1024 = \"2026-01-01T00:00:00Z\"\n2048 = \"none\"\n",
+    );
+    env.verify(
+        &["a.txt.p7s"],
+        &["--crl", CRLS, "--crypto-policy", "late.toml"],
+    )
+    .expect(
+        3,
+        "a.txt.p7s",
+        "INDETERMINATE",
+        Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE"),
+    );
 }
 
 /// A counter-signature (RFC 5652 §11.4) by `signer` over `signature`: a
