@@ -3,8 +3,9 @@
 //! does not depend on the interoperability corpus: unreadable unsigned
 //! attributes, SHA-3, the signer's certificate from outside the signature,
 //! misplaced signed attributes, equal elements in a SET OF (two identical
-//! signature time stamps among them), the dated
-//! algorithm policy and its TOML override.
+//! signature time stamps among them), counter-signatures (nested, in the
+//! JSON and the human report), content time stamps, the dated
+//! algorithm policy with its TOML override and POE by a time stamp.
 
 use hozon_cms::asn1::der::asn1::OctetString;
 use hozon_cms::asn1::der::{Any, Decode, Encode};
@@ -446,6 +447,26 @@ fn attach_counter_signature(
     .unwrap();
 }
 
+/// Gives the signature `sig` a counter-signature by the doctor, itself
+/// counter-signed, in place of any unsigned attributes; with `break_nested`
+/// the nested one's signature value has a flipped bit.
+fn counter_sign_twice(env: &Env, sig: &str, break_nested: bool) {
+    let mut sd = load_sd(&env.path(sig));
+    edit_signer_info(&mut sd, |si| {
+        let mut first = counter_signature(env, "signer-doctor", si.signature.as_bytes());
+        let mut second = counter_signature(env, "signer-doctor", first.signature.as_bytes());
+        if break_nested {
+            let mut value = second.signature.as_bytes().to_vec();
+            value[10] ^= 0x01;
+            second.signature = OctetString::new(value).unwrap();
+        }
+        attach_counter_signature(&mut first, &second);
+        si.unsigned_attrs = None;
+        attach_counter_signature(si, &first);
+    });
+    save_sd(&env.path(sig), &sd);
+}
+
 /// Counter-signatures, and a counter-signature of a counter-signature, are
 /// validated and reported under their parent with their own indication; a
 /// broken one (a flipped signature byte) is named as such while the parent
@@ -454,14 +475,7 @@ fn attach_counter_signature(
 fn counter_signatures_are_reported_under_their_parent() {
     let env = Env::new();
     let (_, sig) = openssl_cades(&env, &[]);
-    let mut sd = load_sd(&env.path(&sig));
-    edit_signer_info(&mut sd, |si| {
-        let mut first = counter_signature(&env, "signer-doctor", si.signature.as_bytes());
-        let second = counter_signature(&env, "signer-doctor", first.signature.as_bytes());
-        attach_counter_signature(&mut first, &second);
-        attach_counter_signature(si, &first);
-    });
-    save_sd(&env.path(&sig), &sd);
+    counter_sign_twice(&env, &sig, false);
     let v = env.verify_crl(&[&sig]);
     v.expect(0, &sig, "TOTAL_PASSED", None);
     let cs = &v.json["signatures"][0]["counter_signatures"];
@@ -480,18 +494,7 @@ fn counter_signatures_are_reported_under_their_parent() {
 
     // The nested counter-signature's value broken: it fails, named under
     // its parent; the counter-signature above it and the signature pass.
-    let mut sd = load_sd(&env.path(&sig));
-    edit_signer_info(&mut sd, |si| {
-        let mut first = counter_signature(&env, "signer-doctor", si.signature.as_bytes());
-        let mut second = counter_signature(&env, "signer-doctor", first.signature.as_bytes());
-        let mut value = second.signature.as_bytes().to_vec();
-        value[10] ^= 0x01;
-        second.signature = OctetString::new(value).unwrap();
-        attach_counter_signature(&mut first, &second);
-        si.unsigned_attrs = None;
-        attach_counter_signature(si, &first);
-    });
-    save_sd(&env.path(&sig), &sd);
+    counter_sign_twice(&env, &sig, true);
     let v = env.verify_crl(&[&sig]);
     let s = v.expect(0, &sig, "TOTAL_PASSED", None);
     assert!(s.errors.is_empty(), "{:?}", s.errors);
@@ -560,5 +563,42 @@ fn content_time_stamps_are_validated() {
             && e.contains("is not the SHA-256 digest of the signed content")),
         "{:?}",
         s.errors
+    );
+}
+
+/// The human report shows counter-signatures indented under their parent,
+/// each with its own verdict, a broken one with its error.
+#[test]
+fn counter_signatures_are_shown_under_their_parent_in_the_human_report() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    counter_sign_twice(&env, &sig, true);
+    let out = env.hozon(&["verify", &sig, "--trust", TRUST, "--crl", CRLS, "--offline"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = crate::util::stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let parent = lines
+        .iter()
+        .position(|l| l.starts_with("TOTAL_PASSED") && l.contains(&sig))
+        .unwrap_or_else(|| panic!("{text}"));
+    let first = &lines[parent + 1..]
+        .iter()
+        .position(|l| l.starts_with("    counter-signature by "))
+        .map(|i| parent + 1 + i)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[*first].contains("CN=") && lines[*first].ends_with(": TOTAL_PASSED"),
+        "{text}"
+    );
+    let nested = lines[first + 1];
+    assert!(
+        nested.starts_with("      counter-signature by ")
+            && nested.ends_with(": TOTAL_FAILED (SIG_CRYPTO_FAILURE)"),
+        "{text}"
+    );
+    assert!(
+        lines[first + 2].starts_with("        error: ")
+            && lines[first + 2].ends_with("[SIG_CRYPTO_FAILURE]"),
+        "{text}"
     );
 }
