@@ -604,6 +604,36 @@ fn write_file_report(
     Ok(())
 }
 
+/// The counter-signatures of a signature (or of a counter-signature, one
+/// level deeper), each with its own verdict, errors and warnings, indented
+/// under their parent.
+fn write_counter_signatures(
+    out: &mut String,
+    counter_signatures: &[hozon_verify::report::CounterSignatureReport],
+    depth: usize,
+) {
+    use std::fmt::Write;
+    let indent = "  ".repeat(depth + 1);
+    for c in counter_signatures {
+        let verdict = match c.sub_indication {
+            Some(sub) => format!("{} ({sub})", c.indication),
+            None => c.indication.to_string(),
+        };
+        let who = c
+            .signer
+            .as_ref()
+            .map_or("signer unknown", |w| w.subject.as_str());
+        let _ = writeln!(out, "{indent}counter-signature by {who}: {verdict}");
+        for e in &c.errors {
+            let _ = writeln!(out, "{indent}  error: {e}");
+        }
+        for w in &c.warnings {
+            let _ = writeln!(out, "{indent}  warning: {w}");
+        }
+        write_counter_signatures(out, &c.counter_signatures, depth + 1);
+    }
+}
+
 /// Human-readable report on stdout; `quiet` leaves out the signatures that
 /// passed.
 pub fn print_human(report: &Report, quiet: bool) {
@@ -674,6 +704,7 @@ pub fn print_human(report: &Report, quiet: bool) {
         for w in &s.warnings {
             let _ = writeln!(out, "    warning: {w}");
         }
+        write_counter_signatures(&mut out, &s.counter_signatures, 1);
     }
     for f in &report.unsigned_files {
         let _ = writeln!(out, "UNSIGNED  {f}  (a PDF without signatures)");

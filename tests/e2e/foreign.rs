@@ -3,8 +3,9 @@
 //! does not depend on the interoperability corpus: unreadable unsigned
 //! attributes, SHA-3, the signer's certificate from outside the signature,
 //! misplaced signed attributes, equal elements in a SET OF (two identical
-//! signature time stamps among them), the dated
-//! algorithm policy and its TOML override.
+//! signature time stamps among them), counter-signatures (nested, in the
+//! JSON and the human report), content time stamps, the dated
+//! algorithm policy with its TOML override and POE by a time stamp.
 
 use hozon_cms::asn1::der::asn1::OctetString;
 use hozon_cms::asn1::der::{Any, Decode, Encode};
@@ -13,7 +14,7 @@ use hozon_cms::attributes::push;
 use hozon_cms::asn1::x509_cert::attr::{Attribute, Attributes};
 use hozon_testkit::{Pki, TsaMode, TsaServer};
 
-use crate::util::{code, describe, edit_signer_info, load_sd, save_sd, Env, CRLS};
+use crate::util::{code, describe, edit_signer_info, load_sd, save_sd, Env, CRLS, TRUST};
 
 const SIGNATURE_TIME_STAMP: &str = "1.2.840.113549.1.9.16.2.14";
 
@@ -314,5 +315,290 @@ fn a_signature_algorithm_other_than_the_protected_one_fails() {
             .any(|e| e.contains("CMSAlgorithmProtection")),
         "{:?}",
         s.errors
+    );
+}
+
+/// EN 319 102-1 §5.2.8 with POE (issue 15, Done-when): a policy file ends
+/// the RSA-1024 band between now and a later `--at`. An RSA-1024 signature
+/// whose signature time stamp (EC P-256 TSA, reliable then) was made before
+/// that date passes at `--at`; the same signature without a stamp has no
+/// proof that it existed before the date.
+#[test]
+fn an_rsa_1024_signature_under_a_timely_time_stamp_passes_after_its_date() {
+    let env = Env::new();
+    let tsa = crate::evidence_lt::strong_tsa(&env, "tsa-ec", 3650, "0x1515");
+    env.copy_doc("referral-letter.txt", "a.txt");
+    env.copy_doc("referral-letter.txt", "b.txt");
+    env.openssl_sign("a.txt", "signer-rsa1024", "a.txt.p7s", &["-cades"]);
+    env.openssl_sign("b.txt", "signer-rsa1024", "b.txt.p7s", &["-cades"]);
+    let out = env.hozon(&[
+        "extend",
+        "a.txt.p7s",
+        "--level",
+        "t",
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--tsa",
+        &tsa.url(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    env.write(
+        "policy.toml",
+        "[crypto.rsa]\n1024 = \"2030-01-01T00:00:00Z\"\n2048 = \"none\"\n",
+    );
+    let policy = ["--crl", CRLS, "--crypto-policy", "policy.toml"];
+    // Now, before the date: both pass.
+    for sig in ["a.txt.p7s", "b.txt.p7s"] {
+        env.verify(&[sig], &policy)
+            .expect(0, sig, "TOTAL_PASSED", None);
+    }
+    let mut later = policy.to_vec();
+    later.extend_from_slice(&["--at", "2031-01-01T00:00:00Z"]);
+    let v = env.verify(&["a.txt.p7s"], &later);
+    let s = v.expect(0, "a.txt.p7s", "TOTAL_PASSED", None);
+    assert_eq!(s.timestamps.len(), 1, "{}", v.stdout);
+    let v = env.verify(&["b.txt.p7s"], &later);
+    let s = v.expect(
+        3,
+        "b.txt.p7s",
+        "INDETERMINATE",
+        Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE"),
+    );
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("RSA-1024") && e.contains("2030-01-01")),
+        "{:?}",
+        s.errors
+    );
+    // A stamp made after the date proves nothing about the time before it.
+    env.write(
+        "late.toml",
+        "[crypto.rsa]\n1024 = \"2026-01-01T00:00:00Z\"\n2048 = \"none\"\n",
+    );
+    env.verify(
+        &["a.txt.p7s"],
+        &["--crl", CRLS, "--crypto-policy", "late.toml"],
+    )
+    .expect(
+        3,
+        "a.txt.p7s",
+        "INDETERMINATE",
+        Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE"),
+    );
+}
+
+/// A counter-signature (RFC 5652 §11.4) by `signer` over `signature`: a
+/// SignerInfo whose message-digest is the SHA-256 of that signature value,
+/// without content-type, signed with the signer's key.
+fn counter_signature(
+    env: &Env,
+    signer: &str,
+    signature: &[u8],
+) -> hozon_cms::asn1::cms::signed_data::SignerInfo {
+    use hozon_cms::asn1::cms::cert::IssuerAndSerialNumber;
+    use hozon_cms::asn1::cms::content_info::CmsVersion;
+    use hozon_cms::asn1::cms::signed_data::{SignerIdentifier, SignerInfo};
+    use hozon_cms::asn1::der::asn1::{ObjectIdentifier, SetOfVec};
+    use hozon_cms::asn1::spki::AlgorithmIdentifierOwned;
+    use hozon_cms::oid::ID_MESSAGE_DIGEST;
+
+    let cert = crate::util::read_cert(&env.path(&format!("pki/{signer}.crt")));
+    let digest = openssl::sha::sha256(signature);
+    let md = Any::from_der(&OctetString::new(digest.to_vec()).unwrap().to_der().unwrap()).unwrap();
+    let attrs = SetOfVec::try_from(vec![Attribute {
+        oid: ID_MESSAGE_DIGEST,
+        values: SetOfVec::try_from(vec![md]).unwrap(),
+    }])
+    .unwrap();
+    let alg = |oid: &str| AlgorithmIdentifierOwned {
+        oid: ObjectIdentifier::new_unwrap(oid),
+        parameters: Some(Any::null()),
+    };
+    let mut si = SignerInfo {
+        version: CmsVersion::V1,
+        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: cert.parsed().tbs_certificate.issuer.clone(),
+            serial_number: cert.parsed().tbs_certificate.serial_number.clone(),
+        }),
+        digest_alg: alg("2.16.840.1.101.3.4.2.1"),
+        signed_attrs: Some(attrs),
+        signature_algorithm: alg("1.2.840.113549.1.1.1"),
+        signature: OctetString::new(vec![0]).unwrap(),
+        unsigned_attrs: None,
+    };
+    crate::util::resign(&mut si, &env.path(&format!("pki/{signer}.key")));
+    si
+}
+
+/// Attaches `cs` to `si` as an id-countersignature unsigned attribute.
+fn attach_counter_signature(
+    si: &mut hozon_cms::asn1::cms::signed_data::SignerInfo,
+    cs: &hozon_cms::asn1::cms::signed_data::SignerInfo,
+) {
+    let any = Any::from_der(&cs.to_der().unwrap()).unwrap();
+    push(
+        &mut si.unsigned_attrs,
+        hozon_cms::oid::rfc5652::ID_COUNTERSIGNATURE,
+        any,
+    )
+    .unwrap();
+}
+
+/// Gives the signature `sig` a counter-signature by the doctor, itself
+/// counter-signed, in place of any unsigned attributes; with `break_nested`
+/// the nested one's signature value has a flipped bit.
+fn counter_sign_twice(env: &Env, sig: &str, break_nested: bool) {
+    let mut sd = load_sd(&env.path(sig));
+    edit_signer_info(&mut sd, |si| {
+        let mut first = counter_signature(env, "signer-doctor", si.signature.as_bytes());
+        let mut second = counter_signature(env, "signer-doctor", first.signature.as_bytes());
+        if break_nested {
+            let mut value = second.signature.as_bytes().to_vec();
+            value[10] ^= 0x01;
+            second.signature = OctetString::new(value).unwrap();
+        }
+        attach_counter_signature(&mut first, &second);
+        si.unsigned_attrs = None;
+        attach_counter_signature(si, &first);
+    });
+    save_sd(&env.path(sig), &sd);
+}
+
+/// Counter-signatures, and a counter-signature of a counter-signature, are
+/// validated and reported under their parent with their own indication; a
+/// broken one (a flipped signature byte) is named as such while the parent
+/// stays TOTAL_PASSED.
+#[test]
+fn counter_signatures_are_reported_under_their_parent() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    counter_sign_twice(&env, &sig, false);
+    let v = env.verify_crl(&[&sig]);
+    v.expect(0, &sig, "TOTAL_PASSED", None);
+    let cs = &v.json["signatures"][0]["counter_signatures"];
+    assert_eq!(cs.as_array().map(Vec::len), Some(1), "{}", v.stdout);
+    assert_eq!(cs[0]["indication"], "TOTAL_PASSED", "{}", v.stdout);
+    assert!(
+        cs[0]["signer"]["subject"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{}",
+        v.stdout
+    );
+    let nested = &cs[0]["counter_signatures"];
+    assert_eq!(nested.as_array().map(Vec::len), Some(1), "{}", v.stdout);
+    assert_eq!(nested[0]["indication"], "TOTAL_PASSED", "{}", v.stdout);
+
+    // The nested counter-signature's value broken: it fails, named under
+    // its parent; the counter-signature above it and the signature pass.
+    counter_sign_twice(&env, &sig, true);
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let cs = &v.json["signatures"][0]["counter_signatures"];
+    assert_eq!(cs[0]["indication"], "TOTAL_PASSED", "{}", v.stdout);
+    let nested = &cs[0]["counter_signatures"][0];
+    assert_eq!(nested["indication"], "TOTAL_FAILED", "{}", v.stdout);
+    assert_eq!(
+        nested["sub_indication"], "SIG_CRYPTO_FAILURE",
+        "{}",
+        v.stdout
+    );
+}
+
+/// Adds a content time stamp (id-aa-ets-contentTimestamp, a signed
+/// attribute) over `data`, from `tsa`, to the signature `sig` and signs
+/// its signed attributes again with the doctor's key.
+fn add_content_time_stamp(env: &Env, sig: &str, tsa: &TsaServer, data: &[u8]) {
+    use hozon_cms::asn1::der::asn1::SetOfVec;
+    use hozon_tsp::{TsaClient, TsaConfig};
+
+    let client = TsaClient::new(TsaConfig::new(vec![tsa.url()])).unwrap();
+    let token = client.stamp_data(data).unwrap().token;
+    let value = Any::from_der(token.der()).unwrap();
+    let mut sd = load_sd(&env.path(sig));
+    edit_signer_info(&mut sd, |si| {
+        crate::util::edit_signed_attrs(si, |attrs| {
+            attrs.push(Attribute {
+                oid: hozon_cms::oid::rfc5126::ID_AA_ETS_CONTENT_TIMESTAMP,
+                values: SetOfVec::try_from(vec![value]).unwrap(),
+            });
+        });
+        crate::util::resign(si, &env.path("pki/signer-doctor.key"));
+    });
+    save_sd(&env.path(sig), &sd);
+}
+
+/// A content time stamp over the signed content is validated and reported
+/// (`kind: "content"`, PASSED); one over other data breaks the signature
+/// as an altered signature time stamp does.
+#[test]
+fn content_time_stamps_are_validated() {
+    let env = Env::new();
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = TsaServer::start(&pki, TsaMode::Normal).unwrap();
+    let (doc, sig) = openssl_cades(&env, &[]);
+    add_content_time_stamp(&env, &sig, &tsa, &env.read(&doc));
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(0, &sig, "TOTAL_PASSED", None);
+    assert_eq!(s.timestamps.len(), 1, "{}", v.stdout);
+    let stamp = &v.json["signatures"][0]["timestamps"][0];
+    assert_eq!(stamp["kind"], "content", "{}", v.stdout);
+    assert_eq!(stamp["indication"], "PASSED", "{}", v.stdout);
+
+    let (_, sig) = openssl_cades(&env, &[]);
+    add_content_time_stamp(&env, &sig, &tsa, b"another document");
+    let v = env.verify_crl(&[&sig]);
+    let s = v.expect(1, &sig, "TOTAL_FAILED", Some("HASH_FAILURE"));
+    assert_eq!(
+        v.json["signatures"][0]["timestamps"][0]["indication"], "FAILED",
+        "{}",
+        v.stdout
+    );
+    assert!(
+        s.errors.iter().any(|e| e.starts_with("content time stamp")
+            && e.contains("is not the SHA-256 digest of the signed content")),
+        "{:?}",
+        s.errors
+    );
+}
+
+/// The human report shows counter-signatures indented under their parent,
+/// each with its own verdict, a broken one with its error.
+#[test]
+fn counter_signatures_are_shown_under_their_parent_in_the_human_report() {
+    let env = Env::new();
+    let (_, sig) = openssl_cades(&env, &[]);
+    counter_sign_twice(&env, &sig, true);
+    let out = env.hozon(&["verify", &sig, "--trust", TRUST, "--crl", CRLS, "--offline"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = crate::util::stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let parent = lines
+        .iter()
+        .position(|l| l.starts_with("TOTAL_PASSED") && l.contains(&sig))
+        .unwrap_or_else(|| panic!("{text}"));
+    let first = &lines[parent + 1..]
+        .iter()
+        .position(|l| l.starts_with("    counter-signature by "))
+        .map(|i| parent + 1 + i)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[*first].contains("CN=") && lines[*first].ends_with(": TOTAL_PASSED"),
+        "{text}"
+    );
+    let nested = lines[first + 1];
+    assert!(
+        nested.starts_with("      counter-signature by ")
+            && nested.ends_with(": TOTAL_FAILED (SIG_CRYPTO_FAILURE)"),
+        "{text}"
+    );
+    assert!(
+        lines[first + 2].starts_with("        error: ")
+            && lines[first + 2].ends_with("[SIG_CRYPTO_FAILURE]"),
+        "{text}"
     );
 }

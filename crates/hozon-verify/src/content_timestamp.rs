@@ -76,7 +76,7 @@ impl Verifier {
                 "content",
                 &label,
                 der,
-                Covered::Digest(imprint_alg, &digest),
+                Covered::Content(imprint_alg, &digest),
                 ctx.certs,
                 ctx.crls,
                 ctx.trust_until,

@@ -35,6 +35,9 @@ pub(crate) enum Covered<'a> {
     /// A digest already computed (an evidence record's hash-tree root):
     /// the imprint must use this algorithm and equal this value.
     Digest(hozon_cms::DigestAlgorithm, &'a [u8]),
+    /// The signed content's digest (a content time stamp), compared as
+    /// [`Covered::Digest`].
+    Content(hozon_cms::DigestAlgorithm, &'a [u8]),
     /// An archive-time-stamp-v2 input, already compared with the token's
     /// imprint (the input holds the content and is streamed).
     ArchiveV2 {
@@ -48,7 +51,7 @@ impl Covered<'_> {
         match self {
             Covered::ArchiveV2 { matched } => Ok(*matched),
             Covered::Bytes(b) => Ok(token.covers(b)),
-            Covered::Digest(alg, value) => {
+            Covered::Digest(alg, value) | Covered::Content(alg, value) => {
                 let (imprint_alg, imprint) = token.imprint();
                 Ok(imprint_alg == *alg && imprint == *value)
             }
@@ -73,6 +76,10 @@ impl Covered<'_> {
             Covered::ArchiveV2 { .. } => "its message imprint does not match the content, certificates, CRLs and signer information it covers (archive-time-stamp-v2): something was altered or removed after it was made".into(),
             Covered::Bytes(_) => "its message imprint does not match the signature value: it stamps something else".into(),
             Covered::Digest(alg, _) => format!("its message imprint is not the {} root of the hash tree it should stamp", alg.name()),
+            Covered::Content(alg, _) => format!(
+                "its message imprint is not the {} digest of the signed content: it stamps other data",
+                alg.name()
+            ),
             Covered::File(path) => format!(
                 "its message imprint does not match {}: the file was altered, or the stamp is for another file",
                 path.display()
