@@ -73,33 +73,3 @@ pub enum Error {
         source: std::io::Error,
     },
 }
-
-/// The digest under `alg` of the `ranges` of the file at `path`.
-fn pdf_digest(
-    path: &std::path::Path,
-    ranges: &[(u64, u64)],
-    alg: hozon_cms::DigestAlgorithm,
-) -> Result<Vec<u8>, String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let io = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut digester = hozon_cms::Digester::new(alg).map_err(|e| e.to_string())?;
-    let mut buf = vec![0u8; 64 * 1024];
-    for &(offset, length) in ranges {
-        file.seek(SeekFrom::Start(offset)).map_err(io)?;
-        let mut left = length;
-        while left > 0 {
-            let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-            let n = file.read(&mut buf[..want]).map_err(io)?;
-            if n == 0 {
-                return Err(format!(
-                    "{}: a byte range goes past its end",
-                    path.display()
-                ));
-            }
-            digester.update(&buf[..n]).map_err(|e| e.to_string())?;
-            left -= n as u64;
-        }
-    }
-    digester.finish().map_err(|e| e.to_string())
-}

@@ -394,7 +394,7 @@ impl Context<'_> {
             Some(poe) => self.verifier.verify_with_poe(&self.label, cms, None, poe),
             None => self.verifier.verify(&self.label, cms, None),
         };
-        let digest = crate::pdf_digest(self.path, &sig.ranges, DigestAlgorithm::Sha1);
+        let digest = hozon_verify::digest_ranges(DigestAlgorithm::Sha1, self.path, &sig.ranges);
         let econtent = SignatureFile::parse(cms)
             .ok()
             .and_then(|f| f.econtent().ok().flatten().map(<[u8]>::to_vec));
@@ -402,7 +402,7 @@ impl Context<'_> {
             r.content = Some(self.label.clone());
             match (&digest, &econtent) {
                 (Ok(d), Some(e)) if d == e => {}
-                (Err(e), _) => fail(r, SubIndication::SignedDataNotFound, e.clone()),
+                (Err(e), _) => fail(r, SubIndication::SignedDataNotFound, e.to_string()),
                 _ => fail(
                     r,
                     SubIndication::HashFailure,

@@ -65,8 +65,18 @@ pub(crate) fn read_ranges(
     Ok(())
 }
 
-/// The digest under `alg` of the `ranges` of `path`.
-pub(crate) fn digest_ranges(
+/// The digest under `alg` of the `ranges` (offset, length) of the file at
+/// `path`, read as a stream (a PDF signature's byte ranges). An error
+/// names the file and what went wrong.
+pub fn digest_ranges(
+    alg: DigestAlgorithm,
+    path: &Path,
+    ranges: &[(u64, u64)],
+) -> std::io::Result<Vec<u8>> {
+    digest_ranges_inner(alg, path, ranges).map_err(std::io::Error::other)
+}
+
+fn digest_ranges_inner(
     alg: DigestAlgorithm,
     path: &Path,
     ranges: &[(u64, u64)],
@@ -141,7 +151,7 @@ impl<'a> DigestCache<'a> {
                         })
                 }
                 Source::Ranges(path, ranges) => {
-                    digest_ranges(alg, path, ranges).map_err(DigestError::Io)
+                    digest_ranges_inner(alg, path, ranges).map_err(DigestError::Io)
                 }
             })
             .clone()

@@ -78,7 +78,7 @@ mod signature_value;
 mod timestamp;
 mod unsigned;
 
-pub use content::{DetachedContent, ValidationData};
+pub use content::{digest_ranges, DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
