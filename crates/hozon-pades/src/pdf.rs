@@ -87,29 +87,6 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     bytes[start..].starts_with(b"%PDF-")
 }
 
-#[cfg(test)]
-mod header_tests {
-    use super::is_pdf;
-
-    #[test]
-    fn a_pdf_begins_with_its_header() {
-        assert!(is_pdf(b"%PDF-1.7\n%\xe2\xe3\n"));
-        assert!(is_pdf(b"\r\n%PDF-2.0\n"));
-    }
-
-    #[test]
-    fn a_cms_signature_enveloping_a_pdf_is_not_a_pdf() {
-        // SEQUENCE { id-signedData … eContent "%PDF-1.4 …" }: DER first.
-        let mut cms = vec![0x30, 0x83, 0x01, 0x2c, 0x77, 0x06, 0x09, 0x2a];
-        cms.extend_from_slice(b"\x86\x48\x86\xf7\x0d\x01\x07\x02%PDF-1.4\n");
-        assert!(!is_pdf(&cms));
-        cms[1] = 0x80;
-        assert!(!is_pdf(&cms), "indefinite length (BER)");
-        assert!(!is_pdf(b"junk%PDF-1.4\n"));
-        assert!(!is_pdf(b""));
-    }
-}
-
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
@@ -571,5 +548,28 @@ impl Pdf {
     /// The trailer dictionary of revision `rev`.
     pub fn trailer(&self, rev: usize) -> &Dict {
         &self.revisions[rev].trailer
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::is_pdf;
+
+    #[test]
+    fn a_pdf_begins_with_its_header() {
+        assert!(is_pdf(b"%PDF-1.7\n%\xe2\xe3\n"));
+        assert!(is_pdf(b"\r\n%PDF-2.0\n"));
+    }
+
+    #[test]
+    fn a_cms_signature_enveloping_a_pdf_is_not_a_pdf() {
+        // SEQUENCE { id-signedData … eContent "%PDF-1.4 …" }: DER first.
+        let mut cms = vec![0x30, 0x83, 0x01, 0x2c, 0x77, 0x06, 0x09, 0x2a];
+        cms.extend_from_slice(b"\x86\x48\x86\xf7\x0d\x01\x07\x02%PDF-1.4\n");
+        assert!(!is_pdf(&cms));
+        cms[1] = 0x80;
+        assert!(!is_pdf(&cms), "indefinite length (BER)");
+        assert!(!is_pdf(b"junk%PDF-1.4\n"));
+        assert!(!is_pdf(b""));
     }
 }
