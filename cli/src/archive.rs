@@ -302,7 +302,7 @@ pub struct ArchiveVerifyArgs {
     /// Validate as of this time (RFC 3339) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
-    /// Dated algorithm policy (TOML with a [crypto] table) overriding entries of the
+    /// Dated algorithm policy (TOML with a `[crypto]` table) overriding entries of the
     /// built-in table; see docs/crypto-policy.md.
     #[arg(long, value_name = "FILE")]
     pub crypto_policy: Option<PathBuf>,

@@ -607,7 +607,7 @@ pub struct VerifyArgs {
     /// fails the run (exit 1).
     #[arg(long)]
     pub require_signed: bool,
-    /// Dated algorithm policy (TOML with a [crypto] table) overriding entries of the
+    /// Dated algorithm policy (TOML with a `[crypto]` table) overriding entries of the
     /// built-in table; see docs/crypto-policy.md.
     #[arg(long, value_name = "FILE")]
     pub crypto_policy: Option<PathBuf>,
