@@ -20,7 +20,7 @@ fn tsa(env: &Env) -> TsaServer {
 
 /// `hozon archive init arc` with the test doctor, the loopback TSA, the
 /// test root and its CRLs, offline.
-fn init(env: &Env, tsa_url: &str) {
+pub(crate) fn init(env: &Env, tsa_url: &str) {
     let out = init_with(env, tsa_url, &[]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }

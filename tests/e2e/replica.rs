@@ -57,25 +57,7 @@ fn archive_with_records(env: &Env) -> TsaServer {
     env.copy_doc("discharge-summary.xml", "in/discharge-summary.xml");
     env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
     env.copy_doc("referral-letter.txt", "in/notes/referral-letter.txt");
-    let out = env.hozon(&[
-        "archive",
-        "init",
-        ARC,
-        "--key",
-        "pki/signer-doctor.key",
-        "--cert",
-        "pki/signer-doctor.crt",
-        "--chain",
-        "pki/chain.pem",
-        "--tsa",
-        &tsa.url(),
-        "--trust",
-        "pki/trust.pem",
-        "--crl",
-        "pki/crls.pem",
-        "--offline",
-    ]);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    crate::archive::init(&env, &tsa.url());
     tsa
 }
 

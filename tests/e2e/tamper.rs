@@ -47,25 +47,7 @@ impl Fixture {
         env.copy_doc("discharge-summary.xml", "in1/b.xml");
         env.write("in2/d.txt", "note d\n");
         env.write("in3/c.txt", "note c, stamped later\n");
-        let out = env.hozon(&[
-            "archive",
-            "init",
-            ARC,
-            "--key",
-            "pki/signer-doctor.key",
-            "--cert",
-            "pki/signer-doctor.crt",
-            "--chain",
-            "pki/chain.pem",
-            "--tsa",
-            &tsa.url(),
-            "--trust",
-            "pki/trust.pem",
-            "--crl",
-            "pki/crls.pem",
-            "--offline",
-        ]);
-        assert_eq!(code(&out), 0, "{}", describe(&out));
+        crate::archive::init(&env, &tsa.url());
         // The renewal must move the deadline that the RSA-2048 test TSA's
         // key sets, or it is refused (exit 3): an EC TSA renews.
         let strong = crate::evidence_lt::strong_tsa(&env, "strong-tsa", 3650, "0x5186");
