@@ -80,7 +80,7 @@ pub(crate) fn archive_with_two_records(env: &Env) -> TsaServer {
     env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
     env.write("in/signed.txt", "signed elsewhere\n");
     env.sign_doc("in/signed.txt", "signer-doctor", &[]);
-    crate::archive::init(&env, &tsa.url());
+    crate::archive::init(env, &tsa.url());
     let out = archive(env, &["ingest", "in"]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     tsa

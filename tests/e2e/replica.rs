@@ -57,7 +57,7 @@ fn archive_with_records(env: &Env) -> TsaServer {
     env.copy_doc("discharge-summary.xml", "in/discharge-summary.xml");
     env.copy_doc("lab-report.pdf", "in/lab-report.pdf");
     env.copy_doc("referral-letter.txt", "in/notes/referral-letter.txt");
-    crate::archive::init(&env, &tsa.url());
+    crate::archive::init(env, &tsa.url());
     tsa
 }
 
