@@ -157,22 +157,58 @@ pub struct ChainCheck {
 
 /// Reads the whole log and checks every line's `prev_sha256` and `seq`.
 pub fn verify_chain(path: &Path) -> Result<ChainCheck> {
+    let walk = walk_chain(path, |_, _, _| {})?;
+    let mut problems = walk.problems;
+    let mut lines = walk.lines;
+    if walk.torn_tail.is_some() {
+        lines += 1;
+        problems.push(format!(
+            "line {lines}: incomplete (no newline): a torn write"
+        ));
+    }
+    Ok(ChainCheck {
+        lines,
+        head: walk.head,
+        problems,
+    })
+}
+
+/// What [`walk_chain`] found.
+pub(crate) struct ChainWalk {
+    /// Complete lines read.
+    pub lines: u64,
+    /// SHA-256 (hex) of the last complete line, [`GENESIS`] for none.
+    pub head: String,
+    /// Every break of the chain ("line 12: ..."), and a missing log.
+    pub problems: Vec<String>,
+    /// Bytes after the last newline (a torn final line), if any.
+    pub torn_tail: Option<u64>,
+}
+
+/// Reads the log at `path` once, streaming: checks each complete line's
+/// `prev_sha256` and `seq`, and hands it to `on_line` (its seq, the JSON
+/// object when it is one, its SHA-256). A missing log is a problem; a torn
+/// final line is reported in `torn_tail`, not read. The one reader of the
+/// chain: `verify_chain` and the audit index both walk it here.
+pub(crate) fn walk_chain(
+    path: &Path,
+    mut on_line: impl FnMut(u64, Option<Map<String, Value>>, [u8; 32]),
+) -> Result<ChainWalk> {
+    let mut walk = ChainWalk {
+        lines: 0,
+        head: GENESIS.into(),
+        problems: Vec::new(),
+        torn_tail: None,
+    };
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(ChainCheck {
-                head: GENESIS.into(),
-                problems: vec!["the audit log is missing".into()],
-                ..ChainCheck::default()
-            })
+            walk.problems.push("the audit log is missing".into());
+            return Ok(walk);
         }
         Err(e) => return Err(io_err(path)(e)),
     };
-    let mut reader = BufReader::new(file);
-    let mut check = ChainCheck {
-        head: GENESIS.into(),
-        ..ChainCheck::default()
-    };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -180,32 +216,35 @@ pub fn verify_chain(path: &Path) -> Result<ChainCheck> {
         if n == 0 {
             break;
         }
-        check.lines += 1;
-        let no = check.lines;
         let Some(body) = line.strip_suffix(b"\n") else {
-            check
-                .problems
-                .push(format!("line {no}: incomplete (no newline): a torn write"));
+            walk.torn_tail = Some(n as u64);
             break;
         };
-        match serde_json::from_slice::<Map<String, Value>>(body) {
-            Err(e) => check
-                .problems
-                .push(format!("line {no}: not a JSON object: {e}")),
+        walk.lines += 1;
+        let no = walk.lines;
+        let obj = match serde_json::from_slice::<Map<String, Value>>(body) {
+            Err(e) => {
+                walk.problems
+                    .push(format!("line {no}: not a JSON object: {e}"));
+                None
+            }
             Ok(obj) => {
-                if obj.get("prev_sha256").and_then(Value::as_str) != Some(check.head.as_str()) {
-                    check.problems.push(format!(
+                if obj.get("prev_sha256").and_then(Value::as_str) != Some(walk.head.as_str()) {
+                    walk.problems.push(format!(
                         "line {no}: prev_sha256 does not match the previous line: a line was changed, removed or inserted"
                     ));
                 }
                 if obj.get("seq").and_then(Value::as_u64) != Some(no) {
-                    check.problems.push(format!("line {no}: seq is not {no}"));
+                    walk.problems.push(format!("line {no}: seq is not {no}"));
                 }
+                Some(obj)
             }
-        }
-        check.head = sha256_hex(body);
+        };
+        let hash = openssl::sha::sha256(body);
+        walk.head = hex::encode(hash);
+        on_line(no, obj, hash);
     }
-    Ok(check)
+    Ok(walk)
 }
 
 /// The bytes (without newline) of line `seq` (1-based), if the log has it.

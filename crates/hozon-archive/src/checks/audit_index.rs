@@ -5,14 +5,11 @@
 //! reported, not cut: cutting is a repair, done by the next writing job).
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::audit::GENESIS;
-use crate::{io_err, Result};
+use crate::Result;
 
 /// A record's `archived` line.
 #[derive(Clone, Debug)]
@@ -72,54 +69,17 @@ pub struct AuditIndex {
 impl AuditIndex {
     /// Reads the log at `path`. A missing log is a chain problem.
     pub fn read(path: &Path) -> Result<AuditIndex> {
-        let mut index = AuditIndex {
-            head: GENESIS.into(),
-            ..AuditIndex::default()
-        };
-        let file = match File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                index.chain_problems.push("the audit log is missing".into());
-                return Ok(index);
+        let mut index = AuditIndex::default();
+        let walk = crate::audit::walk_chain(path, |no, obj, hash| {
+            if let Some(obj) = obj {
+                index.note(no, obj);
             }
-            Err(e) => return Err(io_err(path)(e)),
-        };
-        let mut reader = BufReader::with_capacity(1 << 20, file);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let n = reader.read_until(b'\n', &mut line).map_err(io_err(path))?;
-            if n == 0 {
-                break;
-            }
-            let Some(body) = line.strip_suffix(b"\n") else {
-                index.torn_tail = Some(n as u64);
-                break;
-            };
-            index.lines += 1;
-            let no = index.lines;
-            match serde_json::from_slice::<Map<String, Value>>(body) {
-                Err(e) => index
-                    .chain_problems
-                    .push(format!("line {no}: not a JSON object: {e}")),
-                Ok(obj) => {
-                    if obj.get("prev_sha256").and_then(Value::as_str) != Some(index.head.as_str()) {
-                        index.chain_problems.push(format!(
-                            "line {no}: prev_sha256 does not match the previous line: a line was changed, removed or inserted"
-                        ));
-                    }
-                    if obj.get("seq").and_then(Value::as_u64) != Some(no) {
-                        index
-                            .chain_problems
-                            .push(format!("line {no}: seq is not {no}"));
-                    }
-                    index.note(no, obj);
-                }
-            }
-            let hash = openssl::sha::sha256(body);
-            index.head = hex::encode(hash);
             index.hashes.push(hash);
-        }
+        })?;
+        index.lines = walk.lines;
+        index.head = walk.head;
+        index.chain_problems = walk.problems;
+        index.torn_tail = walk.torn_tail;
         Ok(index)
     }
 
