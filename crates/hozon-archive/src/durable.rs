@@ -14,26 +14,10 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(io_err(dir))
 }
 
-/// Flushes everything written to the file system holding `dir` (Linux
-/// `syncfs`; elsewhere a full `sync`).
+/// Flushes everything written to the file system holding `dir` (one
+/// `syncfs(2)`: [`hozon_io::sync_filesystem`]).
 pub(crate) fn sync_filesystem(dir: &Path) -> Result<()> {
-    let file = File::open(dir).map_err(io_err(dir))?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: syncfs only reads the descriptor, which `file` keeps open.
-        let rc = unsafe { libc::syncfs(file.as_raw_fd()) };
-        if rc != 0 {
-            return Err(io_err(dir)(std::io::Error::last_os_error()));
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        drop(file);
-        // SAFETY: sync takes no arguments and cannot fail.
-        unsafe { libc::sync() };
-    }
-    Ok(())
+    hozon_io::sync_filesystem(dir).map_err(io_err(dir))
 }
 
 /// Writes `bytes` to a new file `path` (which must not exist) without

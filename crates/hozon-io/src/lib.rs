@@ -429,19 +429,43 @@ fn commit(batch: Vec<Pending>, shared: &Shared) {
 
 #[cfg(target_os = "linux")]
 fn flush_staged(_batch: &[Pending], dirs: &BTreeSet<PathBuf>) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
     use std::os::unix::fs::MetadataExt;
     let mut devices = BTreeSet::new();
     for dir in dirs {
         let file = File::open(dir)?;
         if devices.insert(file.metadata()?.dev()) {
-            // SAFETY: syncfs only reads the file descriptor, which `file`
-            // keeps open for the duration of the call.
-            let rc = unsafe { libc::syncfs(file.as_raw_fd()) };
-            if rc != 0 {
-                return Err(io::Error::last_os_error());
-            }
+            sync_filesystem_of(&file)?;
         }
+    }
+    Ok(())
+}
+
+/// Flushes everything written to the file system that holds `dir`: Linux
+/// `syncfs(2)`, one call for a whole group of files written without their
+/// own `fsync`; elsewhere a full `sync(2)`.
+///
+/// The group commit of [`BatchWriter`] and of the archive's record batches.
+pub fn sync_filesystem(dir: &Path) -> io::Result<()> {
+    sync_filesystem_of(&File::open(dir)?)
+}
+
+/// [`sync_filesystem`] for an open file or directory of that file system.
+fn sync_filesystem_of(file: &File) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: syncfs only reads the file descriptor, which `file` keeps
+        // open for the duration of the call.
+        let rc = unsafe { libc::syncfs(file.as_raw_fd()) };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        // SAFETY: sync takes no arguments and cannot fail.
+        unsafe { libc::sync() };
     }
     Ok(())
 }
@@ -456,6 +480,15 @@ fn flush_staged(batch: &[Pending], _dirs: &BTreeSet<PathBuf>) -> io::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sync_filesystem_flushes_a_directory_and_names_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        super::write_new_unsynced(&dir.path().join("a"), b"x").unwrap();
+        super::sync_filesystem(dir.path()).unwrap();
+        let err = super::sync_filesystem(&dir.path().join("missing")).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    }
+
     #[test]
     fn write_new_unsynced_publishes_whole_files_and_never_replaces() {
         let dir = tempfile::tempdir().unwrap();
