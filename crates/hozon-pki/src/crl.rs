@@ -46,6 +46,8 @@ pub struct Crl {
     verified: Mutex<HashMap<[u8; 32], bool>>,
 }
 
+crate::revocation::carried_accessors!(Crl, "CRL");
+
 #[derive(Clone, Debug, Default)]
 struct Scope {
     only_user_certs: bool,
@@ -136,27 +138,6 @@ impl Crl {
             Some(blocks) => blocks.iter().map(|b| Crl::from_der(b, &origin)).collect(),
             None => Ok(vec![Crl::from_der(&bytes, &origin)?]),
         }
-    }
-
-    /// Marks the CRL as carried inside the signature being validated.
-    pub fn embedded(mut self) -> Crl {
-        self.embedded = true;
-        self
-    }
-
-    /// Whether the CRL came from inside the signature.
-    pub fn is_embedded(&self) -> bool {
-        self.embedded
-    }
-
-    /// The DER encoding.
-    pub fn der(&self) -> &[u8] {
-        &self.der
-    }
-
-    /// SHA-256 of the DER encoding.
-    pub fn sha256(&self) -> &[u8; 32] {
-        &self.sha256
     }
 
     /// thisUpdate.

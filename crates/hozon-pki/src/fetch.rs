@@ -170,7 +170,7 @@ impl Fetcher {
             url: url.to_owned(),
             reason,
         };
-        let request = request_der(cert, issuer).map_err(fail)?;
+        let request = request_der(cert, issuer).map_err(|e| fail(e.to_string()))?;
         let slot = {
             let mut map = self.ocsp.lock().unwrap_or_else(|p| p.into_inner());
             map.entry((url.to_owned(), request.clone()))

@@ -67,7 +67,7 @@ pub use error::{Error, PathError};
 pub use fetch::{FetchConfig, Fetcher};
 pub use hozon_cms::UnixTime;
 pub use ocsp::OcspResponse;
-pub use revocation::{RevocationPolicy, RevocationStatus};
+pub use revocation::{RevocationPolicy, RevocationStatus, UnknownRevocationPolicy};
 pub use signer_check::{anchors_from_chain, check_signer, SignerStatus};
 pub use trust::TrustAnchors;
 pub use validator::{CertStatus, ChainReport, ChainValidator};

@@ -53,6 +53,8 @@ pub struct OcspResponse {
     verified: Mutex<HashMap<[u8; 32], Result<(), String>>>,
 }
 
+crate::revocation::carried_accessors!(OcspResponse, "OCSP response");
+
 impl std::fmt::Debug for OcspResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OcspResponse")
@@ -153,27 +155,6 @@ impl OcspResponse {
     pub fn read_file(path: &Path) -> Result<OcspResponse, Error> {
         let bytes = crate::read_limited(path, MAX_OCSP_SIZE as u64)?;
         OcspResponse::from_der(&bytes, &path.display().to_string())
-    }
-
-    /// Marks the response as carried inside the signature being validated.
-    pub fn embedded(mut self) -> OcspResponse {
-        self.embedded = true;
-        self
-    }
-
-    /// Whether the response came from inside the signature.
-    pub fn is_embedded(&self) -> bool {
-        self.embedded
-    }
-
-    /// The DER OCSPResponse (what id-ri-ocsp-response carries).
-    pub fn der(&self) -> &[u8] {
-        &self.der
-    }
-
-    /// SHA-256 of [`OcspResponse::der`].
-    pub fn sha256(&self) -> &[u8; 32] {
-        &self.sha256
     }
 
     /// The BasicOCSPResponse inside, byte for byte (what CAdES
@@ -416,13 +397,11 @@ fn cert_id_matches(id: &CertId, cert: &Cert, issuer: &Cert) -> bool {
 
 /// The DER OCSPRequest for `cert` (issued by `issuer`), with a SHA-1 CertID
 /// (RFC 5019 §2.1.1: what every responder understands).
-pub fn request_der(cert: &Cert, issuer: &Cert) -> Result<Vec<u8>, String> {
-    let ssl = |e: openssl::error::ErrorStack| e.to_string();
-    let cert = cert.to_openssl().map_err(ssl)?;
-    let issuer = issuer.to_openssl().map_err(ssl)?;
-    let id =
-        openssl::ocsp::OcspCertId::from_cert(MessageDigest::sha1(), &cert, &issuer).map_err(ssl)?;
-    let mut req = openssl::ocsp::OcspRequest::new().map_err(ssl)?;
-    req.add_id(id).map_err(ssl)?;
-    req.to_der().map_err(ssl)
+pub fn request_der(cert: &Cert, issuer: &Cert) -> Result<Vec<u8>, openssl::error::ErrorStack> {
+    let cert = cert.to_openssl()?;
+    let issuer = issuer.to_openssl()?;
+    let id = openssl::ocsp::OcspCertId::from_cert(MessageDigest::sha1(), &cert, &issuer)?;
+    let mut req = openssl::ocsp::OcspRequest::new()?;
+    req.add_id(id)?;
+    req.to_der()
 }

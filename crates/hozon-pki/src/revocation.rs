@@ -2,6 +2,38 @@
 
 use crate::UnixTime;
 
+/// The accessors a [`crate::Crl`] and an [`crate::OcspResponse`] share, on
+/// their fields `embedded`, `der` and `sha256`: whether the data came from
+/// inside the signature being validated, its DER (for an OCSP response the
+/// OCSPResponse, what id-ri-ocsp-response carries) and the DER's SHA-256.
+macro_rules! carried_accessors {
+    ($type:ident, $what:literal) => {
+        impl $type {
+            #[doc = concat!("Marks the ", $what, " as carried inside the signature being validated.")]
+            pub fn embedded(mut self) -> $type {
+                self.embedded = true;
+                self
+            }
+
+            #[doc = concat!("Whether the ", $what, " came from inside the signature.")]
+            pub fn is_embedded(&self) -> bool {
+                self.embedded
+            }
+
+            #[doc = concat!("The DER encoding of the ", $what, ".")]
+            pub fn der(&self) -> &[u8] {
+                &self.der
+            }
+
+            #[doc = concat!("SHA-256 of [`", stringify!($type), "::der`].")]
+            pub fn sha256(&self) -> &[u8; 32] {
+                &self.sha256
+            }
+        }
+    };
+}
+pub(crate) use carried_accessors;
+
 /// What to do when a certificate's revocation status cannot be determined.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RevocationPolicy {
@@ -16,16 +48,19 @@ pub enum RevocationPolicy {
     Skip,
 }
 
+/// A revocation policy name other than `require`, `best-effort` or `skip`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown revocation policy {0:?} (require, best-effort or skip)")]
+pub struct UnknownRevocationPolicy(pub String);
+
 impl std::str::FromStr for RevocationPolicy {
-    type Err = String;
+    type Err = UnknownRevocationPolicy;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "require" => Ok(RevocationPolicy::Require),
             "best-effort" => Ok(RevocationPolicy::BestEffort),
             "skip" => Ok(RevocationPolicy::Skip),
-            _ => Err(format!(
-                "unknown revocation policy {s:?} (require, best-effort or skip)"
-            )),
+            _ => Err(UnknownRevocationPolicy(s.to_owned())),
         }
     }
 }
