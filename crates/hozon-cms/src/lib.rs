@@ -65,7 +65,7 @@ pub use cert::Cert;
 pub use error::Error;
 pub use key_cache::{KeyCache, KeyEntry};
 pub use signature_file::{Encoding, SignatureFile, MAX_SIGNATURE_FILE_SIZE};
-pub use time::UnixTime;
+pub use time::{NotRfc3339, UnixTime};
 
 /// Re-exported ASN.1 crates, so that callers use exactly the versions this
 /// crate was built with (the `der` 0.7 line; see `shared/notes/crates.md`).

@@ -3,6 +3,16 @@
 
 use std::time::{Duration, SystemTime};
 
+/// Text that is not an RFC 3339 time.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not an RFC 3339 time ({reason}); example: 2026-11-26T09:00:00Z")]
+pub struct NotRfc3339 {
+    /// The text as given.
+    pub text: String,
+    /// The parser's reason.
+    pub reason: String,
+}
+
 /// A point in time, in whole seconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnixTime(pub i64);
@@ -19,10 +29,11 @@ impl UnixTime {
     }
 
     /// Parses RFC 3339 (`2026-11-26T09:00:00Z`, `2026-11-26T18:00:00+09:00`).
-    pub fn parse_rfc3339(s: &str) -> Result<UnixTime, String> {
+    pub fn parse_rfc3339(s: &str) -> Result<UnixTime, NotRfc3339> {
         let t = ::time::OffsetDateTime::parse(s, &::time::format_description::well_known::Rfc3339)
-            .map_err(|e| {
-                format!("{s:?} is not an RFC 3339 time ({e}); example: 2026-11-26T09:00:00Z")
+            .map_err(|e| NotRfc3339 {
+                text: s.to_owned(),
+                reason: e.to_string(),
             })?;
         Ok(UnixTime(t.unix_timestamp()))
     }

@@ -47,4 +47,4 @@ pub use client::{
 };
 pub use error::{Error, TokenFault};
 pub use request::{parse_response, Request};
-pub use token::{check_tsa_certificate, Token};
+pub use token::{check_tsa_certificate, NotTsaCertificate, Token};

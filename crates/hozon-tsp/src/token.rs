@@ -179,7 +179,8 @@ impl Token {
                 "the TSA's certificate is neither in the token nor given (--certs)".into(),
             )
         })?;
-        check_tsa_certificate(&tsa).map_err(fault(TokenFault::NotTsaCertificate))?;
+        check_tsa_certificate(&tsa)
+            .map_err(|e| fault(TokenFault::NotTsaCertificate)(e.to_string()))?;
 
         // RFC 3161 §2.4.1 requires the ESS signing-certificate attribute.
         let attrs = si.signed_attrs.as_ref();
@@ -300,10 +301,60 @@ fn identifies(sid: &SignerIdentifier, cert: &Cert) -> bool {
     }
 }
 
+/// Why a certificate cannot be a TSA's (RFC 3161 §2.3).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NotTsaCertificate {
+    /// Not exactly one extendedKeyUsage extension.
+    #[error(
+        "{subject} is not a TSA certificate: it has {count} extendedKeyUsage extensions; RFC 3161 requires exactly one, with id-kp-timeStamping"
+    )]
+    ExtendedKeyUsageCount {
+        /// The certificate's subject.
+        subject: String,
+        /// How many it has.
+        count: usize,
+    },
+    /// The extendedKeyUsage extension is not critical.
+    #[error("{subject}: its extendedKeyUsage is not critical (RFC 3161 §2.3)")]
+    ExtendedKeyUsageNotCritical {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// The extendedKeyUsage extension does not decode.
+    #[error("{subject}: malformed extendedKeyUsage: {reason}")]
+    MalformedExtendedKeyUsage {
+        /// The certificate's subject.
+        subject: String,
+        /// The decoder's reason.
+        reason: String,
+    },
+    /// The extendedKeyUsage is not id-kp-timeStamping alone.
+    #[error("{subject}: its extendedKeyUsage must be id-kp-timeStamping only (RFC 3161 §2.3)")]
+    NotTimeStampingOnly {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// A keyUsage extension does not decode.
+    #[error("{subject}: malformed keyUsage: {reason}")]
+    MalformedKeyUsage {
+        /// The certificate's subject.
+        subject: String,
+        /// The decoder's reason.
+        reason: String,
+    },
+    /// The keyUsage allows neither digitalSignature nor nonRepudiation.
+    #[error("{subject}: its keyUsage does not allow signatures")]
+    KeyUsageForbidsSignatures {
+        /// The certificate's subject.
+        subject: String,
+    },
+}
+
 /// RFC 3161 §2.3: "The corresponding certificate MUST contain only one
 /// instance of the extended key usage field extension ... with KeyPurposeID
 /// having value id-kp-timeStamping. This extension MUST be critical."
-pub fn check_tsa_certificate(cert: &Cert) -> Result<(), String> {
+pub fn check_tsa_certificate(cert: &Cert) -> Result<(), NotTsaCertificate> {
+    let subject = || cert.subject();
     let exts: Vec<_> = cert
         .parsed()
         .tbs_certificate
@@ -316,34 +367,32 @@ pub fn check_tsa_certificate(cert: &Cert) -> Result<(), String> {
         .filter(|e| e.extn_id == ID_CE_EXT_KEY_USAGE)
         .collect();
     let [eku] = ekus.as_slice() else {
-        return Err(format!(
-            "{} is not a TSA certificate: it has {} extendedKeyUsage extensions; RFC 3161 requires exactly one, with id-kp-timeStamping",
-            cert.subject(),
-            ekus.len()
-        ));
+        return Err(NotTsaCertificate::ExtendedKeyUsageCount {
+            subject: subject(),
+            count: ekus.len(),
+        });
     };
     if !eku.critical {
-        return Err(format!(
-            "{}: its extendedKeyUsage is not critical (RFC 3161 §2.3)",
-            cert.subject()
-        ));
+        return Err(NotTsaCertificate::ExtendedKeyUsageNotCritical { subject: subject() });
     }
-    let purposes = ExtendedKeyUsage::from_der(eku.extn_value.as_bytes())
-        .map_err(|e| format!("{}: malformed extendedKeyUsage: {e}", cert.subject()))?;
+    let purposes = ExtendedKeyUsage::from_der(eku.extn_value.as_bytes()).map_err(|e| {
+        NotTsaCertificate::MalformedExtendedKeyUsage {
+            subject: subject(),
+            reason: e.to_string(),
+        }
+    })?;
     if purposes.0 != [ID_KP_TIME_STAMPING] {
-        return Err(format!(
-            "{}: its extendedKeyUsage must be id-kp-timeStamping only (RFC 3161 §2.3)",
-            cert.subject()
-        ));
+        return Err(NotTsaCertificate::NotTimeStampingOnly { subject: subject() });
     }
     for ku in exts.iter().filter(|e| e.extn_id == ID_CE_KEY_USAGE) {
-        let ku = KeyUsage::from_der(ku.extn_value.as_bytes())
-            .map_err(|e| format!("{}: malformed keyUsage: {e}", cert.subject()))?;
+        let ku = KeyUsage::from_der(ku.extn_value.as_bytes()).map_err(|e| {
+            NotTsaCertificate::MalformedKeyUsage {
+                subject: subject(),
+                reason: e.to_string(),
+            }
+        })?;
         if !ku.digital_signature() && !ku.non_repudiation() {
-            return Err(format!(
-                "{}: its keyUsage does not allow signatures",
-                cert.subject()
-            ));
+            return Err(NotTsaCertificate::KeyUsageForbidsSignatures { subject: subject() });
         }
     }
     Ok(())
