@@ -20,9 +20,10 @@ use hozon_cms::asn1::x509_cert::ext::pkix::CertificatePolicies;
 use hozon_cms::{SignatureFile, UnixTime, MAX_SIGNATURE_FILE_SIZE};
 use hozon_verify::{Indication, SignatureReport};
 
+use crate::exif::Tiff;
 use crate::format::Format;
 use crate::policy::{AllowedSigner, Class};
-use crate::report::{Check, Standard, Status};
+use crate::report::{Check, CheckName, Standard, Status};
 use crate::{CheckOptions, SignatureSource};
 
 /// Seconds east of UTC of Japan time, which decides the calendar day.
@@ -119,14 +120,8 @@ pub fn parse_exif_time(s: &str) -> Option<UnixTime> {
 
 /// Seconds since the epoch of a UTC civil time, `None` when a field is out of range.
 fn utc_seconds(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = match mo {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
+    let month = time::Month::try_from(u8::try_from(mo).ok()?).ok()?;
+    let days_in = i64::from(month.length(i32::try_from(y).ok()?));
     if !(1..=9999).contains(&y)
         || !(1..=days_in).contains(&d)
         || !(0..24).contains(&h)
@@ -143,9 +138,18 @@ fn utc_seconds(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> 
     Some(day * 86_400 + h * 3600 + mi * 60 + s)
 }
 
+/// Why a scan's time is unknown: none in its metadata, and its modification
+/// time could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("no scan time in the metadata and no modification time: {source}")]
+pub struct NoScanTime {
+    /// Why the modification time could not be read.
+    pub source: std::io::Error,
+}
+
 /// The scan time from the file's metadata, else its modification time; `Err` names why neither
 /// could be read.
-pub fn scan_time(path: &Path, format: Format) -> Result<(UnixTime, ScanTimeSource), String> {
+pub fn scan_time(path: &Path, format: Format) -> Result<(UnixTime, ScanTimeSource), NoScanTime> {
     let embedded = match format {
         Format::Tiff => tiff_datetime(path).map(|t| (t, ScanTimeSource::TiffDateTime)),
         Format::Jpeg => read_prefix(path, JPEG_HEAD)
@@ -171,7 +175,7 @@ pub fn scan_time(path: &Path, format: Format) -> Result<(UnixTime, ScanTimeSourc
     }
     let mtime = std::fs::metadata(path)
         .and_then(|m| m.modified())
-        .map_err(|e| format!("no scan time in the metadata and no modification time: {e}"))?;
+        .map_err(|source| NoScanTime { source })?;
     Ok((UnixTime::from(mtime), ScanTimeSource::Mtime))
 }
 
@@ -246,55 +250,15 @@ pub fn exif_datetime_original(b: &[u8]) -> Option<UnixTime> {
 }
 
 fn exif_tiff_datetime(t: &[u8]) -> Option<UnixTime> {
-    let little = match t.get(..4)? {
-        b"II*\0" => true,
-        b"MM\0*" => false,
-        _ => return None,
-    };
-    let u16_at = |at: usize| -> Option<u16> {
-        let b: [u8; 2] = t.get(at..at + 2)?.try_into().ok()?;
-        Some(if little {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let u32_at = |at: usize| -> Option<u32> {
-        let b: [u8; 4] = t.get(at..at + 4)?.try_into().ok()?;
-        Some(if little {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    // Entry `tag` of the IFD at `ifd`: (type, count, value offset field position).
-    let find = |ifd: usize, tag: u16| -> Option<(u16, u32, usize)> {
-        let count = usize::from(u16_at(ifd)?);
-        (0..count).find_map(|i| {
-            let e = ifd + 2 + i * 12;
-            (u16_at(e)? == tag).then(|| Some((u16_at(e + 2)?, u32_at(e + 4)?, e + 8)))?
-        })
-    };
-    let ifd0 = u32_at(4)? as usize;
-    let (_, _, ptr) = find(ifd0, 0x8769)?;
-    let exif_ifd = u32_at(ptr)? as usize;
-    let (kind, count, field) = find(exif_ifd, 0x9003)?;
-    if kind != 2 || count < 19 {
-        return None;
-    }
-    let off = u32_at(field)? as usize;
-    let text = t.get(off..off + 19)?;
+    let t = Tiff::new(t).ok()?;
+    let ptr = t.find(t.first_ifd()?, 0x8769)?;
+    let original = t.find(t.offset(&ptr)?, 0x9003)?;
+    let text = t.ascii(&original, 19)?;
     parse_exif_time(std::str::from_utf8(text).ok()?)
 }
 
-fn auth(name: &str, status: Status, detail: impl Into<String>) -> Check {
-    Check {
-        standard: Standard::Authenticity,
-        check: name.to_string(),
-        status,
-        page: None,
-        detail: detail.into(),
-    }
+fn auth(name: CheckName, status: Status, detail: impl Into<String>) -> Check {
+    Check::new(Standard::Authenticity, name, status, None, detail)
 }
 
 /// `FILE.p7s` for `FILE`.
@@ -322,10 +286,10 @@ pub fn checks(
     let sig = signature_path(path);
     if !sig.is_file() {
         return if rules.require_signature && options.signature == SignatureSource::ByCaller {
-            vec![auth("signature", Status::Passed, SIGNED_BY_CALLER)]
+            vec![auth(CheckName::Signature, Status::Passed, SIGNED_BY_CALLER)]
         } else if rules.require_signature {
             vec![auth(
-                "signature",
+                CheckName::Signature,
                 Status::Failed,
                 format!(
                     "no signature {} next to the scan; the class requires one",
@@ -338,7 +302,7 @@ pub fn checks(
     }
     let Some(verifier) = verifier else {
         return vec![auth(
-            "signature",
+            CheckName::Signature,
             Status::Warning,
             format!("{} not verified: no --trust", sig.display()),
         )];
@@ -347,7 +311,7 @@ pub fn checks(
         Ok(b) => b,
         Err(e) => {
             return vec![auth(
-                "signature",
+                CheckName::Signature,
                 Status::Failed,
                 format!("{}: {e}", sig.display()),
             )]
@@ -356,7 +320,7 @@ pub fn checks(
     let reports = verifier.verify(&sig.display().to_string(), &bytes, Some(path));
     if reports.is_empty() {
         return vec![auth(
-            "signature",
+            CheckName::Signature,
             Status::Failed,
             format!("{}: no signature in the file", sig.display()),
         )];
@@ -400,7 +364,7 @@ fn verification_check(which: &str, r: &SignatureReport) -> Check {
     let level = r.level.as_deref().unwrap_or("no level");
     if r.indication == Indication::TotalPassed {
         auth(
-            "signature",
+            CheckName::Signature,
             Status::Passed,
             format!("{which}{} {level} TOTAL_PASSED", r.format),
         )
@@ -410,7 +374,7 @@ fn verification_check(which: &str, r: &SignatureReport) -> Check {
             .map(|s| format!("/{s}"))
             .unwrap_or_default();
         auth(
-            "signature",
+            CheckName::Signature,
             Status::Failed,
             format!("{which}{}{sub}: {}", r.indication, r.errors.join("; ")),
         )
@@ -449,14 +413,14 @@ fn signer_check(
 ) -> Check {
     let Some(signer) = &r.signer else {
         return auth(
-            "signer",
+            CheckName::Signer,
             Status::Failed,
             format!("{which}signer not identified"),
         );
     };
     if r.indication != Indication::TotalPassed {
         return auth(
-            "signer",
+            CheckName::Signer,
             Status::Failed,
             format!(
                 "{which}{}: the signature does not verify, so the signer is not established",
@@ -466,7 +430,7 @@ fn signer_check(
     }
     if allowed.is_empty() {
         return auth(
-            "signer",
+            CheckName::Signer,
             Status::Passed,
             format!(
                 "{which}{}: the class accepts any signer that verifies",
@@ -498,7 +462,7 @@ fn signer_check(
         }
         if ok {
             return auth(
-                "signer",
+                CheckName::Signer,
                 Status::Passed,
                 format!(
                     "{which}{}: allowed_signers[{i}] ({})",
@@ -509,7 +473,7 @@ fn signer_check(
         }
     }
     auth(
-        "signer",
+        CheckName::Signer,
         Status::Failed,
         format!(
             "{which}{} (hcRole {}, certificate policies [{}]) matches none of the class's {} allowed_signers",
@@ -524,11 +488,11 @@ fn signer_check(
 fn delay_check(
     which: &str,
     r: &SignatureReport,
-    scan: &Result<(UnixTime, ScanTimeSource), String>,
+    scan: &Result<(UnixTime, ScanTimeSource), NoScanTime>,
     rules: &Class,
     holidays: &[i64],
 ) -> Check {
-    let name = "scan-to-stamp";
+    let name = CheckName::ScanToStamp;
     let stamp = r
         .timestamps
         .iter()

@@ -42,6 +42,7 @@
 
 pub mod authenticity;
 pub mod ccitt;
+mod exif;
 pub mod format;
 pub mod jp2;
 pub mod pdf;
@@ -54,8 +55,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use format::Format;
-pub use policy::{Class, ClassMatch, ClassifyError, Policy, PolicyError};
-pub use report::{Check, FileError, FileReport, ScanReport, Standard, Status, Summary};
+pub use policy::{Class, ClassMatch, ClassifyError, InvalidPolicy, Policy, PolicyError};
+pub use report::{Check, CheckName, FileError, FileReport, ScanReport, Standard, Status, Summary};
 
 use raster::Page;
 
@@ -79,22 +80,6 @@ pub enum ScanError {
         /// Cause.
         source: std::io::Error,
     },
-}
-
-fn check(
-    standard: Standard,
-    name: &str,
-    status: Status,
-    page: Option<u32>,
-    detail: impl Into<String>,
-) -> Check {
-    Check {
-        standard,
-        check: name.to_string(),
-        status,
-        page,
-        detail: detail.into(),
-    }
 }
 
 /// SHA-256 of a file, streamed, and its first bytes for format identification.
@@ -192,18 +177,22 @@ pub fn check_file_opts(
     };
     let p = Standard::Preservability;
     if len == 0 {
-        report
-            .checks
-            .push(check(p, "format", Status::Failed, None, "file is empty"));
+        report.checks.push(Check::new(
+            p,
+            CheckName::Format,
+            Status::Failed,
+            None,
+            "file is empty",
+        ));
         report.decide();
         return Ok(report);
     }
     report.checks.push(format_check(path, format, rules));
     if let Some(claimed) = Format::from_extension(path) {
         if claimed != format && format != Format::Unknown {
-            report.checks.push(check(
+            report.checks.push(Check::new(
                 p,
-                "file-name",
+                CheckName::FileName,
                 Status::Warning,
                 None,
                 format!("name says {claimed} but the content is {format}"),
@@ -225,25 +214,25 @@ pub fn check_file_opts(
         }
         report.checks.extend(pdf_checks);
         report.checks.push(match &decoded.failure {
-            None => check(
+            None => Check::new(
                 p,
-                "decode",
+                CheckName::Decode,
                 Status::Passed,
                 None,
                 format!("all {pages} page(s) decoded completely"),
             ),
-            Some(f) => check(
+            Some(f) => Check::new(
                 p,
-                "decode",
+                CheckName::Decode,
                 Status::Failed,
                 Some(f.page),
                 format!("does not decode completely: {}", f.reason),
             ),
         });
     }
-    report.checks.push(check(
+    report.checks.push(Check::new(
         p,
-        "fixity",
+        CheckName::Fixity,
         Status::Passed,
         None,
         format!("sha256 {sha256}, {len} bytes"),
@@ -263,9 +252,9 @@ fn format_check(path: &Path, format: Format, rules: &Class) -> Check {
     let p = Standard::Preservability;
     if format == Format::Unknown {
         let _ = path;
-        return check(
+        return Check::new(
             p,
-            "format",
+            CheckName::Format,
             Status::Failed,
             None,
             "not a recognised scan format (TIFF, PNG, JPEG, JPEG 2000, PDF) by its content",
@@ -273,17 +262,17 @@ fn format_check(path: &Path, format: Format, rules: &Class) -> Check {
     }
     let allowed: Vec<&str> = rules.formats.iter().map(|f| f.policy_name()).collect();
     if rules.formats.contains(&format) {
-        check(
+        Check::new(
             p,
-            "format",
+            CheckName::Format,
             Status::Passed,
             None,
             format!("{format} by content, allowed ({})", allowed.join(", ")),
         )
     } else {
-        check(
+        Check::new(
             p,
-            "format",
+            CheckName::Format,
             Status::Failed,
             None,
             format!(
@@ -302,26 +291,26 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
         Ok(d) => {
             let (x, y) = (d.x.round(), d.y.round());
             let ok = x >= f64::from(rules.min_dpi) && y >= f64::from(rules.min_dpi);
-            check(
+            Check::new(
                 l,
-                "resolution",
+                CheckName::Resolution,
                 if ok { Status::Passed } else { Status::Failed },
                 n,
                 format!("{x}x{y} dpi, policy minimum {} ({size})", rules.min_dpi),
             )
         }
-        Err(reason) => check(
+        Err(reason) => Check::new(
             l,
-            "resolution",
+            CheckName::Resolution,
             Status::Failed,
             n,
             format!("resolution unknown: {reason} ({size})"),
         ),
     });
     let ok = rules.colour.allows(page.colour, page.bits);
-    out.push(check(
+    out.push(Check::new(
         l,
-        "colour",
+        CheckName::Colour,
         if ok { Status::Passed } else { Status::Failed },
         n,
         format!(
@@ -337,9 +326,9 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
         // Named on its own as the warning: a black-and-white scan
         // of a page kept in colour loses stamps, highlighting and colour
         // charts, whatever else the policy says.
-        out.push(check(
+        out.push(Check::new(
             l,
-            "bitonal",
+            CheckName::Bitonal,
             Status::Warning,
             n,
             "bitonal (1-bit) scan of a page the class requires in colour: colour marks are lost"
@@ -352,9 +341,9 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
         (true, policy::BlankAction::Warn) => Status::Warning,
         (true, policy::BlankAction::Fail) => Status::Failed,
     };
-    out.push(check(
+    out.push(Check::new(
         l,
-        "blank-page",
+        CheckName::BlankPage,
         status,
         n,
         format!(
@@ -367,9 +356,9 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
     // JPEG files, and DCT-compressed page images inside PDFs.
     if format == Format::Jpeg || page.jpeg_quality.is_some() {
         out.push(match page.jpeg_quality {
-            Some(q) if q < rules.jpeg_min_quality => check(
+            Some(q) if q < rules.jpeg_min_quality => Check::new(
                 l,
-                "jpeg-quality",
+                CheckName::JpegQuality,
                 Status::Warning,
                 n,
                 format!(
@@ -377,9 +366,9 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
                     rules.jpeg_min_quality
                 ),
             ),
-            Some(q) => check(
+            Some(q) => Check::new(
                 l,
-                "jpeg-quality",
+                CheckName::JpegQuality,
                 Status::Passed,
                 n,
                 format!(
@@ -387,9 +376,9 @@ fn page_checks(page: &Page, format: Format, rules: &Class, out: &mut Vec<Check>)
                     rules.jpeg_min_quality
                 ),
             ),
-            None => check(
+            None => Check::new(
                 l,
-                "jpeg-quality",
+                CheckName::JpegQuality,
                 Status::Warning,
                 n,
                 "no luminance quantisation table found; quality unknown",

@@ -48,6 +48,12 @@ pub enum PolicyError {
     },
 }
 
+/// Why policy text is not a valid policy: toml's message (naming the key and
+/// the line) or the key whose value cannot be used, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidPolicy(pub String);
+
 /// Why a file's class could not be chosen.
 #[derive(Debug, thiserror::Error)]
 pub enum ClassifyError {
@@ -290,9 +296,9 @@ impl Policy {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut policy = Policy::parse(&text).map_err(|reason| PolicyError::Invalid {
+        let mut policy = Policy::parse(&text).map_err(|e| PolicyError::Invalid {
             path: path.to_path_buf(),
-            reason,
+            reason: e.0,
         })?;
         // The policy file's folder; `root` is relative to it unless absolute.
         let folder = path
@@ -320,7 +326,11 @@ impl Policy {
     }
 
     /// Parses and validates policy text; the error names the key.
-    pub fn parse(text: &str) -> Result<Policy, String> {
+    pub fn parse(text: &str) -> Result<Policy, InvalidPolicy> {
+        Policy::parse_text(text).map_err(InvalidPolicy)
+    }
+
+    fn parse_text(text: &str) -> Result<Policy, String> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut classes = raw.classes;
         classes
@@ -466,15 +476,8 @@ fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
     let y: i32 = s.get(0..4)?.parse().ok()?;
     let m: u8 = s.get(5..7)?.parse().ok()?;
     let d: u8 = s.get(8..10)?.parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days).contains(&d).then_some((y, m, d))
+    let month = time::Month::try_from(m).ok()?;
+    (1..=month.length(y)).contains(&d).then_some((y, m, d))
 }
 
 /// Matches a '/'-separated path against a glob: `*` matches any run of characters within a

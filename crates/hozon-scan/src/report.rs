@@ -19,6 +19,8 @@ pub enum Standard {
 }
 
 /// The status of one check, or a file's verdict (never WARNING as a verdict).
+/// The archive keeps a scan whose verdict is FAILED only with
+/// `--accept-failed`, in state `accepted-failed` (docs/scans.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Status {
@@ -30,13 +32,88 @@ pub enum Status {
     Warning,
 }
 
+/// What a check looks at: the report's `check` field, serialised as
+/// today's names (`format`, `blank-page`, `scan-to-stamp`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckName {
+    /// The format identified by content, against the policy (preservability).
+    Format,
+    /// The file name's extension against the content (preservability).
+    FileName,
+    /// Every page decodes completely (preservability).
+    Decode,
+    /// The file's SHA-256 (preservability).
+    Fixity,
+    /// A page's dpi against the class minimum (legibility).
+    Resolution,
+    /// A page's colour mode and depth (legibility).
+    Colour,
+    /// A bilevel page where the class allows it (legibility).
+    Bitonal,
+    /// A blank or near-blank page (legibility).
+    BlankPage,
+    /// A JPEG's estimated quality (legibility).
+    JpegQuality,
+    /// How a PDF page image's dpi was measured (legibility).
+    PdfImage,
+    /// PDF/A markers (preservability).
+    Pdfa,
+    /// The scan's signature (authenticity).
+    Signature,
+    /// Whether the signer is one the class allows (authenticity).
+    Signer,
+    /// Scan time to time stamp, in business days (authenticity).
+    ScanToStamp,
+}
+
+impl CheckName {
+    /// The name as the report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckName::Format => "format",
+            CheckName::FileName => "file-name",
+            CheckName::Decode => "decode",
+            CheckName::Fixity => "fixity",
+            CheckName::Resolution => "resolution",
+            CheckName::Colour => "colour",
+            CheckName::Bitonal => "bitonal",
+            CheckName::BlankPage => "blank-page",
+            CheckName::JpegQuality => "jpeg-quality",
+            CheckName::PdfImage => "pdf-image",
+            CheckName::Pdfa => "pdfa",
+            CheckName::Signature => "signature",
+            CheckName::Signer => "signer",
+            CheckName::ScanToStamp => "scan-to-stamp",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq<str> for CheckName {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for CheckName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One check.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// Standard served.
     pub standard: Standard,
-    /// Check name: format, decode, fixity, resolution, colour, blank-page, jpeg-quality.
-    pub check: String,
+    /// What the check looks at.
+    pub check: CheckName,
     /// Outcome.
     pub status: Status,
     /// 1-based page, or none for a file-level check.
@@ -44,6 +121,26 @@ pub struct Check {
     pub page: Option<u32>,
     /// What was found, in words.
     pub detail: String,
+}
+
+impl Check {
+    /// A check serving `standard`, with its outcome, the page it concerns
+    /// (none for a file-level check) and what was found.
+    pub fn new(
+        standard: Standard,
+        check: CheckName,
+        status: Status,
+        page: Option<u32>,
+        detail: impl Into<String>,
+    ) -> Check {
+        Check {
+            standard,
+            check,
+            status,
+            page,
+            detail: detail.into(),
+        }
+    }
 }
 
 /// The report for one file.
@@ -132,5 +229,52 @@ impl ScanReport {
             summary,
             file_errors: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_names_serialise_as_the_report_writes_them() {
+        for name in [
+            CheckName::Format,
+            CheckName::FileName,
+            CheckName::Decode,
+            CheckName::Fixity,
+            CheckName::Resolution,
+            CheckName::Colour,
+            CheckName::Bitonal,
+            CheckName::BlankPage,
+            CheckName::JpegQuality,
+            CheckName::PdfImage,
+            CheckName::Pdfa,
+            CheckName::Signature,
+            CheckName::Signer,
+            CheckName::ScanToStamp,
+        ] {
+            let json = serde_json::to_string(&name).unwrap();
+            assert_eq!(json, format!("\"{}\"", name.as_str()));
+            assert_eq!(serde_json::from_str::<CheckName>(&json).unwrap(), name);
+            assert!(name == name.as_str());
+            assert_eq!(format!("{name:<14}|"), format!("{:<14}|", name.as_str()));
+        }
+    }
+
+    #[test]
+    fn statuses_serialise_upper_case() {
+        assert_eq!(
+            serde_json::to_string(&Status::Passed).unwrap(),
+            "\"PASSED\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Status::Failed).unwrap(),
+            "\"FAILED\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Status::Warning).unwrap(),
+            "\"WARNING\""
+        );
     }
 }
