@@ -78,24 +78,7 @@ pub struct Tools<'a> {
     pub scan_policy: &'a Policy,
 }
 
-/// Progress reporting (a progress bar in the CLI).
-pub trait Progress: Sync {
-    /// A new phase with `total` steps.
-    fn phase(&self, name: &str, total: u64);
-    /// `n` steps done.
-    fn advance(&self, n: u64);
-    /// The phase is over.
-    fn finish(&self);
-}
-
-/// No progress reporting.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn phase(&self, _: &str, _: u64) {}
-    fn advance(&self, _: u64) {}
-    fn finish(&self) {}
-}
+pub use crate::progress::{NoProgress, Progress};
 
 /// What to ingest.
 #[derive(Clone, Debug, Default)]

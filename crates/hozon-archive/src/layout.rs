@@ -2,6 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+/// The name of a record's stamped-fields snapshot (`record.fields.json`,
+/// [`crate::stamped_fields`]) inside its directory.
+pub const STAMPED_FIELDS: &str = "record.fields.json";
+
 /// The paths of one archive.
 #[derive(Clone, Debug)]
 pub struct Layout {

@@ -58,6 +58,7 @@ pub mod inspect;
 pub mod layout;
 pub mod lock;
 pub mod outbox;
+pub mod progress;
 pub mod record;
 pub mod reindex;
 pub mod renew;

@@ -32,6 +32,20 @@ impl Kind {
             Kind::Scan => "scan",
         }
     }
+
+    /// The kind a catalog name stands for.
+    pub fn parse(name: &str) -> Option<Kind> {
+        [Kind::Signed, Kind::Document, Kind::Scan]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    /// The catalog name (padded as the formatter asks).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// Whether a record passed its checks at ingest.
@@ -51,6 +65,20 @@ impl State {
             State::Archived => "archived",
             State::AcceptedFailed => "accepted-failed",
         }
+    }
+
+    /// The state a catalog name stands for.
+    pub fn parse(name: &str) -> Option<State> {
+        [State::Archived, State::AcceptedFailed]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for State {
+    /// The catalog name (padded as the formatter asks).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -203,7 +231,7 @@ pub fn is_plain_name(name: &str) -> bool {
         && !name.contains('/')
         && !name.contains('\0')
         && name != "record.json"
-        && name != crate::stamped_fields::NAME
+        && name != crate::layout::STAMPED_FIELDS
         && name != "evidence"
         && name != "history"
 }

@@ -23,7 +23,7 @@ use crate::checks::Finding;
 use crate::record::{RecordMeta, Role};
 
 /// The snapshot's name inside the record directory.
-pub const NAME: &str = "record.fields.json";
+pub const NAME: &str = crate::layout::STAMPED_FIELDS;
 
 /// `dir/record.fields.json`.
 pub fn path(dir: &Path) -> PathBuf {

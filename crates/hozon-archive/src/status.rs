@@ -7,17 +7,19 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
+use crate::record::{Kind, State};
+use crate::verify::VerifyState;
 use crate::{Error, Layout, Result};
 
 /// Records of one kind, level and state.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Group {
     /// `signed`, `document`, `scan`.
-    pub kind: String,
+    pub kind: Kind,
     /// Signature level at ingest.
     pub level: Option<String>,
     /// `archived` or `accepted-failed`.
-    pub state: String,
+    pub state: State,
     /// How many.
     pub count: u64,
 }
@@ -130,6 +132,23 @@ fn earliest_reason(
     crate::evidence::renew_by_reason_of_file(files.last()?, 0, policy)
 }
 
+/// Column `i` of a catalog row as the vocabulary `parse` reads (kind,
+/// state); a name outside it is a damaged catalog.
+fn catalog_name<T>(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let name: String = row.get(i)?;
+    parse(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("{name:?} is not a catalog name for this column").into(),
+        )
+    })
+}
+
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -143,16 +162,16 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         by_kind.push(Group {
-            kind: r.get(0)?,
+            kind: catalog_name(r, 0, Kind::parse)?,
             level: r.get(1)?,
-            state: r.get(2)?,
+            state: catalog_name(r, 2, State::parse)?,
             count: count(r.get(3)?),
         });
     }
     let total = by_kind.iter().map(|g| g.count).sum();
     let accepted_failed = by_kind
         .iter()
-        .filter(|g| g.state == "accepted-failed")
+        .filter(|g| g.state == State::AcceptedFailed)
         .map(|g| g.count)
         .sum();
     let mut without_evidence = count(conn.query_row(
@@ -172,15 +191,15 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
     while let Some(r) = rows.next()? {
         let state: Option<String> = r.get(0)?;
         let n = count(r.get(1)?);
-        match state.as_deref() {
-            Some("passed") => verification.passed += n,
-            Some("failed") => verification.failed += n,
-            Some("evidence-missing") => {
+        match state.as_deref().and_then(VerifyState::parse) {
+            Some(VerifyState::Passed) => verification.passed += n,
+            Some(VerifyState::Failed) => verification.failed += n,
+            Some(VerifyState::EvidenceMissing) => {
                 verification.failed += n;
                 without_evidence += n;
             }
-            Some("indeterminate") => verification.indeterminate += n,
-            _ => verification.never += n,
+            Some(VerifyState::Indeterminate) => verification.indeterminate += n,
+            Some(VerifyState::AcceptedFailed) | None => verification.never += n,
         }
     }
     let mut renewal = Renewal {

@@ -19,8 +19,8 @@ use hozon_verify::{Indication, Verifier};
 
 use crate::audit::{fields, AuditLog};
 use crate::checks::{Context, FindingKind};
-use crate::ingest::Progress;
 use crate::inspect::Inspection;
+use crate::progress::Progress;
 use crate::record::{evidence_files, Kind, RecordMeta, Role, State};
 use crate::session::{months, record_dirs};
 use crate::Result;
@@ -47,6 +47,60 @@ impl Outcome {
             Outcome::AcceptedFailed => "accepted-failed",
             Outcome::Indeterminate => "indeterminate",
             Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// A record's last verification as the catalog stores it (`verify_state`):
+/// its [`Outcome`], or that its evidence record is missing (a failure that
+/// `archive status` also counts as without evidence).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyState {
+    /// [`Outcome::Passed`].
+    Passed,
+    /// [`Outcome::AcceptedFailed`].
+    AcceptedFailed,
+    /// [`Outcome::Indeterminate`].
+    Indeterminate,
+    /// [`Outcome::Failed`], for another reason than a missing evidence record.
+    Failed,
+    /// Failed: its evidence record is missing.
+    EvidenceMissing,
+}
+
+impl VerifyState {
+    const ALL: [VerifyState; 5] = [
+        VerifyState::Passed,
+        VerifyState::AcceptedFailed,
+        VerifyState::Indeterminate,
+        VerifyState::Failed,
+        VerifyState::EvidenceMissing,
+    ];
+
+    /// Catalog name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyState::Passed => Outcome::Passed.as_str(),
+            VerifyState::AcceptedFailed => Outcome::AcceptedFailed.as_str(),
+            VerifyState::Indeterminate => Outcome::Indeterminate.as_str(),
+            VerifyState::Failed => Outcome::Failed.as_str(),
+            VerifyState::EvidenceMissing => "evidence-missing",
+        }
+    }
+
+    /// The state a catalog name stands for.
+    pub fn parse(name: &str) -> Option<VerifyState> {
+        VerifyState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl From<Outcome> for VerifyState {
+    fn from(o: Outcome) -> VerifyState {
+        match o {
+            Outcome::Passed => VerifyState::Passed,
+            Outcome::AcceptedFailed => VerifyState::AcceptedFailed,
+            Outcome::Indeterminate => VerifyState::Indeterminate,
+            Outcome::Failed => VerifyState::Failed,
         }
     }
 }
@@ -322,16 +376,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
                         };
                         check.level = reports.first().and_then(|r| r.level.clone());
                         for r in &reports {
-                            let detail = || {
-                                format!(
-                                    "{}{}: {}",
-                                    r.indication,
-                                    r.sub_indication
-                                        .map(|s| format!("/{s}"))
-                                        .unwrap_or_default(),
-                                    r.errors.join("; ")
-                                )
-                            };
+                            let detail = || indication_text(r);
                             match r.indication {
                                 Indication::TotalPassed => {}
                                 Indication::TotalFailed => {
@@ -548,7 +593,7 @@ pub fn run(
     } else {
         let outcomes: Vec<(String, &'static str)> = checks
             .iter()
-            .map(|c| (c.id.clone(), stored_outcome(c)))
+            .map(|c| (c.id.clone(), stored_outcome(c).as_str()))
             .collect();
         if let Err(e) = session.catalog.set_verified(&outcomes, &now) {
             warnings.push(format!("outcomes not stored in the catalog: {e}"));
@@ -603,17 +648,29 @@ pub fn run(
     })
 }
 
-/// What the catalog stores for a record: its outcome, or
-/// `evidence-missing` (a failure `status` also counts as without
-/// evidence).
-fn stored_outcome(c: &RecordCheck) -> &'static str {
+/// A report's verdict as the archive words it:
+/// `INDICATION[/SUB_INDICATION]: error; error`.
+pub(crate) fn indication_text(r: &hozon_verify::SignatureReport) -> String {
+    format!(
+        "{}{}: {}",
+        r.indication,
+        r.sub_indication
+            .map(|s| format!("/{s}"))
+            .unwrap_or_default(),
+        r.errors.join("; ")
+    )
+}
+
+/// What the catalog stores for a record: its outcome, or that its
+/// evidence record is missing.
+fn stored_outcome(c: &RecordCheck) -> VerifyState {
     if c.problems
         .iter()
         .any(|p| p.kind == ProblemKind::Missing && p.field.as_deref() == Some("evidence"))
     {
-        "evidence-missing"
+        VerifyState::EvidenceMissing
     } else {
-        c.outcome.as_str()
+        c.outcome.into()
     }
 }
 

@@ -45,7 +45,7 @@ pub fn check(dir: &Path, meta: &RecordMeta) -> Vec<Finding> {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             match name.as_str() {
                 "record.json" if !is_dir => {}
-                crate::stamped_fields::NAME if !is_dir && rel.is_empty() => {}
+                crate::layout::STAMPED_FIELDS if !is_dir && rel.is_empty() => {}
                 "evidence" | "history" if is_dir => {}
                 n if listed.contains(n) && !is_dir => {}
                 n if is_dir => extra(&mut out, n, "a directory"),

@@ -21,11 +21,19 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::catalog::{Catalog, FullRow, Row};
-use crate::evidence::Left;
 use crate::record::RecordMeta;
 use crate::{Layout, Result, Session};
 
 pub use audit_index::AuditIndex;
+
+/// A record the evidence step (or renewal) left out, and why.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Left {
+    /// Record directory.
+    pub dir: String,
+    /// Why.
+    pub reason: String,
+}
 
 /// What a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
