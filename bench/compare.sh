@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # hozon against OpenSSL on this machine, in one run, printed as ratios
-# (issue 8). Builds a release binary first.
+# (issue 8); or two revisions of hozon against each other (issue 14).
+# Builds release binaries first.
 #
-#   bench/compare.sh                 all benchmarks of BENCHES below
-#   bench/compare.sh batch large     only those
+#   bench/compare.sh                   all benchmarks of BENCHES below
+#   bench/compare.sh batch large       only those
+#   bench/compare.sh REV_A REV_B [BENCH...]
+#                                      the same benchmarks for two git
+#                                      revisions (before/after), interleaved,
+#                                      with the ratio B/A of every measure
 #
 # Environment: FILES (10000) and SIZE (4096) for the batch, SAMPLE (300) for
 # the once-per-file OpenSSL loops, LARGE_MIB (1024) for the large file,
-# BENCH_DIR (default target/; /dev/shm takes the disk out).
+# ERS_N (1000000) for the evidence records, BENCH_DIR (default target/;
+# /dev/shm takes the disk out), COMPARE_DIR (/tmp/hozon-compare: the
+# revisions' sources and their build directory, kept for the next run).
 #
 # What is compared:
 #   batch  `hozon sign` and `hozon verify` over FILES x SIZE files (one
@@ -17,9 +24,19 @@
 #          for signing, verify/s for verifying).
 #   large  `hozon sign` of one LARGE_MIB file against `openssl dgst -sha256`
 #          of it (the hashing floor), with the peak RSS of each.
+#   ers    RFC 4998 evidence records (hozon-ers's ers_bench example).
+#
+# Two revisions: each is exported with `git archive` into
+# COMPARE_DIR/src-<commit> and built in release mode with
+# CARGO_TARGET_DIR=COMPARE_DIR/target-<commit> (its own target directory;
+# a commit already built there is not built again). A revision that is the
+# worktree's clean HEAD is built in place instead (its target/ is warm).
+# Every benchmark then runs for A and right after for B, so that the load
+# of a shared machine hits both alike; the B/A column is the comparison
+# (for rates, above 1 means B is faster; for times and RSS, below 1).
 #
 # Needs: the README's set-up (scripts/setup), python3 (peak RSS from
-# getrusage), coreutils.
+# getrusage), coreutils, git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +47,22 @@ BENCHES=(
     large
     ers
 )
-[ $# -gt 0 ] && BENCHES=("$@")
+# Arguments: benchmark names, and none or two revisions (anything that is
+# not a benchmark name).
+SELECTED=()
+REVS=()
+for arg in "$@"; do
+    if [[ " ${BENCHES[*]} " == *" $arg "* ]]; then
+        SELECTED+=("$arg")
+    else
+        REVS+=("$arg")
+    fi
+done
+[ ${#SELECTED[@]} -gt 0 ] && BENCHES=("${SELECTED[@]}")
+case ${#REVS[@]} in
+    0 | 2) ;;
+    *) echo "compare.sh: give no revision or two (REV_A REV_B), not: ${REVS[*]}" >&2; exit 2 ;;
+esac
 
 FILES=${FILES:-10000}
 SIZE=${SIZE:-4096}
@@ -40,22 +72,67 @@ CORES=$(nproc)
 PKI=testdata/pki
 
 command -v python3 >/dev/null || { echo "compare.sh: python3 is required" >&2; exit 2; }
-cargo build --release -q -p hozon
-HOZON=$PWD/target/release/hozon
+COMPARE_DIR=${COMPARE_DIR:-/tmp/hozon-compare}
+
+# Builds the release binaries of revision $1 (a commit) and prints the
+# directory holding `hozon` and `examples/ers_bench`.
+build_rev() {
+    local commit=$1 src target
+    if [ "$commit" = "$(git rev-parse HEAD)" ] && [ -z "$(git status --porcelain --untracked-files=no)" ]; then
+        src=$PWD
+        target=${CARGO_TARGET_DIR:-$PWD/target}
+    else
+        src=$COMPARE_DIR/src-$commit
+        target=$COMPARE_DIR/target-$commit
+        if [ ! -f "$src/Cargo.toml" ]; then
+            rm -rf "$src.part"
+            mkdir -p "$src.part"
+            git archive "$commit" | tar -x -C "$src.part"
+            mv "$src.part" "$src"
+        fi
+    fi
+    (
+        cd "$src"
+        CARGO_TARGET_DIR=$target cargo build --release -q -p hozon >&2
+        if [[ " ${BENCHES[*]} " == *" ers "* ]]; then
+            CARGO_TARGET_DIR=$target cargo build --release -q -p hozon-ers --example ers_bench >&2
+        fi
+    )
+    echo "$target/release"
+}
+
+if [ ${#REVS[@]} -eq 2 ]; then
+    COMMIT_A=$(git rev-parse --verify "${REVS[0]}^{commit}") || { echo "compare.sh: ${REVS[0]} is not a revision" >&2; exit 2; }
+    COMMIT_B=$(git rev-parse --verify "${REVS[1]}^{commit}") || { echo "compare.sh: ${REVS[1]} is not a revision" >&2; exit 2; }
+    mkdir -p "$COMPARE_DIR"
+    BIN_A=$(build_rev "$COMMIT_A")
+    BIN_B=$(build_rev "$COMMIT_B")
+    SIDES=(A B)
+else
+    cargo build --release -q -p hozon
+    BIN_A=$PWD/target/release
+    SIDES=(A)
+fi
+HOZON=$BIN_A/hozon
+ERS_BENCH=$BIN_A/examples/ers_bench
 
 mkdir -p "${BENCH_DIR:-target}"
 WORK=$(mktemp -d "${BENCH_DIR:-target}/hozon-compare.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-TABLE=$WORK/table
-RATIOS=$WORK/ratios
-: >"$TABLE"
-: >"$RATIOS"
+for side in "${SIDES[@]}"; do
+    : >"$WORK/table.$side"
+    : >"$WORK/ratios.$side"
+done
+TABLE=$WORK/table.A
+RATIOS=$WORK/ratios.A
 
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-row() { printf '%-58s %14s\n' "$1" "$2" >>"$TABLE"; }
-say_ratio() { printf '%-58s %14s\n' "$1" "$2" >>"$RATIOS"; }
+# Results are kept as "label<TAB>value" lines and laid out at the end.
+row() { printf '%s\t%s\n' "$1" "$2" >>"$TABLE"; }
+say_ratio() { printf '%s\t%s\n' "$1" "$2" >>"$RATIOS"; }
+show() { awk -F'\t' '{ printf "%-58s %14s\n", $1, $2 }' "$1"; }
 
 # Runs a command; prints "SECONDS PEAK_RSS_KIB CPU_SECONDS" (wall time, and
 # the child's getrusage: peak RSS, user + system time).
@@ -82,11 +159,12 @@ speed_rsa() {
         out=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1), $NF}')
         SPEED1_SIGN=${out% *}
         SPEED1_VERIFY=${out#* }
-        row "openssl speed rsa2048 -multi $CORES: sign/s (limit)" "$SPEED_SIGN"
-        row "openssl speed rsa2048 -multi $CORES: verify/s (limit)" "$SPEED_VERIFY"
-        row "openssl speed rsa2048, 1 core: sign/s" "$SPEED1_SIGN"
-        row "openssl speed rsa2048, 1 core: verify/s" "$SPEED1_VERIFY"
     fi
+    # Measured once; in every table (two revisions: both).
+    row "openssl speed rsa2048 -multi $CORES: sign/s (limit)" "$SPEED_SIGN"
+    row "openssl speed rsa2048 -multi $CORES: verify/s (limit)" "$SPEED_VERIFY"
+    row "openssl speed rsa2048, 1 core: sign/s" "$SPEED1_SIGN"
+    row "openssl speed rsa2048, 1 core: verify/s" "$SPEED1_VERIFY"
 }
 
 batch() {
@@ -187,8 +265,10 @@ large() {
 # million files is bench/ers.sh's job.
 ers() {
     local n=${ERS_N:-1000000}
-    cargo build --release -q -p hozon-ers --example ers_bench
-    "$PWD/target/release/examples/ers_bench" "$n" "$WORK/ers" 0 >"$WORK/ers.txt"
+    if [ ${#REVS[@]} -eq 0 ]; then
+        cargo build --release -q -p hozon-ers --example ers_bench
+    fi
+    "$ERS_BENCH" "$n" "$WORK/ers" 0 >"$WORK/ers.txt"
     rm -rf "$WORK/ers"
     local tree records total tree_bytes d_secs d_cpu
     tree=$(awk '/^tree cpu s/ {print $4}' "$WORK/ers.txt")
@@ -206,12 +286,45 @@ ers() {
 }
 
 echo "machine: $CORES cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo); $(openssl version); files in $(df -T "$WORK" | awk 'NR==2 {print $2}') ($WORK); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ ${#REVS[@]} -eq 0 ]; then
+    for b in "${BENCHES[@]}"; do
+        "$b"
+    done
+    echo
+    printf '%-58s %14s\n' "measure" "value"
+    show "$TABLE"
+    echo
+    printf '%-58s %14s\n' "ratio" ""
+    show "$RATIOS"
+    exit 0
+fi
+
+# Two revisions: each benchmark for A, then for B.
+echo "A = ${REVS[0]} ($COMMIT_A)"
+echo "B = ${REVS[1]} ($COMMIT_B)"
 for b in "${BENCHES[@]}"; do
-    "$b"
+    for side in A B; do
+        TABLE=$WORK/table.$side
+        RATIOS=$WORK/ratios.$side
+        if [ "$side" = A ]; then BIN=$BIN_A; else BIN=$BIN_B; fi
+        HOZON=$BIN/hozon
+        ERS_BENCH=$BIN/examples/ers_bench
+        "$b"
+    done
 done
+# One line per measure: its value for A, for B, and B/A (of the first
+# number of each value).
+side_by_side() {
+    paste -d '\t' "$1" <(cut -f2 "$2") |
+        awk -F'\t' '{
+            a = $2 + 0; b = $3 + 0
+            r = (a != 0) ? sprintf("%.2f", b / a) : "-"
+            printf "%-58s %16s %16s %6s\n", $1, $2, $3, r
+        }'
+}
 echo
-printf '%-58s %14s\n' "measure" "value"
-cat "$TABLE"
+printf '%-58s %16s %16s %6s\n' "measure" "A" "B" "B/A"
+side_by_side "$WORK/table.A" "$WORK/table.B"
 echo
-printf '%-58s %14s\n' "ratio" ""
-cat "$RATIOS"
+printf '%-58s %16s %16s %6s\n' "ratio" "A" "B" "B/A"
+side_by_side "$WORK/ratios.A" "$WORK/ratios.B"
