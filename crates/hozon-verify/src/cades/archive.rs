@@ -110,9 +110,8 @@ impl CadesSignature<'_, '_> {
         )>,
         String,
     > {
-        let ordered =
-            hozon_cms::archive_timestamp_v2::unsigned_attributes(&self.file.file, self.si)
-                .map_err(|e| e.to_string())?;
+        let ordered = hozon_cms::archive_timestamp_v2::unsigned_attributes(self.file.file, self.si)
+            .map_err(|e| e.to_string())?;
         let archive_oids = [
             ID_AA_ETS_ARCHIVE_TIMESTAMP_V1,
             ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
@@ -311,7 +310,7 @@ impl CadesSignature<'_, '_> {
         for same_second_covered in readings {
             let excluded = excluded(*same_second_covered);
             for form in [UnsignedAttrsForm::Tagged, UnsignedAttrsForm::Untagged] {
-                let input = imprint_input(&self.file.file, self.si, &excluded, form)
+                let input = imprint_input(self.file.file, self.si, &excluded, form)
                     .map_err(|e| e.to_string())?;
                 let digest = input
                     .digest(alg, &mut |d| digests.feed(d))
