@@ -249,7 +249,7 @@ impl Context<'_> {
             token,
             self.content(sig),
             &self.dss,
-            "document",
+            hozon_verify::TimestampKind::Document,
         ));
         r.level = None;
         r.revision = Some(rev + 1);

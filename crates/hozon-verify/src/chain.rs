@@ -10,6 +10,7 @@ use hozon_pki::{
     CertStatus, CrlSet, PathError, RevocationEvidence, RevocationPolicy, RevocationStatus, UnixTime,
 };
 
+use crate::codes::Code;
 use crate::findings::Findings;
 use crate::report::SubIndication;
 use crate::Verifier;
@@ -46,6 +47,7 @@ impl Verifier {
                 Ok(ku) if ku.non_repudiation() || ku.digital_signature() => {}
                 Ok(_) => f.fail(
                     SubIndication::ChainConstraintsFailure,
+                    Code::KeyUsageNotSigning,
                     format!(
                         "the keyUsage of {} allows neither nonRepudiation nor digitalSignature",
                         cert.subject()
@@ -53,6 +55,7 @@ impl Verifier {
                 ),
                 Err(e) => f.fail(
                     SubIndication::ChainConstraintsFailure,
+                    Code::KeyUsageMalformed,
                     format!("malformed keyUsage: {e}"),
                 ),
             }
@@ -114,16 +117,23 @@ impl Verifier {
     ) {
         use SubIndication as S;
         match error {
-            PathError::NoPath { .. } => f.fail(S::NoCertificateChainFound, error.to_string()),
+            PathError::NoPath { .. } => f.fail(
+                S::NoCertificateChainFound,
+                Code::NoCertificateChain,
+                error.to_string(),
+            ),
             PathError::NotYetValid { depth: 0, .. } => f.fail(
                 S::NotYetValid,
+                Code::CertificateNotYetValid,
                 format!(
                     "{error}: the signature cannot have been made while the certificate was valid"
                 ),
             ),
-            PathError::NotYetValid { .. } => {
-                f.fail(S::CertificateChainGeneralFailure, error.to_string())
-            }
+            PathError::NotYetValid { .. } => f.fail(
+                S::CertificateChainGeneralFailure,
+                Code::CertificateChainBroken,
+                error.to_string(),
+            ),
             PathError::Expired { not_after, .. } => {
                 // Without proof of existence before expiry this is
                 // OUT_OF_BOUNDS_NO_POE — but only if the path was otherwise
@@ -143,20 +153,35 @@ impl Verifier {
                         }
                         f.fail(
                             S::OutOfBoundsNoPoe,
+                            Code::CertificateExpiredNoPoe,
                             format!("{error}, and there is no proof (time stamp) that the signature existed before"),
                         );
                     }
                     Err(other) if other != error => {
                         self.path_problem(other, cert, intermediates, crls, claimed, f)
                     }
-                    Err(_) => f.fail(S::OutOfBoundsNoPoe, error.to_string()),
+                    Err(_) => f.fail(
+                        S::OutOfBoundsNoPoe,
+                        Code::CertificateExpiredNoPoe,
+                        error.to_string(),
+                    ),
                 }
             }
-            PathError::BadSignature { .. } | PathError::Internal(_) => {
-                f.fail(S::CertificateChainGeneralFailure, error.to_string())
-            }
-            PathError::Constraints { .. } => f.fail(S::ChainConstraintsFailure, error.to_string()),
-            _ => f.fail(S::CertificateChainGeneralFailure, error.to_string()),
+            PathError::BadSignature { .. } | PathError::Internal(_) => f.fail(
+                S::CertificateChainGeneralFailure,
+                Code::CertificateChainBroken,
+                error.to_string(),
+            ),
+            PathError::Constraints { .. } => f.fail(
+                S::ChainConstraintsFailure,
+                Code::ChainConstraints,
+                error.to_string(),
+            ),
+            _ => f.fail(
+                S::CertificateChainGeneralFailure,
+                Code::CertificateChainBroken,
+                error.to_string(),
+            ),
         }
     }
 
@@ -175,9 +200,12 @@ impl Verifier {
             match &st.status {
                 RevocationStatus::Good { revoked_later, .. } => {
                     if let Some(t) = revoked_later {
-                        f.warn(format!(
-                            "{who} was revoked at {t}, after the time it was validated for"
-                        ));
+                        f.warn(
+                            Code::RevokedLater,
+                            format!(
+                                "{who} was revoked at {t}, after the time it was validated for"
+                            ),
+                        );
                     }
                 }
                 RevocationStatus::Revoked {
@@ -187,15 +215,17 @@ impl Verifier {
                     let reason = reason.as_deref().unwrap_or("no reason given");
                     let msg = format!("{who} was revoked at {revoked_at} ({reason})");
                     if depth > 0 {
-                        f.fail(S::RevokedCaNoPoe, msg);
+                        f.fail(S::RevokedCaNoPoe, Code::CaCertificateRevokedNoPoe, msg);
                     } else if claimed.is_some_and(|c| c >= *revoked_at) {
                         f.fail(
                             S::Revoked,
+                            Code::CertificateRevoked,
                             format!("{msg}; the signature was made after that"),
                         );
                     } else {
                         f.fail(
                             S::RevokedNoPoe,
+                            Code::CertificateRevokedNoPoe,
                             format!("{msg}, and there is no proof the signature existed before"),
                         );
                     }
@@ -205,15 +235,20 @@ impl Verifier {
                         passed = false;
                         f.fail(
                             S::TryLater,
+                            Code::RevocationUnknown,
                             format!("revocation status of {who} unknown: {reason}"),
                         );
                     }
-                    _ => f.warn(format!("revocation status of {who} unknown: {reason}")),
+                    _ => f.warn(
+                        Code::RevocationUnknown,
+                        format!("revocation status of {who} unknown: {reason}"),
+                    ),
                 },
                 RevocationStatus::NotChecked => {
-                    f.warn(format!(
-                        "revocation of {who} was not checked (--revocation skip)"
-                    ));
+                    f.warn(
+                        Code::RevocationNotChecked,
+                        format!("revocation of {who} was not checked (--revocation skip)"),
+                    );
                 }
             }
         }
@@ -276,6 +311,7 @@ impl Verifier {
         for p in problems {
             f.fail(
                 SubIndication::CryptoConstraintsFailureNoPoe,
+                Code::AlgorithmNotAcceptable,
                 format!(
                     "{p}, and there is no proof of existence from a time when it was acceptable"
                 ),

@@ -21,10 +21,13 @@ use hozon_ers::verify::{algorithms, check_structure, DataObject};
 use hozon_ers::EvidenceRecord;
 use hozon_pki::{Crl, CrlSet, OcspResponse};
 
-use crate::engine::{blank_report, conclude};
+use crate::codes::Code;
 use crate::findings::{Evidence, Findings};
+use crate::format::ValidationPool;
 use crate::report::{EvidenceRecordReport, SignatureReport, SubIndication};
-use crate::timestamp::Covered;
+use crate::timestamp::{Covered, StampCheck};
+use crate::verdict::{blank_report, conclude};
+use crate::vocabulary::{SignatureFormat, TimestampIndication, TimestampKind};
 use crate::Verifier;
 
 /// The certificates and revocation data an evidence record carries.
@@ -44,14 +47,14 @@ impl Carried {
     fn add_crl(&mut self, der: &[u8], origin: &str, f: &mut Findings) {
         match Crl::from_der(der, origin) {
             Ok(crl) => self.crls.add(Arc::new(crl.embedded())),
-            Err(e) => f.warn(format!("{origin}: {e}")),
+            Err(e) => f.warn(Code::ValidationDataUnreadable, format!("{origin}: {e}")),
         }
     }
 
     fn add_ocsp(&mut self, der: &[u8], origin: &str, f: &mut Findings) {
         match OcspResponse::from_der(der, origin) {
             Ok(resp) => self.crls.add_ocsp(Arc::new(resp.embedded())),
-            Err(e) => f.warn(format!("{origin}: {e}")),
+            Err(e) => f.warn(Code::ValidationDataUnreadable, format!("{origin}: {e}")),
         }
     }
 
@@ -83,20 +86,26 @@ impl Carried {
         };
         for attr in infos {
             if attr.oid != ID_AA_ETS_CERT_VALUES && attr.oid != ID_AA_ETS_REVOCATION_VALUES {
-                f.warn(format!(
-                    "{label}: cryptoInfos attribute {} is not understood and not used",
-                    attr.oid
-                ));
+                f.warn(
+                    Code::EvidenceRecordAttributeIgnored,
+                    format!(
+                        "{label}: cryptoInfos attribute {} is not understood and not used",
+                        attr.oid
+                    ),
+                );
                 continue;
             }
             let one = match hozon_cms::asn1::der::asn1::SetOfVec::try_from(vec![attr.clone()]) {
                 Ok(set) => set,
                 Err(e) => {
-                    f.warn(format!("{label}: cryptoInfos: {e}"));
+                    f.warn(
+                        Code::ValidationDataUnreadable,
+                        format!("{label}: cryptoInfos: {e}"),
+                    );
                     continue;
                 }
             };
-            match crate::es_xl::EsXl::read(Some(&one)) {
+            match crate::cades::es_xl::EsXl::read(Some(&one)) {
                 Ok(xl) => {
                     for c in xl.certs {
                         self.add_cert(c);
@@ -108,7 +117,10 @@ impl Carried {
                         self.add_ocsp(resp, &format!("{label}: cryptoInfos OCSP response {i}"), f);
                     }
                 }
-                Err(e) => f.warn(format!("{label}: cryptoInfos: {e}")),
+                Err(e) => f.warn(
+                    Code::ValidationDataUnreadable,
+                    format!("{label}: cryptoInfos: {e}"),
+                ),
             }
         }
     }
@@ -142,12 +154,16 @@ impl Verifier {
         use SubIndication as S;
         let names: Vec<String> = contents.iter().map(|p| p.display().to_string()).collect();
         let mut report = blank_report(label, (!names.is_empty()).then(|| names.join(", ")));
-        report.format = "ERS".to_owned();
+        report.format = SignatureFormat::Ers.as_str().to_owned();
         let mut f = Findings::default();
         let er = match EvidenceRecord::parse(bytes) {
             Ok(er) => er,
             Err(e) => {
-                f.fail(S::FormatFailure, format!("{label}: {e}"));
+                f.fail(
+                    S::FormatFailure,
+                    Code::EvidenceRecordInvalid,
+                    format!("{label}: {e}"),
+                );
                 conclude(&mut report, f, &[]);
                 return report;
             }
@@ -155,7 +171,11 @@ impl Verifier {
         let algs = match algorithms(&er) {
             Ok(a) => a,
             Err(e) => {
-                f.fail(S::FormatFailure, format!("{label}: {e}"));
+                f.fail(
+                    S::FormatFailure,
+                    Code::EvidenceRecordInvalid,
+                    format!("{label}: {e}"),
+                );
                 conclude(&mut report, f, &[]);
                 return report;
             }
@@ -163,6 +183,7 @@ impl Verifier {
         if contents.is_empty() {
             f.fail(
                 S::SignedDataNotFound,
+                Code::SignedDataNotFound,
                 "no data object given for the evidence record (use --content FILE, once per file of the record)",
             );
             conclude(&mut report, f, &[]);
@@ -174,6 +195,7 @@ impl Verifier {
                 Ok(o) => objects.push(o),
                 Err(e) => f.fail(
                     S::SignedDataNotFound,
+                    Code::SignedDataNotFound,
                     format!("cannot read the data object {}: {e}", path.display()),
                 ),
             }
@@ -191,7 +213,7 @@ impl Verifier {
                     E::Build(_) => S::SignedDataNotFound,
                     _ => S::FormatFailure,
                 };
-                f.fail(sub, format!("{label}: {e}"));
+                f.fail(sub, Code::EvidenceRecordInvalid, format!("{label}: {e}"));
                 conclude(&mut report, f, &[]);
                 return report;
             }
@@ -223,21 +245,28 @@ impl Verifier {
             if t.gen_time.0 > at.0 + crate::timestamp::SIGNING_TIME_TOLERANCE_SECS {
                 // Validating as of a time before this renewal existed: the
                 // record is judged as it was then.
-                f.warn(format!(
-                    "{what} ({}) was made after the validation time {at} and is not used",
-                    t.gen_time
-                ));
+                f.warn(
+                    Code::TimestampAfterValidationTime,
+                    format!(
+                        "{what} ({}) was made after the validation time {at} and is not used",
+                        t.gen_time
+                    ),
+                );
                 continue;
             }
             checked += 1;
             let (mut entry, passed, tsa) = self.check_timestamp(
-                "archive",
-                &what,
-                &t.token_der,
-                Covered::Digest(t.digest, &t.root),
-                &carried.certs,
-                &carried.crls,
-                trust_until,
+                StampCheck {
+                    kind: TimestampKind::Archive,
+                    label: &what,
+                    der: &t.token_der,
+                    covered: Covered::Digest(t.digest, &t.root),
+                    pool: ValidationPool {
+                        certs: &carried.certs,
+                        crls: &carried.crls,
+                    },
+                    trust_until,
+                },
                 &mut f,
             );
             entry.attribute = Some(format!(
@@ -274,6 +303,7 @@ impl Verifier {
             all_passed = false;
             f.fail(
                 S::NoPoe,
+                Code::NoProofOfExistence,
                 format!(
                     "{label}: every archive time stamp was made after the validation time {at}: nothing is proven as of then"
                 ),
@@ -322,18 +352,22 @@ impl Verifier {
         carried.add_token(token_der, "archive time stamp", &mut f);
         let (alg, imprint) = token.imprint();
         let (entry, _, _) = self.check_timestamp(
-            "archive",
-            "archive time stamp",
-            token_der,
-            Covered::Digest(alg, imprint),
-            &carried.certs,
-            &carried.crls,
-            self.config.validation_time,
+            StampCheck {
+                kind: TimestampKind::Archive,
+                label: "archive time stamp",
+                der: token_der,
+                covered: Covered::Digest(alg, imprint),
+                pool: ValidationPool {
+                    certs: &carried.certs,
+                    crls: &carried.crls,
+                },
+                trust_until: self.config.validation_time,
+            },
             &mut f,
         );
-        let problem = (entry.indication != "PASSED").then(|| {
-            let mut all: Vec<String> = f.problems.iter().map(|(_, m)| m.clone()).collect();
-            all.extend(f.warnings.iter().cloned());
+        let problem = (entry.indication != TimestampIndication::Passed.as_str()).then(|| {
+            let mut all: Vec<String> = f.problems.iter().map(|p| p.message.clone()).collect();
+            all.extend(f.warnings.iter().map(|w| w.message.clone()));
             format!("{}: {}", entry.indication, all.join("; "))
         });
         TokenValidationData {

@@ -2,14 +2,36 @@
 //! with its ETSI sub-indication), warnings, and which checks positively
 //! succeeded.
 
+use crate::codes::Code;
 use crate::report::SubIndication;
 
-/// Problems and warnings gathered for one SignerInfo, and the validation
-/// data the checks relied on.
-#[derive(Default)]
-pub(crate) struct Findings {
-    pub(crate) problems: Vec<(SubIndication, String)>,
-    pub(crate) warnings: Vec<String>,
+/// A problem: it decides the verdict through its sub-indication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The ETSI sub-indication it leads to.
+    pub sub: SubIndication,
+    /// Its stable code.
+    pub code: Code,
+    /// What a reader is told.
+    pub message: String,
+}
+
+/// A warning: worth knowing, without effect on the verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// Its stable code.
+    pub code: Code,
+    /// What a reader is told.
+    pub message: String,
+}
+
+/// Problems and warnings gathered for one signature, and the validation
+/// data the checks relied on. Format adapters ([`crate::format`]) record
+/// what they find here with [`Findings::fail`] and [`Findings::warn`].
+#[derive(Clone, Debug, Default)]
+pub struct Findings {
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) warnings: Vec<Warning>,
     pub(crate) evidence: Evidence,
 }
 
@@ -55,11 +77,31 @@ impl Evidence {
 }
 
 impl Findings {
-    pub(crate) fn fail(&mut self, sub: SubIndication, msg: impl Into<String>) {
-        self.problems.push((sub, msg.into()));
+    /// Records a problem with its sub-indication and code.
+    pub fn fail(&mut self, sub: SubIndication, code: Code, msg: impl Into<String>) {
+        self.problems.push(Problem {
+            sub,
+            code,
+            message: msg.into(),
+        });
     }
-    pub(crate) fn warn(&mut self, msg: impl Into<String>) {
-        self.warnings.push(msg.into());
+
+    /// Records a warning with its code.
+    pub fn warn(&mut self, code: Code, msg: impl Into<String>) {
+        self.warnings.push(Warning {
+            code,
+            message: msg.into(),
+        });
+    }
+
+    /// The problems recorded so far.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The warnings recorded so far.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 }
 
@@ -77,20 +119,22 @@ pub(crate) struct Passed {
 
 impl Findings {
     /// Whether a problem with this sub-indication was recorded.
-    pub(crate) fn has(&self, sub: SubIndication) -> bool {
-        self.problems.iter().any(|(s, _)| *s == sub)
+    pub fn has(&self, sub: SubIndication) -> bool {
+        self.problems.iter().any(|p| p.sub == sub)
     }
 
     /// Takes over `other`'s problems and warnings, prefixing each message.
-    pub(crate) fn absorb(&mut self, other: Findings, prefix: &str) {
-        self.problems.extend(
-            other
-                .problems
-                .into_iter()
-                .map(|(s, m)| (s, format!("{prefix}{m}"))),
-        );
+    pub fn absorb(&mut self, other: Findings, prefix: &str) {
+        self.problems
+            .extend(other.problems.into_iter().map(|p| Problem {
+                message: format!("{prefix}{}", p.message),
+                ..p
+            }));
         self.warnings
-            .extend(other.warnings.into_iter().map(|m| format!("{prefix}{m}")));
+            .extend(other.warnings.into_iter().map(|w| Warning {
+                message: format!("{prefix}{}", w.message),
+                ..w
+            }));
         self.evidence.merge(other.evidence);
     }
 }

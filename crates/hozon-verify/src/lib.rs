@@ -1,5 +1,10 @@
 //! Signature validation in the manner of ETSI EN 319 102-1.
 //!
+//! One format-independent engine: a signature format implements the traits
+//! of [`format`] (CAdES/CMS is built in; XAdES and PAdES adapters live in
+//! their crates) and [`Verifier::verify_container`] validates it. Every
+//! error and warning carries a stable [`codes::Code`].
+//!
 //! [`Verifier`] runs, for every SignerInfo of a CMS/CAdES signature, the
 //! building blocks of the basic signature validation (EN 319 102-1 §5.3):
 //! format checking, identification of the signing certificate (with the ESS
@@ -59,29 +64,32 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+mod cades;
 mod chain;
+pub mod codes;
 mod content;
-mod content_timestamp;
-mod countersignature;
 pub mod deadline;
 mod engine;
 mod ers;
 pub use ers::TokenValidationData;
-mod es_xl;
 mod findings;
-pub use findings::Evidence;
+pub use findings::{Evidence, Findings, Problem, Warning};
+pub mod format;
 pub mod hc_role;
 
 pub mod policy;
 pub mod report;
-mod signature_value;
 mod timestamp;
-mod unsigned;
+mod verdict;
+pub mod vocabulary;
 
+pub use codes::Code;
 pub use content::{digest_ranges, DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
     CounterSignatureReport, DocumentChange, EvidenceRecordEntry, EvidenceRecordReport, FileError,
-    Indication, Report, SignatureReport, SignerReport, SubIndication, Summary,
+    FindingReport, Indication, Report, Severity, SignatureReport, SignerReport, SubIndication,
+    Summary,
 };
+pub use vocabulary::{Level, SignatureFormat, TimestampIndication, TimestampKind};

@@ -113,6 +113,29 @@ impl std::fmt::Display for SubIndication {
     }
 }
 
+/// Whether a finding decides the verdict (`error`) or not (`warning`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A problem (also in `errors`, with its sub-indication).
+    Error,
+    /// A warning (also in `warnings`).
+    Warning,
+}
+
+/// One error or warning with its stable machine code
+/// ([`crate::codes::Code`]): the `findings` of a report. The `message` is
+/// the same text as the matching entry of `errors` or `warnings`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingReport {
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// The stable code, e.g. `SIGNING_CERTIFICATE_DIGEST_MISMATCH`.
+    pub code: crate::codes::Code,
+    /// The message, as in `errors` / `warnings`.
+    pub message: String,
+}
+
 /// Who signed, from the signing certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignerReport {
@@ -171,6 +194,10 @@ pub struct SignatureReport {
     pub errors: Vec<String>,
     /// Things worth knowing that do not change the verdict.
     pub warnings: Vec<String>,
+    /// `errors` then `warnings` found by the engine, each with its stable
+    /// code (additive; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingReport>,
     /// The signer, when identified.
     pub signer: Option<SignerReport>,
     /// The signing-time attribute (a claim, not evidence).
@@ -237,6 +264,9 @@ pub struct CounterSignatureReport {
     pub errors: Vec<String>,
     /// Warnings.
     pub warnings: Vec<String>,
+    /// `errors` then `warnings`, each with its stable code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingReport>,
     /// Counter-signatures of this counter-signature.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counter_signatures: Vec<CounterSignatureReport>,

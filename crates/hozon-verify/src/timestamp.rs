@@ -4,19 +4,18 @@
 //! had a valid, unrevoked path **at the token's genTime**. A token that
 //! passes is proof of existence (POE) of the signature at genTime.
 
-use hozon_cms::asn1::cms::signed_data::SignerInfo;
 use std::path::Path;
 
-use hozon_cms::asn1::der::{Any, Encode};
-use hozon_cms::attributes::all_values;
-use hozon_cms::oid::rfc3161::ID_AA_SIGNATURE_TIME_STAMP_TOKEN;
 use hozon_cms::{Cert, UnixTime};
 use hozon_pki::CrlSet;
 use hozon_tsp::Token;
 
-use crate::engine::{blank_report, conclude};
+use crate::codes::Code;
 use crate::findings::Findings;
+use crate::format::{ExpectedImprint, ValidationPool};
 use crate::report::{Indication, SignatureReport, SubIndication, TimestampReport};
+use crate::verdict::{blank_report, conclude};
+use crate::vocabulary::{TimestampIndication, TimestampKind};
 use crate::Verifier;
 
 /// How much later than the signature time stamp a claimed signing time may
@@ -38,18 +37,54 @@ pub(crate) enum Covered<'a> {
     /// The signed content's digest (a content time stamp), compared as
     /// [`Covered::Digest`].
     Content(hozon_cms::DigestAlgorithm, &'a [u8]),
-    /// An archive-time-stamp-v2 input, already compared with the token's
-    /// imprint (the input holds the content and is streamed).
-    ArchiveV2 {
+    /// An input the format adapter compared with the token's imprint
+    /// already (an archive-time-stamp-v2 input, streamed).
+    Compared {
         /// Whether an accepted reading of the input matched.
         matched: bool,
+        /// What to say when none did.
+        mismatch: &'a str,
     },
+}
+
+impl<'a> From<&'a ExpectedImprint> for Covered<'a> {
+    fn from(expected: &'a ExpectedImprint) -> Covered<'a> {
+        match expected {
+            ExpectedImprint::Bytes(b) => Covered::Bytes(b),
+            ExpectedImprint::ContentDigest(alg, value) => Covered::Content(*alg, value),
+            ExpectedImprint::Compared { matched, mismatch } => Covered::Compared {
+                matched: *matched,
+                mismatch,
+            },
+            // Never checked: the engine reports it before.
+            ExpectedImprint::NotValidated(why) => Covered::Compared {
+                matched: false,
+                mismatch: why,
+            },
+        }
+    }
+}
+
+/// One time-stamp token to validate and what it must cover.
+pub(crate) struct StampCheck<'a> {
+    /// What it stamps (the report entry's `kind`).
+    pub(crate) kind: TimestampKind,
+    /// Its name in messages.
+    pub(crate) label: &'a str,
+    /// The token (or a TimeStampResp holding it).
+    pub(crate) der: &'a [u8],
+    /// What its imprint must match.
+    pub(crate) covered: Covered<'a>,
+    /// Certificates and revocation data for the TSA's path.
+    pub(crate) pool: ValidationPool<'a>,
+    /// Until when it must be trustworthy.
+    pub(crate) trust_until: UnixTime,
 }
 
 impl Covered<'_> {
     fn matches(&self, token: &Token) -> Result<bool, String> {
         match self {
-            Covered::ArchiveV2 { matched } => Ok(*matched),
+            Covered::Compared { matched, .. } => Ok(*matched),
             Covered::Bytes(b) => Ok(token.covers(b)),
             Covered::Digest(alg, value) | Covered::Content(alg, value) => {
                 let (imprint_alg, imprint) = token.imprint();
@@ -76,7 +111,7 @@ impl Covered<'_> {
 
     fn mismatch(&self) -> String {
         match self {
-            Covered::ArchiveV2 { .. } => "its message imprint does not match the content, certificates, CRLs and signer information it covers (archive-time-stamp-v2): something was altered or removed after it was made".into(),
+            Covered::Compared { mismatch, .. } => (*mismatch).to_owned(),
             Covered::Bytes(_) => "its message imprint does not match the signature value: it stamps something else".into(),
             Covered::Digest(alg, _) => format!("its message imprint is not the {} root of the hash tree it should stamp", alg.name()),
             Covered::Content(alg, _) => format!(
@@ -97,7 +132,7 @@ impl Covered<'_> {
 
 /// A token, from a bare token or from a TimeStampResp (as `.tsr` files
 /// hold).
-fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
+pub(crate) fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
     match Token::parse(der, label) {
         Ok(t) => Ok(t),
         Err(token_error) => hozon_tsp::parse_response(der, label).map_err(|e| match e {
@@ -105,53 +140,6 @@ fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
             other => other.to_string(),
         }),
     }
-}
-
-/// Which archive time-stamp attribute a token came from.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ArchiveVersion {
-    /// archiveTimestamp (id-aa-27), TS 101 733 before V1.7: not validated.
-    V1,
-    /// archive-time-stamp (id-aa-48), TS 101 733 V1.7.4+, JIS X 5092:2008.
-    V2,
-    /// archive-time-stamp-v3, EN 319 122-1.
-    V3,
-}
-
-impl ArchiveVersion {
-    fn label(self) -> &'static str {
-        match self {
-            ArchiveVersion::V1 => "archive time stamp v1",
-            ArchiveVersion::V2 => "archive time stamp v2",
-            ArchiveVersion::V3 => "archive time stamp",
-        }
-    }
-
-    fn attribute(self) -> &'static str {
-        match self {
-            ArchiveVersion::V1 => "archive-time-stamp v1 (id-aa-27)",
-            ArchiveVersion::V2 => "archive-time-stamp-v2 (id-aa-48)",
-            ArchiveVersion::V3 => "archive-time-stamp-v3",
-        }
-    }
-}
-
-/// One archive time-stamp attribute value.
-struct Archive {
-    version: ArchiveVersion,
-    /// Position of its attribute among the unsigned attributes in file
-    /// order (v1 and v2 only).
-    position: Option<usize>,
-    der: Vec<u8>,
-    token: Option<Token>,
-}
-
-/// What an archive stamp's imprint is checked against.
-enum V2OrBytes {
-    /// v2: already compared.
-    V2(bool),
-    /// v3: the hash input.
-    Bytes(Vec<u8>),
 }
 
 /// Safety margin before a TSA certificate's expiry by which the next archive
@@ -196,291 +184,6 @@ pub(crate) fn report_expiry(
 }
 
 impl Verifier {
-    /// Validates the archive time stamps of `si` — archive-time-stamp-v3
-    /// and the older archive-time-stamp (v2, id-aa-48), equally strictly —
-    /// newest first: the newest must hold at the validation time, each
-    /// older one until the next newer one was made. Records them in the
-    /// report and returns the genTime of the oldest one that passed — the
-    /// time until which everything they cover (signature time stamps,
-    /// validation data) has to be trustworthy. A v1 archiveTimestamp
-    /// (id-aa-27) is reported as not validated and proves nothing.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn archive_timestamps(
-        &self,
-        file: &hozon_cms::SignatureFile,
-        si: &SignerInfo,
-        certs: &[Cert],
-        crls: &CrlSet,
-        digests: &mut crate::content::DigestCache<'_>,
-        report: &mut SignatureReport,
-        f: &mut Findings,
-    ) -> Option<UnixTime> {
-        use hozon_cms::archive_timestamp::{current_hashes_in, imprint_input, read_hash_index};
-        use hozon_cms::oid::etsi_en_319_122::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3;
-        use hozon_cms::oid::rfc5126::{
-            ID_AA_ETS_ARCHIVE_TIMESTAMP_V1, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
-        };
-        use SubIndication as S;
-        let signed_data = &file.signed_data;
-        // The unsigned attributes in file order (v2 hashes them as they
-        // are), read only when there is a v1 or v2 stamp (the common v3-only
-        // signature pays nothing for them).
-        let old_stamps = si.unsigned_attrs.iter().flat_map(|a| a.iter()).any(|a| {
-            a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 || a.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V1
-        });
-        let ordered = if old_stamps {
-            match hozon_cms::archive_timestamp_v2::unsigned_attributes(file, si) {
-                Ok(list) => list,
-                Err(e) => {
-                    f.fail(S::FormatFailure, format!("archive time stamp v2: {e}"));
-                    Vec::new()
-                }
-            }
-        } else {
-            Vec::new()
-        };
-        let archive_oids = [
-            ID_AA_ETS_ARCHIVE_TIMESTAMP_V1,
-            ID_AA_ETS_ARCHIVE_TIMESTAMP_V2,
-            ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
-        ];
-        // genTime of every archive attribute's token, by file position.
-        let gen_times: Vec<Option<UnixTime>> = ordered
-            .iter()
-            .map(|(attr, _)| {
-                if !archive_oids.contains(&attr.oid) {
-                    return None;
-                }
-                let any = attr.values.get(0)?;
-                let der = any.to_der().ok()?;
-                Token::parse(&der, "archive time stamp")
-                    .ok()
-                    .map(|t| t.gen_time())
-            })
-            .collect();
-        let mut tokens: Vec<Archive> = Vec::new();
-        for any in all_values(si.unsigned_attrs.as_ref(), ID_AA_ETS_ARCHIVE_TIMESTAMP_V3) {
-            let der = any.to_der().unwrap_or_default();
-            let token = parse_token(&der, "archive time stamp").ok();
-            tokens.push(Archive {
-                version: ArchiveVersion::V3,
-                position: None,
-                der,
-                token,
-            });
-        }
-        for (position, (attr, _)) in ordered.iter().enumerate() {
-            let version = if attr.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 {
-                ArchiveVersion::V2
-            } else if attr.oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V1 {
-                ArchiveVersion::V1
-            } else {
-                continue;
-            };
-            for any in attr.values.iter() {
-                let der = any.to_der().unwrap_or_default();
-                let token = parse_token(&der, "archive time stamp").ok();
-                tokens.push(Archive {
-                    version,
-                    position: Some(position),
-                    der,
-                    token,
-                });
-            }
-        }
-        // Newest first. Stamps made within the same second are ordered by
-        // what they cover: a later v3 covers the earlier one's attribute,
-        // so its index lists more unsigned attribute values.
-        let covered = |a: &Archive| {
-            a.token
-                .as_ref()
-                .and_then(|t| t.signer_unsigned_attrs())
-                .and_then(|a| read_hash_index(a).ok().flatten())
-                .map_or(0, |(_, i)| i.unsigned_attr_values_hash_index.len())
-        };
-        tokens.sort_by_key(|a| {
-            std::cmp::Reverse((a.token.as_ref().map(|t| t.gen_time()), covered(a)))
-        });
-        let mut trust_until = self.config.validation_time;
-        let mut oldest_passed = None;
-        let mut entries = Vec::new();
-        for archive in &tokens {
-            let label = archive.version.label();
-            let Some(token) = &archive.token else {
-                crate::unsigned::unreadable(f, label, "not a time-stamp token");
-                continue;
-            };
-            let gen = token.gen_time();
-            let covered = match archive.version {
-                ArchiveVersion::V1 => {
-                    // A different, ambiguous imprint input (TS 101 733
-                    // before V1.5.1): never validated, never proof.
-                    f.warn(format!(
-                        "{label} ({gen}) is not validated: its message imprint is defined by obsolete versions of ETSI TS 101 733 and proves nothing here"
-                    ));
-                    entries.push(TimestampReport {
-                        kind: "archive".to_owned(),
-                        gen_time: gen.rfc3339(),
-                        tsa: String::new(),
-                        indication: "INDETERMINATE".to_owned(),
-                        serial: Some(token.serial_hex()),
-                        policy: Some(token.policy()),
-                        attribute: Some(archive.version.attribute().to_owned()),
-                    });
-                    continue;
-                }
-                ArchiveVersion::V2 => {
-                    let Some(own) = archive.position else {
-                        continue;
-                    };
-                    match self.archive_v2_matches(file, si, token, own, &gen_times, digests) {
-                        Ok(matched) => V2OrBytes::V2(matched),
-                        Err(e) => {
-                            f.fail(S::SignedDataNotFound, format!("{label} ({gen}): {e}"));
-                            continue;
-                        }
-                    }
-                }
-                ArchiveVersion::V3 => {
-                    let index = token
-                        .signer_unsigned_attrs()
-                        .and_then(|attrs| read_hash_index(attrs).ok().flatten());
-                    let Some((form, index)) = index else {
-                        f.fail(
-                            S::FormatFailure,
-                            format!(
-                                "{label} ({gen}): its ats-hash-index(-v3) attribute is missing or malformed"
-                            ),
-                        );
-                        continue;
-                    };
-                    let mut af = Findings::default();
-                    let now = index
-                        .digest()
-                        .and_then(|d| current_hashes_in(signed_data, si, d, form));
-                    match now {
-                        Ok(now) => {
-                            for what in index.missing_from(&now) {
-                                // Removing or altering what an archive
-                                // stamp covers is tampering with what it
-                                // protects (DSS only warns for a removed
-                                // certificate or CRL: see
-                                // docs/interoperability.md).
-                                af.fail(
-                                    S::HashFailure,
-                                    format!(
-                                        "{what} it covers was removed or altered after it was made"
-                                    ),
-                                );
-                            }
-                        }
-                        Err(e) => af.fail(S::FormatFailure, e.to_string()),
-                    }
-                    let (alg, _) = token.imprint();
-                    let input = digests
-                        .get(alg)
-                        .map_err(|e| e.message().to_owned())
-                        .and_then(|content| {
-                            imprint_input(signed_data, si, &content, &index)
-                                .map_err(|e| e.to_string())
-                        });
-                    let input = match input {
-                        Ok(i) => i,
-                        Err(e) => {
-                            af.fail(S::SignedDataNotFound, e);
-                            f.absorb(af, &format!("{label} ({gen}): "));
-                            continue;
-                        }
-                    };
-                    f.absorb(af, &format!("{label} ({gen}): "));
-                    V2OrBytes::Bytes(input)
-                }
-            };
-            let covered = match &covered {
-                V2OrBytes::V2(matched) => Covered::ArchiveV2 { matched: *matched },
-                V2OrBytes::Bytes(input) => Covered::Bytes(input),
-            };
-            let (mut entry, passed, tsa) = self.check_timestamp(
-                "archive",
-                label,
-                &archive.der,
-                covered,
-                certs,
-                crls,
-                trust_until,
-                f,
-            );
-            entry.attribute = Some(archive.version.attribute().to_owned());
-            entries.push(entry);
-            if let Some(gen) = passed {
-                if let Some(tsa) = &tsa {
-                    if oldest_passed.is_none() {
-                        // The newest archive stamp sets the renewal date.
-                        let digest = archive.token.as_ref().map(|t| t.imprint().0);
-                        report_expiry(report, tsa, digest, &self.config.algorithms);
-                    }
-                }
-                trust_until = gen;
-                oldest_passed = Some(gen);
-            }
-        }
-        // Oldest first in the report, as they were added.
-        entries.reverse();
-        report.timestamps.extend(entries);
-        oldest_passed
-    }
-
-    /// Whether the archive-time-stamp-v2 `token` (the attribute at file
-    /// position `own`) matches what it covers. It covers the unsigned
-    /// attributes present when it was made: all but itself and the archive
-    /// time stamps made later (DER sorting of the SET means position is no
-    /// evidence of age; genTime is). Both published forms of the unsigned
-    /// attributes are accepted (TS 101 733 V2.2.1 Annex K note 3); each
-    /// covers the same data. An archive stamp of the same second may or may
-    /// not have existed before it: both are tried, either way every byte
-    /// that is hashed is checked.
-    fn archive_v2_matches(
-        &self,
-        file: &hozon_cms::SignatureFile,
-        si: &SignerInfo,
-        token: &Token,
-        own: usize,
-        gen_times: &[Option<UnixTime>],
-        digests: &crate::content::DigestCache<'_>,
-    ) -> Result<bool, String> {
-        use hozon_cms::archive_timestamp_v2::{imprint_input, UnsignedAttrsForm};
-        let gen = token.gen_time();
-        let (alg, imprint) = token.imprint();
-        let excluded = |same_second_covered: bool| -> Vec<usize> {
-            gen_times
-                .iter()
-                .enumerate()
-                .filter(|(i, t)| {
-                    *i == own || t.is_some_and(|t| t > gen || (t == gen && !same_second_covered))
-                })
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let ties = gen_times
-            .iter()
-            .enumerate()
-            .any(|(i, t)| i != own && *t == Some(gen));
-        let readings: &[bool] = if ties { &[false, true] } else { &[false] };
-        for same_second_covered in readings {
-            let excluded = excluded(*same_second_covered);
-            for form in [UnsignedAttrsForm::Tagged, UnsignedAttrsForm::Untagged] {
-                let input = imprint_input(file, si, &excluded, form).map_err(|e| e.to_string())?;
-                let digest = input
-                    .digest(alg, &mut |d| digests.feed(d))
-                    .map_err(|e| e.to_string())?;
-                if digest == imprint {
-                    return Ok(true);
-                }
-            }
-        }
-        Ok(false)
-    }
-
     /// Verifies a stand-alone time stamp (`FILE.tsr`: a TimeStampResp, or a
     /// bare token) over the file `content`.
     pub fn verify_timestamp_file(
@@ -490,18 +193,21 @@ impl Verifier {
         content: Option<&Path>,
     ) -> SignatureReport {
         let mut report = blank_report(label, content.map(|c| c.display().to_string()));
-        report.format = "RFC3161".to_owned();
+        report.format = crate::vocabulary::SignatureFormat::Rfc3161
+            .as_str()
+            .to_owned();
         let mut f = Findings::default();
         // A file that is no time stamp at all is a format failure, whatever
         // the content.
         if let Err(e) = parse_token(bytes, label) {
-            f.fail(SubIndication::FormatFailure, e);
+            f.fail(SubIndication::FormatFailure, Code::TimestampUnreadable, e);
             conclude(&mut report, f, &[]);
             return report;
         }
         let Some(content) = content.filter(|c| c.is_file()) else {
             f.fail(
                 SubIndication::SignedDataNotFound,
+                Code::SignedDataNotFound,
                 match content {
                     Some(c) => format!("the time-stamped file {} does not exist", c.display()),
                     None => "no time-stamped file given (use --content FILE)".to_owned(),
@@ -510,14 +216,19 @@ impl Verifier {
             conclude(&mut report, f, &[]);
             return report;
         };
+        let no_crls = CrlSet::new();
         let (entry, passed, tsa) = self.check_timestamp(
-            "content",
-            "time stamp",
-            bytes,
-            Covered::File(content),
-            &[],
-            &CrlSet::new(),
-            self.config.validation_time,
+            StampCheck {
+                kind: TimestampKind::Content,
+                label: "time stamp",
+                der: bytes,
+                covered: Covered::File(content),
+                pool: ValidationPool {
+                    certs: &[],
+                    crls: &no_crls,
+                },
+                trust_until: self.config.validation_time,
+            },
             &mut f,
         );
         if let Some(gen) = passed {
@@ -531,7 +242,7 @@ impl Verifier {
                 hc_role: None,
             });
         }
-        let ok = entry.indication == "PASSED";
+        let ok = entry.indication == TimestampIndication::Passed.as_str();
         report.timestamps.push(entry);
         conclude(&mut report, f, &[(ok, "time stamp")]);
         report
@@ -549,7 +260,7 @@ impl Verifier {
         bytes: &[u8],
         content: crate::DetachedContent<'_>,
         external: &crate::ValidationData,
-        kind: &str,
+        kind: TimestampKind,
     ) -> SignatureReport {
         let (path, covered) = match content {
             crate::DetachedContent::File(p) => (p, Covered::File(p)),
@@ -558,29 +269,35 @@ impl Verifier {
             }
         };
         let mut report = blank_report(label, Some(path.display().to_string()));
-        report.format = "RFC3161".to_owned();
+        report.format = crate::vocabulary::SignatureFormat::Rfc3161
+            .as_str()
+            .to_owned();
         let mut f = Findings::default();
         let mut crls = CrlSet::new();
         for (i, der) in external.crls.iter().enumerate() {
             match hozon_pki::Crl::from_der(der, &format!("{label} (external CRL {i})")) {
                 Ok(crl) => crls.add(std::sync::Arc::new(crl.embedded())),
-                Err(e) => f.warn(e.to_string()),
+                Err(e) => f.warn(Code::ValidationDataUnreadable, e.to_string()),
             }
         }
         for (i, der) in external.ocsp_responses.iter().enumerate() {
             match hozon_pki::OcspResponse::from_der(der, &format!("{label} (external OCSP {i})")) {
                 Ok(resp) => crls.add_ocsp(std::sync::Arc::new(resp.embedded())),
-                Err(e) => f.warn(e.to_string()),
+                Err(e) => f.warn(Code::ValidationDataUnreadable, e.to_string()),
             }
         }
         let (entry, passed, tsa) = self.check_timestamp(
-            kind,
-            "time stamp",
-            bytes,
-            covered,
-            &external.certs,
-            &crls,
-            self.config.validation_time,
+            StampCheck {
+                kind,
+                label: "time stamp",
+                der: bytes,
+                covered,
+                pool: ValidationPool {
+                    certs: &external.certs,
+                    crls: &crls,
+                },
+                trust_until: self.config.validation_time,
+            },
             &mut f,
         );
         if let Some(gen) = passed {
@@ -597,105 +314,37 @@ impl Verifier {
                 hc_role: None,
             });
         }
-        let ok = entry.indication == "PASSED";
+        let ok = entry.indication == TimestampIndication::Passed.as_str();
         report.timestamps.push(entry);
         conclude(&mut report, f, &[(ok, "time stamp")]);
         report
     }
 
-    /// Validates the signature time stamps (id-aa-signatureTimeStampToken)
-    /// of `si`, records them in the report, and returns the earliest genTime
-    /// among those that passed: the signature's best signature time.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn signature_timestamps(
-        &self,
-        si: &SignerInfo,
-        certs: &[Cert],
-        crls: &CrlSet,
-        claimed: Option<UnixTime>,
-        trust_until: UnixTime,
-        report: &mut SignatureReport,
-        f: &mut Findings,
-    ) -> Option<UnixTime> {
-        let mut best: Option<UnixTime> = None;
-        let tokens: Vec<&Any> =
-            all_values(si.unsigned_attrs.as_ref(), ID_AA_SIGNATURE_TIME_STAMP_TOKEN).collect();
-        for (i, token) in tokens.iter().enumerate() {
-            let label = if tokens.len() > 1 {
-                format!("signature time stamp {}", i + 1)
-            } else {
-                "signature time stamp".to_owned()
-            };
-            let der = token.to_der().unwrap_or_default();
-            // X.690 allows equal elements in a SET OF (and an attribute may
-            // be repeated): accepted, but a copy proves nothing more.
-            if let Some(j) = tokens[..i].iter().position(|t| *t == *token) {
-                f.warn(format!(
-                    "{label} is identical to signature time stamp {}: the same token twice adds no proof",
-                    j + 1
-                ));
-            }
-            if let Err(e) = parse_token(&der, &label) {
-                // An unsigned attribute anyone could have added: it proves
-                // nothing, and must not fail a signature that is valid
-                // without it.
-                crate::unsigned::unreadable(f, &label, &e);
-                continue;
-            }
-            let covered = Covered::Bytes(si.signature.as_bytes());
-            let (entry, passed, tsa) = self.check_timestamp(
-                "signature",
-                &label,
-                &der,
-                covered,
-                certs,
-                crls,
-                trust_until,
-                f,
-            );
-            if let (Some(_), Some(tsa)) = (passed, &tsa) {
-                report_expiry(report, tsa, None, &self.config.algorithms);
-            }
-            report.timestamps.push(entry);
-            if let Some(gen) = passed {
-                best = Some(best.map_or(gen, |b| b.min(gen)));
-            }
-        }
-        if let (Some(best), Some(claimed)) = (best, claimed) {
-            if claimed.0 > best.0 + SIGNING_TIME_TOLERANCE_SECS {
-                f.fail(
-                    SubIndication::TimestampOrderFailure,
-                    format!(
-                        "the claimed signing time {claimed} is later than the signature time stamp {best}: a signature cannot be signed after it was stamped"
-                    ),
-                );
-            }
-        }
-        best
-    }
-
-    /// Validates one time-stamp token over `covered`. Problems are recorded
-    /// in `f` prefixed with `label`; returns the report entry and, when the
-    /// token passed, its genTime.
-    #[allow(clippy::too_many_arguments)]
+    /// Validates one time-stamp token over what it must cover (EN 319
+    /// 102-1 §5.4). Problems are recorded in `f` prefixed with its label;
+    /// returns the report entry, its genTime when it passed, and the TSA's
+    /// certificate when found.
     pub(crate) fn check_timestamp(
         &self,
-        kind: &str,
-        label: &str,
-        token_der: &[u8],
-        covered: Covered<'_>,
-        certs: &[Cert],
-        crls: &CrlSet,
-        trust_until: UnixTime,
+        check: StampCheck<'_>,
         f: &mut Findings,
     ) -> (TimestampReport, Option<UnixTime>, Option<Cert>) {
+        let StampCheck {
+            kind,
+            label,
+            der: token_der,
+            covered,
+            pool,
+            trust_until,
+        } = check;
+        let (certs, crls) = (pool.certs, pool.crls);
         use SubIndication as S;
         let at = self.config.validation_time;
         let mut entry = TimestampReport {
-            kind: kind.to_owned(),
+            kind: kind.as_str().to_owned(),
             gen_time: String::new(),
             tsa: String::new(),
-            indication: "FAILED".to_owned(),
+            indication: TimestampIndication::Failed.as_str().to_owned(),
             serial: None,
             policy: None,
             attribute: None,
@@ -704,7 +353,7 @@ impl Verifier {
         let token = match parse_token(token_der, label) {
             Ok(t) => t,
             Err(e) => {
-                f.fail(S::FormatFailure, e);
+                f.fail(S::FormatFailure, Code::TimestampUnreadable, e);
                 return (entry, None, None);
             }
         };
@@ -714,8 +363,12 @@ impl Verifier {
         entry.policy = Some(token.policy());
         match covered.matches(&token) {
             Ok(true) => {}
-            Ok(false) => tf.fail(S::HashFailure, covered.mismatch()),
-            Err(e) => tf.fail(S::SignedDataNotFound, e),
+            Ok(false) => tf.fail(
+                S::HashFailure,
+                Code::TimestampImprintMismatch,
+                covered.mismatch(),
+            ),
+            Err(e) => tf.fail(S::SignedDataNotFound, Code::TimestampInputUnavailable, e),
         }
         let mut tsa_cert = None;
         let pool_in: Vec<Cert> = certs
@@ -733,9 +386,9 @@ impl Verifier {
                     T::Digest => S::HashFailure,
                     _ => S::SigCryptoFailure,
                 };
-                tf.fail(sub, reason);
+                tf.fail(sub, Code::TimestampTokenInvalid, reason);
             }
-            Err(e) => tf.fail(S::FormatFailure, e.to_string()),
+            Err(e) => tf.fail(S::FormatFailure, Code::TimestampTokenInvalid, e.to_string()),
             Ok(tsa) => {
                 entry.tsa = tsa.subject();
                 let pool: Vec<Cert> = token
@@ -754,6 +407,7 @@ impl Verifier {
                     if not_after < trust_until && !self.config.accept_expired_tsa {
                         tf.fail(
                             S::OutOfBoundsNoPoe,
+                            Code::TimestampTsaExpired,
                             format!(
                                 "the TSA certificate {} expired at {not_after}; without an archive time stamp made before then the stamp cannot be relied on (use --accept-expired-tsa if your policy allows it)",
                                 tsa.subject()
@@ -774,24 +428,26 @@ impl Verifier {
         if gen.0 > at.0 + SIGNING_TIME_TOLERANCE_SECS {
             // Validating as of a time before the stamp existed: it proves
             // nothing about that time.
-            f.warn(format!(
-                "{label} ({gen}) was made after the validation time {at} and is not used"
-            ));
-            entry.indication = "INDETERMINATE".to_owned();
+            f.warn(
+                Code::TimestampAfterValidationTime,
+                format!("{label} ({gen}) was made after the validation time {at} and is not used"),
+            );
+            entry.indication = TimestampIndication::Indeterminate.as_str().to_owned();
             return (entry, None, tsa_cert);
         }
         let passed = tf.problems.is_empty();
         entry.indication = if passed {
-            "PASSED"
+            TimestampIndication::Passed
         } else if tf
             .problems
             .iter()
-            .any(|(s, _)| s.indication() == Indication::TotalFailed)
+            .any(|p| p.sub.indication() == Indication::TotalFailed)
         {
-            "FAILED"
+            TimestampIndication::Failed
         } else {
-            "INDETERMINATE"
+            TimestampIndication::Indeterminate
         }
+        .as_str()
         .to_owned();
         f.absorb(tf, &format!("{label} ({gen}): "));
         (entry, passed.then_some(gen), tsa_cert)
@@ -824,6 +480,7 @@ impl Verifier {
             if compromise {
                 tf.fail(
                     SubIndication::RevokedNoPoe,
+                    Code::TimestampTsaCompromised,
                     format!(
                         "the TSA certificate {} was revoked at {revoked_at} ({}): after a key compromise none of its time stamps can be trusted (RFC 3161 §4)",
                         tsa.subject(),

@@ -11,14 +11,8 @@ use hozon_cms::oid::{
     ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNING_TIME,
 };
 
+use crate::codes::Code;
 use crate::findings::Findings;
-
-/// Records that the unsigned attribute `what` cannot be read and is ignored.
-pub(crate) fn unreadable(f: &mut Findings, what: &str, why: impl std::fmt::Display) {
-    f.warn(format!(
-        "the unsigned attribute {what} cannot be read and is ignored (unsigned attributes are not covered by the signature): {why}"
-    ));
-}
 
 /// The name of a signed attribute that has no business among the unsigned
 /// ones (it is only meaningful when the signature covers it).
@@ -58,15 +52,21 @@ pub(crate) fn note_unvalidated(si: &SignerInfo, f: &mut Findings) {
     ];
     for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
         if let Some(name) = misplaced_signed_attribute(&attr.oid) {
-            f.warn(format!(
-                "{name} ({}) is among the unsigned attributes, where the signature does not cover it: it is ignored",
-                attr.oid
-            ));
+            f.warn(
+                Code::SignedAttributeUnsigned,
+                format!(
+                    "{name} ({}) is among the unsigned attributes, where the signature does not cover it: it is ignored",
+                    attr.oid
+                ),
+            );
         } else if !validated.contains(&attr.oid) {
-            f.warn(format!(
-                "unsigned attribute {} is present but not validated by this version",
-                attr.oid
-            ));
+            f.warn(
+                Code::UnsignedAttributeNotValidated,
+                format!(
+                    "unsigned attribute {} is present but not validated by this version",
+                    attr.oid
+                ),
+            );
         }
     }
 }

@@ -14,30 +14,25 @@ use hozon_cms::oid::rfc5652::ID_COUNTERSIGNATURE;
 use hozon_cms::oid::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST};
 use hozon_cms::signing_certificate::SigningCertificateV2;
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm};
-use hozon_pki::CrlSet;
 
-use crate::engine::{blank_report, conclude};
+use super::signature::find_signer;
+use super::signature_value::{verify_signed_attrs, verify_value};
+use crate::codes::Code;
 use crate::findings::Findings;
+use crate::format::ValidationPool;
 use crate::report::{CounterSignatureReport, SignerReport, SubIndication as S};
+use crate::verdict::{blank_report, conclude};
 use crate::Verifier;
 
 /// Counter-signatures nested deeper than this are reported as not validated.
 const MAX_DEPTH: usize = 8;
-
-/// What counter-signatures are checked against.
-pub(crate) struct CounterContext<'a> {
-    /// Certificates of the signature (and from outside it).
-    pub(crate) certs: &'a [Cert],
-    /// CRLs and OCSP responses.
-    pub(crate) crls: &'a CrlSet,
-}
 
 impl Verifier {
     /// The counter-signatures of `parent`, validated, recursively.
     pub(crate) fn counter_signatures(
         &self,
         parent: &SignerInfo,
-        ctx: &CounterContext<'_>,
+        ctx: ValidationPool<'_>,
         depth: usize,
     ) -> Vec<CounterSignatureReport> {
         all_values(parent.unsigned_attrs.as_ref(), ID_COUNTERSIGNATURE)
@@ -58,7 +53,7 @@ impl Verifier {
         &self,
         cs: &SignerInfo,
         parent: &SignerInfo,
-        ctx: &CounterContext<'_>,
+        ctx: ValidationPool<'_>,
         depth: usize,
     ) -> CounterSignatureReport {
         let mut f = Findings::default();
@@ -78,37 +73,53 @@ impl Verifier {
             Ok(a) => a,
             Err(e) => return broken(&format!("signatureAlgorithm: {e}")),
         };
-        let sig_algs = crate::signature_value::algorithm_candidates(digest_alg, sig_alg, &mut f);
+        let sig_algs = super::signature_value::algorithm_candidates(digest_alg, sig_alg, &mut f);
         let mut sig_alg = sig_algs[0];
         let attrs = cs.signed_attrs.as_ref();
         // RFC 5652 §11.4: message-digest present, content-type absent.
         if attrs.is_some_and(|a| a.iter().any(|x| x.oid == ID_CONTENT_TYPE)) {
             f.fail(
                 S::FormatFailure,
+                Code::StructureInvalid,
                 "a counter-signature must not carry a content-type attribute (RFC 5652 11.4)",
             );
         }
         let expected = attrs.and_then(|a| {
             decode_unique::<OctetString>(Some(a), ID_MESSAGE_DIGEST)
-                .map_err(|e| f.fail(S::FormatFailure, e.to_string()))
+                .map_err(|e| {
+                    f.fail(
+                        S::FormatFailure,
+                        Code::SignedAttributeMalformed,
+                        e.to_string(),
+                    )
+                })
                 .ok()
                 .flatten()
         });
         checks[0].0 = f.problems.is_empty();
         let countersigned = parent.signature.as_bytes();
         match (attrs, expected) {
-            (Some(_), None) => f.fail(S::FormatFailure, "the message-digest attribute is missing"),
+            (Some(_), None) => f.fail(
+                S::FormatFailure,
+                Code::SignedAttributeMissing,
+                "the message-digest attribute is missing",
+            ),
             (Some(_), Some(md)) => match digest_alg.digest(countersigned) {
                 Ok(d) if d == md.as_bytes() => checks[1].0 = true,
                 Ok(_) => f.fail(
                     S::HashFailure,
+                    Code::MessageDigestMismatch,
                     "its message-digest is not the digest of the signature value it counter-signs",
                 ),
-                Err(e) => f.fail(S::FormatFailure, e.to_string()),
+                Err(e) => f.fail(
+                    S::FormatFailure,
+                    Code::AlgorithmIdentifierMalformed,
+                    e.to_string(),
+                ),
             },
             (None, _) => checks[1].0 = true,
         }
-        let signer = crate::engine::find_signer(&cs.sid, ctx.certs).or_else(|| {
+        let signer = find_signer(&cs.sid, ctx.certs).or_else(|| {
             let outside: Vec<Cert> = self
                 .config
                 .extra_certs
@@ -116,11 +127,12 @@ impl Verifier {
                 .chain(self.chains.anchors().certs())
                 .cloned()
                 .collect();
-            crate::engine::find_signer(&cs.sid, &outside)
+            find_signer(&cs.sid, &outside)
         });
         let Some(cert) = signer else {
             f.fail(
                 S::NoSigningCertificateFound,
+                Code::SigningCertificateNotFound,
                 "the counter-signer's certificate is not available",
             );
             return finish(
@@ -138,8 +150,14 @@ impl Verifier {
         });
         checks[2].0 = match attrs {
             Some(a) => {
-                match self.verify_signed_attrs(&cert, &sig_algs, a, cs.signature.as_bytes(), &mut f)
-                {
+                match verify_signed_attrs(
+                    &self.keys,
+                    &cert,
+                    &sig_algs,
+                    a,
+                    cs.signature.as_bytes(),
+                    &mut f,
+                ) {
                     Some(matched) => {
                         sig_alg = matched;
                         true
@@ -147,11 +165,16 @@ impl Verifier {
                     None => false,
                 }
             }
-            None => match self.verify_value(&cert, sig_alg, countersigned, cs.signature.as_bytes())
-            {
+            None => match verify_value(
+                &self.keys,
+                &cert,
+                sig_alg,
+                countersigned,
+                cs.signature.as_bytes(),
+            ) {
                 Ok(()) => true,
                 Err(why) => {
-                    f.fail(S::SigCryptoFailure, why);
+                    f.fail(S::SigCryptoFailure, Code::SignatureValueInvalid, why);
                     false
                 }
             },
@@ -163,6 +186,7 @@ impl Verifier {
                 if !r.matches(&cert).unwrap_or(false) {
                     f.fail(
                         S::NoSigningCertificateFound,
+                        Code::SigningCertificateDigestMismatch,
                         "its signing-certificate-v2 attribute does not reference the counter-signer's certificate",
                     );
                 }
@@ -203,6 +227,7 @@ fn finish(
         sub_indication: report.sub_indication,
         errors: report.errors,
         warnings: report.warnings,
+        findings: report.findings,
         counter_signatures,
     }
 }
@@ -211,6 +236,10 @@ fn finish(
 /// FORMAT_FAILURE), named as such.
 fn broken(why: &str) -> CounterSignatureReport {
     let mut f = Findings::default();
-    f.fail(S::FormatFailure, format!("broken counter-signature: {why}"));
+    f.fail(
+        S::FormatFailure,
+        Code::CounterSignatureUnreadable,
+        format!("broken counter-signature: {why}"),
+    );
     finish(blank_report("", None), f, &[], Vec::new())
 }

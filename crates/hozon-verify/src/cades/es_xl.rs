@@ -27,6 +27,7 @@
 use hozon_cms::es_c::{CrlValidatedId, EsXlAttributes};
 use hozon_cms::Cert;
 
+use crate::codes::Code;
 use crate::findings::{Evidence, Findings};
 
 /// The ES-XL data of one SignerInfo, read once per file.
@@ -78,21 +79,22 @@ impl EsXl {
 /// `evidence` (what the validation used); mismatches become warnings.
 pub(crate) fn check_references(
     xl: &EsXl,
-    certs: &[Cert],
-    crls: &[&[u8]],
-    ocsp: &[Vec<u8>],
+    available_data: &super::Available,
     evidence: &Evidence,
     f: &mut Findings,
 ) {
+    let certs = &available_data.certs;
+    let crls: Vec<&[u8]> = available_data.crls.iter().map(Vec::as_slice).collect();
+    let ocsp = &available_data.ocsp;
     for (i, r) in xl.attributes.certificate_refs.iter().flatten().enumerate() {
         let mut available = certs.iter().chain(&evidence.certs);
         match available.try_fold(false, |found, c| {
             r.matches(c.parsed(), c.der()).map(|m| found || m)
         }) {
-            Err(e) => f.warn(format!(
+            Err(e) => f.warn(Code::ReferenceUncheckable, format!(
                 "complete-certificate-references: reference {i} cannot be checked: {e}"
             )),
-            Ok(false) => f.warn(format!(
+            Ok(false) => f.warn(Code::ReferenceUnmatched, format!(
                 "complete-certificate-references: reference {i} matches no available certificate (the ES-C references are inconsistent with the data)"
             )),
             Ok(true) if evidence.certs.is_empty() => {}
@@ -102,7 +104,7 @@ pub(crate) fn check_references(
                     .iter()
                     .any(|c| r.matches(c.parsed(), c.der()).unwrap_or(false));
                 if !used {
-                    f.warn(format!(
+                    f.warn(Code::ReferenceUnused, format!(
                         "complete-certificate-references: reference {i} names a certificate the validation did not use"
                     ));
                 }
@@ -118,10 +120,10 @@ pub(crate) fn check_references(
             match available.try_fold(false, |found, der| {
                 crl_ref.crl_hash.matches(der).map(|m| found || m)
             }) {
-                Err(e) => f.warn(format!(
+                Err(e) => f.warn(Code::ReferenceUncheckable, format!(
                     "complete-revocation-references: entry {i}, CRL {j} cannot be checked: {e}"
                 )),
-                Ok(false) => f.warn(format!(
+                Ok(false) => f.warn(Code::ReferenceUnmatched, format!(
                     "complete-revocation-references: entry {i}, CRL {j}{} matches no available CRL (the ES-C references are inconsistent with the data)",
                     crl_ref
                         .crl_identifier
@@ -147,7 +149,7 @@ pub(crate) fn check_references(
                                 })
                             });
                         if !consistent {
-                            f.warn(format!(
+                            f.warn(Code::ReferenceIdentifierMismatch, format!(
                                 "complete-revocation-references: entry {i}, CRL {j}: the crlIdentifier (issuer, issue time, number) differs from the CRL its hash names"
                             ));
                         }
@@ -167,10 +169,10 @@ pub(crate) fn check_references(
             match ocsp.iter().try_fold(false, |found, der| {
                 hash.matches(der).map(|m| found || m)
             }) {
-                Err(e) => f.warn(format!(
+                Err(e) => f.warn(Code::ReferenceUncheckable, format!(
                     "complete-revocation-references: entry {i}, OCSP response {j} cannot be checked: {e}"
                 )),
-                Ok(false) => f.warn(format!(
+                Ok(false) => f.warn(Code::ReferenceUnmatched, format!(
                     "complete-revocation-references: entry {i}, OCSP response {j} matches no OCSP response in the signature"
                 )),
                 Ok(true) => {}
