@@ -58,6 +58,7 @@ pub mod inspect;
 pub mod layout;
 pub mod lock;
 pub mod outbox;
+pub mod progress;
 pub mod record;
 pub mod reindex;
 pub mod renew;
@@ -65,11 +66,13 @@ pub mod replicate;
 pub mod session;
 pub mod stamped_fields;
 pub mod status;
+pub mod tools;
 pub mod verify;
 
 pub use config::Config;
 pub use layout::Layout;
 pub use session::Session;
+pub use tools::{ToolOptions, Tools, ToolsError};
 
 use std::path::PathBuf;
 

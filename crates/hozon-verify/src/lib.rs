@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod builder;
 mod chain;
 mod content;
 mod content_timestamp;
@@ -78,6 +79,7 @@ mod signature_value;
 mod timestamp;
 mod unsigned;
 
+pub use builder::{BuildError, VerifierSetup};
 pub use content::{digest_ranges, DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
