@@ -1,8 +1,7 @@
 //! `hozon archive ...`: arguments, progress bars and output around the
-//! jobs of hozon-archive, which do the work. This module also turns
-//! `hozon.toml` back into the signer, TSA client and verifier the jobs use
-//! (the same loaders `sign` and `verify` use, so a password is read the
-//! same way: environment variable, file, or prompt — never stored).
+//! jobs of hozon-archive, which do the work (and which turns `hozon.toml`
+//! into the signer, TSA clients and verifier the jobs use:
+//! [`hozon_archive::Tools::from_config`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -12,21 +11,18 @@ use clap::{Args, Subcommand};
 
 use hozon_archive::config::{
     Config, LockMode, RenewalConfig, ReplicaConfig, ReplicaKind, RetentionConfig, ScanConfig,
-    SignerConfig, TsaConfig, ValidationConfig,
+    SignerConfig, TsaConfig, ValidationConfig, ValidationOverrides,
 };
-use hozon_archive::evidence::{RenewKind, Stamper};
-use hozon_archive::ingest::{IngestOptions, Progress, Tools};
+use hozon_archive::evidence::RenewKind;
+use hozon_archive::ingest::{IngestOptions, Progress};
 use hozon_archive::lock::Wait;
+use hozon_archive::tools::{self, ToolOptions, Tools};
 use hozon_archive::Session;
+use hozon_ltv::{Target, UnknownStatus};
 
-use crate::args::{
-    DigestArg, ProfileArg, RevocationArg, SignRevocationArg, SignerArgs, TsaArgs, TsaTuningArgs,
-    ValidationDataArgs,
-};
-use crate::augment::{Augmenter, Target};
+use crate::args::{DigestArg, SignRevocationArg, SignerArgs, TsaArgs, TsaTuningArgs};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::verify::{build_verifier, VerifierSetup};
 
 /// `hozon archive`.
 #[derive(Debug, Args)]
@@ -497,24 +493,24 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
     config.absolutize(&cwd);
     // Check now that the signer loads and the trust anchors read, rather
     // than at the first ingest.
-    let cades = crate::sign::load_signer(&signer_args(&config.signer)?)?;
-    verifier(&config, None)?;
+    let cades = tools::signer_spec(&config.signer)?.load()?;
+    tools::verifier_setup(&config, None).build()?;
     // The signer must not be revoked (every ingest would then refuse every
     // file), and the TSA must answer, before the archive exists.
-    let setup = crate::signer_check::CheckSetup {
-        trust: &config.validation.trust,
-        crls: &config.validation.crls,
-        ocsp: &config.validation.ocsp,
-        certs: &config.validation.certs,
-        offline: config.validation.offline,
-        revocation: a.revocation,
+    let unknown = match a.revocation {
+        SignRevocationArg::Require => UnknownStatus::Refuse,
+        SignRevocationArg::BestEffort => UnknownStatus::SignAnyway,
     };
-    if let Err(outcome) = crate::signer_check::gate(&cades, &setup, false)? {
+    let check = tools::signer_check(&config, unknown);
+    if let Err(outcome) = crate::signer_check::gate(&cades, &check, false)? {
         return Ok(outcome);
     }
-    if !config.tsa.urls.is_empty() {
-        let client = crate::tsa::client(&tsa_args(&config.tsa, &[], &TsaTuningArgs::default()))?
-            .context("hozon.toml names no TSA")?;
+    let tsa = tools::tsa_client(
+        &config.tsa,
+        Default::default(),
+        hozon_cms::DigestAlgorithm::Sha256,
+    )?;
+    if let Some(client) = tsa {
         if let Err(e) = client.stamp_data(b"hozon archive init: test stamp") {
             output::error(&format!(
                 "not creating the archive: the TSA did not give a test stamp: {e}"
@@ -528,32 +524,6 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
         root.display()
     );
     Ok(Outcome::Passed)
-}
-
-fn signer_args(c: &SignerConfig) -> anyhow::Result<SignerArgs> {
-    let digest = match c.digest.as_deref() {
-        None => None,
-        Some("sha256") => Some(DigestArg::Sha256),
-        Some("sha384") => Some(DigestArg::Sha384),
-        Some("sha512") => Some(DigestArg::Sha512),
-        Some(other) => anyhow::bail!("hozon.toml: unknown signer digest {other:?}"),
-    };
-    Ok(SignerArgs {
-        key: c.key.clone(),
-        cert: c.cert.clone(),
-        chain: c.chain.clone(),
-        pkcs12: c.pkcs12.clone(),
-        pass_env: c.pass_env.clone(),
-        pass_file: c.pass_file.clone(),
-        pkcs11_module: c.pkcs11_module.clone(),
-        pkcs11_token: c.pkcs11_token.clone(),
-        pkcs11_key: c.pkcs11_key.clone(),
-        pkcs11_sessions: c.pkcs11_sessions,
-        pin_env: c.pin_env.clone(),
-        pin_file: c.pin_file.clone(),
-        digest,
-        rsa_pss: c.rsa_pss,
-    })
 }
 
 /// The TSA options of hozon.toml's `[tsa]`, with `--tsa` URLs and the
@@ -579,34 +549,6 @@ pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String], flags: &TsaTuningArgs) ->
     }
 }
 
-fn validation_args(c: &Config) -> ValidationDataArgs {
-    ValidationDataArgs {
-        profile: ProfileArg::Etsi,
-        trust: c.validation.trust.clone(),
-        crl: c.validation.crls.clone(),
-        ocsp: c.validation.ocsp.clone(),
-        offline: c.validation.offline,
-        certs: c.validation.certs.clone(),
-    }
-}
-
-/// The archive's verifier, with hozon.toml's `[crypto]` policy (a
-/// `--crypto-policy FILE` of `archive verify` overrides it).
-fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifier> {
-    let policy = c.algorithm_policy()?;
-    Ok(build_verifier(&VerifierSetup {
-        trust: &c.validation.trust,
-        crls: &c.validation.crls,
-        ocsp: &c.validation.ocsp,
-        offline: c.validation.offline,
-        certs: &c.validation.certs,
-        revocation: RevocationArg::Require,
-        at,
-        accept_expired_tsa: false,
-    })?
-    .with_algorithms(policy))
-}
-
 fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
     let command = format!("hozon archive {what}");
     let wait = if job.wait { Wait::Yes } else { Wait::No };
@@ -625,21 +567,41 @@ fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
 
 /// hozon.toml with this run's flags applied (flags override the file).
 fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
-    let mut c = config.clone();
     let cwd = std::env::current_dir().context("the current directory")?;
-    let abs = |p: &PathBuf| {
-        if p.is_relative() {
-            cwd.join(p)
-        } else {
-            p.clone()
-        }
+    let flags = ValidationOverrides {
+        trust: job.trust.clone(),
+        crls: job.crl.clone(),
+        offline: job.offline,
     };
-    if !job.trust.is_empty() {
-        c.validation.trust = job.trust.iter().map(abs).collect();
-    }
-    c.validation.crls.extend(job.crl.iter().map(abs));
-    c.validation.offline |= job.offline;
-    Ok(c)
+    Ok(config.with_overrides(&flags, &cwd))
+}
+
+/// The tools of hozon.toml for a job, with this run's TSA flags.
+fn job_tools(
+    session: &Session,
+    config: &Config,
+    job: &JobArgs,
+    options: ToolOptions,
+) -> anyhow::Result<Tools> {
+    Ok(Tools::from_config(
+        config,
+        &ToolOptions {
+            tsa_urls: job.tsa.clone(),
+            tsa_settings: job.tsa_tuning.settings(),
+            config_file: session.layout.config(),
+            ..options
+        },
+    )?)
+}
+
+/// An RFC 3339 time given with `flag`.
+fn parse_time(flag: &str, text: Option<&str>) -> anyhow::Result<Option<hozon_cms::UnixTime>> {
+    text.map(|t| {
+        hozon_cms::UnixTime::parse_rfc3339(t)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| flag.to_owned())
+    })
+    .transpose()
 }
 
 fn thread_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
@@ -695,46 +657,16 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
     }
     let mut session = open(root, &a.job, "ingest")?;
     let config = overridden(&session.config, &a.job)?;
-    let signer_args = signer_args(&config.signer)?;
-    let signer = if signer_args.key.is_none()
-        && signer_args.pkcs12.is_none()
-        && signer_args.pkcs11_module().is_none()
-    {
-        None
-    } else {
-        let toml = session.layout.config();
-        let source = match (&config.signer.pass_env, &config.signer.pass_file) {
-            (Some(var), _) => format!("pass_env = {var:?} in {}", toml.display()),
-            (None, Some(file)) => {
-                format!(
-                    "pass_file = {:?} in {}",
-                    file.display().to_string(),
-                    toml.display()
-                )
-            }
-            (None, None) => "the prompt (hozon.toml names no pass_env or pass_file)".into(),
-        };
-        Some(
-            crate::sign::load_signer(&signer_args)
-                .map_err(|e| anyhow::anyhow!("{e:#} (the signer's password came from {source})"))?,
-        )
-    };
-    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job);
-    let verifier = verifier(&config, None)?;
-    let augmenter = Augmenter::new(Target::Lt, None, &validation_args(&config))?;
-    let extend =
-        |label: &str, sig: &[u8], content: Option<&Path>| augmenter.apply(label, sig, content);
-    let policy = match &config.scan.policy {
-        Some(p) => hozon_scan::Policy::load(p)?,
-        None => hozon_scan::Policy::default(),
-    };
-    let tools = Tools {
-        signer: signer.as_ref(),
-        verifier: &verifier,
-        extend_lt: Some(&extend),
-        tsa: tsa.as_ref().map(|t| t as &dyn Stamper),
-        scan_policy: &policy,
-    };
+    let tools = job_tools(
+        &session,
+        &config,
+        &a.job,
+        ToolOptions {
+            signer: true,
+            augment: Some(Target::Lt),
+            ..ToolOptions::default()
+        },
+    )?;
     let options = IngestOptions {
         sources: a.sources.clone(),
         scans: a.scans.clone(),
@@ -845,8 +777,9 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
         &|holder| eprintln!("hozon: waiting for the archive lock ({holder})"),
     )?;
     let config = overridden(&session.config, &a.job)?;
+    let at = parse_time("--at", a.at.as_deref())?;
     let verifier = crate::verify::with_crypto_policy(
-        verifier(&config, a.at.as_deref())?,
+        tools::verifier_setup(&config, at).build()?,
         a.crypto_policy.as_deref(),
     )?;
     let bars = Bars::new(a.job.json || a.list.quiet);
@@ -981,8 +914,9 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     };
     let mut session = open(root, &a.job, "renew")?;
     let config = overridden(&session.config, &a.job)?;
-    let tsa = TsaByAlgorithm::new(&config.tsa, &a.job)
-        .context("renewal needs a TSA: hozon.toml has none; give --tsa URL")?;
+    if config.tsa.urls.is_empty() && a.job.tsa.is_empty() {
+        anyhow::bail!("renewal needs a TSA: hozon.toml has none; give --tsa URL");
+    }
     let mode = match (a.mode, a.digest) {
         (RenewMode::Ers, None) => hozon_archive::renew::Mode::Ers(RenewKind::Timestamp),
         (RenewMode::Ers, Some(d)) => {
@@ -993,40 +927,36 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
             anyhow::bail!("--digest is for hash-tree renewal of evidence records (--mode ers)")
         }
     };
-    // B-LTA through the same pipeline as `hozon extend --level lta`.
-    let augmenter = match mode {
-        hozon_archive::renew::Mode::Cades => {
-            let client = crate::tsa::client(&tsa_args(&config.tsa, &a.job.tsa, &a.job.tsa_tuning))?
-                .context("--mode cades needs a TSA")?;
-            let mut v = validation_args(&config);
-            v.profile = ProfileArg::Etsi;
-            Some(Augmenter::new(Target::Lta, Some(client), &v)?)
-        }
-        _ => None,
-    };
-    let extend = |label: &str, sig: &[u8], content: Option<&Path>| match &augmenter {
-        Some(aug) => aug.apply(label, sig, content),
-        None => Err("no augmenter".to_string()),
-    };
+    // Evidence is verified at the renewal's own time before it is renewed;
+    // the same verifier gives each new token its validation data. B-LTA
+    // goes through the same pipeline as `hozon extend --level lta`.
+    let tools = job_tools(
+        &session,
+        &config,
+        &a.job,
+        ToolOptions {
+            at: a.now.is_some().then_some(now),
+            augment: (mode == hozon_archive::renew::Mode::Cades).then_some(Target::Lta),
+            ..ToolOptions::default()
+        },
+    )?;
+    let tsa = tools.stamper().context("renewal needs a TSA")?;
     let options = hozon_archive::renew::RenewOptions {
         before_secs: before,
         now,
         mode,
         batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
     };
-    // Evidence is verified at the renewal's own time before it is renewed;
-    // the same verifier gives each new token its validation data.
-    let verifier = verifier(&config, a.now.as_deref())?;
     let validation = hozon_archive::evidence::Validation {
-        verifier: &verifier,
+        verifier: &tools.verifier,
         check_first: !a.no_check,
     };
     let bars = Bars::new(a.job.json);
     let report = thread_pool(a.job.jobs)?.install(|| {
         hozon_archive::renew::run(
             &mut session,
-            &tsa,
-            Some(&extend),
+            tsa,
+            tools.augmenter.as_ref(),
             &options,
             validation,
             &bars,
@@ -1126,67 +1056,6 @@ fn acknowledge(root: &Path, a: AcknowledgeArgs) -> anyhow::Result<Outcome> {
         done.join("; ")
     );
     Ok(Outcome::Passed)
-}
-
-/// TSA clients from hozon.toml (or `--tsa`), one per imprint algorithm
-/// (the evidence tree's: SHA-256, or SHA-512 after hash-tree renewal).
-struct TsaByAlgorithm {
-    config: TsaConfig,
-    urls: Vec<String>,
-    flags: TsaTuningArgs,
-    clients: Mutex<
-        Vec<(
-            hozon_cms::DigestAlgorithm,
-            std::sync::Arc<hozon_tsp::TsaClient>,
-        )>,
-    >,
-}
-
-impl TsaByAlgorithm {
-    fn new(config: &TsaConfig, job: &JobArgs) -> Option<TsaByAlgorithm> {
-        let urls = &job.tsa;
-        if config.urls.is_empty() && urls.is_empty() {
-            return None;
-        }
-        Some(TsaByAlgorithm {
-            config: config.clone(),
-            urls: urls.to_vec(),
-            flags: job.tsa_tuning.clone(),
-            clients: Mutex::new(Vec::new()),
-        })
-    }
-
-    fn client(
-        &self,
-        alg: hozon_cms::DigestAlgorithm,
-    ) -> Result<std::sync::Arc<hozon_tsp::TsaClient>, String> {
-        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, c)) = clients.iter().find(|(a, _)| *a == alg) {
-            return Ok(c.clone());
-        }
-        let mut args = tsa_args(&self.config, &self.urls, &self.flags);
-        args.tsa_digest = match alg {
-            hozon_cms::DigestAlgorithm::Sha384 => DigestArg::Sha384,
-            hozon_cms::DigestAlgorithm::Sha512 => DigestArg::Sha512,
-            _ => DigestArg::Sha256,
-        };
-        let client = crate::tsa::client(&args)
-            .map_err(|e| format!("{e:#}"))?
-            .ok_or("no TSA configured")?;
-        let client = std::sync::Arc::new(client);
-        clients.push((alg, client.clone()));
-        Ok(client)
-    }
-}
-
-impl Stamper for TsaByAlgorithm {
-    fn stamp(
-        &self,
-        alg: hozon_cms::DigestAlgorithm,
-        digest: &[u8],
-    ) -> Result<hozon_tsp::Stamp, String> {
-        self.client(alg)?.stamp(alg, digest)
-    }
 }
 
 fn reindex(root: &Path, a: ReindexArgs) -> anyhow::Result<Outcome> {

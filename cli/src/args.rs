@@ -172,22 +172,6 @@ pub struct SignerArgs {
     pub rsa_pss: bool,
 }
 
-impl SignerArgs {
-    /// The PKCS#11 module to use: --pkcs11-module, or $HOZON_PKCS11_MODULE
-    /// when no software key is given.
-    pub fn pkcs11_module(&self) -> Option<PathBuf> {
-        self.pkcs11_module.clone().or_else(|| {
-            if self.key.is_some() || self.pkcs12.is_some() {
-                None
-            } else {
-                std::env::var_os("HOZON_PKCS11_MODULE")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            }
-        })
-    }
-}
-
 /// Digest choices offered for signing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DigestArg {
@@ -695,30 +679,13 @@ impl Cli {
 /// (archive) whose subcommands `Cli::validate` does not know.
 pub(crate) fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
     use clap::error::ErrorKind;
-    if s.pkcs11_module().is_some() {
-        return Ok(());
-    }
-    if s.key.is_none() && s.pkcs12.is_none() {
-        return Err((
-            ErrorKind::MissingRequiredArgument,
-            "the signer is missing: give --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB (or set HOZON_PKCS11_MODULE)".into(),
-        ));
-    }
-    for (given, name) in [
-        (s.pkcs11_token.is_some(), "--pkcs11-token"),
-        (s.pkcs11_key.is_some(), "--pkcs11-key"),
-        (s.pkcs11_sessions.is_some(), "--pkcs11-sessions"),
-        (s.pin_env.is_some(), "--pin-env"),
-        (s.pin_file.is_some(), "--pin-file"),
-    ] {
-        if given {
-            return Err((
-                ErrorKind::ArgumentConflict,
-                format!("{name} applies to a PKCS#11 token: give --pkcs11-module LIB"),
-            ));
+    match crate::sign::signer_spec(s).check() {
+        Ok(()) => Ok(()),
+        Err(e @ hozon_sign::LoadError::Missing) => {
+            Err((ErrorKind::MissingRequiredArgument, e.to_string()))
         }
+        Err(e) => Err((ErrorKind::ArgumentConflict, e.to_string())),
     }
-    Ok(())
 }
 
 #[cfg(test)]

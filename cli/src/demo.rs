@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use hozon_ltv::Target;
 use hozon_sign::{AlgorithmChoice, CadesSigner, SecretSource, SoftwareSigner};
 use hozon_testkit::{Pki, TsaMode, TsaServer};
 use hozon_tsp::{TsaClient, TsaConfig};
 use hozon_verify::{Indication, Report, SubIndication, Summary};
 
 use crate::args::{DemoArgs, ProfileArg, RevocationArg, ValidationDataArgs};
-use crate::augment::{Augmenter, Target};
 use crate::outcome::Outcome;
 use crate::verify::{build_verifier, print_human, verify_file, VerifierSetup};
 
@@ -242,7 +242,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     step(4,
         "Long-term: make lab-report.pdf.p7s B-LTA (chain, CRLs and an archive time stamp inside), verify with only the root, offline",
     );
-    let augmenter = Augmenter::new(
+    let augmenter = crate::augment::augmenter(
         Target::Lta,
         Some(TsaClient::new(TsaConfig::new(vec![tsa_server.url()]))?),
         &ValidationDataArgs {

@@ -13,6 +13,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use hozon_io::Overwrite;
+use hozon_ltv::{Augmenter, Target};
 use hozon_scan::authenticity::SIGNED_BY_CALLER;
 use hozon_scan::{
     check_file_opts, CheckOptions, ClassMatch, ClassifyError, FileError, FileReport, Policy,
@@ -20,7 +21,6 @@ use hozon_scan::{
 };
 
 use crate::args::{RevocationArg, ScanArgs, ScanLevelArg};
-use crate::augment::{Augmenter, Target};
 use crate::batch::{self, BatchReport, Produced};
 use crate::outcome::Outcome;
 use crate::output;
@@ -67,7 +67,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
                 ScanLevelArg::Lta => Target::Lta,
             };
             let tsa = crate::tsa::client(&args.tsa)?.context("--sign needs --tsa URL")?;
-            let augmenter = Augmenter::new(target, Some(tsa), &args.validation)?;
+            let augmenter = crate::augment::augmenter(target, Some(tsa), &args.validation)?;
             // Before the first signature: is the signer revoked?
             let setup = crate::sign::check_setup(&args.validation, args.revocation);
             if let Err(outcome) = crate::signer_check::gate(&cades, &setup, args.run.json)? {
@@ -288,6 +288,7 @@ fn sign_passing(
         augmenter
             .apply(&label, &signature, Some(task.input.path.as_path()))
             .map(Produced::Write)
+            .map_err(|e| e.to_string())
     })
 }
 

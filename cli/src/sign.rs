@@ -4,100 +4,45 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use anyhow::Context;
 
 use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
+use hozon_ltv::{Augmenter, SignerCheck, Target, UnknownStatus};
 use hozon_sign::{
-    check_detached_digest, AlgorithmChoice, CadesSigner, DigestCheck, Pkcs11Options, Pkcs11Signer,
-    SecretSource, SoftwareSigner, MAX_ENVELOPING_CONTENT,
+    check_detached_digest, CadesSigner, DigestCheck, SignerSpec, MAX_ENVELOPING_CONTENT,
 };
 
 use crate::args::{LevelArg, SignArgs, SignRevocationArg, SignerArgs, ValidationDataArgs};
-use crate::augment::{Augmenter, Target};
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
 use crate::walk::{self, Input};
 
-/// Loads the signer the arguments describe, ready to make CAdES signatures.
-pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
-    let choice = AlgorithmChoice {
-        digest: args.digest.map(crate::tsa::digest_of),
-        rsa_pss: args.rsa_pss,
-    };
-    crate::args::signer_complete(args).map_err(|(_, message)| anyhow::anyhow!(message))?;
-    if let Some(module) = args.pkcs11_module() {
-        return load_pkcs11_signer(args, module, choice);
-    }
-    if args.key.is_none() && (args.cert.is_some() || args.chain.is_some()) {
-        anyhow::bail!("--cert and --chain go with --key KEY (or with --pkcs11-module LIB)");
-    }
-    let password = match (&args.pass_env, &args.pass_file) {
-        (Some(var), _) => SecretSource::Env(var.clone()),
-        (None, Some(file)) => SecretSource::File(file.clone()),
-        (None, None) => {
-            SecretSource::prompt("Key password: ", "--pass-env VAR or --pass-file FILE")
-        }
-    };
-    // Errors that do not name a file yet are prefixed with the one at fault.
-    let named = |file: &std::path::Path, e: hozon_sign::Error| -> anyhow::Error {
-        use hozon_sign::Error as E;
-        match e {
-            E::Io { .. }
-            | E::BadKey { .. }
-            | E::WrongPassword { .. }
-            | E::BadCertificate { .. } => e.into(),
-            other => anyhow::anyhow!("{}: {other}", file.display()),
-        }
-    };
-    let (signer, source) = match (&args.pkcs12, &args.key, &args.cert) {
-        (Some(p12), _, _) => (
-            SoftwareSigner::from_pkcs12_file(p12, &password, choice).map_err(|e| named(p12, e))?,
-            p12,
-        ),
-        (None, Some(key), Some(cert)) => (
-            SoftwareSigner::from_pem_files(key, cert, args.chain.as_deref(), &password, choice)
-                .map_err(|e| named(key, e))?,
-            cert,
-        ),
-        _ => anyhow::bail!(
-            "give --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB (or set HOZON_PKCS11_MODULE)"
-        ),
-    };
-    CadesSigner::new(Arc::new(signer)).map_err(|e| named(source, e))
-}
-
-/// The signer on a PKCS#11 token: one login (PIN from --pin-env, --pin-file
-/// or the terminal), the key checked against its certificate.
-fn load_pkcs11_signer(
-    args: &SignerArgs,
-    module: PathBuf,
-    choice: AlgorithmChoice,
-) -> anyhow::Result<CadesSigner> {
-    let pin = match (&args.pin_env, &args.pin_file) {
-        (Some(var), _) => SecretSource::Env(var.clone()),
-        (None, Some(file)) => SecretSource::File(file.clone()),
-        (None, None) => SecretSource::prompt("Token PIN: ", "--pin-env VAR or --pin-file FILE"),
-    };
-    let options = Pkcs11Options {
-        token: args.pkcs11_token.clone(),
-        key: args.pkcs11_key.clone(),
+/// The signer the arguments describe.
+pub fn signer_spec(args: &SignerArgs) -> SignerSpec {
+    SignerSpec {
+        key: args.key.clone(),
         cert: args.cert.clone(),
         chain: args.chain.clone(),
-        choice,
-        max_sessions: args.pkcs11_sessions.unwrap_or(0),
-        ..Pkcs11Options::new(module, pin)
-    };
-    let signer = Pkcs11Signer::open(&options)?;
-    let described = format!(
-        "PKCS#11 token {}, key {}",
-        signer.token(),
-        signer.key_name()
-    );
-    CadesSigner::new(Arc::new(signer)).map_err(|e| anyhow::anyhow!("{described}: {e}"))
+        pkcs12: args.pkcs12.clone(),
+        pass_env: args.pass_env.clone(),
+        pass_file: args.pass_file.clone(),
+        pkcs11_module: args.pkcs11_module.clone(),
+        pkcs11_token: args.pkcs11_token.clone(),
+        pkcs11_key: args.pkcs11_key.clone(),
+        pkcs11_sessions: args.pkcs11_sessions,
+        pin_env: args.pin_env.clone(),
+        pin_file: args.pin_file.clone(),
+        digest: args.digest.map(crate::tsa::digest_of),
+        rsa_pss: args.rsa_pss,
+    }
+}
+
+/// Loads the signer the arguments describe, ready to make CAdES signatures.
+pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
+    Ok(signer_spec(args).load()?)
 }
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
@@ -115,7 +60,11 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         Some(target) => {
             let tsa =
                 crate::tsa::client(&args.tsa)?.context("--level t, lt and lta need --tsa URL")?;
-            Some(Augmenter::new(target, Some(tsa), &args.validation)?)
+            Some(crate::augment::augmenter(
+                target,
+                Some(tsa),
+                &args.validation,
+            )?)
         }
     };
     // The options are complete: now, before the first signature, the
@@ -196,7 +145,9 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             Some(augmenter) => {
                 let content = (!args.enveloping).then_some(task.input.path.as_path());
                 let label = task.input.path.display().to_string();
-                augmenter.apply(&label, &signature, content)?
+                augmenter
+                    .apply(&label, &signature, content)
+                    .map_err(|e| e.to_string())?
             }
         };
         if replacing {
@@ -208,7 +159,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     let level = augmenter.as_ref().map_or("B-B", Augmenter::level_name);
     if args.run.json {
         let mut json = report.to_json("signed", "signature");
-        json["signer_check"] = cleared.to_json();
+        json["signer_check"] = crate::signer_check::to_json(&cleared);
         if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
             json["tsa"] = crate::tsa::health_json(tsa);
         }
@@ -326,14 +277,17 @@ fn keep_previous(sig: &Path) -> Result<PathBuf, String> {
 pub(crate) fn check_setup(
     validation: &ValidationDataArgs,
     revocation: SignRevocationArg,
-) -> crate::signer_check::CheckSetup<'_> {
-    crate::signer_check::CheckSetup {
-        trust: &validation.trust,
-        crls: &validation.crl,
-        ocsp: &validation.ocsp,
-        certs: &validation.certs,
+) -> SignerCheck {
+    SignerCheck {
+        trust: validation.trust.clone(),
+        crls: validation.crl.clone(),
+        ocsp: validation.ocsp.clone(),
+        certs: validation.certs.clone(),
         offline: validation.offline,
-        revocation,
+        unknown: match revocation {
+            SignRevocationArg::Require => UnknownStatus::Refuse,
+            SignRevocationArg::BestEffort => UnknownStatus::SignAnyway,
+        },
     }
 }
 

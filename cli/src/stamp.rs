@@ -9,7 +9,8 @@ use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
 
 use crate::args::{ExtendArgs, ExtendLevel, TimestampArgs};
-use crate::augment::{Augmenter, Target};
+use hozon_ltv::Target;
+
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
@@ -90,7 +91,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         ExtendLevel::Lt => Target::Lt,
         ExtendLevel::Lta => Target::Lta,
     };
-    let augmenter = Augmenter::new(target, crate::tsa::client(&args.tsa)?, &args.validation)?;
+    let augmenter =
+        crate::augment::augmenter(target, crate::tsa::client(&args.tsa)?, &args.validation)?;
     let walked = walk::collect(&args.paths, |p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("p7s") || e.eq_ignore_ascii_case("p7m"))
@@ -131,7 +133,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         if let Some(since) = fresh_since {
             if let Some(stamped) =
-                crate::augment::newest_archive_stamp(&original).filter(|t| *t >= since)
+                hozon_ltv::newest_archive_stamp(&original).filter(|t| *t >= since)
             {
                 return Ok(Produced::Skip(format!(
                     "already {level}: archive time stamp of {} is younger than --restamp-after {} h",
@@ -141,7 +143,9 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             }
         }
         let content = detached_content(path);
-        let bytes = augmenter.apply(&path.display().to_string(), &original, content.as_deref())?;
+        let bytes = augmenter
+            .apply(&path.display().to_string(), &original, content.as_deref())
+            .map_err(|e| e.to_string())?;
         if bytes == original {
             Ok(Produced::Skip(format!("already {level}")))
         } else {

@@ -1,10 +1,9 @@
-//! TSA options → a configured `TsaClient`. Credentials come from files,
-//! environment variables or a prompt; never from the command line.
+//! TSA options → the TSA client hozon-archive's loader makes (the same as
+//! for `hozon.toml` `[tsa]`; credentials come from files, environment
+//! variables or a prompt, never from the command line), and how the TSAs
+//! fared, printed after a batch.
 
-use anyhow::Context;
-use hozon_sign::SecretSource;
-use hozon_tsp::{BasicAuth, ClientIdentity, TsaClient, TsaConfig};
-use zeroize::Zeroizing;
+use hozon_tsp::TsaClient;
 
 use crate::args::{DigestArg, TsaArgs};
 
@@ -17,66 +16,25 @@ pub fn digest_of(d: DigestArg) -> hozon_cms::DigestAlgorithm {
     }
 }
 
-fn secret(
-    env: &Option<String>,
-    file: &Option<std::path::PathBuf>,
-    prompt: &str,
-    alternatives: &str,
-) -> anyhow::Result<Zeroizing<String>> {
-    let source = match (env, file) {
-        (Some(var), _) => SecretSource::Env(var.clone()),
-        (None, Some(f)) => SecretSource::File(f.clone()),
-        (None, None) => SecretSource::prompt(prompt, alternatives),
-    };
-    Ok(Zeroizing::new(source.read()?.expose().to_owned()))
-}
-
 /// The TSA client the arguments describe, or `None` without `--tsa`.
 pub fn client(args: &TsaArgs) -> anyhow::Result<Option<TsaClient>> {
-    if args.urls.is_empty() {
-        return Ok(None);
-    }
-    let mut config = TsaConfig::new(args.urls.clone());
-    args.settings().apply(&mut config);
-    config.digest = digest_of(args.tsa_digest);
-    if let Some(policy) = &args.tsa_policy {
-        config.policy = Some(
-            policy
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--tsa-policy {policy:?} is not an OID: {e}"))?,
-        );
-    }
-    if let Some(user) = &args.tsa_user {
-        config.basic_auth = Some(BasicAuth {
-            user: user.clone(),
-            password: secret(
-                &args.tsa_pass_env,
-                &args.tsa_pass_file,
-                "TSA password: ",
-                "--tsa-pass-env VAR or --tsa-pass-file FILE",
-            )?,
-        });
-    }
-    if let Some(p12) = &args.tsa_client_cert {
-        let bytes =
-            Zeroizing::new(std::fs::read(p12).with_context(|| format!("{}", p12.display()))?);
-        config.client_identity = Some(ClientIdentity {
-            pkcs12: bytes,
-            password: secret(
-                &args.tsa_client_pass_env,
-                &args.tsa_client_pass_file,
-                "TSA client certificate password: ",
-                "--tsa-client-pass-env VAR or --tsa-client-pass-file FILE",
-            )
-            .with_context(|| format!("{}: password", p12.display()))?,
-        });
-    }
-    for ca in &args.tsa_ca {
-        config
-            .tls_roots_pem
-            .push(std::fs::read(ca).with_context(|| format!("{}", ca.display()))?);
-    }
-    Ok(Some(TsaClient::new(config)?))
+    let config = hozon_archive::config::TsaConfig {
+        urls: args.urls.clone(),
+        user: args.tsa_user.clone(),
+        pass_env: args.tsa_pass_env.clone(),
+        pass_file: args.tsa_pass_file.clone(),
+        client_cert: args.tsa_client_cert.clone(),
+        client_pass_env: args.tsa_client_pass_env.clone(),
+        client_pass_file: args.tsa_client_pass_file.clone(),
+        ca: args.tsa_ca.clone(),
+        policy: args.tsa_policy.clone(),
+        ..Default::default()
+    };
+    Ok(hozon_archive::tools::tsa_client(
+        &config,
+        args.settings(),
+        digest_of(args.tsa_digest),
+    )?)
 }
 
 /// Why a batch must stop: every TSA is down for the run.

@@ -2,19 +2,14 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Context;
 use rayon::prelude::*;
 
 use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
-use hozon_pki::{
-    ChainValidator, Crl, CrlSet, FetchConfig, Fetcher, OcspResponse, RevocationPolicy,
-    TrustAnchors, UnixTime,
-};
+use hozon_pki::{RevocationPolicy, UnixTime};
 use hozon_verify::{
     AlgorithmPolicy, FileError, Indication, Report, SignatureReport, Summary, Verifier,
-    VerifierConfig,
 };
 
 use crate::args::{RevocationArg, VerifyArgs};
@@ -44,97 +39,38 @@ pub struct VerifierSetup<'a> {
 
 /// Builds the verifier the arguments describe.
 pub fn build_verifier(setup: &VerifierSetup<'_>) -> anyhow::Result<Verifier> {
-    let mut anchors = TrustAnchors::new();
-    for t in setup.trust {
-        anchors.add_file(t)?;
-    }
-    let crls = read_revocation_files(setup.crls, setup.ocsp)?;
-    let extra_certs = read_cert_files(setup.certs)?;
-    let now = UnixTime::now();
-    let validation_time = match setup.at {
-        Some(s) => UnixTime::parse_rfc3339(s)
-            .map_err(anyhow::Error::msg)
-            .context("--at")?,
-        None => now,
+    let at = match setup.at {
+        Some(s) => Some(
+            UnixTime::parse_rfc3339(s)
+                .map_err(anyhow::Error::msg)
+                .context("--at")?,
+        ),
+        None => None,
     };
-    let policy = match setup.revocation {
-        RevocationArg::Require => RevocationPolicy::Require,
-        RevocationArg::BestEffort => RevocationPolicy::BestEffort,
-        RevocationArg::Skip => RevocationPolicy::Skip,
-    };
-    let chains = chain_validator(anchors, crls, policy, setup.offline)?;
-    Ok(Verifier::new(
-        chains,
-        VerifierConfig {
-            validation_time,
-            algorithms: AlgorithmPolicy::default(),
-            accept_expired_tsa: setup.accept_expired_tsa,
-            extra_certs,
+    Ok(hozon_verify::VerifierSetup {
+        trust: setup.trust.to_vec(),
+        crls: setup.crls.to_vec(),
+        ocsp: setup.ocsp.to_vec(),
+        certs: setup.certs.to_vec(),
+        offline: setup.offline,
+        revocation: match setup.revocation {
+            RevocationArg::Require => RevocationPolicy::Require,
+            RevocationArg::BestEffort => RevocationPolicy::BestEffort,
+            RevocationArg::Skip => RevocationPolicy::Skip,
         },
-    ))
-}
-
-/// A chain validator at the current time, fetching missing revocation
-/// data unless `offline`.
-pub(crate) fn chain_validator(
-    anchors: TrustAnchors,
-    crls: CrlSet,
-    policy: RevocationPolicy,
-    offline: bool,
-) -> anyhow::Result<ChainValidator> {
-    let mut chains = ChainValidator::new(anchors, crls, policy, UnixTime::now());
-    if !offline {
-        chains = chains.with_fetcher(Arc::new(Fetcher::new(FetchConfig::default())?));
+        at,
+        accept_expired_tsa: setup.accept_expired_tsa,
+        algorithms: AlgorithmPolicy::default(),
     }
-    Ok(chains)
-}
-
-/// The CRLs (`--crl`) and OCSP responses (`--ocsp`) of the command line.
-pub(crate) fn read_revocation_files(crl: &[PathBuf], ocsp: &[PathBuf]) -> anyhow::Result<CrlSet> {
-    let mut crls = CrlSet::new();
-    for path in crl {
-        for crl in Crl::read_file(path)? {
-            crls.add(Arc::new(crl));
-        }
-    }
-    for path in ocsp {
-        let resp = OcspResponse::read_file(path)?;
-        if !resp.is_successful() {
-            anyhow::bail!(
-                "{}: the OCSP responseStatus is {}, not successful",
-                path.display(),
-                resp.response_status()
-            );
-        }
-        crls.add_ocsp(Arc::new(resp));
-    }
-    Ok(crls)
-}
-
-/// The certificates of `--certs` files.
-pub(crate) fn read_cert_files(paths: &[PathBuf]) -> anyhow::Result<Vec<hozon_cms::Cert>> {
-    let mut certs = Vec::new();
-    for path in paths {
-        let bytes = hozon_pki::read_limited(path, hozon_pki::MAX_CERT_FILE_SIZE)?;
-        certs.extend(
-            hozon_cms::Cert::read_bundle(&bytes)
-                .with_context(|| format!("{}: not a certificate file", path.display()))?,
-        );
-    }
-    Ok(certs)
+    .build()?)
 }
 
 /// `verifier` with the algorithm policy of `--crypto-policy FILE`, if given.
 pub fn with_crypto_policy(verifier: Verifier, file: Option<&Path>) -> anyhow::Result<Verifier> {
-    let Some(path) = file else {
-        return Ok(verifier);
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("--crypto-policy {}", path.display()))?;
-    Ok(verifier.with_algorithms(AlgorithmPolicy::from_toml(
-        &text,
-        &path.display().to_string(),
-    )?))
+    Ok(match file {
+        Some(path) => verifier.with_algorithms(hozon_verify::builder::read_crypto_policy(path)?),
+        None => verifier,
+    })
 }
 
 /// The archive record directories at or below `dir` (directories holding

@@ -359,6 +359,38 @@ impl Config {
     }
 }
 
+/// This run's overrides of `[validation]` (command-line flags over the file).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationOverrides {
+    /// Trust anchors instead of the file's (when not empty).
+    pub trust: Vec<PathBuf>,
+    /// CRL files besides the file's.
+    pub crls: Vec<PathBuf>,
+    /// Fetch no revocation data this run.
+    pub offline: bool,
+}
+
+impl Config {
+    /// This configuration with `overrides` applied (relative paths taken
+    /// from `cwd`).
+    pub fn with_overrides(&self, overrides: &ValidationOverrides, cwd: &Path) -> Config {
+        let mut c = self.clone();
+        let abs = |p: &PathBuf| {
+            if p.is_relative() {
+                cwd.join(p)
+            } else {
+                p.clone()
+            }
+        };
+        if !overrides.trust.is_empty() {
+            c.validation.trust = overrides.trust.iter().map(abs).collect();
+        }
+        c.validation.crls.extend(overrides.crls.iter().map(abs));
+        c.validation.offline |= overrides.offline;
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,5 +453,26 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused() {
         assert!(toml::from_str::<Config>("[signer]\npassword = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn flags_replace_the_trust_anchors_and_add_crls() {
+        let mut c = Config::default();
+        c.validation.trust = vec!["/etc/roots.pem".into()];
+        c.validation.crls = vec!["/etc/a.crl".into()];
+        let o = ValidationOverrides {
+            trust: vec!["mine.pem".into()],
+            crls: vec!["b.crl".into()],
+            offline: true,
+        };
+        let r = c.with_overrides(&o, Path::new("/cwd"));
+        assert_eq!(r.validation.trust, vec![PathBuf::from("/cwd/mine.pem")]);
+        assert_eq!(
+            r.validation.crls,
+            vec![PathBuf::from("/etc/a.crl"), PathBuf::from("/cwd/b.crl")]
+        );
+        assert!(r.validation.offline);
+        let kept = c.with_overrides(&ValidationOverrides::default(), Path::new("/cwd"));
+        assert_eq!(kept, c);
     }
 }

@@ -41,9 +41,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use hozon_scan::{Format, Policy};
-use hozon_sign::CadesSigner;
-use hozon_verify::{Indication, SignatureReport, Verifier};
+use hozon_scan::Format;
+use hozon_verify::{Indication, SignatureReport};
 
 use crate::audit::fields;
 use crate::evidence::{self, EvidenceOutcome};
@@ -59,26 +58,8 @@ pub const GROUP: usize = 256;
 /// Largest signature file read.
 const MAX_SIGNATURE: u64 = hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 
-/// Raises a signature with a signature time stamp to B-LT (the CLI's
-/// augmentation pipeline): `(label, signature, detached content)`.
-pub type ExtendFn<'a> =
-    &'a (dyn Fn(&str, &[u8], Option<&Path>) -> std::result::Result<Vec<u8>, String> + Sync);
-
-/// What a job works with (made by the caller from `hozon.toml` and flags).
-pub struct Tools<'a> {
-    /// Signs unsigned documents and passing scans.
-    pub signer: Option<&'a CadesSigner>,
-    /// Verifies signatures strictly.
-    pub verifier: &'a Verifier,
-    /// Extends signatures that have a time stamp to B-LT.
-    pub extend_lt: Option<ExtendFn<'a>>,
-    /// Stamps evidence batches.
-    pub tsa: Option<&'a dyn evidence::Stamper>,
-    /// Checks scans.
-    pub scan_policy: &'a Policy,
-}
-
 pub use crate::progress::{NoProgress, Progress};
+pub use crate::tools::Tools;
 
 /// What to ingest.
 #[derive(Clone, Debug, Default)]
@@ -159,7 +140,7 @@ struct Input {
 pub fn run(
     session: &mut Session,
     options: &IngestOptions,
-    tools: &Tools<'_>,
+    tools: &Tools,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
     let mut report = IngestReport {
@@ -317,8 +298,8 @@ pub fn run(
     // 3. One evidence batch over everything without evidence.
     report.evidence = evidence::stamp_pending(
         session,
-        tools.tsa,
-        tools.verifier,
+        tools.stamper(),
+        &tools.verifier,
         options.batch_size,
         progress,
     )?;
@@ -542,7 +523,7 @@ struct BuildContext<'a> {
     ingested: &'a str,
     retain_until: Option<&'a str>,
     month: &'a str,
-    tools: &'a Tools<'a>,
+    tools: &'a Tools,
     options: &'a IngestOptions,
 }
 
@@ -724,9 +705,8 @@ fn build_in(
                 signature: hozon_scan::SignatureSource::ByCaller,
             };
             // A reason names the input, never the staged copy.
-            let mut scan =
-                hozon_scan::check_file_opts(&doc, tools.scan_policy, &class, &options)
-                    .map_err(|e| e.to_string().replace(&doc.display().to_string(), source))?;
+            let mut scan = hozon_scan::check_file_opts(&doc, &tools.scan_policy, &class, &options)
+                .map_err(|e| e.to_string().replace(&doc.display().to_string(), source))?;
             scan.file = source.to_string();
             scan.class_match = Some(matched);
             let passed = scan.verdict == hozon_scan::Status::Passed;
@@ -802,9 +782,10 @@ fn adopt(
     Ok(match verdict(&reports) {
         Ok(()) => {
             let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
-            match (stamped, tools.extend_lt) {
-                (true, Some(extend)) if meta.level.as_deref() != Some("B-LTA") => {
-                    let extended = extend(&label, &bytes, Some(&doc))
+            match (stamped, &tools.augmenter) {
+                (true, Some(augmenter)) if meta.level.as_deref() != Some("B-LTA") => {
+                    let extended = augmenter
+                        .apply(&label, &bytes, Some(&doc))
                         .map_err(|e| format!("cannot extend to B-LT: {e}"))?;
                     meta.level = Some("B-LT".into());
                     Some(extended)
@@ -843,13 +824,8 @@ fn finish(meta: RecordMeta, dir: &Path) -> std::result::Result<RecordMeta, Strin
 
 /// Signs `doc` (whose SHA-256 is `sha`) as B-B and embeds the validation
 /// data of the strict check of the new signature.
-fn sign(
-    tools: &Tools<'_>,
-    label: &str,
-    doc: &Path,
-    sha: &str,
-) -> std::result::Result<Vec<u8>, String> {
-    let signer = tools.signer.ok_or(
+fn sign(tools: &Tools, label: &str, doc: &Path, sha: &str) -> std::result::Result<Vec<u8>, String> {
+    let signer = tools.signer.as_ref().ok_or(
         "no signer is configured (hozon archive init --key/--cert, --pkcs12 or --pkcs11-module)",
     )?;
     let sig = if signer.digest_algorithm() == hozon_cms::DigestAlgorithm::Sha256 {

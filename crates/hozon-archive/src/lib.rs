@@ -66,11 +66,13 @@ pub mod replicate;
 pub mod session;
 pub mod stamped_fields;
 pub mod status;
+pub mod tools;
 pub mod verify;
 
 pub use config::Config;
 pub use layout::Layout;
 pub use session::Session;
+pub use tools::{ToolOptions, Tools, ToolsError};
 
 use std::path::PathBuf;
 

@@ -26,9 +26,10 @@ use hozon_cms::UnixTime;
 
 use crate::audit::fields;
 use crate::evidence::{self, EvidenceOutcome, RenewKind, Stamper, Validation};
-use crate::ingest::{ExtendFn, Progress};
+use crate::progress::Progress;
 use crate::record::{FileEntry, RecordMeta, Role};
 use crate::{crash, durable, Result, Session};
+use hozon_ltv::Augmenter;
 
 /// How to renew.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +124,7 @@ pub fn parse_window(text: &str) -> std::result::Result<i64, String> {
 pub fn run(
     session: &mut Session,
     tsa: &dyn Stamper,
-    extend_lta: Option<ExtendFn<'_>>,
+    extend_lta: Option<&Augmenter>,
     options: &RenewOptions,
     validation: Validation<'_>,
     progress: &dyn Progress,
@@ -172,13 +173,13 @@ pub fn run(
             )?;
         }
         Mode::Cades => {
-            let extend = extend_lta.ok_or_else(|| {
+            let augmenter = extend_lta.ok_or_else(|| {
                 crate::Error::Evidence("--mode cades needs the augmentation pipeline".into())
             })?;
             progress.phase("extending", rows.len() as u64);
             for row in &rows {
                 let dir = session.layout.records().join(&row.dir);
-                let error = extend_record(session, &row.id, &dir, extend).err();
+                let error = extend_record(session, &row.id, &dir, augmenter).err();
                 report.extended.push(Extended {
                     dir: row.dir.clone(),
                     error,
@@ -220,7 +221,7 @@ fn extend_record(
     session: &mut Session,
     id: &str,
     dir: &Path,
-    extend: ExtendFn<'_>,
+    augmenter: &Augmenter,
 ) -> std::result::Result<(), String> {
     let mut meta = RecordMeta::read(dir).map_err(|e| e.to_string())?;
     let sig = meta
@@ -244,7 +245,9 @@ fn extend_record(
         ));
     }
     let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
-    let extended = extend(&sig_path.display().to_string(), &bytes, content.as_deref())?;
+    let extended = augmenter
+        .apply(&sig_path.display().to_string(), &bytes, content.as_deref())
+        .map_err(|e| e.to_string())?;
     if !interrupted {
         let history = dir.join("history");
         std::fs::create_dir_all(&history).map_err(|e| format!("{}: {e}", history.display()))?;

@@ -7,6 +7,8 @@
 //! The caller embeds the validation data of every earlier time stamp first
 //! (B-LT), so that the new stamp covers it.
 
+use std::path::Path;
+
 use cms::signed_data::SignerInfos;
 use der::asn1::SetOfVec;
 use der::{Any, Decode};
@@ -19,13 +21,13 @@ use hozon_tsp::{Stamp, TsaClient};
 use crate::Error;
 
 /// Adds one archive-time-stamp-v3 to every SignerInfo of `signature`.
-/// `content_digest` gives the signed content's digest under an algorithm
-/// (the detached document's, or the embedded content's when `None` is
-/// returned for a detached signature the call fails).
+/// `detached` is the signed document of a detached signature (read to
+/// digest it; an enveloping signature's own content is used instead, and
+/// a detached signature without it fails with [`Error::NoContent`]).
 pub fn add_archive_timestamp(
     signature: &[u8],
     tsa: &TsaClient,
-    content_digest: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, String>,
+    detached: Option<&Path>,
 ) -> Result<(Vec<u8>, Vec<Stamp>), Error> {
     let encode = |e: der::Error| Error::Encode(e.to_string());
     let file = SignatureFile::parse(signature)?;
@@ -34,7 +36,7 @@ pub fn add_archive_timestamp(
         Some(embedded) => digest
             .digest(embedded)
             .map_err(|e| Error::Encode(e.to_string()))?,
-        None => content_digest(digest).map_err(Error::Content)?,
+        None => detached_digest(detached, digest)?,
     };
     let mut signed_data = file.signed_data;
     let mut infos = signed_data.signer_infos.0.clone().into_vec();
@@ -71,4 +73,15 @@ pub fn add_archive_timestamp(
     }
     signed_data.signer_infos = SignerInfos::try_from(infos).map_err(encode)?;
     Ok((SignatureFile::encode_signed_data(&signed_data)?, stamps))
+}
+
+/// The digest of the detached document at `path`.
+fn detached_digest(path: Option<&Path>, digest: DigestAlgorithm) -> Result<Vec<u8>, Error> {
+    let path = path.ok_or(Error::NoContent)?;
+    std::fs::File::open(path)
+        .and_then(|f| digest.digest_reader(f))
+        .map_err(|e| Error::ContentIo {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
 }

@@ -30,46 +30,78 @@ pub struct Augmented {
     pub already: usize,
 }
 
-/// Adds a signature time stamp to every SignerInfo of `signature` that has
-/// none (one TSA request each). When all have one, the input is returned
-/// unchanged (`stamps` empty).
-pub fn add_signature_timestamps(signature: &[u8], tsa: &TsaClient) -> Result<Augmented, Error> {
+/// What each SignerInfo's signature time stamp covers, in the file's
+/// order: the octets of its `signature` value, or `None` for a SignerInfo
+/// that carries a signature time stamp already.
+pub fn signature_timestamp_inputs(signature: &[u8]) -> Result<Vec<Option<Vec<u8>>>, Error> {
     let file = SignatureFile::parse(signature)?;
+    Ok(file
+        .signer_infos()
+        .iter()
+        .map(|si| {
+            let stamped = all_values(si.unsigned_attrs.as_ref(), ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+                .next()
+                .is_some();
+            (!stamped).then(|| si.signature.as_bytes().to_vec())
+        })
+        .collect())
+}
+
+/// Adds `stamps[i]` as the signature time stamp of the i-th SignerInfo (in
+/// the order of [`signature_timestamp_inputs`]; `None` leaves it alone).
+/// When no stamp is given, the input is returned unchanged.
+pub fn put_signature_timestamps(
+    signature: &[u8],
+    stamps: &[Option<&Stamp>],
+) -> Result<Vec<u8>, Error> {
+    let file = SignatureFile::parse(signature)?;
+    if stamps.iter().all(Option::is_none) {
+        return Ok(file.der);
+    }
     let mut signed_data = file.signed_data;
     let mut infos = signed_data.signer_infos.0.into_vec();
-    let mut stamps = Vec::new();
-    let mut already = 0;
-    for si in &mut infos {
-        if all_values(si.unsigned_attrs.as_ref(), ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
-            .next()
-            .is_some()
-        {
-            already += 1;
-            continue;
-        }
-        let stamp = tsa.stamp_data(si.signature.as_bytes())?;
-        let token = stamp.token.to_any()?;
-        push(
-            &mut si.unsigned_attrs,
-            ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
-            token,
-        )?;
-        stamps.push(stamp);
+    if infos.len() != stamps.len() {
+        return Err(Error::Encode(format!(
+            "{} signature time stamp(s) for {} SignerInfo(s)",
+            stamps.len(),
+            infos.len()
+        )));
     }
-    if stamps.is_empty() {
-        return Ok(Augmented {
-            der: file.der,
-            stamps,
-            already,
-        });
+    for (si, stamp) in infos.iter_mut().zip(stamps) {
+        if let Some(stamp) = stamp {
+            push(
+                &mut si.unsigned_attrs,
+                ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+                stamp.token.to_any()?,
+            )?;
+        }
     }
     // SignerInfos is a SET OF: re-sorting is fine, nothing refers to indexes.
     signed_data.signer_infos =
         SignerInfos::try_from(infos).map_err(|e| Error::Encode(e.to_string()))?;
-    let der = SignatureFile::encode_signed_data(&signed_data)?;
+    Ok(SignatureFile::encode_signed_data(&signed_data)?)
+}
+
+/// Adds a signature time stamp to every SignerInfo of `signature` that has
+/// none (one TSA request each). When all have one, the input is returned
+/// unchanged (`stamps` empty).
+pub fn add_signature_timestamps(signature: &[u8], tsa: &TsaClient) -> Result<Augmented, Error> {
+    let inputs = signature_timestamp_inputs(signature)?;
+    let already = inputs.iter().filter(|i| i.is_none()).count();
+    let mut made = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        made.push(match input {
+            Some(bytes) => Some(tsa.stamp_data(bytes)?),
+            None => None,
+        });
+    }
+    let der = put_signature_timestamps(
+        signature,
+        &made.iter().map(Option::as_ref).collect::<Vec<_>>(),
+    )?;
     Ok(Augmented {
         der,
-        stamps,
+        stamps: made.into_iter().flatten().collect(),
         already,
     })
 }

@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use crate::client::{BasicAuth, TsaConfig, MAX_RESPONSE_SIZE};
+use crate::client::MAX_RESPONSE_SIZE;
+use crate::config::{BasicAuth, TsaConfig};
 use crate::Error;
 
 /// Threads remembered before the memory is emptied (a long-lived client used

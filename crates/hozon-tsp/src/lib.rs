@@ -36,15 +36,15 @@
 pub mod asn1;
 mod breaker;
 mod client;
+mod config;
 mod error;
 mod http;
 pub mod request;
 mod token;
 
 pub use breaker::{BreakerConfig, TsaHealth};
-pub use client::{
-    BasicAuth, ClientIdentity, Stamp, TsaClient, TsaConfig, TsaSettings, MAX_RESPONSE_SIZE,
-};
+pub use client::{Stamp, TsaClient, MAX_RESPONSE_SIZE};
+pub use config::{BasicAuth, ClientIdentity, TsaConfig, TsaSettings};
 pub use error::{Error, TokenFault};
 pub use request::{parse_response, Request};
 pub use token::{check_tsa_certificate, NotTsaCertificate, Token};

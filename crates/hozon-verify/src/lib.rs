@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod builder;
 mod cades;
 mod chain;
 pub mod codes;
@@ -84,6 +85,7 @@ mod verdict;
 pub mod vocabulary;
 
 pub use codes::Code;
+pub use builder::{BuildError, VerifierSetup};
 pub use content::{digest_ranges, DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
