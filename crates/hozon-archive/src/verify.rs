@@ -376,7 +376,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
                         };
                         check.level = reports.first().and_then(|r| r.level.clone());
                         for r in &reports {
-                            let detail = || indication_text(r);
+                            let detail = || crate::evidence::indication_text(r);
                             match r.indication {
                                 Indication::TotalPassed => {}
                                 Indication::TotalFailed => {
@@ -646,19 +646,6 @@ pub fn run(
         },
         warnings,
     })
-}
-
-/// A report's verdict as the archive words it:
-/// `INDICATION[/SUB_INDICATION]: error; error`.
-pub(crate) fn indication_text(r: &hozon_verify::SignatureReport) -> String {
-    format!(
-        "{}{}: {}",
-        r.indication,
-        r.sub_indication
-            .map(|s| format!("/{s}"))
-            .unwrap_or_default(),
-        r.errors.join("; ")
-    )
 }
 
 /// What the catalog stores for a record: its outcome, or that its

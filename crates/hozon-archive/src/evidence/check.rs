@@ -173,7 +173,7 @@ pub fn verify_newest_report(
         }
         let failure = (
             r.indication,
-            format!("evidence record {}", crate::verify::indication_text(&r)),
+            format!("evidence record {}", indication_text(&r)),
         );
         first_report.get_or_insert(r);
         first_failure.get_or_insert(failure);
@@ -304,11 +304,24 @@ fn verify_audit_inner(
     let message = format!(
         "{}: audit line {seq}: {}",
         path.display(),
-        crate::verify::indication_text(&r)
+        indication_text(&r)
     );
     match r.indication {
         hozon_verify::Indication::TotalPassed => Ok(r.best_signature_time.unwrap_or_default()),
         hozon_verify::Indication::TotalFailed => Err(AuditFailure::Failed(message)),
         _ => Err(AuditFailure::Indeterminate(message)),
     }
+}
+
+/// A report's verdict as the archive words it:
+/// `INDICATION[/SUB_INDICATION]: error; error`.
+pub(crate) fn indication_text(r: &hozon_verify::SignatureReport) -> String {
+    format!(
+        "{}{}: {}",
+        r.indication,
+        r.sub_indication
+            .map(|s| format!("/{s}"))
+            .unwrap_or_default(),
+        r.errors.join("; ")
+    )
 }

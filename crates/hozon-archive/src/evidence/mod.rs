@@ -56,6 +56,7 @@ use crate::{crash, durable, io_err, Error, Result, Session};
 
 use files::*;
 
+pub(crate) use check::indication_text;
 pub use check::{
     candidate_contents, structure_problem, verify_audit, verify_newest, verify_newest_report,
     Proven,
