@@ -29,7 +29,7 @@ pub enum ToolsError {
     #[error("{reason}{}", password_from.as_ref().map(|p| format!(" (the signer's password came from {p})")).unwrap_or_default())]
     Signer {
         /// Why.
-        reason: LoadError,
+        reason: Box<LoadError>,
         /// Where the password came from (named in the archive's messages).
         password_from: Option<String>,
     },
@@ -61,7 +61,7 @@ pub enum ToolsError {
         /// The client certificate the password is for (`None`: HTTP Basic).
         context: Option<PathBuf>,
         /// Why.
-        reason: hozon_sign::Error,
+        reason: Box<hozon_sign::Error>,
     },
     /// No TSA is configured although the job needs one.
     #[error("no TSA configured")]
@@ -112,7 +112,7 @@ impl Tools {
         let spec = signer_spec(&config.signer)?;
         let signer = if options.signer && spec.is_given() {
             Some(spec.load().map_err(|reason| ToolsError::Signer {
-                reason,
+                reason: Box::new(reason),
                 password_from: Some(password_source(&config.signer, &options.config_file)),
             })?)
         } else {
@@ -266,7 +266,7 @@ pub fn tsa_client(
         );
         let password = source.read().map_err(|reason| ToolsError::TsaSecret {
             context: None,
-            reason,
+            reason: Box::new(reason),
         })?;
         config.basic_auth = Some(BasicAuth {
             user: user.clone(),
@@ -286,7 +286,7 @@ pub fn tsa_client(
         );
         let password = source.read().map_err(|reason| ToolsError::TsaSecret {
             context: Some(p12.clone()),
-            reason,
+            reason: Box::new(reason),
         })?;
         config.client_identity = Some(ClientIdentity {
             pkcs12: bytes,
