@@ -1,7 +1,7 @@
 //! Signature validation in the manner of ETSI EN 319 102-1.
 //!
 //! One format-independent engine: a signature format implements the traits
-//! of [`format`] (CAdES/CMS is built in; XAdES and PAdES adapters live in
+//! of [`format`](mod@format) (CAdES/CMS is built in; XAdES and PAdES adapters live in
 //! their crates) and [`Verifier::verify_container`] validates it. Every
 //! error and warning carries a stable [`codes::Code`].
 //!
