@@ -34,7 +34,10 @@ fn every_key_exists_in_both_languages() {
 #[test]
 fn every_indication_and_sub_indication_is_explained_in_both_languages() {
     for sub in ALL_SUB_INDICATIONS {
-        assert_eq!(ALL_SUB_INDICATIONS[all_sub_indications_are_listed(sub)], sub);
+        assert_eq!(
+            ALL_SUB_INDICATIONS[all_sub_indications_are_listed(sub)],
+            sub
+        );
     }
     for cat in both() {
         let mut meanings = std::collections::HashSet::new();
@@ -44,7 +47,10 @@ fn every_indication_and_sub_indication_is_explained_in_both_languages() {
             assert!(cat.has(&id), "{}: {id}", cat.lang().code());
             assert!(!e.meaning.is_empty() && e.meaning != id, "{sub}");
             assert!(!e.action.is_empty() && e.action != id, "{sub}: no action");
-            assert!(meanings.insert(e.meaning.clone()), "{sub}: same words as another");
+            assert!(
+                meanings.insert(e.meaning.clone()),
+                "{sub}: same words as another"
+            );
         }
         for ind in ALL_INDICATIONS {
             let e = cat.explain(ind);
@@ -65,7 +71,9 @@ fn japanese_explanations_are_japanese() {
     for sub in ALL_SUB_INDICATIONS {
         let e = ja.explain_sub(sub);
         assert!(
-            e.meaning.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
+            e.meaning
+                .chars()
+                .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
             "{sub}: {}",
             e.meaning
         );
@@ -123,8 +131,14 @@ fn language_from_flag_then_hozon_lang_then_locale() {
         }
     };
     assert_eq!(Lang::resolve(None, env(&[])), Lang::En);
-    assert_eq!(Lang::resolve(None, env(&[("LANG", "ja_JP.UTF-8")])), Lang::Ja);
-    assert_eq!(Lang::resolve(None, env(&[("LANG", "en_US.UTF-8")])), Lang::En);
+    assert_eq!(
+        Lang::resolve(None, env(&[("LANG", "ja_JP.UTF-8")])),
+        Lang::Ja
+    );
+    assert_eq!(
+        Lang::resolve(None, env(&[("LANG", "en_US.UTF-8")])),
+        Lang::En
+    );
     assert_eq!(
         Lang::resolve(None, env(&[("LC_ALL", "C"), ("LANG", "ja_JP.UTF-8")])),
         Lang::En
@@ -134,7 +148,10 @@ fn language_from_flag_then_hozon_lang_then_locale() {
         Lang::Ja
     );
     assert_eq!(
-        Lang::resolve(None, env(&[("HOZON_LANG", "en"), ("LC_ALL", "ja_JP.UTF-8")])),
+        Lang::resolve(
+            None,
+            env(&[("HOZON_LANG", "en"), ("LC_ALL", "ja_JP.UTF-8")])
+        ),
         Lang::En
     );
     assert_eq!(
