@@ -315,7 +315,7 @@ fn entry(e: &Entry, cat: &Catalog, l: &mut Layout<'_>) {
         &format!("{} {}", e.word, e.code),
         BODY,
         12.0,
-        Ink::of_class(&e.class),
+        Ink::of_class(e.class),
     );
     if e.class != "passed" {
         l.para(&e.explanation.meaning, BODY, 12.0, Ink::Black);
