@@ -18,6 +18,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 pub struct Cli {
+    /// Language of human output (terminal text, the --report file): ja or en. Default: from
+    /// HOZON_LANG, else LC_ALL / LANG (ja_JP.* gives ja), else en. JSON is never translated.
+    /// See docs/reports.md.
+    #[arg(long, global = true, value_name = "ja|en", value_parser = crate::report::parse_lang)]
+    pub lang: Option<hozon_i18n::Lang>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -598,6 +603,11 @@ pub struct VerifyArgs {
     /// Also write one JSON report per signature file under this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Also write a printable report (summary, what each verdict means, one section per
+    /// signature, failures first) as HTML or PDF/A, chosen by the file name's extension, in
+    /// the --lang language; see docs/reports.md.
+    #[arg(long, value_name = "FILE.html|FILE.pdf", value_parser = crate::report::parse_report_path)]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }

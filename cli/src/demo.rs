@@ -16,7 +16,8 @@ use hozon_verify::{Indication, Report, SubIndication, Summary};
 
 use crate::args::{DemoArgs, ProfileArg, RevocationArg, ValidationDataArgs};
 use crate::outcome::Outcome;
-use crate::verify::{build_verifier, print_human, verify_file, VerifierSetup};
+use crate::verify::{build_verifier, verify_file, VerifierSetup};
+use crate::verify_text::print_human;
 
 const PKI: &[(&str, &[u8])] = &[
     (
@@ -314,6 +315,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         .iter()
         .all(|s| s.sub_indication == Some(SubIndication::HashFailure));
 
+    report_step(&work, &trust, [&before, &lta_report, &after])?;
+
     step(
         6,
         "The archive: init, ingest the documents and both scans, renew, verify, status",
@@ -333,6 +336,47 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
     );
     show_commands(&work);
     Ok(if ok { Outcome::Passed } else { Outcome::Failed })
+}
+
+/// Step 5, continued: the printable reports of steps 3 to 5 (docs/reports.md), in the run's
+/// language (`--lang`): HTML always, PDF/A when a Japanese font is installed.
+fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow::Result<()> {
+    let mut all = Report {
+        validation_time: reports[0].validation_time.clone(),
+        signatures: reports.iter().flat_map(|r| r.signatures.clone()).collect(),
+        summary: Summary::default(),
+        file_errors: Vec::new(),
+        unsigned_files: Vec::new(),
+        evidence_records: Vec::new(),
+        evidence_summary: None,
+    };
+    all.summary = Summary::of(&all.signatures);
+    all.collect_evidence_records();
+    let policy = crate::report::Policy {
+        trust,
+        crypto_policy: None,
+        revocation: "require".to_owned(),
+        offline: true,
+    };
+    for name in ["report.html", "report.pdf"] {
+        let path = work.join(name);
+        match crate::report::prepare(Some(&path)) {
+            Ok(Some(pending)) => {
+                pending.write(&all, &policy)?;
+                println!(
+                    "   {}",
+                    crate::report::cat().text_with(
+                        "term-report-written",
+                        &[("file", &path.display().to_string())]
+                    )
+                );
+            }
+            Ok(None) => {}
+            Err(e) => println!("   {name} not written: {e:#}"),
+        }
+    }
+    println!("   (hozon verify … --report FILE.html|FILE.pdf --lang ja|en makes the same report; docs/reports.md)");
+    Ok(())
 }
 
 /// Step 6: a whole archive run through the `hozon archive` commands

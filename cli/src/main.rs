@@ -12,12 +12,14 @@ mod demo;
 mod outcome;
 mod output;
 mod pkcs11;
+mod report;
 mod scan;
 mod sign;
 mod signer_check;
 mod stamp;
 mod tsa;
 mod verify;
+mod verify_text;
 mod walk;
 
 use std::process::ExitCode;
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     if let Err(e) = cli.validate() {
         e.exit();
     }
+    report::init_lang(cli.lang);
     let result = match cli.command {
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),

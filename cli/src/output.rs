@@ -43,7 +43,19 @@ pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
     }
     indicatif::ProgressBar::new(len as u64)
         .with_style(progress_style())
-        .with_prefix(what.to_owned())
+        .with_prefix(progress_label(what))
+}
+
+/// `what` in the run's language (`verifying` → 検証中), as is when the
+/// catalogue has no word for it.
+fn progress_label(what: &str) -> String {
+    let id = format!("progress-{what}");
+    let cat = crate::report::cat();
+    if cat.has(&id) {
+        cat.text(&id)
+    } else {
+        what.to_owned()
+    }
 }
 
 /// The progress bar's look: `{prefix} [{wide_bar}] {done}/{total} ({rate}, eta {eta})`.

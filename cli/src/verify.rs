@@ -243,6 +243,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
     let verifier = with_crypto_policy(verifier, args.crypto_policy.as_deref())?;
+    let pending_report = crate::report::prepare(args.report.as_deref())?;
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence. A directory holding records (an
@@ -372,6 +373,9 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Passed
     });
+    if let Some(r) = &pending_report {
+        r.write_verify(&report, &args)?;
+    }
     if args.run.list.failures_only {
         report
             .signatures
@@ -385,7 +389,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         }
         output::json(&json)?;
     } else {
-        print_human(&report, args.run.list.quiet);
+        crate::verify_text::print_human(&report, args.run.list.quiet);
         if let Some(c) = &coverage {
             c.print();
         }
@@ -538,131 +542,4 @@ fn write_file_report(
     let json = serde_json::to_vec_pretty(&single)?;
     hozon_io::write_atomic(&target, &json, hozon_io::Overwrite::Replace)?;
     Ok(())
-}
-
-/// The counter-signatures of a signature (or of a counter-signature, one
-/// level deeper), each with its own verdict, errors and warnings, indented
-/// under their parent.
-fn write_counter_signatures(
-    out: &mut String,
-    counter_signatures: &[hozon_verify::report::CounterSignatureReport],
-    depth: usize,
-) {
-    use std::fmt::Write;
-    let indent = "  ".repeat(depth + 1);
-    for c in counter_signatures {
-        let verdict = match c.sub_indication {
-            Some(sub) => format!("{} ({sub})", c.indication),
-            None => c.indication.to_string(),
-        };
-        let who = c
-            .signer
-            .as_ref()
-            .map_or("signer unknown", |w| w.subject.as_str());
-        let _ = writeln!(out, "{indent}counter-signature by {who}: {verdict}");
-        for e in &c.errors {
-            let _ = writeln!(out, "{indent}  error: {e}");
-        }
-        for w in &c.warnings {
-            let _ = writeln!(out, "{indent}  warning: {w}");
-        }
-        write_counter_signatures(out, &c.counter_signatures, depth + 1);
-    }
-}
-
-/// Human-readable report on stdout; `quiet` leaves out the signatures that
-/// passed.
-pub fn print_human(report: &Report, quiet: bool) {
-    use std::fmt::Write;
-    let mut out = String::new();
-    for s in &report.signatures {
-        if quiet && s.indication == Indication::TotalPassed {
-            continue;
-        }
-        let verdict = match s.sub_indication {
-            Some(sub) => format!("{} ({sub})", s.indication),
-            None => s.indication.to_string(),
-        };
-        let who = s
-            .signer
-            .as_ref()
-            .map(|w| match &w.hc_role {
-                Some(role) => format!("{} [{role}]", w.subject),
-                None => w.subject.clone(),
-            })
-            .unwrap_or_else(|| {
-                if s.format == "ERS" {
-                    format!(
-                        "evidence record over {}",
-                        s.content.as_deref().unwrap_or("no data object")
-                    )
-                } else {
-                    "signer unknown".into()
-                }
-            });
-        let level = s
-            .level
-            .as_deref()
-            .unwrap_or(if s.format == "ERS" { "ERS" } else { "-" });
-        let _ = writeln!(out, "{verdict}  {}  {level}  {who}", s.file);
-        for e in &s.errors {
-            let _ = writeln!(out, "    error: {e}");
-        }
-        for t in &s.timestamps {
-            let tsa = if t.tsa.is_empty() {
-                "an unidentified TSA"
-            } else {
-                &t.tsa
-            };
-            let _ = writeln!(
-                out,
-                "    {} time stamp {} by {tsa}: {}",
-                t.kind, t.gen_time, t.indication
-            );
-        }
-        for r in &s.evidence_records {
-            if let Some(t) = &r.proven_time {
-                let _ = writeln!(out, "    {} existed at {t}", r.data_object);
-            }
-        }
-        if s.format == "ERS" {
-            if let Some(r) = &s.renew_by {
-                let _ = writeln!(
-                    out,
-                    "   renew_by {r}: the evidence record's next renewal is due before then{}",
-                    s.renew_by_reason
-                        .as_deref()
-                        .map(|why| format!(", because {why}"))
-                        .unwrap_or_default()
-                );
-            }
-        }
-        for w in &s.warnings {
-            let _ = writeln!(out, "    warning: {w}");
-        }
-        write_counter_signatures(&mut out, &s.counter_signatures, 1);
-    }
-    for f in &report.unsigned_files {
-        let _ = writeln!(out, "UNSIGNED  {f}  (a PDF without signatures)");
-    }
-    for e in &report.file_errors {
-        output::error(&format!("{}: {}", e.file, e.error));
-    }
-    // Signatures and evidence records are different things: counted
-    // apart.
-    let s = report.signature_summary();
-    let ers = report.evidence_summary.clone().unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{} signature(s): {} passed, {} failed, {} indeterminate (validation time {})",
-        s.total, s.passed, s.failed, s.indeterminate, report.validation_time
-    );
-    if ers.total > 0 {
-        let _ = writeln!(
-            out,
-            "{} evidence record(s): {} passed, {} failed, {} indeterminate",
-            ers.total, ers.passed, ers.failed, ers.indeterminate
-        );
-    }
-    output::text(&out);
 }

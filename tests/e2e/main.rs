@@ -20,6 +20,7 @@ mod ltv;
 mod negative;
 mod pades;
 mod pkcs11;
+mod printable_report;
 mod replica;
 mod report;
 mod scan;

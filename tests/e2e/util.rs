@@ -149,7 +149,9 @@ impl Env {
         let mut cmd = Command::new(HOZON);
         cmd.args(args)
             .current_dir(self.dir())
-            .stdin(std::process::Stdio::null());
+            .stdin(std::process::Stdio::null())
+            // English human output whatever the developer's locale (`envs` may override).
+            .env("HOZON_LANG", "en");
         for (k, v) in envs {
             cmd.env(k, v);
         }

@@ -1,0 +1,192 @@
+//! `--report FILE.html|FILE.pdf` and `--lang ja|en`: the printable report
+//! of `hozon verify` (hozon-report) and the language of human output
+//! (hozon-i18n). See docs/reports.md.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::Context;
+use hozon_i18n::{Catalog, Lang};
+use hozon_report::{AnchorInfo, Format, ReportFont, RunMeta};
+use hozon_verify::Report;
+
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// Fixes the language of this run: `--lang`, else `HOZON_LANG`, else the
+/// locale (`LC_ALL`, `LANG`), else English.
+pub fn init_lang(cli: Option<Lang>) {
+    let _ = LANG.set(Lang::from_env(cli));
+}
+
+/// The language of this run.
+pub fn lang() -> Lang {
+    *LANG.get_or_init(|| Lang::from_env(None))
+}
+
+/// The message catalogue of this run's language.
+pub fn cat() -> &'static Catalog {
+    Catalog::get(lang())
+}
+
+/// `--lang`'s value parser: `ja` or `en`.
+pub fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse::<Lang>().map_err(|e| e.to_string())
+}
+
+/// `--report`'s value parser: a file name ending in .html, .htm or .pdf
+/// (anything else is a usage error, exit 2).
+pub fn parse_report_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    Format::of_path(&path).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// What the report's policy section says about the run.
+pub struct Policy<'a> {
+    /// `--trust` files.
+    pub trust: &'a [PathBuf],
+    /// `--crypto-policy`, when given.
+    pub crypto_policy: Option<&'a Path>,
+    /// The revocation mode as typed (`require`, `best-effort`, `skip`).
+    pub revocation: String,
+    /// `--offline`.
+    pub offline: bool,
+}
+
+/// The metadata of this run for the report.
+fn run_meta(report: &Report, policy: &Policy<'_>) -> anyhow::Result<RunMeta> {
+    let mut trust_anchors = Vec::new();
+    for t in policy.trust {
+        let bytes = std::fs::read(t).with_context(|| format!("{}", t.display()))?;
+        for cert in hozon_cms::Cert::read_bundle(&bytes)
+            .with_context(|| format!("{}: not a certificate file", t.display()))?
+        {
+            trust_anchors.push(AnchorInfo {
+                subject: cert.subject(),
+                sha256: cert
+                    .sha256()
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect::<Vec<_>>()
+                    .join(":"),
+            });
+        }
+    }
+    // The signed documents' digests (each document once; one that cannot
+    // be read has none: its signature's errors say why).
+    let mut document_digests = std::collections::HashMap::new();
+    for s in &report.signatures {
+        if let Some(c) = &s.content {
+            if !document_digests.contains_key(c) {
+                if let Ok((hex, _)) = hozon_archive::sha256_file(Path::new(c)) {
+                    document_digests.insert(c.clone(), hex);
+                }
+            }
+        }
+    }
+    let crypto_policy = match policy.crypto_policy {
+        Some(p) => format!("{} + built-in", p.display()),
+        None => "built-in (docs/crypto-policy.md)".to_owned(),
+    };
+    Ok(RunMeta {
+        hozon_version: env!("CARGO_PKG_VERSION").to_owned(),
+        host: host_name(),
+        generated_at: hozon_pki::UnixTime::now().rfc3339(),
+        trust_anchors,
+        crypto_policy,
+        revocation: format!(
+            "{}{}",
+            policy.revocation,
+            if policy.offline { " (--offline)" } else { "" }
+        ),
+        document_digests,
+    })
+}
+
+/// This machine's name.
+fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// A report to write at the end of the run: its file and, for a PDF,
+/// the font, found before any work is done so that a missing font fails
+/// the run at once (exit 4) rather than after verifying everything.
+pub struct Pending {
+    path: PathBuf,
+    font: Option<ReportFont>,
+}
+
+/// The report `--report` asks for, if any.
+pub fn prepare(path: Option<&Path>) -> anyhow::Result<Option<Pending>> {
+    let Some(path) = path else { return Ok(None) };
+    let font = match Format::of_path(path)? {
+        Format::Html => None,
+        Format::Pdf => Some(ReportFont::find(
+            std::env::var_os("HOZON_FONT").as_deref().map(Path::new),
+        )?),
+    };
+    Ok(Some(Pending {
+        path: path.to_path_buf(),
+        font,
+    }))
+}
+
+impl Pending {
+    /// Writes the report of a `hozon verify` run.
+    pub fn write_verify(
+        &self,
+        report: &Report,
+        args: &crate::args::VerifyArgs,
+    ) -> anyhow::Result<()> {
+        use clap::ValueEnum;
+        let policy = Policy {
+            trust: &args.trust,
+            crypto_policy: args.crypto_policy.as_deref(),
+            revocation: args
+                .revocation
+                .to_possible_value()
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default(),
+            offline: args.offline,
+        };
+        self.write(report, &policy)
+    }
+
+    /// The report file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the report, atomically: a reader finds the whole report or
+    /// none.
+    pub fn write(&self, report: &Report, policy: &Policy<'_>) -> anyhow::Result<()> {
+        let meta = run_meta(report, policy)?;
+        let bytes = match &self.font {
+            None => hozon_report::render_html(report, meta, lang())?.into_bytes(),
+            Some(font) => hozon_report::render_pdf(report, meta, lang(), font)?,
+        };
+        hozon_io::write_atomic(&self.path, &bytes, hozon_io::Overwrite::Replace)
+            .with_context(|| format!("cannot write the report {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_paths_need_a_known_extension() {
+        assert!(parse_report_path("r.pdf").is_ok());
+        assert!(parse_report_path("out/r.HTML").is_ok());
+        let e = parse_report_path("r.txt").unwrap_err();
+        assert!(e.contains(".html or .pdf"), "{e}");
+        assert!(parse_lang("ja").is_ok());
+        assert!(parse_lang("de").unwrap_err().contains("ja or en"));
+    }
+}
