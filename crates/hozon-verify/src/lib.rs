@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod chain;
 mod content;
 mod content_timestamp;
