@@ -19,6 +19,8 @@ mod stamp;
 mod tsa;
 mod verify;
 mod walk;
+mod xades;
+mod xades_sign;
 
 use std::process::ExitCode;
 

@@ -101,6 +101,9 @@ fn load_pkcs11_signer(
 }
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
+    if args.format == crate::args::SignFormatArg::Xades {
+        return crate::xades_sign::run(args);
+    }
     let cades = load_signer(&args.signer)?;
     let target = match args.level {
         LevelArg::B => None,

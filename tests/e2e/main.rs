@@ -29,3 +29,4 @@ mod tamper;
 mod tls;
 mod tsa;
 mod util;
+mod xades;
