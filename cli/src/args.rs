@@ -437,6 +437,20 @@ pub struct SignArgs {
     pub tsa: TsaArgs,
     #[command(flatten)]
     pub run: RunArgs,
+    /// Signature format: `cades` (detached FILE.p7s, the default) or `xades` (an enveloped XAdES
+    /// signature in a signed copy NAME.signed.xml of each XML document; levels b and t; see
+    /// docs/xades.md).
+    #[arg(long, value_enum, default_value = "cades")]
+    pub format: SignFormatArg,
+}
+
+/// `sign --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SignFormatArg {
+    /// CAdES (CMS): FILE.p7s or FILE.p7m.
+    Cades,
+    /// XAdES, enveloped in XML documents.
+    Xades,
 }
 
 /// Options shared by batch commands.

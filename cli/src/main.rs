@@ -21,6 +21,8 @@ mod tsa;
 mod verify;
 mod verify_text;
 mod walk;
+mod xades;
+mod xades_sign;
 
 use std::process::ExitCode;
 

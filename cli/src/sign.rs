@@ -46,6 +46,9 @@ pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
 }
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
+    if args.format == crate::args::SignFormatArg::Xades {
+        return crate::xades_sign::run(args);
+    }
     let cades = load_signer(&args.signer)?;
     let target = match args.level {
         LevelArg::B => None,

@@ -128,6 +128,9 @@ pub fn verify_file_with(
     if !walk::is_signature(sig) && hozon_pades::is_pdf_file(sig) {
         return verify_pdf(verifier, sig, contents);
     }
+    if crate::xades::is_xades_file(sig) {
+        return crate::xades::verify(verifier, sig, contents);
+    }
     let is_evidence = sig
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("ers"));
@@ -269,7 +272,9 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     // Previous signatures kept by `sign --resign` are history: they signed
     // an earlier version of the document.
     let walked = walk::collect(&paths, |p| {
-        (walk::is_signature(p) && !walk::is_kept_previous(p)) || hozon_pades::is_pdf_file(p)
+        (walk::is_signature(p) && !walk::is_kept_previous(p))
+            || hozon_pades::is_pdf_file(p)
+            || crate::xades::is_xades_file(p)
     });
     let walk_errors = walked.errors;
     let inputs: Vec<_> = walked.inputs;

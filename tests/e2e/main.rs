@@ -31,3 +31,4 @@ mod tls;
 mod tsa;
 mod util;
 mod verify_codes;
+mod xades;

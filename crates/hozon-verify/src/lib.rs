@@ -66,6 +66,7 @@
 
 pub mod builder;
 mod cades;
+mod access;
 mod chain;
 pub mod codes;
 mod content;
