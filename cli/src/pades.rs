@@ -52,6 +52,10 @@ impl Work {
             .tempfile_in(dir)
             .map_err(|e| format!("cannot write a temporary file in {}: {e}", dir.display()))?;
         let mut from = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+        // The replacement keeps the original's permissions.
+        from.metadata()
+            .and_then(|m| tmp.as_file().set_permissions(m.permissions()))
+            .map_err(|e| format!("cannot copy its permissions: {e}"))?;
         std::io::copy(&mut from, tmp.as_file_mut())
             .map_err(|e| format!("cannot copy it to {}: {e}", tmp.path().display()))?;
         Ok(Work {
