@@ -411,6 +411,10 @@ pub struct SignArgs {
     /// Signature level to produce.
     #[arg(long, value_enum, default_value = "b")]
     pub level: LevelArg,
+    /// `cades` writes FILE.p7s (or FILE.p7m); `pades` signs each PDF inside the file, as an
+    /// incremental update in place (docs/pades.md).
+    #[arg(long, value_enum, default_value = "cades")]
+    pub format: SignFormatArg,
     /// Write enveloping FILE.p7m (content inside) instead of detached FILE.p7s.
     #[arg(long)]
     pub enveloping: bool,
@@ -845,4 +849,13 @@ mod tests {
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s"]).is_err());
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s", "--trust", "r.pem"]).is_ok());
     }
+}
+
+/// What `sign` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SignFormatArg {
+    /// CAdES: a detached FILE.p7s (or enveloping FILE.p7m).
+    Cades,
+    /// PAdES: the signature inside the PDF (SubFilter ETSI.CAdES.detached).
+    Pades,
 }

@@ -11,6 +11,7 @@ mod batch;
 mod demo;
 mod outcome;
 mod output;
+mod pades;
 mod pkcs11;
 mod report;
 mod scan;
@@ -38,8 +39,10 @@ fn main() -> ExitCode {
     }
     report::init_lang(cli.lang);
     let result = match cli.command {
+        Command::Sign(a) if a.format == args::SignFormatArg::Pades => pades::sign(a),
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Extend(a) if pades::all_pdfs(&a.paths) => pades::extend(a),
         Command::Extend(a) => stamp::extend(a),
         Command::Timestamp(a) => stamp::timestamp(a),
         Command::Demo(a) => demo::run(a),

@@ -7,6 +7,11 @@ installed by scripts/setup into $HOZON_TOOLS/pyhanko-0.38.0).
       B-LTA, a certification signature (/DocMDP P=2) with a later approval
       signature, two approval signatures, a document with xref streams, and
       one changed after signing (a page content stream added).
+  pades-pyhanko.py base OUTDIR
+      writes the unsigned born-digital PDF the signing tests start from
+      (base.pdf, a classic cross-reference table) for hozon to sign.
+  pades-pyhanko.py bench-sign PDF... --pki DIR
+      signs each PDF in place at B-B, in one process (bench/pades.sh).
   pades-pyhanko.py validate PDF... --pki DIR
       prints one JSON object: for each file, pyHanko's verdict on each
       signature (bottom_line, intact, valid, trusted, coverage,
@@ -145,6 +150,24 @@ def cmd_sign(args):
     os.remove(p("base-xref-stream.pdf"))
 
 
+def cmd_base(args):
+    os.makedirs(args.outdir, exist_ok=True)
+    base_pdf(os.path.join(args.outdir, "base.pdf"))
+
+
+def cmd_bench_sign(args):
+    s = signer(args.pki)
+    m = signers.PdfSignatureMetadata(
+        field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES
+    )
+    for path in args.pdfs:
+        with open(path, "rb") as f:
+            w = IncrementalPdfFileWriter(f)
+            out = signers.PdfSigner(m, signer=s).sign_pdf(w)
+        with open(path, "wb") as f:
+            f.write(out.getbuffer())
+
+
 def cmd_validate(args):
     vc_args = args.pki
     out = {}
@@ -199,11 +222,21 @@ def main():
     s.add_argument("outdir")
     s.add_argument("--pki", required=True)
     s.add_argument("--tsa", required=True)
+    b = sub.add_parser("base")
+    b.add_argument("outdir")
+    bs = sub.add_parser("bench-sign")
+    bs.add_argument("pdfs", nargs="+")
+    bs.add_argument("--pki", required=True)
     v = sub.add_parser("validate")
     v.add_argument("pdfs", nargs="+")
     v.add_argument("--pki", required=True)
     args = ap.parse_args()
-    {"sign": cmd_sign, "validate": cmd_validate}[args.cmd](args)
+    {
+        "sign": cmd_sign,
+        "base": cmd_base,
+        "bench-sign": cmd_bench_sign,
+        "validate": cmd_validate,
+    }[args.cmd](args)
 
 
 if __name__ == "__main__":

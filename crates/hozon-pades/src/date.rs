@@ -30,9 +30,27 @@ pub fn parse(s: &str) -> Option<UnixTime> {
     .ok()
 }
 
+/// `t` as a PDF date in UTC (`D:YYYYMMDDHHmmSSZ`).
+pub fn format(t: UnixTime) -> String {
+    let digits: String = t
+        .rfc3339()
+        .chars()
+        .take(19)
+        .filter(char::is_ascii_digit)
+        .collect();
+    format!("D:{digits}Z")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{format, parse};
+
+    #[test]
+    fn pdf_dates_written_read_back() {
+        let t = hozon_cms::UnixTime(1_796_000_000);
+        assert_eq!(format(t), "D:20261130005320Z");
+        assert_eq!(parse(&format(t)), Some(t));
+    }
 
     #[test]
     fn pdf_dates() {

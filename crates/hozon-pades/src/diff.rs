@@ -384,9 +384,16 @@ impl Analysis<'_> {
             match key.as_slice() {
                 b"SigFlags" => self.permitted(w, "the form's /SigFlags were set".into()),
                 b"Fields" => {
-                    let old_fields = ref_list(b.get(b"Fields"));
-                    let new_fields = ref_list(a.get(b"Fields"));
-                    if !matches!(a.get(b"Fields"), Some(Object::Array(_)))
+                    // An array given directly or through a reference.
+                    let before_fields = b
+                        .get(b"Fields")
+                        .and_then(|o| self.pdf.resolve(self.old, o).ok().flatten());
+                    let after_fields = a
+                        .get(b"Fields")
+                        .and_then(|o| self.pdf.resolve(self.new, o).ok().flatten());
+                    let old_fields = ref_list(before_fields.as_ref());
+                    let new_fields = ref_list(after_fields.as_ref());
+                    if !matches!(after_fields, Some(Object::Array(_)))
                         || old_fields.iter().any(|f| !new_fields.contains(f))
                     {
                         self.modified(
@@ -476,14 +483,22 @@ impl Analysis<'_> {
                 );
                 continue;
             }
-            let old_annots = ref_list(b.get(b"Annots"));
-            let new_annots = ref_list(a.get(b"Annots"));
-            let direct = |d: &Dict| match d.get(b"Annots") {
-                None => true,
-                Some(Object::Array(items)) => items.iter().all(|i| i.reference().is_some()),
-                Some(_) => false,
+            // An array given directly or through a reference.
+            let array = |rev: usize, d: &Dict| match d.get(b"Annots") {
+                None => Some(Object::Array(Vec::new())),
+                Some(o) => self.pdf.resolve(rev, o).ok().flatten(),
             };
-            if !direct(b) || !direct(a) || old_annots.iter().any(|x| !new_annots.contains(x)) {
+            let (before_annots, after_annots) = (array(self.old, b), array(self.new, a));
+            let old_annots = ref_list(before_annots.as_ref());
+            let new_annots = ref_list(after_annots.as_ref());
+            let direct = |o: &Option<Object>| match o {
+                Some(Object::Array(items)) => items.iter().all(|i| i.reference().is_some()),
+                _ => false,
+            };
+            if !direct(&before_annots)
+                || !direct(&after_annots)
+                || old_annots.iter().any(|x| !new_annots.contains(x))
+            {
                 self.modified(
                     w,
                     format!("page object {num}: annotations were removed or replaced"),

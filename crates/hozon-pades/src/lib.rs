@@ -36,13 +36,20 @@
 mod date;
 pub mod diff;
 mod dss;
+pub mod dss_update;
 pub mod lexer;
 pub mod pdf;
+pub mod prepare;
+pub mod sign;
 pub mod signature;
 mod verify;
+pub mod writer;
 
 pub use pdf::{is_pdf, Pdf};
-pub use verify::{is_pdf_file, verify_pdf, PdfVerification};
+pub use sign::{add_document_timestamp, add_validation_data, sign_pdf};
+pub use verify::{
+    is_pdf_file, verify_pdf, verify_pdf_with_evidence, PdfVerification, SignatureEvidence,
+};
 
 /// Why a PDF could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +71,29 @@ pub enum Error {
     /// A structure hozon does not read.
     #[error("unsupported PDF structure: {0}")]
     Unsupported(String),
+    /// The PDF is encrypted.
+    #[error("the PDF is encrypted (/Encrypt): hozon does not sign or extend encrypted PDFs; decrypt it first (e.g. qpdf --decrypt)")]
+    Encrypted,
+    /// The signature or time stamp is larger than the room reserved for it.
+    #[error("the signature needs {needed} bytes, but /Contents holds only {reserved}")]
+    ContentsTooSmall {
+        /// Bytes of DER to be written.
+        needed: usize,
+        /// Bytes of DER /Contents can hold.
+        reserved: usize,
+    },
+    /// Signing failed.
+    #[error(transparent)]
+    Sign(#[from] hozon_sign::Error),
+    /// Adding a signature time stamp failed.
+    #[error(transparent)]
+    Ltv(#[from] hozon_ltv::Error),
+    /// The time-stamp authority failed.
+    #[error(transparent)]
+    Tsp(#[from] hozon_tsp::Error),
+    /// The signatures do not validate, so no validation data is added.
+    #[error("{0}")]
+    NotValidated(String),
     /// The file could not be read.
     #[error("cannot read {file}: {source}")]
     Io {

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use crate::lexer::{Dict, Lexer, Object};
 use crate::Error;
@@ -17,6 +18,16 @@ const MAX_DECODED: usize = 256 * 1024 * 1024;
 const MAX_REVISIONS: usize = 10_000;
 /// Most objects in one object stream.
 const MAX_OBJSTM_OBJECTS: i64 = 1_000_000;
+/// Files up to this size are read whole by [`Pdf::open`].
+const READ_WHOLE: u64 = 64 << 20;
+/// What [`Pdf::open`] reads of a large file's end.
+const TAIL: usize = 1 << 20;
+/// ... of each cross-reference section.
+const SECTION_WINDOW: usize = 8 << 20;
+/// ... of each object (its dictionary: a stream's data is not needed).
+const OBJECT_WINDOW: usize = 256 << 10;
+/// ... of each object stream.
+const OBJSTM_WINDOW: usize = 16 << 20;
 
 /// Where an object of a cross-reference section is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,13 +167,7 @@ impl Pdf {
             cache: RefCell::new(HashMap::new()),
         };
         // The last startxref, then /Prev back to the first section.
-        let last_eof = find_last(&pdf.bytes, b"%%EOF")
-            .ok_or_else(|| syntax(pdf.bytes.len(), "no %%EOF marker"))?;
-        let sx = find_last(&pdf.bytes[..last_eof], b"startxref")
-            .ok_or_else(|| syntax(last_eof, "no startxref before the last %%EOF"))?;
-        let mut lx = Lexer::new(&pdf.bytes, sx + b"startxref".len());
-        let first =
-            usize::try_from(lx.unsigned()?).map_err(|_| syntax(sx, "startxref out of range"))?;
+        let first = pdf.last_startxref()?;
         let mut offsets = vec![first];
         let mut sections = Vec::new();
         let mut next = Some(first);
@@ -221,6 +226,93 @@ impl Pdf {
             ));
         }
         Ok(pdf)
+    }
+
+    /// The offset the last `startxref` names.
+    fn last_startxref(&self) -> Result<usize, Error> {
+        let last_eof = find_last(&self.bytes, b"%%EOF")
+            .ok_or_else(|| syntax(self.bytes.len(), "no %%EOF marker"))?;
+        let sx = find_last(&self.bytes[..last_eof], b"startxref")
+            .ok_or_else(|| syntax(last_eof, "no startxref before the last %%EOF"))?;
+        let mut lx = Lexer::new(&self.bytes, sx + b"startxref".len());
+        usize::try_from(lx.unsigned()?).map_err(|_| syntax(sx, "startxref out of range"))
+    }
+
+    /// Reads the PDF file at `path`. A file larger than 64 MiB is not read
+    /// whole: only its header, its end, its cross-reference sections and
+    /// the beginning of each object (all of each object stream) are, into
+    /// a buffer whose other bytes stay zero and take no memory — enough to
+    /// add an incremental update (signing a 500 MiB scan in constant
+    /// memory), not to verify (reading an unread part gives a syntax
+    /// error, never a wrong value: the sections' entries are checked to
+    /// point at the objects they name). [`Pdf::bytes`] is then not the
+    /// file's content; read the file itself for digests.
+    pub fn open(path: &Path) -> Result<Pdf, Error> {
+        let io = |source| Error::Io {
+            file: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len <= READ_WHOLE {
+            return Pdf::parse(std::fs::read(path).map_err(io)?);
+        }
+        let len = usize::try_from(len).map_err(|_| Error::Unsupported("file too large".into()))?;
+        let mut pdf = Pdf {
+            bytes: vec![0u8; len],
+            revisions: Vec::new(),
+            trailing: 0,
+            cache: RefCell::new(HashMap::new()),
+        };
+        let load = |bytes: &mut [u8], from: usize, n: usize| {
+            let to = from.saturating_add(n).min(bytes.len());
+            std::os::unix::fs::FileExt::read_exact_at(&file, &mut bytes[from..to], from as u64)
+                .map_err(io)
+        };
+        load(&mut pdf.bytes, 0, 1024)?;
+        load(&mut pdf.bytes, len - TAIL.min(len), TAIL)?;
+        // Every cross-reference section, and where the objects are.
+        let mut next = Some(pdf.last_startxref()?);
+        let mut objects: Vec<(usize, u32)> = Vec::new();
+        let mut boundaries = vec![len];
+        let mut streams = std::collections::HashSet::new();
+        let mut sections = 0;
+        while let Some(offset) = next.take() {
+            sections += 1;
+            if sections > MAX_REVISIONS || offset >= len {
+                break;
+            }
+            load(&mut pdf.bytes, offset, SECTION_WINDOW)?;
+            boundaries.push(offset);
+            let (trailer, entries, _) = pdf.read_section(offset)?;
+            for (num, e) in entries {
+                match e {
+                    Entry::InUse { offset, .. } if offset < len => objects.push((offset, num)),
+                    Entry::Compressed { stream, .. } => {
+                        streams.insert(stream);
+                    }
+                    _ => {}
+                }
+            }
+            next = match trailer.get(b"Prev") {
+                Some(Object::Int(p)) => usize::try_from(*p).ok().filter(|p| *p < offset),
+                _ => None,
+            };
+        }
+        boundaries.extend(objects.iter().map(|(o, _)| *o));
+        boundaries.sort_unstable();
+        boundaries.dedup();
+        for (offset, num) in objects {
+            let i = boundaries.partition_point(|b| *b <= offset);
+            let gap = boundaries.get(i).map_or(len, |b| *b) - offset;
+            let window = if streams.contains(&num) {
+                OBJSTM_WINDOW
+            } else {
+                OBJECT_WINDOW
+            };
+            load(&mut pdf.bytes, offset, gap.min(window))?;
+        }
+        Pdf::parse(pdf.bytes)
     }
 
     /// Where the revision whose section is at `offset` ends: its

@@ -1,5 +1,6 @@
 //! Verifying every signature of a PDF.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::Path;
 
@@ -7,8 +8,8 @@ use hozon_cms::asn1::der::{Decode, Encode, Header, SliceReader};
 use hozon_cms::oid::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_SIGNING_TIME};
 use hozon_cms::{DigestAlgorithm, SignatureFile, UnixTime};
 use hozon_verify::{
-    DetachedContent, DocumentChange, Indication, SignatureReport, SubIndication, ValidationData,
-    Verifier,
+    DetachedContent, DocumentChange, Evidence, Indication, SignatureReport, SubIndication,
+    ValidationData, Verifier,
 };
 
 use crate::diff::{self, Change};
@@ -34,6 +35,15 @@ pub enum PdfVerification {
     Signed(Vec<SignatureReport>),
 }
 
+/// What the validation of one signature or document time stamp relied on.
+#[derive(Debug)]
+pub struct SignatureEvidence {
+    /// The signature dictionary's `/Contents` (with its padding).
+    pub contents: Vec<u8>,
+    /// The certificates and revocation data used.
+    pub evidence: Evidence,
+}
+
 /// What every signature of one PDF is verified with.
 struct Context<'a> {
     verifier: &'a Verifier,
@@ -43,12 +53,22 @@ struct Context<'a> {
     dss: ValidationData,
     dss_revision: Option<usize>,
     docmdp: Option<i64>,
+    evidence: RefCell<Vec<SignatureEvidence>>,
 }
 
 /// Verifies every signature and document time stamp of the PDF at `path`.
 /// A PDF that cannot be read but holds a `/ByteRange` is reported as a
 /// signature with FORMAT_FAILURE; one without any is unsigned.
 pub fn verify_pdf(verifier: &Verifier, path: &Path) -> Result<PdfVerification, Error> {
+    verify_pdf_with_evidence(verifier, path).map(|(v, _)| v)
+}
+
+/// As [`verify_pdf`], also returning what the validation of each signature
+/// and document time stamp relied on (what B-LT puts in the DSS).
+pub fn verify_pdf_with_evidence(
+    verifier: &Verifier,
+    path: &Path,
+) -> Result<(PdfVerification, Vec<SignatureEvidence>), Error> {
     let label = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         file: label.clone(),
@@ -70,21 +90,22 @@ pub fn verify_pdf(verifier: &Verifier, path: &Path) -> Result<PdfVerification, E
     };
     let pdf = match Pdf::parse(bytes) {
         Ok(p) => p,
-        Err(e) => return Ok(broken(e)),
+        Err(e) => return Ok((broken(e), Vec::new())),
     };
     let sigs = match signature::find(&pdf) {
         Ok(s) => s,
-        Err(e) => return Ok(broken(e)),
+        Err(e) => return Ok((broken(e), Vec::new())),
     };
     if sigs.is_empty() {
-        return Ok(if mentions_signature {
+        let v = if mentions_signature {
             broken(Error::Unsupported(
                 "it holds a /ByteRange, but no signature field refers to a signature dictionary"
                     .into(),
             ))
         } else {
             PdfVerification::Unsigned
-        });
+        };
+        return Ok((v, Vec::new()));
     }
     let last = pdf.revisions.len() - 1;
     let (dss, dss_problems) = dss::read(&pdf, last);
@@ -101,6 +122,7 @@ pub fn verify_pdf(verifier: &Verifier, path: &Path) -> Result<PdfVerification, E
         dss,
         dss_revision: dss::first_revision(&pdf),
         docmdp,
+        evidence: RefCell::new(Vec::new()),
     };
     // Document time stamps first: those that pass are proof of existence
     // of everything they cover.
@@ -132,7 +154,7 @@ pub fn verify_pdf(verifier: &Verifier, path: &Path) -> Result<PdfVerification, E
                 .map(|p| format!("Document Security Store: {p}")),
         );
     }
-    Ok(PdfVerification::Signed(reports))
+    Ok((PdfVerification::Signed(reports), cx.evidence.into_inner()))
 }
 
 /// `report` as a PAdES one.
@@ -244,13 +266,18 @@ impl Context<'_> {
                 return self.broken(&s);
             }
         };
-        let mut r = pades(self.verifier.verify_timestamp_detached(
+        let (r, evidence) = self.verifier.verify_timestamp_detached_with_evidence(
             &self.label,
             token,
             self.content(sig),
             &self.dss,
             hozon_verify::TimestampKind::Document,
-        ));
+        );
+        self.evidence.borrow_mut().push(SignatureEvidence {
+            contents: sig.contents.clone(),
+            evidence,
+        });
+        let mut r = pades(r);
         r.level = None;
         r.revision = Some(rev + 1);
         if sig.sub_filter != "ETSI.RFC3161" {
@@ -295,8 +322,18 @@ impl Context<'_> {
             .min();
         let mut reports = match sig.sub_filter.as_str() {
             "ETSI.CAdES.detached" | "adbe.pkcs7.detached" => {
-                self.verifier
-                    .verify_detached(&self.label, cms, self.content(sig), &self.dss, poe)
+                let (reports, evidence) = self.verifier.verify_detached_with_evidence(
+                    &self.label,
+                    cms,
+                    self.content(sig),
+                    &self.dss,
+                    poe,
+                );
+                self.evidence.borrow_mut().push(SignatureEvidence {
+                    contents: sig.contents.clone(),
+                    evidence,
+                });
+                reports
             }
             "adbe.pkcs7.sha1" => self.sha1(sig, cms, poe),
             other => vec![Verifier::format_failure(

@@ -119,13 +119,22 @@ impl CadesSigner {
             .digest
             .digest_reader(content)
             .map_err(Error::ReadContent)?;
-        self.sign_digest(&digest, None)
+        self.sign_digest(&digest, None, true)
     }
 
     /// A detached signature given the content's digest (computed with
     /// [`CadesSigner::digest_algorithm`]).
     pub fn sign_detached_digest(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
-        self.sign_digest(digest, None)
+        self.sign_digest(digest, None, true)
+    }
+
+    /// A detached signature for a PDF (PAdES, SubFilter
+    /// `ETSI.CAdES.detached`) given the digest of its byte ranges: as
+    /// [`CadesSigner::sign_detached_digest`] without the signing-time
+    /// attribute, which EN 319 142-1 §6.3 forbids (the signature
+    /// dictionary's `/M` holds the claimed time).
+    pub fn sign_pades_digest(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        self.sign_digest(digest, None, false)
     }
 
     /// An enveloping signature embedding `content` (at most
@@ -140,10 +149,15 @@ impl CadesSigner {
         let digest = self.digest.digest(content)?;
         let econtent = OctetString::new(content).map_err(hozon_cms::Error::Encode)?;
         let econtent = Any::encode_from(&econtent).map_err(hozon_cms::Error::Encode)?;
-        self.sign_digest(&digest, Some(econtent))
+        self.sign_digest(&digest, Some(econtent), true)
     }
 
-    fn sign_digest(&self, digest: &[u8], econtent: Option<Any>) -> Result<Vec<u8>, Error> {
+    fn sign_digest(
+        &self,
+        digest: &[u8],
+        econtent: Option<Any>,
+        with_signing_time: bool,
+    ) -> Result<Vec<u8>, Error> {
         if digest.len() != self.digest.output_len() {
             return Err(Error::Unsupported(format!(
                 "a {} digest is {} bytes, got {}",
@@ -154,13 +168,16 @@ impl CadesSigner {
         }
         let enc = hozon_cms::Error::Encode;
         let now = self.signing_time.unwrap_or_else(SystemTime::now);
-        let signed_attrs = SetOfVec::try_from(vec![
-            single_valued(ID_CONTENT_TYPE, &ID_DATA)?,
-            single_valued(ID_SIGNING_TIME, &signing_time(now)?)?,
-            single_valued(ID_MESSAGE_DIGEST, &OctetString::new(digest).map_err(enc)?)?,
-            self.signing_certificate.clone(),
-        ])
-        .map_err(enc)?;
+        let mut attrs = vec![single_valued(ID_CONTENT_TYPE, &ID_DATA)?];
+        if with_signing_time {
+            attrs.push(single_valued(ID_SIGNING_TIME, &signing_time(now)?)?);
+        }
+        attrs.push(single_valued(
+            ID_MESSAGE_DIGEST,
+            &OctetString::new(digest).map_err(enc)?,
+        )?);
+        attrs.push(self.signing_certificate.clone());
+        let signed_attrs = SetOfVec::try_from(attrs).map_err(enc)?;
         // RFC 5652 §5.4: the signature covers the DER encoding of the SET OF
         // signed attributes (universal SET tag, not the [0] of the field).
         let to_be_signed = signed_attrs.to_der().map_err(enc)?;

@@ -262,6 +262,21 @@ impl Verifier {
         external: &crate::ValidationData,
         kind: TimestampKind,
     ) -> SignatureReport {
+        self.verify_timestamp_detached_with_evidence(label, bytes, content, external, kind)
+            .0
+    }
+
+    /// As [`Verifier::verify_timestamp_detached`], also returning the
+    /// certificates and revocation data the validation of the TSA's path
+    /// relied on (what a PDF's Document Security Store receives).
+    pub fn verify_timestamp_detached_with_evidence(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        content: crate::DetachedContent<'_>,
+        external: &crate::ValidationData,
+        kind: TimestampKind,
+    ) -> (SignatureReport, crate::Evidence) {
         let (path, covered) = match content {
             crate::DetachedContent::File(p) => (p, Covered::File(p)),
             crate::DetachedContent::ByteRanges { path, ranges } => {
@@ -316,8 +331,9 @@ impl Verifier {
         }
         let ok = entry.indication == TimestampIndication::Passed.as_str();
         report.timestamps.push(entry);
+        let evidence = std::mem::take(&mut f.evidence);
         conclude(&mut report, f, &[(ok, "time stamp")]);
-        report
+        (report, evidence)
     }
 
     /// Validates one time-stamp token over what it must cover (EN 319

@@ -178,12 +178,28 @@ impl Verifier {
         external: &ValidationData,
         poe: Option<UnixTime>,
     ) -> Vec<SignatureReport> {
+        self.verify_detached_with_evidence(label, bytes, content, external, poe)
+            .0
+    }
+
+    /// As [`Verifier::verify_detached`], also returning the certificates
+    /// and revocation data the validation relied on (what a PDF's Document
+    /// Security Store receives at B-LT).
+    pub fn verify_detached_with_evidence(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        content: DetachedContent<'_>,
+        external: &ValidationData,
+        poe: Option<UnixTime>,
+    ) -> (Vec<SignatureReport>, Evidence) {
         let mut evidence = Evidence::default();
         let input = Input {
             detached: Some(content),
             external,
         };
-        self.verify_inner(label, bytes, input, poe, &mut evidence)
+        let reports = self.verify_inner(label, bytes, input, poe, &mut evidence);
+        (reports, evidence)
     }
 
     fn verify_inner(
