@@ -483,6 +483,7 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
             lock_margin_years: a.lock_margin_years,
         },
         replicas: Vec::new(),
+        metadata: Default::default(),
     };
     if a.retention_years < MIN_RETENTION_YEARS {
         anyhow::bail!(
