@@ -80,6 +80,16 @@ pub enum ArchiveCommand {
     ///
     /// See docs/replicas.md in the hozon documentation (after an incident).
     Restore(RestoreArgs),
+    /// Find records by patient, document type, document date, signer or state (from the
+    /// catalog; logged in the audit log as an access).
+    ///
+    /// See docs/intake.md in the hozon documentation.
+    Search(crate::archive_search::SearchArgs),
+    /// Export records (by id, or every record of a patient) as a BagIt bag: each record's
+    /// directory and its verification report; logged in the audit log as an access.
+    ///
+    /// See docs/intake.md in the hozon documentation.
+    Export(crate::archive_search::ExportArgs),
 }
 
 /// `archive replica ...`.
@@ -412,6 +422,8 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
         ArchiveCommand::Replica(ReplicaCommand::List(a)) => replica_list(&root, a),
         ArchiveCommand::Replicate(a) => replicate(&root, a),
         ArchiveCommand::Restore(a) => restore(&root, a),
+        ArchiveCommand::Search(a) => crate::archive_search::search(&root, a),
+        ArchiveCommand::Export(a) => crate::archive_search::export(&root, a),
     }
 }
 
@@ -593,7 +605,7 @@ fn validation_args(c: &Config) -> ValidationDataArgs {
 
 /// The archive's verifier, with hozon.toml's `[crypto]` policy (a
 /// `--crypto-policy FILE` of `archive verify` overrides it).
-fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifier> {
+pub(crate) fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifier> {
     let policy = c.algorithm_policy()?;
     Ok(build_verifier(&VerifierSetup {
         trust: &c.validation.trust,
@@ -608,7 +620,7 @@ fn verifier(c: &Config, at: Option<&str>) -> anyhow::Result<hozon_verify::Verifi
     .with_algorithms(policy))
 }
 
-fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
+pub(crate) fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
     let command = format!("hozon archive {what}");
     let wait = if job.wait { Wait::Yes } else { Wait::No };
     let session = Session::open(root, wait, &command, &|holder| {
@@ -625,7 +637,7 @@ fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
 }
 
 /// hozon.toml with this run's flags applied (flags override the file).
-fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
+pub(crate) fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
     let mut c = config.clone();
     let cwd = std::env::current_dir().context("the current directory")?;
     let abs = |p: &PathBuf| {
