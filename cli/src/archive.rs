@@ -76,6 +76,16 @@ pub enum ArchiveCommand {
     ///
     /// See docs/replicas.md in the hozon documentation (after an incident).
     Restore(RestoreArgs),
+    /// Find records by patient, document type, document date, signer or state (from the
+    /// catalog; logged in the audit log as an access).
+    ///
+    /// See docs/intake.md in the hozon documentation.
+    Search(crate::archive_search::SearchArgs),
+    /// Export records (by id, or every record of a patient) as a BagIt bag: each record's
+    /// directory and its verification report; logged in the audit log as an access.
+    ///
+    /// See docs/intake.md in the hozon documentation.
+    Export(crate::archive_search::ExportArgs),
 }
 
 /// `archive replica ...`.
@@ -408,6 +418,8 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
         ArchiveCommand::Replica(ReplicaCommand::List(a)) => replica_list(&root, a),
         ArchiveCommand::Replicate(a) => replicate(&root, a),
         ArchiveCommand::Restore(a) => restore(&root, a),
+        ArchiveCommand::Search(a) => crate::archive_search::search(&root, a),
+        ArchiveCommand::Export(a) => crate::archive_search::export(&root, a),
     }
 }
 
@@ -479,6 +491,7 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
             lock_margin_years: a.lock_margin_years,
         },
         replicas: Vec::new(),
+        metadata: Default::default(),
     };
     if a.retention_years < MIN_RETENTION_YEARS {
         anyhow::bail!(
@@ -549,7 +562,7 @@ pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String], flags: &TsaTuningArgs) ->
     }
 }
 
-fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
+pub(crate) fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
     let command = format!("hozon archive {what}");
     let wait = if job.wait { Wait::Yes } else { Wait::No };
     let session = Session::open(root, wait, &command, &|holder| {
@@ -566,7 +579,7 @@ fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
 }
 
 /// hozon.toml with this run's flags applied (flags override the file).
-fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
+pub(crate) fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
     let cwd = std::env::current_dir().context("the current directory")?;
     let flags = ValidationOverrides {
         trust: job.trust.clone(),

@@ -12,6 +12,7 @@ mod fetch;
 mod foreign;
 mod help;
 mod hooks;
+mod intake;
 mod interop;
 mod jis;
 mod large_file;

@@ -53,6 +53,45 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 ";
 
+/// The metadata columns (issue 21), added to catalogs made before them.
+const METADATA_COLUMNS: [&str; 7] = [
+    "patient_id",
+    "document_type",
+    "department",
+    "author",
+    "document_date",
+    "tags",
+    "signer",
+];
+
+/// Indexes for search (`crate::search`): a patient's records by date, a
+/// document type by date, and dates alone.
+const METADATA_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS records_patient ON records(patient_id, document_date);
+CREATE INDEX IF NOT EXISTS records_document_type ON records(document_type, document_date);
+CREATE INDEX IF NOT EXISTS records_document_date ON records(document_date);
+";
+
+/// Adds the metadata columns a catalog made before them lacks (their
+/// values stay empty until `archive reindex` reads them from
+/// `record.json`), and their indexes.
+fn migrate_metadata(conn: &Connection) -> rusqlite::Result<()> {
+    let mut have = std::collections::HashSet::new();
+    {
+        let mut stmt = conn.prepare("PRAGMA table_info(records)")?;
+        let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+        for n in names {
+            have.insert(n?);
+        }
+    }
+    for col in METADATA_COLUMNS {
+        if !have.contains(col) {
+            conn.execute_batch(&format!("ALTER TABLE records ADD COLUMN {col} TEXT"))?;
+        }
+    }
+    conn.execute_batch(METADATA_INDEXES)
+}
+
 /// The open catalog.
 pub struct Catalog {
     conn: Connection,
@@ -91,6 +130,7 @@ impl Catalog {
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        migrate_metadata(&conn).map_err(err)?;
         Ok(Catalog {
             conn,
             path: path.to_path_buf(),
@@ -206,13 +246,19 @@ impl Catalog {
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO records (id, source, sha256, kind, level, state, dir, ingested)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    "INSERT INTO records (id, source, sha256, kind, level, state, dir, ingested,
+                        patient_id, document_type, department, author, document_date, tags, signer)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                      ON CONFLICT(id) DO UPDATE SET source = ?2, sha256 = ?3, kind = ?4,
-                        level = ?5, state = ?6, dir = ?7, ingested = ?8",
+                        level = ?5, state = ?6, dir = ?7, ingested = ?8, patient_id = ?9,
+                        document_type = ?10, department = ?11, author = ?12,
+                        document_date = ?13, tags = ?14, signer = ?15",
                 )
                 .map_err(&err)?;
             for m in records {
+                let md = m.metadata.clone().unwrap_or_default();
+                let tags = (!md.tags.is_empty())
+                    .then(|| serde_json::to_string(&md.tags).unwrap_or_default());
                 stmt.execute(params![
                     m.id,
                     m.source,
@@ -221,7 +267,14 @@ impl Catalog {
                     m.level,
                     m.state.as_str(),
                     m.dir,
-                    m.ingested
+                    m.ingested,
+                    md.patient_id,
+                    md.document_type,
+                    md.department,
+                    md.author,
+                    md.document_date,
+                    tags,
+                    md.signer
                 ])
                 .map_err(&err)?;
             }
@@ -515,4 +568,54 @@ pub struct Batch {
     pub root: String,
     /// When the next renewal is due.
     pub renew_by: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catalog_made_before_the_metadata_columns_gets_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        {
+            // The schema as it was before issue 21, with one row.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE records (id TEXT PRIMARY KEY, source TEXT NOT NULL,
+                    sha256 TEXT NOT NULL, kind TEXT NOT NULL, level TEXT, state TEXT NOT NULL,
+                    dir TEXT NOT NULL, ingested TEXT NOT NULL,
+                    evidence INTEGER NOT NULL DEFAULT 0, renew_by TEXT, verified TEXT,
+                    verify_state TEXT, audit_seq INTEGER);
+                 INSERT INTO records (id, source, sha256, kind, state, dir, ingested)
+                    VALUES ('a', '/in/a', '00', 'document', 'archived', '2026/11/a', 't');",
+            )
+            .unwrap();
+        }
+        let mut catalog = Catalog::open(&path).unwrap();
+        assert_eq!(catalog.count().unwrap(), 1);
+        let patient: Option<String> = catalog
+            .connection()
+            .query_row("SELECT patient_id FROM records WHERE id = 'a'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(patient, None);
+        let row = crate::search::synthetic::record(3, 100);
+        catalog.insert(&[&row]).unwrap();
+        let (patient, date): (Option<String>, Option<String>) = catalog
+            .connection()
+            .query_row(
+                "SELECT patient_id, document_date FROM records WHERE id = ?1",
+                [&row.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let md = row.metadata.unwrap();
+        assert_eq!(patient, md.patient_id);
+        assert_eq!(date, md.document_date);
+        // Opening again is idempotent.
+        drop(catalog);
+        Catalog::open(&path).unwrap();
+    }
 }

@@ -38,6 +38,13 @@ pub struct Config {
     /// Write-once replicas (`[[replica]]`), in the order they were added.
     #[serde(default, rename = "replica", skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<ReplicaConfig>,
+    /// Where record metadata comes from besides sidecars, manifests and
+    /// document headers (`[metadata]`: the file name `pattern`; docs/intake.md).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::metadata::MetadataConfig::is_default"
+    )]
+    pub metadata: crate::metadata::MetadataConfig,
 }
 
 /// Retention (records must be kept at least 5 years by law; hospitals keep

@@ -232,7 +232,13 @@ pub fn run(
     std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
     progress.phase("archiving", todo.len() as u64);
     let (tx, rx) = mpsc::sync_channel::<std::result::Result<RecordMeta, Skipped>>(GROUP * 2);
+    let gatherer =
+        crate::metadata::Gatherer::new(&session.config.metadata).map_err(|e| Error::Config {
+            path: session.layout.config(),
+            reason: e.to_string(),
+        })?;
     let ctx = BuildContext {
+        metadata: &gatherer,
         staging: &staging,
         ingested: &ingested,
         retain_until: retain_until.as_deref(),
@@ -421,6 +427,15 @@ fn collect(sources: &[PathBuf], scans: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>)
             if hozon_io::is_temporary(&path) {
                 continue;
             }
+            match crate::metadata::input_role(&path) {
+                crate::metadata::InputRole::Input => {}
+                crate::metadata::InputRole::Metadata => continue,
+                crate::metadata::InputRole::Orphan(reason) => {
+                    let source = path.display().to_string();
+                    refused.push(Skipped { source, reason });
+                    continue;
+                }
+            }
             let relative = path
                 .strip_prefix(&root)
                 .ok()
@@ -525,6 +540,7 @@ struct BuildContext<'a> {
     month: &'a str,
     tools: &'a Tools,
     options: &'a IngestOptions,
+    metadata: &'a crate::metadata::Gatherer,
 }
 
 /// Copies `from` to the new file `to`, hashing what was written.
@@ -646,6 +662,7 @@ fn build_in(
         dir: format!("{}/{id}", ctx.month),
         files: Vec::new(),
         history: Vec::new(),
+        metadata: None,
     };
     let name = stored_name(&input.path);
     let doc = dir.join(&name);
@@ -675,7 +692,7 @@ fn build_in(
             meta.state = State::AcceptedFailed;
             meta.failure = Some(reason);
         }
-        return finish(meta, dir);
+        return finish(ctx, input, meta, dir);
     }
     meta.files.push(FileEntry {
         name: name.clone(),
@@ -757,7 +774,7 @@ fn build_in(
             size: sig.len() as u64,
         });
     }
-    finish(meta, dir)
+    finish(ctx, input, meta, dir)
 }
 
 /// An existing signature (`X.p7s` of `input`, stored document `doc`):
@@ -817,7 +834,16 @@ fn adopt(
     })
 }
 
-fn finish(meta: RecordMeta, dir: &Path) -> std::result::Result<RecordMeta, String> {
+fn finish(
+    ctx: &BuildContext<'_>,
+    input: &Input,
+    mut meta: RecordMeta,
+    dir: &Path,
+) -> std::result::Result<RecordMeta, String> {
+    meta.metadata = ctx
+        .metadata
+        .for_record(&input.path, dir, &meta)
+        .map_err(|e| e.to_string())?;
     durable::write_new(&dir.join("record.json"), &meta.to_bytes()).map_err(|e| e.to_string())?;
     Ok(meta)
 }

@@ -44,6 +44,7 @@
 //! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod access;
 pub mod acknowledge;
 pub mod audit;
 pub mod catalog;
@@ -53,16 +54,19 @@ pub mod crash;
 pub mod disk_full;
 mod durable;
 pub mod evidence;
+pub mod export;
 pub mod ingest;
 pub mod inspect;
 pub mod layout;
 pub mod lock;
+pub mod metadata;
 pub mod outbox;
 pub mod progress;
 pub mod record;
 pub mod reindex;
 pub mod renew;
 pub mod replicate;
+pub mod search;
 pub mod session;
 pub mod stamped_fields;
 pub mod status;

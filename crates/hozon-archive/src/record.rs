@@ -146,6 +146,11 @@ pub struct RecordMeta {
     /// oldest first: older evidence records cover them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<FileEntry>,
+    /// What the record is about (patient, document type, date, ...), from
+    /// the sources of [`crate::metadata`]; covered by the audit line and
+    /// the stamped fields through its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<crate::metadata::Metadata>,
 }
 
 impl RecordMeta {

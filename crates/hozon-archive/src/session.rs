@@ -307,6 +307,7 @@ mod tests {
                 size: 0,
             }],
             history: Vec::new(),
+            metadata: None,
         }
     }
 

@@ -26,6 +26,10 @@ pub fn archived_fields(meta: &RecordMeta) -> Map<String, Value> {
         m.insert("level".into(), json!(l));
     }
     m.insert("dir".into(), json!(meta.dir));
+    // The metadata by its SHA-256: the audit log holds no patient ID.
+    if let Some(md) = &meta.metadata {
+        m.insert("metadata_sha256".into(), json!(md.sha256()));
+    }
     m.insert(
         "files".into(),
         Value::Array(
@@ -225,6 +229,7 @@ mod tests {
                 },
             ],
             history: Vec::new(),
+            metadata: None,
         }
     }
 

@@ -1,0 +1,192 @@
+//! `hozon archive search` and `hozon archive export`: records found by
+//! their metadata from the catalog, and handed over as a BagIt bag. Both
+//! are logged in the audit log as accesses (who, what, which records).
+//! See docs/intake.md.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+use hozon_archive::export::{ExportError, ExportRequest};
+use hozon_archive::lock::Wait;
+use hozon_archive::search::{Query, QueryError};
+use hozon_archive::Session;
+
+use crate::archive::JobArgs;
+use crate::outcome::Outcome;
+use crate::output;
+
+/// `archive search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Records of this patient (the ID exactly as recorded).
+    #[arg(long, value_name = "ID")]
+    pub patient: Option<String>,
+    /// Records of this document type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub document_type: Option<String>,
+    /// Documents dated on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Documents dated on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Records whose signer's name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub signer: Option<String>,
+    /// Records in this state: archived, accepted-failed.
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// At most this many records.
+    #[arg(long, value_name = "N", default_value_t = hozon_archive::search::DEFAULT_LIMIT)]
+    pub limit: usize,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Wait for another job holding the archive's lock instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// `archive export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Record ids to export.
+    #[arg(value_name = "RECORD_ID")]
+    pub records: Vec<String>,
+    /// Every record of this patient; repeatable.
+    #[arg(long, value_name = "ID")]
+    pub patient: Vec<String>,
+    /// The bag directory to write (must not exist).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// A usage error (exit 2), as clap reports its own.
+fn usage(message: impl std::fmt::Display) -> ! {
+    clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n")).exit()
+}
+
+fn open(root: &Path, wait: bool, what: &str) -> anyhow::Result<Session> {
+    let wait = if wait { Wait::Yes } else { Wait::No };
+    Ok(Session::open(
+        root,
+        wait,
+        &format!("hozon archive {what}"),
+        &|holder| eprintln!("hozon: waiting for the archive lock ({holder})"),
+    )?)
+}
+
+/// Runs `archive search`.
+pub fn search(root: &Path, a: SearchArgs) -> anyhow::Result<Outcome> {
+    let query = Query {
+        patient: a.patient,
+        document_type: a.document_type,
+        from: a.from,
+        to: a.to,
+        signer: a.signer,
+        state: a.state,
+        limit: Some(a.limit),
+    }
+    .checked()
+    .unwrap_or_else(|e: QueryError| usage(e));
+    let mut session = open(root, a.wait, "search")?;
+    let who = hozon_archive::access::os_user();
+    let result = hozon_archive::search::run(&mut session, &query, &who)?;
+    if a.json {
+        output::json(&result)?;
+        return Ok(Outcome::Passed);
+    }
+    let mut text = String::new();
+    for h in &result.records {
+        text.push_str(&format!(
+            "{}  {:<10}  {:<20}  {:<12}  {:<15}  {}\n",
+            h.id,
+            h.document_date.as_deref().unwrap_or("-"),
+            h.document_type.as_deref().unwrap_or("-"),
+            h.patient_id.as_deref().unwrap_or("-"),
+            h.state,
+            h.signer.as_deref().map(common_name).unwrap_or("-"),
+        ));
+    }
+    text.push_str(&format!(
+        "{} record(s){}\n",
+        result.records.len(),
+        if result.truncated {
+            format!(" (more match: raise --limit above {})", a.limit)
+        } else {
+            String::new()
+        }
+    ));
+    output::text(&text);
+    Ok(Outcome::Passed)
+}
+
+/// The CN of an RFC 4514 subject, or the whole subject.
+fn common_name(subject: &str) -> &str {
+    subject
+        .split(',')
+        .find_map(|rdn| rdn.trim().strip_prefix("CN="))
+        .unwrap_or(subject)
+}
+
+/// Runs `archive export`.
+pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
+    if a.records.is_empty() && a.patient.is_empty() {
+        usage("archive export: give RECORD_ID… or --patient ID");
+    }
+    let mut session = crate::archive::open(root, &a.job, "export")?;
+    let config = crate::archive::overridden(&session.config, &a.job)?;
+    let verifier = hozon_archive::tools::verifier_setup(&config, None).build()?;
+    let request = ExportRequest {
+        records: a.records,
+        patients: a.patient,
+        to: a.to,
+    };
+    let who = hozon_archive::access::os_user();
+    let report = match hozon_archive::export::run(&mut session, &request, &verifier, &who) {
+        Ok(r) => r,
+        Err(e @ (ExportError::UnknownRecord(_) | ExportError::NoRecords)) => usage(e),
+        Err(e) => return Err(e).context("archive export"),
+    };
+    if a.job.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for r in &report.records {
+            text.push_str(&format!("{}  {}\n", r.id, r.outcome.to_uppercase()));
+        }
+        text.push_str(&format!(
+            "{} record(s), {} file(s), {} byte(s) in the BagIt bag {}\n",
+            report.records.len(),
+            report.payload_files,
+            report.payload_bytes,
+            report.bag
+        ));
+        output::text(&text);
+    }
+    Ok(if report.failed() {
+        Outcome::Failed
+    } else if report.indeterminate() {
+        Outcome::Indeterminate
+    } else {
+        Outcome::Passed
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_name_is_shown() {
+        assert_eq!(
+            common_name("CN=Yamada Hanako,O=Hospital,C=JP"),
+            "Yamada Hanako"
+        );
+        assert_eq!(common_name("O=Hospital"), "O=Hospital");
+    }
+}
