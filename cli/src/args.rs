@@ -411,10 +411,6 @@ pub struct SignArgs {
     /// Signature level to produce.
     #[arg(long, value_enum, default_value = "b")]
     pub level: LevelArg,
-    /// `cades` writes FILE.p7s (or FILE.p7m); `pades` signs each PDF inside the file, as an
-    /// incremental update in place (docs/pades.md).
-    #[arg(long, value_enum, default_value = "cades")]
-    pub format: SignFormatArg,
     /// Write enveloping FILE.p7m (content inside) instead of detached FILE.p7s.
     #[arg(long)]
     pub enveloping: bool,
@@ -441,9 +437,10 @@ pub struct SignArgs {
     pub tsa: TsaArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Signature format: `cades` (detached FILE.p7s, the default) or `xades` (an enveloped XAdES
-    /// signature in a signed copy NAME.signed.xml of each XML document; levels b and t; see
-    /// docs/xades.md).
+    /// Signature format: `cades` (detached FILE.p7s or enveloping FILE.p7m, the default), `pades`
+    /// (each PDF signed inside the file, as an incremental update in place; docs/pades.md) or
+    /// `xades` (an enveloped XAdES signature in a signed copy NAME.signed.xml of each XML
+    /// document; levels b and t; docs/xades.md).
     #[arg(long, value_enum, default_value = "cades")]
     pub format: SignFormatArg,
 }
@@ -453,6 +450,8 @@ pub struct SignArgs {
 pub enum SignFormatArg {
     /// CAdES (CMS): FILE.p7s or FILE.p7m.
     Cades,
+    /// PAdES: the signature inside the PDF (SubFilter ETSI.CAdES.detached).
+    Pades,
     /// XAdES, enveloped in XML documents.
     Xades,
 }
@@ -849,13 +848,4 @@ mod tests {
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s"]).is_err());
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s", "--trust", "r.pem"]).is_ok());
     }
-}
-
-/// What `sign` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SignFormatArg {
-    /// CAdES: a detached FILE.p7s (or enveloping FILE.p7m).
-    Cades,
-    /// PAdES: the signature inside the PDF (SubFilter ETSI.CAdES.detached).
-    Pades,
 }

@@ -157,11 +157,6 @@ impl Pending {
         self.write(report, &policy)
     }
 
-    /// The report file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Writes the report, atomically: a reader finds the whole report or
     /// none.
     pub fn write(&self, report: &Report, policy: &Policy<'_>) -> anyhow::Result<()> {

@@ -110,7 +110,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     let level = if tsa.is_some() { "B-T" } else { "B-B" };
     if args.run.json {
         let mut json = report.to_json("signed", "signature");
-        json["signer_check"] = cleared.to_json();
+        json["signer_check"] = crate::signer_check::to_json(&cleared);
         json["format"] = "XAdES".into();
         output::json(&json)?;
     } else {

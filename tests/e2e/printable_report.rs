@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use hozon_testkit::tools;
+use hozon_testkit as tools;
 
 use crate::util::{code, describe, flip_byte, stdout, Env, CRLS, TRUST};
 

@@ -40,6 +40,7 @@ fn signature(file: &str, indication: Indication, sub: Option<SubIndication>) -> 
         modifications: vec![],
         permitted_changes: vec![],
         counter_signatures: vec![],
+        findings: vec![],
     }
 }
 

@@ -64,9 +64,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 pub mod builder;
 mod cades;
-mod access;
 mod chain;
 pub mod codes;
 mod content;
@@ -85,8 +85,8 @@ mod timestamp;
 mod verdict;
 pub mod vocabulary;
 
-pub use codes::Code;
 pub use builder::{BuildError, VerifierSetup};
+pub use codes::Code;
 pub use content::{digest_ranges, DetachedContent, ValidationData};
 pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;

@@ -279,7 +279,7 @@ impl XadesValidator<'_> {
             let Some(covered) = &stamp.covered else {
                 r.warnings.push(format!(
                     "an {} time stamp (XAdES ArchiveTimeStamp) is present and not validated: the level is reported without it",
-                    stamp.kind
+                    stamp.kind.as_str()
                 ));
                 continue;
             };

@@ -33,8 +33,8 @@ pub enum Form {
 /// A time stamp to validate: the token and the data its imprint covers.
 #[derive(Clone, Debug)]
 pub struct StampInput {
-    /// "signature", "sig-and-refs", "archive".
-    pub kind: &'static str,
+    /// What it stamps (signature or archive time stamp).
+    pub kind: hozon_verify::TimestampKind,
     /// The DER token.
     pub token: Vec<u8>,
     /// The octets the message imprint must be the digest of (`None` when
@@ -323,7 +323,7 @@ pub fn verify_signature(doc: &Document, e: Element<'_>, inputs: &Inputs<'_>) -> 
         };
         for token in &ts.tokens {
             out.stamps.push(StampInput {
-                kind: "signature",
+                kind: hozon_verify::TimestampKind::Signature,
                 token: token.clone(),
                 covered: covered.clone(),
             });
@@ -332,7 +332,7 @@ pub fn verify_signature(doc: &Document, e: Element<'_>, inputs: &Inputs<'_>) -> 
     for ts in &props.archive_time_stamps {
         for token in &ts.tokens {
             out.stamps.push(StampInput {
-                kind: "archive",
+                kind: hozon_verify::TimestampKind::Archive,
                 token: token.clone(),
                 covered: None,
             });

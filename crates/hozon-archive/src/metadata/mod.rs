@@ -355,11 +355,14 @@ pub fn input_role(path: &Path) -> InputRole {
     }
 }
 
+/// A folder's manifest as first read (none, or why it cannot be used).
+type ReadManifest = Arc<Result<Option<manifest::Manifest>, String>>;
+
 /// Gathers the metadata of inputs during one ingest run (a manifest is
 /// read once per folder).
 pub struct Gatherer {
     pattern: Option<pattern::Pattern>,
-    manifests: Mutex<HashMap<PathBuf, Arc<Result<Option<manifest::Manifest>, String>>>>,
+    manifests: Mutex<HashMap<PathBuf, ReadManifest>>,
 }
 
 impl Gatherer {

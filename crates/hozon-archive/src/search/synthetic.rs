@@ -62,7 +62,7 @@ pub fn record(i: u64, n: u64) -> RecordMeta {
         department: Some(["内科", "外科", "小児科"][(i % 3) as usize].to_string()),
         author: Some(format!("author-{}", i % 400)),
         document_date: Some(date.to_string()),
-        tags: if i % 4 == 0 {
+        tags: if i.is_multiple_of(4) {
             vec!["urgent".into()]
         } else {
             Vec::new()
