@@ -206,8 +206,13 @@ pub fn verify_file_with(
             ),
             (Err(e), None) => format!("the evidence record is not used: {e}"),
         };
+        let code = if poe.is_some() {
+            hozon_verify::Code::ExternalProofOfExistence
+        } else {
+            hozon_verify::Code::EvidenceRecordInvalid
+        };
         for r in &mut reports {
-            r.warnings.push(note.clone());
+            r.push_warning(code, note.clone());
         }
         return Ok(reports);
     }

@@ -242,6 +242,25 @@ fn pyhanko_change_after_signing_is_reported() {
         sig["modifications"].to_string().contains("page object"),
         "{report}"
     );
+    // Every error and warning carries its code, message for message.
+    let findings = sig["findings"].as_array().expect("findings");
+    assert_eq!(findings[0]["severity"], "error", "{report}");
+    assert_eq!(findings[0]["code"], "PDF_MODIFIED_AFTER_SIGNING", "{report}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "PDF_SIGNATURE_FIELD" && f["severity"] == "warning"),
+        "{report}"
+    );
+    let messages = |severity: &str| -> Vec<Value> {
+        findings
+            .iter()
+            .filter(|f| f["severity"] == severity)
+            .map(|f| f["message"].clone())
+            .collect()
+    };
+    assert_eq!(sig["errors"].as_array().unwrap(), &messages("error"));
+    assert_eq!(sig["warnings"].as_array().unwrap(), &messages("warning"));
 }
 
 #[test]

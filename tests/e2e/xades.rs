@@ -63,8 +63,21 @@ fn a_tampered_prescription_fails_with_exit_1() {
     signed_prescription(&env, "signer-doctor", "rx.xml");
     let text = String::from_utf8(env.read("rx.xml")).unwrap();
     env.write("rx.xml", text.replace("<Days>28</Days>", "<Days>90</Days>"));
-    env.verify(&["rx.xml"], &["--crl", CRLS, "--certs", CHAIN])
-        .expect(1, "rx.xml", "TOTAL_FAILED", Some("HASH_FAILURE"));
+    let v = env.verify(&["rx.xml"], &["--crl", CRLS, "--certs", CHAIN]);
+    v.expect(1, "rx.xml", "TOTAL_FAILED", Some("HASH_FAILURE"));
+    // Each error also appears in `findings`, with its code.
+    let s = &v.json["signatures"][0];
+    let errors: Vec<_> = s["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            assert_eq!(f["code"], "XADES_FINDING", "{}", v.stdout);
+            f["message"].clone()
+        })
+        .collect();
+    assert_eq!(s["errors"].as_array().unwrap(), &errors, "{}", v.stdout);
 }
 
 #[test]

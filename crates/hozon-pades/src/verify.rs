@@ -8,7 +8,7 @@ use hozon_cms::asn1::der::{Decode, Encode, Header, SliceReader};
 use hozon_cms::oid::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_SIGNING_TIME};
 use hozon_cms::{DigestAlgorithm, SignatureFile, UnixTime};
 use hozon_verify::{
-    DetachedContent, DocumentChange, Evidence, Indication, SignatureReport, SubIndication,
+    Code, DetachedContent, DocumentChange, Evidence, Indication, SignatureReport, SubIndication,
     ValidationData, Verifier,
 };
 
@@ -148,11 +148,9 @@ pub fn verify_pdf_with_evidence(
     reports.sort_by_key(|(i, _)| *i);
     let mut reports: Vec<SignatureReport> = reports.into_iter().map(|(_, r)| r).collect();
     for r in &mut reports {
-        r.warnings.extend(
-            dss_problems
-                .iter()
-                .map(|p| format!("Document Security Store: {p}")),
-        );
+        for p in &dss_problems {
+            r.push_warning(Code::PdfDssUnreadable, format!("Document Security Store: {p}"));
+        }
     }
     Ok((PdfVerification::Signed(reports), cx.evidence.into_inner()))
 }
@@ -164,17 +162,9 @@ fn pades(mut report: SignatureReport) -> SignatureReport {
 }
 
 /// Makes `report` fail with `sub` unless it already fails for a more
-/// serious reason.
-fn fail(report: &mut SignatureReport, sub: SubIndication, message: String) {
-    let worse = report.indication == Indication::TotalFailed
-        && report
-            .sub_indication
-            .is_some_and(|s| s.rank() >= sub.rank());
-    if !worse {
-        report.indication = sub.indication();
-        report.sub_indication = Some(sub);
-    }
-    report.errors.insert(0, format!("{message} [{sub}]"));
+/// serious reason, with `message` (and its code) as its first error.
+fn fail(report: &mut SignatureReport, sub: SubIndication, code: Code, message: String) {
+    report.fail_with(sub, code, &message);
 }
 
 /// The DER SignedData at the start of a zero-padded `/Contents`.
@@ -221,6 +211,7 @@ fn changes(report: &mut SignatureReport, changes: Vec<Change>) {
         fail(
             report,
             SubIndication::HashFailure,
+            Code::PdfModifiedAfterSigning,
             format!(
                 "the document was modified after this signature, which does not cover it as it is now ({})",
                 list.join("; ")
@@ -284,6 +275,7 @@ impl Context<'_> {
             fail(
                 &mut r,
                 SubIndication::FormatFailure,
+                Code::PdfSubFilterRules,
                 format!(
                     "a document time stamp must have /SubFilter /ETSI.RFC3161, not /{}",
                     sig.sub_filter
@@ -360,19 +352,21 @@ impl Context<'_> {
         // The engine's CAdES wording, put in PAdES terms: the claimed time
         // is /M (EN 319 142-1 forbids signing-time), and the proof of
         // existence comes from a document time stamp.
-        r.warnings.retain(|w| {
+        r.retain_warnings(|w| {
             !(sig.sub_filter == "ETSI.CAdES.detached" && w.starts_with("no signing-time attribute"))
         });
-        for w in &mut r.warnings {
-            if w.ends_with("from an evidence record over the signature file is used") {
-                *w = w.replace(
-                    "from an evidence record over the signature file",
-                    "from a document time stamp of a later revision",
-                );
-            }
-        }
-        r.warnings.insert(
+        r.reword_warnings(|w| {
+            w.ends_with("from an evidence record over the signature file is used")
+                .then(|| {
+                    w.replace(
+                        "from an evidence record over the signature file",
+                        "from a document time stamp of a later revision",
+                    )
+                })
+        });
+        r.insert_warning(
             0,
+            Code::PdfSignatureField,
             format!(
                 "signature field {:?} (object {}), /SubFilter /{}",
                 sig.field, sig.object, sig.sub_filter
@@ -411,6 +405,7 @@ impl Context<'_> {
                 fail(
                     r,
                     SubIndication::FormatFailure,
+                    Code::PdfSubFilterRules,
                     "ETSI.CAdES.detached requires the signing-certificate-v2 signed attribute (EN 319 142-1 §6.3)".into(),
                 );
             }
@@ -418,6 +413,7 @@ impl Context<'_> {
                 fail(
                     r,
                     SubIndication::FormatFailure,
+                    Code::PdfSubFilterRules,
                     "ETSI.CAdES.detached forbids the signing-time attribute; the claimed time is /M (EN 319 142-1 §6.3)".into(),
                 );
             }
@@ -439,10 +435,16 @@ impl Context<'_> {
             r.content = Some(self.label.clone());
             match (&digest, &econtent) {
                 (Ok(d), Some(e)) if d == e => {}
-                (Err(e), _) => fail(r, SubIndication::SignedDataNotFound, e.to_string()),
+                (Err(e), _) => fail(
+                    r,
+                    SubIndication::SignedDataNotFound,
+                    Code::SignedDataNotFound,
+                    e.to_string(),
+                ),
                 _ => fail(
                     r,
                     SubIndication::HashFailure,
+                    Code::PdfByteRangeDigestMismatch,
                     "the SHA-1 digest the signature encapsulates is not that of its /ByteRange"
                         .into(),
                 ),

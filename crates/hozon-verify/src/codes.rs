@@ -199,6 +199,22 @@ codes! {
     /// A counter-signature is not readable or nested too deep.
     CounterSignatureUnreadable = "COUNTER_SIGNATURE_UNREADABLE";
 
+    // --- PDF signatures (PAdES, ISO 32000 §12.8) ----------------------------
+    /// Which signature field of the PDF this report is about (a note, not a problem).
+    PdfSignatureField = "PDF_SIGNATURE_FIELD";
+    /// The document was changed after this signature in a way PAdES does not allow: the signature does not cover the document as it is now.
+    PdfModifiedAfterSigning = "PDF_MODIFIED_AFTER_SIGNING";
+    /// A PDF signature dictionary breaks its SubFilter's rules (EN 319 142-1 §6.3, ISO 32000 §12.8.3).
+    PdfSubFilterRules = "PDF_SUBFILTER_RULES";
+    /// The digest a PAdES-Basic adbe.pkcs7.sha1 signature encapsulates is not that of its byte ranges.
+    PdfByteRangeDigestMismatch = "PDF_BYTE_RANGE_DIGEST_MISMATCH";
+    /// The Document Security Store cannot be read completely.
+    PdfDssUnreadable = "PDF_DSS_UNREADABLE";
+
+    // --- XML signatures (XAdES, XML-DSig) ------------------------------------
+    /// A finding of the XAdES adapter (XML-DSig core validation or a qualifying property); the message says which.
+    XadesFinding = "XADES_FINDING";
+
     // --- The engine itself --------------------------------------------------
     /// A check did not complete although nothing was reported (never expected).
     ChecksIncomplete = "CHECKS_INCOMPLETE";

@@ -3,6 +3,7 @@
 //! §5.1.3 so that the report means the same thing as other AdES validators'.
 
 use serde::{Deserialize, Serialize};
+use crate::codes::Code;
 
 /// The overall verdict on a signature (ETSI EN 319 102-1 Table 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,7 +132,7 @@ pub struct FindingReport {
     /// `error` or `warning`.
     pub severity: Severity,
     /// The stable code, e.g. `SIGNING_CERTIFICATE_DIGEST_MISMATCH`.
-    pub code: crate::codes::Code,
+    pub code: Code,
     /// The message, as in `errors` / `warnings`.
     pub message: String,
 }
@@ -171,6 +172,82 @@ pub struct TimestampReport {
     /// "archive-time-stamp v1 (id-aa-27)" (never validated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute: Option<String>,
+}
+
+/// Findings a format adapter adds after the engine (PAdES's byte-range and
+/// modification checks, for example): each goes to `errors`/`warnings` and,
+/// with its code, to `findings`, so that the two never disagree.
+impl SignatureReport {
+    /// Makes this report fail with `sub` (unless it already fails for a
+    /// more serious reason) and records `message` as its first error.
+    pub fn fail_with(&mut self, sub: SubIndication, code: Code, message: &str) {
+        let worse = self.indication == Indication::TotalFailed
+            && self.sub_indication.is_some_and(|s| s.rank() >= sub.rank());
+        if !worse {
+            self.indication = sub.indication();
+            self.sub_indication = Some(sub);
+        }
+        let message = format!("{message} [{sub}]");
+        self.errors.insert(0, message.clone());
+        self.findings.insert(
+            0,
+            FindingReport {
+                severity: Severity::Error,
+                code,
+                message,
+            },
+        );
+    }
+
+    /// Adds a warning at position `index` of `warnings` (its finding goes
+    /// after the errors' findings).
+    pub fn insert_warning(&mut self, index: usize, code: Code, message: String) {
+        let index = index.min(self.warnings.len());
+        self.warnings.insert(index, message.clone());
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let at = (errors + index).min(self.findings.len());
+        self.findings.insert(
+            at,
+            FindingReport {
+                severity: Severity::Warning,
+                code,
+                message,
+            },
+        );
+    }
+
+    /// Adds a warning at the end.
+    pub fn push_warning(&mut self, code: Code, message: String) {
+        self.insert_warning(self.warnings.len(), code, message);
+    }
+
+    /// Keeps only the warnings `keep` accepts, in `warnings` and `findings`.
+    pub fn retain_warnings(&mut self, keep: impl Fn(&str) -> bool) {
+        self.warnings.retain(|w| keep(w));
+        self.findings
+            .retain(|f| f.severity == Severity::Error || keep(&f.message));
+    }
+
+    /// Rewords warnings: `reword` returns the new text of a warning it
+    /// changes (its code stays).
+    pub fn reword_warnings(&mut self, reword: impl Fn(&str) -> Option<String>) {
+        for w in &mut self.warnings {
+            if let Some(new) = reword(w) {
+                *w = new;
+            }
+        }
+        for f in &mut self.findings {
+            if f.severity == Severity::Warning {
+                if let Some(new) = reword(&f.message) {
+                    f.message = new;
+                }
+            }
+        }
+    }
 }
 
 /// The result for one SignerInfo.
@@ -425,5 +502,80 @@ impl Report {
     /// evidence records).
     pub fn signature_summary(&self) -> Summary {
         Summary::of(self.signatures.iter().filter(|r| r.format != "ERS"))
+    }
+}
+
+#[cfg(test)]
+mod adapter_findings_tests {
+    use super::*;
+
+    fn report() -> SignatureReport {
+        let mut r = crate::Verifier::format_failure("a.pdf", None, "x");
+        r.indication = Indication::TotalPassed;
+        r.sub_indication = None;
+        r.errors.clear();
+        r.findings.clear();
+        r
+    }
+
+    fn mirrors(r: &SignatureReport) {
+        let of = |s: Severity| -> Vec<String> {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == s)
+                .map(|f| f.message.clone())
+                .collect()
+        };
+        assert_eq!(r.errors, of(Severity::Error));
+        assert_eq!(r.warnings, of(Severity::Warning));
+        let first_warning = r.findings.iter().position(|f| f.severity == Severity::Warning);
+        let last_error = r.findings.iter().rposition(|f| f.severity == Severity::Error);
+        if let (Some(w), Some(e)) = (first_warning, last_error) {
+            assert!(e < w, "errors come before warnings");
+        }
+    }
+
+    #[test]
+    fn fail_with_sets_the_verdict_and_records_the_code_first() {
+        let mut r = report();
+        r.push_warning(Code::PdfSignatureField, "field".into());
+        r.fail_with(SubIndication::FormatFailure, Code::PdfSubFilterRules, "rule");
+        r.fail_with(SubIndication::HashFailure, Code::PdfModifiedAfterSigning, "changed");
+        assert_eq!(r.indication, Indication::TotalFailed);
+        assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
+        assert_eq!(r.findings[0].code, Code::PdfModifiedAfterSigning);
+        assert_eq!(r.errors[0], "changed [HASH_FAILURE]");
+        mirrors(&r);
+    }
+
+    #[test]
+    fn a_less_serious_failure_does_not_replace_the_verdict() {
+        let mut r = report();
+        r.fail_with(SubIndication::HashFailure, Code::PdfModifiedAfterSigning, "changed");
+        r.fail_with(SubIndication::FormatFailure, Code::PdfSubFilterRules, "rule");
+        assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
+        assert_eq!(r.errors.len(), 2);
+        mirrors(&r);
+    }
+
+    #[test]
+    fn warnings_inserted_retained_and_reworded_stay_in_step() {
+        let mut r = report();
+        r.fail_with(SubIndication::FormatFailure, Code::PdfSubFilterRules, "rule");
+        r.push_warning(Code::RevocationUnknown, "b".into());
+        r.push_warning(Code::SigningTimeMissing, "no signing-time attribute".into());
+        r.insert_warning(0, Code::PdfSignatureField, "a".into());
+        assert_eq!(r.warnings, ["a", "b", "no signing-time attribute"]);
+        mirrors(&r);
+        r.retain_warnings(|w| !w.starts_with("no signing-time"));
+        assert_eq!(r.warnings, ["a", "b"]);
+        mirrors(&r);
+        r.reword_warnings(|w| (w == "b").then(|| "B".to_owned()));
+        assert_eq!(r.warnings, ["a", "B"]);
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.code == Code::RevocationUnknown && f.message == "B"));
+        mirrors(&r);
     }
 }

@@ -18,9 +18,9 @@ use hozon_pki::{
     ChainReport, ChainValidator, Crl, CrlSet, OcspResponse, PathError, RevocationPolicy,
     RevocationStatus, UnixTime,
 };
-use hozon_verify::report::SignerReport;
+use hozon_verify::report::{FindingReport, Severity, SignerReport};
 use hozon_verify::{
-    AlgorithmPolicy, DetachedContent, Indication, SignatureReport, SubIndication, ValidationData,
+    AlgorithmPolicy, Code, DetachedContent, Indication, SignatureReport, SubIndication, ValidationData,
     Verifier,
 };
 
@@ -61,6 +61,7 @@ fn blank(label: &str) -> SignatureReport {
     // FORMAT_FAILURE set; every field is overwritten below.
     let mut r = Verifier::format_failure(label, Some(label.to_owned()), "");
     r.errors.clear();
+    r.findings.clear();
     r
 }
 
@@ -91,6 +92,20 @@ fn conclude(report: &mut SignatureReport, mut problems: Vec<Problem>, checks: &[
     report.errors = problems
         .into_iter()
         .map(|(s, m)| format!("{m} [{s}]"))
+        .collect();
+    // Each error and warning with its code (the adapter's findings are not
+    // yet told apart by code: one code for all of them, the message says
+    // which check).
+    let finding = |severity, message: &String| FindingReport {
+        severity,
+        code: Code::XadesFinding,
+        message: message.clone(),
+    };
+    report.findings = report
+        .errors
+        .iter()
+        .map(|m| finding(Severity::Error, m))
+        .chain(report.warnings.iter().map(|m| finding(Severity::Warning, m)))
         .collect();
 }
 
