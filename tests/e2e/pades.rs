@@ -245,7 +245,10 @@ fn pyhanko_change_after_signing_is_reported() {
     // Every error and warning carries its code, message for message.
     let findings = sig["findings"].as_array().expect("findings");
     assert_eq!(findings[0]["severity"], "error", "{report}");
-    assert_eq!(findings[0]["code"], "PDF_MODIFIED_AFTER_SIGNING", "{report}");
+    assert_eq!(
+        findings[0]["code"], "PDF_MODIFIED_AFTER_SIGNING",
+        "{report}"
+    );
     assert!(
         findings
             .iter()

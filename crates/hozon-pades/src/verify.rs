@@ -149,7 +149,10 @@ pub fn verify_pdf_with_evidence(
     let mut reports: Vec<SignatureReport> = reports.into_iter().map(|(_, r)| r).collect();
     for r in &mut reports {
         for p in &dss_problems {
-            r.push_warning(Code::PdfDssUnreadable, format!("Document Security Store: {p}"));
+            r.push_warning(
+                Code::PdfDssUnreadable,
+                format!("Document Security Store: {p}"),
+            );
         }
     }
     Ok((PdfVerification::Signed(reports), cx.evidence.into_inner()))

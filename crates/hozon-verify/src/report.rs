@@ -2,8 +2,8 @@
 //! read. Indications and sub-indications are named as in ETSI EN 319 102-1
 //! §5.1.3 so that the report means the same thing as other AdES validators'.
 
-use serde::{Deserialize, Serialize};
 use crate::codes::Code;
+use serde::{Deserialize, Serialize};
 
 /// The overall verdict on a signature (ETSI EN 319 102-1 Table 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -528,8 +528,14 @@ mod adapter_findings_tests {
         };
         assert_eq!(r.errors, of(Severity::Error));
         assert_eq!(r.warnings, of(Severity::Warning));
-        let first_warning = r.findings.iter().position(|f| f.severity == Severity::Warning);
-        let last_error = r.findings.iter().rposition(|f| f.severity == Severity::Error);
+        let first_warning = r
+            .findings
+            .iter()
+            .position(|f| f.severity == Severity::Warning);
+        let last_error = r
+            .findings
+            .iter()
+            .rposition(|f| f.severity == Severity::Error);
         if let (Some(w), Some(e)) = (first_warning, last_error) {
             assert!(e < w, "errors come before warnings");
         }
@@ -539,8 +545,16 @@ mod adapter_findings_tests {
     fn fail_with_sets_the_verdict_and_records_the_code_first() {
         let mut r = report();
         r.push_warning(Code::PdfSignatureField, "field".into());
-        r.fail_with(SubIndication::FormatFailure, Code::PdfSubFilterRules, "rule");
-        r.fail_with(SubIndication::HashFailure, Code::PdfModifiedAfterSigning, "changed");
+        r.fail_with(
+            SubIndication::FormatFailure,
+            Code::PdfSubFilterRules,
+            "rule",
+        );
+        r.fail_with(
+            SubIndication::HashFailure,
+            Code::PdfModifiedAfterSigning,
+            "changed",
+        );
         assert_eq!(r.indication, Indication::TotalFailed);
         assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
         assert_eq!(r.findings[0].code, Code::PdfModifiedAfterSigning);
@@ -551,8 +565,16 @@ mod adapter_findings_tests {
     #[test]
     fn a_less_serious_failure_does_not_replace_the_verdict() {
         let mut r = report();
-        r.fail_with(SubIndication::HashFailure, Code::PdfModifiedAfterSigning, "changed");
-        r.fail_with(SubIndication::FormatFailure, Code::PdfSubFilterRules, "rule");
+        r.fail_with(
+            SubIndication::HashFailure,
+            Code::PdfModifiedAfterSigning,
+            "changed",
+        );
+        r.fail_with(
+            SubIndication::FormatFailure,
+            Code::PdfSubFilterRules,
+            "rule",
+        );
         assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
         assert_eq!(r.errors.len(), 2);
         mirrors(&r);
@@ -561,7 +583,11 @@ mod adapter_findings_tests {
     #[test]
     fn warnings_inserted_retained_and_reworded_stay_in_step() {
         let mut r = report();
-        r.fail_with(SubIndication::FormatFailure, Code::PdfSubFilterRules, "rule");
+        r.fail_with(
+            SubIndication::FormatFailure,
+            Code::PdfSubFilterRules,
+            "rule",
+        );
         r.push_warning(Code::RevocationUnknown, "b".into());
         r.push_warning(Code::SigningTimeMissing, "no signing-time attribute".into());
         r.insert_warning(0, Code::PdfSignatureField, "a".into());

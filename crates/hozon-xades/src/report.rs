@@ -20,8 +20,8 @@ use hozon_pki::{
 };
 use hozon_verify::report::{FindingReport, Severity, SignerReport};
 use hozon_verify::{
-    AlgorithmPolicy, Code, DetachedContent, Indication, SignatureReport, SubIndication, ValidationData,
-    Verifier,
+    AlgorithmPolicy, Code, DetachedContent, Indication, SignatureReport, SubIndication,
+    ValidationData, Verifier,
 };
 
 use crate::validate::{verify_document, Form, Inputs, SignatureCheck};
@@ -105,7 +105,12 @@ fn conclude(report: &mut SignatureReport, mut problems: Vec<Problem>, checks: &[
         .errors
         .iter()
         .map(|m| finding(Severity::Error, m))
-        .chain(report.warnings.iter().map(|m| finding(Severity::Warning, m)))
+        .chain(
+            report
+                .warnings
+                .iter()
+                .map(|m| finding(Severity::Warning, m)),
+        )
         .collect();
 }
 
