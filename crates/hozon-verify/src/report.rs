@@ -546,10 +546,11 @@ mod adapter_findings_tests {
         let mut r = report();
         r.push_warning(Code::PdfSignatureField, "field".into());
         r.fail_with(
-            SubIndication::FormatFailure,
-            Code::PdfSubFilterRules,
-            "rule",
+            SubIndication::SignedDataNotFound,
+            Code::SignedDataNotFound,
+            "missing",
         );
+        assert_eq!(r.indication, Indication::Indeterminate);
         r.fail_with(
             SubIndication::HashFailure,
             Code::PdfModifiedAfterSigning,
@@ -563,20 +564,21 @@ mod adapter_findings_tests {
     }
 
     #[test]
-    fn a_less_serious_failure_does_not_replace_the_verdict() {
+    fn a_failure_ranked_lower_does_not_replace_the_verdict() {
         let mut r = report();
-        r.fail_with(
-            SubIndication::HashFailure,
-            Code::PdfModifiedAfterSigning,
-            "changed",
-        );
         r.fail_with(
             SubIndication::FormatFailure,
             Code::PdfSubFilterRules,
             "rule",
         );
-        assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
+        r.fail_with(
+            SubIndication::HashFailure,
+            Code::PdfModifiedAfterSigning,
+            "changed",
+        );
+        assert_eq!(r.sub_indication, Some(SubIndication::FormatFailure));
         assert_eq!(r.errors.len(), 2);
+        assert_eq!(r.findings[0].code, Code::PdfModifiedAfterSigning);
         mirrors(&r);
     }
 
