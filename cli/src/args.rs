@@ -336,7 +336,8 @@ impl TsaTuningArgs {
 /// `hozon extend`.
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
-    /// Signature files (.p7s, .p7m) or directories to search for them.
+    /// Signature files (.p7s, .p7m; signed PDFs; XML documents holding XAdES, docs/xades.md) or
+    /// directories to search for .p7s/.p7m files.
     #[arg(required = true, value_name = "SIG")]
     pub paths: Vec<PathBuf>,
     /// The level to add.
@@ -440,9 +441,34 @@ pub struct SignArgs {
     /// Signature format: `cades` (detached FILE.p7s or enveloping FILE.p7m, the default), `pades`
     /// (each PDF signed inside the file, as an incremental update in place; docs/pades.md) or
     /// `xades` (an enveloped XAdES signature in a signed copy NAME.signed.xml of each XML
-    /// document; levels b and t; docs/xades.md).
+    /// document, or with --xades-packaging detached FILE.xades.xml beside any FILE;
+    /// docs/xades.md).
     #[arg(long, value_enum, default_value = "cades")]
     pub format: SignFormatArg,
+    /// With --format xades: `enveloped` (the signature inside a signed copy NAME.signed.xml of
+    /// each XML document) or `detached` (FILE.xades.xml beside any FILE, whose reference names
+    /// FILE; keep the two together).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "PACKAGING",
+        default_value = "enveloped"
+    )]
+    pub xades_packaging: XadesPackagingArg,
+    /// With --format xades, enveloped: the first reference signs the element with this Id
+    /// instead of the whole document — the e-prescription layout (references to the data
+    /// element, KeyInfo and SignedProperties).
+    #[arg(long, value_name = "ID")]
+    pub xades_data_id: Option<String>,
+}
+
+/// `sign --xades-packaging`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum XadesPackagingArg {
+    /// Inside a signed copy of the XML document.
+    Enveloped,
+    /// A separate FILE.xades.xml beside FILE.
+    Detached,
 }
 
 /// `sign --format`.

@@ -24,6 +24,7 @@ mod verify;
 mod verify_text;
 mod walk;
 mod xades;
+mod xades_extend;
 mod xades_sign;
 
 use std::process::ExitCode;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Extend(a) if pades::all_pdfs(&a.paths) => pades::extend(a),
+        Command::Extend(a) if xades_extend::all_xades(&a.paths) => xades_extend::extend(a),
         Command::Extend(a) => stamp::extend(a),
         Command::Timestamp(a) => stamp::timestamp(a),
         Command::Demo(a) => demo::run(a),

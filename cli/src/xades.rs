@@ -1,14 +1,14 @@
 //! XAdES in `hozon verify`: an `.xml` file whose content holds an XML-DSig
 //! signature with XAdES qualifying properties is verified as XAdES (by
-//! content, in directory walks too). See docs/xades.md.
+//! content, in directory walks too), through the same validation engine as
+//! CAdES (hozon-xades is its format adapter). See docs/xades.md.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use hozon_verify::{SignatureReport, Verifier};
-use hozon_xades::report::XadesValidator;
-use hozon_xades::validate::looks_like_xades;
 use hozon_xades::xml::MAX_XML_SIZE;
+use hozon_xades::{looks_like_xades, XmlInput};
 
 /// Whether `path` is an `.xml` file holding a XAdES signature (by content).
 pub fn is_xades_file(path: &Path) -> bool {
@@ -18,7 +18,8 @@ pub fn is_xades_file(path: &Path) -> bool {
     xml && read_limited(path).is_ok_and(|b| looks_like_xades(&b))
 }
 
-fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+/// The file's bytes, at most one byte more than an XML document may have.
+pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(MAX_XML_SIZE as u64 + 1)
@@ -40,12 +41,10 @@ pub fn verify(
         ));
     }
     let bytes = read_limited(path).map_err(|e| format!("{label}: {e}"))?;
-    let base = path.parent().map(|p| {
-        if p.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            p
-        }
-    });
-    Ok(XadesValidator::from_verifier(verifier).verify(&label, &bytes, base))
+    let input = XmlInput {
+        label: &label,
+        bytes: &bytes,
+        base_dir: Some(crate::xades_extend::base_dir(path)),
+    };
+    Ok(hozon_xades::verify(verifier, input))
 }

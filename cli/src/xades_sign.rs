@@ -1,16 +1,21 @@
 //! `hozon sign --format xades`: an enveloped XAdES signature inside each XML
 //! document, written as a signed copy `NAME.signed.xml` beside `NAME.xml`
-//! (or under `--out-dir`); the original is never touched. B-B, or B-T with
-//! `--level t --tsa URL` (a SignatureTimeStamp). See docs/xades.md.
+//! (or under `--out-dir`); the original is never touched. With
+//! `--xades-packaging detached`, a detached signature `FILE.xades.xml`
+//! beside any `FILE`, whose reference names `FILE`. B-B, or with
+//! `--level t|lt|lta --tsa URL` the same augmentation as `hozon extend`
+//! (hozon-ltv's pipeline over [`hozon_xades::augment::XadesDocument`]).
+//! See docs/xades.md.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use hozon_io::Overwrite;
-use hozon_xades::sign::{add_signature_time_stamp, sign_enveloped, signature_time_stamp_input};
-use hozon_xades::sign::{SignError, SignInput};
+use hozon_ltv::{Augmenter, Target};
+use hozon_xades::augment::XadesDocument;
+use hozon_xades::sign::{sign_detached, sign_enveloped_over, DataObject, SignError, SignInput};
 
-use crate::args::{LevelArg, SignArgs};
+use crate::args::{LevelArg, SignArgs, XadesPackagingArg};
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
@@ -30,18 +35,51 @@ fn signed_copy(input: &Input, out_dir: Option<&Path>) -> PathBuf {
     }
 }
 
+/// A usage error (exit 2), as clap reports its own.
+fn usage(message: &str) -> ! {
+    clap::Error::raw(
+        clap::error::ErrorKind::ArgumentConflict,
+        format!("{message}\n"),
+    )
+    .exit()
+}
+
+/// `FILE.xades.xml` beside `FILE`: a detached signature must lie beside the
+/// file its reference names.
+fn detached_signature(input: &Input) -> PathBuf {
+    let mut name = input.path.clone().into_os_string();
+    name.push(".xades.xml");
+    name.into()
+}
+
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     if args.enveloping || args.resign {
-        anyhow::bail!("--enveloping and --resign apply to CAdES; --format xades signs enveloped into a copy of each XML document");
+        anyhow::bail!("--enveloping and --resign apply to CAdES; --format xades signs enveloped into a copy of each XML document, or detached with --xades-packaging detached");
     }
-    let tsa = match args.level {
+    let detached = args.xades_packaging == XadesPackagingArg::Detached;
+    if detached && args.out_dir.is_some() {
+        usage("--xades-packaging detached writes FILE.xades.xml beside FILE (its reference names FILE by its relative name); --out-dir does not apply");
+    }
+    if detached && args.xades_data_id.is_some() {
+        usage("--xades-data-id names an element of an XML document signed enveloped; it does not apply to --xades-packaging detached");
+    }
+    let target = match args.level {
         LevelArg::B => None,
-        LevelArg::T => Some(
-            crate::tsa::client(&args.tsa)?.context("--level t needs --tsa URL")?,
-        ),
-        LevelArg::Lt | LevelArg::Lta => anyhow::bail!(
-            "--format xades signs at level b or t; B-LT and B-LTA for XAdES are not available yet (docs/xades.md)"
-        ),
+        LevelArg::T => Some(Target::T),
+        LevelArg::Lt => Some(Target::Lt),
+        LevelArg::Lta => Some(Target::Lta),
+    };
+    let augmenter = match target {
+        None => None,
+        Some(target) => {
+            let tsa =
+                crate::tsa::client(&args.tsa)?.context("--level t, lt and lta need --tsa URL")?;
+            Some(crate::augment::augmenter(
+                target,
+                Some(tsa),
+                &args.validation,
+            )?)
+        }
     };
     let cades = crate::sign::load_signer(&args.signer)?;
     let cleared = match crate::signer_check::gate(
@@ -60,6 +98,9 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     let planned = batch::plan(walked, |input| {
         if crate::xades::is_xades_file(&input.path) {
             return Err("already holds a XAdES signature; hozon signs unsigned XML".into());
+        }
+        if detached {
+            return Ok(detached_signature(input));
         }
         Ok(signed_copy(input, args.out_dir.as_deref()))
     });
@@ -83,31 +124,56 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         let len = std::fs::metadata(&task.input.path)
             .map_err(|e| format!("cannot read: {e}"))?
             .len();
-        if len > MAX_XML {
+        let limit = if detached {
+            hozon_xades::reference::MAX_DETACHED_SIZE
+        } else {
+            MAX_XML
+        };
+        if len > limit {
             return Err(format!(
-                "{len} bytes is more than the {MAX_XML}-byte limit for an XML document"
+                "{len} bytes is more than the {limit}-byte limit for a document signed as XAdES"
             ));
         }
         let document = std::fs::read(&task.input.path).map_err(|e| format!("cannot read: {e}"))?;
-        let signed = sign_enveloped(&SignInput {
+        let input = SignInput {
             document: &document,
             certificate: signer.certificate(),
+            chain: signer.chain(),
             algorithm: signer.algorithm(),
             signing_time: hozon_pki::UnixTime::now(),
             sign: &sign,
-        })
+        };
+        let signed = if detached {
+            let name = task
+                .input
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            sign_detached(&input, &name, &document)
+        } else {
+            let data = match args.xades_data_id.as_deref() {
+                Some(id) => DataObject::Element(id),
+                None => DataObject::Document,
+            };
+            sign_enveloped_over(&input, data)
+        }
         .map_err(|e| e.to_string())?;
-        let bytes = match &tsa {
+        let bytes = match &augmenter {
             None => signed,
-            Some(tsa) => {
-                let input = signature_time_stamp_input(&signed).map_err(|e| e.to_string())?;
-                let stamp = tsa.stamp_data(&input).map_err(|e| e.to_string())?;
-                add_signature_time_stamp(&signed, stamp.token.der()).map_err(|e| e.to_string())?
+            Some(augmenter) => {
+                let label = task.output.display().to_string();
+                let base = crate::xades_extend::base_dir(&task.output);
+                let mut document = XadesDocument::new(&label, signed, Some(base));
+                augmenter
+                    .augment(&label, &mut document)
+                    .map_err(|e| e.to_string())?;
+                document.into_bytes()
             }
         };
         Ok(Produced::Write(bytes))
     })?;
-    let level = if tsa.is_some() { "B-T" } else { "B-B" };
+    let level = augmenter.as_ref().map_or("B-B", Augmenter::level_name);
     if args.run.json {
         let mut json = report.to_json("signed", "signature");
         json["signer_check"] = crate::signer_check::to_json(&cleared);
@@ -116,8 +182,13 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     } else {
         report.print_problems(args.run.list.quiet);
         eprintln!(
-            "signed {} file(s) as XAdES {level} (enveloped, NAME.signed.xml) with {} ({}); {} skipped, {} failed",
+            "signed {} file(s) as XAdES {level} ({}) with {} ({}); {} skipped, {} failed",
             report.done.len(),
+            if detached {
+                "detached, FILE.xades.xml"
+            } else {
+                "enveloped, NAME.signed.xml"
+            },
             signer.certificate().subject(),
             signer.algorithm(),
             report.skipped.len(),

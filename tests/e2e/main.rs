@@ -33,3 +33,4 @@ mod tsa;
 mod util;
 mod verify_codes;
 mod xades;
+mod xades_levels;

@@ -66,6 +66,15 @@ pub enum Error {
         /// The augmentation step.
         step: &'static str,
     },
+    /// The signature file is not one the format can augment (an XML
+    /// document without a readable XAdES signature, …).
+    #[error("{format}: {reason}")]
+    Format {
+        /// The signature format.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// The result could not be encoded.
     #[error("cannot encode the augmented signature: {0}")]
     Encode(String),

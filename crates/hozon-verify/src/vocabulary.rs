@@ -75,6 +75,8 @@ vocabulary! {
         Xades = "XAdES",
         /// PAdES (ETSI EN 319 142-1).
         Pades = "PAdES",
+        /// A plain XML signature (W3C XML-DSig) without XAdES properties.
+        XmlDsig = "XML-DSig",
         /// An RFC 4998 evidence record.
         Ers = "ERS",
         /// A stand-alone RFC 3161 time stamp.

@@ -11,24 +11,40 @@
 //!   Reference (same-document, or a detached file under the signature's
 //!   directory; never the network; XSLT never run), SignedInfo and the
 //!   SignatureValue with OpenSSL (RSA PKCS#1 v1.5, RSA-PSS, ECDSA `r || s`);
-//! - [`properties`], [`validate`]: the XAdES qualifying properties and the
-//!   checks that bind them (the SignedProperties reference and its Type,
-//!   SigningCertificate(V2) with names compared per RFC 5280);
-//! - [`report`]: the adapter that hands a signature to hozon's validation
-//!   engine (X.509 path, revocation, time stamps) and produces the same
-//!   report as for CAdES, with format `XAdES`.
+//! - [`properties`]: the XAdES qualifying properties read into types;
+//! - [`verify`] (and [`verify_with_evidence`]): the adapter that hands each
+//!   signature to hozon's format-independent validation engine
+//!   ([`hozon_verify::Verifier::verify_container`]) — XML-DSig core
+//!   validation, the XAdES form, SigningCertificate(V2), SigningTime, the
+//!   time stamps and what each covers, the embedded validation data — so
+//!   that the report, indications and exit codes are those of CAdES, with
+//!   format `XAdES`;
+//! - [`augment`]: B-T, B-LT and B-LTA for XAdES through hozon-ltv's
+//!   augmentation pipeline ([`hozon_ltv::Augmentable`]);
+//! - [`sign`]: making an enveloped or detached XAdES B-B signature.
 //!
 //! # Example
 //!
 //! ```
-//! use hozon_xades::validate::{looks_like_xades, verify_document, Inputs};
+//! use hozon_pki::{ChainValidator, CrlSet, RevocationPolicy, TrustAnchors, UnixTime};
+//! use hozon_verify::{AlgorithmPolicy, Indication, SubIndication, Verifier, VerifierConfig};
+//! use hozon_xades::{looks_like_xades, verify, XmlInput};
 //!
-//! let keys = hozon_cms::KeyCache::default();
-//! let inputs = Inputs { base_dir: None, extra_certs: &[], keys: &keys };
+//! let now = UnixTime::now();
+//! let chains = ChainValidator::new(TrustAnchors::new(), CrlSet::new(), RevocationPolicy::Require, now);
+//! let verifier = Verifier::new(chains, VerifierConfig {
+//!     validation_time: now,
+//!     algorithms: AlgorithmPolicy::default(),
+//!     accept_expired_tsa: false,
+//!     extra_certs: Vec::new(),
+//! });
 //! let xml = b"<!DOCTYPE r [<!ENTITY e \"x\">]><r>&e;</r>";
 //! assert!(!looks_like_xades(xml));
 //! // A DTD is refused before anything is parsed.
-//! assert!(verify_document(xml, &inputs).is_err());
+//! let input = XmlInput { label: "r.xml", bytes: xml, base_dir: None };
+//! let report = &verify(&verifier, input)[0];
+//! assert_eq!(report.indication, Indication::TotalFailed);
+//! assert_eq!(report.sub_indication, Some(SubIndication::FormatFailure));
 //! ```
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -40,9 +56,12 @@ pub mod error;
 mod ffi;
 pub mod properties;
 pub mod reference;
-pub mod report;
 pub mod sign;
-pub mod validate;
+pub mod spans;
 pub mod xml;
 
+mod adapter;
+pub mod augment;
+
+pub use adapter::{looks_like_xades, verify, verify_with_evidence, XmlInput};
 pub use error::{DsigError, XmlError};

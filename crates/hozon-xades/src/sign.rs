@@ -3,9 +3,8 @@
 //! the document (`URI=""`, enveloped-signature, Exclusive C14N), the
 //! `ds:KeyInfo` with the signer's certificate, and the `SignedProperties`
 //! (with its `Type`) — SigningCertificateV2, SigningTime and
-//! DataObjectFormat; Exclusive C14N and SHA-256 throughout. B-T adds a
-//! SignatureTimeStamp over the canonical `ds:SignatureValue` element
-//! ([`add_signature_time_stamp`]).
+//! DataObjectFormat; Exclusive C14N and SHA-256 throughout. B-T, B-LT and
+//! B-LTA are added by [`crate::augment`].
 //!
 //! The signature element is written as text into the document and every
 //! digest and the signature value are computed over the document *as it is
@@ -18,8 +17,8 @@ use hozon_cms::signing_certificate::IssuerSerial;
 use hozon_cms::{Cert, DigestAlgorithm, SignatureAlgorithm};
 use hozon_pki::UnixTime;
 
-use crate::c14n::{canonicalize, C14nMethod, NodeSet, EXC_C14N};
-use crate::dsig::{digest_uri, find_signatures, signature_uri, Signature, DS, ENVELOPED};
+use crate::c14n::{canonicalize, NodeSet, EXC_C14N};
+use crate::dsig::{digest_uri, signature_uri, Signature, DS, ENVELOPED};
 use crate::properties::{SIGNED_PROPERTIES_TYPE, XADES};
 use crate::reference::{element_by_id, Resolver};
 use crate::xml::Document;
@@ -50,6 +49,9 @@ pub struct SignInput<'a> {
     pub document: &'a [u8],
     /// The signer's certificate.
     pub certificate: &'a Cert,
+    /// Its issuers (intermediate CAs; the root may be left out), carried
+    /// in `ds:KeyInfo` after it so that a verifier can build the path.
+    pub chain: &'a [Cert],
     /// The signature algorithm of the key.
     pub algorithm: SignatureAlgorithm,
     /// The claimed signing time (SigningTime).
@@ -132,16 +134,39 @@ pub const DIGEST_HOLE: &str = "aG96b24tZGlnZXN0LWhvbGU=";
 /// "hozon-signature-value-hole").
 pub const VALUE_HOLE: &str = "aG96b24tc2lnbmF0dXJlLXZhbHVlLWhvbGU=";
 
-/// Signs `input.document` with an enveloped XAdES B-B signature; returns the
-/// signed document.
-pub fn sign_enveloped(input: &SignInput<'_>) -> Result<Vec<u8>, SignError> {
-    let text = std::str::from_utf8(input.document)
-        .map_err(|_| SignError::Document("the document is not UTF-8".into()))?;
-    check_encoding(text)?;
-    let doc = Document::parse(input.document)?;
-    let at = insertion_point(text, &doc)?;
-    let id = fresh_id(&doc)?;
-    drop(doc);
+/// The data object a signature's first reference covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataObject<'a> {
+    /// The whole document the signature is enveloped in (`URI=""`, with
+    /// the enveloped-signature transform).
+    Document,
+    /// The one element of the document whose `Id` is this (`URI="#id"`,
+    /// with the enveloped-signature transform should it hold the
+    /// signature): the layout of e-prescriptions, whose first reference
+    /// names the prescription data element.
+    Element(&'a str),
+}
+
+/// The first reference of a template and its DataObjectFormat.
+struct DataReference {
+    /// The Reference's `URI` attribute value (escaped).
+    uri: String,
+    /// Its Transforms element (or nothing).
+    transforms: String,
+    /// Its DigestValue, or `None` for [`finish`] to compute.
+    digest: Option<Vec<u8>>,
+    /// The MIME type DataObjectFormat names.
+    mime: &'static str,
+}
+
+fn escape_attribute(text: &str) -> String {
+    escape(text).replace('"', "&quot;")
+}
+
+/// The `ds:Signature` template with Id `id`: the data reference, then the
+/// KeyInfo and SignedProperties references (digests and value left as
+/// holes for [`finish`]).
+fn template(id: &str, input: &SignInput<'_>, data: &DataReference) -> Result<String, SignError> {
     let alg_uri = signature_uri(input.algorithm)
         .ok_or_else(|| SignError::Algorithm(input.algorithm.name()))?;
     let sha256 = digest_uri(DigestAlgorithm::Sha256);
@@ -153,29 +178,20 @@ pub fn sign_enveloped(input: &SignInput<'_>) -> Result<Vec<u8>, SignError> {
         .map_err(|e| SignError::Document(e.to_string()))?
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| SignError::Document(e.to_string()))?;
-    let transforms = |enveloped: bool| {
+    let exc = format!("<ds:Transforms><ds:Transform Algorithm=\"{EXC_C14N}\"/></ds:Transforms>");
+    let reference = |attrs: &str, transforms: &str, digest: &str| {
         format!(
-            "<ds:Transforms>{}<ds:Transform Algorithm=\"{EXC_C14N}\"/></ds:Transforms>",
-            if enveloped {
-                format!("<ds:Transform Algorithm=\"{ENVELOPED}\"/>")
-            } else {
-                String::new()
-            }
+            "<ds:Reference {attrs}>{transforms}<ds:DigestMethod Algorithm=\"{sha256}\"/><ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>"
         )
     };
-    let reference = |attrs: &str, enveloped: bool| {
-        format!(
-            "<ds:Reference {attrs}>{}<ds:DigestMethod Algorithm=\"{sha256}\"/><ds:DigestValue>{DIGEST_HOLE}</ds:DigestValue></ds:Reference>",
-            transforms(enveloped)
-        )
-    };
-    let signature = format!(
+    let data_digest = data.digest.as_deref().map_or(DIGEST_HOLE.to_owned(), b64);
+    Ok(format!(
         concat!(
             "<ds:Signature xmlns:ds=\"{ds}\" Id=\"{id}\">",
             "<ds:SignedInfo><ds:CanonicalizationMethod Algorithm=\"{exc}\"/>",
             "<ds:SignatureMethod Algorithm=\"{alg}\"/>{r1}{r2}{r3}</ds:SignedInfo>",
             "<ds:SignatureValue Id=\"{id}-value\">{value}</ds:SignatureValue>",
-            "<ds:KeyInfo Id=\"{id}-keyinfo\"><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>",
+            "<ds:KeyInfo Id=\"{id}-keyinfo\"><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate>{chain}</ds:X509Data></ds:KeyInfo>",
             "<ds:Object><xades:QualifyingProperties xmlns:xades=\"{xades}\" Target=\"#{id}\">",
             "<xades:SignedProperties Id=\"{id}-signedprops\"><xades:SignedSignatureProperties>",
             "<xades:SigningTime>{time}</xades:SigningTime>",
@@ -184,33 +200,143 @@ pub fn sign_enveloped(input: &SignInput<'_>) -> Result<Vec<u8>, SignError> {
             "</xades:CertDigest><xades:IssuerSerialV2>{issuer_serial}</xades:IssuerSerialV2></xades:Cert>",
             "</xades:SigningCertificateV2></xades:SignedSignatureProperties>",
             "<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference=\"#{id}-ref-data\">",
-            "<xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>",
+            "<xades:MimeType>{mime}</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>",
             "</xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature>"
         ),
         ds = DS,
         id = id,
         exc = EXC_C14N,
         alg = alg_uri,
-        r1 = reference(&format!("Id=\"{id}-ref-data\" URI=\"\""), true),
-        r2 = reference(&format!("URI=\"#{id}-keyinfo\""), false),
+        r1 = reference(
+            &format!("Id=\"{id}-ref-data\" URI=\"{}\"", data.uri),
+            &data.transforms,
+            &data_digest
+        ),
+        r2 = reference(&format!("URI=\"#{id}-keyinfo\""), &exc, DIGEST_HOLE),
         r3 = reference(
             &format!("Type=\"{SIGNED_PROPERTIES_TYPE}\" URI=\"#{id}-signedprops\""),
-            false
+            &exc,
+            DIGEST_HOLE
         ),
         value = VALUE_HOLE,
         cert = b64(cert.der()),
+        chain = input
+            .chain
+            .iter()
+            .filter(|c| *c != cert)
+            .map(|c| format!("<ds:X509Certificate>{}</ds:X509Certificate>", b64(c.der())))
+            .collect::<String>(),
         xades = XADES,
         time = escape(&signing_time),
         sha256 = sha256,
         cert_hash = b64(cert.sha256()),
         issuer_serial = b64(&issuer_serial),
+        mime = data.mime,
+    ))
+}
+
+/// Signs `input.document` with an enveloped XAdES B-B signature over the
+/// whole document; returns the signed document.
+pub fn sign_enveloped(input: &SignInput<'_>) -> Result<Vec<u8>, SignError> {
+    sign_enveloped_over(input, DataObject::Document)
+}
+
+/// Signs `input.document` with an enveloped XAdES B-B signature whose first
+/// reference covers `data` (the whole document, or one element by its Id:
+/// the e-prescription layout); returns the signed document.
+pub fn sign_enveloped_over(
+    input: &SignInput<'_>,
+    data: DataObject<'_>,
+) -> Result<Vec<u8>, SignError> {
+    let text = std::str::from_utf8(input.document)
+        .map_err(|_| SignError::Document("the document is not UTF-8".into()))?;
+    check_encoding(text)?;
+    let doc = Document::parse(input.document)?;
+    let at = insertion_point(text, &doc)?;
+    let id = fresh_id(&doc)?;
+    let uri = match data {
+        DataObject::Document => String::new(),
+        DataObject::Element(data_id) => {
+            element_by_id(&doc, data_id).map_err(|e| SignError::Document(e.to_string()))?;
+            format!("#{}", escape_attribute(data_id))
+        }
+    };
+    drop(doc);
+    let transforms = format!(
+        "<ds:Transforms><ds:Transform Algorithm=\"{ENVELOPED}\"/><ds:Transform Algorithm=\"{EXC_C14N}\"/></ds:Transforms>"
     );
+    let signature = template(
+        &id,
+        input,
+        &DataReference {
+            uri,
+            transforms,
+            digest: None,
+            mime: "text/xml",
+        },
+    )?;
     let mut signed = String::with_capacity(text.len() + signature.len() + 1024);
     signed.push_str(&text[..at]);
     signed.push_str(&signature);
     signed.push_str(&text[at..]);
 
     finish(signed.as_bytes(), &id, input)
+}
+
+/// The MIME type DataObjectFormat gives a detached file, by its extension.
+fn mime_of(file_name: &str) -> &'static str {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "xml" => "text/xml",
+        "txt" => "text/plain",
+        "tif" | "tiff" => "image/tiff",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A detached XAdES B-B signature over `content`, the bytes of the file
+/// named `file_name` that will lie beside the signature (its reference is
+/// that relative name; `hozon verify` resolves it in the signature's
+/// directory). Returns the signature document (`ds:Signature` as the
+/// document element).
+pub fn sign_detached(
+    input: &SignInput<'_>,
+    file_name: &str,
+    content: &[u8],
+) -> Result<Vec<u8>, SignError> {
+    let plain = !file_name.is_empty()
+        && !file_name.contains(['/', '\\', '?', '#', '%', ':', '<', '>', '"', '&'])
+        && file_name != "."
+        && file_name != "..";
+    if !plain {
+        return Err(SignError::Document(format!(
+            "the file name \"{file_name}\" cannot be a detached reference (it holds a character a relative URI would need escaped)"
+        )));
+    }
+    let mut r = [0u8; 8];
+    openssl::rand::rand_bytes(&mut r).map_err(|e| SignError::Signer(e.to_string()))?;
+    let id = format!("hozon-sig-{}", hex_lower(&r));
+    let digest = DigestAlgorithm::Sha256
+        .digest(content)
+        .map_err(|e| SignError::Signer(e.to_string()))?;
+    let signature = template(
+        &id,
+        input,
+        &DataReference {
+            uri: file_name.to_owned(),
+            transforms: String::new(),
+            digest: Some(digest),
+            mime: mime_of(file_name),
+        },
+    )?;
+    let document = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{signature}\n");
+    finish(document.as_bytes(), &id, input)
 }
 
 /// Completes a signature template inside `document`: computes, in order,
@@ -283,65 +409,4 @@ fn ec_field_len(cert: &Cert) -> Result<usize, SignError> {
         .map(|k| k.group().degree())
         .map_err(|e| SignError::Signer(format!("not an EC certificate: {e}")))?;
     Ok(usize::try_from(bits.div_ceil(8)).unwrap_or(0))
-}
-
-/// The octets a SignatureTimeStamp's imprint covers: the `ds:SignatureValue`
-/// element of the (only) signature of `document`, canonicalised with
-/// Exclusive C14N (the method [`add_signature_time_stamp`] declares).
-pub fn signature_time_stamp_input(document: &[u8]) -> Result<Vec<u8>, SignError> {
-    let doc = Document::parse(document)?;
-    let root = doc
-        .root()
-        .ok_or_else(|| SignError::Document("no document element".into()))?;
-    let sigs = find_signatures(root);
-    let [sig_el] = sigs.as_slice() else {
-        return Err(SignError::Document(format!(
-            "the document has {} signatures; a time stamp is added to exactly one",
-            sigs.len()
-        )));
-    };
-    let sig = Signature::read(*sig_el).map_err(|e| SignError::Document(e.to_string()))?;
-    let set = NodeSet::subtree(sig.signature_value_element);
-    Ok(canonicalize(&doc, &set, &C14nMethod::exclusive())?)
-}
-
-/// Adds a SignatureTimeStamp holding the DER time-stamp `token` (whose
-/// imprint covers [`signature_time_stamp_input`]) to the unsigned
-/// properties of the only signature of `document`: XAdES B-T.
-pub fn add_signature_time_stamp(document: &[u8], token: &[u8]) -> Result<Vec<u8>, SignError> {
-    let text = std::str::from_utf8(document)
-        .map_err(|_| SignError::Document("the document is not UTF-8".into()))?;
-    let doc = Document::parse(document)?;
-    let root = doc
-        .root()
-        .ok_or_else(|| SignError::Document("no document element".into()))?;
-    let sigs = find_signatures(root);
-    let [sig_el] = sigs.as_slice() else {
-        return Err(SignError::Document("expected exactly one signature".into()));
-    };
-    let sig = Signature::read(*sig_el).map_err(|e| SignError::Document(e.to_string()))?;
-    let props = crate::properties::QualifyingProperties::read(&sig)
-        .map_err(|e| SignError::Document(e.to_string()))?;
-    if props.element.is_none() || props.signed_properties.is_none() {
-        return Err(SignError::Document("the signature is not XAdES".into()));
-    }
-    if text.contains("UnsignedSignatureProperties") {
-        return Err(SignError::Document(
-            "the signature already has unsigned properties; hozon adds a SignatureTimeStamp to a B-B signature it made"
-                .into(),
-        ));
-    }
-    let end = "</xades:SignedProperties>";
-    let at = text.find(end).map(|i| i + end.len()).ok_or_else(|| {
-        SignError::Document("the SignedProperties end tag is not where hozon writes it".into())
-    })?;
-    let stamp = format!(
-        "<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp><ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/><xades:EncapsulatedTimeStamp>{}</xades:EncapsulatedTimeStamp></xades:SignatureTimeStamp></xades:UnsignedSignatureProperties></xades:UnsignedProperties>",
-        b64(token)
-    );
-    let mut out = String::with_capacity(text.len() + stamp.len());
-    out.push_str(&text[..at]);
-    out.push_str(&stamp);
-    out.push_str(&text[at..]);
-    Ok(out.into_bytes())
 }

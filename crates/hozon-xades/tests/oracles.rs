@@ -17,8 +17,8 @@ use hozon_testkit::{tool, tools_required};
 use hozon_verify::{
     AlgorithmPolicy, Indication, SignatureReport, SubIndication, Verifier, VerifierConfig,
 };
-use hozon_xades::report::XadesValidator;
 use hozon_xades::sign::{sign_enveloped, SignError, SignInput};
+use hozon_xades::XmlInput;
 
 fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
@@ -82,7 +82,14 @@ fn verifier() -> Verifier {
 
 fn hozon_verify(bytes: &[u8]) -> SignatureReport {
     let v = verifier();
-    let mut r = XadesValidator::from_verifier(&v).verify("oracle.xml", bytes, None);
+    let mut r = hozon_xades::verify(
+        &v,
+        XmlInput {
+            label: "oracle.xml",
+            bytes,
+            base_dir: None,
+        },
+    );
     assert_eq!(r.len(), 1, "{r:#?}");
     r.remove(0)
 }
@@ -109,6 +116,7 @@ fn hozon_sign(name: &str, doc: &Path) -> Vec<u8> {
     sign_enveloped(&SignInput {
         document: &std::fs::read(doc).unwrap(),
         certificate: &cert,
+        chain: &[],
         algorithm,
         signing_time: UnixTime::now(),
         sign: &sign,
@@ -274,5 +282,69 @@ fn signxml_verifies_hozons_xades() {
             .output()
             .unwrap();
         assert!(!out.status.success(), "signxml accepts tampered data");
+    }
+}
+
+/// hozon's XAdES raised to B-LT and B-LTA through hozon-ltv's pipeline (a
+/// TSA of the test kit on 127.0.0.1).
+fn raised(signed: Vec<u8>, target: hozon_ltv::Target, tsa_url: &str) -> Vec<u8> {
+    use hozon_ltv::{Augmenter, Profile};
+    use hozon_tsp::{TsaClient, TsaConfig};
+    let tsa = TsaClient::new(TsaConfig::new(vec![tsa_url.to_owned()])).unwrap();
+    let augmenter = Augmenter::new(target, Profile::Etsi, Some(tsa), Some(verifier())).unwrap();
+    let mut doc = hozon_xades::augment::XadesDocument::new("oracle.xml", signed, None);
+    augmenter.augment("oracle.xml", &mut doc).unwrap();
+    doc.into_bytes()
+}
+
+#[test]
+fn xmlsec1_and_signxml_accept_hozons_b_lt_and_b_lta() {
+    let xmlsec1 = tool("xmlsec1", "xmlsec1").is_some();
+    let python = signxml();
+    if !xmlsec1 && python.is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pki_dir = dir.path().join("pki");
+    let kit = hozon_testkit::Pki::copy_to(&pki_dir).unwrap();
+    let tsa = hozon_testkit::TsaServer::start(&kit, hozon_testkit::TsaMode::Normal).unwrap();
+    let ca = dir.path().join("ca.pem");
+    let mut pem = std::fs::read(pki("signing-ca.crt")).unwrap();
+    pem.extend(std::fs::read(pki("root-ca.crt")).unwrap());
+    std::fs::write(&ca, pem).unwrap();
+    for (target, level) in [
+        (hozon_ltv::Target::Lt, "B-LT"),
+        (hozon_ltv::Target::Lta, "B-LTA"),
+    ] {
+        // signxml insists on the digitalSignature key usage, which signer-ec has.
+        let signed = hozon_sign("signer-ec", &testdata().join("xml/prescription.xml"));
+        let signed = raised(signed, target, &tsa.url());
+        let r = hozon_verify(&signed);
+        assert_eq!(r.indication, Indication::TotalPassed, "{level}: {r:#?}");
+        // (The levels themselves are checked offline in tests/levels.rs;
+        // this verifier brings CRLs from outside the document.)
+        let archived = r.timestamps.iter().any(|t| t.kind == "archive");
+        assert_eq!(archived, level == "B-LTA", "{r:#?}");
+        let file = dir.path().join(format!("hozon-{level}.xml"));
+        std::fs::write(&file, &signed).unwrap();
+        if xmlsec1 {
+            let (ok, text) = xmlsec1_verifies(&file);
+            assert!(ok, "xmlsec1 rejects hozon's {level}: {text}");
+        }
+        if let Some(python) = &python {
+            let out = Command::new(python)
+                .arg(script())
+                .arg("verify")
+                .arg(&file)
+                .arg(&ca)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(
+                out.status.success() && text.starts_with("OK 3"),
+                "signxml on hozon's {level}: {text} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }

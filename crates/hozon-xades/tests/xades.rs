@@ -8,8 +8,8 @@ use hozon_pki::{ChainValidator, Crl, CrlSet, RevocationPolicy, TrustAnchors, Uni
 use hozon_verify::{
     AlgorithmPolicy, Indication, SignatureReport, SubIndication, Verifier, VerifierConfig,
 };
-use hozon_xades::report::XadesValidator;
 use hozon_xades::sign::{finish, sign_enveloped, SignError, SignInput, DIGEST_HOLE, VALUE_HOLE};
+use hozon_xades::XmlInput;
 
 fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
@@ -76,6 +76,7 @@ fn sign_with(k: &Key, doc: &[u8]) -> Vec<u8> {
     sign_enveloped(&SignInput {
         document: doc,
         certificate: &k.cert,
+        chain: &[],
         algorithm: k.alg,
         signing_time: UnixTime::now(),
         sign: &sign,
@@ -123,6 +124,7 @@ fn resign(k: &Key, signed: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
         &SignInput {
             document: t.as_bytes(),
             certificate: &k.cert,
+            chain: &[],
             algorithm: k.alg,
             signing_time: UnixTime::now(),
             sign: &sign,
@@ -137,7 +139,14 @@ fn verify(bytes: &[u8]) -> SignatureReport {
 
 fn verify_in(bytes: &[u8], dir: Option<&Path>) -> SignatureReport {
     let v = verifier();
-    let mut reports = XadesValidator::from_verifier(&v).verify("test.xml", bytes, dir);
+    let mut reports = hozon_xades::verify(
+        &v,
+        XmlInput {
+            label: "test.xml",
+            bytes,
+            base_dir: dir,
+        },
+    );
     assert_eq!(reports.len(), 1, "{reports:#?}");
     reports.remove(0)
 }
@@ -189,6 +198,7 @@ fn rsa_pss_signatures_verify() {
     let signed = sign_enveloped(&SignInput {
         document: &prescription(),
         certificate: &k.cert,
+        chain: &[],
         algorithm: k.alg,
         signing_time: UnixTime::now(),
         sign: &pss,

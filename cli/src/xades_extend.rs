@@ -1,0 +1,117 @@
+//! `hozon extend FILE.xml --level t|lt|lta`: the XAdES signatures of XML
+//! documents raised in place (atomically) through hozon-ltv's augmentation
+//! pipeline, as CAdES signatures are. See docs/xades.md.
+
+use std::path::Path;
+
+use hozon_io::Overwrite;
+use hozon_ltv::Target;
+use hozon_xades::augment::{newest_archive_stamp, XadesDocument};
+
+use crate::args::{ExtendArgs, ExtendLevel};
+use crate::batch::{self, Produced};
+use crate::outcome::Outcome;
+use crate::output;
+use crate::walk;
+
+/// Whether every path given is an XML file holding a XAdES signature:
+/// `extend` then works on XAdES (a directory walk stays CAdES).
+pub fn all_xades(paths: &[std::path::PathBuf]) -> bool {
+    !paths.is_empty() && paths.iter().all(|p| crate::xades::is_xades_file(p))
+}
+
+pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
+    let target = match args.level {
+        ExtendLevel::T => Target::T,
+        ExtendLevel::Lt => Target::Lt,
+        ExtendLevel::Lta => Target::Lta,
+    };
+    let augmenter =
+        crate::augment::augmenter(target, crate::tsa::client(&args.tsa)?, &args.validation)?;
+    let walked = walk::collect(&args.paths, crate::xades::is_xades_file);
+    let temporaries = walked.temporaries.clone();
+    // Augmentation replaces each document in place, atomically.
+    let planned = batch::plan(walked, |input| Ok(input.path.clone()));
+    batch::prepare_output_dirs(&planned, false, &temporaries)?;
+    let halt = || augmenter.tsa().and_then(crate::tsa::halt_reason);
+    let settings = batch::Settings {
+        threads: args.run.jobs.unwrap_or(0),
+        overwrite: Overwrite::Replace,
+        skip_existing: false,
+        label: "extending",
+        quiet: args.run.json || args.run.list.quiet,
+        halt: augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
+        check_existing: None,
+        raced: "extended by another run",
+    };
+    let level = augmenter.level_name();
+    let fresh_since = (target == Target::Lta && args.restamp_after > 0).then(|| {
+        let hours = i64::try_from(args.restamp_after).unwrap_or(i64::MAX / 7200);
+        hozon_cms::UnixTime(
+            hozon_cms::UnixTime::now()
+                .0
+                .saturating_sub(hours.saturating_mul(3600)),
+        )
+    });
+    let report = batch::run(planned, &settings, |task| {
+        let path = &task.input.path;
+        let original = crate::xades::read_limited(path).map_err(|e| format!("cannot read: {e}"))?;
+        if original.len() > hozon_xades::xml::MAX_XML_SIZE {
+            return Err(format!(
+                "more than the {}-byte limit for an XML document",
+                hozon_xades::xml::MAX_XML_SIZE
+            ));
+        }
+        if let Some(since) = fresh_since {
+            if let Some(stamped) = newest_archive_stamp(&original).filter(|t| *t >= since) {
+                return Ok(Produced::Skip(format!(
+                    "already {level}: archive time stamp of {} is younger than --restamp-after {} h",
+                    stamped.rfc3339(),
+                    args.restamp_after
+                )));
+            }
+        }
+        let label = path.display().to_string();
+        let mut document = XadesDocument::new(&label, original.clone(), Some(base_dir(path)));
+        augmenter
+            .augment(&label, &mut document)
+            .map_err(|e| e.to_string())?;
+        let bytes = document.into_bytes();
+        if bytes == original {
+            Ok(Produced::Skip(format!("already {level}")))
+        } else {
+            Ok(Produced::Write(bytes))
+        }
+    })?;
+    if args.run.json {
+        let mut json = report.to_json("extended", "signature");
+        if let Some(tsa) = augmenter.tsa() {
+            json["tsa"] = crate::tsa::health_json(tsa);
+        }
+        json["format"] = "XAdES".into();
+        if args.run.list.failures_only {
+            batch::BatchReport::failures_only(&mut json, "extended");
+        }
+        output::json(&json)?;
+    } else {
+        report.print_problems(args.run.list.quiet);
+        if let Some(tsa) = augmenter.tsa() {
+            crate::tsa::print_health(tsa);
+        }
+        eprintln!(
+            "extended {} XAdES document(s) to {level}; {} skipped, {} failed",
+            report.done.len(),
+            report.skipped.len(),
+            report.failed.len()
+        );
+    }
+    Ok(report.outcome())
+}
+
+/// The directory detached references of the document at `path` resolve in.
+pub fn base_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
