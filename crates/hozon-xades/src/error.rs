@@ -18,7 +18,8 @@ pub enum XmlError {
 }
 
 /// Why an XML signature cannot be processed at all (its structure), as
-/// opposed to a check that fails ([`crate::core::CoreProblem`]).
+/// opposed to a check that fails ([`crate::reference::ReferenceProblem`],
+/// [`crate::core::SignatureValueProblem`]).
 #[derive(Debug, thiserror::Error)]
 pub enum DsigError {
     /// The document could not be parsed.

@@ -7,7 +7,7 @@
 //! - [`c14n`]: Canonical XML 1.0/1.1 and Exclusive C14N on XML-DSig node
 //!   sets, by libxml2 (the canonicaliser xmlsec1 and lxml use), through a thin FFI
 //!   to the system library;
-//! - [`dsig`], [`reference`], [`core`]: XML-DSig core validation — every
+//! - [`dsig`], [`reference`](mod@reference), [`core`](mod@core): XML-DSig core validation — every
 //!   Reference (same-document, or a detached file under the signature's
 //!   directory; never the network; XSLT never run), SignedInfo and the
 //!   SignatureValue with OpenSSL (RSA PKCS#1 v1.5, RSA-PSS, ECDSA `r || s`);
