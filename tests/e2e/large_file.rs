@@ -17,7 +17,7 @@ const MAX_RSS_KIB: i64 = 200 * 1024;
 /// hundreds of tests and can be hundreds of MiB large, so hozon is started
 /// from a small Python process instead (its own few MiB are all it
 /// inherits), which reports the peak of its only child.
-fn run_measured(env: &Env, args: &[&str]) -> (i32, String, String, i64) {
+pub(crate) fn run_measured(env: &Env, args: &[&str]) -> (i32, String, String, i64) {
     const MEASURE: &str = "import resource, subprocess, sys\n\
 r = subprocess.run(sys.argv[2:])\n\
 open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n\

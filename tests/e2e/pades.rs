@@ -30,7 +30,7 @@ fn require_tools() -> bool {
 /// The pyHanko virtualenv's python: HOZON_PYHANKO, or
 /// `$HOZON_TOOLS/pyhanko-0.38.0/bin/python` (default HOZON_TOOLS
 /// ~/.cache/hozon-tools).
-fn pyhanko() -> Option<PathBuf> {
+pub(crate) fn pyhanko() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("HOZON_PYHANKO") {
         return Some(PathBuf::from(p));
     }
@@ -43,7 +43,7 @@ fn pyhanko() -> Option<PathBuf> {
     python.is_file().then_some(python)
 }
 
-fn tool_missing(what: &str) {
+pub(crate) fn tool_missing(what: &str) {
     assert!(
         !require_tools(),
         "HOZON_REQUIRE_TOOLS is set but {what} is missing: run scripts/setup"

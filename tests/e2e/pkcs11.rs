@@ -30,23 +30,23 @@ const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 /// A distinctive PIN, so that any leak into output is found by a search.
 const PIN: &str = "pin-7f3a9c-never-printed";
 const SO_PIN: &str = "so-pin-51e2";
-const PIN_VAR: &str = "HOZON_TEST_TOKEN_PIN";
+pub(crate) const PIN_VAR: &str = "HOZON_TEST_TOKEN_PIN";
 const TOKEN: &str = "hozon-doctor";
 
 /// SoftHSM's module, where Debian puts it.
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+pub(crate) const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
 /// A SoftHSM token in the test's directory, with the doctor's RSA key
 /// (label `doctor-key`, id 01), the EC signer's key (`ec-key`, id 02),
 /// their certificates under the same ids, and the signing CA and root
 /// certificates (ids 10, 11).
-struct Token {
+pub(crate) struct Token {
     conf: PathBuf,
 }
 
 impl Token {
     /// `None` (with the reason printed) when SoftHSM is not installed.
-    fn new(env: &Env) -> Option<Token> {
+    pub(crate) fn new(env: &Env) -> Option<Token> {
         // Skipped when run alone without SoftHSM or OpenSC; a failure under scripts/test
         // (HOZON_REQUIRE_TOOLS).
         hozon_testkit::tool_file(Path::new(MODULE), "softhsm2")?;
@@ -155,7 +155,7 @@ impl Token {
 
     /// `hozon ARGS` with this token's configuration, the PIN in `PIN_VAR`
     /// and `extra_env`.
-    fn hozon(&self, env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    pub(crate) fn hozon(&self, env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
         let conf = self.conf.display().to_string();
         let mut envs = vec![("SOFTHSM2_CONF", conf.as_str()), (PIN_VAR, PIN)];
         envs.extend_from_slice(extra_env);

@@ -54,6 +54,18 @@ pub enum Entry {
 /// entries, and whether it is a stream.
 type Section = (Dict, BTreeMap<u32, Entry>, bool);
 
+/// The two cross-reference sections of a linearized file's first revision.
+struct LinearizedSections<'e> {
+    first_page: usize,
+    first_page_stream: bool,
+    main: usize,
+    main_trailer: &'e Dict,
+    main_stream: bool,
+    main_entries: BTreeMap<u32, Entry>,
+    /// The first-page section's entries, which the main section's join.
+    entries: &'e mut BTreeMap<u32, Entry>,
+}
+
 /// One revision: the original file or one incremental update.
 #[derive(Clone, Debug)]
 pub struct Revision {
@@ -168,8 +180,8 @@ impl Pdf {
         };
         // The last startxref, then /Prev back to the first section.
         let first = pdf.last_startxref()?;
-        let mut offsets = vec![first];
         let mut sections = Vec::new();
+        let mut main_section = None;
         let mut next = Some(first);
         while let Some(offset) = next {
             if sections.len() >= MAX_REVISIONS {
@@ -180,14 +192,20 @@ impl Pdf {
                 None => None,
                 Some(Object::Int(p)) => {
                     let p = usize::try_from(*p).map_err(|_| syntax(offset, "bad /Prev"))?;
-                    if p >= offset {
+                    if p < offset {
+                        Some(p)
+                    } else if pdf.linearized() {
+                        // ISO 32000-1 Annex F: the first-page section of a
+                        // linearized file names the main section, later in
+                        // the file, as /Prev; the two are the first revision.
+                        main_section = Some((p, pdf.read_section(p)?));
+                        None
+                    } else {
                         return Err(syntax(
                             offset,
                             "/Prev does not point to an earlier cross-reference section",
                         ));
                     }
-                    offsets.push(p);
-                    Some(p)
                 }
                 Some(_) => return Err(syntax(offset, "/Prev is not an integer")),
             };
@@ -195,8 +213,20 @@ impl Pdf {
         }
         sections.reverse();
         let mut start = 0;
-        for (offset, trailer, entries, xref_stream) in sections {
-            let (eof, end) = pdf.section_end(offset, xref_stream)?;
+        for (i, (offset, trailer, mut entries, xref_stream)) in sections.into_iter().enumerate() {
+            let (eof, end) = match main_section.take().filter(|_| i == 0) {
+                None => pdf.section_end(offset, xref_stream, &[offset])?,
+                Some((main, (main_trailer, main_entries, main_stream))) => pdf
+                    .linearized_first_revision(LinearizedSections {
+                        first_page: offset,
+                        first_page_stream: xref_stream,
+                        main,
+                        main_trailer: &main_trailer,
+                        main_stream,
+                        main_entries,
+                        entries: &mut entries,
+                    })?,
+            };
             if offset < start {
                 return Err(syntax(
                     offset,
@@ -294,8 +324,12 @@ impl Pdf {
                     _ => {}
                 }
             }
+            // A later /Prev: a linearized file's main section (checked by
+            // Pdf::parse); followed once.
             next = match trailer.get(b"Prev") {
-                Some(Object::Int(p)) => usize::try_from(*p).ok().filter(|p| *p < offset),
+                Some(Object::Int(p)) => usize::try_from(*p)
+                    .ok()
+                    .filter(|p| *p < offset || !boundaries.contains(p)),
                 _ => None,
             };
         }
@@ -315,9 +349,61 @@ impl Pdf {
         Pdf::parse(pdf.bytes)
     }
 
+    /// Whether the file is linearized (ISO 32000-1 Annex F): its first
+    /// object is a linearization parameter dictionary.
+    fn linearized(&self) -> bool {
+        let mut lx = Lexer::new(&self.bytes, 0);
+        lx.skip_white();
+        lx.object_header().is_ok()
+            && matches!(lx.object(0), Ok(Object::Dict(d)) if d.get(b"Linearized").is_some())
+    }
+
+    /// The end of the first revision of a linearized file: its first-page
+    /// section (followed by a `startxref` of 0 or naming it, and `%%EOF`),
+    /// then, after it, the main section, without a `/Prev` of its own,
+    /// followed by a `startxref` naming the first-page section and `%%EOF`.
+    /// The main section's entries join the first-page section's; an object
+    /// in both is refused.
+    fn linearized_first_revision(
+        &self,
+        l: LinearizedSections<'_>,
+    ) -> Result<(usize, usize), Error> {
+        let (_, first_end) =
+            self.section_end(l.first_page, l.first_page_stream, &[0, l.first_page])?;
+        if l.main < first_end {
+            return Err(syntax(
+                l.main,
+                "the main cross-reference section of a linearized file lies inside its first-page section",
+            ));
+        }
+        if l.main_trailer.get(b"Prev").is_some() || l.main_stream != l.first_page_stream {
+            return Err(syntax(
+                l.main,
+                "the main cross-reference section of a linearized file has a /Prev or is of another kind than the first-page section",
+            ));
+        }
+        for (num, e) in l.main_entries {
+            if l.entries.insert(num, e).is_some() {
+                return Err(syntax(
+                    l.main,
+                    format!(
+                        "object {num} is in both cross-reference sections of a linearized file"
+                    ),
+                ));
+            }
+        }
+        self.section_end(l.main, l.main_stream, &[l.first_page])
+    }
+
     /// Where the revision whose section is at `offset` ends: its
-    /// `startxref` must name that section and be followed by `%%EOF`.
-    fn section_end(&self, offset: usize, xref_stream: bool) -> Result<(usize, usize), Error> {
+    /// `startxref` must name one of `names` (that section) and be followed
+    /// by `%%EOF`.
+    fn section_end(
+        &self,
+        offset: usize,
+        xref_stream: bool,
+        names: &[usize],
+    ) -> Result<(usize, usize), Error> {
         let mut lx = Lexer::new(&self.bytes, offset);
         if xref_stream {
             lx.object_header()?;
@@ -344,7 +430,7 @@ impl Pdf {
         }
         lx.expect_keyword(b"startxref")?;
         let named = lx.unsigned()?;
-        if usize::try_from(named).ok() != Some(offset) {
+        if !usize::try_from(named).is_ok_and(|n| names.contains(&n)) {
             return Err(syntax(
                 lx.pos,
                 format!("startxref {named} after the cross-reference section at {offset} does not name it"),
