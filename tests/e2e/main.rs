@@ -20,6 +20,7 @@ pub(crate) mod lta;
 mod ltv;
 mod negative;
 mod pades;
+mod pades_archive;
 mod pkcs11;
 mod printable_report;
 mod replica;

@@ -66,6 +66,15 @@ pub enum Error {
         /// The augmentation step.
         step: &'static str,
     },
+    /// A format-specific step failed (a PDF that cannot be read, written
+    /// or updated), in the format's words.
+    #[error("{format}: {reason}")]
+    Format {
+        /// The signature format.
+        format: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
     /// The result could not be encoded.
     #[error("cannot encode the augmented signature: {0}")]
     Encode(String),
