@@ -389,3 +389,46 @@ fn a_pdf_with_a_broken_signature_is_refused_not_signed_again() {
     let reason = report["not_archived"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("FORMAT_FAILURE"), "{reason}");
 }
+
+#[test]
+fn extend_goes_through_the_pipeline_and_a_second_b_lt_adds_nothing() {
+    let env = Env::new();
+    let tsa = tsa(&env);
+    env.copy_doc("lab-report.pdf", "letter.pdf");
+    sign_pdf(&env, "letter.pdf", &tsa.url());
+    let extend = |level: &str| {
+        env.hozon(&[
+            "extend",
+            "--level",
+            level,
+            "letter.pdf",
+            "--tsa",
+            &tsa.url(),
+            "--trust",
+            "pki/trust.pem",
+            "--crl",
+            CRLS,
+            "--offline",
+            "--json",
+        ])
+    };
+    let out = extend("lt");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let b_lt = env.read("letter.pdf");
+    let out = extend("lt");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("already at the level"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(env.read("letter.pdf"), b_lt, "nothing appended");
+    let out = extend("lta");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let b_lta = env.read("letter.pdf");
+    assert!(b_lta.starts_with(&b_lt));
+    assert_eq!(document_timestamps(&b_lta), 1);
+    let v = env.verify(&["letter.pdf"], &[]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+    assert_eq!(v.json["signatures"][0]["level"], "B-LTA", "{}", v.stdout);
+}
