@@ -531,6 +531,11 @@ pub struct ScanArgs {
     /// Signature level for --sign (B-T or higher: the guideline wants a time stamp).
     #[arg(long, value_enum, default_value = "t", requires = "sign")]
     pub level: ScanLevelArg,
+    /// Signature format for --sign: `cades` (FILE.p7s beside each passing file, the default) or
+    /// `pades` (each passing PDF signed inside the file, an incremental update in place; other
+    /// passing scans still get FILE.p7s; docs/scans.md).
+    #[arg(long, value_enum, default_value = "cades")]
+    pub format: ScanFormatArg,
     /// Replace existing signatures when signing (default: skip files that have one).
     #[arg(long, requires = "sign")]
     pub force: bool,
@@ -554,6 +559,15 @@ pub struct ScanArgs {
     pub tsa: TsaArgs,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `scan --sign --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormatArg {
+    /// CAdES: FILE.p7s beside each passing file.
+    Cades,
+    /// PAdES: passing PDFs signed inside the file.
+    Pades,
 }
 
 /// Signature levels `scan --sign` produces (never B-B).

@@ -1,25 +1,23 @@
 //! `hozon sign --format pades` and `hozon extend FILE.pdf`: PAdES (ETSI
 //! EN 319 142-1), each step an incremental update of the PDF, written back
 //! in place atomically (the original bytes stay the prefix of the file).
-//! The PDF operations are hozon-pades'; this file only walks, reports and
+//! Signing is hozon-pades' [`hozon_pades::sign_pdf`]; B-LT and B-LTA go
+//! through the augmentation pipeline ([`hozon_ltv::Augmenter`] over a
+//! [`PadesDocument`]), as for CAdES. This file only walks, reports and
 //! writes (docs/pades.md).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use hozon_cms::UnixTime;
+use hozon_ltv::{Augmenter, Target};
 use hozon_pades::prepare::Original;
-use hozon_pades::{Pdf, PdfVerification};
-use hozon_tsp::TsaClient;
-use hozon_verify::Verifier;
+use hozon_pades::PadesDocument;
 
-use crate::args::{
-    ExtendArgs, ExtendLevel, LevelArg, ProfileArg, RevocationArg, SignArgs, ValidationDataArgs,
-};
+use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, ValidationDataArgs};
 use crate::batch::{code, BatchReport, Problem};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::verify::{build_verifier, VerifierSetup};
 
 /// Whether every path given to `extend` is a PDF file (then PAdES extends
 /// them; a mix with CMS signature files is refused by the CAdES path).
@@ -27,131 +25,17 @@ pub fn all_pdfs(paths: &[PathBuf]) -> bool {
     !paths.is_empty() && paths.iter().all(|p| hozon_pades::is_pdf_file(p))
 }
 
-/// A PDF being changed: a copy beside it (named as hozon-io names its
-/// temporaries, so that walks skip it and a later run removes it if this
-/// one is killed) that receives the updates, then replaces it atomically.
-struct Work {
-    path: PathBuf,
-    tmp: tempfile::NamedTempFile,
-}
-
-impl Work {
-    /// A copy of the PDF at `path`, streamed (constant memory).
-    fn copy_of(path: &Path) -> Result<Work, String> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.{}.", std::process::id()))
-            .suffix(hozon_io::TEMP_SUFFIX)
-            .tempfile_in(dir)
-            .map_err(|e| format!("cannot write a temporary file in {}: {e}", dir.display()))?;
-        let mut from = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
-        // The replacement keeps the original's permissions.
-        from.metadata()
-            .and_then(|m| tmp.as_file().set_permissions(m.permissions()))
-            .map_err(|e| format!("cannot copy its permissions: {e}"))?;
-        std::io::copy(&mut from, tmp.as_file_mut())
-            .map_err(|e| format!("cannot copy it to {}: {e}", tmp.path().display()))?;
-        Ok(Work {
-            path: path.to_path_buf(),
-            tmp,
-        })
+/// The pipeline to `target` for PDFs (refuses `--profile jis`, a CAdES
+/// form).
+fn augmenter(
+    target: Target,
+    tsa: Option<hozon_tsp::TsaClient>,
+    validation: &ValidationDataArgs,
+) -> anyhow::Result<Augmenter> {
+    if validation.profile == ProfileArg::Jis {
+        anyhow::bail!("--profile jis applies to CAdES; a PDF keeps its validation data in the DSS (EN 319 142-1)");
     }
-
-    /// The file as it stands, for reading.
-    fn current(&self) -> &Path {
-        self.tmp.path()
-    }
-
-    /// The file as it stands, parsed (in constant memory when large).
-    fn pdf(&self) -> Result<Pdf, String> {
-        Pdf::open(self.current()).map_err(|e| format!("cannot be read as a PDF: {e}"))
-    }
-
-    /// Appends an incremental update.
-    fn append(&mut self, update: &[u8]) -> Result<(), String> {
-        use std::io::{Seek, SeekFrom, Write};
-        let f = self.tmp.as_file_mut();
-        f.seek(SeekFrom::End(0))
-            .and_then(|_| f.write_all(update))
-            .map_err(|e| format!("cannot write {}: {e}", self.tmp.path().display()))
-    }
-
-    /// Replaces the PDF with the updated copy, durably.
-    fn commit(self) -> Result<(), String> {
-        let failed = |e: std::io::Error| format!("cannot write it: {e}");
-        self.tmp.as_file().sync_all().map_err(failed)?;
-        let path = self.path;
-        self.tmp.persist(&path).map_err(|e| failed(e.error))?;
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(failed)
-    }
-}
-
-/// What raises signed PDFs to a level: the TSA, and for B-LT and B-LTA a
-/// verifier whose validation data goes into the DSS.
-struct Steps {
-    tsa: Option<TsaClient>,
-    verifier: Option<Verifier>,
-    lta: bool,
-}
-
-impl Steps {
-    fn new(
-        tsa: Option<TsaClient>,
-        validation: &ValidationDataArgs,
-        lt: bool,
-        lta: bool,
-    ) -> anyhow::Result<Steps> {
-        if validation.profile == ProfileArg::Jis {
-            anyhow::bail!("--profile jis applies to CAdES; a PDF keeps its validation data in the DSS (EN 319 142-1)");
-        }
-        let verifier = if lt {
-            Some(build_verifier(&VerifierSetup {
-                trust: &validation.trust,
-                crls: &validation.crl,
-                ocsp: &validation.ocsp,
-                offline: validation.offline,
-                certs: &validation.certs,
-                revocation: RevocationArg::Require,
-                at: None,
-                accept_expired_tsa: false,
-            })?)
-        } else {
-            None
-        };
-        Ok(Steps { tsa, verifier, lta })
-    }
-
-    /// B-LT (the DSS, from a verification of the file as it stands) and
-    /// B-LTA (a document time stamp over it).
-    fn long_term(&self, work: &mut Work) -> Result<(), String> {
-        if let Some(verifier) = &self.verifier {
-            let update = hozon_pades::add_validation_data(verifier, work.current())
-                .map_err(|e| e.to_string())?;
-            work.append(&update)?;
-        }
-        if self.lta {
-            let tsa = self.tsa.as_ref().ok_or("--level lta needs --tsa URL")?;
-            let pdf = work.pdf()?;
-            let update =
-                hozon_pades::add_document_timestamp(&pdf, Original::File(work.current()), tsa)
-                    .map_err(|e| e.to_string())?;
-            work.append(&update)?;
-        }
-        Ok(())
-    }
+    crate::augment::augmenter(target, tsa, validation)
 }
 
 fn finish(report: &BatchReport, json: bool, done_key: &str) -> anyhow::Result<Outcome> {
@@ -166,7 +50,9 @@ fn finish(report: &BatchReport, json: bool, done_key: &str) -> anyhow::Result<Ou
     Ok(report.outcome())
 }
 
-/// `hozon sign --format pades`: each PDF gets a new invisible signature.
+/// `hozon sign --format pades`: each PDF gets a new invisible signature
+/// (B-B, or B-T with its signature time stamp inside the CMS), then the
+/// pipeline raises it to B-LT or B-LTA.
 pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     let cades = crate::sign::load_signer(&args.signer)?;
     if args.enveloping || args.resign || args.out_dir.is_some() {
@@ -178,8 +64,11 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
         LevelArg::B => None,
         _ => Some(crate::tsa::client(&args.tsa)?.context("--level t, lt and lta need --tsa URL")?),
     };
-    let lt = matches!(args.level, LevelArg::Lt | LevelArg::Lta);
-    let steps = Steps::new(tsa, &args.validation, lt, args.level == LevelArg::Lta)?;
+    let (tsa, pipeline) = match args.level {
+        LevelArg::B | LevelArg::T => (tsa, None),
+        LevelArg::Lt => (None, Some(augmenter(Target::Lt, tsa, &args.validation)?)),
+        LevelArg::Lta => (None, Some(augmenter(Target::Lta, tsa, &args.validation)?)),
+    };
     match crate::signer_check::gate(
         &cades,
         &crate::sign::check_setup(&args.validation, args.revocation),
@@ -188,11 +77,11 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
         Ok(_) => {}
         Err(outcome) => return Ok(outcome),
     }
+    let tsa = tsa.as_ref().or(pipeline.as_ref().and_then(Augmenter::tsa));
     let mut report = BatchReport::default();
     for path in &args.paths {
         let file = path.display().to_string();
-        let result = sign_one(&steps, &cades, path);
-        match result {
+        match sign_one(&cades, tsa, pipeline.as_ref(), path) {
             Ok(()) => report.done.push((file.clone(), file)),
             Err(reason) => report.failed.push(Problem::new(file, code::FAILED, reason)),
         }
@@ -200,22 +89,33 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     finish(&report, args.run.json, "signed")
 }
 
-/// Signs one PDF in place, and raises it to the level.
-fn sign_one(steps: &Steps, cades: &hozon_sign::CadesSigner, path: &Path) -> Result<(), String> {
-    let mut work = Work::copy_of(path)?;
-    let pdf = work.pdf()?;
+/// Signs one PDF in place, and raises it to the pipeline's level.
+pub(crate) fn sign_one(
+    cades: &hozon_sign::CadesSigner,
+    tsa: Option<&hozon_tsp::TsaClient>,
+    pipeline: Option<&Augmenter>,
+    path: &Path,
+) -> Result<(), String> {
+    let mut doc = PadesDocument::open(path).map_err(|e| e.to_string())?;
+    let pdf = doc
+        .pdf()
+        .map_err(|e| format!("cannot be read as a PDF: {e}"))?;
     let update = hozon_pades::sign_pdf(
         &pdf,
-        Original::File(work.current()),
+        Original::File(doc.path()),
         cades,
-        steps.tsa.as_ref(),
+        tsa,
         UnixTime::now(),
     )
     .map_err(|e| e.to_string())?;
     drop(pdf);
-    work.append(&update)?;
-    steps.long_term(&mut work)?;
-    work.commit()
+    doc.append(&update).map_err(|e| e.to_string())?;
+    if let Some(pipeline) = pipeline {
+        pipeline
+            .augment(&path.display().to_string(), &mut doc)
+            .map_err(|e| e.to_string())?;
+    }
+    doc.persist(path).map_err(|e| e.to_string())
 }
 
 /// `hozon extend --level t|lt|lta FILE.pdf…`: B-T by a document time stamp
@@ -223,13 +123,16 @@ fn sign_one(steps: &Steps, cades: &hozon_sign::CadesSigner, path: &Path) -> Resu
 /// document time stamp over it (again each time: renewal).
 pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let tsa = crate::tsa::client(&args.tsa)?;
-    let lt = args.level != ExtendLevel::T;
-    let lta = args.level == ExtendLevel::Lta;
-    let steps = Steps::new(tsa, &args.validation, lt, lta)?;
+    let target = match args.level {
+        ExtendLevel::T => Target::T,
+        ExtendLevel::Lt => Target::Lt,
+        ExtendLevel::Lta => Target::Lta,
+    };
+    let pipeline = augmenter(target, tsa, &args.validation)?;
     let mut report = BatchReport::default();
     for path in &args.paths {
         let file = path.display().to_string();
-        match extend_one(&steps, &args, path) {
+        match extend_one(&pipeline, &args, path) {
             Ok(true) => report.done.push((file.clone(), file)),
             Ok(false) => report.skipped.push(Problem::new(
                 file,
@@ -242,39 +145,23 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     finish(&report, args.run.json, "extended")
 }
 
-/// Extends one PDF; `false` when there was nothing to do.
-fn extend_one(steps: &Steps, args: &ExtendArgs, path: &Path) -> Result<bool, String> {
+/// Extends one PDF; `false` when there was nothing to do (a document time
+/// stamp newer than `--restamp-after` for B-LTA, a DSS that holds all the
+/// validation data already for B-LT).
+fn extend_one(pipeline: &Augmenter, args: &ExtendArgs, path: &Path) -> Result<bool, String> {
     if !hozon_pades::is_pdf_file(path) {
         return Err("is not a PDF".into());
     }
-    // Which signatures lack a time stamp, and how old the newest document
-    // time stamp is: from a verification of the file as it is.
-    let verifier = match &steps.verifier {
-        Some(v) => v,
-        None => &build_verifier(&VerifierSetup {
-            trust: &args.validation.trust,
-            crls: &args.validation.crl,
-            ocsp: &args.validation.ocsp,
-            offline: true,
-            certs: &args.validation.certs,
-            revocation: RevocationArg::Skip,
-            at: None,
-            accept_expired_tsa: false,
-        })
-        .map_err(|e| e.to_string())?,
-    };
-    let reports = match hozon_pades::verify_pdf(verifier, path).map_err(|e| e.to_string())? {
-        PdfVerification::Unsigned => return Err("the PDF has no signature to extend".into()),
-        PdfVerification::Signed(r) => r,
-    };
-    let unstamped = reports.iter().any(|r| r.level.as_deref() == Some("B-B"));
-    let newest_document_stamp = reports
-        .iter()
-        .flat_map(|r| &r.timestamps)
-        .filter(|t| t.kind == "document" && t.indication == "PASSED")
-        .filter_map(|t| UnixTime::parse_rfc3339(&t.gen_time).ok())
-        .max();
-    let fresh = newest_document_stamp.is_some_and(|t| {
+    if !hozon_pades::augment::has_signatures(path) {
+        return Err("the PDF has no signature to extend".into());
+    }
+    let unstamped = hozon_pades::augment::needs_timestamp(path).map_err(|e| e.to_string())?;
+    if unstamped && pipeline.tsa().is_none() {
+        return Err(
+            "a signature has no time stamp: give --tsa URL to add a document time stamp".into(),
+        );
+    }
+    let fresh = hozon_pades::augment::newest_document_timestamp(path).is_some_and(|t| {
         UnixTime::now().0 - t.0
             < i64::try_from(args.restamp_after.saturating_mul(3600)).unwrap_or(i64::MAX)
     });
@@ -286,20 +173,6 @@ fn extend_one(steps: &Steps, args: &ExtendArgs, path: &Path) -> Result<bool, Str
     if nothing_to_do {
         return Ok(false);
     }
-    let mut work = Work::copy_of(path)?;
-    if unstamped {
-        let tsa = steps
-            .tsa
-            .as_ref()
-            .ok_or("a signature has no time stamp: give --tsa URL to add a document time stamp")?;
-        let pdf = work.pdf()?;
-        let update = hozon_pades::add_document_timestamp(&pdf, Original::File(work.current()), tsa)
-            .map_err(|e| e.to_string())?;
-        work.append(&update)?;
-    }
-    if args.level != ExtendLevel::T {
-        steps.long_term(&mut work)?;
-    }
-    work.commit()?;
-    Ok(true)
+    let done = hozon_pades::augment_in_place(pipeline, path).map_err(|e| e.to_string())?;
+    Ok(done.updates > 0)
 }

@@ -20,8 +20,8 @@ use hozon_scan::{
     ScanError, ScanReport, SignatureSource, Status,
 };
 
-use crate::args::{RevocationArg, ScanArgs, ScanLevelArg};
-use crate::batch::{self, BatchReport, Produced};
+use crate::args::{RevocationArg, ScanArgs, ScanFormatArg, ScanLevelArg};
+use crate::batch::{self, BatchReport, Problem, Produced};
 use crate::outcome::Outcome;
 use crate::output;
 use crate::verify::{build_verifier, VerifierSetup};
@@ -205,7 +205,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         }
         return Ok(outcome);
     };
-    let signed = sign_passing(&cades, &augmenter, passing, temporaries, &args)?;
+    // --format pades: passing PDFs are signed inside the file.
+    let (pdfs, passing): (Vec<Input>, Vec<Input>) = passing
+        .into_iter()
+        .partition(|i| args.format == ScanFormatArg::Pades && hozon_pades::is_pdf_file(&i.path));
+    let mut signed = sign_passing(&cades, &augmenter, passing, temporaries, &args)?;
+    sign_pdfs_inside(&cades, &augmenter, &pdfs, args.force, &mut signed);
     outcome = outcome.worst(signed.outcome());
     settle_required_signatures(&mut report, &signed);
     outcome = outcome.worst(outcome_of(&report));
@@ -227,8 +232,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         print_human(&report);
         signed.print_problems(args.run.list.quiet);
         eprintln!(
-            "signed {} passing file(s) as CAdES {} with {}; {} skipped, {} failed",
+            "signed {} passing file(s) as {} {} with {}; {} skipped, {} failed",
             signed.done.len(),
+            match args.format {
+                ScanFormatArg::Cades => "CAdES",
+                ScanFormatArg::Pades => "PAdES (PDFs; other files CAdES)",
+            },
             augmenter.level_name(),
             cades.signer().certificate().subject(),
             signed.skipped.len(),
@@ -290,6 +299,37 @@ fn sign_passing(
             .map(Produced::Write)
             .map_err(|e| e.to_string())
     })
+}
+
+/// `--format pades`: signs each passing PDF inside the file (B-T with its
+/// signature time stamp in the CMS; B-LT and B-LTA then through the
+/// pipeline), in place. Without `--force` a PDF that carries a signature
+/// already is skipped.
+fn sign_pdfs_inside(
+    cades: &hozon_sign::CadesSigner,
+    augmenter: &Augmenter,
+    pdfs: &[Input],
+    force: bool,
+    report: &mut BatchReport,
+) {
+    let pipeline = (augmenter.target() != Target::T).then_some(augmenter);
+    for input in pdfs {
+        let file = input.path.display().to_string();
+        if !force && hozon_pades::augment::has_signatures(&input.path) {
+            report.skipped.push(Problem::new(
+                file,
+                batch::code::EXISTS,
+                "the PDF carries a signature already (--force signs it again)".into(),
+            ));
+            continue;
+        }
+        match crate::pades::sign_one(cades, augmenter.tsa(), pipeline, &input.path) {
+            Ok(()) => report.done.push((file.clone(), file)),
+            Err(reason) => report
+                .failed
+                .push(Problem::new(file, batch::code::FAILED, reason)),
+        }
+    }
 }
 
 /// A class's `require_signature` was taken as met by the signature this run makes: each such

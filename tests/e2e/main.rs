@@ -20,6 +20,7 @@ pub(crate) mod lta;
 mod ltv;
 mod negative;
 pub(crate) mod pades;
+mod pades_archive;
 mod pades_levels;
 pub(crate) mod pkcs11;
 mod printable_report;

@@ -12,7 +12,11 @@
 //! * Under a `--scans` directory, or a TIFF/PNG/JPEG/JPEG 2000 by its
 //!   bytes: a **scan**, checked with the archive's scan policy; only a
 //!   passing scan is signed; the report is stored as `scan.json`.
-//! * Everything else, **PDFs included**, is an unsigned clinical
+//! * A PDF that carries its own signatures (without a `.p7s` beside it):
+//!   a **pades** record, verified strictly and kept byte for byte, not
+//!   signed again, and extended to B-LT as a new generation
+//!   ([`crate::embedded`]).
+//! * Everything else, **unsigned PDFs included**, is an unsigned clinical
 //!   **document** and is signed with the archive's signer. A PDF cannot be
 //!   told from its bytes to be a scan (born-digital lab reports are PDFs
 //!   too), so scanned PDFs come in through `--scans DIR`.
@@ -694,6 +698,29 @@ fn build_in(
         }
         return finish(ctx, input, meta, dir);
     }
+    // A document that carries its own signature (a signed PDF) is
+    // verified and kept, not signed again.
+    let embedded = match input.kind {
+        Kind::Document => crate::embedded::Embedded::detect(&doc),
+        Kind::Signed | Kind::Scan | Kind::Pades => None,
+    };
+    if let Some(format) = embedded {
+        meta.files.push(FileEntry {
+            name,
+            role: Role::SignedDocument,
+            sha256: copied_sha,
+            size,
+        });
+        let adopt = crate::embedded::Adopt {
+            format,
+            verifier: &tools.verifier,
+            augmenter: tools.augmenter.as_ref(),
+            accept_failed: ctx.options.accept_failed,
+            label: &label,
+        };
+        crate::embedded::adopt(&adopt, dir, &mut meta)?;
+        return finish(ctx, input, meta, dir);
+    }
     meta.files.push(FileEntry {
         name: name.clone(),
         role: Role::Document,
@@ -760,6 +787,9 @@ fn build_in(
             }
         }
         Kind::Document => Some(sign(tools, &label, &doc, sha)?),
+        // Inputs are classified signed, document or scan; a signed PDF is
+        // adopted above.
+        Kind::Pades => return Err("a signed PDF is adopted, never signed again".into()),
     };
     if let Some(sig) = signature {
         if meta.level.is_none() && meta.state == State::Archived {

@@ -53,6 +53,7 @@ pub mod config;
 pub mod crash;
 pub mod disk_full;
 mod durable;
+pub mod embedded;
 pub mod evidence;
 pub mod export;
 pub mod ingest;

@@ -21,6 +21,9 @@ pub enum Kind {
     Document,
     /// A scanned paper record, checked against the scan policy.
     Scan,
+    /// A PDF carrying its own signatures (PAdES), verified and kept byte
+    /// for byte, not signed again ([`crate::embedded`]).
+    Pades,
 }
 
 impl Kind {
@@ -30,12 +33,13 @@ impl Kind {
             Kind::Signed => "signed",
             Kind::Document => "document",
             Kind::Scan => "scan",
+            Kind::Pades => "pades",
         }
     }
 
     /// The kind a catalog name stands for.
     pub fn parse(name: &str) -> Option<Kind> {
-        [Kind::Signed, Kind::Document, Kind::Scan]
+        [Kind::Signed, Kind::Document, Kind::Scan, Kind::Pades]
             .into_iter()
             .find(|k| k.as_str() == name)
     }
@@ -92,6 +96,9 @@ pub enum Role {
     Signature,
     /// The scan check report.
     ScanReport,
+    /// A document that carries its own signature (a signed PDF): document
+    /// and signature in one file ([`crate::embedded`]).
+    SignedDocument,
 }
 
 /// One file of a record.

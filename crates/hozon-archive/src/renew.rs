@@ -12,7 +12,11 @@
 //!   the same augmentation code as `hozon extend --level lta`. The
 //!   signature it replaces is kept as `history/<name>.<n>` (the record's
 //!   older evidence records cover those bytes), and `record.json` is
-//!   replaced atomically with the new fixity.
+//!   replaced atomically with the new fixity. A record of a signed PDF
+//!   (kind `pades`) gets a document time stamp over the file instead (EN
+//!   319 142-1 B-LTA, after a DSS with the validation data of the stamps
+//!   before it), through the same pipeline; the PDF it replaces is kept
+//!   as `history/<name>.<n>` the same way.
 //!
 //! Renewal only needs the previous evidence to be valid *now* — the
 //! signer's or an older TSA's certificate may have expired long ago.
@@ -224,8 +228,15 @@ fn extend_record(
     augmenter: &Augmenter,
 ) -> std::result::Result<(), String> {
     let mut meta = RecordMeta::read(dir).map_err(|e| e.to_string())?;
+    // A signed PDF is renewed inside the file: a document time stamp
+    // over it (B-LTA), as a new generation.
+    let embedded = crate::embedded::Embedded::of_kind(meta.kind);
+    let role = match embedded {
+        Some(_) => Role::SignedDocument,
+        None => Role::Signature,
+    };
     let sig = meta
-        .file(Role::Signature)
+        .file(role)
         .cloned()
         .ok_or("the record has no signature")?;
     let sig_path = dir.join(&sig.name);
@@ -245,9 +256,12 @@ fn extend_record(
         ));
     }
     let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
-    let extended = augmenter
-        .apply(&sig_path.display().to_string(), &bytes, content.as_deref())
-        .map_err(|e| e.to_string())?;
+    let extended = match embedded {
+        Some(format) => crate::embedded::renewed(augmenter, format, &sig_path)?,
+        None => augmenter
+            .apply(&sig_path.display().to_string(), &bytes, content.as_deref())
+            .map_err(|e| e.to_string())?,
+    };
     if !interrupted {
         let history = dir.join("history");
         std::fs::create_dir_all(&history).map_err(|e| format!("{}: {e}", history.display()))?;
@@ -257,13 +271,13 @@ fn extend_record(
             .map_err(|e| format!("{old_name}: {e}"))?;
         meta.history.push(FileEntry {
             name: old_name,
-            role: Role::Signature,
+            role,
             sha256: sha,
             size: bytes.len() as u64,
         });
     }
     for f in &mut meta.files {
-        if f.role == Role::Signature {
+        if f.role == role {
             f.sha256 = crate::sha256_hex(&extended);
             f.size = extended.len() as u64;
         }

@@ -58,9 +58,9 @@ pub fn read(dir: &Path) -> Option<Result<Map<String, Value>, String>> {
 /// Compares `record.json` with the stamped snapshot: one finding per
 /// field that differs. When the evidence record covers an earlier
 /// signature (kept under `history/`, `covers_current` false), the current
-/// signature's SHA-256 and size are a later version (`renew --mode cades`)
-/// and are not compared: the evidence proves the earlier file, and the
-/// signature itself proves the later one.
+/// signature's SHA-256 and size are a later version (`renew --mode cades`;
+/// a signed PDF's later generation) and are not compared: the evidence
+/// proves the earlier file, and the signature itself proves the later one.
 pub fn compare(
     meta: &RecordMeta,
     stamped: &Map<String, Value>,
@@ -70,7 +70,9 @@ pub fn compare(
         says: format!("its evidence record's stamped fields ({NAME})"),
         files_say: format!("the stamped fields ({NAME}) say"),
     };
-    let later = |f: &crate::record::FileEntry| !covers_current && f.role == Role::Signature;
+    let later = |f: &crate::record::FileEntry| {
+        !covers_current && matches!(f.role, Role::Signature | Role::SignedDocument)
+    };
     compare_fields(meta, stamped, &source, &later)
 }
 

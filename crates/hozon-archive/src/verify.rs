@@ -298,6 +298,20 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
             );
         }
     }
+    // A signed document's first generation is the content that came in.
+    if let Some((_, first)) = crate::embedded::generations(&meta) {
+        if first.sha256 != meta.sha256 {
+            problem(
+                &mut check,
+                ProblemKind::Invalid,
+                &dir.join("record.json"),
+                format!(
+                    "the signed document as it came in ({}) has another SHA-256 than the record's",
+                    first.name
+                ),
+            );
+        }
+    }
     if meta.kind == Kind::Scan && meta.file(Role::ScanReport).is_none() {
         problem(
             &mut check,
@@ -353,7 +367,28 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
     // Signature, strictly, with the evidence record's proof of existence
     // (also when record.json says accepted-failed but the audit log says
     // it was archived as passing).
-    if meta.state == State::Archived || logged_state == Some(State::Archived) {
+    let embedded = crate::embedded::Embedded::of_kind(meta.kind).is_some();
+    if (meta.state == State::Archived || logged_state == Some(State::Archived)) && embedded {
+        // The document's own signatures (the PDF's, its document time
+        // stamps), strictly.
+        if let Some((path, reports)) = intact
+            .then(|| crate::embedded::record_reports(dir, &meta, verifier))
+            .flatten()
+        {
+            check.level = reports.iter().find_map(|r| r.level.clone());
+            for r in &reports {
+                let detail = || crate::evidence::indication_text(r);
+                match r.indication {
+                    Indication::TotalPassed => {}
+                    Indication::TotalFailed => {
+                        problem(&mut check, ProblemKind::Invalid, &path, detail())
+                    }
+                    _ => problem(&mut check, ProblemKind::Indeterminate, &path, detail()),
+                }
+                check.warnings.extend(r.warnings.iter().cloned());
+            }
+        }
+    } else if meta.state == State::Archived || logged_state == Some(State::Archived) {
         match meta.file(Role::Signature) {
             None => problem(
                 &mut check,
@@ -756,7 +791,9 @@ pub fn record_reports(dir: &Path, verifier: &Verifier) -> Vec<hozon_verify::Sign
             out.extend(report);
         }
     }
-    if let Some(sig) = meta.file(Role::Signature) {
+    if let Some((_, reports)) = crate::embedded::record_reports(dir, &meta, verifier) {
+        out.extend(reports);
+    } else if let Some(sig) = meta.file(Role::Signature) {
         let sig_path = dir.join(&sig.name);
         let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
         match std::fs::read(&sig_path) {

@@ -27,8 +27,20 @@ pub enum Profile {
 }
 
 /// A signature file (one or more signatures) the pipeline can raise to a
-/// higher level. The file is augmented in memory; [`Augmentable::encode`]
-/// gives the bytes to write (atomically, by the caller).
+/// higher level. [`Augmentable::encode`] gives the bytes to write
+/// (atomically, by the caller).
+///
+/// Two shapes of format implement it. CAdES and XAdES keep the file in
+/// memory and add each signature time stamp inside its signature (the
+/// pair [`Augmentable::signature_timestamp_inputs`] /
+/// [`Augmentable::add_signature_timestamps`], which the provided
+/// [`Augmentable::timestamp_signatures`] drives). PAdES grows by
+/// incremental updates: a signed revision's bytes never change, so a
+/// signature without a time stamp gets its B-T from a document time stamp
+/// over the whole file (EN 319 142-1 §5.4, one TSA request whose imprint
+/// is a digest of the new revision's byte ranges, not octets the pipeline
+/// could hold), and the format overrides
+/// [`Augmentable::timestamp_signatures`].
 pub trait Augmentable {
     /// The format's name in messages ("CAdES", "XAdES", "PAdES").
     fn format(&self) -> &'static str;
@@ -44,6 +56,23 @@ pub trait Augmentable {
     /// signature (the order of [`Augmentable::signature_timestamp_inputs`];
     /// `None` leaves that signature alone).
     fn add_signature_timestamps(&mut self, stamps: &[Option<&Stamp>]) -> Result<(), Error>;
+
+    /// B-T: gives every signature without a time stamp one from `tsa`.
+    /// The default makes one TSA request per entry of
+    /// [`Augmentable::signature_timestamp_inputs`] and adds the stamps with
+    /// [`Augmentable::add_signature_timestamps`]; a format whose signed
+    /// bytes cannot change after signing (PAdES) overrides it.
+    fn timestamp_signatures(&mut self, tsa: &TsaClient) -> Result<(), Error> {
+        let inputs = self.signature_timestamp_inputs()?;
+        let mut stamps = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            stamps.push(match input {
+                Some(bytes) => Some(tsa.stamp_data(bytes)?),
+                None => None,
+            });
+        }
+        self.add_signature_timestamps(&stamps.iter().map(Option::as_ref).collect::<Vec<_>>())
+    }
 
     /// Validates every signature of the file as it is now with `verifier`
     /// (`label` names the file in reports): the reports, and the

@@ -85,7 +85,7 @@ impl Augmenter {
     /// it in validation reports.
     pub fn augment(&self, label: &str, signature: &mut dyn Augmentable) -> Result<(), Error> {
         if let Some(tsa) = &self.tsa {
-            signature_timestamps(signature, tsa)?;
+            signature.timestamp_signatures(tsa)?;
         }
         if let Some(verifier) = &self.verifier {
             self.validation_data(verifier, label, signature)?;
@@ -147,17 +147,4 @@ impl Augmenter {
         }
         Ok(())
     }
-}
-
-/// B-T: one TSA request per signature without a signature time stamp.
-fn signature_timestamps(signature: &mut dyn Augmentable, tsa: &TsaClient) -> Result<(), Error> {
-    let inputs = signature.signature_timestamp_inputs()?;
-    let mut stamps = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        stamps.push(match input {
-            Some(bytes) => Some(tsa.stamp_data(bytes)?),
-            None => None,
-        });
-    }
-    signature.add_signature_timestamps(&stamps.iter().map(Option::as_ref).collect::<Vec<_>>())
 }

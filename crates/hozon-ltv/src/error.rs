@@ -66,13 +66,14 @@ pub enum Error {
         /// The augmentation step.
         step: &'static str,
     },
-    /// The signature file is not one the format can augment (an XML
-    /// document without a readable XAdES signature, …).
+    /// A format-specific step failed: a file the format cannot read or
+    /// augment (an XML document without a readable XAdES signature, a PDF
+    /// that cannot be read, written or updated), in the format's words.
     #[error("{format}: {reason}")]
     Format {
         /// The signature format.
         format: &'static str,
-        /// Why.
+        /// What went wrong.
         reason: String,
     },
     /// The result could not be encoded.

@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod augment;
 mod date;
 pub mod diff;
 mod dss;
@@ -45,6 +46,7 @@ pub mod signature;
 mod verify;
 pub mod writer;
 
+pub use augment::{augment_in_place, PadesDocument};
 pub use pdf::{is_pdf, Pdf};
 pub use sign::{add_document_timestamp, add_validation_data, sign_pdf};
 pub use verify::{

@@ -25,9 +25,9 @@ use crate::Error;
 
 /// Room a signature time stamp needs in `/Contents` besides the signature:
 /// a token with its TSA's certificate chain.
-const TIMESTAMP_ROOM: usize = 12 * 1024;
+pub(crate) const TIMESTAMP_ROOM: usize = 12 * 1024;
 /// Room for the signed attributes, the signature value and the DER framing.
-const SIGNATURE_ROOM: usize = 4 * 1024;
+pub(crate) const SIGNATURE_ROOM: usize = 4 * 1024;
 
 /// How many bytes of DER to reserve for a signature by `cades`, with a
 /// signature time stamp. The same room is reserved at B-B, so a PDF signed
@@ -87,26 +87,7 @@ pub fn add_document_timestamp(
     original: Original<'_>,
     tsa: &TsaClient,
 ) -> Result<Vec<u8>, Error> {
-    let mut room = TIMESTAMP_ROOM;
-    for _ in 0..2 {
-        let prepared = prepare(
-            pdf,
-            &FieldRequest {
-                kind: Kind::DocTimeStamp,
-                reserve: room,
-                time: UnixTime::now(),
-            },
-        )?;
-        let digest = prepared.digest(tsa.digest(), original)?;
-        let stamp = tsa.stamp_digest(&digest)?;
-        match prepared.fill(stamp.token.der()) {
-            Err(Error::ContentsTooSmall { needed, .. }) => room = needed + SIGNATURE_ROOM,
-            other => return other,
-        }
-    }
-    Err(Error::Unsupported(
-        "the time stamp did not fit the room reserved for it twice".into(),
-    ))
+    crate::augment::document_timestamp(pdf, original, tsa).map(|(update, _)| update)
 }
 
 /// A DSS holding what validated each signature and document time stamp of

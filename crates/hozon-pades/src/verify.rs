@@ -171,7 +171,7 @@ fn fail(report: &mut SignatureReport, sub: SubIndication, code: Code, message: S
 }
 
 /// The DER SignedData at the start of a zero-padded `/Contents`.
-fn trim_contents(contents: &[u8]) -> Result<&[u8], String> {
+pub(crate) fn trim_contents(contents: &[u8]) -> Result<&[u8], String> {
     let mut reader =
         SliceReader::new(contents).map_err(|e| format!("/Contents is not DER: {e}"))?;
     let header = Header::decode(&mut reader)

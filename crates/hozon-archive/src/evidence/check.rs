@@ -8,7 +8,7 @@ use super::*;
 /// now, then the files its stamped snapshot names (when record.json lists
 /// others), then with each earlier signature version (`history/`), newest
 /// first (an evidence record made before a `--mode cades` renewal covers
-/// the signature as it was then). Each list ends with the snapshot of the
+/// the signature, or the signed document, as it was then). Each list ends with the snapshot of the
 /// record's fields ([`crate::stamped_fields`]) when the record has one.
 pub fn candidate_contents(dir: &Path, meta: &RecordMeta) -> Vec<Vec<PathBuf>> {
     let snapshot = crate::stamped_fields::path(dir);
@@ -44,7 +44,10 @@ pub fn candidate_contents(dir: &Path, meta: &RecordMeta) -> Vec<Vec<PathBuf>> {
             meta.files
                 .iter()
                 .map(|f| {
-                    if f.role == crate::record::Role::Signature {
+                    if matches!(
+                        f.role,
+                        crate::record::Role::Signature | crate::record::Role::SignedDocument
+                    ) {
                         dir.join(&h.name)
                     } else {
                         dir.join(&f.name)

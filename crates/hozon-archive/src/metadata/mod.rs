@@ -428,6 +428,7 @@ impl Gatherer {
         let stored = meta
             .file(Role::Document)
             .or_else(|| meta.file(Role::Signature))
+            .or_else(|| meta.file(Role::SignedDocument))
             .map(|f| dir.join(&f.name));
         let signature = meta.file(Role::Signature).map(|f| dir.join(&f.name));
         match stored {

@@ -1,0 +1,320 @@
+//! Records whose document carries its own signature: a signed PDF (PAdES,
+//! ETSI EN 319 142-1) today; an enveloped XAdES XML plugs in the same way
+//! (a variant of [`Embedded`] and its arms below).
+//!
+//! Such a document is not signed again. At ingest it is verified like any
+//! existing signature (TOTAL_PASSED, else refused with the reason, or kept
+//! as accepted-failed), stored byte for byte, and — when it has a time
+//! stamp — raised to B-LT through the augmentation pipeline
+//! ([`hozon_ltv::Augmenter`]). Each augmentation makes a new **generation**
+//! of the file: the record's file (role `signed-document`) is the newest
+//! generation, and the one it replaced is kept as `history/NAME.N` (role
+//! `signed-document` too), oldest first, exactly as `renew --mode cades`
+//! keeps a CAdES signature's earlier versions. `history/NAME.1` is
+//! therefore the document as it came in, whose SHA-256 is the record's
+//! `sha256`; every later generation holds it as its prefix (an incremental
+//! update never changes earlier bytes). The evidence batch covers the
+//! current generation; an evidence record made before a renewal covers the
+//! generation it was made over (in `history/`).
+//!
+//! A B-B signed PDF (no time stamp) gets, like a B-B CAdES signature, the
+//! validation data its check used (a DSS), and its proof of existence
+//! from the evidence record; one at B-LTA already is kept as it came.
+
+use std::path::{Path, PathBuf};
+
+use hozon_ltv::{Augmentable, Augmenter, Profile};
+use hozon_pades::PadesDocument;
+use hozon_verify::{Indication, SignatureReport, Verifier};
+
+use crate::record::{FileEntry, Kind, RecordMeta, Role};
+
+/// A format whose document carries its own signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Embedded {
+    /// A PDF with signature dictionaries (PAdES, PAdES-Basic).
+    Pades,
+}
+
+impl Embedded {
+    /// The format the file at `path` carries its signature in, if any: a
+    /// PDF with a signature dictionary, or one that mentions a
+    /// `/ByteRange` but cannot be read as signed (verification then says
+    /// why, and it is refused rather than signed again as a document).
+    pub fn detect(path: &Path) -> Option<Embedded> {
+        (hozon_pades::is_pdf_file(path) && hozon_pades::augment::claims_signatures(path))
+            .then_some(Embedded::Pades)
+    }
+
+    /// The format of a record of `kind`, if its document signs itself.
+    pub fn of_kind(kind: Kind) -> Option<Embedded> {
+        match kind {
+            Kind::Pades => Some(Embedded::Pades),
+            Kind::Signed | Kind::Document | Kind::Scan => None,
+        }
+    }
+
+    /// The record kind.
+    pub fn kind(self) -> Kind {
+        match self {
+            Embedded::Pades => Kind::Pades,
+        }
+    }
+
+    /// Every signature (and document time stamp) of the file at `path`,
+    /// verified strictly; `label` names it in the reports.
+    pub fn verify(self, verifier: &Verifier, path: &Path, label: &str) -> Vec<SignatureReport> {
+        let mut reports = match self {
+            Embedded::Pades => match hozon_pades::verify_pdf(verifier, path) {
+                Ok(hozon_pades::PdfVerification::Signed(r)) => r,
+                Ok(hozon_pades::PdfVerification::Unsigned) => vec![Verifier::format_failure(
+                    label,
+                    None,
+                    "the PDF has no signature",
+                )],
+                Err(e) => vec![Verifier::format_failure(
+                    label,
+                    None,
+                    &format!("cannot be read: {e}"),
+                )],
+            },
+        };
+        let shown = path.display().to_string();
+        for r in &mut reports {
+            r.file = label.to_owned();
+            if r.content.as_deref() == Some(shown.as_str()) {
+                r.content = Some(label.to_owned());
+            }
+        }
+        reports
+    }
+
+    /// The working copy of the file at `path`, in `dir`, for the pipeline.
+    fn open(self, path: &Path, dir: &Path) -> Result<Work, String> {
+        match self {
+            Embedded::Pades => PadesDocument::open_in(path, dir)
+                .map(Work::Pades)
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// A file of an [`Embedded`] format being augmented.
+enum Work {
+    Pades(PadesDocument),
+}
+
+impl Work {
+    fn augmentable(&mut self) -> &mut dyn Augmentable {
+        match self {
+            Work::Pades(d) => d,
+        }
+    }
+
+    fn changed(&self) -> bool {
+        match self {
+            Work::Pades(d) => d.updates() > 0,
+        }
+    }
+
+    fn persist(self, to: &Path) -> Result<(), String> {
+        match self {
+            Work::Pades(d) => d.persist(to).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// How a verified document is brought to the archive's level at ingest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Through the pipeline to its target (B-LT at ingest).
+    Augment,
+    /// Only the validation data its check used (a B-B signature: no time
+    /// stamp to protect the data's time; the evidence record gives it).
+    ValidationData,
+    /// Nothing (B-LTA already, or no pipeline configured).
+    Keep,
+}
+
+/// The step for a document whose check gave `reports`, with `augmenter`.
+pub fn step(reports: &[SignatureReport], augmenter: Option<&Augmenter>) -> Step {
+    let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
+    let lta = reports.iter().any(|r| r.level.as_deref() == Some("B-LTA"));
+    match (stamped, augmenter) {
+        (false, _) => Step::ValidationData,
+        (true, Some(_)) if !lta => Step::Augment,
+        _ => Step::Keep,
+    }
+}
+
+/// The record's current generation of its signed document, and the
+/// generation it came in as (the first `history/` entry, else the current
+/// one).
+pub fn generations(meta: &RecordMeta) -> Option<(&FileEntry, &FileEntry)> {
+    let current = meta.file(Role::SignedDocument)?;
+    let first = meta
+        .history
+        .iter()
+        .find(|h| h.role == Role::SignedDocument)
+        .unwrap_or(current);
+    Some((current, first))
+}
+
+/// Makes a new generation of the record's signed document in `dir`:
+/// `work` (already augmented) replaces `dir/<current name>`, and the file
+/// it replaces is kept as `history/<name>.<n>`. Updates `meta`. Used at
+/// ingest (the record is staged, not yet published).
+fn new_generation(dir: &Path, meta: &mut RecordMeta, work: Work) -> Result<(), String> {
+    let current = meta
+        .file(Role::SignedDocument)
+        .cloned()
+        .ok_or("the record has no signed document")?;
+    let history = dir.join("history");
+    std::fs::create_dir_all(&history).map_err(|e| format!("{}: {e}", history.display()))?;
+    let n = meta.history.len() + 1;
+    let old_name = format!("history/{}.{n}", current.name);
+    let path = dir.join(&current.name);
+    std::fs::rename(&path, dir.join(&old_name)).map_err(|e| format!("{old_name}: {e}"))?;
+    work.persist(&path)?;
+    let (sha256, size) = crate::sha256_file(&path).map_err(|e| e.to_string())?;
+    meta.history.push(FileEntry {
+        name: old_name,
+        ..current
+    });
+    for f in &mut meta.files {
+        if f.role == Role::SignedDocument {
+            f.sha256 = sha256.clone();
+            f.size = size;
+        }
+    }
+    Ok(())
+}
+
+/// What ingest needs to adopt a self-signed document.
+pub struct Adopt<'a> {
+    /// The format.
+    pub format: Embedded,
+    /// The strict verifier.
+    pub verifier: &'a Verifier,
+    /// The pipeline (to B-LT), if configured.
+    pub augmenter: Option<&'a Augmenter>,
+    /// Keep a document whose signature fails, as accepted-failed.
+    pub accept_failed: bool,
+    /// The input's name in reports and messages.
+    pub label: &'a str,
+}
+
+/// Adopts the document stored as `dir/<name>` (listed in `meta.files` with
+/// role `signed-document`): verifies it, and brings a passing one to the
+/// archive's level as a new generation. `Err` with the reason when it is
+/// not archived.
+pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), String> {
+    meta.kind = a.format.kind();
+    let current = meta
+        .file(Role::SignedDocument)
+        .map(|f| dir.join(&f.name))
+        .ok_or("the record has no signed document")?;
+    let reports = a.format.verify(a.verifier, &current, a.label);
+    meta.level = level_of(&reports);
+    if let Err(reason) = verdict(&reports) {
+        if !a.accept_failed {
+            return Err(reason);
+        }
+        meta.state = crate::record::State::AcceptedFailed;
+        meta.failure = Some(reason);
+        return Ok(());
+    }
+    match step(&reports, a.augmenter) {
+        Step::Keep => {}
+        Step::Augment => {
+            let augmenter = a.augmenter.ok_or("no augmentation pipeline")?;
+            let mut work = a.format.open(&current, dir)?;
+            augmenter
+                .augment(a.label, work.augmentable())
+                .map_err(|e| format!("cannot extend to {}: {e}", augmenter.level_name()))?;
+            if work.changed() {
+                new_generation(dir, meta, work)?;
+                meta.level = Some(augmenter.level_name().into());
+            }
+        }
+        Step::ValidationData => {
+            let mut work = a.format.open(&current, dir)?;
+            let doc = work.augmentable();
+            let (reports, evidence) = doc.validate(a.verifier, a.label);
+            verdict(&reports)?;
+            let added = doc
+                .add_validation_data(&evidence, Profile::Etsi)
+                .map_err(|e| format!("cannot embed validation data: {e}"))?;
+            if added {
+                new_generation(dir, meta, work)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The level of the document's first signature that has one.
+fn level_of(reports: &[SignatureReport]) -> Option<String> {
+    reports.iter().find_map(|r| r.level.clone())
+}
+
+/// Every report TOTAL_PASSED, or the first problem.
+fn verdict(reports: &[SignatureReport]) -> Result<(), String> {
+    if reports.is_empty() {
+        return Err("no signature found".into());
+    }
+    for r in reports {
+        if r.indication != Indication::TotalPassed {
+            return Err(format!(
+                "signature {}{}: {}",
+                r.indication,
+                r.sub_indication
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default(),
+                r.errors.first().cloned().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The record's signed document, verified (for `archive verify` and `hozon
+/// verify RECORD_DIR`): its path and the reports. `None` when the record
+/// is not of an embedded format.
+pub fn record_reports(
+    dir: &Path,
+    meta: &RecordMeta,
+    verifier: &Verifier,
+) -> Option<(PathBuf, Vec<SignatureReport>)> {
+    let format = Embedded::of_kind(meta.kind)?;
+    let Some((current, _)) = generations(meta) else {
+        let path = dir.join("record.json");
+        let label = path.display().to_string();
+        let r = Verifier::format_failure(
+            &label,
+            None,
+            "a signed-document record lists no signed document",
+        );
+        return Some((path, vec![r]));
+    };
+    let path = dir.join(&current.name);
+    let reports = format.verify(verifier, &path, &path.display().to_string());
+    Some((path, reports))
+}
+
+/// A new generation of the record's signed document in `dir` by
+/// `augmenter` (renewal: a document time stamp over the file and the
+/// validation data of the stamps before it), as bytes; the caller keeps
+/// the old one under `history/` and publishes the new one.
+pub fn renewed(augmenter: &Augmenter, format: Embedded, path: &Path) -> Result<Vec<u8>, String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut work = format.open(path, dir)?;
+    let doc = work.augmentable();
+    augmenter
+        .augment(&path.display().to_string(), &mut *doc)
+        .map_err(|e| e.to_string())?;
+    doc.encode().map_err(|e| e.to_string())
+}
