@@ -32,4 +32,5 @@ mod tls;
 mod tsa;
 mod util;
 mod verify_codes;
+mod watch;
 mod xades;
