@@ -499,6 +499,7 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
         },
         replicas: Vec::new(),
         metadata: Default::default(),
+        watch: Default::default(),
     };
     if a.retention_years < MIN_RETENTION_YEARS {
         anyhow::bail!(
