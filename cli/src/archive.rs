@@ -86,6 +86,12 @@ pub enum ArchiveCommand {
     ///
     /// See docs/intake.md in the hozon documentation.
     Export(crate::archive_search::ExportArgs),
+    /// Watch folders and archive what appears in them (a long-running service): complete
+    /// files are ingested in windows (one evidence batch each), then moved to done/ or
+    /// quarantine/ (with the reason). Stops cleanly on SIGTERM or SIGINT.
+    ///
+    /// See docs/intake.md in the hozon documentation.
+    Watch(crate::archive_watch::WatchArgs),
 }
 
 /// `archive replica ...`.
@@ -420,6 +426,7 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
         ArchiveCommand::Restore(a) => restore(&root, a),
         ArchiveCommand::Search(a) => crate::archive_search::search(&root, a),
         ArchiveCommand::Export(a) => crate::archive_search::export(&root, a),
+        ArchiveCommand::Watch(a) => crate::archive_watch::watch(&root, a),
     }
 }
 
@@ -492,6 +499,7 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
         },
         replicas: Vec::new(),
         metadata: Default::default(),
+        watch: Default::default(),
     };
     if a.retention_years < MIN_RETENTION_YEARS {
         anyhow::bail!(
@@ -596,12 +604,22 @@ fn job_tools(
     job: &JobArgs,
     options: ToolOptions,
 ) -> anyhow::Result<Tools> {
+    tools_for(&session.layout, config, job, options)
+}
+
+/// [`job_tools`] for an archive not held open (`archive watch` opens it per window).
+pub(crate) fn tools_for(
+    layout: &hozon_archive::Layout,
+    config: &Config,
+    job: &JobArgs,
+    options: ToolOptions,
+) -> anyhow::Result<Tools> {
     Ok(Tools::from_config(
         config,
         &ToolOptions {
             tsa_urls: job.tsa.clone(),
             tsa_settings: job.tsa_tuning.settings(),
-            config_file: session.layout.config(),
+            config_file: layout.config(),
             ..options
         },
     )?)
@@ -687,6 +705,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         class: a.class.clone(),
         batch_size: a.batch_size.unwrap_or(config.renewal.batch_size).max(1),
         allow_duplicates: a.allow_duplicates,
+        only: None,
     };
     let bars = Bars::new(a.job.json || a.list.quiet);
     let report = thread_pool(a.job.jobs)?
@@ -910,6 +929,9 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
     }
     for d in &s.renewal.by_month {
         text.push_str(&format!("  {}  {:>8} record(s) due\n", d.month, d.count));
+    }
+    if let Some(w) = &s.watch {
+        text.push_str(&crate::archive_watch::status_text(w));
     }
     output::text(&text);
     Ok(Outcome::Passed)

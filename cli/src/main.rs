@@ -5,6 +5,7 @@
 
 mod archive;
 mod archive_search;
+mod archive_watch;
 mod args;
 mod assets;
 mod augment;

@@ -34,5 +34,6 @@ mod tls;
 mod tsa;
 mod util;
 mod verify_codes;
+mod watch;
 mod xades;
 mod xades_levels;

@@ -45,6 +45,10 @@ pub struct Config {
         skip_serializing_if = "crate::metadata::MetadataConfig::is_default"
     )]
     pub metadata: crate::metadata::MetadataConfig,
+    /// `archive watch`: settle time, window, done and quarantine folders
+    /// (`[watch]`; docs/intake.md).
+    #[serde(default, skip_serializing_if = "crate::watch::WatchConfig::is_default")]
+    pub watch: crate::watch::WatchConfig,
 }
 
 /// Retention (records must be kept at least 5 years by law; hospitals keep

@@ -81,6 +81,10 @@ pub struct IngestOptions {
     /// Archive content that is already archived under another path again
     /// (otherwise it is refused as a duplicate of the first record).
     pub allow_duplicates: bool,
+    /// Of the files found under `sources` and `scans`, take only these
+    /// (as the walk names them: a root joined with the path below it).
+    /// `archive watch` passes the files that have settled.
+    pub only: Option<HashSet<PathBuf>>,
 }
 
 /// One archived input.
@@ -151,7 +155,7 @@ pub fn run(
         recovery: session.recovery.clone(),
         ..IngestReport::default()
     };
-    let (inputs, refused) = collect(&options.sources, &options.scans);
+    let (inputs, refused) = collect(&options.sources, &options.scans, options.only.as_ref());
     report.not_archived.extend(refused);
 
     // 1. Identity: canonical path + content hash.
@@ -401,7 +405,11 @@ fn commit_group(
 
 /// Walks the sources and classifies every file. Returns the inputs and
 /// the files refused at once.
-fn collect(sources: &[PathBuf], scans: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>) {
+fn collect(
+    sources: &[PathBuf],
+    scans: &[PathBuf],
+    only: Option<&HashSet<PathBuf>>,
+) -> (Vec<Input>, Vec<Skipped>) {
     let mut inputs = Vec::new();
     let mut refused = Vec::new();
     let mut roots: Vec<(PathBuf, bool)> = sources.iter().map(|p| (p.clone(), false)).collect();
@@ -410,6 +418,12 @@ fn collect(sources: &[PathBuf], scans: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>)
         for entry in walkdir::WalkDir::new(&root)
             .follow_links(false)
             .sort_by_file_name()
+            .into_iter()
+            // With `only`, a directory holding none of its files is not walked.
+            .filter_entry(|e| {
+                !e.file_type().is_dir()
+                    || only.is_none_or(|only| only.iter().any(|p| p.starts_with(e.path())))
+            })
         {
             let entry = match entry {
                 Ok(e) => e,
@@ -428,6 +442,9 @@ fn collect(sources: &[PathBuf], scans: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>)
                 continue;
             }
             let path = entry.path().to_path_buf();
+            if only.is_some_and(|only| !only.contains(&path)) {
+                continue;
+            }
             if hozon_io::is_temporary(&path) {
                 continue;
             }

@@ -73,6 +73,7 @@ pub mod stamped_fields;
 pub mod status;
 pub mod tools;
 pub mod verify;
+pub mod watch;
 
 pub use config::Config;
 pub use layout::Layout;

@@ -83,6 +83,10 @@ pub struct StatusReport {
     pub verification: Verification,
     /// What is due.
     pub renewal: Renewal,
+    /// The watch-folder service, if one ever ran on the archive
+    /// (`watch.json`: backlog, last batch, errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watch: Option<crate::watch::WatchState>,
 }
 
 /// Reads the status of the archive at `root` as of `now` (RFC 3339).
@@ -110,6 +114,7 @@ pub fn run(root: &Path, now: &str) -> Result<StatusReport> {
     let policy = crate::config::Config::load(&Layout::new(root).config())?.algorithms();
     report.renewal.earliest_reason =
         earliest_reason(root, &conn, report.renewal.earliest.as_deref(), &policy);
+    report.watch = crate::watch::state::read(root)?;
     Ok(report)
 }
 
@@ -236,5 +241,6 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
         repaired_unacknowledged,
         verification,
         renewal,
+        watch: None,
     })
 }

@@ -1,0 +1,183 @@
+//! `hozon archive watch`: the watch-folder intake service around
+//! [`hozon_archive::watch`] (docs/intake.md): flags over hozon.toml's
+//! `[watch]`, the signer, TSA and verifier of hozon.toml, SIGTERM/SIGINT,
+//! and one log line per event on stderr (for the journal).
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use hozon_archive::tools::ToolOptions;
+use hozon_archive::watch::{self, Stop, WatchOptions};
+use hozon_ltv::Target;
+
+use crate::archive::JobArgs;
+use crate::args::TsaTuningArgs;
+use crate::outcome::Outcome;
+
+/// `archive watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Folders of documents to watch (recursively).
+    #[arg(value_name = "DIR")]
+    pub folders: Vec<PathBuf>,
+    /// A folder of scans: every file under it is checked against the scan policy (PDFs too).
+    #[arg(long, value_name = "DIR")]
+    pub scans: Vec<PathBuf>,
+    /// Poll the folders every SECS seconds instead of inotify (network shares).
+    #[arg(long, value_name = "SECS")]
+    pub poll: Option<f64>,
+    /// Seconds a file must stay unchanged before it is taken (default: hozon.toml, 5).
+    #[arg(long, value_name = "SECS")]
+    pub settle: Option<f64>,
+    /// Ingest a window when it holds N inputs (default: hozon.toml, 1000).
+    #[arg(long, value_name = "N")]
+    pub batch_records: Option<usize>,
+    /// ... or SECS seconds after its first input (default: hozon.toml, 60).
+    #[arg(long, value_name = "SECS")]
+    pub batch_seconds: Option<f64>,
+    /// Move archived inputs here (default: hozon.toml, else done/ in each folder).
+    #[arg(long, value_name = "DIR")]
+    pub done: Option<PathBuf>,
+    /// Move refused inputs here, each with NAME.reason.txt and NAME.reason.json (default:
+    /// hozon.toml, else quarantine/ in each folder).
+    #[arg(long, value_name = "DIR")]
+    pub quarantine: Option<PathBuf>,
+    /// Use this TSA instead of hozon.toml's; repeatable.
+    #[arg(long = "tsa", value_name = "URL")]
+    pub tsa: Vec<String>,
+    /// TSA client settings over hozon.toml's `[tsa]` ones.
+    #[command(flatten)]
+    pub tsa_tuning: TsaTuningArgs,
+    /// Use these trust anchors instead of hozon.toml's; repeatable.
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: Vec<PathBuf>,
+    /// CRL files to validate with, besides hozon.toml's; repeatable.
+    #[arg(long, value_name = "CRL")]
+    pub crl: Vec<PathBuf>,
+    /// Fetch no revocation data (whatever hozon.toml says).
+    #[arg(long)]
+    pub offline: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// A usage error (exit 2), as clap reports its own.
+fn usage(message: impl std::fmt::Display) -> ! {
+    clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n")).exit()
+}
+
+/// Runs `hozon archive watch` until SIGTERM or SIGINT.
+pub fn watch(root: &Path, a: WatchArgs) -> anyhow::Result<Outcome> {
+    if a.folders.is_empty() && a.scans.is_empty() {
+        usage("archive watch: give the folders to watch (DIR...) or --scans DIR");
+    }
+    let layout = hozon_archive::Layout::new(root);
+    let config = hozon_archive::Config::load(&layout.config())?;
+    // hozon.toml's values are a configuration error (4), the flags' a usage error (2).
+    config
+        .watch
+        .timing()
+        .map_err(|e| hozon_archive::Error::Config {
+            path: layout.config(),
+            reason: e.to_string(),
+        })?;
+    let mut settings = config.watch.clone();
+    if let Some(s) = a.settle {
+        settings.settle_seconds = s;
+    }
+    if let Some(n) = a.batch_records {
+        settings.batch_records = n;
+    }
+    if let Some(s) = a.batch_seconds {
+        settings.batch_seconds = s;
+    }
+    if a.poll.is_some() {
+        settings.poll_seconds = a.poll;
+    }
+    let timing = settings.timing().unwrap_or_else(|e| usage(e));
+    let job = JobArgs {
+        wait: true,
+        tsa: a.tsa.clone(),
+        tsa_tuning: a.tsa_tuning.clone(),
+        trust: a.trust.clone(),
+        crl: a.crl.clone(),
+        offline: a.offline,
+        jobs: a.jobs,
+        json: false,
+    };
+    let effective = crate::archive::overridden(&config, &job)?;
+    let tools = crate::archive::tools_for(
+        &layout,
+        &effective,
+        &job,
+        ToolOptions {
+            signer: true,
+            augment: Some(Target::Lt),
+            ..ToolOptions::default()
+        },
+    )?;
+    let options = WatchOptions {
+        sources: a.folders.clone(),
+        scans: a.scans.clone(),
+        timing,
+        done: a.done.clone().or(settings.done),
+        quarantine: a.quarantine.clone().or(settings.quarantine),
+    };
+    let stop = Stop::on_signals()?;
+    let log = |line: &str| eprintln!("hozon archive watch: {line}");
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(a.jobs.unwrap_or(0))
+        .build()?
+        .install(|| watch::run(root, &options, &tools, &stop, &log))?;
+    Ok(Outcome::Passed)
+}
+
+/// The watcher's part of `archive status` (from `watch.json`).
+pub fn status_text(w: &watch::WatchState) -> String {
+    let mut text = format!(
+        "watch: {} (pid {}, {}), folders {}; state of {}\n  backlog: {} file(s) settling, {} ready\n",
+        if w.running { "running" } else { "stopped" },
+        w.pid,
+        w.mode,
+        w.folders.join(", "),
+        w.updated,
+        w.backlog.settling,
+        w.backlog.ready
+    );
+    match &w.last_batch {
+        Some(b) => {
+            text.push_str(&format!(
+                "  last batch {}: {} record(s), {} already archived, {} quarantined; ",
+                b.time, b.records, b.already_archived, b.quarantined
+            ));
+            match (&b.evidence[..], &b.evidence_error) {
+                (_, Some(e)) => text.push_str(&format!("no evidence yet: {e}\n")),
+                ([], None) => text.push_str("no evidence batch\n"),
+                (stamps, None) => text.push_str(&format!(
+                    "TSA: {} time stamp(s), {}\n",
+                    stamps.len(),
+                    stamps
+                        .iter()
+                        .map(|s| format!("{} at {} over {} record(s)", s.id, s.time, s.records))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        }
+        None => text.push_str("  no batch yet\n"),
+    }
+    text.push_str(&format!(
+        "  since {}: {} batch(es), {} record(s), {} quarantined; {} error(s)\n",
+        w.started,
+        w.totals.batches,
+        w.totals.records,
+        w.totals.quarantined,
+        w.errors.len()
+    ));
+    for e in &w.errors {
+        text.push_str(&format!("    {}  {}\n", e.time, e.message));
+    }
+    text
+}

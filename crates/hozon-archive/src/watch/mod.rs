@@ -1,0 +1,596 @@
+//! `archive watch`: a long-running intake service (docs/intake.md).
+//!
+//! It notices new files in its folders ([`source`]: inotify, or polling
+//! for network shares), waits until each is complete ([`settle`]; hidden,
+//! temporary and partial names are ignored: [`names`]), collects the
+//! complete ones into a window, and when the window holds
+//! `batch_records` inputs or is `batch_seconds` old ingests it with
+//! [`crate::ingest::run`] — scans checked against the policy, what must be
+//! signed signed, one evidence batch (one TSA request) over the window —
+//! then moves each input to `done/` or `quarantine/` ([`place`]).
+//!
+//! # Crash safety
+//!
+//! The watcher adds no state of its own to the archive: a window is one
+//! ingest run, under the archive's lock (taken per window, so `verify`,
+//! `renew` or `search` run between windows), with ingest's commit order
+//! and the repair of [`crate::Session::open`]. An input leaves its folder
+//! only after ingest returned, so its record is durable; killed before
+//! that, the input is still in the folder at the next start, where ingest
+//! finds it already archived (same path, same content: the same record
+//! id) and it goes to `done/` without a second record; records a killed
+//! run left without evidence are stamped by the next window's evidence
+//! batch. One watcher per archive: `ARCHIVE/watch.lock`.
+//!
+//! # Stopping
+//!
+//! SIGTERM or SIGINT ([`signal`]) stop the loop between steps: a window
+//! being ingested is finished and placed, one not yet started is left in
+//! the folder for the next start; the state file says `running: false`.
+
+pub mod config;
+pub mod names;
+pub mod place;
+pub mod reason;
+pub mod settle;
+pub mod signal;
+pub mod source;
+pub mod state;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use config::{Timing, WatchConfig, WatchConfigError};
+pub use signal::Stop;
+pub use state::WatchState;
+
+use crate::ingest::{IngestOptions, IngestReport, NoProgress};
+use crate::lock::{self, Wait};
+use crate::tools::Tools;
+use crate::{crash, io_err, Error, Session};
+use names::Role;
+use place::Folder;
+use settle::{Stat, Tracker};
+use source::{Change, Source, SourceError};
+
+/// How long the loop waits for an event before it looks at the clock.
+const TICK: Duration = Duration::from_millis(200);
+
+/// A full walk of the folders this often, whatever the events said.
+const RESCAN: Duration = Duration::from_secs(60);
+
+/// The state file is rewritten at least this often (a heartbeat) ...
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// ... and, for a changed backlog, at most this often.
+const BACKLOG_EVERY: Duration = Duration::from_secs(1);
+
+/// A signature or sidecar whose document has not appeared is given to
+/// ingest (which refuses it) after this long beyond the settle time.
+const ORPHAN_GRACE: Duration = Duration::from_secs(10);
+
+/// After a window failed, the next one waits at least this long.
+const RETRY: Duration = Duration::from_secs(5);
+
+/// What to watch and how.
+#[derive(Clone, Debug)]
+pub struct WatchOptions {
+    /// Folders of documents (signed or not).
+    pub sources: Vec<PathBuf>,
+    /// Folders of scans (checked against the scan policy).
+    pub scans: Vec<PathBuf>,
+    /// Settle time, window, polling.
+    pub timing: Timing,
+    /// Where archived inputs go (default: `done/` in each folder).
+    pub done: Option<PathBuf>,
+    /// Where refused inputs go (default: `quarantine/` in each folder).
+    pub quarantine: Option<PathBuf>,
+}
+
+/// Why the watcher could not start or had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The archive (lock, configuration, catalog, state file).
+    #[error(transparent)]
+    Archive(#[from] Error),
+    /// A folder cannot be watched.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// Another watcher runs on the archive.
+    #[error("{}: another watcher runs on this archive ({holder}); one at a time", path.display())]
+    AlreadyWatched {
+        /// The watch lock.
+        path: PathBuf,
+        /// What the lock file says about its holder.
+        holder: String,
+    },
+    /// A folder given is unusable.
+    #[error("{}: {reason}", path.display())]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Lines for the service's log (no patient data: paths, counts and reasons).
+pub trait Log {
+    /// One line.
+    fn line(&self, text: &str);
+}
+
+impl<F: Fn(&str)> Log for F {
+    fn line(&self, text: &str) {
+        self(text)
+    }
+}
+
+/// The watcher of one archive.
+pub struct Watcher<'a> {
+    root: PathBuf,
+    options: &'a WatchOptions,
+    tools: &'a Tools,
+    log: &'a dyn Log,
+    folders: Vec<Folder>,
+    tracker: Tracker,
+    window: Vec<(PathBuf, Stat)>,
+    opened: Option<Instant>,
+    not_before: Option<Instant>,
+    passed_over: HashMap<PathBuf, Stat>,
+    state: WatchState,
+    written: Option<(Instant, state::Backlog)>,
+}
+
+/// Runs the watcher on the archive at `root` until `stop` is asked for;
+/// returns its final state.
+pub fn run(
+    root: &Path,
+    options: &WatchOptions,
+    tools: &Tools,
+    stop: &Stop,
+    log: &dyn Log,
+) -> Result<WatchState, WatchError> {
+    let layout = crate::Layout::new(root);
+    if !layout.config().is_file() {
+        return Err(Error::Config {
+            path: layout.config(),
+            reason: "not an archive (`hozon archive init DIR`)".into(),
+        }
+        .into());
+    }
+    let _one = match lock::acquire(
+        &root.join("watch.lock"),
+        Wait::No,
+        "hozon archive watch",
+        &|_| {},
+    ) {
+        Err(Error::Locked { path, holder }) => {
+            return Err(WatchError::AlreadyWatched { path, holder })
+        }
+        other => other?,
+    };
+    let folders = folders(root, options)?;
+    let roots: Vec<PathBuf> = folders.iter().map(|f| f.root.clone()).collect();
+    let mut source = Source::start(&roots, options.timing.poll)?;
+    let mut w = Watcher {
+        root: root.to_path_buf(),
+        options,
+        tools,
+        log,
+        tracker: Tracker::new(options.timing.settle),
+        window: Vec::new(),
+        opened: None,
+        not_before: None,
+        passed_over: HashMap::new(),
+        state: WatchState {
+            pid: std::process::id(),
+            running: true,
+            started: hozon_cms::UnixTime::now().rfc3339(),
+            folders: roots.iter().map(|r| r.display().to_string()).collect(),
+            mode: match options.timing.poll {
+                Some(p) => format!("poll every {} s", p.as_secs_f64()),
+                None => "inotify".into(),
+            },
+            ..WatchState::default()
+        },
+        folders,
+        written: None,
+    };
+    w.rescan(Instant::now());
+    w.save(true)?;
+    log.line(&format!(
+        "watching {} ({}); settle {} s, a window every {} input(s) or {} s",
+        w.state.folders.join(", "),
+        w.state.mode,
+        options.timing.settle.as_secs_f64(),
+        options.timing.batch_records,
+        options.timing.batch_window.as_secs_f64()
+    ));
+    let mut last_rescan = Instant::now();
+    while !stop.requested() {
+        let changes = source.changes(TICK);
+        let now = Instant::now();
+        for change in changes {
+            match change {
+                Change::Touched(p) => w.consider(&p, false, now),
+                Change::Closed(p) => w.consider(&p, true, now),
+                Change::Rescan => {
+                    w.rescan(now);
+                    last_rescan = now;
+                }
+            }
+        }
+        if let Some(e) = source.last_error.take() {
+            w.state.problem(format!("watching: {e}"));
+        }
+        if now.duration_since(last_rescan) >= RESCAN {
+            w.rescan(now);
+            last_rescan = now;
+        }
+        w.tracker.refresh(now);
+        w.take_complete(now);
+        if w.window_due(now) && !stop.requested() {
+            w.ingest_window()?;
+        }
+        w.save(false)?;
+    }
+    w.state.running = false;
+    w.save(true)?;
+    log.line(&format!(
+        "stopped: {} window(s), {} record(s), {} quarantined; {} input(s) left in the folders",
+        w.state.totals.batches,
+        w.state.totals.records,
+        w.state.totals.quarantined,
+        w.tracker.len() + w.window.len()
+    ));
+    Ok(w.state)
+}
+
+/// The folders, canonical, with their done and quarantine directories
+/// (created).
+fn folders(root: &Path, options: &WatchOptions) -> Result<Vec<Folder>, WatchError> {
+    let archive = std::fs::canonicalize(root).map_err(io_err(root))?;
+    let mut out: Vec<Folder> = Vec::new();
+    let given = options
+        .sources
+        .iter()
+        .map(|p| (p, false))
+        .chain(options.scans.iter().map(|p| (p, true)));
+    for (path, scans) in given {
+        let bad = |reason: &str| WatchError::Folder {
+            path: path.clone(),
+            reason: reason.into(),
+        };
+        let canonical = std::fs::canonicalize(path).map_err(|e| bad(&e.to_string()))?;
+        if !canonical.is_dir() {
+            return Err(bad("not a directory"));
+        }
+        if canonical.starts_with(&archive) || archive.starts_with(&canonical) {
+            return Err(bad("overlaps the archive directory"));
+        }
+        if out
+            .iter()
+            .any(|f| f.root.starts_with(&canonical) || canonical.starts_with(&f.root))
+        {
+            return Err(bad("overlaps another watched folder"));
+        }
+        let target = |configured: &Option<PathBuf>, default: &str| -> Result<PathBuf, WatchError> {
+            let dir = configured
+                .clone()
+                .unwrap_or_else(|| canonical.join(default));
+            std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+            Ok(std::fs::canonicalize(&dir).map_err(io_err(&dir))?)
+        };
+        let done = target(&options.done, "done")?;
+        let quarantine = target(&options.quarantine, "quarantine")?;
+        if done == canonical || quarantine == canonical {
+            return Err(bad("is its own done or quarantine directory"));
+        }
+        out.push(Folder {
+            root: canonical,
+            scans,
+            done,
+            quarantine,
+        });
+    }
+    if out.is_empty() {
+        return Err(WatchError::Folder {
+            path: PathBuf::from("."),
+            reason: "no folder to watch: give DIR... or --scans DIR".into(),
+        });
+    }
+    Ok(out)
+}
+
+impl Watcher<'_> {
+    /// Whether `path` is a file the watcher should look at: under a
+    /// folder, not in a done or quarantine directory, no ignored name on
+    /// the way.
+    fn wanted(&self, path: &Path) -> bool {
+        let Some(folder) = self.folders.iter().find(|f| path.starts_with(&f.root)) else {
+            return false;
+        };
+        if self
+            .folders
+            .iter()
+            .any(|f| path.starts_with(&f.done) || path.starts_with(&f.quarantine))
+        {
+            return false;
+        }
+        let Ok(below) = path.strip_prefix(&folder.root) else {
+            return false;
+        };
+        !below.as_os_str().is_empty()
+            && below
+                .components()
+                .all(|c| !names::ignored(&c.as_os_str().to_string_lossy()))
+    }
+
+    /// A change at `path`.
+    fn consider(&mut self, path: &Path, closed: bool, now: Instant) {
+        if !self.wanted(path) || self.window.iter().any(|(p, _)| p == path) {
+            return;
+        }
+        if path.is_dir() {
+            // A directory renamed into the folder: its files.
+            self.walk(path, now);
+            return;
+        }
+        if let Some(stat) = self.passed_over.get(path) {
+            if Stat::of(path) == Some(*stat) {
+                return;
+            }
+            self.passed_over.remove(path);
+        }
+        self.tracker.seen(path, closed, now);
+    }
+
+    /// Walks every folder.
+    fn rescan(&mut self, now: Instant) {
+        let roots: Vec<PathBuf> = self.folders.iter().map(|f| f.root.clone()).collect();
+        for root in roots {
+            self.walk(&root, now);
+        }
+    }
+
+    fn walk(&mut self, dir: &Path, now: Instant) {
+        let mut found = Vec::new();
+        let mut errors = Vec::new();
+        let walker = walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || self.wanted(e.path()));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => found.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => errors.push(format!("{}: {e}", dir.display())),
+            }
+        }
+        for e in errors {
+            self.state.problem(e);
+        }
+        for path in found {
+            if !self.tracker.is_settled(&path, now) && !self.tracker.is_unsettled(&path, now) {
+                self.consider(&path, false, now);
+            }
+        }
+    }
+
+    /// Moves complete inputs (with their companions complete) into the window.
+    fn take_complete(&mut self, now: Instant) {
+        let settle = self.options.timing.settle;
+        for (path, stat, age) in self.tracker.complete(now) {
+            match names::role(&path) {
+                Role::Manifest | Role::Companion => {
+                    self.tracker.take(&path);
+                }
+                Role::Orphan => {
+                    if age >= settle + ORPHAN_GRACE {
+                        self.tracker.take(&path);
+                        self.push(path, stat, now);
+                    }
+                }
+                Role::Input => {
+                    let waiting = names::companions(&path)
+                        .iter()
+                        .any(|c| self.tracker.is_unsettled(c, now));
+                    if !waiting {
+                        self.tracker.take(&path);
+                        self.push(path, stat, now);
+                    }
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, path: PathBuf, stat: Stat, now: Instant) {
+        if self.window.is_empty() {
+            self.opened = Some(now);
+        }
+        self.window.push((path, stat));
+    }
+
+    fn window_due(&self, now: Instant) -> bool {
+        let Some(opened) = self.opened else {
+            return false;
+        };
+        !self.window.is_empty()
+            && self.not_before.is_none_or(|t| now >= t)
+            && (self.window.len() >= self.options.timing.batch_records
+                || now.duration_since(opened) >= self.options.timing.batch_window)
+    }
+
+    /// Ingests the window and places its inputs. An archive error is
+    /// logged and the window tried again later; only a failure to write
+    /// the state file stops the watcher.
+    fn ingest_window(&mut self) -> Result<(), WatchError> {
+        let window = std::mem::take(&mut self.window);
+        self.opened = None;
+        match self.ingest(&window) {
+            Ok(report) => {
+                self.placed(&report, &window);
+                self.save(true)?;
+            }
+            Err(e) => {
+                let now = Instant::now();
+                self.state
+                    .problem(format!("window of {} input(s): {e}", window.len()));
+                self.log.line(&format!(
+                    "ERROR window of {} input(s) not ingested, tried again later: {e}",
+                    window.len()
+                ));
+                for (path, _) in &window {
+                    self.tracker.seen(path, false, now);
+                }
+                self.not_before = Some(now + RETRY.max(self.options.timing.batch_window));
+            }
+        }
+        Ok(())
+    }
+
+    fn ingest(&self, window: &[(PathBuf, Stat)]) -> crate::Result<IngestReport> {
+        let mut session = Session::open(&self.root, Wait::Yes, "hozon archive watch", &|holder| {
+            self.log
+                .line(&format!("waiting for the archive lock ({holder})"))
+        })?;
+        let r = &session.recovery;
+        if r.any() {
+            self.log.line(&format!(
+                "repaired what an interrupted run left: {} staging dir(s) removed, {} catalog row(s) and {} audit line(s) restored, {} torn audit byte(s) cut",
+                r.staging_removed, r.rows_restored, r.audit_lines_restored, r.audit_torn_bytes
+            ));
+        }
+        let pick = |scans: bool| {
+            self.folders
+                .iter()
+                .filter(|f| f.scans == scans)
+                .map(|f| f.root.clone())
+                .collect::<Vec<_>>()
+        };
+        let options = IngestOptions {
+            sources: pick(false),
+            scans: pick(true),
+            batch_size: session
+                .config
+                .renewal
+                .batch_size
+                .max(self.options.timing.batch_records)
+                .max(1),
+            only: Some(
+                window
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .collect::<HashSet<_>>(),
+            ),
+            ..IngestOptions::default()
+        };
+        let report = crate::ingest::run(&mut session, &options, self.tools, &NoProgress)?;
+        crash::point("watch-ingested");
+        Ok(report)
+    }
+
+    fn placed(&mut self, report: &IngestReport, window: &[(PathBuf, Stat)]) {
+        let now = Instant::now();
+        let placed = match place::place(report, window, &self.folders) {
+            Ok(p) => p,
+            Err(e) => {
+                // Archived (or refused) but not moved: the next window
+                // finds them already archived (or refuses them again).
+                self.state.problem(format!("moving inputs: {e}"));
+                self.log.line(&format!("ERROR moving inputs: {e}"));
+                for (path, _) in window {
+                    self.tracker.seen(path, false, now);
+                }
+                return;
+            }
+        };
+        for path in &placed.changed {
+            self.tracker.seen(path, false, now);
+        }
+        self.passed_over.extend(placed.passed_over.iter().cloned());
+        for s in &report.not_archived {
+            self.log
+                .line(&format!("QUARANTINED {}: {}", s.source, s.reason));
+        }
+        let ev = &report.evidence;
+        let batch = state::LastBatch {
+            time: hozon_cms::UnixTime::now().rfc3339(),
+            records: report.archived.len() as u64,
+            already_archived: report.already_archived.len() as u64,
+            quarantined: placed.quarantined,
+            evidence: ev
+                .batches
+                .iter()
+                .map(|b| state::Stamp {
+                    id: b.id.clone(),
+                    time: b.time.clone(),
+                    records: b.records as u64,
+                })
+                .collect(),
+            evidence_error: ev.error.clone(),
+        };
+        if let Some(e) = &ev.error {
+            self.state.problem(format!(
+                "no evidence yet for {} record(s): {e} (the next window, or `hozon archive renew`, stamps them)",
+                ev.pending
+            ));
+        }
+        for left in &ev.left_out {
+            self.state.problem(format!(
+                "left out of the evidence batch: {}: {}",
+                left.dir, left.reason
+            ));
+        }
+        self.log.line(&format!(
+            "window: {} archived, {} already archived, {} quarantined, {} changed while archived (taken again); {}",
+            batch.records,
+            batch.already_archived,
+            batch.quarantined,
+            placed.changed.len(),
+            match (&batch.evidence[..], &batch.evidence_error) {
+                ([], None) => "no evidence batch needed".to_string(),
+                (stamps, None) => stamps
+                    .iter()
+                    .map(|s| format!("evidence batch {} ({} record(s), time stamp {})", s.id, s.records, s.time))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                (_, Some(e)) => format!("no evidence yet: {e}"),
+            }
+        ));
+        let t = &mut self.state.totals;
+        t.batches += 1;
+        t.records += batch.records;
+        t.already_archived += batch.already_archived;
+        t.quarantined += batch.quarantined;
+        self.state.last_batch = Some(batch);
+        self.written = None;
+    }
+
+    /// Writes the state file when the backlog changed, a window was
+    /// placed, or the heartbeat is due (`force`: now).
+    fn save(&mut self, force: bool) -> Result<(), WatchError> {
+        let now = Instant::now();
+        let backlog = state::Backlog {
+            settling: self.tracker.len() as u64,
+            ready: self.window.len() as u64,
+        };
+        let due = match &self.written {
+            None => true,
+            Some((at, b)) => {
+                let since = now.duration_since(*at);
+                (*b != backlog && since >= BACKLOG_EVERY) || since >= HEARTBEAT
+            }
+        };
+        if !(force || due) {
+            return Ok(());
+        }
+        self.state.backlog = backlog.clone();
+        self.state.updated = hozon_cms::UnixTime::now().rfc3339();
+        state::write(&self.root, &self.state)?;
+        self.written = Some((now, backlog));
+        Ok(())
+    }
+}
