@@ -642,7 +642,7 @@ pub struct SignReportArgs {
     #[arg(long, requires = "report")]
     pub sign_report: bool,
     #[command(flatten, next_help_heading = "Signing the report (--sign-report)")]
-    pub signer: SignerArgs,
+    pub signer: Box<SignerArgs>,
 }
 
 /// `hozon demo`.
@@ -695,7 +695,7 @@ impl Cli {
         let signer = match &self.command {
             Command::Sign(a) => Some(&a.signer),
             Command::Scan(a) if a.sign => a.signer.as_ref(),
-            Command::Verify(a) if a.sign_report.sign_report => Some(&a.sign_report.signer),
+            Command::Verify(a) if a.sign_report.sign_report => Some(&*a.sign_report.signer),
             _ => None,
         };
         if let Some(s) = signer {

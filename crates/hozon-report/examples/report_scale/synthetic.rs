@@ -21,7 +21,7 @@ fn signature(n: usize) -> SignatureReport {
         file,
         signer_info: 0,
         format: "CAdES".into(),
-        level: Some(if n % 3 == 0 { "B-LTA" } else { "B-T" }.into()),
+        level: Some(if n.is_multiple_of(3) { "B-LTA" } else { "B-T" }.into()),
         indication,
         sub_indication: sub,
         errors: sub
