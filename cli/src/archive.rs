@@ -329,6 +329,13 @@ pub struct ArchiveVerifyArgs {
     /// read-only mount or a full disk. Verify never repairs, with or without it.
     #[arg(long)]
     pub read_only: bool,
+    /// Also write a printable report (summary, what each outcome means, one section per
+    /// record with its signature and evidence record, failures first; every record, also
+    /// without --all) as HTML or PDF/A, by the file name's extension; see docs/reports.md.
+    #[arg(long, value_name = "FILE.html|FILE.pdf", value_parser = crate::report::parse_report_path, conflicts_with = "replica")]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub sign_report: crate::args::SignReportArgs,
     #[command(flatten)]
     pub list: crate::args::ListArgs,
     #[command(flatten)]
@@ -800,6 +807,7 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
     if let Some(name) = &a.replica {
         return verify_replica(root, name, &a);
     }
+    let pending_report = crate::report::prepare(a.report.as_deref(), &a.sign_report)?;
     let wait = if a.job.wait { Wait::Yes } else { Wait::No };
     let mut session = hozon_archive::inspect::Inspection::open(
         root,
@@ -817,6 +825,14 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
     let bars = Bars::new(a.job.json || a.list.quiet);
     let mut report = thread_pool(a.job.jobs)?
         .install(|| hozon_archive::verify::run(&mut session, &verifier, a.sample, &bars))?;
+    if let Some(pending) = &pending_report {
+        let ctx = crate::archive_report::ArchiveContext {
+            root,
+            config: &config,
+            crypto_policy: a.crypto_policy.as_deref(),
+        };
+        crate::archive_report::write(pending, &report, &ctx)?;
+    }
     // --failures-only wins over --all; --quiet lists no passing record
     // in text either.
     if !a.all || a.list.failures_only || (a.list.quiet && !a.job.json) {
@@ -827,49 +843,10 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        let mut text = String::new();
-        for r in &report.records {
-            text.push_str(&format!(
-                "{}  {}  {}\n",
-                r.outcome.as_str().to_uppercase(),
-                r.dir,
-                r.source.as_deref().unwrap_or("")
-            ));
-            for p in &r.problems {
-                match &p.field {
-                    Some(field) => text.push_str(&format!(
-                        "    {:?}: {} [{field}]: {}\n",
-                        p.kind, p.file, p.detail
-                    )),
-                    None => text.push_str(&format!("    {:?}: {}: {}\n", p.kind, p.file, p.detail)),
-                }
-            }
-        }
-        for m in &report.missing_records {
-            text.push_str(&format!(
-                "MISSING  {m}: catalogued but its directory is gone\n"
-            ));
-        }
-        for p in &report.audit.problems {
-            text.push_str(&format!("AUDIT LOG  {p}\n"));
-        }
-        for p in &report.audit.indeterminate {
-            text.push_str(&format!("AUDIT LOG (indeterminate)  {p}\n"));
-        }
-        for p in &report.audit.repairs {
-            text.push_str(&format!("REPAIRED  {p}\n"));
-        }
-        let s = &report.summary;
-        text.push_str(&format!(
-            "verified {} record(s): {} passed, {} failed ({} missing, {} altered, {} invalid), {} indeterminate, {} accepted-failed; audit log {} line(s), {}\n",
-            s.total, s.passed, s.failed, s.missing, s.altered, s.invalid, s.indeterminate, s.accepted_failed,
-            report.audit.lines,
-            if report.audit.problems.is_empty() { "chain intact" } else { "chain BROKEN" }
-        ));
-        output::text(&text);
+        output::text(&crate::archive_report::text(&report));
     }
     for w in &report.warnings {
-        eprintln!("hozon: warning: {w}");
+        eprintln!("hozon: {}: {w}", crate::report::cat().text("term-warning"));
     }
     Ok(if report.failed() {
         Outcome::Failed

@@ -666,7 +666,23 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE.html|FILE.pdf", value_parser = crate::report::parse_report_path)]
     pub report: Option<PathBuf>,
     #[command(flatten)]
+    pub sign_report: SignReportArgs,
+    #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `--sign-report` and the signer options it takes (as `hozon sign` does).
+#[derive(Debug, Default, Args)]
+pub struct SignReportArgs {
+    /// Sign the --report file so that it is itself evidence: a PDF report gets a PAdES
+    /// signature (an incremental update), an HTML report a detached CAdES signature
+    /// FILE.html.p7s beside it. The signer is given as to `hozon sign` (--key/--cert,
+    /// --pkcs12 or a PKCS#11 token; passwords and PINs from a variable, a file or the
+    /// terminal, never the command line). See docs/reports.md.
+    #[arg(long, requires = "report")]
+    pub sign_report: bool,
+    #[command(flatten, next_help_heading = "Signing the report (--sign-report)")]
+    pub signer: Box<SignerArgs>,
 }
 
 /// `hozon demo`.
@@ -719,6 +735,7 @@ impl Cli {
         let signer = match &self.command {
             Command::Sign(a) => Some(&a.signer),
             Command::Scan(a) if a.sign => a.signer.as_ref(),
+            Command::Verify(a) if a.sign_report.sign_report => Some(&*a.sign_report.signer),
             _ => None,
         };
         if let Some(s) = signer {

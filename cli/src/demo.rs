@@ -354,15 +354,15 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
     all.collect_evidence_records();
     let policy = crate::report::Policy {
         trust,
-        crypto_policy: None,
+        crypto_policy: crate::report::crypto_policy(None),
         revocation: "require".to_owned(),
         offline: true,
     };
     for name in ["report.html", "report.pdf"] {
         let path = work.join(name);
-        match crate::report::prepare(Some(&path)) {
+        match crate::report::prepare(Some(&path), &Default::default()) {
             Ok(Some(pending)) => {
-                pending.write(&all, &policy)?;
+                pending.write(&all, &policy, Default::default())?;
                 println!(
                     "   {}",
                     crate::report::cat().text_with(
@@ -481,6 +481,8 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
         all: false,
         replica: None,
         read_only: false,
+        report: None,
+        sign_report: Default::default(),
         job: job(false),
     }))?;
     println!("   hozon archive status");

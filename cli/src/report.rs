@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 use anyhow::Context;
 use hozon_i18n::{Catalog, Lang};
-use hozon_report::{AnchorInfo, Format, ReportFont, RunMeta};
+use std::collections::HashMap;
+
+use hozon_report::{AnchorInfo, Format, ReportFont, RevocationSource, RevocationUsed, RunMeta};
 use hozon_verify::Report;
 
 static LANG: OnceLock<Lang> = OnceLock::new();
@@ -45,16 +47,28 @@ pub fn parse_report_path(s: &str) -> Result<PathBuf, String> {
 pub struct Policy<'a> {
     /// `--trust` files.
     pub trust: &'a [PathBuf],
-    /// `--crypto-policy`, when given.
-    pub crypto_policy: Option<&'a Path>,
+    /// The crypto policy in words (from [`crypto_policy`]).
+    pub crypto_policy: String,
     /// The revocation mode as typed (`require`, `best-effort`, `skip`).
     pub revocation: String,
     /// `--offline`.
     pub offline: bool,
 }
 
-/// The metadata of this run for the report.
-fn run_meta(report: &Report, policy: &Policy<'_>) -> anyhow::Result<RunMeta> {
+/// The crypto policy in words: `FILE + built-in`, or the built-in table.
+pub fn crypto_policy(file: Option<&Path>) -> String {
+    match file {
+        Some(p) => format!("{} + built-in", p.display()),
+        None => "built-in (docs/crypto-policy.md)".to_owned(),
+    }
+}
+
+/// The metadata of this run for the report, with the signed documents'
+/// digests.
+fn run_meta(
+    policy: &Policy<'_>,
+    document_digests: std::collections::HashMap<String, String>,
+) -> anyhow::Result<RunMeta> {
     let mut trust_anchors = Vec::new();
     for t in policy.trust {
         let bytes = std::fs::read(t).with_context(|| format!("{}", t.display()))?;
@@ -72,35 +86,63 @@ fn run_meta(report: &Report, policy: &Policy<'_>) -> anyhow::Result<RunMeta> {
             });
         }
     }
-    // The signed documents' digests (each document once; one that cannot
-    // be read has none: its signature's errors say why).
-    let mut document_digests = std::collections::HashMap::new();
-    for s in &report.signatures {
-        if let Some(c) = &s.content {
-            if !document_digests.contains_key(c) {
-                if let Ok((hex, _)) = hozon_archive::sha256_file(Path::new(c)) {
-                    document_digests.insert(c.clone(), hex);
-                }
-            }
-        }
-    }
-    let crypto_policy = match policy.crypto_policy {
-        Some(p) => format!("{} + built-in", p.display()),
-        None => "built-in (docs/crypto-policy.md)".to_owned(),
-    };
     Ok(RunMeta {
         hozon_version: env!("CARGO_PKG_VERSION").to_owned(),
         host: host_name(),
         generated_at: hozon_pki::UnixTime::now().rfc3339(),
         trust_anchors,
-        crypto_policy,
+        crypto_policy: policy.crypto_policy.clone(),
         revocation: format!(
             "{}{}",
             policy.revocation,
             if policy.offline { " (--offline)" } else { "" }
         ),
         document_digests,
+        revocation_used: HashMap::new(),
     })
+}
+
+/// The CRLs and OCSP responses of `evidence`, as the report lists them.
+pub fn revocation_used(evidence: &hozon_verify::Evidence) -> Vec<RevocationUsed> {
+    let source = |embedded: bool, origin: &str| {
+        if embedded {
+            RevocationSource::Embedded
+        } else if origin.starts_with("http://") || origin.starts_with("https://") {
+            RevocationSource::Fetched(origin.to_owned())
+        } else {
+            RevocationSource::File(origin.to_owned())
+        }
+    };
+    let crls = evidence.crls.iter().map(|c| RevocationUsed {
+        kind: "CRL",
+        issuer: c.issuer(),
+        time: c.this_update().rfc3339(),
+        source: source(c.is_embedded(), c.origin()),
+    });
+    let ocsp = evidence.ocsp.iter().map(|o| RevocationUsed {
+        kind: "OCSP",
+        issuer: o.responder().unwrap_or_default(),
+        time: o.produced_at().map(|t| t.rfc3339()).unwrap_or_default(),
+        source: source(o.is_embedded(), o.origin()),
+    });
+    crls.chain(ocsp).collect()
+}
+
+/// The signed documents' digests of a `hozon verify` report (each
+/// document once; one that cannot be read has none: its signature's
+/// errors say why).
+fn document_digests(report: &Report) -> std::collections::HashMap<String, String> {
+    let mut digests = std::collections::HashMap::new();
+    for s in &report.signatures {
+        if let Some(c) = &s.content {
+            if !digests.contains_key(c) {
+                if let Ok((hex, _)) = hozon_archive::sha256_file(Path::new(c)) {
+                    digests.insert(c.clone(), hex);
+                }
+            }
+        }
+    }
+    digests
 }
 
 /// This machine's name.
@@ -119,10 +161,17 @@ fn host_name() -> String {
 pub struct Pending {
     path: PathBuf,
     font: Option<ReportFont>,
+    /// `--sign-report`'s signer, loaded (and its password read) before
+    /// any work is done.
+    signer: Option<hozon_sign::CadesSigner>,
 }
 
-/// The report `--report` asks for, if any.
-pub fn prepare(path: Option<&Path>) -> anyhow::Result<Option<Pending>> {
+/// The report `--report` asks for, if any, signed by `sign`'s signer
+/// when `--sign-report` is given.
+pub fn prepare(
+    path: Option<&Path>,
+    sign: &crate::args::SignReportArgs,
+) -> anyhow::Result<Option<Pending>> {
     let Some(path) = path else { return Ok(None) };
     let font = match Format::of_path(path)? {
         Format::Html => None,
@@ -130,9 +179,18 @@ pub fn prepare(path: Option<&Path>) -> anyhow::Result<Option<Pending>> {
             std::env::var_os("HOZON_FONT").as_deref().map(Path::new),
         )?),
     };
+    let signer = if sign.sign_report {
+        if let Err((_, message)) = crate::args::signer_complete(&sign.signer) {
+            anyhow::bail!("--sign-report: {message}");
+        }
+        Some(crate::sign::load_signer(&sign.signer).context("--sign-report")?)
+    } else {
+        None
+    };
     Ok(Some(Pending {
         path: path.to_path_buf(),
         font,
+        signer,
     }))
 }
 
@@ -142,11 +200,12 @@ impl Pending {
         &self,
         report: &Report,
         args: &crate::args::VerifyArgs,
+        revocation_used: HashMap<String, Vec<RevocationUsed>>,
     ) -> anyhow::Result<()> {
         use clap::ValueEnum;
         let policy = Policy {
             trust: &args.trust,
-            crypto_policy: args.crypto_policy.as_deref(),
+            crypto_policy: crypto_policy(args.crypto_policy.as_deref()),
             revocation: args
                 .revocation
                 .to_possible_value()
@@ -154,21 +213,91 @@ impl Pending {
                 .unwrap_or_default(),
             offline: args.offline,
         };
-        self.write(report, &policy)
+        self.write(report, &policy, revocation_used)
     }
 
     /// Writes the report, atomically: a reader finds the whole report or
     /// none.
-    pub fn write(&self, report: &Report, policy: &Policy<'_>) -> anyhow::Result<()> {
-        let meta = run_meta(report, policy)?;
+    pub fn write(
+        &self,
+        report: &Report,
+        policy: &Policy<'_>,
+        revocation_used: HashMap<String, Vec<RevocationUsed>>,
+    ) -> anyhow::Result<()> {
+        let mut meta = run_meta(policy, document_digests(report))?;
+        meta.revocation_used = revocation_used;
         let bytes = match &self.font {
             None => hozon_report::render_html(report, meta, lang())?.into_bytes(),
             Some(font) => hozon_report::render_pdf(report, meta, lang(), font)?,
         };
+        self.store(bytes)
+    }
+
+    /// Writes the report of a `hozon archive verify` run, atomically.
+    pub fn write_archive(
+        &self,
+        run: &hozon_report::ArchiveRun,
+        policy: &Policy<'_>,
+    ) -> anyhow::Result<()> {
+        let meta = run_meta(policy, std::collections::HashMap::new())?;
+        let bytes = match &self.font {
+            None => hozon_report::render_archive_html(run, meta, lang())?.into_bytes(),
+            Some(font) => hozon_report::render_archive_pdf(run, meta, lang(), font)?,
+        };
+        self.store(bytes)
+    }
+
+    /// Signs the report as `--sign-report` asks, then writes it (and an
+    /// HTML report's detached signature) atomically; nothing is written
+    /// when signing fails.
+    fn store(&self, bytes: Vec<u8>) -> anyhow::Result<()> {
+        let (bytes, detached) = match (&self.signer, &self.font) {
+            (None, _) => (bytes, None),
+            (Some(signer), Some(_)) => (sign_pdf_report(bytes, signer)?, None),
+            (Some(signer), None) => {
+                let p7s = signer
+                    .sign_detached(&bytes[..])
+                    .context("--sign-report: cannot sign the HTML report")?;
+                (bytes, Some(p7s))
+            }
+        };
         hozon_io::write_atomic(&self.path, &bytes, hozon_io::Overwrite::Replace)
             .with_context(|| format!("cannot write the report {}", self.path.display()))?;
+        if let Some(p7s) = detached {
+            let mut name = self.path.clone().into_os_string();
+            name.push(".p7s");
+            let sig_path = PathBuf::from(name);
+            if let Err(e) = hozon_io::write_atomic(&sig_path, &p7s, hozon_io::Overwrite::Replace) {
+                // No report without the signature it was asked to have.
+                let _ = std::fs::remove_file(&self.path);
+                return Err(anyhow::Error::new(e)
+                    .context(format!("cannot write the signature {}", sig_path.display())));
+            }
+        }
         Ok(())
     }
+}
+
+/// The PDF report with a PAdES B-B signature by `signer` appended (an
+/// incremental update; the PDF/A-2 file stays PDF/A-2, which allows
+/// signature fields).
+fn sign_pdf_report(
+    mut bytes: Vec<u8>,
+    signer: &hozon_sign::CadesSigner,
+) -> anyhow::Result<Vec<u8>> {
+    let pdf = hozon_pades::Pdf::parse(bytes.clone())
+        .context("--sign-report: the PDF report cannot be read back")?;
+    let update = hozon_pades::sign_pdf(
+        &pdf,
+        hozon_pades::prepare::Original::Bytes(&bytes),
+        signer,
+        None,
+        hozon_cms::UnixTime::now(),
+    )
+    .context("--sign-report: cannot sign the PDF report")?;
+    drop(pdf);
+    bytes.extend_from_slice(&update);
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -124,6 +124,19 @@ pub fn verify_file_with(
     sig: &Path,
     contents: &[PathBuf],
 ) -> Result<Vec<SignatureReport>, String> {
+    verify_file_recording(verifier, sig, contents, &mut None)
+}
+
+/// [`verify_file_with`], also setting `relied_on` to the certificates and
+/// revocation data the validation relied on, for a CAdES signature file
+/// validated on its own (the printable report lists them); left `None`
+/// for other files.
+fn verify_file_recording(
+    verifier: &Verifier,
+    sig: &Path,
+    contents: &[PathBuf],
+    relied_on: &mut Option<hozon_verify::Evidence>,
+) -> Result<Vec<SignatureReport>, String> {
     let label = sig.display().to_string();
     if !walk::is_signature(sig) && hozon_pades::is_pdf_file(sig) {
         return verify_pdf(verifier, sig, contents);
@@ -216,7 +229,9 @@ pub fn verify_file_with(
         }
         return Ok(reports);
     }
-    Ok(verifier.verify(&label, &bytes, content.as_deref()))
+    let (reports, used) = verifier.verify_with_evidence(&label, &bytes, content.as_deref());
+    *relied_on = Some(used);
+    Ok(reports)
 }
 
 /// A PDF, recognised by content: its signatures (PAdES), or none when it
@@ -251,7 +266,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
     let verifier = with_crypto_policy(verifier, args.crypto_policy.as_deref())?;
-    let pending_report = crate::report::prepare(args.report.as_deref())?;
+    let pending_report = crate::report::prepare(args.report.as_deref(), &args.sign_report)?;
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence. A directory holding records (an
@@ -298,16 +313,24 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     } else {
         output::progress(inputs.len(), "verifying")
     };
-    let results: Vec<(PathBuf, Result<Vec<SignatureReport>, String>)> = pool.install(|| {
+    type Verified = (
+        PathBuf,
+        Result<Vec<SignatureReport>, String>,
+        Option<hozon_verify::Evidence>,
+    );
+    let record = pending_report.is_some();
+    let results: Vec<Verified> = pool.install(|| {
         inputs
             .par_iter()
             .map(|input| {
-                let r = verify_file_with(&verifier, &input.path, &args.content);
+                let mut used = None;
+                let r = verify_file_recording(&verifier, &input.path, &args.content, &mut used);
                 bar.inc(1);
-                (input.path.clone(), r)
+                (input.path.clone(), r, used.filter(|_| record))
             })
             .collect()
     });
+    let mut revocation_used = std::collections::HashMap::new();
     bar.finish_and_clear();
 
     let mut report = Report {
@@ -325,7 +348,13 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         evidence_records: Vec::new(),
         evidence_summary: None,
     };
-    for (path, result) in results {
+    for (path, result, used) in results {
+        if let Some(used) = used {
+            revocation_used.insert(
+                path.display().to_string(),
+                crate::report::revocation_used(&used),
+            );
+        }
         match result {
             // Only a file verified by content (a PDF) has no report.
             Ok(reports) if reports.is_empty() => {
@@ -384,7 +413,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         Outcome::Passed
     });
     if let Some(r) = &pending_report {
-        r.write_verify(&report, &args)?;
+        r.write_verify(&report, &args, revocation_used)?;
     }
     if args.run.list.failures_only {
         report

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use hozon_testkit as tools;
 
-use crate::util::{code, describe, flip_byte, stdout, Env, CRLS, TRUST};
+use crate::util::{code, describe, flip_byte, stdout, Env, CHAIN, CRLS, TRUST};
 
 /// Three signatures in two folders: one passes, one's document was altered (TOTAL_FAILED,
 /// HASH_FAILURE), one's signer chains to no trusted root (INDETERMINATE).
@@ -243,6 +243,9 @@ fn html_report_opens_in_chromium_with_the_numbers_and_japanese_verdicts() {
     ] {
         assert!(dom.contains(expected), "{expected} not in the DOM:\n{dom}");
     }
+    // The revocation data each validation relied on: the CRLs of --crl, by issuer and file.
+    assert!(dom.contains("失効情報"), "{dom}");
+    assert!(dom.contains("ファイル pki/crls.pem"), "{dom}");
     // Failures first: the altered document's section comes before the passing one's.
     let failed = dom.find("discharge-summary.xml.p7s</h4>").unwrap();
     let passed = dom.find("referral-letter.txt.p7s</h4>").unwrap();
@@ -400,4 +403,301 @@ fn english_report_has_no_japanese_verdict_words() {
     assert!(html.contains("Signature verification report"));
     assert!(html.contains("invalid") && html.contains("TOTAL_FAILED (HASH_FAILURE)"));
     assert!(!html.contains("判定不能"));
+}
+
+/// An archive of two records, the first signed by the test doctor at ingest; the document of
+/// `discharge-summary.xml`'s record altered afterwards.
+fn archive_with_an_altered_record() -> (Env, hozon_testkit::TsaServer) {
+    let env = Env::new();
+    let pki = hozon_testkit::Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = hozon_testkit::TsaServer::start(&pki, hozon_testkit::TsaMode::Normal).unwrap();
+    env.copy_doc("discharge-summary.xml", "in/discharge-summary.xml");
+    env.copy_doc("referral-letter.txt", "in/referral-letter.txt");
+    crate::archive::init(&env, &tsa.url());
+    let out = env.hozon(&["archive", "--archive", "arc", "ingest", "in"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let mut altered = false;
+    for entry in walk(&env.path("arc/records")) {
+        if entry.file_name().and_then(|n| n.to_str()) != Some("record.json") {
+            continue;
+        }
+        let meta: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+        if meta["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("discharge-summary.xml")
+        {
+            let doc = meta["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["role"] == "document")
+                .unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let path = entry.parent().unwrap().join(doc);
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            flip_byte(&path, 5);
+            altered = true;
+        }
+    }
+    assert!(altered);
+    (env, tsa)
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn archive_verify_report_has_every_record_failures_first_in_japanese() {
+    let (env, _tsa) = archive_with_an_altered_record();
+    let out = env.hozon(&[
+        "archive",
+        "--archive",
+        "arc",
+        "verify",
+        "--lang",
+        "ja",
+        "--report",
+        "archive.html",
+    ]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let html = String::from_utf8(env.read("archive.html")).unwrap();
+    for expected in [
+        "アーカイブ検証報告書",
+        r#"<td class="num" id="total">2</td>"#,
+        r#"data-verdict="failed">1<"#,
+        r#"data-verdict="passed">1<"#,
+        "改変",
+        "discharge-summary.xml",
+        "referral-letter.txt",
+        "文書種別別",
+        "監査ログ",
+        "記録 ID",
+    ] {
+        assert!(html.contains(expected), "{expected} not in:\n{html}");
+    }
+    // Failures first: the altered record's section before the passing one's.
+    let failed = html.find("in/discharge-summary.xml").unwrap();
+    let passed = html.find("in/referral-letter.txt").unwrap();
+    assert!(failed < passed, "failures first");
+    assert!(!html.contains("<script"));
+    // The terminal listing in Japanese uses the report's words; English is as it was.
+    let ja = env.hozon(&["archive", "--archive", "arc", "verify", "--lang", "ja"]);
+    let text = stdout(&ja);
+    assert!(
+        text.lines().any(|l| l.starts_with("無効 FAILED  ")),
+        "{}",
+        describe(&ja)
+    );
+    assert!(text.contains("    改変: "), "{text}");
+    assert!(
+        text.contains("記録 2 件を検証: 有効 1 件、無効 1 件"),
+        "{text}"
+    );
+    let en = env.hozon(&["archive", "--archive", "arc", "verify", "--lang", "en"]);
+    let text = stdout(&en);
+    assert!(text.lines().any(|l| l.starts_with("FAILED  ")), "{text}");
+    assert!(text.contains("    Altered: "), "{text}");
+    assert!(
+        text.contains("verified 2 record(s): 1 passed, 1 failed (0 missing, "),
+        "{text}"
+    );
+    // --json keeps its shape: no signature reports in it.
+    let json = env.hozon(&["archive", "--archive", "arc", "verify", "--json", "--all"]);
+    let json = stdout(&json);
+    assert!(
+        json.contains("\"records\"") && !json.contains("\"signatures\""),
+        "{json}"
+    );
+
+    // The PDF: the same words, and a valid PDF/A file.
+    let out = env.hozon(&[
+        "archive",
+        "--archive",
+        "arc",
+        "verify",
+        "--lang",
+        "ja",
+        "--report",
+        "archive.pdf",
+    ]);
+    if describe(&out).contains("no Japanese font") {
+        assert!(!tools::tools_required(), "{}", describe(&out));
+        eprintln!("skipped: no Japanese font (Debian fonts-ipaexfont-gothic)");
+        return;
+    }
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let Some(text) = poppler(&env, "pdftotext", &["-enc", "UTF-8", "archive.pdf", "-"]) else {
+        return;
+    };
+    for expected in ["アーカイブ検証報告書", "無効 failed", "有効 passed", "目次"] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    let Some(qpdf) = tools::tool("qpdf", "qpdf") else {
+        return;
+    };
+    let check = Command::new(&qpdf)
+        .args(["--check", "archive.pdf"])
+        .current_dir(env.dir())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn archive_verify_report_with_an_unknown_extension_is_a_usage_error() {
+    let env = Env::new();
+    let out = env.hozon(&["archive", "--archive", "arc", "verify", "--report", "r.txt"]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        describe(&out).contains(".html or .pdf"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!env.exists("r.txt"));
+}
+
+const SIGN_REPORT: [&str; 7] = [
+    "--sign-report",
+    "--key",
+    "pki/signer-doctor.key",
+    "--cert",
+    "pki/signer-doctor.crt",
+    "--chain",
+    CHAIN,
+];
+
+/// `hozon verify FILE --json` of a signed report: its signatures' indications.
+fn verify_signed_report(env: &Env, file: &str) -> Vec<(String, String)> {
+    let out = env.hozon(&[
+        "verify",
+        file,
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--offline",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(&out)));
+    json["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["format"].as_str().unwrap().to_owned(),
+                s["indication"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_signed_html_report_has_a_detached_cades_signature_that_verifies() {
+    let env = mixed();
+    let mut args = vec!["--lang", "ja", "--report", "report.html"];
+    args.extend_from_slice(&SIGN_REPORT);
+    let out = verify_with(&env, &args);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(env.exists("report.html.p7s"));
+    assert_eq!(
+        verify_signed_report(&env, "report.html.p7s"),
+        [("CAdES".to_owned(), "TOTAL_PASSED".to_owned())]
+    );
+    // The report changed after signing no longer verifies.
+    let mut html = env.read("report.html");
+    let at = html.len() / 2;
+    html[at] ^= 1;
+    env.write("report.html", &html);
+    assert_eq!(
+        verify_signed_report(&env, "report.html.p7s"),
+        [("CAdES".to_owned(), "TOTAL_FAILED".to_owned())]
+    );
+}
+
+#[test]
+fn a_signed_pdf_report_carries_a_pades_signature_that_verifies() {
+    let env = mixed();
+    let mut args = vec!["--lang", "ja", "--report", "report.pdf"];
+    args.extend_from_slice(&SIGN_REPORT);
+    let out = verify_with(&env, &args);
+    if describe(&out).contains("no Japanese font") {
+        assert!(!tools::tools_required(), "{}", describe(&out));
+        eprintln!("skipped: no Japanese font (Debian fonts-ipaexfont-gothic)");
+        return;
+    }
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(!env.exists("report.pdf.p7s"));
+    assert_eq!(
+        verify_signed_report(&env, "report.pdf"),
+        [("PAdES".to_owned(), "TOTAL_PASSED".to_owned())]
+    );
+    if let Some(qpdf) = tools::tool("qpdf", "qpdf") {
+        let check = Command::new(&qpdf)
+            .args(["--check", "report.pdf"])
+            .current_dir(env.dir())
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+}
+
+#[test]
+fn sign_report_needs_a_report_and_a_signer_and_takes_no_password_argument() {
+    let env = mixed();
+    // Without --report: a usage error.
+    let out = verify_with(&env, &SIGN_REPORT);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    // Without a signer: a usage error, nothing verified or written.
+    let out = env.hozon_env(
+        &[
+            "verify",
+            "records",
+            "--trust",
+            TRUST,
+            "--crl",
+            CRLS,
+            "--offline",
+            "--report",
+            "r.html",
+            "--sign-report",
+        ],
+        &[("HOZON_PKCS11_MODULE", "")],
+    );
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(!env.exists("r.html"));
+    // There is no option that takes a password on the command line.
+    let out = verify_with(
+        &env,
+        &["--report", "r.html", "--sign-report", "--pass", "secret"],
+    );
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(!env.exists("r.html"));
 }

@@ -153,6 +153,14 @@ pub struct RecordCheck {
     pub level: Option<String>,
     /// Evidence records checked.
     pub evidence_records: usize,
+    /// The signature's validation reports (for the printable report of
+    /// `archive verify --report`; not in `--json`, which keeps its shape).
+    #[serde(skip)]
+    pub signatures: Vec<hozon_verify::SignatureReport>,
+    /// The newest evidence record's validation report, when it was
+    /// validated (likewise only for the printable report).
+    #[serde(skip)]
+    pub evidence: Option<hozon_verify::SignatureReport>,
 }
 
 /// Checks one record directory on its own.
@@ -225,6 +233,8 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
         warnings: Vec::new(),
         level: None,
         evidence_records: 0,
+        signatures: Vec::new(),
+        evidence: None,
     };
     let problem = |check: &mut RecordCheck, kind, file: &Path, detail: String| {
         check.problems.push(Problem {
@@ -345,7 +355,10 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
                         problem(&mut check, ProblemKind::Invalid, f, detail);
                     }
                 }
-                match crate::evidence::verify_newest(newest, dir, &meta, verifier) {
+                let (found, report) =
+                    crate::evidence::verify_newest_report(newest, dir, &meta, verifier);
+                check.evidence = report;
+                match found {
                     Ok(found) => {
                         if found.covers_current {
                             poe = Some(found.proven);
@@ -426,6 +439,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
                             }
                             check.warnings.extend(r.warnings.iter().cloned());
                         }
+                        check.signatures = reports;
                     }
                 }
             }

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
-use hozon_verify::{Indication, SubIndication};
+use hozon_verify::{Code, Indication, SubIndication};
 
 pub use lang::{Lang, ParseLangError};
 
@@ -145,6 +145,12 @@ impl Catalog {
     /// What a sub-indication means and what to do.
     pub fn explain_sub(&self, sub: SubIndication) -> Explanation {
         self.explanation(&format!("explain-{}", sub.as_str()))
+    }
+
+    /// What a finding code (`findings[].code`, docs/verifying.md) means,
+    /// in plain words.
+    pub fn explain_code(&self, code: Code) -> String {
+        self.text(&format!("code-{}", code.as_str()))
     }
 
     fn explanation(&self, id: &str) -> Explanation {

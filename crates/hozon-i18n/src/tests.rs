@@ -170,3 +170,43 @@ fn language_from_flag_then_hozon_lang_then_locale() {
     assert_eq!("JA".parse::<Lang>().unwrap(), Lang::Ja);
     assert!("fr".parse::<Lang>().is_err());
 }
+
+#[test]
+fn every_finding_code_is_explained_in_both_languages() {
+    assert!(hozon_verify::Code::all().len() >= 75);
+    for cat in both() {
+        let mut texts = std::collections::HashSet::new();
+        for code in hozon_verify::Code::all() {
+            let id = format!("code-{code}");
+            assert!(cat.has(&id), "{}: {id}", cat.lang().code());
+            let text = cat.explain_code(*code);
+            assert!(!text.is_empty() && text != id, "{code}");
+            assert!(texts.insert(text), "{code}: same words as another");
+        }
+    }
+    let ja = Catalog::get(Lang::Ja);
+    for code in hozon_verify::Code::all() {
+        let text = ja.explain_code(*code);
+        assert!(
+            text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{code}: {text}"
+        );
+    }
+    assert!(ja
+        .explain_code(hozon_verify::Code::MessageDigestMismatch)
+        .contains("改変"));
+}
+
+#[test]
+fn archive_record_outcomes_are_explained_in_both_languages() {
+    for cat in both() {
+        for outcome in ["passed", "failed", "indeterminate", "accepted-failed"] {
+            let id = format!("explain-record-{outcome}");
+            assert!(cat.has(&id), "{}: {id}", cat.lang().code());
+            assert!(!cat.attribute(&id, "action").starts_with("explain-"));
+            assert!(cat.has(&format!("record-{outcome}")));
+        }
+    }
+    assert_eq!(Catalog::get(Lang::Ja).text("record-failed"), "無効");
+}

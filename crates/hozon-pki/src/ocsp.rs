@@ -182,6 +182,23 @@ impl OcspResponse {
         self.produced_at
     }
 
+    /// Who signed the response, as its responderID names it: a
+    /// distinguished name, or `key SHA-1 HEX` (None when not successful).
+    pub fn responder(&self) -> Option<String> {
+        use x509_ocsp::ResponderId;
+        let basic = self.basic.as_ref()?;
+        Some(match &basic.tbs_response_data.responder_id {
+            ResponderId::ByName(name) => name.to_string(),
+            ResponderId::ByKey(hash) => format!(
+                "key SHA-1 {}",
+                hash.as_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect::<String>()
+            ),
+        })
+    }
+
     /// The serial numbers (content octets) the response answers for.
     pub fn serials(&self) -> Vec<Vec<u8>> {
         self.basic

@@ -25,6 +25,11 @@ macro_rules! carried_accessors {
                 &self.der
             }
 
+            #[doc = concat!("Where the ", $what, " was read from, as named when it was decoded (a file, a URL, the signature).")]
+            pub fn origin(&self) -> &str {
+                &self.origin
+            }
+
             #[doc = concat!("SHA-256 of [`", stringify!($type), "::der`].")]
             pub fn sha256(&self) -> &[u8; 32] {
                 &self.sha256

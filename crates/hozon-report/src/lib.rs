@@ -13,7 +13,11 @@
 //! hozon's version and the host), what each verdict that occurs means and
 //! what to do, then one section per signature, failures first, grouped by
 //! verdict and sub-indication.
+//!
+//! [`render_archive_html`] and [`render_archive_pdf`] do the same for
+//! `hozon archive verify` ([`ArchiveRun`]): one section per record.
 
+mod archive;
 mod font;
 mod html;
 pub mod model;
@@ -22,6 +26,7 @@ mod pdf;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use archive::{ArchiveRun, AuditRun, RecordOutcome, RecordRun};
 pub use font::{ReportFont, FONT_PATHS};
 use hozon_i18n::{Catalog, Lang};
 use hozon_verify::Report;
@@ -59,6 +64,31 @@ pub struct AnchorInfo {
     pub sha256: String,
 }
 
+/// Where revocation data used in a validation came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RevocationSource {
+    /// Carried inside the signature (or the PDF's DSS).
+    Embedded,
+    /// Fetched from this URL during the run.
+    Fetched(String),
+    /// Read from a file given on the command line or in the configuration
+    /// (as it was named).
+    File(String),
+}
+
+/// A CRL or OCSP response a validation relied on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevocationUsed {
+    /// `CRL` or `OCSP`.
+    pub kind: &'static str,
+    /// The CRL's issuer, or the OCSP responder.
+    pub issuer: String,
+    /// thisUpdate of a CRL, producedAt of an OCSP response (RFC 3339).
+    pub time: String,
+    /// Where it came from.
+    pub source: RevocationSource,
+}
+
 /// What the report says about the run besides the results.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunMeta {
@@ -78,6 +108,10 @@ pub struct RunMeta {
     /// SHA-256 (hex) of each signed document, by the name the report
     /// data gives it (`content`).
     pub document_digests: HashMap<String, String>,
+    /// The revocation data each signature file's validation relied on, by
+    /// the file's name as the report data gives it (`file`); a file not
+    /// listed was validated without this being recorded.
+    pub revocation_used: HashMap<String, Vec<RevocationUsed>>,
 }
 
 /// Why a report could not be made.
@@ -127,6 +161,29 @@ pub fn render_pdf(
 ) -> Result<Vec<u8>, ReportError> {
     let cat = Catalog::get(lang);
     let model = model::Model::build(report, meta, cat);
+    pdf::render(&model, cat, font)
+}
+
+/// The HTML report of an `archive verify` run.
+pub fn render_archive_html(
+    run: &ArchiveRun,
+    meta: RunMeta,
+    lang: Lang,
+) -> Result<String, ReportError> {
+    let cat = Catalog::get(lang);
+    let model = model::Model::build_archive(run, meta, cat);
+    html::render(&model, cat)
+}
+
+/// The PDF/A-2b report of an `archive verify` run, with `font`.
+pub fn render_archive_pdf(
+    run: &ArchiveRun,
+    meta: RunMeta,
+    lang: Lang,
+    font: &ReportFont,
+) -> Result<Vec<u8>, ReportError> {
+    let cat = Catalog::get(lang);
+    let model = model::Model::build_archive(run, meta, cat);
     pdf::render(&model, cat, font)
 }
 

@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 
 use hozon_i18n::{Catalog, Explanation};
-use hozon_verify::report::{CounterSignatureReport, EvidenceRecordReport, TimestampReport};
-use hozon_verify::{Indication, Report, SignatureReport, SubIndication};
+use hozon_verify::report::{
+    CounterSignatureReport, EvidenceRecordReport, FindingReport, Severity, TimestampReport,
+};
+use hozon_verify::{Code, Indication, Report, SignatureReport, SubIndication};
 
-use crate::RunMeta;
+use crate::{RevocationSource, RevocationUsed, RunMeta};
 
 /// A row of a count table.
 #[derive(Clone, Debug)]
@@ -23,6 +25,9 @@ pub struct CountRow {
     pub failed: usize,
     /// INDETERMINATE.
     pub indeterminate: usize,
+    /// Archive records kept as failed at ingest (`accepted-failed`); zero
+    /// in a `hozon verify` report.
+    pub accepted: usize,
 }
 
 impl CountRow {
@@ -33,6 +38,7 @@ impl CountRow {
             passed: 0,
             failed: 0,
             indeterminate: 0,
+            accepted: 0,
         }
     }
 
@@ -44,9 +50,9 @@ impl CountRow {
         }
     }
 
-    /// All three.
+    /// Every column.
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.indeterminate
+        self.passed + self.failed + self.indeterminate + self.accepted
     }
 }
 
@@ -55,7 +61,7 @@ impl CountRow {
 pub struct VerdictRow {
     /// 有効 / 無効 / 判定不能 (or English).
     pub word: String,
-    /// The ETSI indication.
+    /// The ETSI indication (or an archive record's outcome).
     pub code: &'static str,
     /// How many signatures.
     pub count: usize,
@@ -130,6 +136,34 @@ pub struct Entry {
     pub warnings: Vec<String>,
     /// Counter-signatures, one line each (indented by depth).
     pub counter_signatures: Vec<String>,
+    /// Further labelled facts (an archive record's id, document class,
+    /// its signature's and evidence record's verdicts).
+    pub fields: Vec<(String, String)>,
+    /// The revocation data the validation relied on; `None` when it was
+    /// not recorded.
+    pub revocation: Option<Vec<RevocationRow>>,
+}
+
+/// A CRL or OCSP response a validation relied on, in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevocationRow {
+    /// `CRL` or `OCSP`.
+    pub kind: String,
+    /// Issuer or responder.
+    pub issuer: String,
+    /// thisUpdate or producedAt.
+    pub time: String,
+    /// Where it came from, in words.
+    pub source: String,
+}
+
+/// A finding code that occurs in the report, explained.
+#[derive(Clone, Debug)]
+pub struct CodeMeaning {
+    /// The stable code (`MESSAGE_DIGEST_MISMATCH`).
+    pub code: &'static str,
+    /// What it means, in plain words.
+    pub text: String,
 }
 
 /// The signer as the report shows it.
@@ -148,6 +182,8 @@ pub struct Signer {
 /// Everything a report shows.
 #[derive(Debug)]
 pub struct Model {
+    /// The report's title.
+    pub title: String,
     /// The metadata of the run.
     pub meta: RunMeta,
     /// The validation time.
@@ -160,15 +196,29 @@ pub struct Model {
     pub by_level: Vec<CountRow>,
     /// By signer and role.
     pub by_signer: Vec<CountRow>,
-    /// By folder.
+    /// The heading of the third count table (by folder, or by document
+    /// class in an archive report).
+    pub by_folder_title: String,
+    /// The first column of the third count table.
+    pub by_folder_label: String,
+    /// By folder (or document class).
     pub by_folder: Vec<CountRow>,
+    /// Whether the count tables have an `accepted-failed` column.
+    pub accepted_column: bool,
+    /// Facts about the whole run besides the counts (an archive's audit
+    /// log, problems by kind), label and value.
+    pub facts: Vec<(String, String)>,
     /// Evidence records by verdict (empty when none).
     pub evidence: Vec<VerdictRow>,
     /// The indications and sub-indications that occur, explained.
     pub meanings: Vec<Meaning>,
+    /// The finding codes that occur, explained.
+    pub code_meanings: Vec<CodeMeaning>,
     /// Failures first: TOTAL_FAILED, INDETERMINATE, then TOTAL_PASSED, each
     /// by sub-indication (most serious first).
     pub groups: Vec<Group>,
+    /// The heading of `file_errors`.
+    pub file_errors_title: String,
     /// Files that could not be verified: (file, why).
     pub file_errors: Vec<(String, String)>,
     /// PDFs without signatures.
@@ -185,7 +235,7 @@ pub fn class_of(indication: Indication) -> &'static str {
 }
 
 /// `INDETERMINATE (NO_POE)` or `TOTAL_PASSED`.
-fn code_of(indication: Indication, sub: Option<SubIndication>) -> String {
+pub(crate) fn code_of(indication: Indication, sub: Option<SubIndication>) -> String {
     match sub {
         Some(sub) => format!("{indication} ({sub})"),
         None => indication.to_string(),
@@ -201,7 +251,11 @@ fn verdict_order(indication: Indication) -> u8 {
     }
 }
 
-fn explanation(cat: &Catalog, indication: Indication, sub: Option<SubIndication>) -> Explanation {
+pub(crate) fn explanation(
+    cat: &Catalog,
+    indication: Indication,
+    sub: Option<SubIndication>,
+) -> Explanation {
     match sub {
         Some(sub) => cat.explain_sub(sub),
         None => cat.explain(indication),
@@ -209,14 +263,14 @@ fn explanation(cat: &Catalog, indication: Indication, sub: Option<SubIndication>
 }
 
 /// The folder of a file name, "." for none.
-fn folder_of(file: &str) -> String {
+pub(crate) fn folder_of(file: &str) -> String {
     match std::path::Path::new(file).parent() {
         Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
         _ => ".".to_owned(),
     }
 }
 
-fn counter_lines(
+pub(crate) fn counter_lines(
     cat: &Catalog,
     cs: &[CounterSignatureReport],
     depth: usize,
@@ -240,14 +294,15 @@ fn counter_lines(
                 &[("who", &who), ("verdict", &verdict)]
             )
         ));
-        for e in &c.errors {
+        let (errors, warnings) = with_codes(&c.errors, &c.warnings, &c.findings);
+        for e in &errors {
             out.push(format!(
                 "{}  {}: {e}",
                 "  ".repeat(depth),
                 cat.text("term-error")
             ));
         }
-        for w in &c.warnings {
+        for w in &warnings {
             out.push(format!(
                 "{}  {}: {w}",
                 "  ".repeat(depth),
@@ -258,7 +313,78 @@ fn counter_lines(
     }
 }
 
-fn entry(cat: &Catalog, meta: &RunMeta, s: &SignatureReport, n: usize) -> Entry {
+/// The errors and warnings, each followed by its finding code
+/// (`… [MESSAGE_DIGEST_MISMATCH]`) when the findings match them one to one;
+/// the plain messages otherwise.
+pub(crate) fn with_codes(
+    errors: &[String],
+    warnings: &[String],
+    findings: &[FindingReport],
+) -> (Vec<String>, Vec<String>) {
+    let of = |severity: Severity, plain: &[String]| -> Vec<String> {
+        let coded: Vec<&FindingReport> =
+            findings.iter().filter(|f| f.severity == severity).collect();
+        if coded.len() == plain.len() && coded.iter().zip(plain).all(|(f, m)| f.message == *m) {
+            coded
+                .iter()
+                .map(|f| format!("{} [{}]", f.message, f.code))
+                .collect()
+        } else {
+            plain.to_vec()
+        }
+    };
+    (of(Severity::Error, errors), of(Severity::Warning, warnings))
+}
+
+/// Adds the finding codes of `s` and its counter-signatures to `seen`
+/// (first occurrence first).
+pub(crate) fn collect_codes(s: &SignatureReport, seen: &mut Vec<Code>) {
+    fn add(findings: &[FindingReport], seen: &mut Vec<Code>) {
+        for f in findings {
+            if !seen.contains(&f.code) {
+                seen.push(f.code);
+            }
+        }
+    }
+    fn counters(cs: &[CounterSignatureReport], seen: &mut Vec<Code>) {
+        for c in cs {
+            add(&c.findings, seen);
+            counters(&c.counter_signatures, seen);
+        }
+    }
+    add(&s.findings, seen);
+    counters(&s.counter_signatures, seen);
+}
+
+/// The codes `seen`, errors' codes before warnings' as found, explained.
+pub(crate) fn code_meanings(cat: &Catalog, seen: &[Code]) -> Vec<CodeMeaning> {
+    seen.iter()
+        .map(|c| CodeMeaning {
+            code: c.as_str(),
+            text: cat.explain_code(*c),
+        })
+        .collect()
+}
+
+/// A revocation item as the report shows it: kind, issuer, time, source.
+pub(crate) fn revocation_row(cat: &Catalog, r: &RevocationUsed) -> RevocationRow {
+    let source = match &r.source {
+        RevocationSource::Embedded => cat.text("revocation-source-embedded"),
+        RevocationSource::Fetched(url) => {
+            cat.text_with("revocation-source-fetched", &[("url", url)])
+        }
+        RevocationSource::File(file) => cat.text_with("revocation-source-file", &[("file", file)]),
+    };
+    RevocationRow {
+        kind: r.kind.to_owned(),
+        issuer: r.issuer.clone(),
+        time: r.time.clone(),
+        source,
+    }
+}
+
+pub(crate) fn entry(cat: &Catalog, meta: &RunMeta, s: &SignatureReport, n: usize) -> Entry {
+    let (errors, warnings) = with_codes(&s.errors, &s.warnings, &s.findings);
     Entry {
         id: format!("f{n}"),
         file: s.file.clone(),
@@ -285,17 +411,22 @@ fn entry(cat: &Catalog, meta: &RunMeta, s: &SignatureReport, n: usize) -> Entry 
         evidence_records: s.evidence_records.clone(),
         renew_by: s.renew_by.clone(),
         renew_by_reason: s.renew_by_reason.clone(),
-        errors: s.errors.clone(),
-        warnings: s.warnings.clone(),
+        errors,
+        warnings,
         counter_signatures: {
             let mut lines = Vec::new();
             counter_lines(cat, &s.counter_signatures, 0, &mut lines);
             lines
         },
+        fields: Vec::new(),
+        revocation: meta
+            .revocation_used
+            .get(&s.file)
+            .map(|used| used.iter().map(|r| revocation_row(cat, r)).collect()),
     }
 }
 
-fn verdict_rows(cat: &Catalog, s: &hozon_verify::Summary) -> Vec<VerdictRow> {
+pub(crate) fn verdict_rows(cat: &Catalog, s: &hozon_verify::Summary) -> Vec<VerdictRow> {
     [
         (Indication::TotalPassed, s.passed),
         (Indication::TotalFailed, s.failed),
@@ -312,7 +443,7 @@ fn verdict_rows(cat: &Catalog, s: &hozon_verify::Summary) -> Vec<VerdictRow> {
 }
 
 /// Counts `items` into rows keyed by `key`, largest first then by name.
-fn count_by<'a>(
+pub(crate) fn count_by<'a>(
     items: impl Iterator<Item = &'a SignatureReport>,
     key: impl Fn(&SignatureReport) -> (String, String),
 ) -> Vec<CountRow> {
@@ -367,8 +498,10 @@ impl Model {
         });
         let mut groups: Vec<Group> = Vec::new();
         let mut meanings: Vec<Meaning> = Vec::new();
+        let mut codes = Vec::new();
         let mut key: Option<(Indication, Option<SubIndication>)> = None;
         for (n, s) in order.iter().enumerate() {
+            collect_codes(s, &mut codes);
             let k = (s.indication, s.sub_indication);
             if key != Some(k) {
                 key = Some(k);
@@ -400,19 +533,26 @@ impl Model {
             );
         }
         Model {
+            title: cat.text("report-title"),
             validation_time: report.validation_time.clone(),
             verdicts: verdict_rows(cat, &summary),
             total: summary.total,
             by_level,
             by_signer,
+            by_folder_title: cat.text("report-by-folder"),
+            by_folder_label: cat.text("report-folder"),
             by_folder,
+            accepted_column: false,
+            facts: Vec::new(),
             evidence: report
                 .evidence_summary
                 .as_ref()
                 .map(|s| verdict_rows(cat, s))
                 .unwrap_or_default(),
             meanings,
+            code_meanings: code_meanings(cat, &codes),
             groups,
+            file_errors_title: cat.text("report-file-errors"),
             file_errors: report
                 .file_errors
                 .iter()

@@ -82,6 +82,7 @@ fn meta() -> RunMeta {
         crypto_policy: "built-in".into(),
         revocation: "require".into(),
         document_digests: [("records/2026/a.pdf".to_owned(), "00ff".repeat(16))].into(),
+        revocation_used: Default::default(),
     }
 }
 
@@ -207,4 +208,297 @@ fn a_missing_font_is_a_clear_error() {
     assert!(e.to_string().contains("/nonexistent/font.ttf"), "{e}");
     let e = ReportFont::load(Path::new("Cargo.toml")).unwrap_err();
     assert!(matches!(e, ReportError::BadFont { .. }), "{e}");
+}
+
+#[test]
+fn errors_carry_their_finding_code_and_the_code_is_explained() {
+    use hozon_verify::report::{FindingReport, Severity};
+    use hozon_verify::Code;
+    let mut r = report();
+    let failed = r
+        .signatures
+        .iter_mut()
+        .find(|s| s.file.ends_with("c.pdf.p7s"))
+        .unwrap();
+    failed.errors = vec!["the content was altered".into()];
+    failed.warnings = vec!["no signing time".into()];
+    failed.findings = vec![
+        FindingReport {
+            severity: Severity::Error,
+            code: Code::MessageDigestMismatch,
+            message: "the content was altered".into(),
+        },
+        FindingReport {
+            severity: Severity::Warning,
+            code: Code::SigningTimeMissing,
+            message: "no signing time".into(),
+        },
+    ];
+    let cat = hozon_i18n::Catalog::get(Lang::Ja);
+    let m = model::Model::build(&r, meta(), cat);
+    let e = &m.groups[0].entries[0];
+    assert_eq!(
+        e.errors,
+        ["the content was altered [MESSAGE_DIGEST_MISMATCH]"]
+    );
+    assert_eq!(e.warnings, ["no signing time [SIGNING_TIME_MISSING]"]);
+    let codes: Vec<&str> = m.code_meanings.iter().map(|c| c.code).collect();
+    assert_eq!(codes, ["MESSAGE_DIGEST_MISMATCH", "SIGNING_TIME_MISSING"]);
+    assert!(
+        m.code_meanings[0].text.contains("改変"),
+        "{:?}",
+        m.code_meanings
+    );
+    let html = render_html(&r, meta(), Lang::Ja).unwrap();
+    assert!(html.contains("指摘コードの意味"));
+    assert!(html.contains(&m.code_meanings[1].text));
+    // Findings that do not match the messages one to one are not paired.
+    let mut odd = r.clone();
+    odd.signatures
+        .iter_mut()
+        .find(|s| s.file.ends_with("c.pdf.p7s"))
+        .unwrap()
+        .errors
+        .push("another".into());
+    let m = model::Model::build(&odd, meta(), cat);
+    assert_eq!(
+        m.groups[0].entries[0].errors,
+        ["the content was altered", "another"]
+    );
+}
+
+fn record(id: &str, outcome: RecordOutcome, sig: Option<SignatureReport>) -> RecordRun {
+    RecordRun {
+        id: id.into(),
+        dir: format!("records/2026/12/{id}"),
+        document: Some("document.pdf".into()),
+        document_sha256: Some("ab".repeat(32)),
+        source: Some(format!("in/{id}.pdf")),
+        class: Some("discharge-summary".into()),
+        outcome,
+        problems: match outcome {
+            RecordOutcome::Failed => vec!["altered: document.pdf: the file was altered".into()],
+            _ => vec![],
+        },
+        warnings: vec![],
+        signatures: sig.into_iter().collect(),
+        evidence: None,
+        evidence_files: 1,
+    }
+}
+
+fn archive_run() -> ArchiveRun {
+    let mut evidence = signature(
+        "evidence/0001.ers",
+        Indication::Indeterminate,
+        Some(SubIndication::NoPoe),
+    );
+    evidence.format = "ERS".into();
+    evidence.renew_by = Some("2030-01-01T00:00:00Z".into());
+    evidence.renew_by_reason = Some("the TSA certificate expires".into());
+    let mut stale = record(
+        "r-indet",
+        RecordOutcome::Indeterminate,
+        Some(signature(
+            "records/2026/12/r-indet/document.pdf.p7s",
+            Indication::TotalPassed,
+            None,
+        )),
+    );
+    stale.evidence = Some(evidence);
+    stale.class = Some("referral".into());
+    ArchiveRun {
+        validation_time: "2026-12-07T05:00:00Z".into(),
+        records: vec![
+            record(
+                "r-pass",
+                RecordOutcome::Passed,
+                Some(signature(
+                    "records/2026/12/r-pass/document.pdf.p7s",
+                    Indication::TotalPassed,
+                    None,
+                )),
+            ),
+            record(
+                "r-fail",
+                RecordOutcome::Failed,
+                Some(signature(
+                    "records/2026/12/r-fail/document.pdf.p7s",
+                    Indication::TotalFailed,
+                    Some(SubIndication::HashFailure),
+                )),
+            ),
+            stale,
+            record("r-accepted", RecordOutcome::AcceptedFailed, None),
+        ],
+        missing_records: vec!["records/2026/11/gone (record gone)".into()],
+        problem_counts: (1, 1, 0),
+        audit: AuditRun {
+            lines: 12,
+            proven_time: Some("2026-12-01T00:00:00Z".into()),
+            problems: vec![],
+            indeterminate: vec![],
+        },
+    }
+}
+
+#[test]
+fn the_archive_model_has_one_section_per_record_failures_first() {
+    let cat = hozon_i18n::Catalog::get(Lang::Ja);
+    let m = model::Model::build_archive(&archive_run(), meta(), cat);
+    assert_eq!(m.title, "アーカイブ検証報告書");
+    assert_eq!(m.total, 4);
+    let counts: Vec<(&str, usize)> = m.verdicts.iter().map(|v| (v.code, v.count)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("failed", 1),
+            ("indeterminate", 1),
+            ("accepted-failed", 1),
+            ("passed", 1)
+        ]
+    );
+    let order: Vec<&str> = m
+        .groups
+        .iter()
+        .flat_map(|g| g.entries.iter().map(|e| e.file.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "records/2026/12/r-fail",
+            "records/2026/12/r-indet",
+            "records/2026/12/r-accepted",
+            "records/2026/12/r-pass"
+        ]
+    );
+    // A failed record is explained by what decided it: its signature's HASH_FAILURE.
+    assert!(
+        m.groups[0].title.contains("HASH_FAILURE"),
+        "{}",
+        m.groups[0].title
+    );
+    let failed = &m.groups[0].entries[0];
+    assert_eq!(failed.word, "無効");
+    assert_eq!(
+        failed.explanation,
+        cat.explain_sub(SubIndication::HashFailure)
+    );
+    assert!(failed
+        .fields
+        .iter()
+        .any(|(k, v)| k == "署名" && v == "無効 TOTAL_FAILED (HASH_FAILURE)"));
+    assert_eq!(
+        failed.errors,
+        ["altered: document.pdf: the file was altered"]
+    );
+    // The indeterminate record: its evidence record decided, and drives renew_by.
+    let indet = &m.groups[1].entries[0];
+    assert_eq!(indet.explanation, cat.explain_sub(SubIndication::NoPoe));
+    assert_eq!(indet.renew_by.as_deref(), Some("2030-01-01T00:00:00Z"));
+    assert!(indet
+        .fields
+        .iter()
+        .any(|(k, v)| k == "証拠記録" && v.starts_with("判定不能 INDETERMINATE (NO_POE)")));
+    // By document class, with the accepted-failed column.
+    assert!(m.accepted_column);
+    assert_eq!(m.by_folder_title, "文書種別別");
+    let classes: Vec<(&str, usize, usize)> = m
+        .by_folder
+        .iter()
+        .map(|r| (r.label.as_str(), r.total(), r.accepted))
+        .collect();
+    assert_eq!(classes, [("discharge-summary", 3, 1), ("referral", 1, 0)]);
+    assert_eq!(m.by_signer[0].total(), 3);
+    assert_eq!(m.by_signer[1].label, "署名者不明");
+    // The meanings: each record outcome and each deciding ETSI verdict.
+    let codes: Vec<&str> = m.meanings.iter().map(|x| x.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "failed",
+            "TOTAL_FAILED (HASH_FAILURE)",
+            "indeterminate",
+            "INDETERMINATE (NO_POE)",
+            "accepted-failed",
+            "passed"
+        ]
+    );
+    assert!(m.facts.iter().any(|(_, v)| v == "12 行、連鎖は正常"));
+    assert_eq!(m.file_errors.len(), 1);
+    assert_eq!(m.file_errors_title, "アーカイブ全体の問題");
+}
+
+#[test]
+fn the_archive_report_renders_as_html_and_pdf() {
+    let html = render_archive_html(&archive_run(), meta(), Lang::Ja).unwrap();
+    for expected in [
+        "アーカイブ検証報告書",
+        r#"data-verdict="accepted-failed">1<"#,
+        r#"<td class="num" id="total">4</td>"#,
+        "無効（受入時から既知）",
+        "records/2026/12/r-fail",
+        "文書種別別",
+        "discharge-summary",
+        "2030-01-01T00:00:00Z",
+        "アーカイブ全体の問題",
+    ] {
+        assert!(html.contains(expected), "{expected}");
+    }
+    let en = render_archive_html(&archive_run(), meta(), Lang::En).unwrap();
+    assert!(en.contains("Archive verification report"));
+    assert!(!en.contains("判定不能"));
+    let Some(font) = font() else { return };
+    let pdf = render_archive_pdf(&archive_run(), meta(), Lang::Ja, &font).unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.7"));
+}
+
+#[test]
+fn revocation_evidence_used_is_listed_with_its_source() {
+    let mut m = meta();
+    m.revocation_used.insert(
+        "records/2026/a.pdf.p7s".into(),
+        vec![
+            RevocationUsed {
+                kind: "CRL",
+                issuer: "CN=HPKI Test CA".into(),
+                time: "2026-12-01T00:00:00Z".into(),
+                source: RevocationSource::File("pki/crls.pem".into()),
+            },
+            RevocationUsed {
+                kind: "OCSP",
+                issuer: "CN=OCSP Responder".into(),
+                time: "2026-12-06T00:00:00Z".into(),
+                source: RevocationSource::Fetched("http://127.0.0.1:18081/ocsp".into()),
+            },
+        ],
+    );
+    m.revocation_used
+        .insert("records/2026/b.pdf.p7s".into(), Vec::new());
+    let cat = hozon_i18n::Catalog::get(Lang::Ja);
+    let model = model::Model::build(&report(), m.clone(), cat);
+    let entry = |name: &str| {
+        model
+            .groups
+            .iter()
+            .flat_map(|g| &g.entries)
+            .find(|e| e.file.ends_with(name))
+            .unwrap()
+    };
+    let a = entry("a.pdf.p7s").revocation.clone().unwrap();
+    assert_eq!(
+        a[0],
+        model::RevocationRow {
+            kind: "CRL".to_owned(),
+            issuer: "CN=HPKI Test CA".to_owned(),
+            time: "2026-12-01T00:00:00Z".to_owned(),
+            source: "ファイル pki/crls.pem".to_owned()
+        }
+    );
+    assert_eq!(a[1].source, "http://127.0.0.1:18081/ocsp から取得");
+    assert_eq!(entry("b.pdf.p7s").revocation.as_deref(), Some(&[][..]));
+    assert!(entry("c.pdf.p7s").revocation.is_none());
+    let html = render_html(&report(), m, Lang::Ja).unwrap();
+    assert!(html.contains("ファイル pki/crls.pem"));
+    assert!(html.contains("失効情報は使われていません"));
 }

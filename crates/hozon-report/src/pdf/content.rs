@@ -19,7 +19,7 @@ const LABEL_W: f32 = 120.0;
 pub(crate) fn lay_out(model: &Model, cat: &Catalog, l: &mut Layout<'_>) -> OutlineEntries {
     let mut outline: OutlineEntries = Vec::new();
     l.anchor("summary");
-    l.heading(&cat.text("report-title"), 18.0, Ink::Black, true);
+    l.heading(&model.title, 18.0, Ink::Black, true);
     l.field(
         &cat.text("report-generated"),
         &model.meta.generated_at,
@@ -51,12 +51,7 @@ pub(crate) fn lay_out(model: &Model, cat: &Catalog, l: &mut Layout<'_>) -> Outli
         );
     }
     if !model.file_errors.is_empty() {
-        l.toc_line(
-            &cat.text("report-file-errors"),
-            "file-errors",
-            10.0,
-            Ink::Black,
-        );
+        l.toc_line(&model.file_errors_title, "file-errors", 10.0, Ink::Black);
     }
 
     l.gap(12.0);
@@ -74,6 +69,16 @@ pub(crate) fn lay_out(model: &Model, cat: &Catalog, l: &mut Layout<'_>) -> Outli
             Ink::Grey,
         );
         l.gap(4.0);
+    }
+    if !model.code_meanings.is_empty() {
+        l.ensure(40.0);
+        l.anchor("codes");
+        l.heading(&cat.text("report-code-meanings"), 12.0, Ink::Black, false);
+        for c in &model.code_meanings {
+            l.ensure(24.0);
+            l.para(c.code, BODY, 0.0, Ink::Black);
+            l.para(&c.text, BODY, 12.0, Ink::Grey);
+        }
     }
 
     l.new_page();
@@ -99,13 +104,13 @@ pub(crate) fn lay_out(model: &Model, cat: &Catalog, l: &mut Layout<'_>) -> Outli
     if !model.file_errors.is_empty() {
         l.ensure(60.0);
         l.anchor("file-errors");
-        l.heading(&cat.text("report-file-errors"), 12.0, Ink::Failed, false);
+        l.heading(&model.file_errors_title, 12.0, Ink::Failed, false);
         for (f, why) in &model.file_errors {
             l.para(f, BODY, 0.0, Ink::Black);
             l.para(why, BODY, 12.0, Ink::Grey);
         }
         outline.push((
-            cat.text("report-file-errors"),
+            model.file_errors_title.clone(),
             "file-errors".into(),
             Vec::new(),
         ));
@@ -228,47 +233,68 @@ fn summary(model: &Model, cat: &Catalog, l: &mut Layout<'_>) {
         SMALL,
     );
 
+    for (k, v) in &model.facts {
+        l.field(k, v, BODY, LABEL_W);
+    }
+    let counts = |title: &str, first: &str, rows: &[CountRow], role: bool| CountTable {
+        title: title.to_owned(),
+        first: first.to_owned(),
+        rows: rows.to_vec(),
+        role,
+        accepted: model.accepted_column,
+    };
     count_table(
         cat,
         l,
-        &cat.text("report-by-level"),
-        &cat.text("report-level"),
-        &model.by_level,
-        false,
+        &counts(
+            &cat.text("report-by-level"),
+            &cat.text("report-level"),
+            &model.by_level,
+            false,
+        ),
     );
     count_table(
         cat,
         l,
-        &cat.text("report-by-signer"),
-        &cat.text("report-signer"),
-        &model.by_signer,
-        true,
+        &counts(
+            &cat.text("report-by-signer"),
+            &cat.text("report-signer"),
+            &model.by_signer,
+            true,
+        ),
     );
     count_table(
         cat,
         l,
-        &cat.text("report-by-folder"),
-        &cat.text("report-folder"),
-        &model.by_folder,
-        false,
+        &counts(
+            &model.by_folder_title,
+            &model.by_folder_label,
+            &model.by_folder,
+            false,
+        ),
     );
 }
 
-fn count_table(
-    cat: &Catalog,
-    l: &mut Layout<'_>,
-    title: &str,
-    first: &str,
-    rows: &[CountRow],
+/// A count table: its heading, first column, rows, and whether it has
+/// the role and accepted-failed columns.
+struct CountTable {
+    title: String,
+    first: String,
+    rows: Vec<CountRow>,
     role: bool,
-) {
-    l.heading(title, 12.0, Ink::Black, false);
+    accepted: bool,
+}
+
+fn count_table(cat: &Catalog, l: &mut Layout<'_>, t: &CountTable) {
+    let role = t.role;
+    l.heading(&t.title, 12.0, Ink::Black, false);
     let n = 52.0;
+    let numbers = if t.accepted { 5 } else { 4 };
     let mut cols = vec![Column {
-        width: BODY_W - 4.0 * n - if role { 90.0 } else { 0.0 },
+        width: BODY_W - numbers as f32 * n - if role { 90.0 } else { 0.0 },
         right: false,
     }];
-    let mut header = vec![first.to_owned()];
+    let mut header = vec![t.first.clone()];
     if role {
         cols.push(Column {
             width: 90.0,
@@ -276,7 +302,7 @@ fn count_table(
         });
         header.push(cat.text("report-role"));
     }
-    for _ in 0..4 {
+    for _ in 0..numbers {
         cols.push(Column {
             width: n,
             right: true,
@@ -286,9 +312,13 @@ fn count_table(
         cat.verdict_word(Indication::TotalPassed),
         cat.verdict_word(Indication::TotalFailed),
         cat.verdict_word(Indication::Indeterminate),
-        cat.text("report-total"),
     ]);
-    let body: Vec<Vec<(String, Ink)>> = rows
+    if t.accepted {
+        header.push(cat.text("record-accepted-failed"));
+    }
+    header.push(cat.text("report-total"));
+    let body: Vec<Vec<(String, Ink)>> = t
+        .rows
         .iter()
         .map(|r| {
             let mut cells = vec![(r.label.clone(), Ink::Black)];
@@ -299,8 +329,11 @@ fn count_table(
                 (r.passed.to_string(), Ink::Passed),
                 (r.failed.to_string(), Ink::Failed),
                 (r.indeterminate.to_string(), Ink::Indeterminate),
-                (r.total().to_string(), Ink::Black),
             ]);
+            if t.accepted {
+                cells.push((r.accepted.to_string(), Ink::Grey));
+            }
+            cells.push((r.total().to_string(), Ink::Black));
             cells
         })
         .collect();
@@ -325,6 +358,9 @@ fn entry(e: &Entry, cat: &Catalog, l: &mut Layout<'_>) {
             12.0,
             Ink::Grey,
         );
+    }
+    for (k, v) in &e.fields {
+        l.field(k, v, BODY, LABEL_W);
     }
     l.field(
         &cat.text("report-format"),
@@ -372,6 +408,25 @@ fn entry(e: &Entry, cat: &Catalog, l: &mut Layout<'_>) {
             BODY,
             LABEL_W,
         );
+    }
+    match &e.revocation {
+        Some(rows) if rows.is_empty() => l.field(
+            &cat.text("report-revocation"),
+            &cat.text("report-revocation-none"),
+            BODY,
+            LABEL_W,
+        ),
+        Some(rows) => {
+            for r in rows {
+                l.field(
+                    &cat.text("report-revocation"),
+                    &format!("{} — {} — {} — {}", r.kind, r.issuer, r.time, r.source),
+                    BODY,
+                    LABEL_W,
+                );
+            }
+        }
+        None => {}
     }
     for r in &e.evidence_records {
         l.field(

@@ -51,7 +51,7 @@ pub(crate) fn render(
         enable_tagging: false,
         ..SerializeSettings::default()
     });
-    let title = cat.text("report-title");
+    let title = model.title.clone();
     let header = layout.metrics.printable(&format!(
         "{title} — {}: {}",
         cat.text("report-validation-time"),
