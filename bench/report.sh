@@ -24,8 +24,8 @@ start=$(date +%s.%N)
   --user-data-dir="$OUT/profile" --no-pdf-header-footer \
   --print-to-pdf="$OUT/chromium.pdf" "file://$OUT/report.html" 2>/dev/null
 end=$(date +%s.%N)
-chrome_s=$(echo "$end - $start" | bc -l)
+chrome_s=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
 pages() { qpdf --show-npages "$1" 2>/dev/null || echo "?"; }
 printf 'hozon PDF/A-2b: %.2f s, %s pages, %s bytes\n' "$pdf_s" "$(pages "$OUT/report.pdf")" "$(stat -c %s "$OUT/report.pdf")"
 printf 'chromium --print-to-pdf of the HTML: %.2f s, %s pages, %s bytes\n' "$chrome_s" "$(pages "$OUT/chromium.pdf")" "$(stat -c %s "$OUT/chromium.pdf")"
-printf 'ratio chromium / hozon: %.1f\n' "$(echo "$chrome_s / $pdf_s" | bc -l)"
+printf 'ratio chromium / hozon: %.1f\n' "$(awk -v c="$chrome_s" -v p="$pdf_s" 'BEGIN { print c / p }')"
