@@ -247,6 +247,18 @@ pub struct JobArgs {
     /// Wait for another job holding the archive's lock instead of failing.
     #[arg(long)]
     pub wait: bool,
+    /// The TSA, trust, revocation and thread flags over hozon.toml's.
+    #[command(flatten)]
+    pub tools: ToolFlags,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The flags that override hozon.toml's tools for one run (every job that
+/// writes, and `archive watch`).
+#[derive(Clone, Debug, Default, Args)]
+pub struct ToolFlags {
     /// Use this TSA instead of hozon.toml's; repeatable.
     #[arg(long = "tsa", value_name = "URL")]
     pub tsa: Vec<String>,
@@ -265,9 +277,6 @@ pub struct JobArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `archive ingest`.
@@ -597,9 +606,9 @@ pub(crate) fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Ses
 pub(crate) fn overridden(config: &Config, job: &JobArgs) -> anyhow::Result<Config> {
     let cwd = std::env::current_dir().context("the current directory")?;
     let flags = ValidationOverrides {
-        trust: job.trust.clone(),
-        crls: job.crl.clone(),
-        offline: job.offline,
+        trust: job.tools.trust.clone(),
+        crls: job.tools.crl.clone(),
+        offline: job.tools.offline,
     };
     Ok(config.with_overrides(&flags, &cwd))
 }
@@ -624,8 +633,8 @@ pub(crate) fn tools_for(
     Ok(Tools::from_config(
         config,
         &ToolOptions {
-            tsa_urls: job.tsa.clone(),
-            tsa_settings: job.tsa_tuning.settings(),
+            tsa_urls: job.tools.tsa.clone(),
+            tsa_settings: job.tools.tsa_tuning.settings(),
             config_file: layout.config(),
             ..options
         },
@@ -715,7 +724,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         only: None,
     };
     let bars = Bars::new(a.job.json || a.list.quiet);
-    let report = thread_pool(a.job.jobs)?
+    let report = thread_pool(a.job.tools.jobs)?
         .install(|| hozon_archive::ingest::run(&mut session, &options, &tools, &bars))?;
     let roots: Vec<PathBuf> = a.sources.iter().chain(&a.scans).cloned().collect();
     let moved = hozon_archive::outbox::run(
@@ -823,7 +832,7 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
         a.crypto_policy.as_deref(),
     )?;
     let bars = Bars::new(a.job.json || a.list.quiet);
-    let mut report = thread_pool(a.job.jobs)?
+    let mut report = thread_pool(a.job.tools.jobs)?
         .install(|| hozon_archive::verify::run(&mut session, &verifier, a.sample, &bars))?;
     if let Some(pending) = &pending_report {
         let ctx = crate::archive_report::ArchiveContext {
@@ -926,7 +935,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     };
     let mut session = open(root, &a.job, "renew")?;
     let config = overridden(&session.config, &a.job)?;
-    if config.tsa.urls.is_empty() && a.job.tsa.is_empty() {
+    if config.tsa.urls.is_empty() && a.job.tools.tsa.is_empty() {
         anyhow::bail!("renewal needs a TSA: hozon.toml has none; give --tsa URL");
     }
     let mode = match (a.mode, a.digest) {
@@ -964,7 +973,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
         check_first: !a.no_check,
     };
     let bars = Bars::new(a.job.json);
-    let report = thread_pool(a.job.jobs)?.install(|| {
+    let report = thread_pool(a.job.tools.jobs)?.install(|| {
         hozon_archive::renew::run(
             &mut session,
             tsa,
@@ -1307,12 +1316,7 @@ fn auto_replicate(session: &mut Session, json: bool) -> Outcome {
 fn replicate(root: &Path, a: ReplicateArgs) -> anyhow::Result<Outcome> {
     let job = JobArgs {
         wait: a.wait,
-        tsa: Vec::new(),
-        tsa_tuning: Default::default(),
-        trust: Vec::new(),
-        crl: Vec::new(),
-        offline: false,
-        jobs: None,
+        tools: ToolFlags::default(),
         json: a.json,
     };
     let mut session = open(root, &job, "replicate")?;
@@ -1342,7 +1346,7 @@ fn verify_replica(root: &Path, name: &str, a: &ArchiveVerifyArgs) -> anyhow::Res
         &mut session,
         &entry,
         replica.as_ref(),
-        a.job.jobs.unwrap_or(16),
+        a.job.tools.jobs.unwrap_or(16),
         &bars,
     )?;
     if a.job.json {

@@ -11,8 +11,7 @@ use hozon_archive::tools::ToolOptions;
 use hozon_archive::watch::{self, Stop, WatchOptions};
 use hozon_ltv::Target;
 
-use crate::archive::JobArgs;
-use crate::args::TsaTuningArgs;
+use crate::archive::{JobArgs, ToolFlags};
 use crate::outcome::Outcome;
 
 /// `archive watch`.
@@ -43,24 +42,9 @@ pub struct WatchArgs {
     /// hozon.toml, else quarantine/ in each folder).
     #[arg(long, value_name = "DIR")]
     pub quarantine: Option<PathBuf>,
-    /// Use this TSA instead of hozon.toml's; repeatable.
-    #[arg(long = "tsa", value_name = "URL")]
-    pub tsa: Vec<String>,
-    /// TSA client settings over hozon.toml's `[tsa]` ones.
+    /// The TSA, trust, revocation and thread flags over hozon.toml's.
     #[command(flatten)]
-    pub tsa_tuning: TsaTuningArgs,
-    /// Use these trust anchors instead of hozon.toml's; repeatable.
-    #[arg(long, value_name = "ROOTS.pem")]
-    pub trust: Vec<PathBuf>,
-    /// CRL files to validate with, besides hozon.toml's; repeatable.
-    #[arg(long, value_name = "CRL")]
-    pub crl: Vec<PathBuf>,
-    /// Fetch no revocation data (whatever hozon.toml says).
-    #[arg(long)]
-    pub offline: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
+    pub tools: ToolFlags,
 }
 
 /// A usage error (exit 2), as clap reports its own.
@@ -99,12 +83,7 @@ pub fn watch(root: &Path, a: WatchArgs) -> anyhow::Result<Outcome> {
     let timing = settings.timing().unwrap_or_else(|e| usage(e));
     let job = JobArgs {
         wait: true,
-        tsa: a.tsa.clone(),
-        tsa_tuning: a.tsa_tuning.clone(),
-        trust: a.trust.clone(),
-        crl: a.crl.clone(),
-        offline: a.offline,
-        jobs: a.jobs,
+        tools: a.tools.clone(),
         json: false,
     };
     let effective = crate::archive::overridden(&config, &job)?;
@@ -128,7 +107,7 @@ pub fn watch(root: &Path, a: WatchArgs) -> anyhow::Result<Outcome> {
     let stop = Stop::on_signals()?;
     let log = |line: &str| eprintln!("hozon archive watch: {line}");
     rayon::ThreadPoolBuilder::new()
-        .num_threads(a.jobs.unwrap_or(0))
+        .num_threads(a.tools.jobs.unwrap_or(0))
         .build()?
         .install(|| watch::run(root, &options, &tools, &stop, &log))?;
     Ok(Outcome::Passed)

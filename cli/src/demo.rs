@@ -396,12 +396,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     let dir = work.join("archive");
     let job = |json: bool| JobArgs {
         wait: false,
-        tsa: Vec::new(),
-        tsa_tuning: Default::default(),
-        trust: Vec::new(),
-        crl: Vec::new(),
-        offline: false,
-        jobs: None,
+        tools: crate::archive::ToolFlags::default(),
         json,
     };
     let run = |command: ArchiveCommand| {

@@ -161,10 +161,8 @@ fn extend_one(pipeline: &Augmenter, args: &ExtendArgs, path: &Path) -> Result<bo
             "a signature has no time stamp: give --tsa URL to add a document time stamp".into(),
         );
     }
-    let fresh = hozon_pades::augment::newest_document_timestamp(path).is_some_and(|t| {
-        UnixTime::now().0 - t.0
-            < i64::try_from(args.restamp_after.saturating_mul(3600)).unwrap_or(i64::MAX)
-    });
+    let fresh = crate::augment::Restamp::new(hozon_ltv::Target::Lta, args.restamp_after)
+        .fresh(hozon_pades::augment::newest_document_timestamp(path));
     let nothing_to_do = match args.level {
         ExtendLevel::T => !unstamped,
         ExtendLevel::Lt => false,

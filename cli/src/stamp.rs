@@ -8,8 +8,7 @@ use anyhow::Context;
 use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
 
-use crate::args::{ExtendArgs, ExtendLevel, TimestampArgs};
-use hozon_ltv::Target;
+use crate::args::{ExtendArgs, TimestampArgs};
 
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
@@ -86,11 +85,7 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
-    let target = match args.level {
-        ExtendLevel::T => Target::T,
-        ExtendLevel::Lt => Target::Lt,
-        ExtendLevel::Lta => Target::Lta,
-    };
+    let target = crate::augment::target(args.level);
     let augmenter =
         crate::augment::augmenter(target, crate::tsa::client(&args.tsa)?, &args.validation)?;
     let walked = walk::collect(&args.paths, |p| {
@@ -102,26 +97,13 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let planned = batch::plan(walked, |input| Ok(input.path.clone()));
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
     let halt = || augmenter.tsa().and_then(crate::tsa::halt_reason);
-    let settings = batch::Settings {
-        threads: threads(args.run.jobs, args.tsa.concurrency()),
-        overwrite: Overwrite::Replace,
-        skip_existing: false,
-        label: "extending",
-        quiet: args.run.json || args.run.list.quiet,
-        halt: augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
-        check_existing: None,
-        raced: "extended by another run",
-    };
+    let settings = crate::augment::extend_settings(
+        &args,
+        threads(args.run.jobs, args.tsa.concurrency()),
+        augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
+    );
     let level = augmenter.level_name();
-    // A rerun after an interrupted run skips what that run stamped.
-    let fresh_since = (target == Target::Lta && args.restamp_after > 0).then(|| {
-        let hours = i64::try_from(args.restamp_after).unwrap_or(i64::MAX / 7200);
-        hozon_cms::UnixTime(
-            hozon_cms::UnixTime::now()
-                .0
-                .saturating_sub(hours.saturating_mul(3600)),
-        )
-    });
+    let restamp = crate::augment::Restamp::new(target, args.restamp_after);
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
         let size = std::fs::metadata(path)
@@ -131,16 +113,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             return Err(format!("{size} bytes is too large for a signature file"));
         }
         let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        if let Some(since) = fresh_since {
-            if let Some(stamped) =
-                hozon_ltv::newest_archive_stamp(&original).filter(|t| *t >= since)
-            {
-                return Ok(Produced::Skip(format!(
-                    "already {level}: archive time stamp of {} is younger than --restamp-after {} h",
-                    stamped.rfc3339(),
-                    args.restamp_after
-                )));
-            }
+        if let Some(skip) = restamp.skip(level, hozon_ltv::newest_archive_stamp(&original)) {
+            return Ok(skip);
         }
         let content = detached_content(path);
         let bytes = augmenter

@@ -4,11 +4,9 @@
 
 use std::path::Path;
 
-use hozon_io::Overwrite;
-use hozon_ltv::Target;
 use hozon_xades::augment::{newest_archive_stamp, XadesDocument};
 
-use crate::args::{ExtendArgs, ExtendLevel};
+use crate::args::ExtendArgs;
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
 use crate::output;
@@ -21,11 +19,7 @@ pub fn all_xades(paths: &[std::path::PathBuf]) -> bool {
 }
 
 pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
-    let target = match args.level {
-        ExtendLevel::T => Target::T,
-        ExtendLevel::Lt => Target::Lt,
-        ExtendLevel::Lta => Target::Lta,
-    };
+    let target = crate::augment::target(args.level);
     let augmenter =
         crate::augment::augmenter(target, crate::tsa::client(&args.tsa)?, &args.validation)?;
     let walked = walk::collect(&args.paths, crate::xades::is_xades_file);
@@ -34,25 +28,13 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let planned = batch::plan(walked, |input| Ok(input.path.clone()));
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
     let halt = || augmenter.tsa().and_then(crate::tsa::halt_reason);
-    let settings = batch::Settings {
-        threads: args.run.jobs.unwrap_or(0),
-        overwrite: Overwrite::Replace,
-        skip_existing: false,
-        label: "extending",
-        quiet: args.run.json || args.run.list.quiet,
-        halt: augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
-        check_existing: None,
-        raced: "extended by another run",
-    };
+    let settings = crate::augment::extend_settings(
+        &args,
+        args.run.jobs.unwrap_or(0),
+        augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
+    );
     let level = augmenter.level_name();
-    let fresh_since = (target == Target::Lta && args.restamp_after > 0).then(|| {
-        let hours = i64::try_from(args.restamp_after).unwrap_or(i64::MAX / 7200);
-        hozon_cms::UnixTime(
-            hozon_cms::UnixTime::now()
-                .0
-                .saturating_sub(hours.saturating_mul(3600)),
-        )
-    });
+    let restamp = crate::augment::Restamp::new(target, args.restamp_after);
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
         let original = crate::xades::read_limited(path).map_err(|e| format!("cannot read: {e}"))?;
@@ -62,14 +44,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
                 hozon_xades::xml::MAX_XML_SIZE
             ));
         }
-        if let Some(since) = fresh_since {
-            if let Some(stamped) = newest_archive_stamp(&original).filter(|t| *t >= since) {
-                return Ok(Produced::Skip(format!(
-                    "already {level}: archive time stamp of {} is younger than --restamp-after {} h",
-                    stamped.rfc3339(),
-                    args.restamp_after
-                )));
-            }
+        if let Some(skip) = restamp.skip(level, newest_archive_stamp(&original)) {
+            return Ok(skip);
         }
         let label = path.display().to_string();
         let mut document = XadesDocument::new(&label, original.clone(), Some(base_dir(path)));
