@@ -924,9 +924,7 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
 }
 
 fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
-    let before = hozon_archive::renew::parse_window(&a.before)
-        .map_err(anyhow::Error::msg)
-        .context("--before")?;
+    let before = hozon_archive::renew::parse_window(&a.before).context("--before")?;
     let now = match &a.now {
         Some(n) => hozon_cms::UnixTime::parse_rfc3339(n)
             .map_err(anyhow::Error::msg)

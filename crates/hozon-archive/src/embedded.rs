@@ -25,9 +25,54 @@ use std::path::{Path, PathBuf};
 
 use hozon_ltv::{Augmentable, Augmenter, Profile};
 use hozon_pades::PadesDocument;
-use hozon_verify::{Indication, SignatureReport, Verifier};
+use hozon_verify::{Indication, SignatureReport, SubIndication, Verifier};
 
 use crate::record::{FileEntry, Kind, RecordMeta, Role};
+
+/// Why a document that carries its own signature is not archived, or not
+/// renewed.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    /// The record's metadata lists no file with role `signed-document`.
+    #[error("the record has no signed document")]
+    NoSignedDocument,
+    /// The document carries no signature.
+    #[error("no signature found")]
+    NoSignature,
+    /// A signature of the document is not TOTAL_PASSED.
+    #[error("signature {indication}{}: {message}", sub_indication.map(|s| format!("/{s}")).unwrap_or_default())]
+    NotPassed {
+        /// The signature's indication.
+        indication: Indication,
+        /// Its sub-indication.
+        sub_indication: Option<SubIndication>,
+        /// Its first error.
+        message: String,
+    },
+    /// The pipeline was needed but none is configured.
+    #[error("no augmentation pipeline")]
+    NoPipeline,
+    /// The pipeline failed to bring the document to `level`.
+    #[error("cannot extend to {level}: {source}")]
+    Augment {
+        /// The level aimed at ("B-LT", "B-LTA").
+        level: &'static str,
+        /// Why.
+        source: hozon_ltv::Error,
+    },
+    /// The validation data could not be embedded, or the result encoded.
+    #[error("cannot embed validation data: {0}")]
+    ValidationData(hozon_ltv::Error),
+    /// The renewed document could not be produced.
+    #[error("{0}")]
+    Renewal(hozon_ltv::Error),
+    /// The PDF could not be opened or written.
+    #[error("{0}")]
+    Pdf(#[from] hozon_pades::Error),
+    /// A file of the record could not be read, moved or hashed.
+    #[error("{0}")]
+    Archive(#[from] crate::Error),
+}
 
 /// A format whose document carries its own signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,11 +135,9 @@ impl Embedded {
     }
 
     /// The working copy of the file at `path`, in `dir`, for the pipeline.
-    fn open(self, path: &Path, dir: &Path) -> Result<Work, String> {
+    fn open(self, path: &Path, dir: &Path) -> Result<Work, EmbeddedError> {
         match self {
-            Embedded::Pades => PadesDocument::open_in(path, dir)
-                .map(Work::Pades)
-                .map_err(|e| e.to_string()),
+            Embedded::Pades => Ok(Work::Pades(PadesDocument::open_in(path, dir)?)),
         }
     }
 }
@@ -117,9 +160,9 @@ impl Work {
         }
     }
 
-    fn persist(self, to: &Path) -> Result<(), String> {
+    fn persist(self, to: &Path) -> Result<(), EmbeddedError> {
         match self {
-            Work::Pades(d) => d.persist(to).map_err(|e| e.to_string()),
+            Work::Pades(d) => Ok(d.persist(to)?),
         }
     }
 }
@@ -164,19 +207,19 @@ pub fn generations(meta: &RecordMeta) -> Option<(&FileEntry, &FileEntry)> {
 /// `work` (already augmented) replaces `dir/<current name>`, and the file
 /// it replaces is kept as `history/<name>.<n>`. Updates `meta`. Used at
 /// ingest (the record is staged, not yet published).
-fn new_generation(dir: &Path, meta: &mut RecordMeta, work: Work) -> Result<(), String> {
+fn new_generation(dir: &Path, meta: &mut RecordMeta, work: Work) -> Result<(), EmbeddedError> {
     let current = meta
         .file(Role::SignedDocument)
         .cloned()
-        .ok_or("the record has no signed document")?;
+        .ok_or(EmbeddedError::NoSignedDocument)?;
     let history = dir.join("history");
-    std::fs::create_dir_all(&history).map_err(|e| format!("{}: {e}", history.display()))?;
+    std::fs::create_dir_all(&history).map_err(crate::io_err(&history))?;
     let n = meta.history.len() + 1;
     let old_name = format!("history/{}.{n}", current.name);
     let path = dir.join(&current.name);
-    std::fs::rename(&path, dir.join(&old_name)).map_err(|e| format!("{old_name}: {e}"))?;
+    std::fs::rename(&path, dir.join(&old_name)).map_err(crate::io_err(&dir.join(&old_name)))?;
     work.persist(&path)?;
-    let (sha256, size) = crate::sha256_file(&path).map_err(|e| e.to_string())?;
+    let (sha256, size) = crate::sha256_file(&path)?;
     meta.history.push(FileEntry {
         name: old_name,
         ..current
@@ -208,12 +251,12 @@ pub struct Adopt<'a> {
 /// role `signed-document`): verifies it, and brings a passing one to the
 /// archive's level as a new generation. `Err` with the reason when it is
 /// not archived.
-pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), String> {
+pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), EmbeddedError> {
     meta.kind = a.format.kind();
     let current = meta
         .file(Role::SignedDocument)
         .map(|f| dir.join(&f.name))
-        .ok_or("the record has no signed document")?;
+        .ok_or(EmbeddedError::NoSignedDocument)?;
     let reports = a.format.verify(a.verifier, &current, a.label);
     meta.level = level_of(&reports);
     if let Err(reason) = verdict(&reports) {
@@ -221,17 +264,20 @@ pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), Str
             return Err(reason);
         }
         meta.state = crate::record::State::AcceptedFailed;
-        meta.failure = Some(reason);
+        meta.failure = Some(reason.to_string());
         return Ok(());
     }
     match step(&reports, a.augmenter) {
         Step::Keep => {}
         Step::Augment => {
-            let augmenter = a.augmenter.ok_or("no augmentation pipeline")?;
+            let augmenter = a.augmenter.ok_or(EmbeddedError::NoPipeline)?;
             let mut work = a.format.open(&current, dir)?;
             augmenter
                 .augment(a.label, work.augmentable())
-                .map_err(|e| format!("cannot extend to {}: {e}", augmenter.level_name()))?;
+                .map_err(|source| EmbeddedError::Augment {
+                    level: augmenter.level_name(),
+                    source,
+                })?;
             if work.changed() {
                 new_generation(dir, meta, work)?;
                 meta.level = Some(augmenter.level_name().into());
@@ -244,7 +290,7 @@ pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), Str
             verdict(&reports)?;
             let added = doc
                 .add_validation_data(&evidence, Profile::Etsi)
-                .map_err(|e| format!("cannot embed validation data: {e}"))?;
+                .map_err(EmbeddedError::ValidationData)?;
             if added {
                 new_generation(dir, meta, work)?;
             }
@@ -259,23 +305,21 @@ fn level_of(reports: &[SignatureReport]) -> Option<String> {
 }
 
 /// Every report TOTAL_PASSED, or the first problem.
-fn verdict(reports: &[SignatureReport]) -> Result<(), String> {
+fn verdict(reports: &[SignatureReport]) -> Result<(), EmbeddedError> {
     if reports.is_empty() {
-        return Err("no signature found".into());
+        return Err(EmbeddedError::NoSignature);
     }
-    for r in reports {
-        if r.indication != Indication::TotalPassed {
-            return Err(format!(
-                "signature {}{}: {}",
-                r.indication,
-                r.sub_indication
-                    .map(|s| format!("/{s}"))
-                    .unwrap_or_default(),
-                r.errors.first().cloned().unwrap_or_default()
-            ));
-        }
+    match reports
+        .iter()
+        .find(|r| r.indication != Indication::TotalPassed)
+    {
+        Some(r) => Err(EmbeddedError::NotPassed {
+            indication: r.indication,
+            sub_indication: r.sub_indication,
+            message: r.errors.first().cloned().unwrap_or_default(),
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The record's signed document, verified (for `archive verify` and `hozon
@@ -306,7 +350,11 @@ pub fn record_reports(
 /// `augmenter` (renewal: a document time stamp over the file and the
 /// validation data of the stamps before it), as bytes; the caller keeps
 /// the old one under `history/` and publishes the new one.
-pub fn renewed(augmenter: &Augmenter, format: Embedded, path: &Path) -> Result<Vec<u8>, String> {
+pub fn renewed(
+    augmenter: &Augmenter,
+    format: Embedded,
+    path: &Path,
+) -> Result<Vec<u8>, EmbeddedError> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -315,6 +363,9 @@ pub fn renewed(augmenter: &Augmenter, format: Embedded, path: &Path) -> Result<V
     let doc = work.augmentable();
     augmenter
         .augment(&path.display().to_string(), &mut *doc)
-        .map_err(|e| e.to_string())?;
-    doc.encode().map_err(|e| e.to_string())
+        .map_err(|source| EmbeddedError::Augment {
+            level: augmenter.level_name(),
+            source,
+        })?;
+    doc.encode().map_err(EmbeddedError::Renewal)
 }

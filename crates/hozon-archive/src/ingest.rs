@@ -735,7 +735,7 @@ fn build_in(
             accept_failed: ctx.options.accept_failed,
             label: &label,
         };
-        crate::embedded::adopt(&adopt, dir, &mut meta)?;
+        crate::embedded::adopt(&adopt, dir, &mut meta).map_err(|e| e.to_string())?;
         return finish(ctx, input, meta, dir);
     }
     meta.files.push(FileEntry {

@@ -102,22 +102,36 @@ impl RenewReport {
     }
 }
 
+/// A `--before` window that is not a duration like `90d`, `12w` or `36h`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    /// No number before the unit.
+    #[error("{0:?} is not a duration like 90d, 12w or 36h")]
+    NotADuration(String),
+    /// A unit other than d, w or h.
+    #[error("{0:?}: the unit must be d, w or h")]
+    Unit(String),
+    /// Negative, or too large for seconds in an i64.
+    #[error("{0:?} is out of range")]
+    OutOfRange(String),
+}
+
 /// Parses `90d`, `12w`, `36h`, `0d` into seconds.
-pub fn parse_window(text: &str) -> std::result::Result<i64, String> {
+pub fn parse_window(text: &str) -> std::result::Result<i64, WindowError> {
     let t = text.trim();
     let (num, unit) = t.split_at(t.len().saturating_sub(1));
     let n: i64 = num
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 90d, 12w or 36h"))?;
+        .map_err(|_| WindowError::NotADuration(text.to_owned()))?;
     let unit = match unit {
         "d" => 86_400,
         "w" => 7 * 86_400,
         "h" => 3_600,
-        _ => return Err(format!("{text:?}: the unit must be d, w or h")),
+        _ => return Err(WindowError::Unit(text.to_owned())),
     };
     n.checked_mul(unit)
         .filter(|s| *s >= 0)
-        .ok_or_else(|| format!("{text:?} is out of range"))
+        .ok_or_else(|| WindowError::OutOfRange(text.to_owned()))
 }
 
 /// Runs the renewal. Every new token gets its validation data from
@@ -257,7 +271,9 @@ fn extend_record(
     }
     let content = meta.file(Role::Document).map(|d| dir.join(&d.name));
     let extended = match embedded {
-        Some(format) => crate::embedded::renewed(augmenter, format, &sig_path)?,
+        Some(format) => {
+            crate::embedded::renewed(augmenter, format, &sig_path).map_err(|e| e.to_string())?
+        }
         None => augmenter
             .apply(&sig_path.display().to_string(), &bytes, content.as_deref())
             .map_err(|e| e.to_string())?,

@@ -369,7 +369,9 @@ impl Gatherer {
     /// A gatherer for the archive's `[metadata]` configuration.
     pub fn new(config: &MetadataConfig) -> Result<Gatherer, MetadataError> {
         let pattern = match &config.pattern {
-            Some(p) => Some(pattern::Pattern::parse(p).map_err(MetadataError::Config)?),
+            Some(p) => {
+                Some(pattern::Pattern::parse(p).map_err(|e| MetadataError::Config(e.to_string()))?)
+            }
             None => None,
         };
         Ok(Gatherer {

@@ -26,6 +26,39 @@ enum Part {
     Field(String),
 }
 
+/// What is wrong with a filename pattern (`[metadata] pattern`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// A `}` with no `{` before it.
+    #[error("pattern {0:?}: `}}` without `{{`")]
+    CloseWithoutOpen(String),
+    /// A `{` never closed.
+    #[error("pattern {0:?}: `{{` without `}}`")]
+    OpenWithoutClose(String),
+    /// A placeholder that names no known field.
+    #[error("pattern {pattern:?}: unknown placeholder {{{name}}} (known: {})", NAMES.map(|n| format!("{{{n}}}")).join(", "))]
+    UnknownPlaceholder {
+        /// The pattern.
+        pattern: String,
+        /// The placeholder's name.
+        name: String,
+    },
+    /// Two placeholders with nothing between them (ambiguous).
+    #[error("pattern {0:?}: placeholders must be separated by literal text")]
+    Adjacent(String),
+    /// A field named twice.
+    #[error("pattern {pattern:?}: {{{name}}} appears twice")]
+    Repeated {
+        /// The pattern.
+        pattern: String,
+        /// The field.
+        name: String,
+    },
+    /// Only `{_}` placeholders, or none.
+    #[error("pattern {0:?}: names no field")]
+    NoField(String),
+}
+
 /// A parsed pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pattern {
@@ -34,13 +67,13 @@ pub struct Pattern {
 
 impl Pattern {
     /// Parses `text`; the error says what is wrong.
-    pub fn parse(text: &str) -> Result<Pattern, String> {
+    pub fn parse(text: &str) -> Result<Pattern, PatternError> {
         let mut parts = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
             match rest.find(['{', '}']) {
                 Some(i) if rest.as_bytes()[i] == b'}' => {
-                    return Err(format!("pattern {text:?}: `}}` without `{{`"));
+                    return Err(PatternError::CloseWithoutOpen(text.to_owned()));
                 }
                 Some(i) => {
                     if i > 0 {
@@ -49,25 +82,26 @@ impl Pattern {
                     let after = &rest[i + 1..];
                     let end = after
                         .find('}')
-                        .ok_or_else(|| format!("pattern {text:?}: `{{` without `}}`"))?;
+                        .ok_or_else(|| PatternError::OpenWithoutClose(text.to_owned()))?;
                     let name = &after[..end];
                     if !NAMES.contains(&name) {
-                        return Err(format!(
-                            "pattern {text:?}: unknown placeholder {{{name}}} (known: {})",
-                            NAMES.map(|n| format!("{{{n}}}")).join(", ")
-                        ));
+                        return Err(PatternError::UnknownPlaceholder {
+                            pattern: text.to_owned(),
+                            name: name.to_owned(),
+                        });
                     }
                     if matches!(parts.last(), Some(Part::Field(_))) {
-                        return Err(format!(
-                            "pattern {text:?}: placeholders must be separated by literal text"
-                        ));
+                        return Err(PatternError::Adjacent(text.to_owned()));
                     }
                     if name != "_"
                         && parts
                             .iter()
                             .any(|p| matches!(p, Part::Field(f) if f == name))
                     {
-                        return Err(format!("pattern {text:?}: {{{name}}} appears twice"));
+                        return Err(PatternError::Repeated {
+                            pattern: text.to_owned(),
+                            name: name.to_owned(),
+                        });
                     }
                     parts.push(Part::Field(name.to_string()));
                     rest = &after[end + 1..];
@@ -82,7 +116,7 @@ impl Pattern {
             .iter()
             .any(|p| matches!(p, Part::Field(f) if f != "_"))
         {
-            return Err(format!("pattern {text:?}: names no field"));
+            return Err(PatternError::NoField(text.to_owned()));
         }
         Ok(Pattern { parts })
     }
@@ -176,7 +210,7 @@ mod tests {
             ("{_}.pdf", "names no field"),
             ("{author}_{author}", "appears twice"),
         ] {
-            let e = Pattern::parse(bad).unwrap_err();
+            let e = Pattern::parse(bad).unwrap_err().to_string();
             assert!(e.contains(why), "{bad}: {e}");
         }
     }
