@@ -4,6 +4,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod archive;
+mod archive_replica;
 mod archive_report;
 mod archive_search;
 mod archive_watch;

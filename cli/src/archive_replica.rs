@@ -1,0 +1,448 @@
+//! `hozon archive replica add|list`, `archive replicate`, `archive restore`
+//! and `archive verify --replica`: the archive's copies elsewhere (a
+//! directory or S3-compatible object storage with Object Lock). The work is
+//! hozon-archive's `replicate` module; this file parses, calls and prints
+//! (docs/replicas.md).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use hozon_archive::config::{Config, LockMode, ReplicaConfig, ReplicaKind};
+use hozon_archive::lock::Wait;
+use hozon_archive::Session;
+
+use crate::archive::{open, ArchiveVerifyArgs, Bars, JobArgs, ToolFlags};
+use crate::outcome::Outcome;
+use crate::output;
+
+/// `archive replica ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReplicaCommand {
+    /// Add a replica to hozon.toml, after checking it (an S3 bucket must have Object Lock).
+    /// S3 credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS profile
+    /// files, never from the command line.
+    Add(ReplicaAddArgs),
+    /// List the replicas of hozon.toml.
+    List(ReplicaListArgs),
+}
+
+/// Where a replica is (the flags of `replica add` and `restore`).
+#[derive(Debug, Args)]
+pub struct ReplicaPlace {
+    /// A directory (NAS mount, removable disk).
+    #[arg(long, value_name = "PATH", conflicts_with = "s3_endpoint")]
+    pub dir: Option<PathBuf>,
+    /// An S3-compatible endpoint URL.
+    #[arg(long, value_name = "URL", requires = "bucket")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket (created with Object Lock).
+    #[arg(long, value_name = "B")]
+    pub bucket: Option<String>,
+    /// The region.
+    #[arg(long, value_name = "R", default_value = "us-east-1")]
+    pub region: String,
+    /// Key prefix inside the bucket.
+    #[arg(long, value_name = "P", default_value = "")]
+    pub prefix: String,
+    /// Virtual-hosted-style addressing (default: path-style, as on-premises servers need).
+    #[arg(long)]
+    pub virtual_hosted: bool,
+    /// GOVERNANCE instead of COMPLIANCE locks (only if your policy allows removable locks).
+    #[arg(long)]
+    pub governance: bool,
+}
+
+/// `archive replica add`.
+#[derive(Debug, Args)]
+pub struct ReplicaAddArgs {
+    /// The replica's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub place: ReplicaPlace,
+    /// Do not replicate automatically at the end of ingest and renew.
+    #[arg(long)]
+    pub no_auto: bool,
+    /// Wait for another job holding the archive's lock.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// `archive replica list`.
+#[derive(Debug, Args)]
+pub struct ReplicaListArgs {
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `archive replicate`.
+#[derive(Debug, Args)]
+pub struct ReplicateArgs {
+    /// Only this replica (default: all).
+    #[arg(long, value_name = "NAME")]
+    pub replica: Option<String>,
+    /// Wait for another job holding the archive's lock.
+    #[arg(long)]
+    pub wait: bool,
+    /// Uploads in flight at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
+    pub jobs: usize,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `archive restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The replica, by its name in the hozon.toml of --archive.
+    #[arg(long = "from", value_name = "NAME")]
+    pub from: Option<String>,
+    /// Or given by flags (when the archive's hozon.toml is lost).
+    #[command(flatten)]
+    pub place: ReplicaPlace,
+    /// The new archive directory (must not exist, or be empty).
+    #[arg(value_name = "DIR")]
+    pub target: PathBuf,
+    /// Downloads in flight at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
+    pub jobs: usize,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The `[[replica]]` entry the flags describe.
+fn place_config(name: &str, p: &ReplicaPlace, auto: bool) -> anyhow::Result<ReplicaConfig> {
+    let lock = if p.governance {
+        LockMode::Governance
+    } else {
+        LockMode::Compliance
+    };
+    let config = match (&p.dir, &p.s3_endpoint) {
+        (Some(dir), None) => {
+            let dir = if dir.is_relative() {
+                std::env::current_dir()
+                    .context("the current directory")?
+                    .join(dir)
+            } else {
+                dir.clone()
+            };
+            ReplicaConfig {
+                name: name.to_string(),
+                kind: ReplicaKind::Dir,
+                path: Some(dir),
+                endpoint: None,
+                region: None,
+                bucket: None,
+                prefix: String::new(),
+                path_style: true,
+                lock,
+                auto,
+            }
+        }
+        (None, Some(endpoint)) => ReplicaConfig {
+            name: name.to_string(),
+            kind: ReplicaKind::S3,
+            path: None,
+            endpoint: Some(endpoint.clone()),
+            region: Some(p.region.clone()),
+            bucket: Some(p.bucket.clone().context("--s3-endpoint needs --bucket")?),
+            prefix: p.prefix.clone(),
+            path_style: !p.virtual_hosted,
+            lock,
+            auto,
+        },
+        _ => anyhow::bail!("give either --dir PATH or --s3-endpoint URL --bucket B"),
+    };
+    Ok(config)
+}
+
+pub(crate) fn replica_add(root: &Path, a: ReplicaAddArgs) -> anyhow::Result<Outcome> {
+    if a.name.is_empty()
+        || !a
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        anyhow::bail!(
+            "replica name {:?}: use letters, digits, '-', '_' and '.'",
+            a.name
+        );
+    }
+    let wait = if a.wait { Wait::Yes } else { Wait::No };
+    let mut session = Session::open(root, wait, "hozon archive replica add", &|holder| {
+        eprintln!("hozon: waiting for the archive lock ({holder})");
+    })?;
+    if session.config.replicas.iter().any(|r| r.name == a.name) {
+        anyhow::bail!(
+            "{}: a replica named {:?} already exists",
+            session.layout.config().display(),
+            a.name
+        );
+    }
+    let entry = place_config(&a.name, &a.place, !a.no_auto)?;
+    let replica = hozon_archive::replicate::open_replica(&entry)?;
+    replica
+        .check()
+        .map_err(|e| hozon_archive::replicate::replica_err(&a.name, e))
+        .context("the replica was not added (hozon.toml unchanged)")?;
+    let mut config = session.config.clone();
+    config.replicas.push(entry.clone());
+    let text = config.to_toml()?;
+    let path = session.layout.config();
+    hozon_io::write_atomic(&path, text.as_bytes(), hozon_io::Overwrite::Replace)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    session.audit.append(&[(
+        "replica-added",
+        hozon_archive::audit::fields([
+            ("replica", serde_json::json!(a.name)),
+            ("where", serde_json::json!(replica.describe())),
+            (
+                "config_sha256",
+                serde_json::json!(hozon_archive::sha256_hex(text.as_bytes())),
+            ),
+        ]),
+    )])?;
+    eprintln!(
+        "replica {} added: {} ({} locks{})",
+        a.name,
+        replica.describe(),
+        if a.place.governance {
+            "GOVERNANCE"
+        } else {
+            "COMPLIANCE"
+        },
+        if a.no_auto {
+            ""
+        } else {
+            ", replicated after every ingest and renew"
+        }
+    );
+    Ok(Outcome::Passed)
+}
+
+pub(crate) fn replica_list(root: &Path, a: ReplicaListArgs) -> anyhow::Result<Outcome> {
+    let config = Config::load(&root.join("hozon.toml"))?;
+    if a.json {
+        output::json(&serde_json::json!({
+            "retention": config.retention,
+            "replicas": config.replicas,
+        }))?;
+        return Ok(Outcome::Passed);
+    }
+    let mut text = String::new();
+    for r in &config.replicas {
+        let place = match r.kind {
+            ReplicaKind::Dir => format!(
+                "dir {}",
+                r.path.as_deref().unwrap_or(Path::new("?")).display()
+            ),
+            ReplicaKind::S3 => format!(
+                "s3://{}/{} at {}",
+                r.bucket.as_deref().unwrap_or("?"),
+                r.prefix,
+                r.endpoint.as_deref().unwrap_or("?")
+            ),
+        };
+        text.push_str(&format!(
+            "{}  {}  lock {:?}  auto {}\n",
+            r.name, place, r.lock, r.auto
+        ));
+    }
+    text.push_str(&format!(
+        "{} replica(s); records kept {} years, locks {} year(s) longer\n",
+        config.replicas.len(),
+        config.retention.retention_years,
+        config.retention.lock_margin_years
+    ));
+    output::text(&text);
+    Ok(Outcome::Passed)
+}
+
+fn replicate_text(r: &hozon_archive::replicate::ReplicateReport) -> String {
+    let mut text = String::new();
+    for f in &r.failed {
+        text.push_str(&format!("FAILED  {}  {}\n", f.key, f.reason));
+    }
+    text.push_str(&format!(
+        "replica {} ({}): {} file(s): {} uploaded, {} already there, {} failed\n",
+        r.replica,
+        r.description,
+        r.files,
+        r.uploaded,
+        r.skipped,
+        r.failed.len()
+    ));
+    text
+}
+
+/// Replicates to every replica in `names`; an unreachable replica is
+/// reported and the others still run.
+fn replicate_to(
+    session: &mut Session,
+    names: &[hozon_archive::config::ReplicaConfig],
+    jobs: usize,
+    json: bool,
+) -> (Outcome, Vec<serde_json::Value>) {
+    let mut outcome = Outcome::Passed;
+    let mut reports = Vec::new();
+    for entry in names {
+        let bars = Bars::new(json);
+        let result = hozon_archive::replicate::open_replica(entry).and_then(|replica| {
+            hozon_archive::replicate::run(session, entry, replica.as_ref(), jobs, &bars)
+        });
+        match result {
+            Ok(report) => {
+                if !report.failed.is_empty() {
+                    outcome = outcome.worst(Outcome::Error);
+                }
+                if !json {
+                    output::text(&replicate_text(&report));
+                }
+                reports.push(serde_json::json!(report));
+            }
+            Err(e) => {
+                outcome = outcome.worst(Outcome::Error);
+                eprintln!("hozon: {e}");
+                reports.push(serde_json::json!({ "replica": entry.name, "error": e.to_string() }));
+            }
+        }
+    }
+    (outcome, reports)
+}
+
+/// Replication at the end of ingest and renew, to the replicas with auto.
+pub(crate) fn auto_replicate(session: &mut Session, json: bool) -> Outcome {
+    let autos: Vec<_> = session
+        .config
+        .replicas
+        .iter()
+        .filter(|r| r.auto)
+        .cloned()
+        .collect();
+    if autos.is_empty() {
+        return Outcome::Passed;
+    }
+    let (outcome, _) = replicate_to(session, &autos, 16, true);
+    if outcome != Outcome::Passed {
+        eprintln!(
+            "hozon: automatic replication did not complete (the archive itself is complete); run `hozon archive replicate`"
+        );
+    } else if !json {
+        eprintln!("replicated to {} replica(s)", autos.len());
+    }
+    outcome
+}
+
+pub(crate) fn replicate(root: &Path, a: ReplicateArgs) -> anyhow::Result<Outcome> {
+    let job = JobArgs {
+        wait: a.wait,
+        tools: ToolFlags::default(),
+        json: a.json,
+    };
+    let mut session = open(root, &job, "replicate")?;
+    let targets: Vec<_> = match &a.replica {
+        Some(name) => vec![hozon_archive::replicate::find_config(&session.config, name)?.clone()],
+        None => session.config.replicas.clone(),
+    };
+    if targets.is_empty() {
+        anyhow::bail!(
+            "{}: no replica configured; add one with `hozon archive replica add NAME --dir PATH` or `--s3-endpoint URL --bucket B`",
+            session.layout.config().display()
+        );
+    }
+    let (outcome, reports) = replicate_to(&mut session, &targets, a.jobs, a.json);
+    if a.json {
+        output::json(&serde_json::json!({ "replicas": reports }))?;
+    }
+    Ok(outcome)
+}
+
+pub(crate) fn verify_replica(
+    root: &Path,
+    name: &str,
+    a: &ArchiveVerifyArgs,
+) -> anyhow::Result<Outcome> {
+    let mut session = open(root, &a.job, "verify --replica")?;
+    let entry = hozon_archive::replicate::find_config(&session.config, name)?.clone();
+    let replica = hozon_archive::replicate::open_replica(&entry)?;
+    let bars = Bars::new(a.job.json);
+    let report = hozon_archive::replicate::verify_replica(
+        &mut session,
+        &entry,
+        replica.as_ref(),
+        a.job.tools.jobs.unwrap_or(16),
+        &bars,
+    )?;
+    if a.job.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for p in &report.problems {
+            text.push_str(&format!(
+                "{}  {}  {}\n",
+                p.kind.to_uppercase(),
+                p.key,
+                p.detail
+            ));
+        }
+        for w in &report.warnings {
+            text.push_str(&format!("WARNING  {w}\n"));
+        }
+        text.push_str(&format!(
+            "replica {} ({}): {} object(s), {} intact, {} missing, altered or under-protected\n",
+            report.replica,
+            report.description,
+            report.objects,
+            report.intact,
+            report.problems.len()
+        ));
+        output::text(&text);
+    }
+    Ok(if report.failed() {
+        Outcome::Failed
+    } else {
+        Outcome::Passed
+    })
+}
+
+pub(crate) fn restore(root: &Path, a: RestoreArgs) -> anyhow::Result<Outcome> {
+    let entry = match &a.from {
+        Some(name) => {
+            let config = Config::load(&root.join("hozon.toml"))?;
+            hozon_archive::replicate::find_config(&config, name)?.clone()
+        }
+        None => place_config("restore", &a.place, false)
+            .context("archive restore: give --from NAME (a replica of --archive) or the replica's --dir / --s3-endpoint")?,
+    };
+    let replica = hozon_archive::replicate::open_replica(&entry)?;
+    let bars = Bars::new(a.json);
+    let report = hozon_archive::replicate::restore(replica.as_ref(), &a.target, a.jobs, &bars)?;
+    if a.json {
+        output::json(&report)?;
+    } else {
+        let mut text = String::new();
+        for f in &report.failed {
+            text.push_str(&format!("NOT RESTORED  {}  {}\n", f.key, f.reason));
+        }
+        text.push_str(&format!(
+            "restored {} file(s) ({} bytes) from {} into {}; catalog rebuilt: {} record(s)\nnext: hozon archive --archive {} verify\n",
+            report.restored,
+            report.bytes,
+            report.description,
+            report.dir,
+            report.records,
+            report.dir
+        ));
+        output::text(&text);
+    }
+    Ok(if report.failed.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    })
+}
