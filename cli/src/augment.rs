@@ -9,6 +9,8 @@ use hozon_tsp::TsaClient;
 
 use crate::args::{ExtendArgs, ExtendLevel, ProfileArg, RevocationArg, ValidationDataArgs};
 use crate::batch::{self, Produced};
+use crate::outcome::Outcome;
+use crate::output;
 use crate::verify::{build_verifier, VerifierSetup};
 
 /// The augmenter to `target` the options describe (a verifier only for
@@ -64,6 +66,45 @@ pub fn extend_settings<'a>(
         check_existing: None,
         raced: "extended by another run",
     }
+}
+
+/// Prints the result of an `extend` batch (JSON or text: the problems, the
+/// TSAs' health, the counts) and returns its outcome. `format` is added to
+/// the JSON when the batch was not CAdES; `what` names the files in the
+/// text line ("signature(s)", "XAdES document(s)").
+pub fn finish_extend(
+    args: &ExtendArgs,
+    augmenter: &Augmenter,
+    report: &batch::BatchReport,
+    format: Option<&str>,
+    what: &str,
+) -> anyhow::Result<Outcome> {
+    if args.run.json {
+        let mut json = report.to_json("extended", "signature");
+        if let Some(tsa) = augmenter.tsa() {
+            json["tsa"] = crate::tsa::health_json(tsa);
+        }
+        if let Some(format) = format {
+            json["format"] = format.into();
+        }
+        if args.run.list.failures_only {
+            batch::BatchReport::failures_only(&mut json, "extended");
+        }
+        output::json(&json)?;
+    } else {
+        report.print_problems(args.run.list.quiet);
+        if let Some(tsa) = augmenter.tsa() {
+            crate::tsa::print_health(tsa);
+        }
+        eprintln!(
+            "extended {} {what} to {}; {} skipped, {} failed",
+            report.done.len(),
+            augmenter.level_name(),
+            report.skipped.len(),
+            report.failed.len()
+        );
+    }
+    Ok(report.outcome())
 }
 
 /// `--restamp-after HOURS` at B-LTA: a file whose newest archive time stamp

@@ -126,28 +126,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             Ok(Produced::Write(bytes))
         }
     })?;
-    if args.run.json {
-        let mut json = report.to_json("extended", "signature");
-        if let Some(tsa) = augmenter.tsa() {
-            json["tsa"] = crate::tsa::health_json(tsa);
-        }
-        if args.run.list.failures_only {
-            batch::BatchReport::failures_only(&mut json, "extended");
-        }
-        output::json(&json)?;
-    } else {
-        report.print_problems(args.run.list.quiet);
-        if let Some(tsa) = augmenter.tsa() {
-            crate::tsa::print_health(tsa);
-        }
-        eprintln!(
-            "extended {} signature(s) to {level}; {} skipped, {} failed",
-            report.done.len(),
-            report.skipped.len(),
-            report.failed.len()
-        );
-    }
-    Ok(report.outcome())
+    crate::augment::finish_extend(&args, &augmenter, &report, None, "signature(s)")
 }
 
 /// `X` for `X.p7s`.

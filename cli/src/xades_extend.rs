@@ -9,7 +9,6 @@ use hozon_xades::augment::{newest_archive_stamp, XadesDocument};
 use crate::args::ExtendArgs;
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
-use crate::output;
 use crate::walk;
 
 /// Whether every path given is an XML file holding a XAdES signature:
@@ -59,29 +58,13 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             Ok(Produced::Write(bytes))
         }
     })?;
-    if args.run.json {
-        let mut json = report.to_json("extended", "signature");
-        if let Some(tsa) = augmenter.tsa() {
-            json["tsa"] = crate::tsa::health_json(tsa);
-        }
-        json["format"] = "XAdES".into();
-        if args.run.list.failures_only {
-            batch::BatchReport::failures_only(&mut json, "extended");
-        }
-        output::json(&json)?;
-    } else {
-        report.print_problems(args.run.list.quiet);
-        if let Some(tsa) = augmenter.tsa() {
-            crate::tsa::print_health(tsa);
-        }
-        eprintln!(
-            "extended {} XAdES document(s) to {level}; {} skipped, {} failed",
-            report.done.len(),
-            report.skipped.len(),
-            report.failed.len()
-        );
-    }
-    Ok(report.outcome())
+    crate::augment::finish_extend(
+        &args,
+        &augmenter,
+        &report,
+        Some("XAdES"),
+        "XAdES document(s)",
+    )
 }
 
 /// The directory detached references of the document at `path` resolve in.
