@@ -96,12 +96,19 @@ pub fn finish_extend(
         if let Some(tsa) = augmenter.tsa() {
             crate::tsa::print_health(tsa);
         }
+        let t = crate::report::cat();
         eprintln!(
-            "extended {} {what} to {}; {} skipped, {} failed",
-            report.done.len(),
-            augmenter.level_name(),
-            report.skipped.len(),
-            report.failed.len()
+            "{}",
+            t.text_with(
+                "cli-extend-summary",
+                &[
+                    ("done", &report.done.len().to_string()),
+                    ("what", &t.text(what)),
+                    ("level", augmenter.level_name()),
+                    ("skipped", &report.skipped.len().to_string()),
+                    ("failed", &report.failed.len().to_string()),
+                ],
+            )
         );
     }
     Ok(report.outcome())

@@ -221,12 +221,9 @@ impl BatchReport {
             if n == 1 {
                 output::error(&format!("{}: {}", p.file, p.reason));
             } else if printed.insert(p.reason.as_str()) {
-                output::error(&format!(
-                    "{}: {}\n… and {} more file(s) with the same error",
-                    p.file,
-                    p.reason,
-                    n - 1
-                ));
+                let more = crate::report::cat()
+                    .text_with("cli-same-error", &[("count", &(n - 1).to_string())]);
+                output::error(&format!("{}: {}\n{more}", p.file, p.reason));
             }
         }
         for p in &self.changed {
@@ -236,13 +233,18 @@ impl BatchReport {
             return;
         }
         const SHOWN: usize = 10;
+        let t = crate::report::cat();
         for p in self.skipped.iter().take(SHOWN) {
-            eprintln!("hozon: skipped {}: {}", p.file, p.reason);
+            eprintln!(
+                "hozon: {}",
+                t.text_with("cli-skipped", &[("file", &p.file), ("reason", &p.reason)])
+            );
         }
         if self.skipped.len() > SHOWN {
+            let count = (self.skipped.len() - SHOWN).to_string();
             eprintln!(
-                "hozon: … and {} more skipped (--json lists them all)",
-                self.skipped.len() - SHOWN
+                "hozon: {}",
+                t.text_with("cli-more-skipped", &[("count", &count)])
             );
         }
     }

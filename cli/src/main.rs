@@ -13,6 +13,7 @@ mod assets;
 mod augment;
 mod batch;
 mod demo;
+mod error_kinds;
 mod outcome;
 mod output;
 mod pades;
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
     match result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            output::error(&format!("{e:#}"));
+            error_kinds::print(&e);
             Outcome::Error.exit_code()
         }
     }

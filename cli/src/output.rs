@@ -1,14 +1,44 @@
 //! Writing to the terminal: errors on stderr prefixed with `hozon: `, and
 //! stdout writes that end quietly when the reader goes away (`| head`).
+//! In Japanese an error reads `hozon: エラー: …` and a warning
+//! `hozon: 警告: …`; in English they are as they always were
+//! (`hozon: …`, `hozon: warning: …`).
 
 use std::io::{IsTerminal, Write};
 
-/// Prints an error line on stderr.
+/// Prints an error on stderr, framed in the run's language.
 pub fn error(msg: &str) {
+    print_framed("cli-error-line", msg);
+}
+
+/// Prints a warning on stderr, framed in the run's language.
+pub fn warning(msg: &str) {
+    print_framed("cli-warning-line", msg);
+}
+
+/// `msg` framed by catalogue message `id` (its first line), every line
+/// prefixed with `hozon: `.
+fn print_framed(id: &str, msg: &str) {
+    let framed = frame(crate::report::cat(), id, msg);
     let mut err = std::io::stderr().lock();
-    for line in msg.lines() {
+    for line in framed.lines() {
         let _ = writeln!(err, "hozon: {line}");
     }
+}
+
+/// The first line of `msg` inside message `id` (`エラー: …`), the other
+/// lines as they are.
+fn frame(cat: &hozon_i18n::Catalog, id: &str, msg: &str) -> String {
+    let (first, rest) = match msg.split_once('\n') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (msg, None),
+    };
+    let mut framed = cat.text_with(id, &[("message", first)]);
+    if let Some(rest) = rest {
+        framed.push('\n');
+        framed.push_str(rest);
+    }
+    framed
 }
 
 /// Prints a block of text on stdout in one write; a closed pipe is not an error.
@@ -122,6 +152,22 @@ fn hms(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_and_warnings_are_framed_in_the_runs_language() {
+        use hozon_i18n::{Catalog, Lang};
+        let (en, ja) = (Catalog::get(Lang::En), Catalog::get(Lang::Ja));
+        assert_eq!(frame(en, "cli-error-line", "a.txt: gone"), "a.txt: gone");
+        assert_eq!(
+            frame(en, "cli-warning-line", "TSA down"),
+            "warning: TSA down"
+        );
+        assert_eq!(
+            frame(ja, "cli-error-line", "a.txt: gone\n… and 2 more"),
+            "エラー: a.txt: gone\n… and 2 more"
+        );
+        assert_eq!(frame(ja, "cli-warning-line", "TSA down"), "警告: TSA down");
+    }
 
     #[test]
     fn numbers_are_whole_with_thousands_separators() {

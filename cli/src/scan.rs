@@ -231,22 +231,29 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     } else {
         print_human(&report);
         signed.print_problems(args.run.list.quiet);
+        let t = crate::report::cat();
+        let format = t.text(match args.format {
+            ScanFormatArg::Cades => "cli-scan-format-cades",
+            ScanFormatArg::Pades => "cli-scan-format-pades",
+        });
         eprintln!(
-            "signed {} passing file(s) as {} {} with {}; {} skipped, {} failed",
-            signed.done.len(),
-            match args.format {
-                ScanFormatArg::Cades => "CAdES",
-                ScanFormatArg::Pades => "PAdES (PDFs; other files CAdES)",
-            },
-            augmenter.level_name(),
-            cades.signer().certificate().subject(),
-            signed.skipped.len(),
-            signed.failed.len()
+            "{}",
+            t.text_with(
+                "cli-scan-signed",
+                &[
+                    ("done", &signed.done.len().to_string()),
+                    ("format", &format),
+                    ("level", augmenter.level_name()),
+                    ("signer", &cades.signer().certificate().subject()),
+                    ("skipped", &signed.skipped.len().to_string()),
+                    ("failed", &signed.failed.len().to_string()),
+                ],
+            )
         );
         if !not_signed.is_empty() {
             eprintln!(
-                "not signed (failed the checks or unreadable), left untouched: {}",
-                not_signed.join(", ")
+                "{}",
+                t.text_with("cli-scan-not-signed", &[("files", &not_signed.join(", "))])
             );
         }
     }
@@ -386,43 +393,75 @@ fn status(s: Status) -> &'static str {
 /// Human-readable report: one line per file, then its failures and warnings.
 pub fn print_human(report: &ScanReport) {
     use std::fmt::Write;
+    let t = crate::report::cat();
+    let word = |s: Status| t.text(&format!("cli-scan-{}", status(s)));
     let mut out = String::new();
     for f in &report.files {
+        let pages = f.pages.to_string();
         let decoded = match f
             .checks
             .iter()
             .find(|c| c.check == "decode" && c.status == Status::Failed)
         {
             Some(c) => match c.page {
-                Some(p) => format!("{} page(s) decoded, page {p} does not", f.pages),
-                None => format!("{} page(s) decoded, then a failure", f.pages),
+                Some(p) => t.text_with(
+                    "cli-scan-pages-failed-at",
+                    &[("pages", &pages), ("page", &p.to_string())],
+                ),
+                None => t.text_with("cli-scan-pages-failed", &[("pages", &pages)]),
             },
-            None => format!("{} page(s)", f.pages),
+            None => t.text_with("cli-scan-pages", &[("pages", &pages)]),
         };
         let how = match &f.class_match {
-            Some(m) if m.by == "rule" => format!(
-                " (rule {} \"{}\" matched {})",
-                m.rule.map(|r| r + 1).unwrap_or_default(),
-                m.glob.as_deref().unwrap_or_default(),
-                m.path.as_deref().unwrap_or_default()
+            Some(m) if m.by == "rule" => t.text_with(
+                "cli-scan-by-rule",
+                &[
+                    (
+                        "rule",
+                        &m.rule.map(|r| r + 1).unwrap_or_default().to_string(),
+                    ),
+                    ("glob", m.glob.as_deref().unwrap_or_default()),
+                    ("path", m.path.as_deref().unwrap_or_default()),
+                ],
             ),
-            Some(m) if m.by == "default" => format!(
-                " (no rule matched {})",
-                m.path.as_deref().unwrap_or_default()
+            Some(m) if m.by == "default" => t.text_with(
+                "cli-scan-no-rule",
+                &[("path", m.path.as_deref().unwrap_or_default())],
             ),
-            Some(_) => " (--class)".to_string(),
+            Some(_) => t.text("cli-scan-by-flag"),
             None => String::new(),
+        };
+        // The explanation follows the class after a space in English,
+        // directly after it (full-width parentheses) in Japanese.
+        let how = match (how.is_empty(), t.lang()) {
+            (false, hozon_i18n::Lang::En) => format!(" {how}"),
+            _ => how,
         };
         let _ = writeln!(
             out,
-            "{}  {}  {}, {decoded}, class {}{how}",
-            status(f.verdict),
-            f.file,
-            f.format,
-            f.class
+            "{}",
+            t.text_with(
+                "cli-scan-line",
+                &[
+                    ("status", &word(f.verdict)),
+                    ("file", &f.file),
+                    ("format", &f.format.to_string()),
+                    ("decoded", &decoded),
+                    ("class", &f.class),
+                    ("how", &how),
+                ],
+            )
         );
         for c in f.checks.iter().filter(|c| c.status != Status::Passed) {
-            let page = c.page.map(|p| format!(" page {p}")).unwrap_or_default();
+            let page = c
+                .page
+                .map(|p| {
+                    format!(
+                        " {}",
+                        t.text_with("cli-scan-page", &[("page", &p.to_string())])
+                    )
+                })
+                .unwrap_or_default();
             let standard = serde_json::to_value(c.standard)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -430,7 +469,7 @@ pub fn print_human(report: &ScanReport) {
             let _ = writeln!(
                 out,
                 "    {} {standard}/{}{page}: {}",
-                status(c.status),
+                word(c.status),
                 c.check,
                 c.detail
             );
@@ -442,8 +481,15 @@ pub fn print_human(report: &ScanReport) {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "{} file(s): {} passed, {} failed",
-        s.total, s.passed, s.failed
+        "{}",
+        t.text_with(
+            "cli-scan-summary",
+            &[
+                ("total", &s.total.to_string()),
+                ("passed", &s.passed.to_string()),
+                ("failed", &s.failed.to_string()),
+            ],
+        )
     );
     output::text(&out);
 }

@@ -175,24 +175,35 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
             crate::tsa::print_health(tsa);
         }
+        let t = crate::report::cat();
         eprintln!(
-            "signed {} file(s) as CAdES {level} with {} ({}); {} skipped, {} failed",
-            report.done.len(),
-            cades.signer().certificate().subject(),
-            cades.signer().algorithm(),
-            report.skipped.len(),
-            report.failed.len()
+            "{}",
+            t.text_with(
+                "cli-sign-summary",
+                &[
+                    ("done", &report.done.len().to_string()),
+                    ("level", level),
+                    ("signer", &cades.signer().certificate().subject()),
+                    ("algorithm", &cades.signer().algorithm().to_string()),
+                    ("skipped", &report.skipped.len().to_string()),
+                    ("failed", &report.failed.len().to_string()),
+                ],
+            )
         );
         let resigned = resigned.load(Ordering::Relaxed);
         if resigned > 0 {
             eprintln!(
-                "{resigned} of them re-signed after a change; each previous signature is kept as FILE.p7s.<n>"
+                "{}",
+                t.text_with("cli-sign-resigned", &[("count", &resigned.to_string())])
             );
         }
         if !report.changed.is_empty() {
             eprintln!(
-                "{} document(s) changed after signing: their signatures no longer fit them (hozon sign --resign signs the new versions and keeps the old signatures)",
-                report.changed.len()
+                "{}",
+                t.text_with(
+                    "cli-sign-changed",
+                    &[("count", &report.changed.len().to_string())]
+                )
             );
         }
     }

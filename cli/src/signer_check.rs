@@ -31,14 +31,17 @@ pub fn gate(
     match check.run(signer.certificate(), signer.chain())? {
         Ok(cleared) => {
             if let (Cleared::Unknown(reason), false) = (&cleared, json) {
-                crate::output::error(&format!(
-                    "warning: signing with --revocation best-effort although the signer's revocation status is unknown: {reason}"
-                ));
+                crate::output::warning(
+                    &crate::report::cat().text_with("cli-signer-unknown", &[("reason", reason)]),
+                );
             }
             Ok(Ok(cleared))
         }
         Err(refused) => {
-            crate::output::error(&refused.message);
+            crate::output::error(
+                &crate::report::cat()
+                    .text_with("cli-signer-refused", &[("message", &refused.message)]),
+            );
             if json {
                 crate::output::json(&serde_json::json!({
                     "refused": { "code": refused.code(), "message": refused.message },

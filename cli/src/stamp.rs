@@ -75,10 +75,15 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
         report.print_problems(args.run.list.quiet);
         crate::tsa::print_health(&tsa);
         eprintln!(
-            "time-stamped {} file(s); {} skipped, {} failed",
-            report.done.len(),
-            report.skipped.len(),
-            report.failed.len()
+            "{}",
+            crate::report::cat().text_with(
+                "cli-timestamp-summary",
+                &[
+                    ("done", &report.done.len().to_string()),
+                    ("skipped", &report.skipped.len().to_string()),
+                    ("failed", &report.failed.len().to_string()),
+                ],
+            )
         );
     }
     Ok(report.outcome())
@@ -126,7 +131,13 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             Ok(Produced::Write(bytes))
         }
     })?;
-    crate::augment::finish_extend(&args, &augmenter, &report, None, "signature(s)")
+    crate::augment::finish_extend(
+        &args,
+        &augmenter,
+        &report,
+        None,
+        "cli-extend-what-signatures",
+    )
 }
 
 /// `X` for `X.p7s`.

@@ -51,17 +51,20 @@ pub fn print_health(tsa: &TsaClient) {
             continue;
         }
         let last = h.last_error.map(|e| e.to_string()).unwrap_or_default();
+        let t = crate::report::cat();
         let state = if h.down {
-            format!(
-                "given up for the rest of the run; {} request(s) went past it",
-                h.skipped
-            )
+            t.text_with("cli-tsa-given-up", &[("skipped", &h.skipped.to_string())])
         } else {
-            "still in use".to_string()
+            t.text("cli-tsa-in-use")
         };
-        crate::output::error(&format!(
-            "warning: TSA {}: {} connection failure(s) or timeout(s) ({state}); last: {last}",
-            h.url, h.connect_failures
+        crate::output::warning(&t.text_with(
+            "cli-tsa-health",
+            &[
+                ("url", &h.url.to_string()),
+                ("count", &h.connect_failures.to_string()),
+                ("state", &state),
+                ("last", &last),
+            ],
         ));
     }
 }

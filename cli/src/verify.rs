@@ -515,20 +515,28 @@ impl Coverage {
 
     /// The text report on stderr.
     pub fn print(&self) {
+        let t = crate::report::cat();
         for u in &self.unsigned {
-            output::error(&format!("not signed: {}: {}", u.file, u.reason));
+            output::error(&t.text_with(
+                "cli-not-signed",
+                &[("file", &u.file), ("reason", &u.reason)],
+            ));
         }
         for o in &self.orphaned {
-            output::error(&format!(
-                "signature without its document: {}: {} (SIGNED_DATA_NOT_FOUND)",
-                o.file, o.reason
-            ));
+            output::error(
+                &t.text_with("cli-orphaned", &[("file", &o.file), ("reason", &o.reason)]),
+            );
         }
         if !self.is_empty() {
             eprintln!(
-                "{} file(s) not signed, {} signature(s) without their document",
-                self.unsigned.len(),
-                self.orphaned.len()
+                "{}",
+                t.text_with(
+                    "cli-uncovered-summary",
+                    &[
+                        ("unsigned", &self.unsigned.len().to_string()),
+                        ("orphaned", &self.orphaned.len().to_string()),
+                    ],
+                )
             );
         }
     }

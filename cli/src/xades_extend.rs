@@ -63,7 +63,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         &augmenter,
         &report,
         Some("XAdES"),
-        "XAdES document(s)",
+        "cli-extend-what-xades",
     )
 }
 

@@ -6,7 +6,7 @@ use image::codecs::jpeg::{JpegEncoder, PixelDensity};
 use crate::util::{code, describe, stderr, stdout, testdata, Env};
 
 /// An A4 page a tenth of the size in each direction, "text" bars on white, as JPEG at `dpi`.
-fn jpeg(dpi: u16, quality: u8) -> Vec<u8> {
+pub(crate) fn jpeg(dpi: u16, quality: u8) -> Vec<u8> {
     let (w, h) = (
         (827 * u32::from(dpi)).div_ceil(1000),
         (1169 * u32::from(dpi)).div_ceil(1000),

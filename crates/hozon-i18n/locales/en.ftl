@@ -283,3 +283,50 @@ term-archive-repaired = REPAIRED
 term-archive-chain-intact = chain intact
 term-archive-chain-broken = chain BROKEN
 term-archive-summary = verified { $total } record(s): { $passed } passed, { $failed } failed ({ $missing } missing, { $altered } altered, { $invalid } invalid), { $indeterminate } indeterminate, { $accepted } accepted-failed; audit log { $lines } line(s), { $chain }
+
+## The other commands' terminal output: sign, extend, timestamp, scan,
+## batches, and the error printer (`hozon: …` on stderr).
+cli-error-line = { $message }
+cli-warning-line = warning: { $message }
+cli-skipped = skipped { $file }: { $reason }
+cli-more-skipped = … and { $count } more skipped (--json lists them all)
+cli-same-error = … and { $count } more file(s) with the same error
+cli-sign-summary = signed { $done } file(s) as CAdES { $level } with { $signer } ({ $algorithm }); { $skipped } skipped, { $failed } failed
+cli-sign-resigned = { $count } of them re-signed after a change; each previous signature is kept as FILE.p7s.<n>
+cli-sign-changed = { $count } document(s) changed after signing: their signatures no longer fit them (hozon sign --resign signs the new versions and keeps the old signatures)
+cli-signer-unknown = signing with --revocation best-effort although the signer's revocation status is unknown: { $reason }
+cli-signer-refused = { $message }
+cli-extend-summary = extended { $done } { $what } to { $level }; { $skipped } skipped, { $failed } failed
+cli-extend-what-signatures = signature(s)
+cli-extend-what-xades = XAdES document(s)
+cli-timestamp-summary = time-stamped { $done } file(s); { $skipped } skipped, { $failed } failed
+cli-tsa-health = TSA { $url }: { $count } connection failure(s) or timeout(s) ({ $state }); last: { $last }
+cli-tsa-given-up = given up for the rest of the run; { $skipped } request(s) went past it
+cli-tsa-in-use = still in use
+cli-not-signed = not signed: { $file }: { $reason }
+cli-orphaned = signature without its document: { $file }: { $reason } (SIGNED_DATA_NOT_FOUND)
+cli-uncovered-summary = { $unsigned } file(s) not signed, { $orphaned } signature(s) without their document
+cli-scan-PASSED = PASSED
+cli-scan-FAILED = FAILED
+cli-scan-WARNING = WARNING
+cli-scan-line = { $status }  { $file }  { $format }, { $decoded }, class { $class }{ $how }
+cli-scan-pages = { $pages } page(s)
+cli-scan-pages-failed-at = { $pages } page(s) decoded, page { $page } does not
+cli-scan-pages-failed = { $pages } page(s) decoded, then a failure
+cli-scan-by-rule = (rule { $rule } "{ $glob }" matched { $path })
+cli-scan-no-rule = (no rule matched { $path })
+cli-scan-by-flag = (--class)
+cli-scan-page = page { $page }
+cli-scan-summary = { $total } file(s): { $passed } passed, { $failed } failed
+cli-scan-signed = signed { $done } passing file(s) as { $format } { $level } with { $signer }; { $skipped } skipped, { $failed } failed
+cli-scan-format-cades = CAdES
+cli-scan-format-pades = PAdES (PDFs; other files CAdES)
+cli-scan-not-signed = not signed (failed the checks or unreadable), left untouched: { $files }
+
+## Known error kinds (typed errors of the libraries), as the CLI prints them.
+cli-err-wrong-password = { $file }: cannot decrypt: wrong password (or a damaged file)
+cli-err-key-mismatch = the private key does not match the certificate { $subject }
+cli-err-certificate-not-usable = refusing to sign with { $subject }: { $reason }
+cli-err-wrong-pin = token { $token }: wrong PIN (CKR_PIN_INCORRECT); not retried, because the card locks after a few wrong PINs
+cli-err-pin-locked = token { $token }: the user PIN is locked (CKR_PIN_LOCKED); unlock it with the card issuer's or HSM vendor's tool
+cli-err-signer-missing = the signer is missing: give --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB (or set HOZON_PKCS11_MODULE)

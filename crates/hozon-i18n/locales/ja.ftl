@@ -283,3 +283,50 @@ term-archive-repaired = 修復済み
 term-archive-chain-intact = 連鎖は正常
 term-archive-chain-broken = 連鎖が壊れています
 term-archive-summary = 記録 { $total } 件を検証: 有効 { $passed } 件、無効 { $failed } 件（欠落 { $missing }、改変 { $altered }、不正 { $invalid }）、判定不能 { $indeterminate } 件、受入時から無効 { $accepted } 件。監査ログ { $lines } 行、{ $chain }
+
+## そのほかのコマンドの端末出力: sign、extend、timestamp、scan、一括処理、
+## エラーの表示（標準エラー出力の `hozon: …`）。
+cli-error-line = エラー: { $message }
+cli-warning-line = 警告: { $message }
+cli-skipped = スキップ: { $file }: { $reason }
+cli-more-skipped = … ほか { $count } 件をスキップ（--json ですべて表示）
+cli-same-error = … ほか { $count } 件のファイルで同じエラー
+cli-sign-summary = { $done } 件のファイルに CAdES { $level } で署名しました（署名者 { $signer }、{ $algorithm }）。スキップ { $skipped } 件、失敗 { $failed } 件
+cli-sign-resigned = うち { $count } 件は文書の変更後に署名し直しました。以前の署名はそれぞれ FILE.p7s.<n> として残しています
+cli-sign-changed = { $count } 件の文書が署名後に変更されています。署名はもう文書に合いません（hozon sign --resign で新しい版に署名し、古い署名を残します）
+cli-signer-unknown = 署名者の証明書の失効状態が不明ですが、--revocation best-effort のため署名します: { $reason }
+cli-signer-refused = 署名しません: { $message }
+cli-extend-summary = { $what } { $done } 件を { $level } に拡張しました。スキップ { $skipped } 件、失敗 { $failed } 件
+cli-extend-what-signatures = 署名
+cli-extend-what-xades = XAdES 文書
+cli-timestamp-summary = { $done } 件のファイルにタイムスタンプを付与しました。スキップ { $skipped } 件、失敗 { $failed } 件
+cli-tsa-health = TSA { $url }: 接続失敗またはタイムアウト { $count } 回（{ $state }）。最後のエラー: { $last }
+cli-tsa-given-up = この実行では以後使いません。{ $skipped } 件の要求はこの TSA を飛ばしました
+cli-tsa-in-use = 引き続き使用中
+cli-not-signed = 署名されていません: { $file }: { $reason }
+cli-orphaned = 文書のない署名: { $file }: { $reason } (SIGNED_DATA_NOT_FOUND)
+cli-uncovered-summary = 署名されていないファイル { $unsigned } 件、文書のない署名 { $orphaned } 件
+cli-scan-PASSED = 合格 PASSED
+cli-scan-FAILED = 不合格 FAILED
+cli-scan-WARNING = 警告 WARNING
+cli-scan-line = { $status }  { $file }  { $format }、{ $decoded }、文書種別 { $class }{ $how }
+cli-scan-pages = { $pages } ページ
+cli-scan-pages-failed-at = { $pages } ページを復号、{ $page } ページ目は復号できません
+cli-scan-pages-failed = { $pages } ページを復号した後に失敗
+cli-scan-by-rule = （規則 { $rule } "{ $glob }" が { $path } に一致）
+cli-scan-no-rule = （{ $path } に一致する規則なし）
+cli-scan-by-flag = （--class で指定）
+cli-scan-page = { $page } ページ目
+cli-scan-summary = ファイル { $total } 件: 合格 { $passed } 件、不合格 { $failed } 件
+cli-scan-signed = 合格したファイル { $done } 件に { $format } { $level } で署名しました（署名者 { $signer }）。スキップ { $skipped } 件、失敗 { $failed } 件
+cli-scan-format-cades = CAdES
+cli-scan-format-pades = PAdES（PDF。ほかのファイルは CAdES）
+cli-scan-not-signed = 署名していません（検査に不合格、または読めないため、そのままです）: { $files }
+
+## 既知のエラーの種類（ライブラリの型付きエラー）の表示。
+cli-err-wrong-password = { $file }: 復号できません。パスワードが違うか、ファイルが壊れています
+cli-err-key-mismatch = 秘密鍵が証明書 { $subject } と一致しません
+cli-err-certificate-not-usable = { $subject } では署名しません: { $reason }
+cli-err-wrong-pin = トークン { $token }: PIN が違います (CKR_PIN_INCORRECT)。カードは数回の誤入力でロックされるため、再試行しません
+cli-err-pin-locked = トークン { $token }: ユーザー PIN がロックされています (CKR_PIN_LOCKED)。カード発行者または HSM ベンダーのツールで解除してください
+cli-err-signer-missing = 署名者が指定されていません: --key KEY --cert CERT、--pkcs12 FILE、または --pkcs11-module LIB を指定してください（または HOZON_PKCS11_MODULE を設定）

@@ -1,0 +1,329 @@
+//! `--lang ja|en` for the human output of `sign`, `extend`, `timestamp`, `scan`, `verify`'s
+//! coverage lines and the error printer (docs/reports.md): each command prints its Japanese
+//! line with `--lang ja` (or `HOZON_LANG=ja`, or `LANG=ja_JP.UTF-8` alone) and its English line,
+//! as before `--lang` existed, with `--lang en`. JSON stays language-neutral.
+
+use hozon_testkit::{Pki, TsaMode, TsaServer};
+
+use crate::util::{code, describe, stderr, stdout, Env, CHAIN, CRLS, TRUST};
+
+/// The doctor's key, certificate, chain and CRLs.
+const DOCTOR: [&str; 8] = [
+    "--key",
+    "pki/signer-doctor.key",
+    "--cert",
+    "pki/signer-doctor.crt",
+    "--chain",
+    CHAIN,
+    "--crl",
+    CRLS,
+];
+
+/// `hozon ARGS --lang LANG` in a copy of `env`'s state is not needed: each call below works on
+/// its own file. Runs `hozon ARGS` with `envs` and asserts the exit status.
+fn run(env: &Env, args: &[&str], envs: &[(&str, &str)], exit: i32) -> (String, String) {
+    let out = env.hozon_env(args, envs);
+    assert_eq!(
+        code(&out),
+        exit,
+        "hozon {args:?} {envs:?}: {}",
+        describe(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"), "{}", describe(&out));
+    (stdout(&out), stderr(&out))
+}
+
+/// The environment in which only `LANG` speaks: `HOZON_LANG` and `LC_ALL` empty.
+const LOCALE_JA: [(&str, &str); 3] = [("HOZON_LANG", ""), ("LC_ALL", ""), ("LANG", "ja_JP.UTF-8")];
+
+#[test]
+fn sign_summary_in_japanese_and_english_and_the_default_from_the_environment() {
+    let env = Env::new();
+    for name in ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"] {
+        env.write(name, b"referral letter\n");
+    }
+    let sign = |file: &'static str, extra: &[&'static str]| {
+        let mut args = vec!["sign", file];
+        args.extend_from_slice(&DOCTOR);
+        args.extend_from_slice(extra);
+        args
+    };
+    let (_, err) = run(&env, &sign("a.txt", &["--lang", "ja"]), &[], 0);
+    assert!(
+        err.contains("1 件のファイルに CAdES B-B で署名しました（署名者 ")
+            && err.contains("スキップ 0 件、失敗 0 件"),
+        "{err}"
+    );
+    let (_, err) = run(
+        &env,
+        &sign("b.txt", &["--lang", "en"]),
+        &[("HOZON_LANG", "ja")],
+        0,
+    );
+    assert!(err.contains("signed 1 file(s) as CAdES B-B with "), "{err}");
+    assert!(err.contains("; 0 skipped, 0 failed"), "{err}");
+    assert!(!err.contains("署名"), "{err}");
+    let (_, err) = run(&env, &sign("c.txt", &[]), &[("HOZON_LANG", "ja")], 0);
+    assert!(
+        err.contains("件のファイルに CAdES B-B で署名しました"),
+        "{err}"
+    );
+    let (_, err) = run(&env, &sign("d.txt", &[]), &LOCALE_JA, 0);
+    assert!(
+        err.contains("件のファイルに CAdES B-B で署名しました"),
+        "{err}"
+    );
+    let (_, err) = run(&env, &sign("e.txt", &[]), &[("LANG", "ja_JP.UTF-8")], 0);
+    assert!(
+        err.contains("signed 1 file(s)"),
+        "HOZON_LANG=en (the test default) wins over LANG: {err}"
+    );
+    // A second run skips what is signed: the skip lines in both languages.
+    let (_, err) = run(&env, &sign("a.txt", &["--lang", "ja"]), &[], 0);
+    assert!(err.contains("hozon: スキップ: a.txt: "), "{err}");
+    let (_, err) = run(&env, &sign("a.txt", &["--lang", "en"]), &[], 0);
+    assert!(err.contains("hozon: skipped a.txt: "), "{err}");
+    // JSON is the same whatever the language.
+    let (json, _) = run(&env, &sign("a.txt", &["--lang", "ja", "--json"]), &[], 0);
+    assert!(
+        !json.contains("スキップ") && !json.contains("署名"),
+        "{json}"
+    );
+}
+
+#[test]
+fn errors_are_framed_in_japanese_and_known_kinds_translated() {
+    let env = Env::new();
+    env.write("a.txt", b"x\n");
+    // A key that is not the certificate's: hozon_sign::Error::KeyCertificateMismatch.
+    let mismatch = |lang: &'static str| {
+        vec![
+            "sign",
+            "a.txt",
+            "--key",
+            "pki/signer-ec.key",
+            "--cert",
+            "pki/signer-doctor.crt",
+            "--lang",
+            lang,
+        ]
+    };
+    let out = env.hozon(&mismatch("ja"));
+    let ja_code = code(&out);
+    assert_ne!(ja_code, 0, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("hozon: エラー: pki/signer-ec.key: 秘密鍵が証明書 ")
+            && stderr(&out).contains(" と一致しません"),
+        "{}",
+        describe(&out)
+    );
+    let out = env.hozon(&mismatch("en"));
+    assert_eq!(
+        code(&out),
+        ja_code,
+        "the exit status does not depend on the language"
+    );
+    assert!(
+        stderr(&out)
+            .contains("hozon: pki/signer-ec.key: the private key does not match the certificate "),
+        "{}",
+        describe(&out)
+    );
+    // A wrong PKCS#12 password: hozon_sign::Error::WrongPassword.
+    let p12 = [
+        "sign",
+        "a.txt",
+        "--pkcs12",
+        "pki/signer-doctor.p12",
+        "--pass-env",
+        "HOZON_TEST_PASS",
+    ];
+    let mut ja = p12.to_vec();
+    ja.extend(["--lang", "ja"]);
+    let (_, err) = run(&env, &ja, &[("HOZON_TEST_PASS", "not-the-password")], 4);
+    assert!(
+        err.contains("hozon: エラー: pki/signer-doctor.p12: 復号できません。パスワードが違うか"),
+        "{err}"
+    );
+    let mut en = p12.to_vec();
+    en.extend(["--lang", "en"]);
+    let (_, err) = run(&env, &en, &[("HOZON_TEST_PASS", "not-the-password")], 4);
+    assert!(
+        err.contains("cannot decrypt: wrong password (or a damaged file)")
+            && !err.contains("エラー"),
+        "{err}"
+    );
+    // A revoked signer: the pre-check's refusal, framed.
+    let revoked = [
+        "sign",
+        "a.txt",
+        "--key",
+        "pki/signer-revoked.key",
+        "--cert",
+        "pki/signer-revoked.crt",
+        "--chain",
+        CHAIN,
+        "--trust",
+        TRUST,
+        "--crl",
+        CRLS,
+        "--offline",
+    ];
+    let mut ja = revoked.to_vec();
+    ja.extend(["--lang", "ja"]);
+    let (_, err) = run(&env, &ja, &[], 1);
+    assert!(err.contains("hozon: エラー: 署名しません: "), "{err}");
+    let mut en = revoked.to_vec();
+    en.extend(["--lang", "en"]);
+    let (_, err) = run(&env, &en, &[], 1);
+    assert!(
+        !err.contains("署名しません") && err.contains("revoked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn timestamp_and_extend_summaries_in_both_languages() {
+    let env = Env::new();
+    let pki = Pki::copy_to(&env.path("pki")).unwrap();
+    let tsa = TsaServer::start(&pki, TsaMode::Normal).unwrap();
+    let url = tsa.url();
+    for name in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+        env.write(name, b"discharge summary\n");
+    }
+    let (_, err) = run(
+        &env,
+        &["timestamp", "a.txt", "--tsa", &url, "--lang", "ja"],
+        &[],
+        0,
+    );
+    assert!(
+        err.contains("1 件のファイルにタイムスタンプを付与しました。スキップ 0 件、失敗 0 件"),
+        "{err}"
+    );
+    let (_, err) = run(
+        &env,
+        &["timestamp", "b.txt", "--tsa", &url, "--lang", "en"],
+        &[],
+        0,
+    );
+    assert!(
+        err.contains("time-stamped 1 file(s); 0 skipped, 0 failed"),
+        "{err}"
+    );
+    let (_, err) = run(&env, &["timestamp", "c.txt", "--tsa", &url], &LOCALE_JA, 0);
+    assert!(err.contains("タイムスタンプを付与しました"), "{err}");
+
+    env.sign_doc("c.txt", "signer-doctor", &[]);
+    env.sign_doc("d.txt", "signer-doctor", &[]);
+    let extend = |file: &'static str, lang: &'static str| {
+        vec![
+            "extend", file, "--level", "t", "--tsa", &url, "--lang", lang,
+        ]
+    };
+    let (_, err) = run(&env, &extend("c.txt.p7s", "ja"), &[], 0);
+    assert!(
+        err.contains("署名 1 件を B-T に拡張しました。スキップ 0 件、失敗 0 件"),
+        "{err}"
+    );
+    let (_, err) = run(&env, &extend("d.txt.p7s", "en"), &[], 0);
+    assert!(
+        err.contains("extended 1 signature(s) to B-T; 0 skipped, 0 failed"),
+        "{err}"
+    );
+    let (_, err) = run(
+        &env,
+        &["extend", "d.txt.p7s", "--level", "t", "--tsa", &url],
+        &[("HOZON_LANG", "ja")],
+        0,
+    );
+    assert!(err.contains("hozon: スキップ: d.txt.p7s: "), "{err}");
+    assert!(
+        err.contains("署名 0 件を B-T に拡張しました。スキップ 1 件"),
+        "{err}"
+    );
+}
+
+#[test]
+fn scan_lines_and_summary_in_both_languages() {
+    let env = Env::new();
+    env.write("scans/good.jpg", crate::scan::jpeg(300, 90));
+    env.write("scans/low.jpg", crate::scan::jpeg(150, 90));
+    let (text, _) = run(&env, &["scan", "scans", "--lang", "ja"], &[], 1);
+    assert!(
+        text.contains("合格 PASSED  scans/good.jpg  JPEG、1 ページ、文書種別 default"),
+        "{text}"
+    );
+    assert!(text.contains("不合格 FAILED  scans/low.jpg"), "{text}");
+    assert!(
+        text.contains("    不合格 FAILED legibility/resolution 1 ページ目: 150x150 dpi"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ファイル 2 件: 合格 1 件、不合格 1 件"),
+        "{text}"
+    );
+    let (text, _) = run(
+        &env,
+        &["scan", "scans", "--lang", "en"],
+        &[("HOZON_LANG", "ja")],
+        1,
+    );
+    assert!(
+        text.contains("PASSED  scans/good.jpg  JPEG, 1 page(s), class default"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    FAILED legibility/resolution page 1: 150x150 dpi"),
+        "{text}"
+    );
+    assert!(text.contains("2 file(s): 1 passed, 1 failed"), "{text}");
+    assert!(!text.contains("合格"), "{text}");
+    let (text, _) = run(&env, &["scan", "scans"], &LOCALE_JA, 1);
+    assert!(
+        text.contains("ファイル 2 件: 合格 1 件、不合格 1 件"),
+        "{text}"
+    );
+    let (json, _) = run(&env, &["scan", "scans", "--lang", "ja", "--json"], &[], 1);
+    assert!(!json.contains("合格"), "{json}");
+}
+
+#[test]
+fn verify_coverage_lines_in_both_languages() {
+    let env = Env::new();
+    env.write("records/signed.txt", b"signed\n");
+    env.write("records/unsigned.txt", b"unsigned\n");
+    env.sign_doc("records/signed.txt", "signer-doctor", &[]);
+    let args = |lang: &'static str| {
+        vec![
+            "verify",
+            "records",
+            "--trust",
+            TRUST,
+            "--crl",
+            CRLS,
+            "--offline",
+            "--require-signed",
+            "--lang",
+            lang,
+        ]
+    };
+    let (_, err) = run(&env, &args("ja"), &[], 1);
+    assert!(
+        err.contains("hozon: エラー: 署名されていません: records/unsigned.txt: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("署名されていないファイル 1 件、文書のない署名 0 件"),
+        "{err}"
+    );
+    let (_, err) = run(&env, &args("en"), &[], 1);
+    assert!(
+        err.contains("hozon: not signed: records/unsigned.txt: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 file(s) not signed, 0 signature(s) without their document"),
+        "{err}"
+    );
+}
