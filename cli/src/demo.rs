@@ -362,7 +362,7 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
         let path = work.join(name);
         match crate::report::prepare(Some(&path), &Default::default()) {
             Ok(Some(pending)) => {
-                pending.write(&all, &policy, Default::default())?;
+                pending.write(&all, &policy)?;
                 println!(
                     "   {}",
                     crate::report::cat().text_with(

@@ -7,9 +7,8 @@ use std::sync::OnceLock;
 
 use anyhow::Context;
 use hozon_i18n::{Catalog, Lang};
-use std::collections::HashMap;
 
-use hozon_report::{AnchorInfo, Format, ReportFont, RevocationSource, RevocationUsed, RunMeta};
+use hozon_report::{AnchorInfo, Format, ReportFont, RunMeta};
 use hozon_verify::Report;
 
 static LANG: OnceLock<Lang> = OnceLock::new();
@@ -98,34 +97,7 @@ fn run_meta(
             if policy.offline { " (--offline)" } else { "" }
         ),
         document_digests,
-        revocation_used: HashMap::new(),
     })
-}
-
-/// The CRLs and OCSP responses of `evidence`, as the report lists them.
-pub fn revocation_used(evidence: &hozon_verify::Evidence) -> Vec<RevocationUsed> {
-    let source = |embedded: bool, origin: &str| {
-        if embedded {
-            RevocationSource::Embedded
-        } else if origin.starts_with("http://") || origin.starts_with("https://") {
-            RevocationSource::Fetched(origin.to_owned())
-        } else {
-            RevocationSource::File(origin.to_owned())
-        }
-    };
-    let crls = evidence.crls.iter().map(|c| RevocationUsed {
-        kind: "CRL",
-        issuer: c.issuer(),
-        time: c.this_update().rfc3339(),
-        source: source(c.is_embedded(), c.origin()),
-    });
-    let ocsp = evidence.ocsp.iter().map(|o| RevocationUsed {
-        kind: "OCSP",
-        issuer: o.responder().unwrap_or_default(),
-        time: o.produced_at().map(|t| t.rfc3339()).unwrap_or_default(),
-        source: source(o.is_embedded(), o.origin()),
-    });
-    crls.chain(ocsp).collect()
 }
 
 /// The signed documents' digests of a `hozon verify` report (each
@@ -200,7 +172,6 @@ impl Pending {
         &self,
         report: &Report,
         args: &crate::args::VerifyArgs,
-        revocation_used: HashMap<String, Vec<RevocationUsed>>,
     ) -> anyhow::Result<()> {
         use clap::ValueEnum;
         let policy = Policy {
@@ -213,19 +184,13 @@ impl Pending {
                 .unwrap_or_default(),
             offline: args.offline,
         };
-        self.write(report, &policy, revocation_used)
+        self.write(report, &policy)
     }
 
     /// Writes the report, atomically: a reader finds the whole report or
     /// none.
-    pub fn write(
-        &self,
-        report: &Report,
-        policy: &Policy<'_>,
-        revocation_used: HashMap<String, Vec<RevocationUsed>>,
-    ) -> anyhow::Result<()> {
-        let mut meta = run_meta(policy, document_digests(report))?;
-        meta.revocation_used = revocation_used;
+    pub fn write(&self, report: &Report, policy: &Policy<'_>) -> anyhow::Result<()> {
+        let meta = run_meta(policy, document_digests(report))?;
         let bytes = match &self.font {
             None => hozon_report::render_html(report, meta, lang())?.into_bytes(),
             Some(font) => hozon_report::render_pdf(report, meta, lang(), font)?,

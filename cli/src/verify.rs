@@ -124,19 +124,6 @@ pub fn verify_file_with(
     sig: &Path,
     contents: &[PathBuf],
 ) -> Result<Vec<SignatureReport>, String> {
-    verify_file_recording(verifier, sig, contents, &mut None)
-}
-
-/// [`verify_file_with`], also setting `relied_on` to the certificates and
-/// revocation data the validation relied on, for a CAdES signature file
-/// validated on its own (the printable report lists them); left `None`
-/// for other files.
-fn verify_file_recording(
-    verifier: &Verifier,
-    sig: &Path,
-    contents: &[PathBuf],
-    relied_on: &mut Option<hozon_verify::Evidence>,
-) -> Result<Vec<SignatureReport>, String> {
     let label = sig.display().to_string();
     if !walk::is_signature(sig) && hozon_pades::is_pdf_file(sig) {
         return verify_pdf(verifier, sig, contents);
@@ -229,9 +216,7 @@ fn verify_file_recording(
         }
         return Ok(reports);
     }
-    let (reports, used) = verifier.verify_with_evidence(&label, &bytes, content.as_deref());
-    *relied_on = Some(used);
-    Ok(reports)
+    Ok(verifier.verify(&label, &bytes, content.as_deref()))
 }
 
 /// A PDF, recognised by content: its signatures (PAdES), or none when it
@@ -313,24 +298,17 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     } else {
         output::progress(inputs.len(), "verifying")
     };
-    type Verified = (
-        PathBuf,
-        Result<Vec<SignatureReport>, String>,
-        Option<hozon_verify::Evidence>,
-    );
-    let record = pending_report.is_some();
+    type Verified = (PathBuf, Result<Vec<SignatureReport>, String>);
     let results: Vec<Verified> = pool.install(|| {
         inputs
             .par_iter()
             .map(|input| {
-                let mut used = None;
-                let r = verify_file_recording(&verifier, &input.path, &args.content, &mut used);
+                let r = verify_file_with(&verifier, &input.path, &args.content);
                 bar.inc(1);
-                (input.path.clone(), r, used.filter(|_| record))
+                (input.path.clone(), r)
             })
             .collect()
     });
-    let mut revocation_used = std::collections::HashMap::new();
     bar.finish_and_clear();
 
     let mut report = Report {
@@ -348,13 +326,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         evidence_records: Vec::new(),
         evidence_summary: None,
     };
-    for (path, result, used) in results {
-        if let Some(used) = used {
-            revocation_used.insert(
-                path.display().to_string(),
-                crate::report::revocation_used(&used),
-            );
-        }
+    for (path, result) in results {
         match result {
             // Only a file verified by content (a PDF) has no report.
             Ok(reports) if reports.is_empty() => {
@@ -413,7 +385,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         Outcome::Passed
     });
     if let Some(r) = &pending_report {
-        r.write_verify(&report, &args, revocation_used)?;
+        r.write_verify(&report, &args)?;
     }
     if args.run.list.failures_only {
         report

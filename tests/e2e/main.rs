@@ -27,6 +27,7 @@ pub(crate) mod pkcs11;
 mod printable_report;
 mod replica;
 mod report;
+mod report_revocation;
 pub(crate) mod scan;
 mod scan_auth;
 mod signing_safety;

@@ -497,6 +497,18 @@ fn archive_verify_report_has_every_record_failures_first_in_japanese() {
     let failed = html.find("in/discharge-summary.xml").unwrap();
     let passed = html.find("in/referral-letter.txt").unwrap();
     assert!(failed < passed, "failures first");
+    // The engine's revocation evidence reaches archive records too: the passing record's
+    // signature lists the revocation data it relied on, with where it came from.
+    let section = &html[passed..];
+    let rows = &section[section
+        .find(r#"class="revocation""#)
+        .unwrap_or_else(|| panic!("no revocation evidence in:\n{section}"))..];
+    let rows = &rows[..rows.find("</div>").unwrap()];
+    assert!(rows.contains("<td>CRL</td>"), "{rows}");
+    assert!(
+        rows.contains("署名に埋め込み") || rows.contains("から取得") || rows.contains("ファイル "),
+        "{rows}"
+    );
     assert!(!html.contains("<script"));
     // The terminal listing in Japanese uses the report's words; English is as it was.
     let ja = env.hozon(&["archive", "--archive", "arc", "verify", "--lang", "ja"]);

@@ -64,30 +64,9 @@ pub struct AnchorInfo {
     pub sha256: String,
 }
 
-/// Where revocation data used in a validation came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RevocationSource {
-    /// Carried inside the signature (or the PDF's DSS).
-    Embedded,
-    /// Fetched from this URL during the run.
-    Fetched(String),
-    /// Read from a file given on the command line or in the configuration
-    /// (as it was named).
-    File(String),
-}
-
-/// A CRL or OCSP response a validation relied on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevocationUsed {
-    /// `CRL` or `OCSP`.
-    pub kind: &'static str,
-    /// The CRL's issuer, or the OCSP responder.
-    pub issuer: String,
-    /// thisUpdate of a CRL, producedAt of an OCSP response (RFC 3339).
-    pub time: String,
-    /// Where it came from.
-    pub source: RevocationSource,
-}
+/// The revocation evidence rows come from the verifier's reports
+/// ([`hozon_verify::SignatureReport::revocation_used`]), for every format.
+pub use hozon_verify::{RevocationKind, RevocationSource, RevocationUsed};
 
 /// What the report says about the run besides the results.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -108,10 +87,6 @@ pub struct RunMeta {
     /// SHA-256 (hex) of each signed document, by the name the report
     /// data gives it (`content`).
     pub document_digests: HashMap<String, String>,
-    /// The revocation data each signature file's validation relied on, by
-    /// the file's name as the report data gives it (`file`); a file not
-    /// listed was validated without this being recorded.
-    pub revocation_used: HashMap<String, Vec<RevocationUsed>>,
 }
 
 /// Why a report could not be made.

@@ -376,7 +376,7 @@ pub(crate) fn revocation_row(cat: &Catalog, r: &RevocationUsed) -> RevocationRow
         RevocationSource::File(file) => cat.text_with("revocation-source-file", &[("file", file)]),
     };
     RevocationRow {
-        kind: r.kind.to_owned(),
+        kind: r.kind.as_str().to_owned(),
         issuer: r.issuer.clone(),
         time: r.time.clone(),
         source,
@@ -419,9 +419,9 @@ pub(crate) fn entry(cat: &Catalog, meta: &RunMeta, s: &SignatureReport, n: usize
             lines
         },
         fields: Vec::new(),
-        revocation: meta
+        revocation: s
             .revocation_used
-            .get(&s.file)
+            .as_ref()
             .map(|used| used.iter().map(|r| revocation_row(cat, r)).collect()),
     }
 }

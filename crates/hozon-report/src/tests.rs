@@ -40,6 +40,7 @@ fn signature(file: &str, indication: Indication, sub: Option<SubIndication>) -> 
         modifications: vec![],
         permitted_changes: vec![],
         counter_signatures: vec![],
+        revocation_used: None,
         findings: vec![],
     }
 }
@@ -82,7 +83,6 @@ fn meta() -> RunMeta {
         crypto_policy: "built-in".into(),
         revocation: "require".into(),
         document_digests: [("records/2026/a.pdf".to_owned(), "00ff".repeat(16))].into(),
-        revocation_used: Default::default(),
     }
 }
 
@@ -455,28 +455,37 @@ fn the_archive_report_renders_as_html_and_pdf() {
 
 #[test]
 fn revocation_evidence_used_is_listed_with_its_source() {
-    let mut m = meta();
-    m.revocation_used.insert(
-        "records/2026/a.pdf.p7s".into(),
+    let m = meta();
+    let mut report = report();
+    let set = |report: &mut Report, name: &str, used: Vec<RevocationUsed>| {
+        report
+            .signatures
+            .iter_mut()
+            .find(|s| s.file.ends_with(name))
+            .unwrap()
+            .revocation_used = Some(used);
+    };
+    set(
+        &mut report,
+        "a.pdf.p7s",
         vec![
             RevocationUsed {
-                kind: "CRL",
+                kind: RevocationKind::Crl,
                 issuer: "CN=HPKI Test CA".into(),
                 time: "2026-12-01T00:00:00Z".into(),
                 source: RevocationSource::File("pki/crls.pem".into()),
             },
             RevocationUsed {
-                kind: "OCSP",
+                kind: RevocationKind::Ocsp,
                 issuer: "CN=OCSP Responder".into(),
                 time: "2026-12-06T00:00:00Z".into(),
                 source: RevocationSource::Fetched("http://127.0.0.1:18081/ocsp".into()),
             },
         ],
     );
-    m.revocation_used
-        .insert("records/2026/b.pdf.p7s".into(), Vec::new());
+    set(&mut report, "b.pdf.p7s", Vec::new());
     let cat = hozon_i18n::Catalog::get(Lang::Ja);
-    let model = model::Model::build(&report(), m.clone(), cat);
+    let model = model::Model::build(&report, m.clone(), cat);
     let entry = |name: &str| {
         model
             .groups
@@ -498,7 +507,7 @@ fn revocation_evidence_used_is_listed_with_its_source() {
     assert_eq!(a[1].source, "http://127.0.0.1:18081/ocsp から取得");
     assert_eq!(entry("b.pdf.p7s").revocation.as_deref(), Some(&[][..]));
     assert!(entry("c.pdf.p7s").revocation.is_none());
-    let html = render_html(&report(), m, Lang::Ja).unwrap();
+    let html = render_html(&report, m, Lang::Ja).unwrap();
     assert!(html.contains("ファイル pki/crls.pem"));
     assert!(html.contains("失効情報は使われていません"));
 }

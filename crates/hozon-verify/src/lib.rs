@@ -76,11 +76,13 @@ mod ers;
 pub use ers::TokenValidationData;
 mod findings;
 pub use findings::{Evidence, Findings, Problem, Warning};
+pub use revocation_used::{RevocationKind, RevocationSource, RevocationUsed};
 pub mod format;
 pub mod hc_role;
 
 pub mod policy;
 pub mod report;
+mod revocation_used;
 mod timestamp;
 mod verdict;
 pub mod vocabulary;

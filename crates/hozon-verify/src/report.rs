@@ -316,6 +316,13 @@ pub struct SignatureReport {
     /// them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counter_signatures: Vec<CounterSignatureReport>,
+    /// The CRLs and OCSP responses the validation relied on (signer and
+    /// time-stamp paths), recorded by the engine for every format; `None`
+    /// when the signature was not validated that far (unreadable). For the
+    /// printable report: not part of the JSON report (DESIGN.md's
+    /// contract is unchanged).
+    #[serde(skip)]
+    pub revocation_used: Option<Vec<crate::RevocationUsed>>,
 }
 
 /// A change made by a PDF incremental update.

@@ -81,5 +81,6 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
         modifications: Vec::new(),
         permitted_changes: Vec::new(),
         counter_signatures: Vec::new(),
+        revocation_used: None,
     }
 }

@@ -54,6 +54,7 @@ fn signature(n: usize) -> SignatureReport {
         modifications: vec![],
         permitted_changes: vec![],
         counter_signatures: vec![],
+        revocation_used: None,
     }
 }
 

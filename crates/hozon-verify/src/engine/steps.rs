@@ -65,6 +65,7 @@ impl<'a> Context<'a> {
         self.signature
             .check_validation_data_references(&evidence, &mut self.f);
         self.long_term_level(report, &evidence);
+        report.revocation_used = Some(evidence.revocation_used());
         report.counter_signatures = self.signature.counter_signatures(self.verifier, self.pool);
         let ok = &self.ok;
         let checks = [
