@@ -60,6 +60,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(outcome) => outcome.exit_code(),
+        // Already reported where it was decided.
+        Err(e) if e.is::<report::SignerRefused>() => e
+            .downcast_ref::<report::SignerRefused>()
+            .map_or(Outcome::Error, |r| r.0)
+            .exit_code(),
         Err(e) => {
             error_kinds::print(&e);
             Outcome::Error.exit_code()

@@ -138,11 +138,69 @@ pub struct Pending {
     signer: Option<hozon_sign::CadesSigner>,
 }
 
+/// `--sign-report`'s signer failed the signer's revocation pre-check
+/// (already reported on stderr, and as `{"refused": …}` with `--json`):
+/// the run ends with this outcome (exit 1 for a revoked or otherwise
+/// invalid signer, 4 for an unknown status under `--revocation require`),
+/// before anything is verified.
+#[derive(Debug)]
+pub struct SignerRefused(pub crate::outcome::Outcome);
+
+impl std::fmt::Display for SignerRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("--sign-report: the signer's revocation pre-check refused the signer")
+    }
+}
+
+impl std::error::Error for SignerRefused {}
+
+/// The signer's revocation pre-check `--sign-report` runs with `verify`'s
+/// validation options: its trust anchors, CRL, OCSP and certificate files
+/// and `--offline`; an unknown status refuses under `--revocation require`
+/// and is warned about otherwise.
+pub fn report_signer_check(args: &crate::args::VerifyArgs) -> hozon_ltv::SignerCheck {
+    use crate::args::RevocationArg;
+    hozon_ltv::SignerCheck {
+        trust: args.trust.clone(),
+        crls: args.crl.clone(),
+        ocsp: args.ocsp.clone(),
+        certs: args.certs.clone(),
+        offline: args.offline,
+        unknown: match args.revocation {
+            RevocationArg::Require => hozon_ltv::UnknownStatus::Refuse,
+            RevocationArg::BestEffort | RevocationArg::Skip => hozon_ltv::UnknownStatus::SignAnyway,
+        },
+    }
+}
+
 /// The report `--report` asks for, if any, signed by `sign`'s signer
-/// when `--sign-report` is given.
+/// when `--sign-report` is given — after the signer's revocation
+/// pre-check as `hozon sign` runs it (cli/src/signer_check.rs), with the
+/// signer's own chain and fetched revocation data (an unknown status is
+/// warned about). [`prepare_checked`] takes the check's options.
 pub fn prepare(
     path: Option<&Path>,
     sign: &crate::args::SignReportArgs,
+) -> anyhow::Result<Option<Pending>> {
+    let check = hozon_ltv::SignerCheck {
+        trust: Vec::new(),
+        crls: Vec::new(),
+        ocsp: Vec::new(),
+        certs: Vec::new(),
+        offline: false,
+        unknown: hozon_ltv::UnknownStatus::SignAnyway,
+    };
+    prepare_checked(path, sign, &check, false)
+}
+
+/// [`prepare`] with the signer's revocation pre-check `check`; `json`
+/// also reports a refusal as JSON on stdout. A refusal is a
+/// [`SignerRefused`] error.
+pub fn prepare_checked(
+    path: Option<&Path>,
+    sign: &crate::args::SignReportArgs,
+    check: &hozon_ltv::SignerCheck,
+    json: bool,
 ) -> anyhow::Result<Option<Pending>> {
     let Some(path) = path else { return Ok(None) };
     let font = match Format::of_path(path)? {
@@ -155,7 +213,11 @@ pub fn prepare(
         if let Err((_, message)) = crate::args::signer_complete(&sign.signer) {
             anyhow::bail!("--sign-report: {message}");
         }
-        Some(crate::sign::load_signer(&sign.signer).context("--sign-report")?)
+        let signer = crate::sign::load_signer(&sign.signer).context("--sign-report")?;
+        if let Err(outcome) = crate::signer_check::gate(&signer, check, json)? {
+            return Err(SignerRefused(outcome).into());
+        }
+        Some(signer)
     } else {
         None
     };

@@ -251,7 +251,12 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         accept_expired_tsa: args.accept_expired_tsa,
     })?;
     let verifier = with_crypto_policy(verifier, args.crypto_policy.as_deref())?;
-    let pending_report = crate::report::prepare(args.report.as_deref(), &args.sign_report)?;
+    let pending_report = crate::report::prepare_checked(
+        args.report.as_deref(),
+        &args.sign_report,
+        &crate::report::report_signer_check(&args),
+        args.run.json,
+    )?;
     // An archive record directory (it holds record.json) is verified as a
     // whole: fixity, its evidence record, its signature with the evidence
     // record's proof of existence. A directory holding records (an

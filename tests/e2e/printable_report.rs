@@ -713,3 +713,45 @@ fn sign_report_needs_a_report_and_a_signer_and_takes_no_password_argument() {
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(!env.exists("r.html"));
 }
+
+#[test]
+fn a_revoked_signer_does_not_sign_the_report_and_nothing_is_verified() {
+    let env = Env::new();
+    env.copy_doc("referral-letter.txt", "records/referral-letter.txt");
+    env.sign_doc("records/referral-letter.txt", "signer-doctor", &[]);
+    let revoked = [
+        "--sign-report",
+        "--key",
+        "pki/signer-revoked.key",
+        "--cert",
+        "pki/signer-revoked.crt",
+        "--chain",
+        CHAIN,
+    ];
+    for (lang, refusal) in [("en", "revoked"), ("ja", "署名しません: ")] {
+        let mut args = vec!["--lang", lang, "--report", "report.html"];
+        args.extend_from_slice(&revoked);
+        let out = verify_with(&env, &args);
+        // The signer's revocation pre-check refuses (exit 1, as `hozon sign` does) before
+        // anything is verified: no verdict line, no report, no signature.
+        assert_eq!(code(&out), 1, "{}", describe(&out));
+        let err = crate::util::stderr(&out);
+        assert!(err.contains(refusal), "{}", describe(&out));
+        assert!(!stdout(&out).contains("TOTAL_PASSED"), "{}", describe(&out));
+        assert!(!env.exists("report.html") && !env.exists("report.html.p7s"));
+    }
+    let mut args = vec!["--json", "--report", "report.html"];
+    args.extend_from_slice(&revoked);
+    let out = verify_with(&env, &args);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(&out)));
+    assert!(json["refused"]["code"].is_string(), "{json}");
+    assert!(!env.exists("report.html"));
+    // The same run with a good signer signs the report and passes.
+    let mut args = vec!["--report", "report.html"];
+    args.extend_from_slice(&SIGN_REPORT);
+    let out = verify_with(&env, &args);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(env.exists("report.html.p7s"));
+}
