@@ -372,10 +372,16 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
                 );
             }
             Ok(None) => {}
-            Err(e) => println!("   {name} not written: {e:#}"),
+            Err(e) => println!(
+                "   {}",
+                crate::report::cat().text_with(
+                    "cli-demo-report-not-written",
+                    &[("file", name), ("reason", &format!("{e:#}"))]
+                )
+            ),
         }
     }
-    println!("   (hozon verify … --report FILE.html|FILE.pdf --lang ja|en makes the same report; docs/reports.md)");
+    println!("   {}", crate::report::cat().text("cli-demo-report-hint"));
     Ok(())
 }
 

@@ -327,3 +327,112 @@ fn verify_coverage_lines_in_both_languages() {
         "{err}"
     );
 }
+
+/// The verdicts of a printable HTML report: (file, word, code) of each signature's section.
+fn report_verdicts(html: &str) -> Vec<(String, String, String)> {
+    html.split("<h4>")
+        .skip(1)
+        .filter_map(|section| {
+            let file = &section[..section.find("</h4>")?];
+            let word_at = section.find(r#"<span class="verdict "#)?;
+            let rest = &section[word_at..];
+            let rest = &rest[rest.find('>')? + 1..];
+            let word = &rest[..rest.find("</span>")?];
+            let rest =
+                &rest[rest.find(r#"<span class="code">"#)? + r#"<span class="code">"#.len()..];
+            let code = &rest[..rest.find("</span>")?];
+            Some((file.to_owned(), word.to_owned(), code.to_owned()))
+        })
+        .collect()
+}
+
+/// The verdict lines of `hozon verify --lang ja`'s terminal output: (file, word, code).
+fn terminal_verdicts(text: &str) -> Vec<(String, String, String)> {
+    text.lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| {
+            let mut parts = l.split("  ");
+            let verdict = parts.next()?;
+            let file = parts.next()?;
+            let (word, code) = verdict.split_once(' ')?;
+            ["有効", "無効", "判定不能"]
+                .contains(&word)
+                .then(|| (file.to_owned(), word.to_owned(), code.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn japanese_terminal_verdicts_are_the_reports_words() {
+    let env = Env::new();
+    env.copy_doc("referral-letter.txt", "records/referral-letter.txt");
+    env.copy_doc("discharge-summary.xml", "records/discharge-summary.xml");
+    env.copy_doc("lab-report.pdf", "records/lab-report.pdf");
+    env.sign_doc("records/referral-letter.txt", "signer-doctor", &[]);
+    env.sign_doc("records/discharge-summary.xml", "signer-doctor", &[]);
+    crate::util::flip_byte(&env.path("records/discharge-summary.xml"), 5);
+    env.openssl_sign(
+        "records/lab-report.pdf",
+        "signer-untrusted",
+        "records/lab-report.pdf.p7s",
+        &[],
+    );
+    let (text, _) = run(
+        &env,
+        &[
+            "verify",
+            "records",
+            "--trust",
+            TRUST,
+            "--crl",
+            CRLS,
+            "--offline",
+            "--lang",
+            "ja",
+            "--report",
+            "report.html",
+        ],
+        &[],
+        1,
+    );
+    let mut terminal = terminal_verdicts(&text);
+    let mut report = report_verdicts(&String::from_utf8(env.read("report.html")).unwrap());
+    terminal.sort();
+    report.sort();
+    assert_eq!(terminal.len(), 3, "{text}");
+    let words: std::collections::BTreeSet<&str> =
+        terminal.iter().map(|(_, w, _)| w.as_str()).collect();
+    assert_eq!(words, ["判定不能", "有効", "無効"].into(), "{terminal:?}");
+    assert_eq!(terminal, report);
+}
+
+#[test]
+fn the_demo_writes_its_reports_in_the_words_of_its_terminal_output() {
+    let env = Env::new();
+    let (text, _) = run(&env, &["demo", "--keep", "d", "--lang", "ja"], &[], 0);
+    assert!(
+        text.contains("報告書を書き出しました: d/report.html"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hozon verify … --report FILE.html|FILE.pdf"),
+        "{text}"
+    );
+    let terminal: std::collections::BTreeSet<(String, String)> = terminal_verdicts(&text)
+        .into_iter()
+        .map(|(_, w, c)| (w, c))
+        .collect();
+    let html = String::from_utf8(env.read("d/report.html")).unwrap();
+    let report: std::collections::BTreeSet<(String, String)> = report_verdicts(&html)
+        .into_iter()
+        .map(|(_, w, c)| (w, c))
+        .collect();
+    assert!(
+        terminal.contains(&("無効".to_owned(), "TOTAL_FAILED (HASH_FAILURE)".to_owned())),
+        "{terminal:?}"
+    );
+    assert_eq!(terminal, report);
+    let (text, _) = run(&env, &["demo", "--keep", "e", "--lang", "en"], &[], 0);
+    assert!(text.contains("report written: e/report.html"), "{text}");
+    assert!(!text.contains("報告書"), "{text}");
+}

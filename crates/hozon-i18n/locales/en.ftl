@@ -322,6 +322,8 @@ cli-scan-signed = signed { $done } passing file(s) as { $format } { $level } wit
 cli-scan-format-cades = CAdES
 cli-scan-format-pades = PAdES (PDFs; other files CAdES)
 cli-scan-not-signed = not signed (failed the checks or unreadable), left untouched: { $files }
+cli-demo-report-not-written = { $file } not written: { $reason }
+cli-demo-report-hint = (hozon verify … --report FILE.html|FILE.pdf --lang ja|en makes the same report; docs/reports.md)
 
 ## Known error kinds (typed errors of the libraries), as the CLI prints them.
 cli-err-wrong-password = { $file }: cannot decrypt: wrong password (or a damaged file)

@@ -322,6 +322,8 @@ cli-scan-signed = 合格したファイル { $done } 件に { $format } { $level
 cli-scan-format-cades = CAdES
 cli-scan-format-pades = PAdES（PDF。ほかのファイルは CAdES）
 cli-scan-not-signed = 署名していません（検査に不合格、または読めないため、そのままです）: { $files }
+cli-demo-report-not-written = { $file } は書き出していません: { $reason }
+cli-demo-report-hint = （hozon verify … --report FILE.html|FILE.pdf --lang ja|en で同じ報告書を作れます。docs/reports.md）
 
 ## 既知のエラーの種類（ライブラリの型付きエラー）の表示。
 cli-err-wrong-password = { $file }: 復号できません。パスワードが違うか、ファイルが壊れています
