@@ -755,3 +755,36 @@ fn a_revoked_signer_does_not_sign_the_report_and_nothing_is_verified() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert!(env.exists("report.html.p7s"));
 }
+
+#[test]
+fn archive_verify_refuses_a_revoked_report_signer_it_can_check() {
+    // The signer's own chain and what its CRL distribution point serves (the loopback
+    // CRL and OCSP servers on the ports the test certificates name).
+    let _ports = hozon_testkit::fixed_ports();
+    let (env, _tsa) = archive_with_an_altered_record();
+    let pki = hozon_testkit::Pki::copy_to(&env.path("server-pki")).unwrap();
+    let _crl = hozon_testkit::CrlServer::start_on(&pki, hozon_testkit::CRL_PORT).unwrap();
+    let _ocsp = hozon_testkit::OcspServer::start_on(&pki, hozon_testkit::OCSP_PORT).unwrap();
+    let out = env.hozon(&[
+        "archive",
+        "--archive",
+        "arc",
+        "verify",
+        "--report",
+        "archive.html",
+        "--sign-report",
+        "--key",
+        "pki/signer-revoked.key",
+        "--cert",
+        "pki/signer-revoked.crt",
+        "--chain",
+        CHAIN,
+    ]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        crate::util::stderr(&out).contains("revoked"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!env.exists("archive.html") && !env.exists("archive.html.p7s"));
+}
