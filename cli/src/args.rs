@@ -460,6 +460,8 @@ pub struct SignArgs {
     /// element, KeyInfo and SignedProperties).
     #[arg(long, value_name = "ID")]
     pub xades_data_id: Option<String>,
+    #[command(flatten)]
+    pub visible: crate::pades_visible::VisibleArgs,
 }
 
 /// `sign --xades-packaging`.
@@ -717,6 +719,15 @@ impl Cli {
             }
             _ => false,
         };
+        if let Command::Sign(a) = &self.command {
+            if a.format != SignFormatArg::Pades && (a.visible.visible || a.visible.reason.is_some())
+            {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--visible and --reason apply to --format pades (a signature inside the PDF)",
+                ));
+            }
+        }
         if let Command::Scan(a) = &self.command {
             let env_module = std::env::var_os("HOZON_PKCS11_MODULE").is_some_and(|v| !v.is_empty());
             if a.sign && a.signer.is_none() && !env_module {

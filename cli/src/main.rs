@@ -16,6 +16,7 @@ mod demo;
 mod outcome;
 mod output;
 mod pades;
+mod pades_visible;
 mod pkcs11;
 mod report;
 mod scan;

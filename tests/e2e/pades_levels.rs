@@ -15,7 +15,7 @@
 //! are installed by scripts/setup; without them a test says "skipped", and
 //! fails under HOZON_REQUIRE_TOOLS.
 
-mod kit;
+pub(crate) mod kit;
 mod large;
 
 use hozon_testkit::TsaServer;

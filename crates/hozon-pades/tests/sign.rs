@@ -268,6 +268,8 @@ fn a_dss_and_a_document_time_stamp_field_are_permitted_changes() {
             kind: Kind::DocTimeStamp,
             reserve: 64,
             time: time(),
+            reason: None,
+            appearance: None,
         },
     )
     .expect("prepared");
@@ -303,6 +305,8 @@ fn a_signature_larger_than_its_room_is_refused() {
             kind: Kind::Signature,
             reserve: 4,
             time: time(),
+            reason: None,
+            appearance: None,
         },
     )
     .expect("prepared");
