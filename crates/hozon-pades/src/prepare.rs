@@ -136,17 +136,14 @@ impl Prepared {
     }
 }
 
-/// A text string (ISO 32000-1 §7.9.2.2): as is when it is printable ASCII
-/// (the same in PDFDocEncoding), else UTF-16BE with its byte order mark.
+/// A text string (ISO 32000-1 §7.9.2.2), as lopdf encodes one: as is when
+/// it is ASCII (the same in PDFDocEncoding), else UTF-16BE with its byte
+/// order mark.
 fn text_string(s: &str) -> Vec<u8> {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return s.as_bytes().to_vec();
+    match lopdf::text_string(s) {
+        lopdf::Object::String(bytes, _) => bytes,
+        _ => s.as_bytes().to_vec(),
     }
-    let mut out = vec![0xFE, 0xFF];
-    for unit in s.encode_utf16() {
-        out.extend_from_slice(&unit.to_be_bytes());
-    }
-    out
 }
 
 /// A coordinate as a PDF real number, to a thousandth of a point.
@@ -275,10 +272,10 @@ fn catalog(pdf: &Pdf) -> Result<(u32, Dict), Error> {
     }
 }
 
-/// The text of a field's `/T`.
-fn field_name(pdf: &Pdf, rev: usize, field: &Object) -> Option<Vec<u8>> {
+/// The text of a field's `/T` (a text string: perhaps UTF-16BE).
+fn field_name(pdf: &Pdf, rev: usize, field: &Object) -> Option<String> {
     match pdf.resolve(rev, field).ok()??.dict()?.get(b"T")? {
-        Object::Str(s) => Some(s.clone()),
+        Object::Str(s) => Some(crate::lexer::text_string(s)),
         _ => None,
     }
 }
@@ -313,7 +310,7 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
         },
     };
     let mut fields = ref_array(pdf, last, acroform.get(b"Fields"))?;
-    let taken: HashSet<Vec<u8>> = fields
+    let taken: HashSet<String> = fields
         .iter()
         .filter_map(|f| field_name(pdf, last, f))
         .collect();
@@ -323,7 +320,7 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
     };
     let title = (1..)
         .map(|i| format!("{stem}{i}"))
-        .find(|t| !taken.contains(t.as_bytes()))
+        .find(|t| !taken.contains(t))
         .unwrap_or_else(|| stem.to_owned());
 
     let sig = update.allocate();
