@@ -19,6 +19,7 @@ use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, Valid
 use crate::batch::{code, BatchReport, Problem};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::pades_visible::VisibleArgs;
 
 /// Whether every path given to `extend` is a PDF file (then PAdES extends
 /// them; a mix with CMS signature files is refused by the CAdES path).
@@ -80,17 +81,11 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     }
     let tsa = tsa.as_ref().or(pipeline.as_ref().and_then(Augmenter::tsa));
     let stamp = args.visible.stamp()?;
-    let look = Look {
-        reason: args.visible.reason.as_deref(),
-        stamp: stamp.as_ref(),
-    };
-    if let Some(stamp) = &stamp {
-        check_placement(stamp, cades.signer().certificate(), &args.paths);
-    }
+    let look = look(&cades, &args.visible, stamp.as_ref(), &args.paths);
     let mut report = BatchReport::default();
     for path in &args.paths {
         let file = path.display().to_string();
-        match sign_one_with(&cades, tsa, pipeline.as_ref(), path, &look) {
+        match sign_one(&cades, tsa, pipeline.as_ref(), path, &look) {
             Ok(()) => report.done.push((file.clone(), file)),
             Err(reason) => report.failed.push(Problem::new(file, code::FAILED, reason)),
         }
@@ -105,6 +100,24 @@ pub(crate) struct Look<'a> {
     pub reason: Option<&'a str>,
     /// The visible stamp, or `None` for an invisible signature.
     pub stamp: Option<&'a Stamp>,
+}
+
+/// What the signatures of `paths` show, as `visible` asks; with a stamp,
+/// its placement on each PDF is checked first ([`check_placement`]: a usage
+/// error, exit 2, when it cannot be).
+pub(crate) fn look<'a>(
+    cades: &hozon_sign::CadesSigner,
+    visible: &'a VisibleArgs,
+    stamp: Option<&'a Stamp>,
+    paths: &[PathBuf],
+) -> Look<'a> {
+    if let Some(stamp) = stamp {
+        check_placement(stamp, cades.signer().certificate(), paths);
+    }
+    Look {
+        reason: visible.reason.as_deref(),
+        stamp,
+    }
 }
 
 /// Before anything is signed: the stamp must fit every PDF given (the page
@@ -128,19 +141,9 @@ fn usage(message: &str) -> ! {
     clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n")).exit()
 }
 
-/// Signs one PDF in place, invisibly, and raises it to the pipeline's level.
-pub(crate) fn sign_one(
-    cades: &hozon_sign::CadesSigner,
-    tsa: Option<&hozon_tsp::TsaClient>,
-    pipeline: Option<&Augmenter>,
-    path: &Path,
-) -> Result<(), String> {
-    sign_one_with(cades, tsa, pipeline, path, &Look::default())
-}
-
 /// Signs one PDF in place as `look` says, and raises it to the pipeline's
 /// level.
-pub(crate) fn sign_one_with(
+pub(crate) fn sign_one(
     cades: &hozon_sign::CadesSigner,
     tsa: Option<&hozon_tsp::TsaClient>,
     pipeline: Option<&Augmenter>,

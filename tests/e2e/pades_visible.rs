@@ -417,3 +417,46 @@ fn visible_and_reason_apply_to_pades_only() {
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert_eq!(env.read("a.pdf"), before);
 }
+
+#[test]
+fn scan_sign_format_pades_draws_the_stamp_on_passing_pdfs() {
+    let Some(_tools) = tools() else { return };
+    let env = Env::new();
+    let tsa = long_lived_tsa(&env);
+    let url = tsa.url();
+    std::fs::create_dir_all(env.path("in")).unwrap();
+    let png = crate::util::testdata().join("docs/chart-scan-300dpi.png");
+    run(
+        &env,
+        "img2pdf",
+        &[png.to_str().unwrap(), "-o", "in/chart.pdf"],
+    );
+    let mut args = vec![
+        "scan",
+        "in",
+        "--sign",
+        "--format",
+        "pades",
+        "--visible",
+        "--visible-corner",
+        "top-left",
+        "--tsa",
+        &url,
+        "--json",
+    ];
+    args.extend(crate::tsa::DOCTOR);
+    let out = env.hozon(&args);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    hozon_passes(&env, "in/chart.pdf", "B-T");
+    font_embedded_as_subset(&env, "in/chart.pdf");
+    assert!(page_text(&env, "in/chart.pdf", 1).contains("署名者: 山田 太郎"));
+
+    // Without --format pades there is no stamp to draw: a usage error.
+    env.copy_doc("chart-scan-300dpi.png", "in2/chart.png");
+    let mut args = vec!["scan", "in2", "--sign", "--visible", "--tsa", &url];
+    args.extend(crate::tsa::DOCTOR);
+    let out = env.hozon(&args);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(stderr(&out).contains("apply to --sign --format pades"));
+    assert!(!env.exists("in2/chart.png.p7s"));
+}
