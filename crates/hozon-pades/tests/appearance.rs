@@ -400,3 +400,24 @@ fn the_lines_name_the_signer_role_time_and_reason() {
     let s = Stamp { reason: None, ..s };
     assert_eq!(s.text(cades.signer().certificate(), TIME).len(), 3);
 }
+
+#[test]
+fn a_stamp_with_nothing_to_show_is_refused() {
+    let Some(font) = font() else { return };
+    let bytes = pdf(A4, &[""]);
+    // Only the reason line, and no reason.
+    let s = Stamp {
+        lines: vec![StampLine::Reason],
+        reason: None,
+        ..stamp(
+            font,
+            PageChoice::Number(1),
+            Position::Corner(Corner::BottomLeft),
+        )
+    };
+    match stamped(&bytes, &s) {
+        Err(Error::Stamp(e @ StampError::NoLines)) => assert!(e.is_usage()),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("an empty stamp was drawn"),
+    }
+}

@@ -136,6 +136,10 @@ pub enum StampError {
         /// How many lines.
         lines: usize,
     },
+    /// None of the lines asked for has anything to show (a reason line
+    /// without a reason, a role line for a certificate without hcRole).
+    #[error("the stamp would be empty: none of its lines has anything to show")]
+    NoLines,
     /// No font was found.
     #[error("no Japanese font for the signature stamp: install fonts-ipaexfont-gothic or set HOZON_FONT to a TrueType font file (looked for {searched})")]
     NoFont {
@@ -174,6 +178,7 @@ impl StampError {
                 | StampError::OffPage { .. }
                 | StampError::EmptyRect { .. }
                 | StampError::TooSmall { .. }
+                | StampError::NoLines
         )
     }
 }
@@ -237,7 +242,11 @@ impl Stamp {
     ) -> Result<Appearance, StampError> {
         let placement = place(pdf, self.page, self.position)?;
         let (w, h) = placement.displayed_size();
-        let drawn = render::render(&self.text(cert, time), w, h, &self.font)?;
+        let lines = self.text(cert, time);
+        if lines.is_empty() {
+            return Err(StampError::NoLines);
+        }
+        let drawn = render::render(&lines, w, h, &self.font)?;
         Ok(Appearance { placement, drawn })
     }
 }
