@@ -69,8 +69,14 @@ fn page_text(env: &Env, file: &str, page: usize) -> String {
 /// of an A4 page `pdftoppm` draws darker than near-white at 72 dpi.
 fn ink(env: &Env, file: &str, page: usize, rect: [u32; 4]) -> usize {
     let [x1, y1, x2, y2] = rect;
+    ink_displayed(env, file, page, [x1, 842 - y2, x2 - x1, y2 - y1])
+}
+
+/// How many pixels of the area [x, y, w, h] (from the top left of the
+/// page as displayed, in points) `pdftoppm` draws darker than near-white.
+fn ink_displayed(env: &Env, file: &str, page: usize, area: [u32; 4]) -> usize {
+    let [x, y, w, h] = area;
     let p = page.to_string();
-    let (x, y, w, h) = (x1, 842 - y2, x2 - x1, y2 - y1);
     let args = [
         "-r",
         "72",
@@ -208,6 +214,25 @@ fn a_stamp_on_the_last_page_at_a_rectangle() {
     assert!(!page_text(&env, "a.pdf", 1).contains("署名者"));
     assert!(ink(&env, "a.pdf", 2, rect) > 500);
     assert_eq!(ink(&env, "a.pdf", 1, rect), 0);
+}
+
+#[test]
+fn the_stamp_reads_upright_on_a_turned_page() {
+    let Some(tools) = tools() else { return };
+    let env = Env::new();
+    make_pdf(&env, Source::BornDigital, "one.pdf");
+    run(&env, "qpdf", &["--rotate=+90:1", "one.pdf", "a.pdf"]);
+    // Displayed 842 wide and 595 high: the bottom-right corner's stamp.
+    let area = [842 - 36 - 200, 595 - 36 - 60, 200, 60];
+    assert_eq!(ink_displayed(&env, "a.pdf", 1, area), 0);
+    let out = sign_with(&env, None, "a.pdf", Key::RsaPem, "b", "", &["--visible"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    hozon_passes(&env, "a.pdf", "B-B");
+    pyhanko_passes(&tools, &env, "a.pdf", &B_B);
+    assert!(ink_displayed(&env, "a.pdf", 1, area) > 500);
+    // Upright: pdftotext reads the lines as lines.
+    let text = page_text(&env, "a.pdf", 1);
+    assert!(text.contains("署名者: 山田 太郎"), "{text}");
 }
 
 #[test]
