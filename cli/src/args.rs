@@ -460,6 +460,8 @@ pub struct SignArgs {
     /// element, KeyInfo and SignedProperties).
     #[arg(long, value_name = "ID")]
     pub xades_data_id: Option<String>,
+    #[command(flatten)]
+    pub visible: crate::pades_visible::VisibleArgs,
 }
 
 /// `sign --xades-packaging`.
@@ -539,6 +541,9 @@ pub struct ScanArgs {
     /// Replace existing signatures when signing (default: skip files that have one).
     #[arg(long, requires = "sign")]
     pub force: bool,
+    /// With --sign --format pades: the visible stamp on each signed PDF (docs/pades.md).
+    #[command(flatten)]
+    pub visible: crate::pades_visible::VisibleArgs,
     /// With --sign: what to do when the signer's revocation status cannot be told before
     /// signing (as `hozon sign --revocation`; a revoked signer never signs).
     #[arg(
@@ -717,7 +722,23 @@ impl Cli {
             }
             _ => false,
         };
+        if let Command::Sign(a) = &self.command {
+            if a.format != SignFormatArg::Pades && (a.visible.visible || a.visible.reason.is_some())
+            {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--visible and --reason apply to --format pades (a signature inside the PDF)",
+                ));
+            }
+        }
         if let Command::Scan(a) = &self.command {
+            let pades = a.sign && a.format == ScanFormatArg::Pades;
+            if !pades && (a.visible.visible || a.visible.reason.is_some()) {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--visible and --reason apply to --sign --format pades (a signature inside the PDF)",
+                ));
+            }
             let env_module = std::env::var_os("HOZON_PKCS11_MODULE").is_some_and(|v| !v.is_empty());
             if a.sign && a.signer.is_none() && !env_module {
                 return Err(Cli::command().error(

@@ -17,6 +17,7 @@ mod error_kinds;
 mod outcome;
 mod output;
 mod pades;
+mod pades_visible;
 mod pkcs11;
 mod report;
 mod scan;

@@ -11,13 +11,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use hozon_cms::UnixTime;
 use hozon_ltv::{Augmenter, Target};
+use hozon_pades::appearance::Stamp;
 use hozon_pades::prepare::Original;
-use hozon_pades::PadesDocument;
+use hozon_pades::{PadesDocument, Signing};
 
 use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, ValidationDataArgs};
 use crate::batch::{code, BatchReport, Problem};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::pades_visible::VisibleArgs;
 
 /// Whether every path given to `extend` is a PDF file (then PAdES extends
 /// them; a mix with CMS signature files is refused by the CAdES path).
@@ -50,9 +52,9 @@ fn finish(report: &BatchReport, json: bool, done_key: &str) -> anyhow::Result<Ou
     Ok(report.outcome())
 }
 
-/// `hozon sign --format pades`: each PDF gets a new invisible signature
-/// (B-B, or B-T with its signature time stamp inside the CMS), then the
-/// pipeline raises it to B-LT or B-LTA.
+/// `hozon sign --format pades`: each PDF gets a new signature, invisible or
+/// with a visible stamp (B-B, or B-T with its signature time stamp inside
+/// the CMS), then the pipeline raises it to B-LT or B-LTA.
 pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     let cades = crate::sign::load_signer(&args.signer)?;
     if args.enveloping || args.resign || args.out_dir.is_some() {
@@ -78,10 +80,12 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     }
     let tsa = tsa.as_ref().or(pipeline.as_ref().and_then(Augmenter::tsa));
+    let stamp = args.visible.stamp()?;
+    let look = look(&cades, &args.visible, stamp.as_ref(), &args.paths);
     let mut report = BatchReport::default();
     for path in &args.paths {
         let file = path.display().to_string();
-        match sign_one(&cades, tsa, pipeline.as_ref(), path) {
+        match sign_one(&cades, tsa, pipeline.as_ref(), path, &look) {
             Ok(()) => report.done.push((file.clone(), file)),
             Err(reason) => report.failed.push(Problem::new(file, code::FAILED, reason)),
         }
@@ -89,23 +93,77 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     finish(&report, args.run.json, "signed")
 }
 
-/// Signs one PDF in place, and raises it to the pipeline's level.
+/// What a signature shows besides its CMS: a reason, a visible stamp.
+#[derive(Default)]
+pub(crate) struct Look<'a> {
+    /// `/Reason`.
+    pub reason: Option<&'a str>,
+    /// The visible stamp, or `None` for an invisible signature.
+    pub stamp: Option<&'a Stamp>,
+}
+
+/// What the signatures of `paths` show, as `visible` asks; with a stamp,
+/// its placement on each PDF is checked first ([`check_placement`]: a usage
+/// error, exit 2, when it cannot be).
+pub(crate) fn look<'a>(
+    cades: &hozon_sign::CadesSigner,
+    visible: &'a VisibleArgs,
+    stamp: Option<&'a Stamp>,
+    paths: &[PathBuf],
+) -> Look<'a> {
+    if let Some(stamp) = stamp {
+        check_placement(stamp, cades.signer().certificate(), paths);
+    }
+    Look {
+        reason: visible.reason.as_deref(),
+        stamp,
+    }
+}
+
+/// Before anything is signed: the stamp must fit every PDF given (the page
+/// exists, the rectangle lies on it, the lines fit it), else a usage error
+/// (exit 2) names the file, and no file is touched. A PDF that cannot be
+/// read is left to the signing loop to report.
+fn check_placement(stamp: &Stamp, cert: &hozon_cms::Cert, paths: &[PathBuf]) {
+    for path in paths {
+        let Ok(pdf) = hozon_pades::Pdf::open(path) else {
+            continue;
+        };
+        match stamp.appearance(&pdf, cert, UnixTime::now()) {
+            Err(e) if e.is_usage() => usage(&format!("{}: {e}", path.display())),
+            _ => {}
+        }
+    }
+}
+
+/// A usage error (exit 2), as clap reports its own.
+fn usage(message: &str) -> ! {
+    clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n")).exit()
+}
+
+/// Signs one PDF in place as `look` says, and raises it to the pipeline's
+/// level.
 pub(crate) fn sign_one(
     cades: &hozon_sign::CadesSigner,
     tsa: Option<&hozon_tsp::TsaClient>,
     pipeline: Option<&Augmenter>,
     path: &Path,
+    look: &Look<'_>,
 ) -> Result<(), String> {
     let mut doc = PadesDocument::open(path).map_err(|e| e.to_string())?;
     let pdf = doc
         .pdf()
         .map_err(|e| format!("cannot be read as a PDF: {e}"))?;
-    let update = hozon_pades::sign_pdf(
+    let update = hozon_pades::sign_pdf_with(
         &pdf,
         Original::File(doc.path()),
-        cades,
-        tsa,
-        UnixTime::now(),
+        &Signing {
+            cades,
+            tsa,
+            time: UnixTime::now(),
+            reason: look.reason,
+            stamp: look.stamp,
+        },
     )
     .map_err(|e| e.to_string())?;
     drop(pdf);

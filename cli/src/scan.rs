@@ -209,8 +209,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let (pdfs, passing): (Vec<Input>, Vec<Input>) = passing
         .into_iter()
         .partition(|i| args.format == ScanFormatArg::Pades && hozon_pades::is_pdf_file(&i.path));
+    let stamp = args.visible.stamp()?;
+    let look = crate::pades::look(&cades, &args.visible, stamp.as_ref(), &pdfs_paths(&pdfs));
     let mut signed = sign_passing(&cades, &augmenter, passing, temporaries, &args)?;
-    sign_pdfs_inside(&cades, &augmenter, &pdfs, args.force, &mut signed);
+    sign_pdfs_inside(&cades, &augmenter, &pdfs, (args.force, &look), &mut signed);
     outcome = outcome.worst(signed.outcome());
     settle_required_signatures(&mut report, &signed);
     outcome = outcome.worst(outcome_of(&report));
@@ -316,7 +318,7 @@ fn sign_pdfs_inside(
     cades: &hozon_sign::CadesSigner,
     augmenter: &Augmenter,
     pdfs: &[Input],
-    force: bool,
+    (force, look): (bool, &crate::pades::Look<'_>),
     report: &mut BatchReport,
 ) {
     let pipeline = (augmenter.target() != Target::T).then_some(augmenter);
@@ -330,13 +332,17 @@ fn sign_pdfs_inside(
             ));
             continue;
         }
-        match crate::pades::sign_one(cades, augmenter.tsa(), pipeline, &input.path) {
+        match crate::pades::sign_one(cades, augmenter.tsa(), pipeline, &input.path, look) {
             Ok(()) => report.done.push((file.clone(), file)),
             Err(reason) => report
                 .failed
                 .push(Problem::new(file, batch::code::FAILED, reason)),
         }
     }
+}
+
+fn pdfs_paths(pdfs: &[Input]) -> Vec<std::path::PathBuf> {
+    pdfs.iter().map(|i| i.path.clone()).collect()
 }
 
 /// A class's `require_signature` was taken as met by the signature this run makes: each such

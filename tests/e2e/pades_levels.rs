@@ -15,7 +15,7 @@
 //! are installed by scripts/setup; without them a test says "skipped", and
 //! fails under HOZON_REQUIRE_TOOLS.
 
-mod kit;
+pub(crate) mod kit;
 mod large;
 
 use hozon_testkit::TsaServer;
@@ -406,4 +406,114 @@ fn endesive_made_pades_bes_verifies() {
     let tsa = long_lived_tsa(&env);
     extend_ok(&env, "signed.pdf", "lta", &tsa);
     hozon_passes(&env, "signed.pdf", "B-LTA");
+}
+
+/// The DER at the start of `/Contents`, without its zero padding.
+fn der_prefix(contents: &[u8]) -> &[u8] {
+    let first = contents[1];
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        let len = contents[2..2 + n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (2 + n, len)
+    };
+    &contents[..header + len]
+}
+
+/// endesive 3.0.1 signs with an ECDSA key but labels the SignerInfo's
+/// signatureAlgorithm `rsaEncryption` (its signer.py writes
+/// `rsassa_pkcs1v15` whatever the key), so the file is defective (RFC 5652
+/// §5.3, RFC 5753 §2.1.1: an ECDSA signature is identified as
+/// ecdsa-with-SHA*), though the value itself is a valid ECDSA signature
+/// over the signed attributes. hozon refuses it (SIG_CRYPTO_FAILURE: the
+/// algorithm does not fit the key), and so does pdfsig 22.12 (NSS:
+/// "Unknown Validation Failure"); pyHanko 0.38.0 gives no verdict at all
+/// (an assertion in its RSA verification path). Only a reader that ignores
+/// the algorithm identifier (OpenSSL's `cms -verify`) would pass it.
+#[test]
+fn endesive_ecdsa_labelled_rsa_fails_as_pdfsig_says() {
+    let Some(python) = kit::endesive() else {
+        return;
+    };
+    let Some(tools) = Tools::find() else { return };
+    let env = Env::new();
+    make_pdf(&env, Source::BornDigital, "a.pdf");
+    kit::endesive_sign(&python, &env, "a.pdf", "signed.pdf", "signer-ec");
+
+    // The defect: an ECDSA value under an RSA label.
+    let pdf = hozon_pades::Pdf::parse(env.read("signed.pdf")).unwrap();
+    let sig = hozon_pades::signature::find(&pdf).unwrap().remove(0);
+    let file = hozon_cms::SignatureFile::parse(der_prefix(&sig.contents)).unwrap();
+    let si = file.signed_data.signer_infos.0.get(0).unwrap().clone();
+    assert_eq!(
+        si.signature_algorithm.oid.to_string(),
+        "1.2.840.113549.1.1.1",
+        "endesive labels the signature rsaEncryption (fixed upstream? then this finding is obsolete)"
+    );
+    let cert = openssl::x509::X509::from_pem(&env.read("pki/signer-ec.crt")).unwrap();
+    let key = cert.public_key().unwrap();
+    let tbs = {
+        use hozon_cms::asn1::der::Encode;
+        si.signed_attrs.as_ref().unwrap().to_der().unwrap()
+    };
+    let mut verifier =
+        openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+    assert!(
+        verifier
+            .verify_oneshot(si.signature.as_bytes(), &tbs)
+            .unwrap(),
+        "the value is an ECDSA signature over the signed attributes"
+    );
+
+    // hozon: failed, for that reason.
+    let v = env.verify_crl(&["signed.pdf"]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    let s = &v.json["signatures"][0];
+    assert_eq!(s["indication"], "TOTAL_FAILED", "{}", v.stdout);
+    assert_eq!(s["sub_indication"], "SIG_CRYPTO_FAILURE", "{}", v.stdout);
+    let errors = s["errors"].to_string();
+    assert!(
+        errors.contains("RSA PKCS#1 v1.5") && errors.contains("does not fit"),
+        "{errors}"
+    );
+    // The field's name, a UTF-16BE text string, is shown decoded.
+    assert!(
+        s["warnings"]
+            .to_string()
+            .contains("signature field \\\"Signature1\\\""),
+        "{}",
+        s["warnings"]
+    );
+
+    // pdfsig agrees.
+    let out = std::process::Command::new("pdfsig")
+        .arg("signed.pdf")
+        .current_dir(env.dir())
+        .output()
+        .unwrap();
+    let text = crate::util::stdout(&out);
+    assert!(
+        text.contains("Signature Validation: Unknown Validation Failure."),
+        "{text}"
+    );
+    assert!(!text.contains("Signature is Valid"), "{text}");
+
+    // pyHanko does not pass it (it stops with an error).
+    let out = std::process::Command::new(&tools.python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/oracles/pades-pyhanko.py"
+        ))
+        .args(["validate", "signed.pdf", "--pki", "pki"])
+        .current_dir(env.dir())
+        .output()
+        .unwrap();
+    let passed = out.status.success()
+        && serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .map(|v| v["signed.pdf"][0]["bottom_line"] == true)
+            .unwrap_or(false);
+    assert!(!passed, "pyHanko passed it: {}", describe(&out));
 }

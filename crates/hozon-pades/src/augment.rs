@@ -65,6 +65,8 @@ pub fn document_timestamp(
                 kind: Kind::DocTimeStamp,
                 reserve: room,
                 time: UnixTime::now(),
+                reason: None,
+                appearance: None,
             },
         )?;
         let digest = prepared.digest(tsa.digest(), original)?;

@@ -121,6 +121,17 @@ impl Object {
     }
 }
 
+/// A text string's characters (ISO 32000-2 §7.9.2.2: UTF-16BE or UTF-8
+/// after their byte order marks, else PDFDocEncoding), decoded by lopdf;
+/// what cannot be decoded is shown as UTF-8 with replacement characters.
+pub fn text_string(bytes: &[u8]) -> String {
+    lopdf::decode_text_string(&lopdf::Object::String(
+        bytes.to_vec(),
+        lopdf::StringFormat::Literal,
+    ))
+    .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// Resolves an indirect `/Length` of a stream.
 pub type LengthResolver<'r> = &'r dyn Fn(u32, u16) -> Option<i64>;
 

@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod appearance;
 pub mod augment;
 mod date;
 pub mod diff;
@@ -48,7 +49,7 @@ pub mod writer;
 
 pub use augment::{augment_in_place, PadesDocument};
 pub use pdf::{is_pdf, Pdf};
-pub use sign::{add_document_timestamp, add_validation_data, sign_pdf};
+pub use sign::{add_document_timestamp, add_validation_data, sign_pdf, sign_pdf_with, Signing};
 pub use verify::{
     is_pdf_file, verify_pdf, verify_pdf_with_evidence, PdfVerification, SignatureEvidence,
 };
@@ -84,6 +85,9 @@ pub enum Error {
         /// Bytes of DER /Contents can hold.
         reserved: usize,
     },
+    /// The visible signature stamp cannot be made.
+    #[error(transparent)]
+    Stamp(#[from] appearance::StampError),
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] hozon_sign::Error),

@@ -16,6 +16,7 @@ use std::path::Path;
 
 use hozon_cms::{DigestAlgorithm, UnixTime};
 
+use crate::appearance::Appearance;
 use crate::lexer::{Dict, Object};
 use crate::pdf::Pdf;
 use crate::signature::Kind;
@@ -29,13 +30,18 @@ const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 9999999999 9999999999 9999999999]";
 const MAX_PAGE_DEPTH: usize = 64;
 
 /// What field to add.
-pub struct FieldRequest {
+pub struct FieldRequest<'a> {
     /// A signature or a document time stamp.
     pub kind: Kind,
     /// How many bytes of DER the `/Contents` can hold.
     pub reserve: usize,
     /// The claimed signing time (`/M`; signatures only).
     pub time: UnixTime,
+    /// The reason for signing (`/Reason`; signatures only).
+    pub reason: Option<&'a str>,
+    /// The visible stamp: the widget goes on its page, with its rectangle
+    /// and its appearance; `None` for an invisible field on the first page.
+    pub appearance: Option<&'a Appearance>,
 }
 
 /// Where the original bytes of the PDF are read from when digesting: the
@@ -130,6 +136,27 @@ impl Prepared {
     }
 }
 
+/// A text string (ISO 32000-1 §7.9.2.2), as lopdf encodes one: as is when
+/// it is ASCII (the same in PDFDocEncoding), else UTF-16BE with its byte
+/// order mark.
+fn text_string(s: &str) -> Vec<u8> {
+    match lopdf::text_string(s) {
+        lopdf::Object::String(bytes, _) => bytes,
+        _ => s.as_bytes().to_vec(),
+    }
+}
+
+/// A coordinate as a PDF real number, to a thousandth of a point.
+fn real(v: f32) -> Object {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    Object::Real(if s == "-0" {
+        b"0".to_vec()
+    } else {
+        s.as_bytes().to_vec()
+    })
+}
+
 /// A reader that counts what it read.
 struct Counted<R> {
     inner: R,
@@ -170,6 +197,19 @@ fn ref_array(pdf: &Pdf, rev: usize, o: Option<&Object>) -> Result<Vec<Object>, E
 
 /// Page `index` (0-based) of the document: its object number.
 pub fn page(pdf: &Pdf, index: usize) -> Result<u32, Error> {
+    first_pages(pdf, index + 1)?
+        .get(index)
+        .copied()
+        .ok_or_else(|| Error::Unsupported(format!("the document has no page {}", index + 1)))
+}
+
+/// Every page of the document, in order: their object numbers.
+pub fn pages(pdf: &Pdf) -> Result<Vec<u32>, Error> {
+    first_pages(pdf, usize::MAX)
+}
+
+/// The first `wanted` pages of the document (fewer if it has fewer).
+fn first_pages(pdf: &Pdf, wanted: usize) -> Result<Vec<u32>, Error> {
     let last = pdf.revisions.len() - 1;
     let catalog = catalog(pdf)?.1;
     let pages = catalog
@@ -178,11 +218,8 @@ pub fn page(pdf: &Pdf, index: usize) -> Result<u32, Error> {
         .ok_or_else(|| Error::Unsupported("the catalog has no /Pages reference".into()))?;
     let mut found = Vec::new();
     let mut seen = HashSet::new();
-    collect_pages(pdf, last, pages.0, &mut found, &mut seen, 0, index + 1)?;
-    found
-        .get(index)
-        .copied()
-        .ok_or_else(|| Error::Unsupported(format!("the document has no page {}", index + 1)))
+    collect_pages(pdf, last, pages.0, &mut found, &mut seen, 0, wanted)?;
+    Ok(found)
 }
 
 fn collect_pages(
@@ -235,10 +272,10 @@ fn catalog(pdf: &Pdf) -> Result<(u32, Dict), Error> {
     }
 }
 
-/// The text of a field's `/T`.
-fn field_name(pdf: &Pdf, rev: usize, field: &Object) -> Option<Vec<u8>> {
+/// The text of a field's `/T` (a text string: perhaps UTF-16BE).
+fn field_name(pdf: &Pdf, rev: usize, field: &Object) -> Option<String> {
     match pdf.resolve(rev, field).ok()??.dict()?.get(b"T")? {
-        Object::Str(s) => Some(s.clone()),
+        Object::Str(s) => Some(crate::lexer::text_string(s)),
         _ => None,
     }
 }
@@ -249,7 +286,10 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
     let mut update = Update::new(pdf)?;
     let last = pdf.revisions.len() - 1;
     let (root, mut catalog) = catalog(pdf)?;
-    let page_num = page(pdf, 0)?;
+    let page_num = match request.appearance {
+        Some(a) => a.placement.page,
+        None => page(pdf, 0)?,
+    };
     let mut page = match pdf.object(last, page_num)? {
         Some(Object::Dict(d)) => d,
         _ => return Err(Error::Unsupported("the page is not a dictionary".into())),
@@ -270,7 +310,7 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
         },
     };
     let mut fields = ref_array(pdf, last, acroform.get(b"Fields"))?;
-    let taken: HashSet<Vec<u8>> = fields
+    let taken: HashSet<String> = fields
         .iter()
         .filter_map(|f| field_name(pdf, last, f))
         .collect();
@@ -280,7 +320,7 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
     };
     let title = (1..)
         .map(|i| format!("{stem}{i}"))
-        .find(|t| !taken.contains(t.as_bytes()))
+        .find(|t| !taken.contains(t))
         .unwrap_or_else(|| stem.to_owned());
 
     let sig = update.allocate();
@@ -299,6 +339,11 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
                 &mut body,
             );
             body.push(b'\n');
+            if let Some(reason) = request.reason {
+                body.extend_from_slice(b"/Reason ");
+                serialise(&Object::Str(text_string(reason)), &mut body);
+                body.push(b'\n');
+            }
         }
         Kind::DocTimeStamp => {
             body.extend_from_slice(
@@ -325,15 +370,33 @@ pub fn prepare(pdf: &Pdf, request: &FieldRequest) -> Result<Prepared, Error> {
     put(&mut w, b"FT", name("Sig"));
     put(&mut w, b"T", Object::Str(title.into_bytes()));
     put(&mut w, b"V", Object::Ref(sig, 0));
-    // Print, Locked.
-    put(&mut w, b"F", Object::Int(132));
     let page_gen = match pdf.entry(last, page_num) {
         Some((_, crate::pdf::Entry::InUse { gen, .. })) => gen,
         _ => 0,
     };
     put(&mut w, b"P", Object::Ref(page_num, page_gen));
-    // Invisible: a zero-size rectangle (ISO 32000-1 §12.7.4.5).
-    put(&mut w, b"Rect", Object::Array(vec![Object::Int(0); 4]));
+    match request.appearance {
+        Some(a) => {
+            // Print (ISO 32000-1 Table 165).
+            put(&mut w, b"F", Object::Int(4));
+            let r = a.placement.rect;
+            put(
+                &mut w,
+                b"Rect",
+                Object::Array([r.x1, r.y1, r.x2, r.y2].map(real).to_vec()),
+            );
+            let form = a.write(&mut update)?;
+            let mut ap = Dict::default();
+            put(&mut ap, b"N", Object::Ref(form, 0));
+            put(&mut w, b"AP", Object::Dict(ap));
+        }
+        None => {
+            // Print, Locked.
+            put(&mut w, b"F", Object::Int(132));
+            // Invisible: a zero-size rectangle (ISO 32000-1 §12.7.4.5).
+            put(&mut w, b"Rect", Object::Array(vec![Object::Int(0); 4]));
+        }
+    }
     update.set(widget, &Object::Dict(w));
 
     // The page lists the widget among its annotations (written directly,

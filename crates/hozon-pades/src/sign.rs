@@ -17,6 +17,7 @@ use hozon_sign::CadesSigner;
 use hozon_tsp::TsaClient;
 use hozon_verify::{Indication, Verifier};
 
+use crate::appearance::Stamp;
 use crate::pdf::Pdf;
 use crate::prepare::{prepare, FieldRequest, Original};
 use crate::signature::Kind;
@@ -45,7 +46,7 @@ fn reserve(cades: &CadesSigner) -> usize {
 /// A signature of `pdf` (whose bytes are read from `original`) by `cades`:
 /// the incremental update to append to it. B-B, or B-T when `tsa` is given
 /// (the signature time stamp is an unsigned attribute of the CMS). `time`
-/// is the claimed signing time written as `/M`.
+/// is the claimed signing time written as `/M`. The field is invisible.
 pub fn sign_pdf(
     pdf: &Pdf,
     original: Original<'_>,
@@ -53,6 +54,46 @@ pub fn sign_pdf(
     tsa: Option<&TsaClient>,
     time: UnixTime,
 ) -> Result<Vec<u8>, Error> {
+    sign_pdf_with(
+        pdf,
+        original,
+        &Signing {
+            cades,
+            tsa,
+            time,
+            reason: None,
+            stamp: None,
+        },
+    )
+}
+
+/// How to sign a PDF.
+pub struct Signing<'a> {
+    /// The signer.
+    pub cades: &'a CadesSigner,
+    /// B-T: the signature time stamp's authority.
+    pub tsa: Option<&'a TsaClient>,
+    /// The claimed signing time (`/M`, and the stamp's time).
+    pub time: UnixTime,
+    /// The reason for signing (`/Reason`).
+    pub reason: Option<&'a str>,
+    /// A visible stamp, or `None` for an invisible signature.
+    pub stamp: Option<&'a Stamp>,
+}
+
+/// A signature of `pdf` (whose bytes are read from `original`) as
+/// `signing` says: the incremental update to append to it. A visible stamp
+/// is drawn and placed first, and is part of the signed revision.
+pub fn sign_pdf_with(
+    pdf: &Pdf,
+    original: Original<'_>,
+    signing: &Signing<'_>,
+) -> Result<Vec<u8>, Error> {
+    let cades = signing.cades;
+    let appearance = match signing.stamp {
+        Some(stamp) => Some(stamp.appearance(pdf, cades.signer().certificate(), signing.time)?),
+        None => None,
+    };
     let mut room = reserve(cades);
     // A time stamp larger than foreseen: one more try with the room it
     // needs (the signature is made again over the new byte ranges).
@@ -62,12 +103,14 @@ pub fn sign_pdf(
             &FieldRequest {
                 kind: Kind::Signature,
                 reserve: room,
-                time,
+                time: signing.time,
+                reason: signing.reason,
+                appearance: appearance.as_ref(),
             },
         )?;
         let digest = prepared.digest(cades.digest_algorithm(), original)?;
         let mut cms = cades.sign_pades_digest(&digest)?;
-        if let Some(tsa) = tsa {
+        if let Some(tsa) = signing.tsa {
             cms = hozon_ltv::add_signature_timestamps(&cms, tsa)?.der;
         }
         match prepared.fill(&cms) {

@@ -138,9 +138,9 @@ impl FieldWalk<'_> {
             let Some(d) = field.dict() else { continue };
             let name = match d.get(b"T") {
                 Some(Object::Str(t)) => {
-                    let t = String::from_utf8_lossy(t);
+                    let t = crate::lexer::text_string(t);
                     if prefix.is_empty() {
-                        t.into_owned()
+                        t
                     } else {
                         format!("{prefix}.{t}")
                     }

@@ -268,6 +268,8 @@ fn a_dss_and_a_document_time_stamp_field_are_permitted_changes() {
             kind: Kind::DocTimeStamp,
             reserve: 64,
             time: time(),
+            reason: None,
+            appearance: None,
         },
     )
     .expect("prepared");
@@ -303,6 +305,8 @@ fn a_signature_larger_than_its_room_is_refused() {
             kind: Kind::Signature,
             reserve: 4,
             time: time(),
+            reason: None,
+            appearance: None,
         },
     )
     .expect("prepared");
@@ -331,4 +335,45 @@ fn an_encrypted_pdf_is_refused() {
             other.map(|b| b.len())
         ),
     }
+}
+
+/// A one-page PDF with an unsigned signature field whose `/T` is the text
+/// string "Signature1" in UTF-16BE (as endesive writes field names).
+fn pdf_with_utf16_field() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /P 3 0 R \
+         /T <FEFF005300690067006E006100740075007200650031> >>",
+    ];
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f\r\n");
+    for off in &offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_field_named_in_utf16_is_not_named_again() {
+    // "Signature1" is taken once its /T is decoded: the new field is
+    // Signature2 (fully qualified field names are unique, ISO 32000-1
+    // §12.7.3.2).
+    let original = pdf_with_utf16_field();
+    let cades = signer("signer-doctor.key", "signer-doctor.crt");
+    let signed = signed_by(&original, &cades);
+    let pdf = check_signed(&original, &signed);
+    let sigs = signature::find(&pdf).expect("signatures");
+    assert_eq!(sigs.len(), 1);
+    assert_eq!(sigs[0].field, "Signature2");
 }

@@ -174,7 +174,21 @@ pub fn sign(
     level: &str,
     tsa: &str,
 ) -> Output {
+    sign_with(env, token, file, key, level, tsa, &[])
+}
+
+/// [`sign`] with `extra` arguments (the visible stamp's).
+pub fn sign_with(
+    env: &Env,
+    token: Option<&Token>,
+    file: &str,
+    key: Key,
+    level: &str,
+    tsa: &str,
+    extra: &[&str],
+) -> Output {
     let mut args = vec!["sign", "--format", "pades", file];
+    args.extend_from_slice(extra);
     args.extend(signer_args(key));
     args.extend_from_slice(&[
         "--level",
