@@ -37,6 +37,9 @@ pub enum ListenError {
     /// The archive's `[web]` settings.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The users file is missing or wrong.
+    #[error(transparent)]
+    Users(#[from] crate::users::UsersError),
     /// The certificate or key file.
     #[error("{}: {reason}", path.display())]
     Tls {
@@ -93,10 +96,7 @@ pub fn serve(
     check(options)?;
     let settings = Settings::load(&options.root)?;
     // The users file must be readable now, not at the first login.
-    crate::users::Users::read(&settings.users).map_err(|e| ListenError::Tls {
-        path: settings.users.clone(),
-        reason: e.to_string(),
-    })?;
+    crate::users::Users::read(&settings.users)?;
     let tls = match &options.tls {
         Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(
             cert, key,
