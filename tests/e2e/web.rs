@@ -394,6 +394,34 @@ fn chromium_logs_in_and_walks_dashboard_search_record_download() {
         let got = wait_for_file(&downloads, "summary.txt");
         assert_eq!(std::fs::read(&got).unwrap(), DOC.as_bytes());
         shot("4-after-download.png").await;
+
+        // The record's export bag, as one tar file: a BagIt bag holding the document.
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Id("download-bag"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let tar = wait_for_file(&downloads, &format!("{record_id}-bag.tar"));
+        let out = Command::new("tar").arg("-tf").arg(&tar).output().unwrap();
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+        for entry in [
+            "bagit.txt".to_string(),
+            "manifest-sha256.txt".to_string(),
+            format!("data/{record_id}/summary.txt"),
+            format!("data/{record_id}.verification.json"),
+        ] {
+            assert!(
+                listing
+                    .lines()
+                    .any(|l| l == format!("{record_id}-bag/{entry}")),
+                "{entry} not in the bag: {listing}"
+            );
+        }
         client.close().await.unwrap();
         record_id
     });
@@ -425,6 +453,7 @@ fn chromium_logs_in_and_walks_dashboard_search_record_download() {
             ("web:alice", "search"),
             ("web:alice", "view"),
             ("web:alice", "download"),
+            ("web:alice", "export"),
         ],
         "{lines:?}"
     );
@@ -434,6 +463,7 @@ fn chromium_logs_in_and_walks_dashboard_search_record_download() {
     assert_eq!(lines[3]["records"], serde_json::json!([record_id]));
     assert_eq!(lines[4]["records"], serde_json::json!([record_id]));
     assert_eq!(lines[5]["records"], serde_json::json!([record_id]));
+    assert_eq!(lines[6]["records"], serde_json::json!([record_id]));
     let out = env.hozon(&["archive", "--archive", ARC, "verify"]);
     assert_eq!(code(&out), 0, "the audit chain holds: {}", describe(&out));
 }

@@ -464,3 +464,26 @@ pub async fn record(
     };
     view::render(&page)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hozon_archive::status::Due;
+
+    #[test]
+    fn the_chart_scales_bars_to_the_busiest_month() {
+        let due = |month: &str, count| Due {
+            month: month.into(),
+            count,
+        };
+        let b = bars(&[due("2031-01", 10), due("2031-02", 5), due("2031-03", 1)]);
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].h, PLOT);
+        assert_eq!(b[0].y, TOP);
+        assert_eq!(b[1].h, PLOT / 2);
+        assert_eq!(b[1].y + b[1].h, TOP + PLOT, "bars stand on the axis");
+        assert_eq!(b[2].h, PLOT.div_ceil(10), "a small month stays visible");
+        assert_eq!(b[1].x - b[0].x, PITCH);
+        assert!(bars(&[]).is_empty());
+    }
+}
