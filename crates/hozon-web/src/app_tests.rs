@@ -392,3 +392,22 @@ async fn every_view_search_and_download_appends_an_audit_line() {
             .unwrap();
     assert!(chain.problems.is_empty(), "{:?}", chain.problems);
 }
+
+#[tokio::test]
+async fn a_bag_is_made_only_for_a_record_of_the_catalog() {
+    let f = fixture(false);
+    let id = login_as_alice(&f.app).await;
+    for path in [
+        "/records/ffffffffffffffffffffffffffffffff/bag.tar",
+        "/records/..%2F..%2Fsecret.txt/bag.tar",
+        "/records/..%2F/bag.tar",
+        "/records/0123456789ABCDEF0123456789ABCDEF/bag.tar",
+    ] {
+        let r = call(&f.app, get(path, Some(&id))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert!(
+        !audit_lines(&f.root).iter().any(|l| l["action"] == "export"),
+        "nothing was exported"
+    );
+}
