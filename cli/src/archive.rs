@@ -96,6 +96,16 @@ pub enum ArchiveCommand {
     ///
     /// See docs/intake.md in the hozon documentation.
     Watch(crate::archive_watch::WatchArgs),
+    /// Serve the read-only web view (login, status dashboard, search, record pages,
+    /// downloads; every view in the audit log) on loopback, or anywhere with TLS.
+    ///
+    /// See docs/web.md in the hozon documentation.
+    Serve(crate::archive_serve::ServeArgs),
+    /// Manage the web view's users (argon2 hashes in the file `[web] users` names).
+    ///
+    /// See docs/web.md in the hozon documentation.
+    #[command(subcommand)]
+    WebUser(crate::archive_serve::WebUserCommand),
 }
 
 /// `archive init`.
@@ -349,6 +359,8 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<Outcome> {
         ArchiveCommand::Search(a) => crate::archive_search::search(&root, a),
         ArchiveCommand::Export(a) => crate::archive_search::export(&root, a),
         ArchiveCommand::Watch(a) => crate::archive_watch::watch(&root, a),
+        ArchiveCommand::Serve(a) => crate::archive_serve::serve(&root, a),
+        ArchiveCommand::WebUser(c) => crate::archive_serve::web_user(&root, c),
     }
 }
 
@@ -422,6 +434,7 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
         replicas: Vec::new(),
         metadata: Default::default(),
         watch: Default::default(),
+        web: Default::default(),
     };
     if a.retention_years < MIN_RETENTION_YEARS {
         anyhow::bail!(

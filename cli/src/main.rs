@@ -7,6 +7,7 @@ mod archive;
 mod archive_replica;
 mod archive_report;
 mod archive_search;
+mod archive_serve;
 mod archive_watch;
 mod args;
 mod assets;

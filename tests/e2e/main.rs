@@ -38,5 +38,6 @@ mod tsa;
 mod util;
 mod verify_codes;
 mod watch;
+mod web;
 mod xades;
 mod xades_levels;

@@ -49,6 +49,30 @@ pub struct Config {
     /// (`[watch]`; docs/intake.md).
     #[serde(default, skip_serializing_if = "crate::watch::WatchConfig::is_default")]
     pub watch: crate::watch::WatchConfig,
+    /// `archive serve`, the read-only web view: its users file and session
+    /// lifetime (`[web]`; docs/web.md).
+    #[serde(default, skip_serializing_if = "WebConfig::is_default")]
+    pub web: WebConfig,
+}
+
+/// `[web]`: the read-only web view's settings (docs/web.md).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// The users file (`NAME:ARGON2-PHC-HASH` lines, written by `hozon
+    /// archive web-user add`); relative to the archive's directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<PathBuf>,
+    /// Minutes a login lasts without a request (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_minutes: Option<u32>,
+}
+
+impl WebConfig {
+    /// Whether nothing is set (so `hozon.toml` gets no `[web]` table).
+    pub fn is_default(&self) -> bool {
+        *self == WebConfig::default()
+    }
 }
 
 /// Retention (records must be kept at least 5 years by law; hospitals keep

@@ -1,0 +1,100 @@
+//! `hozon archive serve` (the read-only web view) and `hozon archive
+//! web-user add` (its users file): argument parsing only; the server is
+//! crates/hozon-web. See docs/web.md.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use hozon_web::{ListenError, ServeOptions};
+
+use crate::outcome::Outcome;
+
+/// `archive serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port). A non-loopback address
+    /// needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8400")]
+    pub listen: SocketAddr,
+    /// The server's certificate chain (PEM) for HTTPS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The server's private key (PEM) for HTTPS.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// `archive web-user`.
+#[derive(Debug, Subcommand)]
+pub enum WebUserCommand {
+    /// Add a web user (or set an existing user's password) in the users file named by
+    /// `[web] users` in hozon.toml. The password is read from the terminal (asked twice),
+    /// or as one line from standard input when that is not a terminal — never from the
+    /// command line.
+    ///
+    /// See docs/web.md in the hozon documentation.
+    Add(WebUserAddArgs),
+}
+
+/// `archive web-user add`.
+#[derive(Debug, Args)]
+pub struct WebUserAddArgs {
+    /// The user name (letters, digits, '.', '_', '-'; at most 64).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+/// A usage error (exit 2), as clap reports its own.
+fn usage(message: impl std::fmt::Display) -> ! {
+    clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n")).exit()
+}
+
+/// Runs `archive serve` until the process is stopped.
+pub fn serve(root: &Path, a: ServeArgs) -> anyhow::Result<Outcome> {
+    let options = ServeOptions {
+        root: root.to_path_buf(),
+        listen: a.listen,
+        tls: a.tls_cert.zip(a.tls_key),
+        lang: crate::report::lang(),
+    };
+    let on_bound = |scheme: &str, addr: SocketAddr| {
+        crate::output::text(&format!(
+            "hozon archive serve: listening on {scheme}://{addr}/\n"
+        ));
+    };
+    match hozon_web::serve(&options, &on_bound) {
+        Ok(()) => Ok(Outcome::Passed),
+        Err(e @ ListenError::NotLoopbackWithoutTls(_)) => usage(e),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs `archive web-user add`.
+pub fn web_user(root: &Path, command: WebUserCommand) -> anyhow::Result<Outcome> {
+    let WebUserCommand::Add(a) = command;
+    if !hozon_web::users::is_user_name(&a.name) {
+        usage(hozon_web::UsersError::Name(a.name));
+    }
+    let config = hozon_archive::Config::load(&hozon_archive::Layout::new(root).config())?;
+    let path = hozon_web::settings::users_path(root, &config).unwrap_or_else(|| {
+        usage(format!(
+            "{}: [web] users is not set: add `[web]` and `users = \"web-users\"` (docs/web.md)",
+            hozon_archive::Layout::new(root).config().display()
+        ))
+    });
+    let password = hozon_web::users::read_new_password()?;
+    let new = hozon_web::add_user(&path, &a.name, &password)?;
+    crate::output::text(&format!(
+        "{} web user {} in {}\n",
+        if new {
+            "added"
+        } else {
+            "changed the password of"
+        },
+        a.name,
+        path.display()
+    ));
+    Ok(Outcome::Passed)
+}
