@@ -36,4 +36,5 @@ mod util;
 mod verify_codes;
 mod watch;
 mod xades;
+mod xades_archive;
 mod xades_levels;
