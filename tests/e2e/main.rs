@@ -38,3 +38,4 @@ mod watch;
 mod xades;
 mod xades_archive;
 mod xades_levels;
+mod xades_pkcs11;
