@@ -319,14 +319,26 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
 
     step(
         6,
+        "XAdES: sign the e-prescription and the CDA discharge summary enveloped as B-LTA, verify with only the root, offline",
+    );
+    let (xades_report, xades_ok) = crate::xades_demo::run(&crate::xades_demo::Step {
+        dir: &work.join("xml"),
+        signer: cades.signer(),
+        augmenter: &augmenter,
+        verifier: &anchor_only,
+    })?;
+    print_human(&xades_report, false);
+
+    step(
+        7,
         "The archive: init, ingest the documents and both scans, renew, verify, status",
     );
     let archive_ok = archive_step(&work, &pki, &tsa_server.url())?;
 
-    step(7, "Result");
-    let ok = scans_as_expected && all_passed && long_term_ok && caught && archive_ok;
+    step(8, "Result");
+    let ok = scans_as_expected && all_passed && long_term_ok && caught && xades_ok && archive_ok;
     if ok {
-        println!("   the under-resolved scan was refused, every genuine document, scan and time stamp verified TOTAL_PASSED, the B-LTA signature verified from its own contents, the altered document was caught (HASH_FAILURE), and the archive stamped every record, refused a renewal that could not move the deadline (same RSA-2048 TSA), and re-verified every record offline.");
+        println!("   the under-resolved scan was refused, every genuine document, scan and time stamp verified TOTAL_PASSED, the B-LTA signatures (CAdES and XAdES) verified from their own contents, the altered document was caught (HASH_FAILURE), and the archive stamped every record, refused a renewal that could not move the deadline (same RSA-2048 TSA), and re-verified every record offline.");
     } else {
         println!("   UNEXPECTED: the demo did not behave as designed (see above).");
     }
@@ -385,7 +397,7 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
     Ok(())
 }
 
-/// Step 6: a whole archive run through the `hozon archive` commands
+/// Step 7: a whole archive run through the `hozon archive` commands
 /// themselves (they print what they do). Returns whether it behaved as
 /// designed: the 150-dpi scan refused, everything else archived, renewed
 /// and verified.

@@ -30,6 +30,7 @@ mod verify;
 mod verify_text;
 mod walk;
 mod xades;
+mod xades_demo;
 mod xades_extend;
 mod xades_sign;
 

@@ -128,8 +128,8 @@ pub fn verify_file_with(
     if !walk::is_signature(sig) && hozon_pades::is_pdf_file(sig) {
         return verify_pdf(verifier, sig, contents);
     }
-    if crate::xades::is_xades_file(sig) {
-        return crate::xades::verify(verifier, sig, contents);
+    if let Some(bytes) = crate::xades::read_if_xades(sig) {
+        return crate::xades::verify_bytes(verifier, sig, &bytes, contents);
     }
     let is_evidence = sig
         .extension()

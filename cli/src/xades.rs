@@ -12,10 +12,19 @@ use hozon_xades::{looks_like_xades, XmlInput};
 
 /// Whether `path` is an `.xml` file holding a XAdES signature (by content).
 pub fn is_xades_file(path: &Path) -> bool {
+    read_if_xades(path).is_some()
+}
+
+/// The bytes of `path` when it is an `.xml` file holding a XAdES signature
+/// (read once, for [`verify_bytes`]).
+pub fn read_if_xades(path: &Path) -> Option<Vec<u8>> {
     let xml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
-    xml && read_limited(path).is_ok_and(|b| looks_like_xades(&b))
+    if !xml {
+        return None;
+    }
+    read_limited(path).ok().filter(|b| looks_like_xades(b))
 }
 
 /// The file's bytes, at most one byte more than an XML document may have.
@@ -34,16 +43,26 @@ pub fn verify(
     path: &Path,
     contents: &[PathBuf],
 ) -> Result<Vec<SignatureReport>, String> {
+    let bytes = read_limited(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    verify_bytes(verifier, path, &bytes, contents)
+}
+
+/// [`verify`] of `path` whose `bytes` are already read.
+pub fn verify_bytes(
+    verifier: &Verifier,
+    path: &Path,
+    bytes: &[u8],
+    contents: &[PathBuf],
+) -> Result<Vec<SignatureReport>, String> {
     let label = path.display().to_string();
     if !contents.is_empty() {
         return Err(format!(
             "{label}: a XAdES signature names its data in its references; --content does not apply"
         ));
     }
-    let bytes = read_limited(path).map_err(|e| format!("{label}: {e}"))?;
     let input = XmlInput {
         label: &label,
-        bytes: &bytes,
+        bytes,
         base_dir: Some(crate::xades_extend::base_dir(path)),
     };
     Ok(hozon_xades::verify(verifier, input))

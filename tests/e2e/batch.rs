@@ -560,6 +560,14 @@ fn demo_runs_and_catches_the_tampering() {
     );
     assert!(text.contains("chart-scan-300dpi.png.p7s  B-T"), "{text}");
     assert!(!text.contains("chart-scan-150dpi.png.p7s"), "{text}");
+    // The XAdES step: both XML samples signed B-LTA and verified offline.
+    for name in ["prescription.signed.xml", "cda.signed.xml"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("TOTAL_PASSED") && l.contains(&format!("{name}  B-LTA"))),
+            "{name}: {text}"
+        );
+    }
 }
 
 #[test]

@@ -40,4 +40,6 @@ mod verify_codes;
 mod watch;
 mod web;
 mod xades;
+mod xades_archive;
 mod xades_levels;
+mod xades_pkcs11;

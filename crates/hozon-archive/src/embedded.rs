@@ -1,6 +1,11 @@
 //! Records whose document carries its own signature: a signed PDF (PAdES,
-//! ETSI EN 319 142-1) today; an enveloped XAdES XML plugs in the same way
-//! (a variant of [`Embedded`] and its arms below).
+//! ETSI EN 319 142-1), or an XML document with XAdES signatures (ETSI EN
+//! 319 132-1: an enveloped-signed e-prescription or CDA document, kind
+//! `xades`, role `signed-document`). A detached XAdES signature
+//! `FILE.xades.xml` beside `FILE` is a `xades` record too: `FILE` is kept
+//! as the record's `document` and the signature file, role `signature`, is
+//! what is verified, extended and renewed (its reference names `FILE`,
+//! resolved in the record directory) — [`signed_file`].
 //!
 //! Such a document is not signed again. At ingest it is verified like any
 //! existing signature (TOTAL_PASSED, else refused with the reason, or kept
@@ -26,6 +31,7 @@ use std::path::{Path, PathBuf};
 use hozon_ltv::{Augmentable, Augmenter, Profile};
 use hozon_pades::PadesDocument;
 use hozon_verify::{Indication, SignatureReport, SubIndication, Verifier};
+use hozon_xades::augment::XadesDocument;
 
 use crate::record::{FileEntry, Kind, RecordMeta, Role};
 
@@ -69,6 +75,14 @@ pub enum EmbeddedError {
     /// The PDF could not be opened or written.
     #[error("{0}")]
     Pdf(#[from] hozon_pades::Error),
+    /// The XML document could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Xml {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A file of the record could not be read, moved or hashed.
     #[error("{0}")]
     Archive(#[from] crate::Error),
@@ -79,6 +93,9 @@ pub enum EmbeddedError {
 pub enum Embedded {
     /// A PDF with signature dictionaries (PAdES, PAdES-Basic).
     Pades,
+    /// An XML document with XAdES signatures (enveloped, enveloping, or a
+    /// detached `FILE.xades.xml` whose document is kept beside it).
+    Xades,
 }
 
 impl Embedded {
@@ -86,15 +103,24 @@ impl Embedded {
     /// PDF with a signature dictionary, or one that mentions a
     /// `/ByteRange` but cannot be read as signed (verification then says
     /// why, and it is refused rather than signed again as a document).
+    /// An `.xml` file whose content carries an XML-DSig signature with
+    /// XAdES qualifying properties is [`Embedded::Xades`].
     pub fn detect(path: &Path) -> Option<Embedded> {
-        (hozon_pades::is_pdf_file(path) && hozon_pades::augment::claims_signatures(path))
-            .then_some(Embedded::Pades)
+        if hozon_pades::is_pdf_file(path) && hozon_pades::augment::claims_signatures(path) {
+            return Some(Embedded::Pades);
+        }
+        let xml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+        (xml && read_xml(path).is_ok_and(|b| hozon_xades::looks_like_xades(&b)))
+            .then_some(Embedded::Xades)
     }
 
     /// The format of a record of `kind`, if its document signs itself.
     pub fn of_kind(kind: Kind) -> Option<Embedded> {
         match kind {
             Kind::Pades => Some(Embedded::Pades),
+            Kind::Xades => Some(Embedded::Xades),
             Kind::Signed | Kind::Document | Kind::Scan => None,
         }
     }
@@ -103,6 +129,7 @@ impl Embedded {
     pub fn kind(self) -> Kind {
         match self {
             Embedded::Pades => Kind::Pades,
+            Embedded::Xades => Kind::Xades,
         }
     }
 
@@ -117,6 +144,23 @@ impl Embedded {
                     None,
                     "the PDF has no signature",
                 )],
+                Err(e) => vec![Verifier::format_failure(
+                    label,
+                    None,
+                    &format!("cannot be read: {e}"),
+                )],
+            },
+            // Detached references resolve in the file's own directory.
+            Embedded::Xades => match read_xml(path) {
+                Ok(bytes) => {
+                    let shown = path.display().to_string();
+                    let input = hozon_xades::XmlInput {
+                        label: &shown,
+                        bytes: &bytes,
+                        base_dir: Some(parent_of(path)),
+                    };
+                    hozon_xades::verify(verifier, input)
+                }
                 Err(e) => vec![Verifier::format_failure(
                     label,
                     None,
@@ -138,31 +182,93 @@ impl Embedded {
     fn open(self, path: &Path, dir: &Path) -> Result<Work, EmbeddedError> {
         match self {
             Embedded::Pades => Ok(Work::Pades(PadesDocument::open_in(path, dir)?)),
+            Embedded::Xades => {
+                let bytes = read_xml(path).map_err(|source| EmbeddedError::Xml {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                let label = path.display().to_string();
+                let doc = XadesDocument::new(&label, bytes.clone(), Some(parent_of(path)));
+                Ok(Work::Xades {
+                    doc,
+                    original: bytes,
+                })
+            }
         }
     }
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// An XML file's bytes, refused past the largest XML document hozon-xades
+/// reads.
+fn read_xml(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let limit = hozon_xades::xml::MAX_XML_SIZE as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The file of the record that carries its signature: the signed
+/// document (a signed PDF, an enveloped XAdES XML), or — for a detached
+/// XAdES record — its `FILE.xades.xml` (role `signature`).
+pub fn signed_file(meta: &RecordMeta) -> Option<&FileEntry> {
+    meta.file(Role::SignedDocument).or_else(|| match meta.kind {
+        Kind::Xades => meta.file(Role::Signature),
+        Kind::Signed | Kind::Document | Kind::Scan | Kind::Pades => None,
+    })
 }
 
 /// A file of an [`Embedded`] format being augmented.
 enum Work {
     Pades(PadesDocument),
+    /// The document being augmented and its bytes as they were.
+    Xades {
+        doc: XadesDocument,
+        original: Vec<u8>,
+    },
 }
 
 impl Work {
     fn augmentable(&mut self) -> &mut dyn Augmentable {
         match self {
             Work::Pades(d) => d,
+            Work::Xades { doc, .. } => doc,
         }
     }
 
     fn changed(&self) -> bool {
         match self {
             Work::Pades(d) => d.updates() > 0,
+            Work::Xades { doc, original } => doc.bytes() != original.as_slice(),
         }
     }
 
     fn persist(self, to: &Path) -> Result<(), EmbeddedError> {
         match self {
             Work::Pades(d) => Ok(d.persist(to)?),
+            Work::Xades { doc, .. } => {
+                hozon_io::write_atomic(to, doc.bytes(), hozon_io::Overwrite::Never).map_err(
+                    |source| EmbeddedError::Xml {
+                        path: to.to_path_buf(),
+                        source,
+                    },
+                )
+            }
         }
     }
 }
@@ -208,8 +314,7 @@ pub fn generations(meta: &RecordMeta) -> Option<(&FileEntry, &FileEntry)> {
 /// it replaces is kept as `history/<name>.<n>`. Updates `meta`. Used at
 /// ingest (the record is staged, not yet published).
 fn new_generation(dir: &Path, meta: &mut RecordMeta, work: Work) -> Result<(), EmbeddedError> {
-    let current = meta
-        .file(Role::SignedDocument)
+    let current = signed_file(meta)
         .cloned()
         .ok_or(EmbeddedError::NoSignedDocument)?;
     let history = dir.join("history");
@@ -220,12 +325,13 @@ fn new_generation(dir: &Path, meta: &mut RecordMeta, work: Work) -> Result<(), E
     std::fs::rename(&path, dir.join(&old_name)).map_err(crate::io_err(&dir.join(&old_name)))?;
     work.persist(&path)?;
     let (sha256, size) = crate::sha256_file(&path)?;
+    let (role, name) = (current.role, current.name.clone());
     meta.history.push(FileEntry {
         name: old_name,
         ..current
     });
     for f in &mut meta.files {
-        if f.role == Role::SignedDocument {
+        if f.role == role && f.name == name {
             f.sha256 = sha256.clone();
             f.size = size;
         }
@@ -253,8 +359,7 @@ pub struct Adopt<'a> {
 /// not archived.
 pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), EmbeddedError> {
     meta.kind = a.format.kind();
-    let current = meta
-        .file(Role::SignedDocument)
+    let current = signed_file(meta)
         .map(|f| dir.join(&f.name))
         .ok_or(EmbeddedError::NoSignedDocument)?;
     let reports = a.format.verify(a.verifier, &current, a.label);
@@ -331,7 +436,7 @@ pub fn record_reports(
     verifier: &Verifier,
 ) -> Option<(PathBuf, Vec<SignatureReport>)> {
     let format = Embedded::of_kind(meta.kind)?;
-    let Some((current, _)) = generations(meta) else {
+    let Some(current) = signed_file(meta) else {
         let path = dir.join("record.json");
         let label = path.display().to_string();
         let r = Verifier::format_failure(
@@ -368,4 +473,70 @@ pub fn renewed(
             source,
         })?;
     doc.encode().map_err(EmbeddedError::Renewal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(kind: Kind, files: &[(&str, Role)]) -> RecordMeta {
+        let mut meta: RecordMeta = serde_json::from_value(serde_json::json!({
+            "format": "hozon-record/1", "id": "r", "source": "s", "sha256": "00",
+            "kind": kind.as_str(), "level": null, "state": "archived", "failure": null,
+            "ingested": "2026-01-01T00:00:00Z", "retain_until": null, "dir": "2026/01/r",
+            "files": [], "history": [], "metadata": null
+        }))
+        .unwrap();
+        meta.files = files
+            .iter()
+            .map(|(name, role)| FileEntry {
+                name: (*name).into(),
+                role: *role,
+                sha256: "00".into(),
+                size: 1,
+            })
+            .collect();
+        meta
+    }
+
+    #[test]
+    fn the_signed_file_of_a_detached_xades_record_is_its_signature() {
+        let detached = record(
+            Kind::Xades,
+            &[
+                ("a.pdf", Role::Document),
+                ("a.pdf.xades.xml", Role::Signature),
+            ],
+        );
+        assert_eq!(signed_file(&detached).unwrap().name, "a.pdf.xades.xml");
+        let enveloped = record(Kind::Xades, &[("rx.xml", Role::SignedDocument)]);
+        assert_eq!(signed_file(&enveloped).unwrap().name, "rx.xml");
+        // A CAdES record's signature is not a self-signed document.
+        let cades = record(
+            Kind::Signed,
+            &[("a.pdf", Role::Document), ("a.pdf.p7s", Role::Signature)],
+        );
+        assert!(signed_file(&cades).is_none());
+        assert_eq!(Embedded::of_kind(Kind::Xades), Some(Embedded::Xades));
+        assert_eq!(Kind::parse("xades"), Some(Kind::Xades));
+    }
+
+    #[test]
+    fn an_xml_is_xades_by_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let signed = dir.path().join("rx.xml");
+        std::fs::write(
+            &signed,
+            br#"<r><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Object><q xmlns="http://uri.etsi.org/01903/v1.3.2#"/></ds:Object></ds:Signature></r>"#,
+        )
+        .unwrap();
+        assert_eq!(Embedded::detect(&signed), Some(Embedded::Xades));
+        let plain = dir.path().join("cda.xml");
+        std::fs::write(&plain, b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"/>").unwrap();
+        assert_eq!(Embedded::detect(&plain), None);
+        // By extension too: the same bytes in a .txt are a document.
+        let txt = dir.path().join("rx.txt");
+        std::fs::copy(&signed, &txt).unwrap();
+        assert_eq!(Embedded::detect(&txt), None);
+    }
 }

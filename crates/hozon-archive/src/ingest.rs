@@ -16,6 +16,11 @@
 //!   a **pades** record, verified strictly and kept byte for byte, not
 //!   signed again, and extended to B-LT as a new generation
 //!   ([`crate::embedded`]).
+//! * An `.xml` document that carries its own XAdES signatures (an
+//!   enveloped-signed e-prescription or CDA document), or `X` with a
+//!   detached XAdES signature `X.xades.xml` beside it: a **xades** record,
+//!   adopted the same way (the detached signature file is what is
+//!   extended; `X` is kept as the record's document).
 //! * Everything else, **unsigned PDFs included**, is an unsigned clinical
 //!   **document** and is signed with the archive's signer. A PDF cannot be
 //!   told from its bytes to be a scan (born-digital lab reports are PDFs
@@ -496,7 +501,35 @@ fn collect(
                 s.push(e);
                 PathBuf::from(s)
             };
+            if let Some(document) = detached_xades_document(&path) {
+                if document.is_file() {
+                    // Archived with (and checked against) its document.
+                    continue;
+                }
+            }
             let p7s = with(".p7s");
+            let xades = with(".xades.xml");
+            if p7s.is_file() && xades.is_file() {
+                refused.push(Skipped {
+                    source: path.display().to_string(),
+                    reason: format!(
+                        "both {} and {} beside it: archive them one at a time",
+                        p7s.display(),
+                        xades.display()
+                    ),
+                });
+                continue;
+            }
+            if xades.is_file() {
+                inputs.push(Input {
+                    path,
+                    kind: Kind::Xades,
+                    signature: Some(xades),
+                    enveloping: false,
+                    relative,
+                });
+                continue;
+            }
             if p7s.is_file() {
                 let kind = if is_scan_root || looks_like_image(&path) {
                     Kind::Scan
@@ -531,6 +564,16 @@ fn collect(
         }
     }
     (inputs, refused)
+}
+
+/// The document `X` a detached XAdES signature `X.xades.xml` names by
+/// its file name (`None` for any other name).
+fn detached_xades_document(path: &Path) -> Option<PathBuf> {
+    const SUFFIX: &str = ".xades.xml";
+    let name = path.file_name()?.to_str()?;
+    let cut = name.len().checked_sub(SUFFIX.len()).filter(|&c| c > 0)?;
+    (name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(SUFFIX))
+        .then(|| path.with_file_name(&name[..cut]))
 }
 
 /// TIFF, PNG, JPEG or JPEG 2000 by its first bytes.
@@ -719,15 +762,36 @@ fn build_in(
     // verified and kept, not signed again.
     let embedded = match input.kind {
         Kind::Document => crate::embedded::Embedded::detect(&doc),
+        Kind::Xades => Some(crate::embedded::Embedded::Xades),
         Kind::Signed | Kind::Scan | Kind::Pades => None,
     };
     if let Some(format) = embedded {
-        meta.files.push(FileEntry {
-            name,
-            role: Role::SignedDocument,
-            sha256: copied_sha,
-            size,
-        });
+        match &input.signature {
+            // A detached XAdES signature: the document as it is, and the
+            // signature file (what is verified and extended) beside it.
+            Some(signature) => {
+                meta.files.push(FileEntry {
+                    name: name.clone(),
+                    role: Role::Document,
+                    sha256: copied_sha,
+                    size,
+                });
+                let sig_name = format!("{name}.xades.xml");
+                let (sig_sha, sig_size) = copy_hashing(signature, &dir.join(&sig_name))?;
+                meta.files.push(FileEntry {
+                    name: sig_name,
+                    role: Role::Signature,
+                    sha256: sig_sha,
+                    size: sig_size,
+                });
+            }
+            None => meta.files.push(FileEntry {
+                name,
+                role: Role::SignedDocument,
+                sha256: copied_sha,
+                size,
+            }),
+        }
         let adopt = crate::embedded::Adopt {
             format,
             verifier: &tools.verifier,
@@ -806,7 +870,9 @@ fn build_in(
         Kind::Document => Some(sign(tools, &label, &doc, sha)?),
         // Inputs are classified signed, document or scan; a signed PDF is
         // adopted above.
-        Kind::Pades => return Err("a signed PDF is adopted, never signed again".into()),
+        Kind::Pades | Kind::Xades => {
+            return Err("a self-signed document is adopted, never signed again".into())
+        }
     };
     if let Some(sig) = signature {
         if meta.level.is_none() && meta.state == State::Archived {
@@ -920,4 +986,22 @@ fn sign(tools: &Tools, label: &str, doc: &Path, sha: &str) -> std::result::Resul
 #[allow(dead_code)]
 fn _assert_error_is_send(e: Error) -> Box<dyn std::error::Error + Send + Sync> {
     Box::new(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_detached_xades_names_its_document_by_file_name() {
+        let doc = |p: &str| detached_xades_document(Path::new(p));
+        assert_eq!(
+            doc("in/scan.pdf.xades.xml"),
+            Some(PathBuf::from("in/scan.pdf"))
+        );
+        assert_eq!(doc("in/a.XADES.XML"), Some(PathBuf::from("in/a")));
+        assert_eq!(doc("in/.xades.xml"), None);
+        assert_eq!(doc("in/rx.signed.xml"), None);
+        assert_eq!(doc("in/処方.xades.xml"), Some(PathBuf::from("in/処方")));
+    }
 }

@@ -24,6 +24,10 @@ pub enum Kind {
     /// A PDF carrying its own signatures (PAdES), verified and kept byte
     /// for byte, not signed again ([`crate::embedded`]).
     Pades,
+    /// An XML document with its own XAdES signatures (enveloped), or a
+    /// document with a detached XAdES signature `FILE.xades.xml`: verified
+    /// and kept, not signed again ([`crate::embedded`]).
+    Xades,
 }
 
 impl Kind {
@@ -34,14 +38,21 @@ impl Kind {
             Kind::Document => "document",
             Kind::Scan => "scan",
             Kind::Pades => "pades",
+            Kind::Xades => "xades",
         }
     }
 
     /// The kind a catalog name stands for.
     pub fn parse(name: &str) -> Option<Kind> {
-        [Kind::Signed, Kind::Document, Kind::Scan, Kind::Pades]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [
+            Kind::Signed,
+            Kind::Document,
+            Kind::Scan,
+            Kind::Pades,
+            Kind::Xades,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 

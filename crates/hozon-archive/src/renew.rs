@@ -246,7 +246,7 @@ fn extend_record(
     // over it (B-LTA), as a new generation.
     let embedded = crate::embedded::Embedded::of_kind(meta.kind);
     let role = match embedded {
-        Some(_) => Role::SignedDocument,
+        Some(_) => crate::embedded::signed_file(&meta).map_or(Role::SignedDocument, |f| f.role),
         None => Role::Signature,
     };
     let sig = meta

@@ -30,7 +30,7 @@ use hozon_ltv::{Augmentable, Error, Profile};
 use hozon_tsp::{Stamp, TsaClient};
 use hozon_verify::{Evidence, SignatureReport, Verifier};
 
-use crate::adapter::archive::{archive_input, unsigned_signature_properties};
+use crate::adapter::archive::{archive_input, unsigned_signature_properties, ArchiveForm};
 use crate::adapter::{parse_signature, top_level_signatures, XmlInput};
 use crate::c14n::{canonicalize, C14nMethod, NodeSet, EXC_C14N};
 use crate::dsig::{Signature, DS};
@@ -388,8 +388,16 @@ impl Augmentable for XadesDocument {
     fn add_archive_timestamp(&mut self, tsa: &TsaClient) -> Result<Vec<Stamp>, Error> {
         let mut stamps = Vec::new();
         self.edit(|_, doc, resolver, sig, props| {
-            let input = archive_input(doc, resolver, sig, props, None, &C14nMethod::exclusive())
-                .map_err(format_error)?;
+            let input = archive_input(
+                doc,
+                resolver,
+                sig,
+                props,
+                None,
+                &C14nMethod::exclusive(),
+                ArchiveForm::V141,
+            )
+            .map_err(format_error)?;
             let stamp = tsa.stamp_data(&input)?;
             let property = time_stamp_property("xadesv141:ArchiveTimeStamp", stamp.token.der());
             stamps.push(stamp);

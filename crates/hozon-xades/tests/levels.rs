@@ -211,23 +211,62 @@ fn a_changed_signature_time_stamp_breaks_the_archive_stamp() {
     );
 }
 
+/// `doc` (B-LTA, one archive time stamp) with its
+/// `xadesv141:ArchiveTimeStamp` rewritten as the `xades:ArchiveTimeStamp`
+/// of TS 101 903 v1.3.2 (XAdES-A): same token, same input, since the
+/// signature has no ds:Object but the QualifyingProperties' one.
+fn as_v132(doc: &str) -> String {
+    let v141 = "<xadesv141:ArchiveTimeStamp xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" xmlns:xadesv141=\"http://uri.etsi.org/01903/v1.4.1#\"";
+    assert_eq!(doc.matches(v141).count(), 1, "{doc}");
+    doc.replacen(
+        v141,
+        "<xades:ArchiveTimeStamp xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\"",
+        1,
+    )
+    .replacen(
+        "</xadesv141:ArchiveTimeStamp>",
+        "</xades:ArchiveTimeStamp>",
+        1,
+    )
+}
+
 #[test]
-fn an_archive_stamp_of_the_old_namespace_is_reported_not_validated() {
+fn an_archive_stamp_of_the_1_3_2_namespace_is_validated() {
     let (_dir, server) = tsa();
     let doc = String::from_utf8(raise(signed_b_b(), Target::Lta, &server.url())).unwrap();
-    let old = doc.replacen(
-        "<xadesv141:ArchiveTimeStamp xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" xmlns:xadesv141=\"http://uri.etsi.org/01903/v1.4.1#\"",
-        "<xadesv141:ArchiveTimeStamp xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" xmlns:xadesv141=\"http://uri.etsi.org/01903/v1.3.2#\"",
-        1,
-    );
-    assert_ne!(old, doc);
+    let old = as_v132(&doc);
     let r = verify_offline(old.as_bytes());
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
-    assert_eq!(r.level.as_deref(), Some("B-LT"), "{r:#?}");
+    let archive: Vec<_> = r
+        .timestamps
+        .iter()
+        .filter(|t| t.attribute.as_deref() == Some("xades:ArchiveTimeStamp (XAdES 1.3.2)"))
+        .collect();
+    assert_eq!(archive.len(), 1, "{r:#?}");
+    assert_eq!(archive[0].indication, "PASSED", "{r:#?}");
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.code == Code::ArchiveTimestampNotValidated),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn a_1_3_2_archive_stamp_over_other_content_is_an_imprint_mismatch() {
+    let (_dir, server) = tsa();
+    let doc = String::from_utf8(raise(signed_b_b(), Target::Lta, &server.url())).unwrap();
+    // An attribute added to the RevocationValues before the stamp: the
+    // validation data are the same, the stamped input is not.
+    let rv = "<xades:RevocationValues xmlns:xades=";
+    assert!(doc.contains(rv), "{doc}");
+    let changed = as_v132(&doc).replacen(rv, "<xades:RevocationValues Id=\"rv\" xmlns:xades=", 1);
+    let r = verify_offline(changed.as_bytes());
+    assert_ne!(r.indication, Indication::TotalPassed, "{r:#?}");
     assert!(
         r.findings
             .iter()
-            .any(|f| f.code == Code::ArchiveTimestampNotValidated),
+            .any(|f| f.code == Code::TimestampImprintMismatch),
         "{r:#?}"
     );
 }

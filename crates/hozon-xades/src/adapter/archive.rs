@@ -15,6 +15,15 @@
 //! with the time stamp's `ds:CanonicalizationMethod` (Canonical XML 1.0
 //! when absent). The one function serves validation and
 //! [`crate::augment`], which makes the stamp.
+//!
+//! The `xades:ArchiveTimeStamp` of the 1.3.2 namespace (TS 101 903 v1.3.2
+//! §7.7.1) is computed the same way except for step 4: there, only the
+//! `ds:Object` elements that no `ds:Reference` of `ds:SignedInfo`
+//! references are taken (a referenced one is in the input already, through
+//! step 1) — [`ArchiveForm::V132`]. The unsigned properties are taken in
+//! their order of appearance before the stamp, as DSS and the producers of
+//! that form do (v1.3.2 lists them by kind, and they appear in that order in
+//! a signature extended step by step).
 
 use hozon_verify::format::{ExpectedImprint, TimeStamp};
 use hozon_verify::{Code, Findings, SubIndication as S};
@@ -40,6 +49,51 @@ pub(crate) fn unsigned_signature_properties<'d>(
         .find(|c| c.local_name() == "UnsignedSignatureProperties")
 }
 
+/// The form of an archive time stamp, by its namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArchiveForm {
+    /// `xadesv141:ArchiveTimeStamp` (TS 101 903 v1.4.1 §8.2.1, EN 319
+    /// 132-1 §5.5.2): every `ds:Object` but the QualifyingProperties' one.
+    V141,
+    /// `xades:ArchiveTimeStamp` (TS 101 903 v1.3.2 §7.7.1): only the
+    /// `ds:Object` elements no reference of `ds:SignedInfo` names.
+    V132,
+}
+
+impl ArchiveForm {
+    /// The form of the archive time stamp element `e`.
+    pub(crate) fn of(e: Element<'_>) -> ArchiveForm {
+        if e.namespace() == Some(XADES141) {
+            ArchiveForm::V141
+        } else {
+            ArchiveForm::V132
+        }
+    }
+}
+
+/// Whether a reference of `sig`'s `ds:SignedInfo` names `object` by its
+/// `Id` (`URI="#id"` or `URI="#xpointer(id('id'))"`).
+pub(crate) fn is_referenced(sig: &Signature<'_>, object: Element<'_>) -> bool {
+    let Some(id) = object.attribute("Id") else {
+        return false;
+    };
+    sig.signed_info.references.iter().any(|r| {
+        r.uri.as_deref().is_some_and(|u| {
+            u.strip_prefix('#').is_some_and(|f| {
+                f == id
+                    || f.strip_prefix("xpointer(id(")
+                        .and_then(|x| x.strip_suffix("))"))
+                        .is_some_and(|q| {
+                            q.len() >= 2
+                                && (q.starts_with('\'') && q.ends_with('\'')
+                                    || q.starts_with('"') && q.ends_with('"'))
+                                && q[1..q.len() - 1] == id
+                        })
+            })
+        })
+    })
+}
+
 /// The octets an archive time stamp over `sig` covers; `before` is the
 /// stamp's own element (the unsigned properties before it are covered), or
 /// `None` for a stamp about to be appended (all of them are).
@@ -50,6 +104,7 @@ pub(crate) fn archive_input<'d>(
     props: &QualifyingProperties<'d>,
     before: Option<Element<'d>>,
     c14n: &C14nMethod,
+    form: ArchiveForm,
 ) -> Result<Vec<u8>, String> {
     let c14n_of = |e: Element<'d>| {
         canonicalize(doc, &NodeSet::subtree(e), c14n)
@@ -85,6 +140,9 @@ pub(crate) fn archive_input<'d>(
         if qp.is_some_and(|q| q.is_within(&object)) {
             continue;
         }
+        if form == ArchiveForm::V132 && is_referenced(sig, object) {
+            continue;
+        }
         out.extend(c14n_of(object)?);
     }
     Ok(out)
@@ -102,11 +160,6 @@ impl XadesSignature<'_, '_> {
         let (sig, props) = self.parts()?;
         let ts = props.archive_time_stamps.get(property)?;
         let label = &stamp.label;
-        if ts.element.namespace() != Some(XADES141) {
-            return Some(ExpectedImprint::NotValidated(format!(
-                "{label} is an ArchiveTimeStamp of the XAdES 1.3.2 namespace (TS 101 903 v1.3.2), whose input hozon does not compute; it proves nothing here"
-            )));
-        }
         match archive_input(
             self.file.doc,
             &self.resolver(),
@@ -114,6 +167,7 @@ impl XadesSignature<'_, '_> {
             props,
             Some(ts.element),
             &ts.c14n,
+            ArchiveForm::of(ts.element),
         ) {
             Ok(octets) => Some(ExpectedImprint::Bytes(octets)),
             Err(e) => {
@@ -125,5 +179,52 @@ impl XadesSignature<'_, '_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A signature with three objects: one referenced by `#id`, one by
+    /// `#xpointer(id('id'))`, one not referenced.
+    const SIGNATURE: &str = concat!(
+        r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>"#,
+        r#"<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#,
+        r#"<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>"#,
+        r##"<ds:Reference URI="#a"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AA==</ds:DigestValue></ds:Reference>"##,
+        r##"<ds:Reference URI="#xpointer(id('b'))"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AA==</ds:DigestValue></ds:Reference>"##,
+        r#"</ds:SignedInfo><ds:SignatureValue>AA==</ds:SignatureValue>"#,
+        r#"<ds:Object Id="a">x</ds:Object><ds:Object Id="b">y</ds:Object><ds:Object Id="c">z</ds:Object>"#,
+        r#"<ds:Object>w</ds:Object></ds:Signature>"#
+    );
+
+    #[test]
+    fn a_1_3_2_archive_stamp_skips_only_the_referenced_objects() {
+        let doc = Document::parse(SIGNATURE.as_bytes()).unwrap();
+        let root = doc.root().unwrap();
+        let sig = Signature::read(root).unwrap();
+        let referenced: Vec<bool> = root
+            .children_named(DS, "Object")
+            .into_iter()
+            .map(|o| is_referenced(&sig, o))
+            .collect();
+        assert_eq!(referenced, [true, true, false, false]);
+    }
+
+    #[test]
+    fn the_form_is_told_by_the_namespace() {
+        let doc = Document::parse(
+            br#"<r xmlns:a="http://uri.etsi.org/01903/v1.4.1#" xmlns:b="http://uri.etsi.org/01903/v1.3.2#"><a:ArchiveTimeStamp/><b:ArchiveTimeStamp/></r>"#,
+        )
+        .unwrap();
+        let forms: Vec<ArchiveForm> = doc
+            .root()
+            .unwrap()
+            .children()
+            .into_iter()
+            .map(ArchiveForm::of)
+            .collect();
+        assert_eq!(forms, [ArchiveForm::V141, ArchiveForm::V132]);
     }
 }

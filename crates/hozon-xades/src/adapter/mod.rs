@@ -36,8 +36,14 @@ pub fn looks_like_xades(bytes: &[u8]) -> bool {
         .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0xEF | 0xBB | 0xBF))
         .map(|i| &bytes[i..]);
     let is_xml = head.is_some_and(|h| h.starts_with(b"<"));
-    let find = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
-    is_xml && find(DS.as_bytes()) && find(b"http://uri.etsi.org/01903/v1.")
+    if !is_xml {
+        return false;
+    }
+    // Both names are ASCII, so a lossy view finds them in any
+    // ASCII-compatible encoding; `str::contains` is the standard library's
+    // two-way search (a byte-window scan was most of a batch's time).
+    let text = String::from_utf8_lossy(bytes);
+    text.contains(DS) && text.contains("http://uri.etsi.org/01903/v1.")
 }
 
 /// The top-level signatures of `doc` (those not nested in another
@@ -191,4 +197,33 @@ pub fn verify_with_evidence(
     let mut evidence = Evidence::default();
     let reports = verifier.verify_container(&file, poe, &mut evidence);
     (reports, evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xades_is_told_by_both_namespace_names_in_any_ascii_compatible_encoding() {
+        let sig = |head: &[u8], ns: &str| {
+            let mut b = head.to_vec();
+            b.extend_from_slice(
+                format!(
+                    "<r><ds:Signature xmlns:ds=\"{DS}\"><x xmlns=\"{ns}\"/></ds:Signature></r>"
+                )
+                .as_bytes(),
+            );
+            b
+        };
+        let etsi = "http://uri.etsi.org/01903/v1.3.2#";
+        assert!(looks_like_xades(&sig(b"", etsi)));
+        // Shift_JIS text (not UTF-8) before the names.
+        assert!(looks_like_xades(&sig(
+            b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><!-- \x8f\x88\x95\xfb -->",
+            etsi
+        )));
+        // XML-DSig without XAdES, and not XML at all.
+        assert!(!looks_like_xades(&sig(b"", "urn:other")));
+        assert!(!looks_like_xades(&sig(b"%PDF-1.7 ", etsi)));
+    }
 }
