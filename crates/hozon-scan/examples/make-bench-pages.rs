@@ -1,10 +1,11 @@
 //! Writes the pages of `bench/scan.sh`: N A4 pages at 300 dpi (2480x3508), 24-bit colour JPEG,
 //! quality 85, JFIF density 300 dpi, with text-like lines so they compress like real charts.
 //!
-//!     cargo run --release -p hozon-scan --example make-bench-pages -- DIR [N]
+//!     cargo run --release -p hozon-scan --example make-bench-pages -- DIR [N] [DISTINCT]
 //!
-//! Eight distinct pages are encoded and copied round-robin to N files (decoding cost does not
-//! depend on which copy is read).
+//! DISTINCT pages (default 8) are encoded and copied round-robin to N files (decoding cost does
+//! not depend on which copy is read). `bench/watch.sh` asks for N distinct pages, since the
+//! archive refuses the same content twice.
 
 use std::path::PathBuf;
 
@@ -84,24 +85,46 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let distinct: usize = match args.next().map(|a| a.to_string_lossy().parse()) {
+        None => DISTINCT,
+        Some(Ok(d)) if d > 0 => d,
+        Some(_) => {
+            eprintln!("make-bench-pages: DISTINCT: a positive number");
+            std::process::exit(2);
+        }
+    };
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("make-bench-pages: {}: {e}", dir.display());
         std::process::exit(1);
     }
-    let pages: Vec<Vec<u8>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..DISTINCT as u32)
-            .map(|i| s.spawn(move || page(i)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    for i in 0..n {
-        let path = dir.join(format!("page-{i:04}.jpg"));
-        if let Err(e) = std::fs::write(&path, &pages[i % DISTINCT]) {
-            eprintln!("make-bench-pages: {}: {e}", path.display());
+    let name = |i: usize| dir.join(format!("page-{i:04}.jpg"));
+    let write = |i: usize, bytes: &[u8]| {
+        if let Err(e) = std::fs::write(name(i), bytes) {
+            eprintln!("make-bench-pages: {}: {e}", name(i).display());
             std::process::exit(1);
+        }
+    };
+    // The distinct pages, encoded on every core (one page's pixels at a
+    // time per thread: 26 MB each).
+    let first = distinct.min(n);
+    let workers = std::thread::available_parallelism().map_or(2, |p| p.get());
+    std::thread::scope(|s| {
+        for w in 0..workers {
+            s.spawn(move || {
+                for i in (w..first).step_by(workers) {
+                    write(i, &page(i as u32));
+                }
+            });
+        }
+    });
+    // The copies.
+    for i in first..n {
+        match std::fs::read(name(i % distinct)) {
+            Ok(bytes) => write(i, &bytes),
+            Err(e) => {
+                eprintln!("make-bench-pages: {}: {e}", name(i % distinct).display());
+                std::process::exit(1);
+            }
         }
     }
 }

@@ -237,6 +237,22 @@ async fn login(
     };
     app.sessions.remove(&old);
     if !ok {
+        // A failed attempt is an access event too (GL 6.0 asks for the
+        // log of attempts, not only of successes); the name is logged as
+        // typed, the password never.
+        if let Err(r) = log(
+            &app,
+            WebAccess {
+                user: user.clone(),
+                action: "login-failed",
+                details: Map::new(),
+                records: Vec::new(),
+            },
+        )
+        .await
+        {
+            return r;
+        }
         return login_page(&app, StatusCode::UNAUTHORIZED, true);
     }
     if let Err(r) = log(

@@ -188,7 +188,17 @@ async fn a_wrong_password_is_refused() {
     let body = format!("csrf={}&user=mallory&password=correct+horse", form.csrf());
     let r = call(&f.app, post("/login", form.cookie().as_deref(), &body)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(audit_lines(&f.root).is_empty());
+    // Both attempts are in the audit log, with the name as typed and no
+    // password.
+    let lines = audit_lines(&f.root);
+    let failed: Vec<_> = lines
+        .iter()
+        .filter(|l| l["action"] == "login-failed")
+        .map(|l| l["who"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(failed, ["web:alice", "web:mallory"], "{lines:?}");
+    let text = std::fs::read_to_string(hozon_archive::Layout::new(&f.root).audit_log()).unwrap();
+    assert!(!text.contains("wrong") && !text.contains("correct horse"));
 }
 
 #[tokio::test]

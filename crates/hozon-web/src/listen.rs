@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hozon_i18n::Lang;
 use rustls_pki_types::pem::PemObject;
@@ -125,42 +126,81 @@ pub fn serve(
         let listener =
             tokio::net::TcpListener::from_std(std_listener).map_err(io(&bound.to_string()))?;
         on_bound(if tls.is_some() { "https" } else { "http" }, bound);
-        match tls {
-            None => axum::serve(listener, app)
-                .await
-                .map_err(io(&bound.to_string())),
-            Some(acceptor) => serve_tls(listener, acceptor, app).await,
-        }
+        accept_loop(listener, tls, app, Limits::default()).await;
+        Ok(())
     })
 }
 
-async fn serve_tls(
+/// How long a client may take for the TLS handshake before its
+/// connection is dropped.
+pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client may take to send a request's header before its
+/// connection is closed (a slow client cannot hold a connection open).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The time limits a connection is served under.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    handshake: Duration,
+    header_read: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            handshake: TLS_HANDSHAKE_TIMEOUT,
+            header_read: HEADER_READ_TIMEOUT,
+        }
+    }
+}
+
+/// Accepts connections until the process ends, each served on its own
+/// task: through TLS when `tls` is given, within `limits`.
+async fn accept_loop(
     listener: tokio::net::TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: axum::Router,
-) -> Result<(), ListenError> {
+    limits: Limits,
+) {
     loop {
         let (tcp, _) = match listener.accept().await {
             Ok(x) => x,
             // A client gone before accept, or no file descriptors left
             // for a moment: keep serving the others.
             Err(_) => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
-        let acceptor = acceptor.clone();
+        let tls = tls.clone();
         let app = app.clone();
         tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else {
-                return;
-            };
-            let service = hyper_util::service::TowerToHyperService::new(app);
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+            match tls {
+                None => serve_connection(tcp, app, limits).await,
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(limits.handshake, acceptor.accept(tcp)).await;
+                    if let Ok(Ok(stream)) = handshake {
+                        serve_connection(stream, app, limits).await;
+                    }
+                }
+            }
         });
     }
+}
+
+/// Serves HTTP/1.1 requests on one connection with the router.
+async fn serve_connection<S>(stream: S, app: axum::Router, limits: Limits)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
 }
 
 #[cfg(test)]
@@ -198,5 +238,30 @@ mod tests {
             matches!(err, ListenError::NotLoopbackWithoutTls(_)),
             "{err}"
         );
+    }
+
+    /// A client that opens a connection and sends half a request header
+    /// is cut off after the header-read limit instead of holding the
+    /// connection (and a task) for ever.
+    #[tokio::test]
+    async fn a_slow_client_is_cut_off_after_the_header_read_limit() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let limits = Limits {
+            handshake: Duration::from_millis(200),
+            header_read: Duration::from_millis(200),
+        };
+        tokio::spawn(accept_loop(listener, None, axum::Router::new(), limits));
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut buf))
+            .await
+            .expect("the server closes the connection well before 10 s");
+        // Closed, with at most hyper's 408 response before the close.
+        read.unwrap();
+        let text = String::from_utf8_lossy(&buf);
+        assert!(buf.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
     }
 }
