@@ -132,12 +132,12 @@ impl Covered<'_> {
 
 /// A token, from a bare token or from a TimeStampResp (as `.tsr` files
 /// hold).
-pub(crate) fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
+pub(crate) fn parse_token(der: &[u8], label: &str) -> Result<Token, hozon_tsp::Error> {
     match Token::parse(der, label) {
         Ok(t) => Ok(t),
         Err(token_error) => hozon_tsp::parse_response(der, label).map_err(|e| match e {
-            hozon_tsp::Error::Malformed { .. } => token_error.to_string(),
-            other => other.to_string(),
+            hozon_tsp::Error::Malformed { .. } => token_error,
+            other => other,
         }),
     }
 }
@@ -200,7 +200,11 @@ impl Verifier {
         // A file that is no time stamp at all is a format failure, whatever
         // the content.
         if let Err(e) = parse_token(bytes, label) {
-            f.fail(SubIndication::FormatFailure, Code::TimestampUnreadable, e);
+            f.fail(
+                SubIndication::FormatFailure,
+                Code::TimestampUnreadable,
+                e.to_string(),
+            );
             conclude(&mut report, f, &[]);
             return report;
         }
@@ -369,7 +373,7 @@ impl Verifier {
         let token = match parse_token(token_der, label) {
             Ok(t) => t,
             Err(e) => {
-                f.fail(S::FormatFailure, Code::TimestampUnreadable, e);
+                f.fail(S::FormatFailure, Code::TimestampUnreadable, e.to_string());
                 return (entry, None, None);
             }
         };

@@ -370,7 +370,10 @@ fn unreadable_stamp(kind: TimestampKind) -> TimeStamp {
         label: format!("{kind} time stamp"),
         attribute: None,
         der: vec![0x30, 0x00],
-        token: Err("not a token".into()),
+        token: Err(hozon_tsp::Error::Malformed {
+            origin: "test".into(),
+            reason: "not a token".into(),
+        }),
         coverage: 0,
         handle: 0,
     }
