@@ -157,7 +157,11 @@ pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
     } else {
         let mut text = String::new();
         for r in &report.records {
-            text.push_str(&format!("{}  {}\n", r.id, r.outcome.to_uppercase()));
+            text.push_str(&format!(
+                "{}  {}\n",
+                r.id,
+                r.outcome.as_str().to_uppercase()
+            ));
         }
         text.push_str(&format!(
             "{} record(s), {} file(s), {} byte(s) in the BagIt bag {}\n",

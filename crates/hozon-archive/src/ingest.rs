@@ -705,7 +705,7 @@ fn build_in(
             sha256: copied_sha,
             size,
         });
-        meta.level = reports.first().and_then(|r| r.level.clone());
+        meta.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
         if let Err(reason) = verdict(&reports) {
             if !ctx.options.accept_failed {
                 return Err(reason);
@@ -842,7 +842,7 @@ fn adopt(
     let (reports, evidence) = tools
         .verifier
         .verify_with_evidence(&label, &bytes, Some(&doc));
-    meta.level = reports.first().and_then(|r| r.level.clone());
+    meta.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
     Ok(match verdict(&reports) {
         Ok(()) => {
             let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
