@@ -785,47 +785,7 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
         output::json(&s)?;
         return Ok(Outcome::Passed);
     }
-    let mut text = format!(
-        "{} record(s) in {}\n\n  kind      level   state            count\n",
-        s.total,
-        root.display()
-    );
-    for g in &s.by_kind {
-        text.push_str(&format!(
-            "  {:<9} {:<7} {:<16} {:>6}\n",
-            g.kind,
-            g.level.as_deref().unwrap_or("-"),
-            g.state,
-            g.count
-        ));
-    }
-    if s.repaired_unacknowledged > 0 {
-        text.push_str(&format!(
-            "\nrepaired, not yet acknowledged: {} record(s) (`hozon archive verify` lists them; `hozon archive acknowledge RECORD --reason TEXT`)",
-            s.repaired_unacknowledged
-        ));
-    }
-    text.push_str(&format!(
-        "\nwithout evidence record: {}{}\nlast verification: {} passed, {} failed, {} indeterminate, {} never verified\n",
-        s.without_evidence,
-        if s.without_evidence > 0 { " (run `hozon archive renew`)" } else { "" },
-        s.verification.passed, s.verification.failed, s.verification.indeterminate, s.verification.never
-    ));
-    text.push_str(&format!(
-        "renewal: earliest deadline {}, {} overdue\n",
-        s.renewal.earliest.as_deref().unwrap_or("-"),
-        s.renewal.overdue
-    ));
-    if let Some(why) = &s.renewal.earliest_reason {
-        text.push_str(&format!("  driven by: {why}\n"));
-    }
-    for d in &s.renewal.by_month {
-        text.push_str(&format!("  {}  {:>8} record(s) due\n", d.month, d.count));
-    }
-    if let Some(w) = &s.watch {
-        text.push_str(&crate::archive_watch::status_text(w));
-    }
-    output::text(&text);
+    output::text(&s.to_text(root));
     Ok(Outcome::Passed)
 }
 

@@ -71,6 +71,7 @@ pub mod search;
 pub mod session;
 pub mod stamped_fields;
 pub mod status;
+mod status_text;
 pub mod tools;
 pub mod verify;
 pub mod watch;

@@ -5,6 +5,7 @@
 //! call it: [`find`] queries, [`run`] queries and logs the access.
 
 pub mod synthetic;
+mod text;
 
 use rusqlite::types::Value as SqlValue;
 use serde::Serialize;
