@@ -14,7 +14,7 @@ use hozon_archive::config::{
     ValidationOverrides,
 };
 use hozon_archive::evidence::RenewKind;
-use hozon_archive::ingest::{IngestOptions, Progress};
+use hozon_archive::ingest::{IngestOptions, IngestVerdict, Progress};
 use hozon_archive::lock::Wait;
 use hozon_archive::tools::{self, ToolOptions, Tools};
 use hozon_archive::Session;
@@ -664,57 +664,14 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         }
         output::json(&json)?;
     } else {
-        let mut text = String::new();
-        for r in report.archived.iter().filter(|_| list_done) {
-            text.push_str(&format!(
-                "ARCHIVED  {}  {} {}{}  records/{}\n",
-                r.source,
-                r.kind.as_str(),
-                r.level.as_deref().unwrap_or("unsigned"),
-                if r.state == hozon_archive::record::State::AcceptedFailed {
-                    " (accepted-failed)"
-                } else {
-                    ""
-                },
-                r.dir
-            ));
-        }
-        for s in report.already_archived.iter().filter(|_| list_done) {
-            text.push_str(&format!("ALREADY   {}  {}\n", s.source, s.reason));
-        }
-        for s in &report.not_archived {
-            text.push_str(&format!("REFUSED   {}  {}\n", s.source, s.reason));
-        }
-        let ev = &report.evidence;
-        for b in ev.batches.iter().filter(|_| list_done) {
-            text.push_str(&format!(
-                "evidence batch {}: {} record(s), one time stamp at {}\n",
-                b.id, b.records, b.time
-            ));
-        }
-        if let Some(e) = &ev.error {
-            text.push_str(&format!(
-                "no evidence yet for {} record(s): {e} (`hozon archive renew` stamps them first)\n",
-                ev.pending
-            ));
-        }
-        text.push_str(&format!(
-            "archived {}, already archived {}, not archived {}\n",
-            report.archived.len(),
-            report.already_archived.len(),
-            report.not_archived.len()
-        ));
-        output::text(&text);
+        output::text(&report.to_text(list_done));
     }
     // Unreadable inputs are I/O errors (4); refused ones failed checks (1).
-    let outcome =
-        if report.not_archived.len() > report.unreadable || !report.evidence.left_out.is_empty() {
-            Outcome::Failed
-        } else if report.unreadable > 0 || report.evidence.error.is_some() {
-            Outcome::Error
-        } else {
-            Outcome::Passed
-        };
+    let outcome = match report.verdict() {
+        IngestVerdict::Failed => Outcome::Failed,
+        IngestVerdict::IoError => Outcome::Error,
+        IngestVerdict::Passed => Outcome::Passed,
+    };
     Ok(outcome.worst(auto_replicate(&mut session, a.job.json)))
 }
 

@@ -65,6 +65,8 @@ const MAX_SIGNATURE: u64 = hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 pub use crate::progress::{NoProgress, Progress};
 pub use crate::tools::Tools;
 
+pub use crate::ingest_text::IngestVerdict;
+
 /// What to ingest.
 #[derive(Clone, Debug, Default)]
 pub struct IngestOptions {
