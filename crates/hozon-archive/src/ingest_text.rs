@@ -109,7 +109,7 @@ mod tests {
         r.evidence.batches.push(BatchInfo {
             renew_by_reason: None,
             id: "b1".into(),
-            kind: "initial".into(),
+            kind: crate::evidence::BatchKind::Initial,
             records: 1,
             time: "t".into(),
             renew_by: None,

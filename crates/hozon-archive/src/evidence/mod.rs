@@ -103,6 +103,43 @@ impl Stamper for TsaClient {
     }
 }
 
+/// What an evidence batch did (its `kind` in reports, the catalog and the
+/// audit log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BatchKind {
+    /// The first evidence records of records that had none.
+    Initial,
+    /// RFC 4998 §5.2 time-stamp renewal.
+    TimestampRenewal,
+    /// RFC 4998 §5.2 hash-tree renewal.
+    HashTreeRenewal,
+}
+
+impl BatchKind {
+    /// Every kind.
+    pub const ALL: [BatchKind; 3] = [
+        BatchKind::Initial,
+        BatchKind::TimestampRenewal,
+        BatchKind::HashTreeRenewal,
+    ];
+
+    /// The name in reports, the catalog and the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchKind::Initial => "initial",
+            BatchKind::TimestampRenewal => "timestamp-renewal",
+            BatchKind::HashTreeRenewal => "hash-tree-renewal",
+        }
+    }
+}
+
+impl std::fmt::Display for BatchKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One stamped batch.
 #[derive(Clone, Debug, Serialize)]
 pub struct BatchInfo {
@@ -112,7 +149,7 @@ pub struct BatchInfo {
     /// Batch name.
     pub id: String,
     /// `initial`, `timestamp-renewal` or `hash-tree-renewal`.
-    pub kind: String,
+    pub kind: BatchKind,
     /// Records covered.
     pub records: usize,
     /// The token's genTime.
@@ -305,6 +342,16 @@ pub(super) fn newest_audit(session: &Session) -> Option<(EvidenceRecord, serde_j
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batch_kinds_serialise_to_their_names() {
+        for k in BatchKind::ALL {
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{k}\""));
+            assert_eq!(serde_json::from_str::<BatchKind>(&json).unwrap(), k);
+        }
+        assert_eq!(BatchKind::HashTreeRenewal.as_str(), "hash-tree-renewal");
+    }
 
     #[test]
     fn a_client_of_another_digest_is_refused_before_any_request() {
