@@ -16,6 +16,7 @@ use hozon_archive::config::{
 use hozon_archive::evidence::RenewKind;
 use hozon_archive::ingest::{IngestOptions, IngestVerdict, Progress};
 use hozon_archive::lock::Wait;
+use hozon_archive::renew::RenewVerdict;
 use hozon_archive::tools::{self, ToolOptions, Tools};
 use hozon_archive::Session;
 use hozon_ltv::{Target, UnknownStatus};
@@ -807,76 +808,15 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        let mut text = String::new();
-        if report.completed > 0 {
-            text.push_str(&format!(
-                "{} evidence record(s) made before validation data was embedded now carry their TSA's certificates and revocation data\n",
-                report.completed
-            ));
-        }
-        for b in report.pending.batches.iter().chain(&report.renewed.batches) {
-            text.push_str(&format!(
-                "{} batch {}: {} record(s), time stamp {}, next renewal by {}{}\n",
-                b.kind,
-                b.id,
-                b.records,
-                b.time,
-                b.renew_by.as_deref().unwrap_or("-"),
-                b.renew_by_reason
-                    .as_deref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default()
-            ));
-        }
-        if let Some(why) = report.ineffective() {
-            text.push_str(&format!("\nWARNING: RENEWAL REFUSED: {why}\n\n"));
-        }
-        for n in report.pending.notes.iter().chain(&report.renewed.notes) {
-            text.push_str(&format!("NOTE      {n}\n"));
-        }
-        for e in [&report.pending.error, &report.renewed.error]
-            .into_iter()
-            .flatten()
-        {
-            text.push_str(&format!("NOT RENEWED: {e}\n"));
-        }
-        for l in report
-            .pending
-            .left_out
-            .iter()
-            .chain(&report.renewed.left_out)
-        {
-            text.push_str(&format!("LEFT OUT  {}  {}\n", l.dir, l.reason));
-        }
-        for w in &report.renewed.warnings {
-            text.push_str(&format!("WARNING   {}  {}\n", w.dir, w.reason));
-        }
-        for e in &report.extended {
-            match &e.error {
-                None => text.push_str(&format!("B-LTA     {}\n", e.dir)),
-                Some(err) => text.push_str(&format!("FAILED    {}  {err}\n", e.dir)),
-            }
-        }
-        text.push_str(&format!("{} record(s) were due\n", report.due));
-        if report.overdue > 0 {
-            text.push_str(&format!(
-                "{} of them were past their deadline: renewed late; check them with `hozon archive verify`\n",
-                report.overdue
-            ));
-        }
-        output::text(&text);
+        output::text(&report.to_text());
     }
     // A record left out because it disagrees (or its evidence fails) is a
     // failed check (1); a renewal the TSA or the disk stopped is 4.
-    let left_out = !report.pending.left_out.is_empty() || !report.renewed.left_out.is_empty();
-    let outcome = if left_out {
-        Outcome::Failed
-    } else if report.incomplete() {
-        Outcome::Error
-    } else if report.ineffective().is_some() {
-        Outcome::Indeterminate
-    } else {
-        Outcome::Passed
+    let outcome = match report.verdict() {
+        RenewVerdict::Failed => Outcome::Failed,
+        RenewVerdict::IoError => Outcome::Error,
+        RenewVerdict::Refused => Outcome::Indeterminate,
+        RenewVerdict::Passed => Outcome::Passed,
     };
     if let (Some(why), true) = (report.ineffective(), a.job.json) {
         // Loud on stderr too, whatever the output format.

@@ -67,6 +67,7 @@ pub mod progress;
 pub mod record;
 pub mod reindex;
 pub mod renew;
+mod renew_text;
 pub mod replicate;
 pub mod search;
 pub mod session;
