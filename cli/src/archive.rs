@@ -14,8 +14,9 @@ use hozon_archive::config::{
     ValidationOverrides,
 };
 use hozon_archive::evidence::RenewKind;
-use hozon_archive::ingest::{IngestOptions, Progress};
+use hozon_archive::ingest::{IngestOptions, IngestVerdict, Progress};
 use hozon_archive::lock::Wait;
+use hozon_archive::renew::RenewVerdict;
 use hozon_archive::tools::{self, ToolOptions, Tools};
 use hozon_archive::Session;
 use hozon_ltv::{Target, UnknownStatus};
@@ -677,57 +678,14 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         }
         output::json(&json)?;
     } else {
-        let mut text = String::new();
-        for r in report.archived.iter().filter(|_| list_done) {
-            text.push_str(&format!(
-                "ARCHIVED  {}  {} {}{}  records/{}\n",
-                r.source,
-                r.kind.as_str(),
-                r.level.as_deref().unwrap_or("unsigned"),
-                if r.state == hozon_archive::record::State::AcceptedFailed {
-                    " (accepted-failed)"
-                } else {
-                    ""
-                },
-                r.dir
-            ));
-        }
-        for s in report.already_archived.iter().filter(|_| list_done) {
-            text.push_str(&format!("ALREADY   {}  {}\n", s.source, s.reason));
-        }
-        for s in &report.not_archived {
-            text.push_str(&format!("REFUSED   {}  {}\n", s.source, s.reason));
-        }
-        let ev = &report.evidence;
-        for b in ev.batches.iter().filter(|_| list_done) {
-            text.push_str(&format!(
-                "evidence batch {}: {} record(s), one time stamp at {}\n",
-                b.id, b.records, b.time
-            ));
-        }
-        if let Some(e) = &ev.error {
-            text.push_str(&format!(
-                "no evidence yet for {} record(s): {e} (`hozon archive renew` stamps them first)\n",
-                ev.pending
-            ));
-        }
-        text.push_str(&format!(
-            "archived {}, already archived {}, not archived {}\n",
-            report.archived.len(),
-            report.already_archived.len(),
-            report.not_archived.len()
-        ));
-        output::text(&text);
+        output::text(&report.to_text(list_done));
     }
     // Unreadable inputs are I/O errors (4); refused ones failed checks (1).
-    let outcome =
-        if report.not_archived.len() > report.unreadable || !report.evidence.left_out.is_empty() {
-            Outcome::Failed
-        } else if report.unreadable > 0 || report.evidence.error.is_some() {
-            Outcome::Error
-        } else {
-            Outcome::Passed
-        };
+    let outcome = match report.verdict() {
+        IngestVerdict::Failed => Outcome::Failed,
+        IngestVerdict::IoError => Outcome::Error,
+        IngestVerdict::Passed => Outcome::Passed,
+    };
     Ok(outcome.worst(auto_replicate(&mut session, a.job.json)))
 }
 
@@ -798,47 +756,7 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
         output::json(&s)?;
         return Ok(Outcome::Passed);
     }
-    let mut text = format!(
-        "{} record(s) in {}\n\n  kind      level   state            count\n",
-        s.total,
-        root.display()
-    );
-    for g in &s.by_kind {
-        text.push_str(&format!(
-            "  {:<9} {:<7} {:<16} {:>6}\n",
-            g.kind,
-            g.level.as_deref().unwrap_or("-"),
-            g.state,
-            g.count
-        ));
-    }
-    if s.repaired_unacknowledged > 0 {
-        text.push_str(&format!(
-            "\nrepaired, not yet acknowledged: {} record(s) (`hozon archive verify` lists them; `hozon archive acknowledge RECORD --reason TEXT`)",
-            s.repaired_unacknowledged
-        ));
-    }
-    text.push_str(&format!(
-        "\nwithout evidence record: {}{}\nlast verification: {} passed, {} failed, {} indeterminate, {} never verified\n",
-        s.without_evidence,
-        if s.without_evidence > 0 { " (run `hozon archive renew`)" } else { "" },
-        s.verification.passed, s.verification.failed, s.verification.indeterminate, s.verification.never
-    ));
-    text.push_str(&format!(
-        "renewal: earliest deadline {}, {} overdue\n",
-        s.renewal.earliest.as_deref().unwrap_or("-"),
-        s.renewal.overdue
-    ));
-    if let Some(why) = &s.renewal.earliest_reason {
-        text.push_str(&format!("  driven by: {why}\n"));
-    }
-    for d in &s.renewal.by_month {
-        text.push_str(&format!("  {}  {:>8} record(s) due\n", d.month, d.count));
-    }
-    if let Some(w) = &s.watch {
-        text.push_str(&crate::archive_watch::status_text(w));
-    }
-    output::text(&text);
+    output::text(&s.to_text(root));
     Ok(Outcome::Passed)
 }
 
@@ -903,76 +821,15 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        let mut text = String::new();
-        if report.completed > 0 {
-            text.push_str(&format!(
-                "{} evidence record(s) made before validation data was embedded now carry their TSA's certificates and revocation data\n",
-                report.completed
-            ));
-        }
-        for b in report.pending.batches.iter().chain(&report.renewed.batches) {
-            text.push_str(&format!(
-                "{} batch {}: {} record(s), time stamp {}, next renewal by {}{}\n",
-                b.kind,
-                b.id,
-                b.records,
-                b.time,
-                b.renew_by.as_deref().unwrap_or("-"),
-                b.renew_by_reason
-                    .as_deref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default()
-            ));
-        }
-        if let Some(why) = report.ineffective() {
-            text.push_str(&format!("\nWARNING: RENEWAL REFUSED: {why}\n\n"));
-        }
-        for n in report.pending.notes.iter().chain(&report.renewed.notes) {
-            text.push_str(&format!("NOTE      {n}\n"));
-        }
-        for e in [&report.pending.error, &report.renewed.error]
-            .into_iter()
-            .flatten()
-        {
-            text.push_str(&format!("NOT RENEWED: {e}\n"));
-        }
-        for l in report
-            .pending
-            .left_out
-            .iter()
-            .chain(&report.renewed.left_out)
-        {
-            text.push_str(&format!("LEFT OUT  {}  {}\n", l.dir, l.reason));
-        }
-        for w in &report.renewed.warnings {
-            text.push_str(&format!("WARNING   {}  {}\n", w.dir, w.reason));
-        }
-        for e in &report.extended {
-            match &e.error {
-                None => text.push_str(&format!("B-LTA     {}\n", e.dir)),
-                Some(err) => text.push_str(&format!("FAILED    {}  {err}\n", e.dir)),
-            }
-        }
-        text.push_str(&format!("{} record(s) were due\n", report.due));
-        if report.overdue > 0 {
-            text.push_str(&format!(
-                "{} of them were past their deadline: renewed late; check them with `hozon archive verify`\n",
-                report.overdue
-            ));
-        }
-        output::text(&text);
+        output::text(&report.to_text());
     }
     // A record left out because it disagrees (or its evidence fails) is a
     // failed check (1); a renewal the TSA or the disk stopped is 4.
-    let left_out = !report.pending.left_out.is_empty() || !report.renewed.left_out.is_empty();
-    let outcome = if left_out {
-        Outcome::Failed
-    } else if report.incomplete() {
-        Outcome::Error
-    } else if report.ineffective().is_some() {
-        Outcome::Indeterminate
-    } else {
-        Outcome::Passed
+    let outcome = match report.verdict() {
+        RenewVerdict::Failed => Outcome::Failed,
+        RenewVerdict::IoError => Outcome::Error,
+        RenewVerdict::Refused => Outcome::Indeterminate,
+        RenewVerdict::Passed => Outcome::Passed,
     };
     if let (Some(why), true) = (report.ineffective(), a.job.json) {
         // Loud on stderr too, whatever the output format.

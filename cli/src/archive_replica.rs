@@ -263,23 +263,6 @@ pub(crate) fn replica_list(root: &Path, a: ReplicaListArgs) -> anyhow::Result<Ou
     Ok(Outcome::Passed)
 }
 
-fn replicate_text(r: &hozon_archive::replicate::ReplicateReport) -> String {
-    let mut text = String::new();
-    for f in &r.failed {
-        text.push_str(&format!("FAILED  {}  {}\n", f.key, f.reason));
-    }
-    text.push_str(&format!(
-        "replica {} ({}): {} file(s): {} uploaded, {} already there, {} failed\n",
-        r.replica,
-        r.description,
-        r.files,
-        r.uploaded,
-        r.skipped,
-        r.failed.len()
-    ));
-    text
-}
-
 /// Replicates to every replica in `names`; an unreachable replica is
 /// reported and the others still run.
 fn replicate_to(
@@ -301,7 +284,7 @@ fn replicate_to(
                     outcome = outcome.worst(Outcome::Error);
                 }
                 if !json {
-                    output::text(&replicate_text(&report));
+                    output::text(&report.to_text());
                 }
                 reports.push(serde_json::json!(report));
             }

@@ -100,37 +100,8 @@ pub fn search(root: &Path, a: SearchArgs) -> anyhow::Result<Outcome> {
         output::json(&result)?;
         return Ok(Outcome::Passed);
     }
-    let mut text = String::new();
-    for h in &result.records {
-        text.push_str(&format!(
-            "{}  {:<10}  {:<20}  {:<12}  {:<15}  {}\n",
-            h.id,
-            h.document_date.as_deref().unwrap_or("-"),
-            h.document_type.as_deref().unwrap_or("-"),
-            h.patient_id.as_deref().unwrap_or("-"),
-            h.state,
-            h.signer.as_deref().map(common_name).unwrap_or("-"),
-        ));
-    }
-    text.push_str(&format!(
-        "{} record(s){}\n",
-        result.records.len(),
-        if result.truncated {
-            format!(" (more match: raise --limit above {})", a.limit)
-        } else {
-            String::new()
-        }
-    ));
-    output::text(&text);
+    output::text(&result.to_text());
     Ok(Outcome::Passed)
-}
-
-/// The CN of an RFC 4514 subject, or the whole subject.
-fn common_name(subject: &str) -> &str {
-    subject
-        .split(',')
-        .find_map(|rdn| rdn.trim().strip_prefix("CN="))
-        .unwrap_or(subject)
 }
 
 /// Runs `archive export`.
@@ -157,7 +128,11 @@ pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
     } else {
         let mut text = String::new();
         for r in &report.records {
-            text.push_str(&format!("{}  {}\n", r.id, r.outcome.to_uppercase()));
+            text.push_str(&format!(
+                "{}  {}\n",
+                r.id,
+                r.outcome.as_str().to_uppercase()
+            ));
         }
         text.push_str(&format!(
             "{} record(s), {} file(s), {} byte(s) in the BagIt bag {}\n",
@@ -175,18 +150,4 @@ pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Passed
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_common_name_is_shown() {
-        assert_eq!(
-            common_name("CN=Yamada Hanako,O=Hospital,C=JP"),
-            "Yamada Hanako"
-        );
-        assert_eq!(common_name("O=Hospital"), "O=Hospital");
-    }
 }

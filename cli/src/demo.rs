@@ -286,10 +286,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         evidence_summary: None,
     };
     print_human(&lta_report, false);
-    let long_term_ok = lta_report
-        .signatures
-        .iter()
-        .all(|s| s.indication == Indication::TotalPassed && s.level.as_deref() == Some("B-LTA"));
+    let long_term_ok = lta_report.signatures.iter().all(|s| {
+        s.indication == Indication::TotalPassed && s.level == Some(hozon_verify::Level::BLta)
+    });
     if let Some(renew_by) = lta_report
         .signatures
         .first()

@@ -79,10 +79,10 @@ pub fn human(report: &Report, quiet: bool) -> String {
                     t.text("term-signer-unknown")
                 }
             });
-        let level = s
-            .level
-            .as_deref()
-            .unwrap_or(if s.format == "ERS" { "ERS" } else { "-" });
+        let level = s.level.map_or(
+            if s.format == "ERS" { "ERS" } else { "-" },
+            hozon_verify::Level::as_str,
+        );
         let _ = writeln!(out, "{verdict}  {}  {level}  {who}", s.file);
         for e in &s.errors {
             let _ = writeln!(out, "    {}: {e}", t.text("term-error"));
@@ -97,10 +97,10 @@ pub fn human(report: &Report, quiet: bool) -> String {
             let line = t.text_with(
                 "term-timestamp",
                 &[
-                    ("kind", &ts.kind),
+                    ("kind", ts.kind.as_str()),
                     ("time", &ts.gen_time),
                     ("tsa", tsa),
-                    ("result", &ts.indication),
+                    ("result", ts.indication.as_str()),
                 ],
             );
             let _ = writeln!(out, "    {line}");

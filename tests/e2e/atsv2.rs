@@ -5,8 +5,7 @@
 //! archive-time-stamp-v3 — and its imprint checked once against an
 //! independent computation with the openssl CLI.
 
-use std::io::Read;
-
+use hozon_cms::archive_timestamp_v2::ContentError;
 use hozon_cms::asn1::cms::cert::CertificateChoices;
 use hozon_cms::asn1::cms::signed_data::CertificateSet;
 use hozon_cms::asn1::der::asn1::SetOfVec;
@@ -27,11 +26,12 @@ const V2: &str = "archive-time-stamp-v2 (id-aa-48)";
 fn add_v2(env: &Env, sig: &str, doc: &str, tsa_url: &str) {
     let tsa = TsaClient::new(TsaConfig::new(vec![tsa_url.to_owned()])).unwrap();
     let path = env.path(doc);
-    let mut feed = |d: &mut Digester| -> Result<(), String> {
-        let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
-        let mut buf = Vec::new();
-        file.read_to_end(&mut buf).map_err(|e| e.to_string())?;
-        d.update(&buf).map_err(|e| e.to_string())
+    let mut feed = |d: &mut Digester| -> Result<(), ContentError> {
+        let buf = std::fs::read(&path).map_err(|source| ContentError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(d.update(&buf)?)
     };
     let (der, stamps) =
         hozon_ltv::add_archive_timestamp_v2(&env.read(sig), &tsa, &mut feed).unwrap();
@@ -518,8 +518,9 @@ fn an_enveloping_signature_with_an_archive_time_stamp_v2_passes_and_detects_tamp
     );
     extend(&env, &sig, "lt", &tsa.url());
     let tsa_client = TsaClient::new(TsaConfig::new(vec![tsa.url()])).unwrap();
-    let mut never =
-        |_: &mut Digester| -> Result<(), String> { panic!("the content is inside the signature") };
+    let mut never = |_: &mut Digester| -> Result<(), ContentError> {
+        panic!("the content is inside the signature")
+    };
     let (der, _) =
         hozon_ltv::add_archive_timestamp_v2(&env.read(&sig), &tsa_client, &mut never).unwrap();
     env.write(&sig, der);

@@ -6,7 +6,8 @@
 //! the middle of a window (in the TSA request, and between ingest and the
 //! moves) then a restart loses and duplicates nothing; SIGTERM finishes
 //! the window and exits 0; polling mode works; `archive status` shows the
-//! watcher's backlog and last batch.
+//! watcher's backlog and last batch; evidence a window could not get (the
+//! TSA was down) is stamped by the idle retry once the TSA is back.
 
 use std::fs::File;
 use std::io::Write;
@@ -366,6 +367,60 @@ fn sigkill_in_the_tsa_request_then_restart_loses_and_duplicates_nothing() {
     assert!(log.contains("5 already archived"), "{log}");
     let want: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_archived_once(&env, &want);
+}
+
+#[test]
+fn evidence_missed_while_the_tsa_was_down_is_stamped_when_idle_without_new_input() {
+    let env = Env::new();
+    let tsa = archive_with(&env, TsaMode::Status500Always);
+    // `[watch]` is the last table of hozon.toml.
+    let mut config = std::fs::read_to_string(env.path("arc/hozon.toml")).unwrap();
+    config.push_str("evidence_retry_seconds = 1\n");
+    env.write("arc/hozon.toml", config);
+    let names = ["down-0.txt", "down-1.txt"];
+    for n in names {
+        write_doc(&env, &format!("in/{n}"), n);
+    }
+    let watch = Watch::start(&env, &[], &[]);
+    watch.wait_for(&env, "the records archived without evidence", |env| {
+        files(env, "in/done").len() == 2
+            && state(env).is_some_and(|s| s["last_batch"]["evidence_error"].is_string())
+    });
+    assert_eq!(status(&env)["without_evidence"], 2);
+    // While idle, it tries again after the back-off; the TSA is still down.
+    watch.wait_for(&env, "a retry while the TSA is down", |env| {
+        state(env).is_some_and(|s| {
+            s["errors"].as_array().is_some_and(|e| {
+                e.iter().any(|p| {
+                    p["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("evidence retry: still no evidence for 2"))
+                })
+            })
+        })
+    });
+    assert_eq!(status(&env)["without_evidence"], 2);
+    // The TSA is back: the records get their evidence with no new input.
+    tsa.set_mode(TsaMode::Normal);
+    watch.wait_for(&env, "evidence without new input", |env| {
+        state(env).is_some_and(|s| {
+            s["last_batch"]["evidence_error"].is_null()
+                && s["last_batch"]["evidence"]
+                    .as_array()
+                    .is_some_and(|e| !e.is_empty())
+        })
+    });
+    let s = state(&env).unwrap();
+    assert_eq!(s["totals"]["batches"], 1, "no new window: {s}");
+    assert_eq!(s["last_batch"]["evidence"][0]["records"], 2, "{s}");
+    let (status_code, log) = watch.stop();
+    assert!(status_code.success(), "{log}");
+    assert!(
+        log.contains("ERROR evidence retry: still no evidence for 2 record(s)"),
+        "{log}"
+    );
+    assert!(log.contains("evidence retry: evidence batch"), "{log}");
+    assert_archived_once(&env, &names);
 }
 
 #[test]

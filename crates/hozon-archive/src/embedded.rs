@@ -288,7 +288,9 @@ pub enum Step {
 /// The step for a document whose check gave `reports`, with `augmenter`.
 pub fn step(reports: &[SignatureReport], augmenter: Option<&Augmenter>) -> Step {
     let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
-    let lta = reports.iter().any(|r| r.level.as_deref() == Some("B-LTA"));
+    let lta = reports
+        .iter()
+        .any(|r| r.level == Some(hozon_verify::Level::BLta));
     match (stamped, augmenter) {
         (false, _) => Step::ValidationData,
         (true, Some(_)) if !lta => Step::Augment,
@@ -406,7 +408,7 @@ pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), Emb
 
 /// The level of the document's first signature that has one.
 fn level_of(reports: &[SignatureReport]) -> Option<String> {
-    reports.iter().find_map(|r| r.level.clone())
+    reports.iter().find_map(|r| r.level.map(|l| l.to_string()))
 }
 
 /// Every report TOTAL_PASSED, or the first problem.

@@ -70,6 +70,8 @@ const MAX_SIGNATURE: u64 = hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 pub use crate::progress::{NoProgress, Progress};
 pub use crate::tools::Tools;
 
+pub use crate::ingest_text::IngestVerdict;
+
 /// What to ingest.
 #[derive(Clone, Debug, Default)]
 pub struct IngestOptions {
@@ -748,7 +750,7 @@ fn build_in(
             sha256: copied_sha,
             size,
         });
-        meta.level = reports.first().and_then(|r| r.level.clone());
+        meta.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
         if let Err(reason) = verdict(&reports) {
             if !ctx.options.accept_failed {
                 return Err(reason);
@@ -908,7 +910,7 @@ fn adopt(
     let (reports, evidence) = tools
         .verifier
         .verify_with_evidence(&label, &bytes, Some(&doc));
-    meta.level = reports.first().and_then(|r| r.level.clone());
+    meta.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
     Ok(match verdict(&reports) {
         Ok(()) => {
             let stamped = reports.iter().all(|r| !r.timestamps.is_empty());

@@ -297,6 +297,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kinds_and_states_round_trip_through_their_catalog_and_json_names() {
+        for k in [Kind::Signed, Kind::Document, Kind::Scan, Kind::Pades] {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
+            assert_eq!(
+                serde_json::from_str::<Kind>(&format!("\"{k}\"")).unwrap(),
+                k
+            );
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        for s in [State::Archived, State::AcceptedFailed] {
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
+            assert_eq!(
+                serde_json::from_str::<State>(&format!("\"{s}\"")).unwrap(),
+                s
+            );
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(State::AcceptedFailed.as_str(), "accepted-failed");
+        assert_eq!(Kind::parse("other"), None);
+    }
+
+    #[test]
     fn ids_depend_on_path_and_content() {
         let a = record_id("/a/x.pdf", "00");
         assert_eq!(a.len(), 32);

@@ -66,6 +66,8 @@ pub struct Extended {
     pub error: Option<String>,
 }
 
+pub use crate::renew_text::RenewVerdict;
+
 /// The outcome of a renewal run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RenewReport {

@@ -41,18 +41,48 @@ pub fn bytes_of(meta: &RecordMeta) -> Vec<u8> {
 /// The snapshot of the record in `dir`: `None` when it has none (stamped
 /// before snapshots, or not stamped yet), else its fields or why they
 /// cannot be read.
-pub fn read(dir: &Path) -> Option<Result<Map<String, Value>, String>> {
-    let p = path(dir);
-    let bytes = match std::fs::read(&p) {
+pub fn read(dir: &Path) -> Option<Result<Map<String, Value>, StampedFieldsError>> {
+    let path = path(dir);
+    let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => return Some(Err(format!("{}: {e}", p.display()))),
+        Err(source) => return Some(Err(StampedFieldsError::Io { path, source })),
     };
     Some(match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(format!("{}: not a JSON object", p.display())),
-        Err(e) => Err(format!("{}: {e}", p.display())),
+        Ok(_) => Err(StampedFieldsError::NotAnObject { path }),
+        Err(source) => Err(StampedFieldsError::Json { path, source }),
     })
+}
+
+/// Why a record's stamped fields cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StampedFieldsError {
+    /// The file exists but cannot be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It is not JSON.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// It is JSON but not an object.
+    #[error("{}: not a JSON object", path.display())]
+    NotAnObject {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 /// Compares `record.json` with the stamped snapshot: one finding per
@@ -103,4 +133,56 @@ pub fn uncovered_in_group(er: &[u8], files: &[PathBuf]) -> Option<usize> {
             .filter(|h| !ours.iter().any(|o| o.as_slice() == h.as_bytes()))
             .count(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_without_a_snapshot_has_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read(dir.path()).is_none());
+    }
+
+    #[test]
+    fn a_snapshot_that_is_not_json_is_named_with_the_parser_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path(dir.path()), b"{not json").unwrap();
+        let e = read(dir.path()).unwrap().unwrap_err();
+        assert!(matches!(e, StampedFieldsError::Json { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&path(dir.path()).display().to_string()),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_that_is_not_an_object_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path(dir.path()), b"[1, 2]").unwrap();
+        let e = read(dir.path()).unwrap().unwrap_err();
+        assert!(matches!(e, StampedFieldsError::NotAnObject { .. }), "{e}");
+        assert!(e.to_string().ends_with(": not a JSON object"), "{e}");
+    }
+
+    #[test]
+    fn an_unreadable_snapshot_keeps_the_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where the file should be: reading it fails, and not
+        // with NotFound.
+        std::fs::create_dir(path(dir.path())).unwrap();
+        let e = read(dir.path()).unwrap().unwrap_err();
+        assert!(matches!(e, StampedFieldsError::Io { .. }), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn a_snapshot_object_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path(dir.path()), br#"{"id": "r1"}"#).unwrap();
+        let m = read(dir.path()).unwrap().unwrap();
+        assert_eq!(m["id"], "r1");
+    }
 }

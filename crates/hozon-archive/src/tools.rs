@@ -16,7 +16,7 @@ use hozon_verify::{BuildError, Verifier, VerifierSetup};
 use zeroize::Zeroizing;
 
 use crate::config::{Config, SignerConfig, TsaConfig};
-use crate::evidence::Stamper;
+use crate::evidence::{StampError, Stamper};
 
 /// Why the tools of `hozon.toml` could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -344,9 +344,9 @@ impl TsaStamper {
 }
 
 impl Stamper for TsaStamper {
-    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, String> {
+    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, StampError> {
         self.client(alg)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| StampError::Client(Box::new(e)))?
             .stamp(alg, digest)
     }
 }

@@ -54,7 +54,8 @@ impl Outcome {
 /// A record's last verification as the catalog stores it (`verify_state`):
 /// its [`Outcome`], or that its evidence record is missing (a failure that
 /// `archive status` also counts as without evidence).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum VerifyState {
     /// [`Outcome::Passed`].
     Passed,
@@ -91,6 +92,13 @@ impl VerifyState {
     /// The state a catalog name stands for.
     pub fn parse(name: &str) -> Option<VerifyState> {
         VerifyState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for VerifyState {
+    /// The catalog name (padded as the formatter asks).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -388,7 +396,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
             .then(|| crate::embedded::record_reports(dir, &meta, verifier))
             .flatten()
         {
-            check.level = reports.iter().find_map(|r| r.level.clone());
+            check.level = reports.iter().find_map(|r| r.level.map(|l| l.to_string()));
             for r in &reports {
                 let detail = || crate::evidence::indication_text(r);
                 match r.indication {
@@ -422,7 +430,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
                             }
                             None => verifier.verify(&label, &bytes, content.as_deref()),
                         };
-                        check.level = reports.first().and_then(|r| r.level.clone());
+                        check.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
                         for r in &reports {
                             let detail = || crate::evidence::indication_text(r);
                             match r.indication {
@@ -853,4 +861,30 @@ fn audit_index_of(root: &Path) -> Option<std::sync::Arc<crate::checks::AuditInde
         Arc::new(crate::checks::AuditIndex::read(&crate::Layout::new(root).audit_log()).ok()?);
     map.insert(root.to_path_buf(), index.clone());
     Some(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_and_verify_states_serialise_to_their_catalog_names() {
+        for o in [
+            Outcome::Passed,
+            Outcome::AcceptedFailed,
+            Outcome::Indeterminate,
+            Outcome::Failed,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&o).unwrap(),
+                format!("\"{}\"", o.as_str())
+            );
+            assert_eq!(VerifyState::from(o).as_str(), o.as_str());
+        }
+        for v in VerifyState::ALL {
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{v}\""));
+            assert_eq!(VerifyState::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(VerifyState::EvidenceMissing.as_str(), "evidence-missing");
+    }
 }

@@ -35,11 +35,46 @@
 //! The v1 archiveTimestamp (id-aa-27) of TS 101 733 before V1.5.1 hashed a
 //! different input and is not computed here.
 
+use std::path::PathBuf;
+
 use der::{Decode, Header, Length, Reader, SliceReader, Tag};
 use x509_cert::attr::Attribute;
 
 use crate::algorithm::{DigestAlgorithm, Digester};
 use crate::{Error, SignatureFile};
+
+/// Why an archive-time-stamp-v2 imprint could not be computed: the detached
+/// content could not be fed into it, or the digester failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContentError {
+    /// The content is not available, and why (a detached signature
+    /// validated without its document).
+    #[error("{0}")]
+    Absent(String),
+    /// The content could not be read.
+    #[error("cannot read the content {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A byte range of the content goes past the end of its file.
+    #[error("cannot read the content {}: the range {offset}+{length} goes past its end", path.display())]
+    PastEnd {
+        /// The file.
+        path: PathBuf,
+        /// Where the range starts.
+        offset: u64,
+        /// Its length.
+        length: u64,
+    },
+    /// The digester failed.
+    #[error("digest: {0}")]
+    Digest(#[from] openssl::error::ErrorStack),
+}
 
 /// How the covered unsigned attributes are put into the hash input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,16 +107,15 @@ impl ImprintInput {
     pub fn digest(
         &self,
         alg: DigestAlgorithm,
-        detached_content: &mut dyn FnMut(&mut Digester) -> Result<(), String>,
-    ) -> Result<Vec<u8>, Error> {
-        let ossl = |e: openssl::error::ErrorStack| Error::NotCms(format!("digest: {e}"));
-        let mut d = Digester::new(alg).map_err(ossl)?;
-        d.update(&self.before_content).map_err(ossl)?;
+        detached_content: &mut dyn FnMut(&mut Digester) -> Result<(), ContentError>,
+    ) -> Result<Vec<u8>, ContentError> {
+        let mut d = Digester::new(alg)?;
+        d.update(&self.before_content)?;
         if self.detached {
-            detached_content(&mut d).map_err(Error::NotCms)?;
+            detached_content(&mut d)?;
         }
-        d.update(&self.after_content).map_err(ossl)?;
-        d.finish().map_err(ossl)
+        d.update(&self.after_content)?;
+        Ok(d.finish()?)
     }
 }
 
@@ -472,14 +506,20 @@ mod tests {
         assert_eq!(input.before_content, eci);
         let digest = input
             .digest(DigestAlgorithm::Sha256, &mut |d| {
-                d.update(b"hello").map_err(|e| e.to_string())
+                d.update(b"hello").map_err(ContentError::from)
             })
             .unwrap();
         let expected = sha256(&[eci, b"hello", &input.after_content].concat());
         assert_eq!(digest, expected);
-        assert!(input
-            .digest(DigestAlgorithm::Sha256, &mut |_| Err("gone".into()))
-            .is_err());
+        let gone = input
+            .digest(DigestAlgorithm::Sha256, &mut |_| {
+                Err(ContentError::Absent("gone".into()))
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&gone, ContentError::Absent(why) if why == "gone"),
+            "{gone}"
+        );
     }
 
     #[test]

@@ -15,6 +15,42 @@ use crate::{Cert, Digester, SignatureAlgorithm};
 use openssl::pkey::{Id, PKey, Public};
 use openssl::pkey_ctx::PkeyCtx;
 
+/// Why a signature could not be checked with a certificate's key (as
+/// opposed to a signature that does not verify, which is `Ok(false)`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The certificate's public key could not be decoded.
+    #[error("the public key of {subject} is unreadable: {source}")]
+    Unreadable {
+        /// The certificate's subject.
+        subject: String,
+        /// OpenSSL's error.
+        #[source]
+        source: openssl::error::ErrorStack,
+    },
+    /// The algorithm is not one the key's type can verify.
+    #[error("{alg} does not fit a {key_type:?} key")]
+    Unfit {
+        /// The signature algorithm.
+        alg: SignatureAlgorithm,
+        /// The key's type.
+        key_type: Id,
+    },
+    /// [`KeyEntry::verify_digest`] with an algorithm that does not fit the
+    /// key or signs messages rather than digests (Ed25519, Ed448).
+    #[error("{alg} does not fit a {key_type:?} key or cannot verify a digest")]
+    UnfitForDigest {
+        /// The signature algorithm.
+        alg: SignatureAlgorithm,
+        /// The key's type.
+        key_type: Id,
+    },
+    /// OpenSSL could not set up or run the verification.
+    #[error(transparent)]
+    OpenSsl(#[from] openssl::error::ErrorStack),
+}
+
 /// Entries kept before the cache is emptied.
 const CACHE_LIMIT: usize = 10_000;
 
@@ -33,7 +69,7 @@ pub struct KeyCache {
 
 impl KeyCache {
     /// The key of `cert`, decoded on first use.
-    pub fn get(&self, cert: &Cert) -> Result<Arc<KeyEntry>, String> {
+    pub fn get(&self, cert: &Cert) -> Result<Arc<KeyEntry>, KeyError> {
         if let Some(hit) = self
             .map
             .lock()
@@ -45,7 +81,10 @@ impl KeyCache {
         let key = cert
             .to_openssl()
             .and_then(|x| x.public_key())
-            .map_err(|e| format!("the public key of {} is unreadable: {e}", cert.subject()))?;
+            .map_err(|source| KeyError::Unreadable {
+                subject: cert.subject(),
+                source,
+            })?;
         let entry = Arc::new(KeyEntry {
             key,
             contexts: Mutex::new(HashMap::new()),
@@ -84,20 +123,21 @@ impl KeyEntry {
         alg: SignatureAlgorithm,
         message: &[u8],
         signature: &[u8],
-    ) -> Result<bool, String> {
+    ) -> Result<bool, KeyError> {
         if !self.fits(alg) {
-            return Err(format!("{alg} does not fit a {:?} key", self.key.id()));
+            return Err(KeyError::Unfit {
+                alg,
+                key_type: self.key.id(),
+            });
         }
         let Some(digest) = alg.digest() else {
             // Ed25519 verifies the message itself; nothing to pool.
-            let mut v = openssl::sign::Verifier::new_without_digest(&self.key)
-                .map_err(|e| e.to_string())?;
+            let mut v = openssl::sign::Verifier::new_without_digest(&self.key)?;
             return Ok(v.verify_oneshot(signature, message).unwrap_or(false));
         };
         let hash = Digester::new(digest)
             .and_then(|mut d| d.update(message).map(|()| d))
-            .and_then(Digester::finish)
-            .map_err(|e| e.to_string())?;
+            .and_then(Digester::finish)?;
         self.verify_digest(alg, &hash, signature)
     }
 
@@ -108,12 +148,12 @@ impl KeyEntry {
         alg: SignatureAlgorithm,
         hash: &[u8],
         signature: &[u8],
-    ) -> Result<bool, String> {
+    ) -> Result<bool, KeyError> {
         if !self.fits(alg) || alg.digest().is_none() {
-            return Err(format!(
-                "{alg} does not fit a {:?} key or cannot verify a digest",
-                self.key.id()
-            ));
+            return Err(KeyError::UnfitForDigest {
+                alg,
+                key_type: self.key.id(),
+            });
         }
         let pooled = self
             .contexts
@@ -123,7 +163,7 @@ impl KeyEntry {
             .and_then(Vec::pop);
         let mut ctx = match pooled {
             Some(ctx) => ctx,
-            None => self.context(alg).map_err(|e| e.to_string())?,
+            None => self.context(alg)?,
         };
         // OpenSSL reports a malformed signature as an error, a wrong one as
         // false; both mean "does not verify".
@@ -145,5 +185,62 @@ impl KeyEntry {
         ctx.verify_init()?;
         alg.configure(&mut ctx)?;
         Ok(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DigestAlgorithm;
+
+    fn cert(name: &str) -> Cert {
+        let pem = std::fs::read(format!(
+            "{}/../../testdata/pki/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        Cert::read_bundle(&pem).unwrap().remove(0)
+    }
+
+    #[test]
+    fn an_algorithm_that_does_not_fit_the_key_is_named() {
+        let keys = KeyCache::default();
+        let rsa = keys.get(&cert("signer-doctor.crt")).unwrap();
+        let e = rsa
+            .verify(
+                SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
+                b"m",
+                b"s",
+            )
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KeyError::Unfit {
+                    key_type: Id::RSA,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("does not fit a"), "{e}");
+    }
+
+    #[test]
+    fn a_message_algorithm_cannot_verify_a_digest() {
+        let keys = KeyCache::default();
+        let rsa = keys.get(&cert("signer-doctor.crt")).unwrap();
+        let e = rsa
+            .verify_digest(SignatureAlgorithm::Ed25519, &[0; 32], b"s")
+            .unwrap_err();
+        assert!(matches!(e, KeyError::UnfitForDigest { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_signature_is_false_not_an_error() {
+        let keys = KeyCache::default();
+        let rsa = keys.get(&cert("signer-doctor.crt")).unwrap();
+        let alg = SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256);
+        assert!(!rsa.verify(alg, b"message", &[0u8; 256]).unwrap());
     }
 }

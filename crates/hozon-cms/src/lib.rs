@@ -63,7 +63,7 @@ mod time;
 pub use algorithm::{DigestAlgorithm, Digester, SignatureAlgorithm};
 pub use cert::Cert;
 pub use error::Error;
-pub use key_cache::{KeyCache, KeyEntry};
+pub use key_cache::{KeyCache, KeyEntry, KeyError};
 pub use signature_file::{Encoding, SignatureFile, MAX_SIGNATURE_FILE_SIZE};
 pub use time::{NotRfc3339, UnixTime};
 

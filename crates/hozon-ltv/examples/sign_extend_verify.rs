@@ -55,7 +55,9 @@ pub fn run() -> Result<String, Box<dyn std::error::Error>> {
     .build()?;
     let reports = root_only.verify("discharge-summary.txt.p7s", &b_lta, Some(&document));
     match reports.as_slice() {
-        [r] if r.indication == Indication::TotalPassed => Ok(r.level.clone().unwrap_or_default()),
+        [r] if r.indication == Indication::TotalPassed => {
+            Ok(r.level.map(|l| l.to_string()).unwrap_or_default())
+        }
         other => Err(format!("expected one TOTAL_PASSED signature, got {other:?}").into()),
     }
 }

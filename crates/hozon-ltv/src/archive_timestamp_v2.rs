@@ -11,7 +11,7 @@
 //! before it is made.
 
 use cms::signed_data::SignerInfos;
-use hozon_cms::archive_timestamp_v2::{imprint_input, UnsignedAttrsForm};
+use hozon_cms::archive_timestamp_v2::{imprint_input, ContentError, UnsignedAttrsForm};
 use hozon_cms::attributes::push;
 use hozon_cms::oid::rfc5126::ID_AA_ETS_ARCHIVE_TIMESTAMP_V2;
 use hozon_cms::{Digester, SignatureFile};
@@ -43,7 +43,7 @@ pub fn has_archive_timestamp_v1_or_v2(signature: &[u8]) -> Result<bool, Error> {
 pub fn add_archive_timestamp_v2(
     signature: &[u8],
     tsa: &TsaClient,
-    detached_content: &mut dyn FnMut(&mut Digester) -> Result<(), String>,
+    detached_content: &mut dyn FnMut(&mut Digester) -> Result<(), ContentError>,
 ) -> Result<(Vec<u8>, Vec<Stamp>), Error> {
     let encode = |e: der::Error| Error::Encode(e.to_string());
     let parsed = SignatureFile::parse(signature)?;
@@ -52,19 +52,13 @@ pub fn add_archive_timestamp_v2(
     // written is what was stamped.
     let normalized = SignatureFile::encode_signed_data(&parsed.signed_data)?;
     let file = SignatureFile::parse(&normalized)?;
-    let mut content_error = None;
     let mut stamps = Vec::new();
     let mut infos = file.signed_data.signer_infos.0.clone().into_vec();
     for si in &mut infos {
         let input = imprint_input(&file, si, &[], UnsignedAttrsForm::Tagged)?;
-        let digest = input.digest(tsa.digest(), &mut |d| {
-            detached_content(d).inspect_err(|e| content_error = Some(e.clone()))
-        });
-        let digest = match (digest, content_error.take()) {
-            (Ok(d), _) => d,
-            (Err(_), Some(why)) => return Err(Error::Content(why)),
-            (Err(e), None) => return Err(e.into()),
-        };
+        let digest = input
+            .digest(tsa.digest(), detached_content)
+            .map_err(|e| Error::Content(e.to_string()))?;
         let stamp = tsa.stamp_digest(&digest)?;
         push(
             &mut si.unsigned_attrs,

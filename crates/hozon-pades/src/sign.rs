@@ -156,7 +156,7 @@ pub fn add_validation_data(verifier: &Verifier, path: &Path) -> Result<Vec<u8>, 
                 r.errors.first().cloned().unwrap_or_default()
             )));
         }
-        if r.level.as_deref() == Some("B-B") {
+        if r.level == Some(hozon_verify::Level::BB) {
             return Err(Error::NotValidated(
                 "B-LT needs a time stamp first (a signature time stamp or a document time stamp)"
                     .into(),

@@ -160,7 +160,7 @@ pub fn verify_pdf_with_evidence(
 
 /// `report` as a PAdES one.
 fn pades(mut report: SignatureReport) -> SignatureReport {
-    report.format = "PAdES".to_owned();
+    report.format = hozon_verify::SignatureFormat::Pades;
     report
 }
 
@@ -386,7 +386,7 @@ impl Context<'_> {
         for (_, s) in &covering {
             r.timestamps.extend(s.timestamps.iter().cloned());
         }
-        r.level = Some(self.level(rev, &r, &covering).to_owned());
+        r.level = self.level(rev, &r, &covering).parse().ok();
         changes(&mut r, diff::analyse(self.pdf, rev, self.docmdp));
         r
     }

@@ -278,8 +278,8 @@ impl Model {
             let level = r
                 .signatures
                 .first()
-                .and_then(|s| s.level.clone())
-                .unwrap_or_else(|| "-".to_owned());
+                .and_then(|s| s.level)
+                .map_or_else(|| "-".to_owned(), |l| l.to_string());
             (level, String::new())
         });
         let by_signer = count_records(run.records.iter(), |r| {

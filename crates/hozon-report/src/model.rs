@@ -393,8 +393,8 @@ pub(crate) fn entry(cat: &Catalog, meta: &RunMeta, s: &SignatureReport, n: usize
             .content
             .as_ref()
             .and_then(|c| meta.document_digests.get(c).cloned()),
-        format: s.format.clone(),
-        level: s.level.clone().unwrap_or_else(|| "-".to_owned()),
+        format: s.format.to_string(),
+        level: s.level.map_or_else(|| "-".to_owned(), |l| l.to_string()),
         word: cat.verdict_word(s.indication),
         code: code_of(s.indication, s.sub_indication),
         class: class_of(s.indication),
@@ -471,7 +471,7 @@ impl Model {
         let unknown = cat.text("report-no-signer");
         let by_level = count_by(signatures(), |s| {
             (
-                s.level.clone().unwrap_or_else(|| "-".to_owned()),
+                s.level.map_or_else(|| "-".to_owned(), |l| l.to_string()),
                 String::new(),
             )
         });

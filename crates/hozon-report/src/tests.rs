@@ -7,8 +7,8 @@ fn signature(file: &str, indication: Indication, sub: Option<SubIndication>) -> 
         file: file.to_owned(),
         content: Some(file.trim_end_matches(".p7s").to_owned()),
         signer_info: 0,
-        format: "CAdES".into(),
-        level: Some("B-T".into()),
+        format: hozon_verify::SignatureFormat::Cades,
+        level: Some(hozon_verify::Level::BT),
         indication,
         sub_indication: sub,
         errors: sub
@@ -24,10 +24,10 @@ fn signature(file: &str, indication: Indication, sub: Option<SubIndication>) -> 
         claimed_signing_time: Some("2026-01-01T00:00:00Z".into()),
         best_signature_time: Some("2026-01-01T00:00:05Z".into()),
         timestamps: vec![TimestampReport {
-            kind: "signature".into(),
+            kind: hozon_verify::TimestampKind::Signature,
             gen_time: "2026-01-01T00:00:05Z".into(),
             tsa: "CN=Test TSA".into(),
-            indication: "PASSED".into(),
+            indication: hozon_verify::TimestampIndication::Passed,
             serial: None,
             policy: None,
             attribute: None,
@@ -293,7 +293,7 @@ fn archive_run() -> ArchiveRun {
         Indication::Indeterminate,
         Some(SubIndication::NoPoe),
     );
-    evidence.format = "ERS".into();
+    evidence.format = hozon_verify::SignatureFormat::Ers;
     evidence.renew_by = Some("2030-01-01T00:00:00Z".into());
     evidence.renew_by_reason = Some("the TSA certificate expires".into());
     let mut stale = record(

@@ -361,7 +361,7 @@ fn read_signature(sig: &Path) -> Result<Vec<u8>, String> {
 }
 
 fn verification_check(which: &str, r: &SignatureReport) -> Check {
-    let level = r.level.as_deref().unwrap_or("no level");
+    let level = r.level.map_or("no level", |l| l.as_str());
     if r.indication == Indication::TotalPassed {
         auth(
             CheckName::Signature,
@@ -500,7 +500,7 @@ fn delay_check(
         .filter_map(|t| UnixTime::parse_rfc3339(&t.gen_time).ok())
         .min();
     let Some(stamp) = stamp else {
-        let level = r.level.as_deref().unwrap_or("");
+        let level = r.level.map_or("", |l| l.as_str());
         let reason = if r.timestamps.iter().any(|t| t.kind == "signature") {
             format!("{which}no valid signature time stamp")
         } else if level == "B-B" || level.is_empty() {

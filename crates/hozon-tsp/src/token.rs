@@ -240,7 +240,7 @@ impl Token {
         let verified = keys
             .get(&tsa)
             .and_then(|k| k.verify(sig_alg, &tbs, si.signature.as_bytes()))
-            .map_err(fault(TokenFault::Signature))?;
+            .map_err(|e| fault(TokenFault::Signature)(e.to_string()))?;
         if !verified {
             return Err(fault(TokenFault::Signature)(format!(
                 "the TSA's signature does not verify with the key of {}",

@@ -284,7 +284,7 @@ impl Verifier {
                         problems.push(format!("{}: {p}", cert.subject()));
                     }
                 }
-                Err(e) => problems.push(e),
+                Err(e) => problems.push(e.to_string()),
             }
             if i + 1 < path.len() {
                 let oid = cert.parsed().signature_algorithm.oid;

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use hozon_cms::archive_timestamp_v2::ContentError;
 use hozon_cms::DigestAlgorithm;
 
 /// Detached content given to [`crate::Verifier::verify_detached`]: a whole
@@ -40,10 +41,13 @@ pub struct ValidationData {
 pub(crate) fn read_ranges(
     path: &Path,
     ranges: &[(u64, u64)],
-    mut sink: impl FnMut(&[u8]) -> Result<(), String>,
-) -> Result<(), String> {
+    mut sink: impl FnMut(&[u8]) -> Result<(), ContentError>,
+) -> Result<(), ContentError> {
     use std::io::{Seek, SeekFrom};
-    let io = |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());
+    let io = |source: std::io::Error| ContentError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = File::open(path).map_err(io)?;
     let mut buf = vec![0u8; 64 * 1024];
     for &(offset, length) in ranges {
@@ -53,10 +57,11 @@ pub(crate) fn read_ranges(
             let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
             let n = file.read(&mut buf[..want]).map_err(io)?;
             if n == 0 {
-                return Err(format!(
-                    "cannot read the content {}: the range {offset}+{length} goes past its end",
-                    path.display()
-                ));
+                return Err(ContentError::PastEnd {
+                    path: path.to_path_buf(),
+                    offset,
+                    length,
+                });
             }
             sink(&buf[..n])?;
             left -= n as u64;
@@ -80,12 +85,10 @@ fn digest_ranges_inner(
     alg: DigestAlgorithm,
     path: &Path,
     ranges: &[(u64, u64)],
-) -> Result<Vec<u8>, String> {
-    let mut digester = hozon_cms::Digester::new(alg).map_err(|e| e.to_string())?;
-    read_ranges(path, ranges, |chunk| {
-        digester.update(chunk).map_err(|e| e.to_string())
-    })?;
-    digester.finish().map_err(|e| e.to_string())
+) -> Result<Vec<u8>, ContentError> {
+    let mut digester = hozon_cms::Digester::new(alg)?;
+    read_ranges(path, ranges, |chunk| Ok(digester.update(chunk)?))?;
+    Ok(digester.finish()?)
 }
 
 /// Where the signed content is.
@@ -150,9 +153,8 @@ impl<'a> DigestCache<'a> {
                             ))
                         })
                 }
-                Source::Ranges(path, ranges) => {
-                    digest_ranges_inner(alg, path, ranges).map_err(DigestError::Io)
-                }
+                Source::Ranges(path, ranges) => digest_ranges_inner(alg, path, ranges)
+                    .map_err(|e| DigestError::Io(e.to_string())),
             })
             .clone()
     }
@@ -161,16 +163,18 @@ impl<'a> DigestCache<'a> {
 impl DigestCache<'_> {
     /// Streams the content into `digester` (for hash inputs that contain
     /// the content itself, as archive-time-stamp-v2's do).
-    pub(crate) fn feed(&self, digester: &mut hozon_cms::Digester) -> Result<(), String> {
+    pub(crate) fn feed(&self, digester: &mut hozon_cms::Digester) -> Result<(), ContentError> {
         match self.source {
-            Source::Embedded(c) => digester.update(c).map_err(|e| e.to_string()),
-            Source::Absent(why) => Err(why.clone()),
-            Source::Ranges(path, ranges) => read_ranges(path, ranges, |chunk| {
-                digester.update(chunk).map_err(|e| e.to_string())
-            }),
+            Source::Embedded(c) => Ok(digester.update(c)?),
+            Source::Absent(why) => Err(ContentError::Absent(why.clone())),
+            Source::Ranges(path, ranges) => {
+                read_ranges(path, ranges, |chunk| Ok(digester.update(chunk)?))
+            }
             Source::File(path) => {
-                let io =
-                    |e: std::io::Error| format!("cannot read the content {}: {e}", path.display());
+                let io = |source: std::io::Error| ContentError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                };
                 let mut file = File::open(path).map_err(io)?;
                 let mut buf = vec![0u8; 64 * 1024];
                 loop {
@@ -178,7 +182,7 @@ impl DigestCache<'_> {
                     if n == 0 {
                         return Ok(());
                     }
-                    digester.update(&buf[..n]).map_err(|e| e.to_string())?;
+                    digester.update(&buf[..n])?;
                 }
             }
         }

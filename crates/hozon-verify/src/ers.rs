@@ -154,7 +154,7 @@ impl Verifier {
         use SubIndication as S;
         let names: Vec<String> = contents.iter().map(|p| p.display().to_string()).collect();
         let mut report = blank_report(label, (!names.is_empty()).then(|| names.join(", ")));
-        report.format = SignatureFormat::Ers.as_str().to_owned();
+        report.format = SignatureFormat::Ers;
         let mut f = Findings::default();
         let er = match EvidenceRecord::parse(bytes) {
             Ok(er) => er,
@@ -365,7 +365,7 @@ impl Verifier {
             },
             &mut f,
         );
-        let problem = (entry.indication != TimestampIndication::Passed.as_str()).then(|| {
+        let problem = (entry.indication != TimestampIndication::Passed).then(|| {
             let mut all: Vec<String> = f.problems.iter().map(|p| p.message.clone()).collect();
             all.extend(f.warnings.iter().map(|w| w.message.clone()));
             format!("{}: {}", entry.indication, all.join("; "))

@@ -125,7 +125,7 @@ pub struct TimeStamp {
     /// The token (DER ContentInfo).
     pub der: Vec<u8>,
     /// The token parsed, or why it cannot be.
-    pub token: Result<Token, String>,
+    pub token: Result<Token, hozon_tsp::Error>,
     /// For archive stamps of the same second, how much each covers (a
     /// later stamp covers more): the engine validates newest first.
     pub coverage: usize,

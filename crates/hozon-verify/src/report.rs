@@ -154,13 +154,13 @@ pub struct SignerReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimestampReport {
     /// "signature", "archive", ...
-    pub kind: String,
+    pub kind: crate::vocabulary::TimestampKind,
     /// genTime (RFC 3339).
     pub gen_time: String,
     /// The TSA's subject DN.
     pub tsa: String,
     /// PASSED, FAILED or INDETERMINATE.
-    pub indication: String,
+    pub indication: crate::vocabulary::TimestampIndication,
     /// The token's serial number (hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
@@ -259,10 +259,10 @@ pub struct SignatureReport {
     pub content: Option<String>,
     /// Index of the SignerInfo within the file (0-based).
     pub signer_info: usize,
-    /// "CAdES" or "CMS" (no signing-certificate attribute).
-    pub format: String,
+    /// "CAdES" or "CMS" (no signing-certificate attribute), "XAdES", ...
+    pub format: crate::vocabulary::SignatureFormat,
     /// The level that was validated ("B-B", ...).
-    pub level: Option<String>,
+    pub level: Option<crate::vocabulary::Level>,
     /// The verdict.
     pub indication: Indication,
     /// Why, when not TOTAL_PASSED.

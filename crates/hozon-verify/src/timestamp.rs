@@ -132,12 +132,12 @@ impl Covered<'_> {
 
 /// A token, from a bare token or from a TimeStampResp (as `.tsr` files
 /// hold).
-pub(crate) fn parse_token(der: &[u8], label: &str) -> Result<Token, String> {
+pub(crate) fn parse_token(der: &[u8], label: &str) -> Result<Token, hozon_tsp::Error> {
     match Token::parse(der, label) {
         Ok(t) => Ok(t),
         Err(token_error) => hozon_tsp::parse_response(der, label).map_err(|e| match e {
-            hozon_tsp::Error::Malformed { .. } => token_error.to_string(),
-            other => other.to_string(),
+            hozon_tsp::Error::Malformed { .. } => token_error,
+            other => other,
         }),
     }
 }
@@ -193,14 +193,16 @@ impl Verifier {
         content: Option<&Path>,
     ) -> SignatureReport {
         let mut report = blank_report(label, content.map(|c| c.display().to_string()));
-        report.format = crate::vocabulary::SignatureFormat::Rfc3161
-            .as_str()
-            .to_owned();
+        report.format = crate::vocabulary::SignatureFormat::Rfc3161;
         let mut f = Findings::default();
         // A file that is no time stamp at all is a format failure, whatever
         // the content.
         if let Err(e) = parse_token(bytes, label) {
-            f.fail(SubIndication::FormatFailure, Code::TimestampUnreadable, e);
+            f.fail(
+                SubIndication::FormatFailure,
+                Code::TimestampUnreadable,
+                e.to_string(),
+            );
             conclude(&mut report, f, &[]);
             return report;
         }
@@ -242,7 +244,7 @@ impl Verifier {
                 hc_role: None,
             });
         }
-        let ok = entry.indication == TimestampIndication::Passed.as_str();
+        let ok = entry.indication == TimestampIndication::Passed;
         report.timestamps.push(entry);
         conclude(&mut report, f, &[(ok, "time stamp")]);
         report
@@ -284,9 +286,7 @@ impl Verifier {
             }
         };
         let mut report = blank_report(label, Some(path.display().to_string()));
-        report.format = crate::vocabulary::SignatureFormat::Rfc3161
-            .as_str()
-            .to_owned();
+        report.format = crate::vocabulary::SignatureFormat::Rfc3161;
         let mut f = Findings::default();
         let mut crls = CrlSet::new();
         for (i, der) in external.crls.iter().enumerate() {
@@ -329,7 +329,7 @@ impl Verifier {
                 hc_role: None,
             });
         }
-        let ok = entry.indication == TimestampIndication::Passed.as_str();
+        let ok = entry.indication == TimestampIndication::Passed;
         report.timestamps.push(entry);
         let evidence = std::mem::take(&mut f.evidence);
         conclude(&mut report, f, &[(ok, "time stamp")]);
@@ -357,10 +357,10 @@ impl Verifier {
         use SubIndication as S;
         let at = self.config.validation_time;
         let mut entry = TimestampReport {
-            kind: kind.as_str().to_owned(),
+            kind,
             gen_time: String::new(),
             tsa: String::new(),
-            indication: TimestampIndication::Failed.as_str().to_owned(),
+            indication: TimestampIndication::Failed,
             serial: None,
             policy: None,
             attribute: None,
@@ -369,7 +369,7 @@ impl Verifier {
         let token = match parse_token(token_der, label) {
             Ok(t) => t,
             Err(e) => {
-                f.fail(S::FormatFailure, Code::TimestampUnreadable, e);
+                f.fail(S::FormatFailure, Code::TimestampUnreadable, e.to_string());
                 return (entry, None, None);
             }
         };
@@ -448,7 +448,7 @@ impl Verifier {
                 Code::TimestampAfterValidationTime,
                 format!("{label} ({gen}) was made after the validation time {at} and is not used"),
             );
-            entry.indication = TimestampIndication::Indeterminate.as_str().to_owned();
+            entry.indication = TimestampIndication::Indeterminate;
             return (entry, None, tsa_cert);
         }
         let passed = tf.problems.is_empty();
@@ -462,9 +462,7 @@ impl Verifier {
             TimestampIndication::Failed
         } else {
             TimestampIndication::Indeterminate
-        }
-        .as_str()
-        .to_owned();
+        };
         f.absorb(tf, &format!("{label} ({gen}): "));
         (entry, passed.then_some(gen), tsa_cert)
     }

@@ -62,7 +62,7 @@ pub(crate) fn blank_report(label: &str, content: Option<String>) -> SignatureRep
         file: label.to_owned(),
         content,
         signer_info: 0,
-        format: "CMS".to_owned(),
+        format: crate::vocabulary::SignatureFormat::Cms,
         level: None,
         indication: Indication::TotalFailed,
         sub_indication: Some(SubIndication::FormatFailure),

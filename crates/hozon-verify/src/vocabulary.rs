@@ -168,4 +168,27 @@ mod tests {
         assert!("B-X".parse::<Level>().is_err());
         assert!(SignatureFormat::Cades.has_levels() && !SignatureFormat::Cms.has_levels());
     }
+
+    fn round_trips<T>(all: &[T])
+    where
+        T: Copy + std::fmt::Debug + PartialEq + Serialize + for<'de> Deserialize<'de>,
+        T: std::str::FromStr<Err = UnknownName> + std::fmt::Display,
+    {
+        for v in all {
+            let json = serde_json::to_string(v).expect("serialise");
+            assert_eq!(json, format!("\"{v}\""));
+            assert_eq!(serde_json::from_str::<T>(&json).expect("deserialise"), *v);
+            assert_eq!(v.to_string().parse::<T>(), Ok(*v));
+        }
+    }
+
+    #[test]
+    fn every_variant_round_trips_through_its_report_string() {
+        round_trips(SignatureFormat::all());
+        round_trips(Level::all());
+        round_trips(TimestampKind::all());
+        round_trips(TimestampIndication::all());
+        assert_eq!(SignatureFormat::all().len(), 7);
+        assert_eq!(TimestampKind::all().len(), 4);
+    }
 }

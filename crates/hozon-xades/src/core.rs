@@ -130,11 +130,13 @@ pub fn check_signature_value(
         SignatureAlgorithm::Ecdsa(_) => ecdsa_to_der(&sig.signature_value)?,
         _ => sig.signature_value.clone(),
     };
-    let key = keys.get(cert).map_err(SignatureValueProblem::Key)?;
+    let key = keys
+        .get(cert)
+        .map_err(|e| SignatureValueProblem::Key(e.to_string()))?;
     match key.verify(alg, &message, &value) {
         Ok(true) => Ok(alg),
         Ok(false) => Err(SignatureValueProblem::Invalid(cert.subject())),
-        Err(e) => Err(SignatureValueProblem::Key(e)),
+        Err(e) => Err(SignatureValueProblem::Key(e.to_string())),
     }
 }
 

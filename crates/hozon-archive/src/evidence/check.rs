@@ -151,7 +151,7 @@ pub fn verify_newest_report(
                     crate::stamped_fields::NAME
                 )),
                 Some(Err(e)) => {
-                    return fields_failed(r, vec![e]);
+                    return fields_failed(r, vec![e.to_string()]);
                 }
                 Some(Ok(stamped)) => {
                     let found = crate::stamped_fields::compare(meta, &stamped, covers_current);

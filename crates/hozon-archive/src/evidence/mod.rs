@@ -68,19 +68,75 @@ pub use stamp::{complete_missing, stamp_pending};
 /// tree's: SHA-256, or the stronger one of a hash-tree renewal).
 pub trait Stamper: Sync {
     /// A checked time stamp over `digest`, a hash made with `alg`.
-    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, String>;
+    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, StampError>;
+}
+
+/// Why a [`Stamper`] gave no time stamp.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StampError {
+    /// The TSA client hashes with another algorithm than the tree's.
+    #[error("the TSA client sends {} imprints, the hash tree is {}", client.name(), tree.name())]
+    DigestMismatch {
+        /// The client's imprint algorithm.
+        client: DigestAlgorithm,
+        /// The hash tree's.
+        tree: DigestAlgorithm,
+    },
+    /// No TSA client could be made for the algorithm (`hozon.toml`).
+    #[error(transparent)]
+    Client(Box<crate::tools::ToolsError>),
+    /// The TSA did not stamp (unreachable, refused, a bad token).
+    #[error(transparent)]
+    Tsa(#[from] hozon_tsp::Error),
 }
 
 impl Stamper for TsaClient {
-    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, String> {
+    fn stamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> std::result::Result<Stamp, StampError> {
         if self.digest() != alg {
-            return Err(format!(
-                "the TSA client sends {} imprints, the hash tree is {}",
-                self.digest().name(),
-                alg.name()
-            ));
+            return Err(StampError::DigestMismatch {
+                client: self.digest(),
+                tree: alg,
+            });
         }
-        self.stamp_digest(digest).map_err(|e| e.to_string())
+        Ok(self.stamp_digest(digest)?)
+    }
+}
+
+/// What an evidence batch did (its `kind` in reports, the catalog and the
+/// audit log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BatchKind {
+    /// The first evidence records of records that had none.
+    Initial,
+    /// RFC 4998 §5.2 time-stamp renewal.
+    TimestampRenewal,
+    /// RFC 4998 §5.2 hash-tree renewal.
+    HashTreeRenewal,
+}
+
+impl BatchKind {
+    /// Every kind.
+    pub const ALL: [BatchKind; 3] = [
+        BatchKind::Initial,
+        BatchKind::TimestampRenewal,
+        BatchKind::HashTreeRenewal,
+    ];
+
+    /// The name in reports, the catalog and the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchKind::Initial => "initial",
+            BatchKind::TimestampRenewal => "timestamp-renewal",
+            BatchKind::HashTreeRenewal => "hash-tree-renewal",
+        }
+    }
+}
+
+impl std::fmt::Display for BatchKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -93,7 +149,7 @@ pub struct BatchInfo {
     /// Batch name.
     pub id: String,
     /// `initial`, `timestamp-renewal` or `hash-tree-renewal`.
-    pub kind: String,
+    pub kind: BatchKind,
     /// Records covered.
     pub records: usize,
     /// The token's genTime.
@@ -281,4 +337,43 @@ pub(super) fn newest_audit(session: &Session) -> Option<(EvidenceRecord, serde_j
     let side: serde_json::Value =
         serde_json::from_slice(&std::fs::read(path.with_extension("json")).ok()?).ok()?;
     Some((er, side))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_kinds_serialise_to_their_names() {
+        for k in BatchKind::ALL {
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{k}\""));
+            assert_eq!(serde_json::from_str::<BatchKind>(&json).unwrap(), k);
+        }
+        assert_eq!(BatchKind::HashTreeRenewal.as_str(), "hash-tree-renewal");
+    }
+
+    #[test]
+    fn a_client_of_another_digest_is_refused_before_any_request() {
+        // The URL is never contacted: the mismatch is found first.
+        let client = TsaClient::new(hozon_tsp::TsaConfig::new(
+            vec!["http://127.0.0.1:9/".into()],
+        ))
+        .unwrap();
+        let e = Stamper::stamp(&client, DigestAlgorithm::Sha384, &[0; 48]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                StampError::DigestMismatch {
+                    client: DigestAlgorithm::Sha256,
+                    tree: DigestAlgorithm::Sha384
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "the TSA client sends SHA-256 imprints, the hash tree is SHA-384"
+        );
+    }
 }

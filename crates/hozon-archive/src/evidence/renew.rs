@@ -114,7 +114,7 @@ pub fn renew(
                     break;
                 };
                 let s = r.finish(&token).map_err(ers_err("the TSA's token"))?;
-                ("timestamp-renewal", root, (s, stamp, alg))
+                (BatchKind::TimestampRenewal, root, (s, stamp, alg))
             }
             RenewKind::HashTree(alg) => {
                 let mut input: Vec<(&EvidenceRecord, Vec<Vec<u8>>)> =
@@ -140,7 +140,7 @@ pub fn renew(
                     break;
                 };
                 let s = r.finish(&token).map_err(ers_err("the TSA's token"))?;
-                ("hash-tree-renewal", root, (s, stamp, alg))
+                (BatchKind::HashTreeRenewal, root, (s, stamp, alg))
             }
         };
         let (stamped, stamp, alg) = stamped;
@@ -196,7 +196,7 @@ pub fn renew(
         let ids: Vec<String> = members.iter().map(|m| m.0.id.clone()).collect();
         let info = Batch {
             id: id.clone(),
-            kind: kind_name.into(),
+            kind: kind_name.as_str().into(),
             time: gen_time.rfc3339(),
             digest: alg.name().to_ascii_lowercase(),
             root: hex::encode(&renewal_root),
@@ -208,7 +208,7 @@ pub fn renew(
             "renew",
             fields([
                 ("batch", json!(id)),
-                ("kind", json!(kind_name)),
+                ("kind", json!(kind_name.as_str())),
                 ("records", json!(ids.len())),
                 ("root", json!(info.root)),
                 ("digest", json!(info.digest)),
@@ -228,7 +228,7 @@ pub fn renew(
         outcome.batches.push(BatchInfo {
             renew_by_reason: Some(renew_by_reason),
             id,
-            kind: kind_name.into(),
+            kind: kind_name,
             records: ids.len(),
             time: info.time,
             renew_by: Some(renew_by),

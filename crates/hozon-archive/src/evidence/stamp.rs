@@ -110,7 +110,7 @@ pub fn stamp_pending(
         let ids: Vec<String> = members.iter().map(|r| r.id.clone()).collect();
         let info = Batch {
             id: id.clone(),
-            kind: "initial".into(),
+            kind: BatchKind::Initial.as_str().into(),
             time: gen_time.rfc3339(),
             digest: "sha256".into(),
             root: hex::encode(&root),
@@ -122,7 +122,7 @@ pub fn stamp_pending(
             "evidence",
             fields([
                 ("batch", json!(id)),
-                ("kind", json!("initial")),
+                ("kind", json!(BatchKind::Initial.as_str())),
                 ("records", json!(ids.len())),
                 ("root_sha256", json!(info.root)),
                 ("gen_time", json!(info.time)),
@@ -137,7 +137,7 @@ pub fn stamp_pending(
         outcome.batches.push(BatchInfo {
             renew_by_reason: Some(renew_by_reason),
             id,
-            kind: "initial".into(),
+            kind: BatchKind::Initial,
             records: ids.len(),
             time: info.time,
             renew_by: Some(renew_by),

@@ -23,6 +23,7 @@ use hozon_verify::{Indication, Verifier};
 
 use crate::access::{self, Access};
 use crate::record::is_record_id;
+use crate::verify::Outcome;
 use crate::Session;
 
 use bagit::PayloadFile;
@@ -79,7 +80,7 @@ pub struct ExportedRecord {
     /// Record id.
     pub id: String,
     /// Its verification at export time: `passed`, `failed`, `indeterminate`.
-    pub outcome: String,
+    pub outcome: crate::verify::Outcome,
     /// Files copied.
     pub files: usize,
 }
@@ -100,12 +101,14 @@ pub struct ExportReport {
 impl ExportReport {
     /// Whether a record failed its verification.
     pub fn failed(&self) -> bool {
-        self.records.iter().any(|r| r.outcome == "failed")
+        self.records.iter().any(|r| r.outcome == Outcome::Failed)
     }
 
     /// Whether a record's verification was indeterminate.
     pub fn indeterminate(&self) -> bool {
-        self.records.iter().any(|r| r.outcome == "indeterminate")
+        self.records
+            .iter()
+            .any(|r| r.outcome == Outcome::Indeterminate)
     }
 }
 
@@ -227,15 +230,15 @@ fn build(
             .iter()
             .any(|r| r.indication == Indication::TotalFailed)
         {
-            "failed"
+            Outcome::Failed
         } else if reports.is_empty()
             || reports
                 .iter()
                 .any(|r| r.indication == Indication::Indeterminate)
         {
-            "indeterminate"
+            Outcome::Indeterminate
         } else {
-            "passed"
+            Outcome::Passed
         };
         let report = json!({
             "record": id,
@@ -255,7 +258,7 @@ fn build(
         });
         exported.push(ExportedRecord {
             id: id.clone(),
-            outcome: outcome.into(),
+            outcome,
             files: payload.len() - before - 1,
         });
     }

@@ -65,8 +65,21 @@ pub fn read(stored: &Path, input: &Path) -> Result<Option<Fields>, MetadataError
     match parse(text) {
         Ok(Some(fields)) => normalise(fields, input).map(Some),
         Ok(None) => Ok(None),
-        Err(reason) => refuse(reason),
+        Err(reason) => refuse(reason.to_string()),
     }
+}
+
+/// Why a document whose root may be a CDA `ClinicalDocument` cannot be
+/// read as XML.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CdaError {
+    /// It declares a DTD, which is refused so that no entity is expanded.
+    #[error("it has a DTD (refused: no DTDs or entities)")]
+    Dtd,
+    /// roxmltree does not accept it.
+    #[error("not well-formed XML: {0}")]
+    NotXml(roxmltree::Error),
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -88,15 +101,15 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// The header fields of the XML `text`: `None` if its root is not a CDA
 /// `ClinicalDocument`, an error if it is not XML roxmltree accepts with
 /// DTDs refused.
-pub fn parse(text: &str) -> Result<Option<Fields>, String> {
+pub fn parse(text: &str) -> Result<Option<Fields>, CdaError> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
         ..roxmltree::ParsingOptions::default()
     };
     let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| match e {
-        roxmltree::Error::DtdDetected => "it has a DTD (refused: no DTDs or entities)".to_string(),
-        other => format!("not well-formed XML: {other}"),
+        roxmltree::Error::DtdDetected => CdaError::Dtd,
+        other => CdaError::NotXml(other),
     })?;
     let root = doc.root_element();
     if !is(root, "ClinicalDocument") {
@@ -205,10 +218,19 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn malformed_xml_is_named_as_such() {
+        let e = parse("<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><code></ClinicalDocument>")
+            .unwrap_err();
+        assert!(matches!(e, CdaError::NotXml(_)), "{e}");
+        assert!(e.to_string().starts_with("not well-formed XML: "), "{e}");
+    }
+
+    #[test]
     fn a_dtd_is_refused() {
         let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">&x;</ClinicalDocument>";
         let e = parse(xml).unwrap_err();
-        assert!(e.contains("DTD"), "{e}");
+        assert!(matches!(e, CdaError::Dtd), "{e}");
+        assert!(e.to_string().contains("DTD"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cda.xml");
         std::fs::write(&p, xml).unwrap();

@@ -5,6 +5,7 @@
 //! call it: [`find`] queries, [`run`] queries and logs the access.
 
 pub mod synthetic;
+mod text;
 
 use rusqlite::types::Value as SqlValue;
 use serde::Serialize;
@@ -97,6 +98,36 @@ impl Query {
     }
 }
 
+/// A catalog column whose text is one of a fixed vocabulary; another
+/// text is a conversion error naming the column.
+fn vocabulary<T>(
+    row: &rusqlite::Row<'_>,
+    column: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    parse(&text).ok_or_else(|| unknown(column, text))
+}
+
+/// [`vocabulary`] for a column that may be NULL.
+fn optional_vocabulary<T>(
+    row: &rusqlite::Row<'_>,
+    column: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(column)?;
+    text.map(|t| parse(&t).ok_or_else(|| unknown(column, t)))
+        .transpose()
+}
+
+fn unknown(column: usize, text: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("{text:?} is not a value the catalog uses here").into(),
+    )
+}
+
 /// One matching record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hit {
@@ -104,12 +135,12 @@ pub struct Hit {
     pub id: String,
     /// Directory relative to `records/`.
     pub dir: String,
-    /// `signed`, `document`, `scan`.
-    pub kind: String,
+    /// `signed`, `document`, `scan`, `pades`.
+    pub kind: crate::record::Kind,
     /// Signature level.
-    pub level: Option<String>,
+    pub level: Option<hozon_verify::Level>,
     /// `archived`, `accepted-failed`.
-    pub state: String,
+    pub state: crate::record::State,
     /// Ingest time.
     pub ingested: String,
     /// Patient ID.
@@ -129,7 +160,7 @@ pub struct Hit {
     /// Evidence records made for it.
     pub evidence: i64,
     /// Last verification outcome.
-    pub verified: Option<String>,
+    pub verified: Option<crate::verify::VerifyState>,
 }
 
 /// The answer to a query.
@@ -193,9 +224,9 @@ pub fn find(catalog: &Catalog, query: &Query) -> Result<SearchResult> {
             Ok(Hit {
                 id: r.get(0)?,
                 dir: r.get(1)?,
-                kind: r.get(2)?,
-                level: r.get(3)?,
-                state: r.get(4)?,
+                kind: vocabulary(r, 2, crate::record::Kind::parse)?,
+                level: optional_vocabulary(r, 3, |l| l.parse().ok())?,
+                state: vocabulary(r, 4, crate::record::State::parse)?,
                 ingested: r.get(5)?,
                 patient_id: r.get(6)?,
                 document_type: r.get(7)?,
@@ -207,7 +238,7 @@ pub fn find(catalog: &Catalog, query: &Query) -> Result<SearchResult> {
                     .unwrap_or_default(),
                 signer: r.get(12)?,
                 evidence: r.get(13)?,
-                verified: r.get(14)?,
+                verified: optional_vocabulary(r, 14, crate::verify::VerifyState::parse)?,
             })
         })
         .and_then(|it| it.collect::<std::result::Result<Vec<_>, _>>())

@@ -33,6 +33,21 @@ pub struct WatchConfig {
     /// shares, where inotify sees no change made by another machine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_seconds: Option<f64>,
+    /// After a closed-after-write event, a file is complete once unchanged
+    /// for this long (at most `settle_seconds`): a writer that reopens the
+    /// file between chunks has this long to come back.
+    #[serde(default = "default_closed_quiet_seconds")]
+    pub closed_quiet_seconds: f64,
+    /// A signature (`X.p7s`) or metadata sidecar whose document has not
+    /// appeared is given to ingest, which quarantines it, this long after
+    /// it settled.
+    #[serde(default = "default_orphan_seconds")]
+    pub orphan_seconds: f64,
+    /// When a window's evidence batch got no time stamp (the TSA was down),
+    /// the watcher tries again after this long while no window waits, until
+    /// the records have evidence (a new window stamps them too).
+    #[serde(default = "default_evidence_retry_seconds")]
+    pub evidence_retry_seconds: f64,
 }
 
 fn default_settle_seconds() -> f64 {
@@ -47,6 +62,18 @@ fn default_batch_seconds() -> f64 {
     60.0
 }
 
+fn default_closed_quiet_seconds() -> f64 {
+    0.5
+}
+
+fn default_orphan_seconds() -> f64 {
+    10.0
+}
+
+fn default_evidence_retry_seconds() -> f64 {
+    300.0
+}
+
 impl Default for WatchConfig {
     fn default() -> WatchConfig {
         WatchConfig {
@@ -56,6 +83,9 @@ impl Default for WatchConfig {
             done: None,
             quarantine: None,
             poll_seconds: None,
+            closed_quiet_seconds: default_closed_quiet_seconds(),
+            orphan_seconds: default_orphan_seconds(),
+            evidence_retry_seconds: default_evidence_retry_seconds(),
         }
     }
 }
@@ -89,6 +119,12 @@ pub struct Timing {
     pub batch_window: Duration,
     /// [`WatchConfig::poll_seconds`].
     pub poll: Option<Duration>,
+    /// [`WatchConfig::closed_quiet_seconds`].
+    pub closed_quiet: Duration,
+    /// [`WatchConfig::orphan_seconds`].
+    pub orphan_grace: Duration,
+    /// [`WatchConfig::evidence_retry_seconds`].
+    pub evidence_retry: Duration,
 }
 
 fn seconds(field: &'static str, value: f64, min: f64) -> Result<Duration, WatchConfigError> {
@@ -117,6 +153,9 @@ impl WatchConfig {
                 .poll_seconds
                 .map(|p| seconds("poll_seconds", p, 0.05))
                 .transpose()?,
+            closed_quiet: seconds("closed_quiet_seconds", self.closed_quiet_seconds, 0.0)?,
+            orphan_grace: seconds("orphan_seconds", self.orphan_seconds, 0.0)?,
+            evidence_retry: seconds("evidence_retry_seconds", self.evidence_retry_seconds, 0.1)?,
         })
     }
 }
@@ -142,6 +181,25 @@ mod tests {
     }
 
     #[test]
+    fn the_fixed_timings_are_settings_with_the_old_values_as_defaults() {
+        let t = WatchConfig::default().timing().unwrap();
+        assert_eq!(t.closed_quiet, Duration::from_millis(500));
+        assert_eq!(t.orphan_grace, Duration::from_secs(10));
+        assert_eq!(t.evidence_retry, Duration::from_secs(300));
+        let c: WatchConfig = toml::from_str(
+            "closed_quiet_seconds = 2\norphan_seconds = 30\nevidence_retry_seconds = 1.5\n",
+        )
+        .unwrap();
+        assert!(!c.is_default());
+        let t = c.timing().unwrap();
+        assert_eq!(t.closed_quiet, Duration::from_secs(2));
+        assert_eq!(t.orphan_grace, Duration::from_secs(30));
+        assert_eq!(t.evidence_retry, Duration::from_millis(1500));
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(toml::from_str::<WatchConfig>(&text).unwrap(), c);
+    }
+
+    #[test]
     fn values_out_of_range_are_refused_naming_the_key() {
         let bad = |text: &str| {
             toml::from_str::<WatchConfig>(text)
@@ -159,6 +217,16 @@ mod tests {
         assert!(bad("poll_seconds = 0\n")
             .to_string()
             .contains("poll_seconds"));
+        assert!(bad("closed_quiet_seconds = -0.5\n")
+            .to_string()
+            .contains("closed_quiet_seconds"));
+        assert!(bad("orphan_seconds = 1e9\n")
+            .to_string()
+            .contains("orphan_seconds"));
+        // A retry at once would hammer a TSA that is down.
+        assert!(bad("evidence_retry_seconds = 0\n")
+            .to_string()
+            .contains("evidence_retry_seconds"));
         assert!(bad("settle_seconds = nan\n")
             .to_string()
             .contains("settle_seconds"));

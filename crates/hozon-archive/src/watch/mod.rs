@@ -66,10 +66,6 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 /// ... and, for a changed backlog, at most this often.
 const BACKLOG_EVERY: Duration = Duration::from_secs(1);
 
-/// A signature or sidecar whose document has not appeared is given to
-/// ingest (which refuses it) after this long beyond the settle time.
-const ORPHAN_GRACE: Duration = Duration::from_secs(10);
-
 /// After a window failed, the next one waits at least this long.
 const RETRY: Duration = Duration::from_secs(5);
 
@@ -138,6 +134,7 @@ pub struct Watcher<'a> {
     window: Vec<(PathBuf, Stat)>,
     opened: Option<Instant>,
     not_before: Option<Instant>,
+    evidence_due: Option<Instant>,
     passed_over: HashMap<PathBuf, Stat>,
     state: WatchState,
     written: Option<(Instant, state::Backlog)>,
@@ -179,10 +176,11 @@ pub fn run(
         options,
         tools,
         log,
-        tracker: Tracker::new(options.timing.settle),
+        tracker: Tracker::new(options.timing.settle, options.timing.closed_quiet),
         window: Vec::new(),
         opened: None,
         not_before: None,
+        evidence_due: None,
         passed_over: HashMap::new(),
         state: WatchState {
             pid: std::process::id(),
@@ -233,6 +231,8 @@ pub fn run(
         w.take_complete(now);
         if w.window_due(now) && !stop.requested() {
             w.ingest_window()?;
+        } else if w.evidence_retry_due(now) && !stop.requested() {
+            w.retry_evidence()?;
         }
         w.save(false)?;
     }
@@ -388,7 +388,7 @@ impl Watcher<'_> {
                     self.tracker.take(&path);
                 }
                 Role::Orphan => {
-                    if age >= settle + ORPHAN_GRACE {
+                    if age >= settle + self.options.timing.orphan_grace {
                         self.tracker.take(&path);
                         self.push(path, stat, now);
                     }
@@ -451,8 +451,10 @@ impl Watcher<'_> {
         Ok(())
     }
 
-    fn ingest(&self, window: &[(PathBuf, Stat)]) -> crate::Result<IngestReport> {
-        let mut session = Session::open(&self.root, Wait::Yes, "hozon archive watch", &|holder| {
+    /// The archive, opened with its lock (waited for) and repaired from
+    /// an interrupted run, the repair logged.
+    fn session(&self) -> crate::Result<Session> {
+        let session = Session::open(&self.root, Wait::Yes, "hozon archive watch", &|holder| {
             self.log
                 .line(&format!("waiting for the archive lock ({holder})"))
         })?;
@@ -463,6 +465,88 @@ impl Watcher<'_> {
                 r.staging_removed, r.rows_restored, r.audit_lines_restored, r.audit_torn_bytes
             ));
         }
+        Ok(session)
+    }
+
+    /// Records per evidence batch (one TSA request each).
+    fn batch_size(&self, session: &Session) -> usize {
+        session
+            .config
+            .renewal
+            .batch_size
+            .max(self.options.timing.batch_records)
+            .max(1)
+    }
+
+    /// Whether the records a window left without evidence are to be
+    /// stamped now: the back-off has passed and no window waits (a window
+    /// stamps them itself).
+    fn evidence_retry_due(&self, now: Instant) -> bool {
+        self.window.is_empty() && self.evidence_due.is_some_and(|t| now >= t)
+    }
+
+    /// Stamps the records left without evidence when the TSA was down; on
+    /// another failure, tries again after the back-off.
+    fn retry_evidence(&mut self) -> Result<(), WatchError> {
+        self.evidence_due = None;
+        let outcome = self.session().and_then(|mut session| {
+            let batch_size = self.batch_size(&session);
+            crate::evidence::stamp_pending(
+                &mut session,
+                self.tools.stamper(),
+                &self.tools.verifier,
+                batch_size,
+                &NoProgress,
+            )
+        });
+        let retry = Instant::now() + self.options.timing.evidence_retry;
+        match outcome {
+            Ok(ev) => {
+                let stamps = stamps_of(&ev);
+                for left in &ev.left_out {
+                    self.state.problem(format!(
+                        "left out of the evidence batch: {}: {}",
+                        left.dir, left.reason
+                    ));
+                }
+                match &ev.error {
+                    Some(e) => {
+                        self.state.problem(format!(
+                            "evidence retry: still no evidence for {} record(s): {e}",
+                            ev.pending
+                        ));
+                        self.log.line(&format!(
+                            "ERROR evidence retry: still no evidence for {} record(s), tried again in {} s: {e}",
+                            ev.pending,
+                            self.options.timing.evidence_retry.as_secs_f64()
+                        ));
+                        self.evidence_due = Some(retry);
+                    }
+                    None => self.log.line(&format!(
+                        "evidence retry: {}",
+                        describe_stamps(&stamps, "no record was waiting for evidence")
+                    )),
+                }
+                if let Some(batch) = &mut self.state.last_batch {
+                    batch.evidence.extend(stamps);
+                    batch.evidence_error = ev.error.clone();
+                }
+            }
+            Err(e) => {
+                self.state.problem(format!("evidence retry: {e}"));
+                self.log.line(&format!(
+                    "ERROR evidence retry, tried again in {} s: {e}",
+                    self.options.timing.evidence_retry.as_secs_f64()
+                ));
+                self.evidence_due = Some(retry);
+            }
+        }
+        self.written = None;
+        self.save(true)
+    }
+
+    fn ingest(&self, window: &[(PathBuf, Stat)]) -> crate::Result<IngestReport> {
+        let mut session = self.session()?;
         let pick = |scans: bool| {
             self.folders
                 .iter()
@@ -473,12 +557,7 @@ impl Watcher<'_> {
         let options = IngestOptions {
             sources: pick(false),
             scans: pick(true),
-            batch_size: session
-                .config
-                .renewal
-                .batch_size
-                .max(self.options.timing.batch_records)
-                .max(1),
+            batch_size: self.batch_size(&session),
             only: Some(
                 window
                     .iter()
@@ -521,23 +600,18 @@ impl Watcher<'_> {
             records: report.archived.len() as u64,
             already_archived: report.already_archived.len() as u64,
             quarantined: placed.quarantined,
-            evidence: ev
-                .batches
-                .iter()
-                .map(|b| state::Stamp {
-                    id: b.id.clone(),
-                    time: b.time.clone(),
-                    records: b.records as u64,
-                })
-                .collect(),
+            evidence: stamps_of(ev),
             evidence_error: ev.error.clone(),
         };
         if let Some(e) = &ev.error {
             self.state.problem(format!(
-                "no evidence yet for {} record(s): {e} (the next window, or `hozon archive renew`, stamps them)",
-                ev.pending
+                "no evidence yet for {} record(s): {e} (tried again in {} s while idle; the next window, or `hozon archive renew`, stamps them too)",
+                ev.pending,
+                self.options.timing.evidence_retry.as_secs_f64()
             ));
         }
+        self.evidence_due = (ev.error.is_some() && ev.pending > 0)
+            .then(|| now + self.options.timing.evidence_retry);
         for left in &ev.left_out {
             self.state.problem(format!(
                 "left out of the evidence batch: {}: {}",
@@ -550,14 +624,9 @@ impl Watcher<'_> {
             batch.already_archived,
             batch.quarantined,
             placed.changed.len(),
-            match (&batch.evidence[..], &batch.evidence_error) {
-                ([], None) => "no evidence batch needed".to_string(),
-                (stamps, None) => stamps
-                    .iter()
-                    .map(|s| format!("evidence batch {} ({} record(s), time stamp {})", s.id, s.records, s.time))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                (_, Some(e)) => format!("no evidence yet: {e}"),
+            match &batch.evidence_error {
+                None => describe_stamps(&batch.evidence, "no evidence batch needed"),
+                Some(e) => format!("no evidence yet: {e}"),
             }
         ));
         let t = &mut self.state.totals;
@@ -593,4 +662,33 @@ impl Watcher<'_> {
         self.written = Some((now, backlog));
         Ok(())
     }
+}
+
+/// The evidence batches of `ev` as the state file lists them.
+fn stamps_of(ev: &crate::evidence::EvidenceOutcome) -> Vec<state::Stamp> {
+    ev.batches
+        .iter()
+        .map(|b| state::Stamp {
+            id: b.id.clone(),
+            time: b.time.clone(),
+            records: b.records as u64,
+        })
+        .collect()
+}
+
+/// The evidence batches for the log, or `none` when there are none.
+fn describe_stamps(stamps: &[state::Stamp], none: &str) -> String {
+    if stamps.is_empty() {
+        return none.to_string();
+    }
+    stamps
+        .iter()
+        .map(|s| {
+            format!(
+                "evidence batch {} ({} record(s), time stamp {})",
+                s.id, s.records, s.time
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -9,10 +9,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-/// The quiet period after a closed-after-write event (capped by the
-/// settle time).
-pub const CLOSED_QUIET: Duration = Duration::from_millis(500);
-
 /// What identifies a version of a file's content for the watcher.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stat {
@@ -49,14 +45,18 @@ struct Pending {
 pub struct Tracker {
     files: HashMap<PathBuf, Pending>,
     settle: Duration,
+    closed_quiet: Duration,
 }
 
 impl Tracker {
-    /// A tracker with the settle time `settle`.
-    pub fn new(settle: Duration) -> Tracker {
+    /// A tracker with the settle time `settle` and, after a
+    /// closed-after-write event, the quiet period `closed_quiet` (capped
+    /// by `settle`).
+    pub fn new(settle: Duration, closed_quiet: Duration) -> Tracker {
         Tracker {
             files: HashMap::new(),
             settle,
+            closed_quiet,
         }
     }
 
@@ -118,7 +118,7 @@ impl Tracker {
 
     fn settled(&self, p: &Pending, now: Instant) -> bool {
         let quiet = if p.closed {
-            self.settle.min(CLOSED_QUIET)
+            self.settle.min(self.closed_quiet)
         } else {
             self.settle
         };
@@ -173,7 +173,7 @@ mod tests {
         let mut f = std::fs::File::create(&path).unwrap();
         f.write_all(b"first chunk").unwrap();
         let t0 = Instant::now();
-        let mut t = Tracker::new(Duration::from_secs(2));
+        let mut t = Tracker::new(Duration::from_secs(2), Duration::from_millis(500));
         t.seen(&path, false, t0);
         assert!(t.is_unsettled(&path, t0 + Duration::from_secs(1)));
         // The writer appends: the clock starts again.
@@ -192,11 +192,26 @@ mod tests {
         let path = dir.path().join("a.pdf");
         std::fs::write(&path, b"whole").unwrap();
         let t0 = Instant::now();
-        let mut t = Tracker::new(Duration::from_secs(30));
+        let mut t = Tracker::new(Duration::from_secs(30), Duration::from_millis(500));
         t.seen(&path, false, t0);
         t.seen(&path, true, t0);
         assert!(t.is_unsettled(&path, t0 + Duration::from_millis(100)));
-        assert!(t.is_settled(&path, t0 + CLOSED_QUIET));
+        assert!(t.is_settled(&path, t0 + Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn the_quiet_period_after_close_is_a_setting_capped_by_the_settle_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        std::fs::write(&path, b"whole").unwrap();
+        let t0 = Instant::now();
+        let mut t = Tracker::new(Duration::from_secs(30), Duration::from_secs(3));
+        t.seen(&path, true, t0);
+        assert!(t.is_unsettled(&path, t0 + Duration::from_secs(2)));
+        assert!(t.is_settled(&path, t0 + Duration::from_secs(3)));
+        let mut capped = Tracker::new(Duration::from_secs(1), Duration::from_secs(3));
+        capped.seen(&path, true, t0);
+        assert!(capped.is_settled(&path, t0 + Duration::from_secs(1)));
     }
 
     #[test]
@@ -204,7 +219,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.pdf");
         std::fs::write(&path, b"x").unwrap();
-        let mut t = Tracker::new(Duration::ZERO);
+        let mut t = Tracker::new(Duration::ZERO, Duration::from_millis(500));
         let now = Instant::now();
         t.seen(&path, false, now);
         assert_eq!(t.len(), 1);

@@ -20,8 +20,12 @@ fn signature(n: usize) -> SignatureReport {
         content: Some(file.trim_end_matches(".p7s").to_owned()),
         file,
         signer_info: 0,
-        format: "CAdES".into(),
-        level: Some(if n.is_multiple_of(3) { "B-LTA" } else { "B-T" }.into()),
+        format: hozon_verify::SignatureFormat::Cades,
+        level: Some(if n.is_multiple_of(3) {
+            hozon_verify::Level::BLta
+        } else {
+            hozon_verify::Level::BT
+        }),
         indication,
         sub_indication: sub,
         errors: sub
@@ -38,10 +42,10 @@ fn signature(n: usize) -> SignatureReport {
         claimed_signing_time: Some("2026-01-01T00:00:00Z".into()),
         best_signature_time: Some("2026-01-01T00:00:05Z".into()),
         timestamps: vec![TimestampReport {
-            kind: "signature".into(),
+            kind: hozon_verify::TimestampKind::Signature,
             gen_time: "2026-01-01T00:00:05Z".into(),
             tsa: "CN=Test TSA".into(),
-            indication: "PASSED".into(),
+            indication: hozon_verify::TimestampIndication::Passed,
             serial: None,
             policy: None,
             attribute: None,

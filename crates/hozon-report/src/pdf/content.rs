@@ -400,7 +400,7 @@ fn entry(e: &Entry, cat: &Catalog, l: &mut Layout<'_>) {
     for t in &e.timestamps {
         let kind = match &t.attribute {
             Some(a) => format!("{} ({a})", t.kind),
-            None => t.kind.clone(),
+            None => t.kind.to_string(),
         };
         l.field(
             &cat.text("report-timestamps"),

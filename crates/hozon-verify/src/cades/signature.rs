@@ -212,7 +212,11 @@ impl<'f, 'a> CadesSignature<'f, 'a> {
                 None
             }
             Err(why) => {
-                f.fail(S::SigCryptoFailure, Code::SignatureValueInvalid, why);
+                f.fail(
+                    S::SigCryptoFailure,
+                    Code::SignatureValueInvalid,
+                    why.to_string(),
+                );
                 None
             }
         }
@@ -241,9 +245,7 @@ impl<'f, 'a> CadesSignature<'f, 'a> {
                 };
                 let token = match kind {
                     // A content time stamp must be a bare token.
-                    TimestampKind::Content => {
-                        hozon_tsp::Token::parse(&der, &label).map_err(|e| e.to_string())
-                    }
+                    TimestampKind::Content => hozon_tsp::Token::parse(&der, &label),
                     _ => parse_token(&der, &label),
                 };
                 TimeStamp {

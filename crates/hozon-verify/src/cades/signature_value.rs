@@ -19,7 +19,11 @@ pub(crate) fn verify_value(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), String> {
-    match keys.get(cert)?.verify(alg, message, signature)? {
+    let key = keys.get(cert).map_err(|e| e.to_string())?;
+    match key
+        .verify(alg, message, signature)
+        .map_err(|e| e.to_string())?
+    {
         true => Ok(()),
         false => Err(format!(
             "{alg} with the key of {} rejects it",

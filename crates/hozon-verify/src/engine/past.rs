@@ -58,9 +58,9 @@ impl Context<'_> {
         let stamped_signature = report
             .timestamps
             .iter()
-            .any(|t| t.kind == TimestampKind::Signature.as_str());
+            .any(|t| t.kind == TimestampKind::Signature);
         if stamped_signature && self.signature.format().has_levels() {
-            report.level = Some(Level::BT.as_str().to_owned());
+            report.level = Some(Level::BT);
         }
         if let Some(poe) = poe {
             report.best_signature_time = Some(poe.rfc3339());

@@ -109,9 +109,9 @@ impl<'a> Context<'a> {
         let properties = self.signature.signed_properties(&mut self.f);
         self.ok.format = !self.f.has(S::FormatFailure);
         let format = self.signature.format();
-        report.format = format.as_str().to_owned();
+        report.format = format;
         // ETSI levels apply to AdES formats only; a plain CMS signature has none.
-        report.level = format.has_levels().then(|| Level::BB.as_str().to_owned());
+        report.level = format.has_levels().then_some(Level::BB);
         if let Some(claimed) = properties.claimed_signing_time {
             report.claimed_signing_time = Some(claimed.rfc3339());
             if claimed.0 > self.at.0 + CLOCK_SKEW_SECS {
@@ -231,21 +231,17 @@ impl<'a> Context<'a> {
     /// certificate and revocation datum its validation relied on, and an
     /// archive time stamp that passed over it all.
     fn long_term_level(&self, report: &mut SignatureReport, evidence: &Evidence) {
-        if report.level.as_deref() != Some(Level::BT.as_str())
-            || !self.ok.chain
-            || !self.ok.revocation
-        {
+        if report.level != Some(Level::BT) || !self.ok.chain || !self.ok.revocation {
             return;
         }
         let complete = evidence.certs.iter().all(|c| self.pool.certs.contains(c))
             && evidence.revocation_all_embedded();
         if complete {
             let archived = report.timestamps.iter().any(|t| {
-                t.kind == TimestampKind::Archive.as_str()
-                    && t.indication == TimestampIndication::Passed.as_str()
+                t.kind == TimestampKind::Archive && t.indication == TimestampIndication::Passed
             });
             let level = if archived { Level::BLta } else { Level::BLt };
-            report.level = Some(level.as_str().to_owned());
+            report.level = Some(level);
         }
     }
 }

@@ -62,10 +62,10 @@ impl Context<'_> {
             if let ExpectedImprint::NotValidated(why) = &expected {
                 self.f.warn(Code::ArchiveTimestampNotValidated, why.clone());
                 entries.push(TimestampReport {
-                    kind: TimestampKind::Archive.as_str().to_owned(),
+                    kind: TimestampKind::Archive,
                     gen_time: token.gen_time().rfc3339(),
                     tsa: String::new(),
-                    indication: TimestampIndication::Indeterminate.as_str().to_owned(),
+                    indication: TimestampIndication::Indeterminate,
                     serial: Some(token.serial_hex()),
                     policy: Some(token.policy()),
                     attribute: stamp.attribute.clone(),

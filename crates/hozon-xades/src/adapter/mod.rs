@@ -183,7 +183,7 @@ pub fn verify_with_evidence(
     let label = input.label;
     let failure = |message: String| {
         let mut r = Verifier::format_failure(label, Some(label.to_owned()), &message);
-        r.format = SignatureFormat::Xades.as_str().to_owned();
+        r.format = SignatureFormat::Xades;
         (vec![r], Evidence::default())
     };
     let doc = match Document::parse(input.bytes) {

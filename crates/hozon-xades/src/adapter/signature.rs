@@ -486,7 +486,7 @@ impl SignedObject for XadesSignature<'_, '_> {
                 } else {
                     name.to_owned()
                 };
-                let token = hozon_tsp::Token::parse(&der, &label).map_err(|e| e.to_string());
+                let token = hozon_tsp::Token::parse(&der, &label);
                 TimeStamp {
                     kind,
                     label,
