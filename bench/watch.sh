@@ -10,16 +10,24 @@
 # files as one batch (the peer measured in the same run).
 #
 #   bench/watch.sh [SCANS] [BATCH_RECORDS]
+#
+# PROFILE=debug measures the debug build (say so beside its numbers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
 BATCH=${2:-250}
 PKI=testdata/pki
-cargo build --release -q -p hozon
-cargo build --release -q -p hozon-testkit --example serve
-cargo build --release -q -p hozon-scan --example make-bench-pages
-HOZON=target/release/hozon
-SERVE=target/release/examples/serve
+PROFILE=${PROFILE:-release}
+case $PROFILE in
+  release) build=(cargo build --release -q) ;;
+  debug) build=(cargo build -q) ;;
+  *) echo "PROFILE: release or debug" >&2; exit 2 ;;
+esac
+"${build[@]}" -p hozon
+"${build[@]}" -p hozon-testkit --example serve
+"${build[@]}" -p hozon-scan --example make-bench-pages
+HOZON=target/$PROFILE/hozon
+SERVE=target/$PROFILE/examples/serve
 
 mkdir -p "${BENCH_DIR:-target}"
 WORK=$(mktemp -d "${BENCH_DIR:-target}/hozon-watchbench.XXXXXX")
@@ -34,14 +42,14 @@ cleanup() {
 trap cleanup EXIT
 now() { date +%s.%N; }
 
-target/release/examples/make-bench-pages "$WORK/pages" "$N" "$N"
+target/$PROFILE/examples/make-bench-pages "$WORK/pages" "$N" "$N"
 mkfifo "$WORK/ctl"
 "$SERVE" < "$WORK/ctl" > "$WORK/serve.out" &
 server=$!
 exec 3> "$WORK/ctl"
 for _ in $(seq 50); do grep -q '^tsa ' "$WORK/serve.out" 2> /dev/null && break; sleep 0.1; done
 url=$(awk '/^tsa / {print $2}' "$WORK/serve.out")
-echo "machine: $(nproc) cores; $(openssl version); $N scans of $(($(du -sb "$WORK/pages" | cut -f1) / N / 1024)) KiB"
+echo "machine: $(nproc) cores; $(openssl version); $PROFILE build; $N scans of $(($(du -sb "$WORK/pages" | cut -f1) / N / 1024)) KiB"
 
 init() {
   $HOZON archive init "$1" --key $PKI/signer-doctor.key --cert $PKI/signer-doctor.crt \

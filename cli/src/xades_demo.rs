@@ -83,7 +83,7 @@ pub fn run(step: &Step<'_>) -> anyhow::Result<(Report, bool)> {
         && signatures.iter().all(|s| {
             s.indication == Indication::TotalPassed
                 && s.format == "XAdES"
-                && s.level.as_deref() == Some("B-LTA")
+                && s.level.map(|l| l.as_str()) == Some("B-LTA")
         });
     let report = Report {
         validation_time: step.verifier.validation_time().rfc3339(),

@@ -254,7 +254,10 @@ mod tests {
         };
         tokio::spawn(accept_loop(listener, None, axum::Router::new(), limits));
         let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
-        client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
         let mut buf = Vec::new();
         let read = tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut buf))
             .await

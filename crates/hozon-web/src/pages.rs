@@ -439,9 +439,9 @@ pub async fn record(
                 .iter()
                 .map(|ts| Step {
                     time: ts.gen_time.clone(),
-                    kind: ts.kind.clone(),
+                    kind: ts.kind.as_str().to_owned(),
                     tsa: ts.tsa.clone(),
-                    indication: ts.indication.clone(),
+                    indication: ts.indication.as_str().to_owned(),
                 })
                 .collect()
         })

@@ -129,7 +129,7 @@ fn endesive_enveloping_xades_bes_verifies_total_passed() {
     let r = hozon_verify(&signed);
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
     assert_eq!(
-        (r.format.as_str(), r.level.as_deref()),
+        (r.format.as_str(), r.level.map(|l| l.as_str())),
         ("XAdES", Some("B-B"))
     );
 }
