@@ -447,6 +447,8 @@ fn chromium_logs_in_and_walks_dashboard_search_record_download() {
     assert_eq!(
         got,
         [
+            // The refused wrong password first.
+            ("web:alice", "login-failed"),
             ("web:alice", "login"),
             ("web:alice", "view"),
             ("web:alice", "view"),
@@ -457,13 +459,15 @@ fn chromium_logs_in_and_walks_dashboard_search_record_download() {
         ],
         "{lines:?}"
     );
-    assert_eq!(lines[1]["page"], "/");
-    assert_eq!(lines[2]["page"], "/search");
-    assert_eq!(lines[3]["query"]["patient"], PATIENT);
-    assert_eq!(lines[3]["records"], serde_json::json!([record_id]));
+    // The failed login names no page and no record.
+    assert!(lines[0]["page"].is_null() && lines[0]["records"] == serde_json::json!([]));
+    assert_eq!(lines[2]["page"], "/");
+    assert_eq!(lines[3]["page"], "/search");
+    assert_eq!(lines[4]["query"]["patient"], PATIENT);
     assert_eq!(lines[4]["records"], serde_json::json!([record_id]));
     assert_eq!(lines[5]["records"], serde_json::json!([record_id]));
     assert_eq!(lines[6]["records"], serde_json::json!([record_id]));
+    assert_eq!(lines[7]["records"], serde_json::json!([record_id]));
     let out = env.hozon(&["archive", "--archive", ARC, "verify"]);
     assert_eq!(code(&out), 0, "the audit chain holds: {}", describe(&out));
 }

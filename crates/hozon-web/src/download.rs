@@ -46,7 +46,7 @@ pub fn resolve_file(
     name: &str,
 ) -> Result<(String, Vec<u8>), DownloadError> {
     let dir = record_dir(root, id)
-        .map_err(DownloadError::Other)?
+        .map_err(|e| DownloadError::Other(e.to_string()))?
         .ok_or(DownloadError::NotFound)?;
     let meta = RecordMeta::read(&dir).map_err(|e| DownloadError::Other(e.to_string()))?;
     let entry = meta
@@ -138,7 +138,7 @@ pub async fn file(
 /// returns the bag as a tar archive (the `tar` crate), named `<id>-bag/`.
 pub fn bag_tar(app: &AppState, id: &str, who: &str) -> Result<Vec<u8>, DownloadError> {
     if record_dir(&app.root, id)
-        .map_err(DownloadError::Other)?
+        .map_err(|e| DownloadError::Other(e.to_string()))?
         .is_none()
     {
         return Err(DownloadError::NotFound);

@@ -346,15 +346,16 @@ impl RecordPage {
 
 /// The directory of record `id` from the catalog (`None`: not a record id
 /// or not in the catalog).
-pub fn record_dir(root: &std::path::Path, id: &str) -> Result<Option<std::path::PathBuf>, String> {
+pub fn record_dir(
+    root: &std::path::Path,
+    id: &str,
+) -> hozon_archive::Result<Option<std::path::PathBuf>> {
     if !is_record_id(id) {
         return Ok(None);
     }
     let layout = Layout::new(root);
-    let catalog = ArchiveCatalog::open_read_only(&layout.catalog()).map_err(|e| e.to_string())?;
-    let rows = catalog
-        .rows_where("id = ?1", Some(id))
-        .map_err(|e| e.to_string())?;
+    let catalog = ArchiveCatalog::open_read_only(&layout.catalog())?;
+    let rows = catalog.rows_where("id = ?1", Some(id))?;
     Ok(rows
         .into_iter()
         .next()
@@ -384,7 +385,7 @@ pub async fn record(
     let config = app.config.clone();
     let rid = id.clone();
     let found = blocking(&app, move || {
-        let Some(dir) = record_dir(&root, &rid)? else {
+        let Some(dir) = record_dir(&root, &rid).map_err(|e| e.to_string())? else {
             return Ok(None);
         };
         let meta = RecordMeta::read(&dir).map_err(|e| e.to_string())?;
