@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Watch-folder intake at scanner scale (issue 21, "Done when"): SCANS
-# distinct A4 300-dpi JPEG scans (default 1,000) are dropped into the scan
+# A4 300-dpi JPEG scans (default 1,000; eight page images, every file's
+# bytes distinct through a JPEG comment) are dropped into the scan
 # folder of a running `hozon archive watch`, each written under a .part
 # name and renamed, as a scanner's transfer does. Every scan is checked
 # against the scan policy, signed and archived; the run ends when every
@@ -42,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 now() { date +%s.%N; }
 
-target/$PROFILE/examples/make-bench-pages "$WORK/pages" "$N" "$N"
+target/$PROFILE/examples/make-bench-pages "$WORK/pages" "$N"
 mkfifo "$WORK/ctl"
 "$SERVE" < "$WORK/ctl" > "$WORK/serve.out" &
 server=$!

@@ -57,6 +57,7 @@ pub mod embedded;
 pub mod evidence;
 pub mod export;
 pub mod ingest;
+mod ingest_classify;
 mod ingest_text;
 pub mod inspect;
 pub mod layout;

@@ -4,8 +4,9 @@
 //!     cargo run --release -p hozon-scan --example make-bench-pages -- DIR [N] [DISTINCT]
 //!
 //! DISTINCT pages (default 8) are encoded and copied round-robin to N files (decoding cost does
-//! not depend on which copy is read). `bench/watch.sh` asks for N distinct pages, since the
-//! archive refuses the same content twice.
+//! not depend on which copy is read). Every copy carries its number in a JPEG comment segment
+//! (COM, right after SOI), so no two files have the same bytes: the archive (`bench/watch.sh`)
+//! refuses the same content twice.
 
 use std::path::PathBuf;
 
@@ -117,14 +118,26 @@ fn main() {
             });
         }
     });
-    // The copies.
+    // The copies, each with its own comment segment.
     for i in first..n {
         match std::fs::read(name(i % distinct)) {
-            Ok(bytes) => write(i, &bytes),
+            Ok(bytes) => write(i, &with_comment(&bytes, &format!("copy {i}"))),
             Err(e) => {
                 eprintln!("make-bench-pages: {}: {e}", name(i % distinct).display());
                 std::process::exit(1);
             }
         }
     }
+}
+
+/// `jpeg` with a COM segment holding `text` right after its SOI marker.
+fn with_comment(jpeg: &[u8], text: &str) -> Vec<u8> {
+    let len = u16::try_from(text.len() + 2).expect("a short comment");
+    let mut out = Vec::with_capacity(jpeg.len() + text.len() + 4);
+    out.extend_from_slice(&jpeg[..2]);
+    out.extend_from_slice(&[0xFF, 0xFE]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&jpeg[2..]);
+    out
 }
