@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::util::{code, describe, flip_byte, Env, CHAIN, CRLS};
 
-const ARC: &str = "arc";
+pub(crate) const ARC: &str = "arc";
 
 fn tsa(env: &Env) -> TsaServer {
     let pki = Pki::copy_to(&env.path("pki")).unwrap();
@@ -43,7 +43,7 @@ fn sign_pdf(env: &Env, rel: &str, tsa_url: &str) {
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
-fn init(env: &Env, tsa_url: &str) {
+pub(crate) fn init(env: &Env, tsa_url: &str) {
     let out = env.hozon(&[
         "archive",
         "init",
@@ -65,19 +65,19 @@ fn init(env: &Env, tsa_url: &str) {
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
-fn archive(env: &Env, args: &[&str]) -> Output {
+pub(crate) fn archive(env: &Env, args: &[&str]) -> Output {
     let mut all = vec!["archive", "--archive", ARC];
     all.extend_from_slice(args);
     env.hozon(&all)
 }
 
-fn json(out: &Output) -> Value {
+pub(crate) fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(out)))
 }
 
-/// The only record directory.
-fn record_dir(env: &Env) -> PathBuf {
+/// The only record directory (shared with the XAdES archive tests).
+pub(crate) fn record_dir(env: &Env) -> PathBuf {
     let records = env.path(ARC).join("records");
     let mut out = Vec::new();
     for year in std::fs::read_dir(&records).unwrap() {
@@ -95,11 +95,11 @@ fn record_dir(env: &Env) -> PathBuf {
     out.remove(0)
 }
 
-fn meta(dir: &Path) -> Value {
+pub(crate) fn meta(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("record.json")).unwrap()).unwrap()
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(openssl::sha::sha256(bytes))
 }
 

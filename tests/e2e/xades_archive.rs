@@ -7,15 +7,13 @@
 //! cades` adds an archive time stamp in place; `archive export` carries
 //! the record.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::PathBuf;
 
 use hozon_testkit::{Pki, TsaMode, TsaServer};
-use serde_json::Value;
 
 use crate::util::{code, describe, flip_byte, testdata, Env, CHAIN, CRLS};
 
-const ARC: &str = "arc";
+use crate::pades_archive::{archive, init, json, meta, record_dir, sha256_hex, ARC};
 
 fn tsa(env: &Env) -> TsaServer {
     let pki = Pki::copy_to(&env.path("pki")).unwrap();
@@ -58,66 +56,6 @@ fn signed_prescription(env: &Env, level: &str, tsa_url: &str) -> Vec<u8> {
     sign(env, "in/rx.xml", level, tsa_url, &[]);
     std::fs::remove_file(env.path("in/rx.xml")).unwrap();
     env.read("in/rx.signed.xml")
-}
-
-fn init(env: &Env, tsa_url: &str) {
-    let out = env.hozon(&[
-        "archive",
-        "init",
-        ARC,
-        "--key",
-        "pki/signer-doctor.key",
-        "--cert",
-        "pki/signer-doctor.crt",
-        "--chain",
-        CHAIN,
-        "--tsa",
-        tsa_url,
-        "--trust",
-        "pki/trust.pem",
-        "--crl",
-        CRLS,
-        "--offline",
-    ]);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-}
-
-fn archive(env: &Env, args: &[&str]) -> Output {
-    let mut all = vec!["archive", "--archive", ARC];
-    all.extend_from_slice(args);
-    env.hozon(&all)
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(out)))
-}
-
-/// The only record directory.
-fn record_dir(env: &Env) -> PathBuf {
-    let records = env.path(ARC).join("records");
-    let mut out = Vec::new();
-    for year in std::fs::read_dir(&records).unwrap() {
-        let year = year.unwrap().path();
-        if year.file_name().unwrap().to_str().unwrap().starts_with('.') {
-            continue;
-        }
-        for month in std::fs::read_dir(&year).unwrap() {
-            for rec in std::fs::read_dir(month.unwrap().path()).unwrap() {
-                out.push(rec.unwrap().path());
-            }
-        }
-    }
-    assert_eq!(out.len(), 1, "{out:?}");
-    out.remove(0)
-}
-
-fn meta(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("record.json")).unwrap()).unwrap()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(openssl::sha::sha256(bytes))
 }
 
 /// Ingests `in/` and expects one record of kind xades at `level`.
