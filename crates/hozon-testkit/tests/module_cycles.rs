@@ -258,21 +258,18 @@ fn root_names(root: &syn::File, krate: &mut Crate) {
                 walk(prefix, &p.tree, out);
                 prefix.pop();
             }
-            syn::UseTree::Name(n) => {
+            syn::UseTree::Name(_) | syn::UseTree::Rename(_) => {
+                let name = match tree {
+                    syn::UseTree::Rename(r) => r.rename.to_string(),
+                    syn::UseTree::Name(n) => n.ident.to_string(),
+                    _ => unreachable!("matched above"),
+                };
                 let from: ModPath = prefix
                     .iter()
                     .filter(|s| *s != "crate" && *s != "self")
                     .cloned()
                     .collect();
-                out.insert(n.ident.to_string(), from);
-            }
-            syn::UseTree::Rename(r) => {
-                let from: ModPath = prefix
-                    .iter()
-                    .filter(|s| *s != "crate" && *s != "self")
-                    .cloned()
-                    .collect();
-                out.insert(r.rename.to_string(), from);
+                out.insert(name, from);
             }
             syn::UseTree::Glob(_) => {}
             syn::UseTree::Group(g) => {
