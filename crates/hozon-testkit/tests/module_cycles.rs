@@ -448,8 +448,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
     ("hozon-archive", "crate", &["renew", "renew_text"]),
     ("hozon-pades", "crate", &["appearance", "prepare"]),
     ("hozon-pades", "crate", &["augment", "sign"]),
-    ("hozon-pki", "crate", &["crl", "ocsp"]),
-    ("hozon-tsp", "crate", &["client", "http"]),
     (
         "hozon-verify",
         "crate",
