@@ -448,16 +448,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
     ("hozon-archive", "crate", &["renew", "renew_text"]),
     ("hozon-pades", "crate", &["appearance", "prepare"]),
     ("hozon-pades", "crate", &["augment", "sign"]),
-    (
-        "hozon-verify",
-        "crate",
-        &["cades", "chain", "engine", "format", "timestamp"],
-    ),
-    (
-        "hozon-verify",
-        "crate",
-        &["findings", "report", "revocation_used"],
-    ),
     ("hozon-web", "crate", &["app", "download", "pages", "view"]),
 ];
 
