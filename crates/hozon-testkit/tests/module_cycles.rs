@@ -446,8 +446,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
     ),
     ("hozon-archive", "crate", &["metadata", "record"]),
     ("hozon-archive", "crate", &["renew", "renew_text"]),
-    ("hozon-pades", "crate", &["appearance", "prepare"]),
-    ("hozon-pades", "crate", &["augment", "sign"]),
     ("hozon-web", "crate", &["app", "download", "pages", "view"]),
 ];
 
