@@ -446,7 +446,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
     ),
     ("hozon-archive", "crate", &["metadata", "record"]),
     ("hozon-archive", "crate", &["renew", "renew_text"]),
-    ("hozon-web", "crate", &["app", "download", "pages", "view"]),
 ];
 
 #[test]
