@@ -57,7 +57,7 @@ pub fn document_timestamp(
     original: Original<'_>,
     tsa: &TsaClient,
 ) -> Result<(Vec<u8>, Stamp), Error> {
-    let mut room = crate::sign::TIMESTAMP_ROOM;
+    let mut room = crate::room::TIMESTAMP_ROOM;
     for _ in 0..2 {
         let prepared = prepare(
             pdf,
@@ -73,7 +73,7 @@ pub fn document_timestamp(
         let stamp = tsa.stamp_digest(&digest)?;
         match prepared.fill(stamp.token.der()) {
             Err(Error::ContentsTooSmall { needed, .. }) => {
-                room = needed + crate::sign::SIGNATURE_ROOM
+                room = needed + crate::room::SIGNATURE_ROOM
             }
             Err(e) => return Err(e),
             Ok(update) => return Ok((update, stamp)),

@@ -20,15 +20,10 @@ use hozon_verify::{Indication, Verifier};
 use crate::appearance::Stamp;
 use crate::pdf::Pdf;
 use crate::prepare::{prepare, FieldRequest, Original};
+use crate::room::{SIGNATURE_ROOM, TIMESTAMP_ROOM};
 use crate::signature::Kind;
 use crate::verify::{verify_pdf_with_evidence, PdfVerification};
 use crate::Error;
-
-/// Room a signature time stamp needs in `/Contents` besides the signature:
-/// a token with its TSA's certificate chain.
-pub(crate) const TIMESTAMP_ROOM: usize = 12 * 1024;
-/// Room for the signed attributes, the signature value and the DER framing.
-pub(crate) const SIGNATURE_ROOM: usize = 4 * 1024;
 
 /// How many bytes of DER to reserve for a signature by `cades`, with a
 /// signature time stamp. The same room is reserved at B-B, so a PDF signed

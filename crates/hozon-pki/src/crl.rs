@@ -18,11 +18,10 @@ use hozon_cms::asn1::x509_cert::ext::Extension;
 use hozon_cms::asn1::x509_cert::name::Name;
 use hozon_cms::Cert;
 
+use crate::revocation::reason_name;
 use crate::{Error, OcspResponse, RevocationStatus, UnixTime};
 
-/// How far in the future a CRL's thisUpdate may be before we distrust it
-/// (clock skew between the CA and us).
-pub const CLOCK_SKEW_SECS: i64 = 300;
+pub use crate::revocation::CLOCK_SKEW_SECS;
 
 /// The largest CRL accepted, so a hostile file cannot exhaust memory.
 pub const MAX_CRL_SIZE: usize = 64 << 20;
@@ -593,20 +592,4 @@ fn crl_status(
         };
         (status, evidence)
     }
-}
-
-pub(crate) fn reason_name(r: CrlReason) -> String {
-    match r {
-        CrlReason::Unspecified => "unspecified",
-        CrlReason::KeyCompromise => "keyCompromise",
-        CrlReason::CaCompromise => "cACompromise",
-        CrlReason::AffiliationChanged => "affiliationChanged",
-        CrlReason::Superseded => "superseded",
-        CrlReason::CessationOfOperation => "cessationOfOperation",
-        CrlReason::CertificateHold => "certificateHold",
-        CrlReason::RemoveFromCRL => "removeFromCRL",
-        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
-        CrlReason::AaCompromise => "aACompromise",
-    }
-    .to_owned()
 }

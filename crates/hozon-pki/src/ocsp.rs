@@ -30,7 +30,7 @@ use x509_ocsp::{
     ResponseBytes, SingleResponse,
 };
 
-use crate::crl::{reason_name, CLOCK_SKEW_SECS};
+use crate::revocation::{reason_name, CLOCK_SKEW_SECS};
 use crate::{Error, RevocationStatus, UnixTime};
 
 /// The largest OCSP response accepted (a response for one certificate is a

@@ -1,6 +1,12 @@
 //! Revocation policy and the status of one certificate at one time.
 
+use hozon_cms::asn1::x509_cert::ext::pkix::CrlReason;
+
 use crate::UnixTime;
+
+/// How far in the future the thisUpdate of a CRL or an OCSP response may be
+/// before we distrust it (clock skew between the CA and us).
+pub const CLOCK_SKEW_SECS: i64 = 300;
 
 /// The accessors a [`crate::Crl`] and an [`crate::OcspResponse`] share, on
 /// their fields `embedded`, `der` and `sha256`: whether the data came from
@@ -96,4 +102,22 @@ pub enum RevocationStatus {
     },
     /// Not checked (the certificate is a trust anchor, or policy skipped it).
     NotChecked,
+}
+
+/// The RFC 5280 §5.3.1 name of a CRL reason code (CRLs and OCSP responses
+/// give the same codes).
+pub(crate) fn reason_name(r: CrlReason) -> String {
+    match r {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
+    }
+    .to_owned()
 }

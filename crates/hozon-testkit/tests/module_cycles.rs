@@ -443,21 +443,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
     ),
     ("hozon-archive", "crate", &["metadata", "record"]),
     ("hozon-archive", "crate", &["renew", "renew_text"]),
-    ("hozon-pades", "crate", &["appearance", "prepare"]),
-    ("hozon-pades", "crate", &["augment", "sign"]),
-    ("hozon-pki", "crate", &["crl", "ocsp"]),
-    ("hozon-tsp", "crate", &["client", "http"]),
-    (
-        "hozon-verify",
-        "crate",
-        &["cades", "chain", "engine", "format", "timestamp"],
-    ),
-    (
-        "hozon-verify",
-        "crate",
-        &["findings", "report", "revocation_used"],
-    ),
-    ("hozon-web", "crate", &["app", "download", "pages", "view"]),
 ];
 
 #[test]

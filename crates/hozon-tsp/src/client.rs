@@ -14,12 +14,11 @@ use hozon_cms::{Cert, DigestAlgorithm, KeyCache};
 
 use crate::breaker::{Breakers, Gate, TsaHealth};
 use crate::config::TsaConfig;
+use crate::error_chain::innermost;
 use crate::http::{Answer, Http};
+use crate::limits::MAX_RESPONSE_SIZE;
 use crate::request::{check_response, Request};
 use crate::{Error, Token};
-
-/// The largest response accepted from a TSA.
-pub const MAX_RESPONSE_SIZE: u64 = 1 << 20;
 
 /// A token obtained from a TSA, with the response it came in.
 #[derive(Clone, Debug)]
@@ -319,19 +318,6 @@ impl TsaClient {
             reason,
         }
     }
-}
-
-/// The innermost cause of an error: the informative one ("Connection
-/// refused", "mac verify failure"), where the outer ones say "builder error"
-/// or "error sending request".
-pub(crate) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut reason = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        reason = s.to_string();
-        source = s.source();
-    }
-    reason
 }
 
 /// Recognises a TLS handshake failure in OpenSSL's error text (native-tls

@@ -19,8 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use crate::client::MAX_RESPONSE_SIZE;
 use crate::config::{BasicAuth, TsaConfig};
+use crate::error_chain::innermost;
+use crate::limits::MAX_RESPONSE_SIZE;
 use crate::Error;
 
 /// Threads remembered before the memory is emptied (a long-lived client used
@@ -65,7 +66,7 @@ impl Http {
                 native_tls::Identity::from_pkcs12(&id.pkcs12, &id.password).map_err(|e| {
                     Error::Config(format!(
                         "TLS client certificate: {} (wrong password, or not a PKCS#12 file with a key and certificate)",
-                        crate::client::innermost(&e)
+                        innermost(&e)
                     ))
                 })?;
             tls.identity(identity);
@@ -87,12 +88,9 @@ impl Http {
                 tls.add_root_certificate(cert);
             }
         }
-        let tls = tls.build().map_err(|e| {
-            Error::Config(format!(
-                "cannot set up TLS: {}",
-                crate::client::innermost(&e)
-            ))
-        })?;
+        let tls = tls
+            .build()
+            .map_err(|e| Error::Config(format!("cannot set up TLS: {}", innermost(&e))))?;
         Ok(Http {
             tls,
             timeout: config.timeout,
@@ -124,7 +122,7 @@ impl Http {
             // Retries are the caller's, each with a fresh request and nonce.
             .retry(reqwest::retry::never())
             .build()
-            .map_err(|e| setup(&crate::client::innermost(&e)))?;
+            .map_err(|e| setup(&innermost(&e)))?;
         if locals.len() >= MAX_THREADS {
             // In use elsewhere, an entry lives on through its Arc.
             locals.clear();

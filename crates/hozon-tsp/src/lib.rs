@@ -38,13 +38,16 @@ mod breaker;
 mod client;
 mod config;
 mod error;
+mod error_chain;
 mod http;
+mod limits;
 pub mod request;
 mod token;
 
 pub use breaker::{BreakerConfig, TsaHealth};
-pub use client::{Stamp, TsaClient, MAX_RESPONSE_SIZE};
+pub use client::{Stamp, TsaClient};
 pub use config::{BasicAuth, ClientIdentity, TsaConfig, TsaSettings};
 pub use error::{Error, TokenFault};
+pub use limits::MAX_RESPONSE_SIZE;
 pub use request::{parse_response, Request};
 pub use token::{check_tsa_certificate, NotTsaCertificate, Token};

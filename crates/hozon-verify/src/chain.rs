@@ -79,7 +79,7 @@ impl Verifier {
         let chain = self.chains.validate(cert, intermediates, crls, at);
         match &chain.path {
             Ok(path) => {
-                let mut used = crate::findings::Evidence {
+                let mut used = crate::evidence::Evidence {
                     certs: path.clone(),
                     ..Default::default()
                 };

@@ -22,7 +22,8 @@ use hozon_ers::EvidenceRecord;
 use hozon_pki::{Crl, CrlSet, OcspResponse};
 
 use crate::codes::Code;
-use crate::findings::{Evidence, Findings};
+use crate::evidence::Evidence;
+use crate::findings::Findings;
 use crate::format::ValidationPool;
 use crate::report::{EvidenceRecordReport, SignatureReport, SubIndication};
 use crate::timestamp::{Covered, StampCheck};

@@ -3,6 +3,7 @@
 //! succeeded.
 
 use crate::codes::Code;
+use crate::evidence::Evidence;
 use crate::report::SubIndication;
 
 /// A problem: it decides the verdict through its sub-indication.
@@ -35,47 +36,6 @@ pub struct Findings {
     pub(crate) evidence: Evidence,
 }
 
-/// Certificates and revocation data a validation relied on: what a B-LT
-/// signature must carry to be validated again without any outside source.
-#[derive(Clone, Debug, Default)]
-pub struct Evidence {
-    /// Every certificate of every path (signer and TSAs), anchors included.
-    pub certs: Vec<hozon_cms::Cert>,
-    /// The CRL each revocation status was read from (when a CRL).
-    pub crls: Vec<std::sync::Arc<hozon_pki::Crl>>,
-    /// The OCSP response each revocation status was read from (when OCSP).
-    pub ocsp: Vec<std::sync::Arc<hozon_pki::OcspResponse>>,
-}
-
-impl Evidence {
-    /// Adds what `other` holds that is not here yet.
-    pub fn merge(&mut self, other: Evidence) {
-        for c in other.certs {
-            if !self.certs.contains(&c) {
-                self.certs.push(c);
-            }
-        }
-        for crl in other.crls {
-            if !self.crls.iter().any(|x| x.sha256() == crl.sha256()) {
-                self.crls.push(crl);
-            }
-        }
-        for resp in other.ocsp {
-            if !self.ocsp.iter().any(|x| x.sha256() == resp.sha256()) {
-                self.ocsp.push(resp);
-            }
-        }
-    }
-
-    /// Whether some revocation data was relied on, and all of it came
-    /// from inside the signature.
-    pub fn revocation_all_embedded(&self) -> bool {
-        (!self.crls.is_empty() || !self.ocsp.is_empty())
-            && self.crls.iter().all(|c| c.is_embedded())
-            && self.ocsp.iter().all(|o| o.is_embedded())
-    }
-}
-
 impl Findings {
     /// Records a problem with its sub-indication and code.
     pub fn fail(&mut self, sub: SubIndication, code: Code, msg: impl Into<String>) {
@@ -103,6 +63,18 @@ impl Findings {
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+}
+
+/// Records that the unsigned attribute (property) `what` cannot be read and
+/// is ignored: anyone can add one, so it must not fail a signature that is
+/// valid without it.
+pub(crate) fn unreadable(f: &mut Findings, what: &str, why: impl std::fmt::Display) {
+    f.warn(
+        Code::UnsignedAttributeUnreadable,
+        format!(
+            "the unsigned attribute {what} cannot be read and is ignored (unsigned attributes are not covered by the signature): {why}"
+        ),
+    );
 }
 
 /// The checks that must each have succeeded for TOTAL_PASSED.

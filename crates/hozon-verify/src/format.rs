@@ -21,7 +21,8 @@ use hozon_cms::{Cert, DigestAlgorithm, KeyCache, SignatureAlgorithm};
 use hozon_pki::{CrlSet, UnixTime};
 use hozon_tsp::Token;
 
-use crate::findings::{Evidence, Findings};
+use crate::evidence::Evidence;
+use crate::findings::Findings;
 use crate::report::CounterSignatureReport;
 pub use crate::vocabulary::{SignatureFormat, TimestampKind};
 use crate::Verifier;

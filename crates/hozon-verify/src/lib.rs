@@ -73,9 +73,11 @@ mod content;
 pub mod deadline;
 mod engine;
 mod ers;
+mod evidence;
 pub use ers::TokenValidationData;
 mod findings;
-pub use findings::{Evidence, Findings, Problem, Warning};
+pub use evidence::Evidence;
+pub use findings::{Findings, Problem, Warning};
 pub use revocation_used::{RevocationKind, RevocationSource, RevocationUsed};
 pub mod format;
 pub mod hc_role;
@@ -85,16 +87,17 @@ pub mod report;
 mod revocation_used;
 mod timestamp;
 mod verdict;
+mod verifier;
 pub mod vocabulary;
 
 pub use builder::{BuildError, VerifierSetup};
 pub use codes::Code;
 pub use content::{digest_ranges, DetachedContent, ValidationData};
-pub use engine::{Verifier, VerifierConfig};
 pub use policy::AlgorithmPolicy;
 pub use report::{
     CounterSignatureReport, DocumentChange, EvidenceRecordEntry, EvidenceRecordReport, FileError,
     FindingReport, Indication, Report, Severity, SignatureReport, SignerReport, SubIndication,
     Summary,
 };
+pub use verifier::{Verifier, VerifierConfig};
 pub use vocabulary::{Level, SignatureFormat, TimestampIndication, TimestampKind};

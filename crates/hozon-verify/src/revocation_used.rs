@@ -5,7 +5,7 @@
 //! signature it validates, whatever the format adapter (CAdES, PAdES,
 //! XAdES), and carried in [`crate::SignatureReport::revocation_used`].
 
-use crate::findings::Evidence;
+use crate::evidence::Evidence;
 
 /// Whether a revocation item is a CRL or an OCSP response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

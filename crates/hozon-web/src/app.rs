@@ -2,7 +2,6 @@
 //! the login / logout handlers (the only POSTs, each with its session's
 //! CSRF token).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -12,95 +11,22 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use cookie::{Cookie, SameSite};
-use hozon_i18n::{Catalog, Lang};
 use serde::Deserialize;
 use serde_json::Map;
 use zeroize::Zeroizing;
 
 use crate::audit::WebAccess;
-use crate::sessions::{same_token, Session, Sessions, COOKIE};
-use crate::settings::Settings;
+use crate::sessions::same_token;
 use crate::users::Users;
 use crate::view::{self, LoginPage};
+
+pub use crate::respond::{log, to_login};
+pub use crate::state::{session_id, AppState};
 
 /// The Content-Security-Policy of every answer: nothing may load from
 /// anywhere (no script at all), styles only from the page's own `<style>`,
 /// forms only to this server, no framing.
 pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// What every handler shares.
-#[derive(Debug)]
-pub struct AppState {
-    /// The archive's directory.
-    pub root: PathBuf,
-    /// The users file.
-    pub users: PathBuf,
-    /// The archive's configuration (verifier settings).
-    pub config: hozon_archive::Config,
-    /// The session table.
-    pub sessions: Sessions,
-    /// Whether the server speaks TLS (cookies get `Secure`).
-    pub tls: bool,
-    /// The UI language.
-    pub lang: Lang,
-}
-
-impl AppState {
-    /// The state for `settings`.
-    pub fn new(settings: Settings, tls: bool, lang: Lang) -> AppState {
-        AppState {
-            sessions: Sessions::new(settings.session),
-            root: settings.root,
-            users: settings.users,
-            config: settings.config,
-            tls,
-            lang,
-        }
-    }
-
-    /// The UI's message catalogue.
-    pub fn cat(&self) -> &'static Catalog {
-        Catalog::get(self.lang)
-    }
-
-    /// The session cookie for `id`.
-    pub fn cookie(&self, id: &str) -> HeaderValue {
-        let c = Cookie::build((COOKIE, id.to_string()))
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(self.tls)
-            .path("/")
-            .build();
-        HeaderValue::from_str(&c.to_string()).unwrap_or(HeaderValue::from_static(""))
-    }
-
-    /// The session the request's cookie names, if live.
-    pub fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
-        let id = session_id(headers)?;
-        let s = self.sessions.touch(&id)?;
-        Some((id, s))
-    }
-
-    /// The logged-in user's session, if any.
-    pub fn logged_in(&self, headers: &HeaderMap) -> Option<(String, Session, String)> {
-        let (id, s) = self.session(headers)?;
-        let user = s.user.clone()?;
-        Some((id, s, user))
-    }
-}
-
-/// The session id in the request's `Cookie` headers.
-pub fn session_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
-        .map(|c| c.value().to_string())
-}
 
 /// The web view's routes.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -143,31 +69,6 @@ async fn not_found(State(app): State<Arc<AppState>>) -> Response {
         StatusCode::NOT_FOUND,
         &app.cat().text("web-not-found"),
     )
-}
-
-/// Where a request without a login goes.
-pub fn to_login() -> Response {
-    Redirect::to("/login").into_response()
-}
-
-/// Appends `access` to the audit log on a blocking thread; an error
-/// becomes a 500 page (nothing is shown that was not logged).
-pub async fn log(app: &Arc<AppState>, access: WebAccess) -> Result<(), Response> {
-    let root = app.root.clone();
-    let done = tokio::task::spawn_blocking(move || crate::audit::append(&root, &access)).await;
-    match done {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(view::error_page(
-            app,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("audit log: {e}"),
-        )),
-        Err(e) => Err(view::error_page(
-            app,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("audit log: {e}"),
-        )),
-    }
 }
 
 fn login_page(app: &AppState, status: StatusCode, failed: bool) -> Response {

@@ -6,11 +6,15 @@ use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use cookie::{Cookie, SameSite};
 use hozon_archive::record::{FileEntry, Kind, RecordMeta, Role, State as RecordState};
+use hozon_i18n::Lang;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use super::*;
+use crate::sessions::COOKIE;
+use crate::settings::Settings;
 
 const ID: &str = "0123456789abcdef0123456789abcdef";
 const DOC: &[u8] = b"discharge summary\n";

@@ -19,9 +19,10 @@ use hozon_archive::lock::Wait;
 use hozon_archive::record::RecordMeta;
 use serde_json::{json, Map};
 
-use crate::app::{log, to_login, AppState};
 use crate::audit::WebAccess;
 use crate::pages::record_dir;
+use crate::respond::{log, to_login};
+use crate::state::AppState;
 use crate::view::error_page;
 
 /// Why a download is not served.

@@ -27,8 +27,10 @@ pub mod audit;
 pub mod download;
 pub mod listen;
 pub mod pages;
+mod respond;
 pub mod sessions;
 pub mod settings;
+mod state;
 pub mod users;
 mod view;
 

@@ -19,8 +19,9 @@ use hozon_archive::Layout;
 use hozon_verify::{Indication, SignatureReport};
 use serde_json::{json, Map, Value};
 
-use crate::app::{log, to_login, AppState};
 use crate::audit::WebAccess;
+use crate::respond::{log, to_login};
+use crate::state::AppState;
 use crate::view::{self, error_page, Frame, Texts};
 
 /// One bar of the renewal forecast chart (SVG coordinates).

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use hozon_i18n::Catalog;
 use hozon_verify::Indication;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The catalogue, for `{{ t.get("web-…") }}` in templates.
 #[derive(Clone, Copy)]

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 
 use crate::lexer::{Dict, Object};
+use crate::page_tree::pages;
 use crate::pdf::{decode_stream, Pdf};
-use crate::prepare::pages;
 use crate::writer::Update;
 
 use super::{Placement, StampError};

@@ -6,8 +6,8 @@
 //! page.
 
 use crate::lexer::{Dict, Object};
+use crate::page_tree::pages;
 use crate::pdf::Pdf;
-use crate::prepare::pages;
 use crate::Error;
 
 use super::{Corner, PageChoice, Position, StampError};

@@ -28,7 +28,8 @@ use hozon_cms::es_c::{CrlValidatedId, EsXlAttributes};
 use hozon_cms::Cert;
 
 use crate::codes::Code;
-use crate::findings::{Evidence, Findings};
+use crate::evidence::Evidence;
+use crate::findings::Findings;
 
 /// The ES-XL data of one SignerInfo, read once per file.
 pub(crate) struct EsXl {

@@ -8,6 +8,7 @@
 
 mod archive;
 pub(crate) mod countersignature;
+mod entry;
 pub(crate) mod es_xl;
 mod signature;
 pub(crate) mod signature_value;
@@ -21,7 +22,8 @@ use hozon_pki::UnixTime;
 
 use crate::codes::Code;
 use crate::content::{same_content, DetachedContent, DigestCache, Source, ValidationData};
-use crate::findings::{Evidence, Findings};
+use crate::evidence::Evidence;
+use crate::findings::Findings;
 use crate::format::{EmbeddedValidationData, SignatureContainer, SignedObject};
 use crate::report::{SignatureReport, SubIndication};
 use crate::Verifier;

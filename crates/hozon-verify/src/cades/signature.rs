@@ -26,7 +26,8 @@ use hozon_pki::UnixTime;
 
 use super::CadesFile;
 use crate::codes::Code;
-use crate::findings::{Evidence, Findings};
+use crate::evidence::Evidence;
+use crate::findings::Findings;
 use crate::format::{
     Algorithms, DataObjects, ExpectedImprint, SignedObject, SignedProperties,
     SigningCertificateRef, TimeStamp, ValidationPool,
@@ -448,7 +449,7 @@ impl SignedObject for CadesSignature<'_, '_> {
     fn check_validation_data_references(&self, used: &Evidence, f: &mut Findings) {
         match self.file.es_xl.get(self.index) {
             Some(Err(e)) => {
-                crate::engine::unreadable(f, "ES-XL validation data", e);
+                crate::findings::unreadable(f, "ES-XL validation data", e);
             }
             Some(Ok(xl)) => super::es_xl::check_references(xl, &self.file.available, used, f),
             None => {}

@@ -8,7 +8,8 @@ use hozon_cms::{Cert, SignatureAlgorithm};
 use hozon_pki::UnixTime;
 
 use crate::codes::Code;
-use crate::findings::{Evidence, Findings, Passed};
+use crate::evidence::Evidence;
+use crate::findings::{Findings, Passed};
 use crate::format::{Algorithms, DataObjects, SignedObject, SignedProperties, ValidationPool};
 use crate::hc_role::hc_role;
 use crate::report::{SignatureReport, SignerReport, SubIndication as S};

@@ -10,7 +10,8 @@ use hozon_cms::{Cert, DigestAlgorithm, KeyCache, SignatureAlgorithm};
 use hozon_pki::{ChainValidator, Crl, CrlSet, RevocationPolicy, TrustAnchors, UnixTime};
 
 use crate::codes::Code;
-use crate::findings::{Evidence, Findings};
+use crate::evidence::Evidence;
+use crate::findings::Findings;
 use crate::format::*;
 use crate::report::{Indication, Severity, SignatureReport, SubIndication};
 use crate::{AlgorithmPolicy, Verifier, VerifierConfig};

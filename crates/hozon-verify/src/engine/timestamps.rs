@@ -10,23 +10,11 @@ use hozon_pki::UnixTime;
 
 use crate::codes::Code;
 use crate::engine::steps::Context;
-use crate::findings::Findings;
+use crate::findings::{unreadable, Findings};
 use crate::format::{ExpectedImprint, TimeStamp};
 use crate::report::{Indication, SignatureReport, SubIndication as S, TimestampReport};
 use crate::timestamp::{report_expiry, Covered, StampCheck, SIGNING_TIME_TOLERANCE_SECS};
 use crate::vocabulary::{TimestampIndication, TimestampKind};
-
-/// Records that the unsigned attribute (property) `what` cannot be read and
-/// is ignored: anyone can add one, so it must not fail a signature that is
-/// valid without it.
-pub(crate) fn unreadable(f: &mut Findings, what: &str, why: impl std::fmt::Display) {
-    f.warn(
-        Code::UnsignedAttributeUnreadable,
-        format!(
-            "the unsigned attribute {what} cannot be read and is ignored (unsigned attributes are not covered by the signature): {why}"
-        ),
-    );
-}
 
 impl Context<'_> {
     /// The archive time stamps, newest first: the newest must hold at the
