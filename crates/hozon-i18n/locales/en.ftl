@@ -87,6 +87,8 @@ progress-archiving = archiving
 progress-evidence = evidence
 progress-renewing = renewing
 progress-restoring = restoring
+progress-replicating-to = replicating to { $name }
+progress-checking = checking { $name }
 
 ## The printable report (HTML and PDF).
 report-title = Signature verification report

@@ -87,6 +87,8 @@ progress-archiving = 保存中
 progress-evidence = 証拠記録作成中
 progress-renewing = 更新中
 progress-restoring = 復元中
+progress-replicating-to = { $name } へ複製中
+progress-checking = { $name } を検査中
 
 ## 印刷用の報告書（HTML と PDF）。
 report-title = 署名検証報告書
@@ -458,6 +460,6 @@ archive-acknowledged = { $record } の修復 { $count } 件を確認しました
 archive-reindexed = records/ からカタログを再構築しました: { $count } 件
 archive-lock-waiting = アーカイブのロックを待っています（{ $holder }）
 archive-recovered = 中断された実行の跡を修復しました: ステージング { $staging } 個を削除、カタログ行 { $rows } 件と監査ログ { $lines } 行を復元、途切れた監査ログ { $torn } バイトを切り詰め
-archive-serve-listening = hozon archive serve: { $url } で待ち受けています
+archive-serve-listening = hozon archive serve: 待ち受けています: { $url }
 archive-web-user-added = Web ユーザー { $name } を { $file } に追加しました
 archive-web-user-changed = { $file } の Web ユーザー { $name } のパスワードを変更しました
