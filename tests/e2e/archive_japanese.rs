@@ -391,3 +391,34 @@ fn serve_says_where_it_listens_in_both_languages_the_address_last() {
         assert!(line.trim_end().ends_with('/'), "{line:?}");
     }
 }
+
+#[test]
+fn the_recovery_line_after_an_interrupted_ingest_in_both_languages() {
+    let env = Env::new();
+    let _tsa = japanese_archive(&env);
+    let crash = |env: &Env| {
+        let out = env.hozon_env(
+            &["archive", "--archive", ARC, "ingest", "in"],
+            &[("HOZON_ARCHIVE_CRASH_AT", "ingest-staged")],
+        );
+        assert!(
+            out.status.code().is_none(),
+            "did not abort: {}",
+            describe(&out)
+        );
+    };
+    crash(&env);
+    let (_, ja) = archive(&env, &["reindex"], "ja");
+    assert!(
+        ja.contains("hozon: 中断された実行の跡を修復しました: ステージング "),
+        "{ja}"
+    );
+    assert!(ja.contains("バイトを切り詰め\n"), "{ja}");
+    crash(&env);
+    let (_, en) = archive(&env, &["reindex"], "en");
+    assert!(
+        en.contains("hozon: repaired what an interrupted run left: "),
+        "{en}"
+    );
+    assert!(en.contains(" torn audit byte(s) cut\n"), "{en}");
+}
