@@ -150,14 +150,22 @@ fn ingest_status_verify_renew_and_reindex_in_japanese_and_english() {
     let (en, _) = archive(&env, &["renew", "--before", "1d"], "en");
     assert_eq!(en, "0 record(s) were due\n");
 
+    // --move-done's lines.
+    env.write("in2/c.txt", "moved after archiving\n");
+    let (_, ja) = archive(&env, &["ingest", "in2", "--move-done", "done"], "ja");
+    assert!(
+        ja.contains("移動 ") && ja.contains("/in2/c.txt -> "),
+        "{ja}"
+    );
+
     let (_, ja) = archive(&env, &["reindex"], "ja");
     assert!(
-        ja.contains("records/ からカタログを再構築しました: 2 件"),
+        ja.contains("records/ からカタログを再構築しました: 3 件"),
         "{ja}"
     );
     let (_, en) = archive(&env, &["reindex"], "en");
     assert!(
-        en.contains("catalog rebuilt from records/: 2 record(s)"),
+        en.contains("catalog rebuilt from records/: 3 record(s)"),
         "{en}"
     );
 }
@@ -421,4 +429,42 @@ fn the_recovery_line_after_an_interrupted_ingest_in_both_languages() {
         "{en}"
     );
     assert!(en.contains(" torn audit byte(s) cut\n"), "{en}");
+}
+
+#[test]
+fn init_refused_for_want_of_a_test_stamp_says_so_in_japanese() {
+    let env = Env::new();
+    Pki::copy_to(&env.path("pki")).unwrap();
+    let (_, err) = run(
+        &env,
+        &[
+            "archive",
+            "init",
+            ARC,
+            "--key",
+            "pki/signer-doctor.key",
+            "--cert",
+            "pki/signer-doctor.crt",
+            "--chain",
+            "pki/chain.pem",
+            "--tsa",
+            "http://127.0.0.1:1/",
+            "--trust",
+            "pki/trust.pem",
+            "--crl",
+            "pki/crls.pem",
+            "--offline",
+            "--lang",
+            "ja",
+        ],
+        &[],
+        4,
+    );
+    assert!(
+        err.starts_with(
+            "hozon: エラー: アーカイブを作成しません: TSA が試験用タイムスタンプを返しませんでした: "
+        ),
+        "{err}"
+    );
+    assert!(!env.path(ARC).join("hozon.toml").exists());
 }
