@@ -121,7 +121,7 @@ fn ingest_status_verify_renew_and_reindex_in_japanese_and_english() {
     let (ja, _) = archive(&env, &now, "ja");
     assert!(ja.starts_with("arc の記録 2 件\n"), "{ja}");
     assert!(
-        ja.contains("  種類      レベル  状態             件数\n"),
+        ja.contains("  種類      レベル  状態               件数\n"),
         "{ja}"
     );
     assert!(ja.contains("証拠記録のない記録: 0 件\n"), "{ja}");

@@ -301,7 +301,7 @@ mod tests {
         let text = s.to_text(ja, Path::new("/srv/arc"));
         assert_eq!(
             text,
-            "/srv/arc の記録 3 件\n\n  種類      レベル  状態             件数\n\
+            "/srv/arc の記録 3 件\n\n  種類      レベル  状態               件数\n\
              \x20 scan      B-LTA   archived              3\n\
              \n修復済みで未確認の記録: 1 件（`hozon archive verify` が一覧にします。確認は `hozon archive acknowledge RECORD --reason TEXT`）\n\
              証拠記録のない記録: 1 件 （`hozon archive renew` を実行してください）\n\
