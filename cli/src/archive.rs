@@ -28,6 +28,7 @@ use crate::archive_replica::{
 use crate::args::{DigestArg, SignRevocationArg, SignerArgs, TsaArgs, TsaTuningArgs};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::report::cat;
 
 /// `hozon archive`.
 #[derive(Debug, Args)]
@@ -469,16 +470,19 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
     )?;
     if let Some(client) = tsa {
         if let Err(e) = client.stamp_data(b"hozon archive init: test stamp") {
-            output::error(&format!(
-                "not creating the archive: the TSA did not give a test stamp: {e}"
-            ));
+            output::error(
+                &cat().text_with("archive-init-no-test-stamp", &[("error", &e.to_string())]),
+            );
             return Ok(Outcome::Error);
         }
     }
     hozon_archive::session::init(root, &config)?;
     eprintln!(
-        "archive created at {} (hozon.toml, catalog.sqlite, audit.log, records/)",
-        root.display()
+        "{}",
+        cat().text_with(
+            "archive-init-created",
+            &[("root", &root.display().to_string())]
+        )
     );
     Ok(Outcome::Passed)
 }
@@ -506,18 +510,28 @@ pub(crate) fn tsa_args(c: &TsaConfig, urls: &[String], flags: &TsaTuningArgs) ->
     }
 }
 
+/// The lock-wait line on stderr, in the run's language.
+pub(crate) fn lock_waiting(holder: &str) {
+    let line = cat().text_with("archive-lock-waiting", &[("holder", holder)]);
+    eprintln!("hozon: {line}");
+}
+
 pub(crate) fn open(root: &Path, job: &JobArgs, what: &str) -> anyhow::Result<Session> {
     let command = format!("hozon archive {what}");
     let wait = if job.wait { Wait::Yes } else { Wait::No };
-    let session = Session::open(root, wait, &command, &|holder| {
-        eprintln!("hozon: waiting for the archive lock ({holder})");
-    })?;
+    let session = Session::open(root, wait, &command, &lock_waiting)?;
     let r = &session.recovery;
     if r.any() {
-        eprintln!(
-            "hozon: repaired what an interrupted run left: {} staging dir(s) removed, {} catalog row(s) and {} audit line(s) restored, {} torn audit byte(s) cut",
-            r.staging_removed, r.rows_restored, r.audit_lines_restored, r.audit_torn_bytes
+        let line = cat().text_with(
+            "archive-recovered",
+            &[
+                ("staging", &r.staging_removed.to_string()),
+                ("rows", &r.rows_restored.to_string()),
+                ("lines", &r.audit_lines_restored.to_string()),
+                ("torn", &r.audit_torn_bytes.to_string()),
+            ],
         );
+        eprintln!("hozon: {line}");
     }
     Ok(session)
 }
@@ -660,7 +674,8 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
     let list_done = !(a.list.quiet || a.list.failures_only);
     if !a.job.json && list_done {
         for m in &moved {
-            eprintln!("moved {} -> {}", m.from, m.to);
+            let line = cat().text_with("archive-ingest-moved", &[("from", &m.from), ("to", &m.to)]);
+            eprintln!("{line}");
         }
     }
     if a.job.json {
@@ -678,7 +693,7 @@ fn ingest(root: &Path, a: IngestArgs) -> anyhow::Result<Outcome> {
         }
         output::json(&json)?;
     } else {
-        output::text(&report.to_text(list_done));
+        output::text(&report.to_text(cat(), list_done));
     }
     // Unreadable inputs are I/O errors (4); refused ones failed checks (1).
     let outcome = match report.verdict() {
@@ -700,7 +715,7 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
         wait,
         "hozon archive verify",
         a.read_only,
-        &|holder| eprintln!("hozon: waiting for the archive lock ({holder})"),
+        &lock_waiting,
     )?;
     let config = overridden(&session.config, &a.job)?;
     let at = parse_time("--at", a.at.as_deref())?;
@@ -729,10 +744,10 @@ fn verify(root: &Path, a: ArchiveVerifyArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        output::text(&crate::archive_report::text(&report));
+        output::text(&report.to_text(cat()));
     }
     for w in &report.warnings {
-        eprintln!("hozon: {}: {w}", crate::report::cat().text("term-warning"));
+        eprintln!("hozon: {}: {w}", cat().text("term-warning"));
     }
     Ok(if report.failed() {
         Outcome::Failed
@@ -756,7 +771,7 @@ fn status(root: &Path, a: StatusArgs) -> anyhow::Result<Outcome> {
         output::json(&s)?;
         return Ok(Outcome::Passed);
     }
-    output::text(&s.to_text(root));
+    output::text(&s.to_text(cat(), root));
     Ok(Outcome::Passed)
 }
 
@@ -821,7 +836,7 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        output::text(&report.to_text());
+        output::text(&report.to_text(cat()));
     }
     // A record left out because it disagrees (or its evidence fails) is a
     // failed check (1); a renewal the TSA or the disk stopped is 4.
@@ -833,23 +848,25 @@ fn renew(root: &Path, a: RenewArgs) -> anyhow::Result<Outcome> {
     };
     if let (Some(why), true) = (report.ineffective(), a.job.json) {
         // Loud on stderr too, whatever the output format.
-        eprintln!("hozon: WARNING: renewal refused: {why}");
+        let line = cat().text_with("archive-renew-refused-stderr", &[("why", why)]);
+        eprintln!("hozon: {line}");
     }
     Ok(outcome.worst(auto_replicate(&mut session, a.job.json)))
 }
 
 fn acknowledge(root: &Path, a: AcknowledgeArgs) -> anyhow::Result<Outcome> {
     let wait = if a.wait { Wait::Yes } else { Wait::No };
-    let mut session = Session::open(root, wait, "hozon archive acknowledge", &|holder| {
-        eprintln!("hozon: waiting for the archive lock ({holder})");
-    })?;
+    let mut session = Session::open(root, wait, "hozon archive acknowledge", &lock_waiting)?;
     let done = hozon_archive::acknowledge::run(&mut session, &a.record, &a.reason)?;
-    eprintln!(
-        "acknowledged {} repair(s) of {}: {}",
-        done.len(),
-        a.record,
-        done.join("; ")
+    let line = cat().text_with(
+        "archive-acknowledged",
+        &[
+            ("count", &done.len().to_string()),
+            ("record", &a.record),
+            ("repairs", &done.join("; ")),
+        ],
     );
+    eprintln!("{line}");
     Ok(Outcome::Passed)
 }
 
@@ -859,7 +876,8 @@ fn reindex(root: &Path, a: ReindexArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&serde_json::json!({ "records": n }))?;
     } else {
-        eprintln!("catalog rebuilt from records/: {n} record(s)");
+        let line = cat().text_with("archive-reindexed", &[("count", &n.to_string())]);
+        eprintln!("{line}");
     }
     Ok(Outcome::Passed)
 }

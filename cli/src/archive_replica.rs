@@ -16,6 +16,7 @@ use hozon_archive::Session;
 use crate::archive::{open, ArchiveVerifyArgs, Bars, JobArgs, ToolFlags};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::report::cat;
 
 /// `archive replica ...`.
 #[derive(Debug, Subcommand)]
@@ -174,9 +175,12 @@ pub(crate) fn replica_add(root: &Path, a: ReplicaAddArgs) -> anyhow::Result<Outc
         );
     }
     let wait = if a.wait { Wait::Yes } else { Wait::No };
-    let mut session = Session::open(root, wait, "hozon archive replica add", &|holder| {
-        eprintln!("hozon: waiting for the archive lock ({holder})");
-    })?;
+    let mut session = Session::open(
+        root,
+        wait,
+        "hozon archive replica add",
+        &crate::archive::lock_waiting,
+    )?;
     if session.config.replicas.iter().any(|r| r.name == a.name) {
         anyhow::bail!(
             "{}: a replica named {:?} already exists",
@@ -207,21 +211,28 @@ pub(crate) fn replica_add(root: &Path, a: ReplicaAddArgs) -> anyhow::Result<Outc
             ),
         ]),
     )])?;
-    eprintln!(
-        "replica {} added: {} ({} locks{})",
-        a.name,
-        replica.describe(),
-        if a.place.governance {
-            "GOVERNANCE"
-        } else {
-            "COMPLIANCE"
-        },
-        if a.no_auto {
-            ""
-        } else {
-            ", replicated after every ingest and renew"
-        }
+    let auto = if a.no_auto {
+        String::new()
+    } else {
+        cat().text("archive-replica-added-auto")
+    };
+    let line = cat().text_with(
+        "archive-replica-added",
+        &[
+            ("name", &a.name),
+            ("where", &replica.describe()),
+            (
+                "mode",
+                if a.place.governance {
+                    "GOVERNANCE"
+                } else {
+                    "COMPLIANCE"
+                },
+            ),
+            ("auto", &auto),
+        ],
     );
+    eprintln!("{line}");
     Ok(Outcome::Passed)
 }
 
@@ -253,12 +264,15 @@ pub(crate) fn replica_list(root: &Path, a: ReplicaListArgs) -> anyhow::Result<Ou
             r.name, place, r.lock, r.auto
         ));
     }
-    text.push_str(&format!(
-        "{} replica(s); records kept {} years, locks {} year(s) longer\n",
-        config.replicas.len(),
-        config.retention.retention_years,
-        config.retention.lock_margin_years
+    text.push_str(&cat().text_with(
+        "archive-replica-list-summary",
+        &[
+            ("count", &config.replicas.len().to_string()),
+            ("years", &config.retention.retention_years.to_string()),
+            ("margin", &config.retention.lock_margin_years.to_string()),
+        ],
     ));
+    text.push('\n');
     output::text(&text);
     Ok(Outcome::Passed)
 }
@@ -284,7 +298,7 @@ fn replicate_to(
                     outcome = outcome.worst(Outcome::Error);
                 }
                 if !json {
-                    output::text(&report.to_text());
+                    output::text(&report.to_text(cat()));
                 }
                 reports.push(serde_json::json!(report));
             }
@@ -312,11 +326,13 @@ pub(crate) fn auto_replicate(session: &mut Session, json: bool) -> Outcome {
     }
     let (outcome, _) = replicate_to(session, &autos, 16, true);
     if outcome != Outcome::Passed {
-        eprintln!(
-            "hozon: automatic replication did not complete (the archive itself is complete); run `hozon archive replicate`"
-        );
+        eprintln!("hozon: {}", cat().text("archive-replica-auto-incomplete"));
     } else if !json {
-        eprintln!("replicated to {} replica(s)", autos.len());
+        let line = cat().text_with(
+            "archive-replica-auto-done",
+            &[("count", &autos.len().to_string())],
+        );
+        eprintln!("{line}");
     }
     outcome
 }
@@ -364,27 +380,7 @@ pub(crate) fn verify_replica(
     if a.job.json {
         output::json(&report)?;
     } else {
-        let mut text = String::new();
-        for p in &report.problems {
-            text.push_str(&format!(
-                "{}  {}  {}\n",
-                p.kind.to_uppercase(),
-                p.key,
-                p.detail
-            ));
-        }
-        for w in &report.warnings {
-            text.push_str(&format!("WARNING  {w}\n"));
-        }
-        text.push_str(&format!(
-            "replica {} ({}): {} object(s), {} intact, {} missing, altered or under-protected\n",
-            report.replica,
-            report.description,
-            report.objects,
-            report.intact,
-            report.problems.len()
-        ));
-        output::text(&text);
+        output::text(&report.to_text(cat()));
     }
     Ok(if report.failed() {
         Outcome::Failed
@@ -408,20 +404,7 @@ pub(crate) fn restore(root: &Path, a: RestoreArgs) -> anyhow::Result<Outcome> {
     if a.json {
         output::json(&report)?;
     } else {
-        let mut text = String::new();
-        for f in &report.failed {
-            text.push_str(&format!("NOT RESTORED  {}  {}\n", f.key, f.reason));
-        }
-        text.push_str(&format!(
-            "restored {} file(s) ({} bytes) from {} into {}; catalog rebuilt: {} record(s)\nnext: hozon archive --archive {} verify\n",
-            report.restored,
-            report.bytes,
-            report.description,
-            report.dir,
-            report.records,
-            report.dir
-        ));
-        output::text(&text);
+        output::text(&report.to_text(cat()));
     }
     Ok(if report.failed.is_empty() {
         Outcome::Passed

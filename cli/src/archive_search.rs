@@ -76,7 +76,7 @@ fn open(root: &Path, wait: bool, what: &str) -> anyhow::Result<Session> {
         root,
         wait,
         &format!("hozon archive {what}"),
-        &|holder| eprintln!("hozon: waiting for the archive lock ({holder})"),
+        &crate::archive::lock_waiting,
     )?)
 }
 
@@ -100,7 +100,7 @@ pub fn search(root: &Path, a: SearchArgs) -> anyhow::Result<Outcome> {
         output::json(&result)?;
         return Ok(Outcome::Passed);
     }
-    output::text(&result.to_text());
+    output::text(&result.to_text(crate::report::cat()));
     Ok(Outcome::Passed)
 }
 
@@ -126,22 +126,7 @@ pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        let mut text = String::new();
-        for r in &report.records {
-            text.push_str(&format!(
-                "{}  {}\n",
-                r.id,
-                r.outcome.as_str().to_uppercase()
-            ));
-        }
-        text.push_str(&format!(
-            "{} record(s), {} file(s), {} byte(s) in the BagIt bag {}\n",
-            report.records.len(),
-            report.payload_files,
-            report.payload_bytes,
-            report.bag
-        ));
-        output::text(&text);
+        output::text(&report.to_text(crate::report::cat()));
     }
     Ok(if report.failed() {
         Outcome::Failed

@@ -60,9 +60,9 @@ pub fn serve(root: &Path, a: ServeArgs) -> anyhow::Result<Outcome> {
         lang: crate::report::lang(),
     };
     let on_bound = |scheme: &str, addr: SocketAddr| {
-        crate::output::text(&format!(
-            "hozon archive serve: listening on {scheme}://{addr}/\n"
-        ));
+        let url = format!("{scheme}://{addr}/");
+        let line = crate::report::cat().text_with("archive-serve-listening", &[("url", &url)]);
+        crate::output::text(&format!("{line}\n"));
     };
     match hozon_web::serve(&options, &on_bound) {
         Ok(()) => Ok(Outcome::Passed),
@@ -86,15 +86,14 @@ pub fn web_user(root: &Path, command: WebUserCommand) -> anyhow::Result<Outcome>
     });
     let password = hozon_web::users::read_new_password()?;
     let new = hozon_web::add_user(&path, &a.name, &password)?;
-    crate::output::text(&format!(
-        "{} web user {} in {}\n",
+    let line = crate::report::cat().text_with(
         if new {
-            "added"
+            "archive-web-user-added"
         } else {
-            "changed the password of"
+            "archive-web-user-changed"
         },
-        a.name,
-        path.display()
-    ));
+        &[("name", &a.name), ("file", &path.display().to_string())],
+    );
+    crate::output::text(&format!("{line}\n"));
     Ok(Outcome::Passed)
 }

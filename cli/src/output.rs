@@ -79,13 +79,29 @@ pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
 /// `what` in the run's language (`verifying` → 検証中), as is when the
 /// catalogue has no word for it.
 fn progress_label(what: &str) -> String {
+    label_in(crate::report::cat(), what)
+}
+
+/// The phases named after a replica (`replicating to nas`, `checking nas`,
+/// hozon-archive's replicate module): their catalogue message, which
+/// takes the name.
+const NAMED_PHASES: [(&str, &str); 2] = [
+    ("replicating to ", "progress-replicating-to"),
+    ("checking ", "progress-checking"),
+];
+
+/// [`progress_label`] in `cat`'s language.
+fn label_in(cat: &hozon_i18n::Catalog, what: &str) -> String {
     let id = format!("progress-{what}");
-    let cat = crate::report::cat();
     if cat.has(&id) {
-        cat.text(&id)
-    } else {
-        what.to_owned()
+        return cat.text(&id);
     }
+    for (prefix, id) in NAMED_PHASES {
+        if let Some(name) = what.strip_prefix(prefix) {
+            return cat.text_with(id, &[("name", name)]);
+        }
+    }
+    what.to_owned()
 }
 
 /// The progress bar's look: `{prefix} [{wide_bar}] {done}/{total} ({rate}, eta {eta})`.
@@ -167,6 +183,19 @@ mod tests {
             "エラー: a.txt: gone\n… and 2 more"
         );
         assert_eq!(frame(ja, "cli-warning-line", "TSA down"), "警告: TSA down");
+    }
+
+    #[test]
+    fn progress_labels_are_in_the_runs_language_with_the_replicas_name() {
+        use hozon_i18n::{Catalog, Lang};
+        let (en, ja) = (Catalog::get(Lang::En), Catalog::get(Lang::Ja));
+        for what in ["verifying", "replicating to nas", "checking nas", "other"] {
+            assert_eq!(label_in(en, what), what);
+        }
+        assert_eq!(label_in(ja, "archiving"), "保存中");
+        assert_eq!(label_in(ja, "replicating to nas"), "nas へ複製中");
+        assert_eq!(label_in(ja, "checking nas"), "nas を検査中");
+        assert_eq!(label_in(ja, "other"), "other");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod adversarial;
 mod archive;
+mod archive_japanese;
 mod atsv2;
 mod batch;
 mod corpus;

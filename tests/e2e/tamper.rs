@@ -349,11 +349,27 @@ fn tamper_catalog_row_deleted_is_reported_not_recreated() {
         !v["audit"]["repairs"].as_array().unwrap().is_empty(),
         "{v:#}"
     );
+    // In Japanese (docs/reports.md, "Languages"): the status line and the acknowledgement.
+    let out = archive(&f.env, &["status", "--lang", "ja"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\n修復済みで未確認の記録: 1 件（"), "{text}");
     let out = archive(
         &f.env,
-        &["acknowledge", &id, "--reason", "row deleted by mistake"],
+        &[
+            "acknowledge",
+            &id,
+            "--reason",
+            "row deleted by mistake",
+            "--lang",
+            "ja",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!("{id} の修復 1 件を確認しました: ")),
+        "{err}"
+    );
     let s = json(&archive(&f.env, &["status", "--json"]));
     assert_eq!(s["repaired_unacknowledged"], 0, "{s:#}");
     let (_, v) = f.verify();

@@ -330,6 +330,15 @@ fn one_tsa_request_per_window_and_status_shows_the_last_batch() {
         "{text}"
     );
     assert!(text.contains("TSA: 1 time stamp(s)"), "{text}");
+    // The same state in Japanese (docs/reports.md, "Languages").
+    let out = env.hozon(&["archive", "--archive", ARC, "status", "--lang", "ja"]);
+    let text = crate::util::stdout(&out);
+    assert!(text.contains("監視: 実行中（pid "), "{text}");
+    assert!(
+        text.contains("  最後のバッチ ") && text.contains(": 3 件、"),
+        "{text}"
+    );
+    assert!(text.contains("TSA: タイムスタンプ 1 個、"), "{text}");
     let (status_code, log) = watch.stop();
     assert!(status_code.success(), "{log}");
     assert_eq!(state(&env).unwrap()["running"], false);

@@ -94,9 +94,10 @@ fn serve(env: &Env, args: &[&str]) -> (Killed, String) {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    // The address is the line's last word in every language (HOZON_LANG=ja above).
     let url = line
         .trim()
-        .strip_prefix("hozon archive serve: listening on ")
+        .strip_prefix("hozon archive serve: 待ち受けています: ")
         .unwrap_or_else(|| panic!("no address printed: {line:?}"))
         .trim_end_matches('/')
         .to_string();

@@ -2,6 +2,10 @@
 //! (archived, already archived, refused), the evidence batches, the
 //! totals; and whether the run failed a check or could not read an input.
 
+use hozon_i18n::Catalog;
+
+use crate::words::line;
+
 use crate::ingest::IngestReport;
 use crate::record::State;
 
@@ -23,47 +27,67 @@ impl IngestReport {
     /// The run as `archive ingest` prints it. `list_done` false (`--quiet`,
     /// `--failures-only`): what was archived or already was, and the
     /// evidence batches, are counted, not listed.
-    pub fn to_text(&self, list_done: bool) -> String {
+    pub fn to_text(&self, cat: &Catalog, list_done: bool) -> String {
+        let n = |v: usize| v.to_string();
         let mut text = String::new();
+        let line = |text: &mut String, id: &str, args: &[(&str, &str)]| line(text, cat, id, args);
         for r in self.archived.iter().filter(|_| list_done) {
-            text.push_str(&format!(
-                "ARCHIVED  {}  {} {}{}  records/{}\n",
-                r.source,
-                r.kind.as_str(),
-                r.level.as_deref().unwrap_or("unsigned"),
-                if r.state == State::AcceptedFailed {
-                    " (accepted-failed)"
-                } else {
-                    ""
-                },
-                r.dir
-            ));
+            let unsigned = cat.text("archive-ingest-unsigned");
+            let accepted = if r.state == State::AcceptedFailed {
+                format!(" {}", cat.text("archive-ingest-accepted-failed"))
+            } else {
+                String::new()
+            };
+            line(
+                &mut text,
+                "archive-ingest-archived",
+                &[
+                    ("source", &r.source),
+                    ("kind", r.kind.as_str()),
+                    ("level", r.level.as_deref().unwrap_or(&unsigned)),
+                    ("accepted", &accepted),
+                    ("dir", &r.dir),
+                ],
+            );
         }
         for s in self.already_archived.iter().filter(|_| list_done) {
-            text.push_str(&format!("ALREADY   {}  {}\n", s.source, s.reason));
+            line(
+                &mut text,
+                "archive-ingest-already",
+                &[("source", &s.source), ("reason", &s.reason)],
+            );
         }
         for s in &self.not_archived {
-            text.push_str(&format!("REFUSED   {}  {}\n", s.source, s.reason));
+            line(
+                &mut text,
+                "archive-ingest-refused",
+                &[("source", &s.source), ("reason", &s.reason)],
+            );
         }
         let ev = &self.evidence;
         for b in ev.batches.iter().filter(|_| list_done) {
-            text.push_str(&format!(
-                "evidence batch {}: {} record(s), one time stamp at {}\n",
-                b.id, b.records, b.time
-            ));
+            line(
+                &mut text,
+                "archive-ingest-batch",
+                &[("id", &b.id), ("records", &n(b.records)), ("time", &b.time)],
+            );
         }
         if let Some(e) = &ev.error {
-            text.push_str(&format!(
-                "no evidence yet for {} record(s): {e} (`hozon archive renew` stamps them first)\n",
-                ev.pending
-            ));
+            line(
+                &mut text,
+                "archive-ingest-no-evidence",
+                &[("count", &ev.pending.to_string()), ("error", e)],
+            );
         }
-        text.push_str(&format!(
-            "archived {}, already archived {}, not archived {}\n",
-            self.archived.len(),
-            self.already_archived.len(),
-            self.not_archived.len()
-        ));
+        line(
+            &mut text,
+            "archive-ingest-summary",
+            &[
+                ("archived", &n(self.archived.len())),
+                ("already", &n(self.already_archived.len())),
+                ("refused", &n(self.not_archived.len())),
+            ],
+        );
         text
     }
 
@@ -87,6 +111,11 @@ mod tests {
     use crate::evidence::BatchInfo;
     use crate::ingest::{Archived, Skipped};
     use crate::record::Kind;
+    use hozon_i18n::Lang;
+
+    fn en() -> &'static Catalog {
+        Catalog::get(Lang::En)
+    }
 
     fn skipped(source: &str, reason: &str) -> Skipped {
         Skipped {
@@ -121,14 +150,14 @@ mod tests {
     fn every_input_is_listed_then_the_totals() {
         let r = report();
         assert_eq!(
-            r.to_text(true),
+            r.to_text(en(), true),
             "ARCHIVED  in/a.pdf  scan B-LT (accepted-failed)  records/2026-12/r1\n\
              ALREADY   in/b.pdf  r0\n\
              evidence batch b1: 1 record(s), one time stamp at t\n\
              archived 1, already archived 1, not archived 0\n"
         );
         assert_eq!(
-            r.to_text(false),
+            r.to_text(en(), false),
             "archived 1, already archived 1, not archived 0\n"
         );
         assert_eq!(r.verdict(), IngestVerdict::Passed);
@@ -141,7 +170,7 @@ mod tests {
         r.unreadable = 1;
         assert_eq!(r.verdict(), IngestVerdict::IoError);
         assert!(r
-            .to_text(false)
+            .to_text(en(), false)
             .starts_with("REFUSED   in/c.png  cannot read\n"));
         r.not_archived
             .push(skipped("in/d.png", "scan check FAILED"));
@@ -155,7 +184,25 @@ mod tests {
         r.evidence.pending = 1;
         assert_eq!(r.verdict(), IngestVerdict::IoError);
         assert!(r
-            .to_text(false)
+            .to_text(en(), false)
             .contains("no evidence yet for 1 record(s): HTTP 500"));
+    }
+
+    #[test]
+    fn in_japanese_every_line_and_the_totals_are_japanese_and_the_data_unchanged() {
+        let mut r = report();
+        r.not_archived.push(skipped("in/c.png", "cannot read"));
+        r.evidence.error = Some("HTTP 500".into());
+        r.evidence.pending = 1;
+        let text = r.to_text(Catalog::get(Lang::Ja), true);
+        assert_eq!(
+            text,
+            "保存      in/a.pdf  scan B-LT （検査不合格のまま受入: accepted-failed）  records/2026-12/r1\n\
+             保存済み  in/b.pdf  r0\n\
+             拒否      in/c.png  cannot read\n\
+             証拠記録のバッチ b1: 1 件、タイムスタンプ 1 個（t）\n\
+             1 件の記録にまだ証拠記録がありません: HTTP 500（`hozon archive renew` が先にタイムスタンプを付けます）\n\
+             保存 1 件、保存済み 1 件、保存せず 1 件\n"
+        );
     }
 }

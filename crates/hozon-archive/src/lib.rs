@@ -77,7 +77,9 @@ pub mod status;
 mod status_text;
 pub mod tools;
 pub mod verify;
+mod verify_text;
 pub mod watch;
+mod words;
 
 pub use config::Config;
 pub use layout::Layout;

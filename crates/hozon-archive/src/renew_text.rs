@@ -1,7 +1,10 @@
 //! `archive renew` in words and its verdict: the batches made, what was
 //! refused, left out or extended, and how many records were due.
 
+use hozon_i18n::Catalog;
+
 use crate::renew::RenewReport;
+use crate::words::line;
 
 /// What a renewal run comes to, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,59 +22,85 @@ pub enum RenewVerdict {
 }
 
 impl RenewReport {
-    /// The run as `archive renew` prints it.
-    pub fn to_text(&self) -> String {
+    /// The run as `archive renew` prints it, in `cat`'s language.
+    pub fn to_text(&self, cat: &Catalog) -> String {
         let mut text = String::new();
+        let line = |text: &mut String, id: &str, args: &[(&str, &str)]| line(text, cat, id, args);
         if self.completed > 0 {
-            text.push_str(&format!(
-                "{} evidence record(s) made before validation data was embedded now carry their TSA's certificates and revocation data\n",
-                self.completed
-            ));
+            line(
+                &mut text,
+                "archive-renew-completed",
+                &[("count", &self.completed.to_string())],
+            );
         }
         for b in self.pending.batches.iter().chain(&self.renewed.batches) {
-            text.push_str(&format!(
-                "{} batch {}: {} record(s), time stamp {}, next renewal by {}{}\n",
-                b.kind,
-                b.id,
-                b.records,
-                b.time,
-                b.renew_by.as_deref().unwrap_or("-"),
-                b.renew_by_reason
-                    .as_deref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default()
-            ));
+            let reason = b
+                .renew_by_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            line(
+                &mut text,
+                "archive-renew-batch",
+                &[
+                    ("kind", &b.kind.to_string()),
+                    ("id", &b.id),
+                    ("records", &b.records.to_string()),
+                    ("time", &b.time),
+                    ("renew_by", b.renew_by.as_deref().unwrap_or("-")),
+                    ("reason", &reason),
+                ],
+            );
         }
         if let Some(why) = self.ineffective() {
-            text.push_str(&format!("\nWARNING: RENEWAL REFUSED: {why}\n\n"));
+            let refused = cat.text_with("archive-renew-refused", &[("why", why)]);
+            text.push_str(&format!("\n{refused}\n\n"));
         }
         for n in self.pending.notes.iter().chain(&self.renewed.notes) {
-            text.push_str(&format!("NOTE      {n}\n"));
+            line(&mut text, "archive-renew-note", &[("note", n)]);
         }
         for e in [&self.pending.error, &self.renewed.error]
             .into_iter()
             .flatten()
         {
-            text.push_str(&format!("NOT RENEWED: {e}\n"));
+            line(&mut text, "archive-renew-not-renewed", &[("error", e)]);
         }
         for l in self.pending.left_out.iter().chain(&self.renewed.left_out) {
-            text.push_str(&format!("LEFT OUT  {}  {}\n", l.dir, l.reason));
+            line(
+                &mut text,
+                "archive-renew-left-out",
+                &[("dir", &l.dir), ("reason", &l.reason)],
+            );
         }
         for w in &self.renewed.warnings {
-            text.push_str(&format!("WARNING   {}  {}\n", w.dir, w.reason));
+            line(
+                &mut text,
+                "archive-renew-warning",
+                &[("dir", &w.dir), ("reason", &w.reason)],
+            );
         }
         for e in &self.extended {
             match &e.error {
+                // The level's code, the same in every language.
                 None => text.push_str(&format!("B-LTA     {}\n", e.dir)),
-                Some(err) => text.push_str(&format!("FAILED    {}  {err}\n", e.dir)),
+                Some(err) => line(
+                    &mut text,
+                    "archive-renew-failed",
+                    &[("dir", &e.dir), ("error", err)],
+                ),
             }
         }
-        text.push_str(&format!("{} record(s) were due\n", self.due));
+        line(
+            &mut text,
+            "archive-renew-due",
+            &[("count", &self.due.to_string())],
+        );
         if self.overdue > 0 {
-            text.push_str(&format!(
-                "{} of them were past their deadline: renewed late; check them with `hozon archive verify`\n",
-                self.overdue
-            ));
+            line(
+                &mut text,
+                "archive-renew-overdue",
+                &[("count", &self.overdue.to_string())],
+            );
         }
         text
     }
@@ -97,6 +126,11 @@ mod tests {
     use super::*;
     use crate::evidence::{BatchInfo, BatchKind, Left};
     use crate::renew::Extended;
+    use hozon_i18n::Lang;
+
+    fn en() -> &'static Catalog {
+        Catalog::get(Lang::En)
+    }
 
     fn renewed() -> RenewReport {
         let mut r = RenewReport {
@@ -118,7 +152,7 @@ mod tests {
     fn the_batches_and_the_count_due_are_listed() {
         let r = renewed();
         assert_eq!(
-            r.to_text(),
+            r.to_text(en()),
             "timestamp-renewal batch b2: 2 record(s), time stamp t, next renewal by 2031 (the TSA certificate expires)\n\
              2 record(s) were due\n"
         );
@@ -130,18 +164,45 @@ mod tests {
         let mut r = renewed();
         r.renewed.ineffective = Some("same TSA".into());
         assert_eq!(r.verdict(), RenewVerdict::Refused);
-        assert!(r.to_text().contains("WARNING: RENEWAL REFUSED: same TSA"));
+        assert!(r
+            .to_text(en())
+            .contains("WARNING: RENEWAL REFUSED: same TSA"));
         r.extended.push(Extended {
             dir: "d".into(),
             error: Some("TSA down".into()),
         });
         assert_eq!(r.verdict(), RenewVerdict::IoError);
-        assert!(r.to_text().contains("FAILED    d  TSA down\n"));
+        assert!(r.to_text(en()).contains("FAILED    d  TSA down\n"));
         r.pending.left_out.push(Left {
             dir: "e".into(),
             reason: "altered".into(),
         });
         assert_eq!(r.verdict(), RenewVerdict::Failed);
-        assert!(r.to_text().contains("LEFT OUT  e  altered\n"));
+        assert!(r.to_text(en()).contains("LEFT OUT  e  altered\n"));
+    }
+
+    #[test]
+    fn in_japanese_the_batches_refusal_and_counts_are_japanese() {
+        let ja = Catalog::get(Lang::Ja);
+        let mut r = renewed();
+        r.overdue = 1;
+        r.renewed.ineffective = Some("same TSA".into());
+        r.renewed.left_out.push(Left {
+            dir: "e".into(),
+            reason: "altered".into(),
+        });
+        r.extended.push(Extended {
+            dir: "d".into(),
+            error: None,
+        });
+        assert_eq!(
+            r.to_text(ja),
+            "timestamp-renewal バッチ b2: 2 件、タイムスタンプ t、次の更新期限 2031 (the TSA certificate expires)\n\
+             \n警告: 更新を拒否しました: same TSA\n\n\
+             除外      e  altered\n\
+             B-LTA     d\n\
+             期限の来た記録 2 件\n\
+             うち 1 件は期限を過ぎていました（遅れて更新）。`hozon archive verify` で確認してください\n"
+        );
     }
 }

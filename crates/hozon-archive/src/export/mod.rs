@@ -12,6 +12,7 @@
 //! records, where to) is logged in the audit log before the bag appears.
 
 pub mod bagit;
+mod text;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -43,6 +43,7 @@
 
 mod restore;
 mod retention;
+mod text;
 mod upload;
 mod verify;
 

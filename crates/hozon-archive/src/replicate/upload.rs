@@ -76,27 +76,6 @@ pub struct ReplicateReport {
     pub failed: Vec<Failure>,
 }
 
-impl ReplicateReport {
-    /// The report as `archive replicate` prints it: each failure, then
-    /// the counts.
-    pub fn to_text(&self) -> String {
-        let mut text = String::new();
-        for f in &self.failed {
-            text.push_str(&format!("FAILED  {}  {}\n", f.key, f.reason));
-        }
-        text.push_str(&format!(
-            "replica {} ({}): {} file(s): {} uploaded, {} already there, {} failed\n",
-            self.replica,
-            self.description,
-            self.files,
-            self.uploaded,
-            self.skipped,
-            self.failed.len()
-        ));
-        text
-    }
-}
-
 pub(super) fn file_sha(path: &Path) -> Result<Sha256> {
     Sha256::of_file(path).map_err(io_err(path))
 }
@@ -468,29 +447,5 @@ pub fn run(
     match first_fatal {
         Some(e) => Err(e),
         None => Ok(report),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_replicate_report_lists_failures_then_counts() {
-        let r = ReplicateReport {
-            replica: "nas".into(),
-            description: "/mnt/nas".into(),
-            files: 3,
-            uploaded: 1,
-            skipped: 1,
-            failed: vec![Failure {
-                key: "records/a".into(),
-                reason: "disk full".into(),
-            }],
-        };
-        assert_eq!(
-            r.to_text(),
-            "FAILED  records/a  disk full\nreplica nas (/mnt/nas): 3 file(s): 1 uploaded, 1 already there, 1 failed\n"
-        );
     }
 }
