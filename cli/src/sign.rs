@@ -15,10 +15,10 @@ use hozon_sign::{
 };
 
 use crate::args::{LevelArg, SignArgs, SignRevocationArg, SignerArgs, ValidationDataArgs};
-use crate::batch::{self, Produced};
+use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::walk::{self, Input};
+use hozon_batch::walk::{self, Input};
 
 /// The signer the arguments describe.
 pub fn signer_spec(args: &SignerArgs) -> SignerSpec {
@@ -114,8 +114,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             Overwrite::Never
         },
         skip_existing: !args.force && !args.resign,
-        label: "signing",
-        quiet: args.run.json || args.run.list.quiet,
+        progress: &batch::Bar::new("signing", args.run.json || args.run.list.quiet),
         halt: augmenter
             .as_ref()
             .and_then(Augmenter::tsa)

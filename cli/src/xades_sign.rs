@@ -16,10 +16,10 @@ use hozon_xades::augment::XadesDocument;
 use hozon_xades::sign::{sign_detached, sign_enveloped_over, DataObject, SignError, SignInput};
 
 use crate::args::{LevelArg, SignArgs, XadesPackagingArg};
-use crate::batch::{self, Produced};
+use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::walk::{self, Input};
+use hozon_batch::walk::{self, Input};
 
 /// The largest XML document signed (bytes).
 const MAX_XML: u64 = hozon_xades::xml::MAX_XML_SIZE as u64;
@@ -113,8 +113,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             Overwrite::Never
         },
         skip_existing: !args.force,
-        label: "signing",
-        quiet: args.run.json || args.run.list.quiet,
+        progress: &batch::Bar::new("signing", args.run.json || args.run.list.quiet),
         halt: None,
         check_existing: None,
         raced: "signed by another run",

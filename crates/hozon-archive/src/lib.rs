@@ -51,6 +51,7 @@ pub mod catalog;
 pub mod checks;
 pub mod config;
 pub mod crash;
+pub mod create;
 pub mod disk_full;
 mod durable;
 pub mod embedded;
