@@ -70,6 +70,7 @@ pub mod record;
 pub mod reindex;
 pub mod renew;
 mod renew_text;
+pub mod replica_place;
 pub mod replicate;
 pub mod search;
 pub mod session;
