@@ -182,7 +182,7 @@ fn sign_passing(
             // Whether each FILE.p7s exists is asked of the file system.
             ..Walked::default()
         },
-        |input| Ok(crate::sign::output_path(input, None, "p7s")),
+        |input| Ok(hozon_batch::output_path(input, None, "p7s")),
     );
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
     let settings = batch::Settings {

@@ -27,7 +27,7 @@ const MAX_XML: u64 = hozon_xades::xml::MAX_XML_SIZE as u64;
 /// `NAME.signed.xml` for `NAME.xml` (any other name: `NAME.signed.xml` after
 /// the whole name), beside the input or under `out_dir`.
 fn signed_copy(input: &Input, out_dir: Option<&Path>) -> PathBuf {
-    let target = crate::sign::output_path(input, out_dir, "signed.xml");
+    let target = hozon_batch::output_path(input, out_dir, "signed.xml");
     let s = target.to_string_lossy();
     match s.strip_suffix(".xml.signed.xml") {
         Some(stem) => PathBuf::from(format!("{stem}.signed.xml")),

@@ -61,6 +61,7 @@ use std::path::PathBuf;
 pub mod coverage;
 pub mod plan;
 pub mod report;
+pub mod resign;
 pub mod run;
 pub mod scan;
 pub mod verify_any;
@@ -68,7 +69,7 @@ pub mod verify_paths;
 pub mod walk;
 
 pub use coverage::{Coverage, Uncovered};
-pub use plan::{plan, prepare_output_dirs, Planned, Task};
+pub use plan::{output_path, plan, prepare_output_dirs, Planned, Task};
 pub use report::{code, BatchReport, Problem};
 pub use run::{raced_reason, run, CheckExisting, Halt, NoProgress, Produced, Progress, Settings};
 pub use verify_any::VerifyFileError;

@@ -81,6 +81,31 @@ pub fn plan(
     planned
 }
 
+/// `FILE.<extension>` beside the input, or under `out_dir` mirroring the
+/// input's place below the directory argument it was found in (a file named
+/// directly goes to the top of `out_dir`).
+pub fn output_path(input: &Input, out_dir: Option<&Path>, extension: &str) -> PathBuf {
+    let with_ext = |p: &Path| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(".");
+        s.push(extension);
+        PathBuf::from(s)
+    };
+    match out_dir {
+        None => with_ext(&input.path),
+        Some(dir) => {
+            let relative = input
+                .root
+                .as_ref()
+                .and_then(|root| input.path.strip_prefix(root).ok())
+                .map(Path::to_path_buf)
+                .or_else(|| input.path.file_name().map(PathBuf::from))
+                .unwrap_or_else(|| input.path.clone());
+            with_ext(&dir.join(relative))
+        }
+    }
+}
+
 /// Creates output directories (when `create`) and removes named
 /// temporaries left by interrupted runs: in every output directory when
 /// `create`, and wherever the walk saw one.
@@ -158,6 +183,30 @@ mod tests {
             .map(|p| matches!(p, Planned::Task(t) if t.absent))
             .collect();
         assert_eq!(absent, [true, false], "b.pdf.p7s exists");
+    }
+
+    #[test]
+    fn outputs_go_beside_or_mirror_the_walked_tree_under_out_dir() {
+        let walked = Input {
+            path: "/docs/2026/a.pdf".into(),
+            root: Some("/docs".into()),
+        };
+        let named = Input {
+            path: "/elsewhere/b.pdf".into(),
+            root: None,
+        };
+        assert_eq!(
+            output_path(&walked, None, "p7s"),
+            Path::new("/docs/2026/a.pdf.p7s")
+        );
+        assert_eq!(
+            output_path(&walked, Some(Path::new("/out")), "p7s"),
+            Path::new("/out/2026/a.pdf.p7s")
+        );
+        assert_eq!(
+            output_path(&named, Some(Path::new("/out")), "xml"),
+            Path::new("/out/b.pdf.xml")
+        );
     }
 
     #[test]
