@@ -209,7 +209,7 @@ fn sign_passing(
         augmenter
             .apply(&label, &signature, Some(task.input.path.as_path()))
             .map(Produced::Write)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string().into())
     })?;
     Ok(report)
 }

@@ -115,7 +115,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             .map_err(|e| format!("cannot read: {e}"))?
             .len();
         if size > MAX_SIGNATURE_FILE_SIZE {
-            return Err(format!("{size} bytes is too large for a signature file"));
+            return Err(format!("{size} bytes is too large for a signature file").into());
         }
         let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         if let Some(skip) = restamp.skip(level, hozon_ltv::newest_archive_stamp(&original)) {

@@ -42,7 +42,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             return Err(format!(
                 "more than the {}-byte limit for an XML document",
                 hozon_xades::xml::MAX_XML_SIZE
-            ));
+            )
+            .into());
         }
         if let Some(skip) = restamp.skip(level, newest_archive_stamp(&original)) {
             return Ok(skip);

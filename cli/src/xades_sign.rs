@@ -131,7 +131,8 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         if len > limit {
             return Err(format!(
                 "{len} bytes is more than the {limit}-byte limit for a document signed as XAdES"
-            ));
+            )
+            .into());
         }
         let document = std::fs::read(&task.input.path).map_err(|e| format!("cannot read: {e}"))?;
         let input = SignInput {

@@ -19,10 +19,12 @@
 //!   contract). Printing is the caller's; progress is reported to a
 //!   [`Progress`] the caller implements.
 //!
-//! `hozon verify` is a batch too: [`verify_paths`] verifies whatever is at
+//! `hozon verify` is a batch too: [`verify_paths()`] verifies whatever is at
 //! the PATH arguments ([`verify_any`] recognises each file's format by name
 //! or content), and [`Coverage`] finds what `--require-signed` refuses.
-//! `hozon scan` checks files in parallel with [`scan::check_paths`].
+//! `hozon scan` checks files in parallel with [`scan::check_paths`];
+//! [`resign`] holds the rules of signing again (a signature that no longer
+//! fits its document, the previous signature kept as `SIG.<n>`).
 //!
 //! # Example
 //!
@@ -70,7 +72,7 @@ pub mod walk;
 
 pub use coverage::{Coverage, Uncovered};
 pub use plan::{output_path, plan, prepare_output_dirs, Planned, Task};
-pub use report::{code, BatchReport, Problem};
+pub use report::{code, BatchReport, Problem, Reason};
 pub use run::{raced_reason, run, CheckExisting, Halt, NoProgress, Produced, Progress, Settings};
 pub use verify_any::VerifyFileError;
 pub use verify_paths::{verify_paths, Verification, VerifyError, VerifyRequest};

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::report::CONFLICT_WORDS;
+use crate::report::{Reason, CONFLICT_WORDS};
 use crate::walk::{Input, Walked};
 use crate::BatchError;
 
@@ -46,7 +46,7 @@ pub enum Planned {
 /// output fail (the second one, in walk order).
 pub fn plan(
     mut walked: Walked,
-    output_of: impl Fn(&Input) -> Result<PathBuf, String>,
+    output_of: impl Fn(&Input) -> Result<PathBuf, Reason>,
 ) -> Vec<Planned> {
     let mut planned: Vec<Planned> = std::mem::take(&mut walked.errors)
         .into_iter()
@@ -60,7 +60,7 @@ pub fn plan(
     let mut outputs = HashSet::new();
     for input in std::mem::take(&mut walked.inputs) {
         match output_of(&input) {
-            Err(reason) => planned.push(Planned::Skip {
+            Err(Reason(reason)) => planned.push(Planned::Skip {
                 file: input.path,
                 reason,
             }),

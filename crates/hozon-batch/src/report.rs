@@ -3,6 +3,24 @@
 
 use serde::Serialize;
 
+/// Why a task is skipped or failed, in the words the report shows (the
+/// `reason` of its entry; the stable `code` is derived from it).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Reason(pub String);
+
+impl From<String> for Reason {
+    fn from(s: String) -> Reason {
+        Reason(s)
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(s: &str) -> Reason {
+        Reason(s.to_owned())
+    }
+}
+
 /// A file and a reason, with a stable code to group by.
 #[derive(Debug, Serialize)]
 pub struct Problem {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use hozon_io::{BatchWriter, Overwrite};
 
 use crate::plan::{Planned, Task};
-use crate::report::{code, BatchReport, Problem, RACED_WORDS};
+use crate::report::{code, BatchReport, Problem, Reason, RACED_WORDS};
 use crate::BatchError;
 
 /// Files per group commit: enough to amortise one `syncfs`, few enough that
@@ -102,7 +102,7 @@ fn run_task(
     task: &Task,
     settings: &Settings<'_>,
     writer: &BatchWriter,
-    work: &(impl Fn(&Task) -> Result<Produced, String> + Sync),
+    work: &(impl Fn(&Task) -> Result<Produced, Reason> + Sync),
 ) -> TaskResult {
     if let Some(reason) = settings.halt.and_then(|halt| halt()) {
         return TaskResult::Failed(reason);
@@ -126,7 +126,7 @@ fn run_task(
             }
         }
         Ok(Produced::Skip(reason)) => TaskResult::Skipped(reason),
-        Err(reason) => TaskResult::Failed(reason),
+        Err(Reason(reason)) => TaskResult::Failed(reason),
     }
 }
 
@@ -136,7 +136,7 @@ fn run_task(
 pub fn run(
     planned: Vec<Planned>,
     settings: &Settings<'_>,
-    work: impl Fn(&Task) -> Result<Produced, String> + Sync + Send,
+    work: impl Fn(&Task) -> Result<Produced, Reason> + Sync + Send,
 ) -> Result<BatchReport, BatchError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
@@ -251,7 +251,7 @@ mod tests {
         plan(walked, |i| Ok(i.path.with_extension("p7s")))
     }
 
-    fn sign(task: &Task) -> Result<Produced, String> {
+    fn sign(task: &Task) -> Result<Produced, Reason> {
         Ok(Produced::Write(std::fs::read(&task.input.path).unwrap()))
     }
 
