@@ -374,13 +374,9 @@ fn digest_name(d: DigestArg) -> &'static str {
     }
 }
 
-/// The shortest retention the law allows for medical records.
-const MIN_RETENTION_YEARS: u32 = 5;
-/// The longest retention or lock margin `init` accepts.
-const MAX_YEARS: u32 = 1000;
-
 fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
-    let mut config = Config {
+    use hozon_archive::create::{CreateError, Created};
+    let config = Config {
         crypto: None,
         signer: SignerConfig {
             key: a.signer.key.clone(),
@@ -438,45 +434,31 @@ fn init(root: &Path, a: InitArgs) -> anyhow::Result<Outcome> {
         watch: Default::default(),
         web: Default::default(),
     };
-    if a.retention_years < MIN_RETENTION_YEARS {
-        anyhow::bail!(
-            "--retention-years {}: medical records must be kept at least {MIN_RETENTION_YEARS} years (医師法 §24)",
-            a.retention_years
-        );
-    }
-    if a.retention_years > MAX_YEARS || a.lock_margin_years > MAX_YEARS {
-        anyhow::bail!("--retention-years and --lock-margin-years are at most {MAX_YEARS}");
-    }
-    let cwd = std::env::current_dir().context("the current directory")?;
-    config.absolutize(&cwd);
-    // Check now that the signer loads and the trust anchors read, rather
-    // than at the first ingest.
-    let cades = tools::signer_spec(&config.signer)?.load()?;
-    tools::verifier_setup(&config, None).build()?;
-    // The signer must not be revoked (every ingest would then refuse every
-    // file), and the TSA must answer, before the archive exists.
-    let unknown = match a.revocation {
+    let unknown_status = match a.revocation {
         SignRevocationArg::Require => UnknownStatus::Refuse,
         SignRevocationArg::BestEffort => UnknownStatus::SignAnyway,
     };
-    let check = tools::signer_check(&config, unknown);
-    if let Err(outcome) = crate::signer_check::gate(&cades, &check, false)? {
-        return Ok(outcome);
-    }
-    let tsa = tools::tsa_client(
-        &config.tsa,
-        Default::default(),
-        hozon_cms::DigestAlgorithm::Sha256,
-    )?;
-    if let Some(client) = tsa {
-        if let Err(e) = client.stamp_data(b"hozon archive init: test stamp") {
-            output::error(
-                &cat().text_with("archive-init-no-test-stamp", &[("error", &e.to_string())]),
-            );
-            return Ok(Outcome::Error);
+    let options = hozon_archive::create::CreateOptions { unknown_status };
+    // The library's own error leads the chain, as error_kinds expects.
+    let created = hozon_archive::create::create(root, config, &options).map_err(|e| match e {
+        CreateError::Tools(e) => anyhow::Error::from(e),
+        CreateError::Signer(e) => (*e).into(),
+        CreateError::Verifier(e) => e.into(),
+        CreateError::Archive(e) => e.into(),
+        e => e.into(),
+    })?;
+    let (signer, tsa_refused) = match created {
+        Created::Created(signer) => (signer, None),
+        Created::SignerRefused(refused) => {
+            return crate::signer_check::print_refused(&refused, false);
         }
+        Created::TsaRefused { signer, reason } => (signer, Some(reason)),
+    };
+    crate::signer_check::print_cleared(&signer, false);
+    if let Some(e) = tsa_refused {
+        output::error(&cat().text_with("archive-init-no-test-stamp", &[("error", &e.to_string())]));
+        return Ok(Outcome::Error);
     }
-    hozon_archive::session::init(root, &config)?;
     eprintln!(
         "{}",
         cat().text_with(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use hozon_archive::config::{Config, LockMode, ReplicaConfig, ReplicaKind};
+use hozon_archive::config::{Config, ReplicaConfig, ReplicaKind};
 use hozon_archive::lock::Wait;
 use hozon_archive::Session;
 
@@ -118,48 +118,18 @@ pub struct RestoreArgs {
 
 /// The `[[replica]]` entry the flags describe.
 fn place_config(name: &str, p: &ReplicaPlace, auto: bool) -> anyhow::Result<ReplicaConfig> {
-    let lock = if p.governance {
-        LockMode::Governance
-    } else {
-        LockMode::Compliance
+    let place = hozon_archive::replica_place::Place {
+        dir: p.dir.as_deref(),
+        s3_endpoint: p.s3_endpoint.as_deref(),
+        bucket: p.bucket.as_deref(),
+        region: &p.region,
+        prefix: &p.prefix,
+        virtual_hosted: p.virtual_hosted,
+        governance: p.governance,
     };
-    let config = match (&p.dir, &p.s3_endpoint) {
-        (Some(dir), None) => {
-            let dir = if dir.is_relative() {
-                std::env::current_dir()
-                    .context("the current directory")?
-                    .join(dir)
-            } else {
-                dir.clone()
-            };
-            ReplicaConfig {
-                name: name.to_string(),
-                kind: ReplicaKind::Dir,
-                path: Some(dir),
-                endpoint: None,
-                region: None,
-                bucket: None,
-                prefix: String::new(),
-                path_style: true,
-                lock,
-                auto,
-            }
-        }
-        (None, Some(endpoint)) => ReplicaConfig {
-            name: name.to_string(),
-            kind: ReplicaKind::S3,
-            path: None,
-            endpoint: Some(endpoint.clone()),
-            region: Some(p.region.clone()),
-            bucket: Some(p.bucket.clone().context("--s3-endpoint needs --bucket")?),
-            prefix: p.prefix.clone(),
-            path_style: !p.virtual_hosted,
-            lock,
-            auto,
-        },
-        _ => anyhow::bail!("give either --dir PATH or --s3-endpoint URL --bucket B"),
-    };
-    Ok(config)
+    Ok(hozon_archive::replica_place::replica_config(
+        name, &place, auto,
+    )?)
 }
 
 pub(crate) fn replica_add(root: &Path, a: ReplicaAddArgs) -> anyhow::Result<Outcome> {

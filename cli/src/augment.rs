@@ -8,7 +8,7 @@ use hozon_ltv::{Augmenter, Profile, Target};
 use hozon_tsp::TsaClient;
 
 use crate::args::{ExtendArgs, ExtendLevel, ProfileArg, RevocationArg, ValidationDataArgs};
-use crate::batch::{self, Produced};
+use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
 use crate::verify::{build_verifier, VerifierSetup};
@@ -52,16 +52,15 @@ pub fn target(level: ExtendLevel) -> Target {
 /// The batch settings of `extend` (every format): files replaced in place,
 /// atomically; the batch stops when no TSA is left (`halt`).
 pub fn extend_settings<'a>(
-    args: &ExtendArgs,
     threads: usize,
     halt: Option<batch::Halt<'a>>,
+    progress: &'a batch::Bar,
 ) -> batch::Settings<'a> {
     batch::Settings {
         threads,
         overwrite: Overwrite::Replace,
         skip_existing: false,
-        label: "extending",
-        quiet: args.run.json || args.run.list.quiet,
+        progress,
         halt,
         check_existing: None,
         raced: "extended by another run",

@@ -28,7 +28,7 @@ mod stamp;
 mod tsa;
 mod verify;
 mod verify_text;
-mod walk;
+
 mod xades;
 mod xades_demo;
 mod xades_extend;

@@ -16,7 +16,7 @@ use hozon_pades::prepare::Original;
 use hozon_pades::{PadesDocument, Signing};
 
 use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, ValidationDataArgs};
-use crate::batch::{code, BatchReport, Problem};
+use crate::batch::{code, BatchReport, Problem, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
 use crate::pades_visible::VisibleArgs;

@@ -7,39 +7,19 @@
 //! scan signed and stamped without delay), through the same atomic batch writer as `hozon sign`;
 //! failing files are left untouched and listed.
 
-use std::path::Path;
-
 use anyhow::Context;
-use rayon::prelude::*;
 
+use hozon_batch::scan::{settle_required_signatures, ScanRequest, ScanRunError, Scanned};
 use hozon_io::Overwrite;
 use hozon_ltv::{Augmenter, Target};
-use hozon_scan::authenticity::SIGNED_BY_CALLER;
-use hozon_scan::{
-    check_file_opts, CheckOptions, ClassMatch, ClassifyError, FileError, FileReport, Policy,
-    ScanError, ScanReport, SignatureSource, Status,
-};
+use hozon_scan::{CheckOptions, Policy, ScanReport, SignatureSource, Status};
 
 use crate::args::{RevocationArg, ScanArgs, ScanFormatArg, ScanLevelArg};
-use crate::batch::{self, BatchReport, Problem, Produced};
+use crate::batch::{self, BatchReport, Problem, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
 use crate::verify::{build_verifier, VerifierSetup};
-use crate::walk::{self, Input, Walked};
-
-/// The class for a file: `--class`, else the policy's first glob on the file's path relative to
-/// the class root (the policy's `root`, else its folder; for the built-in policy, which has no
-/// rules, the directory argument) — the same whichever folder was typed.
-fn class_for(
-    policy: &Policy,
-    forced: Option<&str>,
-    input: &Input,
-) -> Result<ClassMatch, ClassifyError> {
-    match forced {
-        Some(c) => Ok(ClassMatch::chosen(c)),
-        None => policy.classify(&input.path, input.root.as_deref()),
-    }
-}
+use hozon_batch::walk::{Input, Walked};
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let policy = match &args.policy {
@@ -92,25 +72,6 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             accept_expired_tsa: false,
         })?)
     };
-    let mut walked = walk::collect(&args.paths, |p| !walk::is_signature(p));
-    let temporaries = walked.temporaries.clone();
-    // Classes first: a file outside the policy's class root is a configuration error that
-    // stops the run before any work; a file that vanished is that file's error.
-    let mut classes = Vec::with_capacity(walked.inputs.len());
-    let mut vanished = Vec::new();
-    for input in std::mem::take(&mut walked.inputs) {
-        match class_for(&policy, args.class.as_deref(), &input) {
-            Ok(m) => {
-                classes.push(m);
-                walked.inputs.push(input);
-            }
-            Err(e @ ClassifyError::OutsideRoot { .. }) => return Err(e.into()),
-            Err(ClassifyError::Io { source, .. }) => {
-                vanished.push((input.path, source.to_string()))
-            }
-        }
-    }
-    walked.errors.extend(vanished);
     // With --sign, a class's require_signature is met by the signature made below.
     let options = CheckOptions {
         verifier: verifier.as_ref(),
@@ -120,82 +81,25 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             SignatureSource::Beside
         },
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.run.jobs.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
-    let bar = if args.run.json {
-        indicatif::ProgressBar::hidden()
-    } else {
-        output::progress(walked.inputs.len(), "scanning")
-    };
-    let results: Vec<Result<FileReport, ScanError>> = pool.install(|| {
-        walked
-            .inputs
-            .par_iter()
-            .zip(classes.par_iter())
-            .map(|(input, class)| {
-                let r = check_file_opts(&input.path, &policy, &class.class, &options).map(
-                    |mut report| {
-                        report.class_match = Some(class.clone());
-                        report
-                    },
-                );
-                bar.inc(1);
-                r
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-
-    let mut files = Vec::new();
-    let mut file_errors: Vec<FileError> = walked
-        .errors
-        .into_iter()
-        .map(|(p, e)| FileError {
-            file: p.display().to_string(),
-            error: e,
-        })
-        .collect();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(e) => file_errors.push(FileError {
-                file: match &e {
-                    ScanError::Io { path, .. } | ScanError::UnknownClass { path, .. } => {
-                        path.display().to_string()
-                    }
-                },
-                error: match e {
-                    ScanError::Io { source, .. } => source.to_string(),
-                    other => other.to_string(),
-                },
-            }),
-        }
-    }
-    if files.is_empty() && file_errors.is_empty() {
-        file_errors.push(FileError {
-            file: args
-                .paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            error: "no files to check found".into(),
-        });
-    }
-    let passing: Vec<Input> = walked
-        .inputs
-        .iter()
-        .filter(|i| {
-            files
-                .iter()
-                .any(|f| f.verdict == Status::Passed && Path::new(&f.file) == i.path)
-        })
-        .cloned()
-        .collect();
-    let mut report = ScanReport::new(files);
-    report.file_errors = file_errors;
+    let bar = crate::batch::Bar::new("scanning", args.run.json);
+    let scanned = hozon_batch::scan::check_paths(&ScanRequest {
+        paths: &args.paths,
+        policy: &policy,
+        class: args.class.as_deref(),
+        options,
+        threads: args.run.jobs.unwrap_or(0),
+        progress: &bar,
+    })
+    .map_err(|e| match e {
+        // The policy's own error leads the chain, as before.
+        ScanRunError::Classify(e) => anyhow::Error::from(e),
+        e => e.into(),
+    })?;
+    let Scanned {
+        mut report,
+        passing,
+        temporaries,
+    } = scanned;
     let mut outcome = outcome_of(&report);
     let Some((cades, augmenter)) = signing else {
         if args.run.json {
@@ -278,7 +182,7 @@ fn sign_passing(
             // Whether each FILE.p7s exists is asked of the file system.
             ..Walked::default()
         },
-        |input| Ok(crate::sign::output_path(input, None, "p7s")),
+        |input| Ok(hozon_batch::output_path(input, None, "p7s")),
     );
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
     let settings = batch::Settings {
@@ -294,20 +198,20 @@ fn sign_passing(
             Overwrite::Never
         },
         skip_existing: !args.force,
-        label: "signing",
-        quiet: args.run.json,
+        progress: &batch::Bar::new("signing", args.run.json),
         halt: None,
         check_existing: None,
         raced: "signed by another run",
     };
-    batch::run(planned, &settings, |task| {
+    let report = batch::run(planned, &settings, |task| {
         let signature = crate::sign::sign_one(cades, &task.input.path, false)?;
         let label = task.input.path.display().to_string();
         augmenter
             .apply(&label, &signature, Some(task.input.path.as_path()))
             .map(Produced::Write)
-            .map_err(|e| e.to_string())
-    })
+            .map_err(|e| e.to_string().into())
+    })?;
+    Ok(report)
 }
 
 /// `--format pades`: signs each passing PDF inside the file (B-T with its
@@ -343,36 +247,6 @@ fn sign_pdfs_inside(
 
 fn pdfs_paths(pdfs: &[Input]) -> Vec<std::path::PathBuf> {
     pdfs.iter().map(|i| i.path.clone()).collect()
-}
-
-/// A class's `require_signature` was taken as met by the signature this run makes: each such
-/// check now says what happened, and a file whose signing failed fails it.
-fn settle_required_signatures(report: &mut ScanReport, signed: &BatchReport) {
-    for file in &mut report.files {
-        let Some(check) = file
-            .checks
-            .iter_mut()
-            .find(|c| c.check == "signature" && c.detail == SIGNED_BY_CALLER)
-        else {
-            continue;
-        };
-        if let Some((_, out)) = signed.done.iter().find(|(f, _)| *f == file.file) {
-            check.detail = format!("the class requires a signature: signed by this run ({out})");
-        } else {
-            let why = signed
-                .failed
-                .iter()
-                .chain(&signed.skipped)
-                .find(|p| p.file == file.file)
-                .map_or("the file was not signed", |p| p.reason.as_str());
-            check.status = Status::Failed;
-            check.detail = format!("the class requires a signature, and signing failed: {why}");
-            file.decide();
-        }
-    }
-    let errors = std::mem::take(&mut report.file_errors);
-    *report = ScanReport::new(std::mem::take(&mut report.files));
-    report.file_errors = errors;
 }
 
 /// Exit outcome: any FAILED file is 1, else any file that could not be checked is 4.

@@ -2,23 +2,22 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
-use hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 use hozon_io::Overwrite;
 use hozon_ltv::{Augmenter, SignerCheck, Target, UnknownStatus};
-use hozon_sign::{
-    check_detached_digest, CadesSigner, DigestCheck, SignerSpec, MAX_ENVELOPING_CONTENT,
-};
+use hozon_sign::{CadesSigner, DigestCheck, SignerSpec, MAX_ENVELOPING_CONTENT};
 
 use crate::args::{LevelArg, SignArgs, SignRevocationArg, SignerArgs, ValidationDataArgs};
-use crate::batch::{self, Produced};
+use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::walk::{self, Input};
+use hozon_batch::output_path;
+use hozon_batch::resign::{changed_after_signing, existing_fits, keep_previous};
+use hozon_batch::walk;
 
 /// The signer the arguments describe.
 pub fn signer_spec(args: &SignerArgs) -> SignerSpec {
@@ -114,8 +113,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             Overwrite::Never
         },
         skip_existing: !args.force && !args.resign,
-        label: "signing",
-        quiet: args.run.json || args.run.list.quiet,
+        progress: &batch::Bar::new("signing", args.run.json || args.run.list.quiet),
         halt: augmenter
             .as_ref()
             .and_then(Augmenter::tsa)
@@ -127,7 +125,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         // --resign: only documents changed since their signature.
         let replacing = args.resign && task.output.symlink_metadata().is_ok();
         if replacing {
-            match existing_fits(&task.input.path, &task.output)? {
+            match existing_fits(&task.input.path, &task.output).map_err(|e| e.to_string())? {
                 DigestCheck::Changed { .. } => {}
                 DigestCheck::Matches | DigestCheck::NotComparable(_) => {
                     return Ok(Produced::Skip(format!(
@@ -154,7 +152,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             }
         };
         if replacing {
-            keep_previous(&task.output)?;
+            keep_previous(&task.output).map_err(|e| e.to_string())?;
             resigned.fetch_add(1, Ordering::Relaxed);
         }
         Ok(Produced::Write(bytes))
@@ -210,83 +208,6 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     Ok(report.outcome())
 }
 
-/// Whether the existing detached signature `sig` still fits `doc`: its
-/// message digest against the document's (cheap; no signature check).
-fn existing_fits(doc: &Path, sig: &Path) -> Result<DigestCheck, String> {
-    let size = std::fs::metadata(sig)
-        .map_err(|e| format!("cannot read {}: {e}", sig.display()))?
-        .len();
-    if size > MAX_SIGNATURE_FILE_SIZE {
-        return Err(format!(
-            "{}: {size} bytes is too large for a signature file",
-            sig.display()
-        ));
-    }
-    let bytes = std::fs::read(sig).map_err(|e| format!("cannot read {}: {e}", sig.display()))?;
-    let content = File::open(doc).map_err(|e| format!("cannot open: {e}"))?;
-    check_detached_digest(&bytes, content)
-        .map_err(|e| format!("cannot check {} against the document: {e}", sig.display()))
-}
-
-/// The "changed after signing" reason of a document whose signature no
-/// longer fits it, if so (a check on rerun before skipping it).
-fn changed_after_signing(doc: &Path, sig: &Path) -> Option<String> {
-    match existing_fits(doc, sig) {
-        Ok(DigestCheck::Matches | DigestCheck::NotComparable(_)) => None,
-        Ok(DigestCheck::Changed { algorithm }) => Some(format!(
-            "changed after signing: the document's {algorithm} digest differs from the one {} signed; --resign signs the new version and keeps the old signature as {}.<n>",
-            sig.display(),
-            sig.display()
-        )),
-        // An unreadable signature is left as it is, as before: `verify`
-        // reports it; only a definite mismatch is a change.
-        Err(_) => None,
-    }
-}
-
-/// Keeps the signature at `sig` as `sig.<n>` (the lowest free n, from 1)
-/// before it is replaced: a hard link, so the old signature is never
-/// copied, never half-written, and never deleted. A `sig.<n>` that already
-/// holds the same bytes (a run killed after this step) is reused.
-fn keep_previous(sig: &Path) -> Result<PathBuf, String> {
-    let current = std::fs::read(sig).map_err(|e| format!("cannot read {}: {e}", sig.display()))?;
-    for n in 1u32.. {
-        let mut name = sig.as_os_str().to_owned();
-        name.push(format!(".{n}"));
-        let kept = PathBuf::from(name);
-        match std::fs::hard_link(sig, &kept) {
-            Ok(()) => {
-                if let Some(dir) = kept.parent() {
-                    let dir = if dir.as_os_str().is_empty() {
-                        Path::new(".")
-                    } else {
-                        dir
-                    };
-                    File::open(dir)
-                        .and_then(|d| d.sync_all())
-                        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
-                }
-                return Ok(kept);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if std::fs::read(&kept).is_ok_and(|b| b == current) {
-                    return Ok(kept);
-                }
-            }
-            Err(e) => {
-                return Err(format!(
-                    "cannot keep the previous signature as {}: {e}",
-                    kept.display()
-                ))
-            }
-        }
-    }
-    Err(format!(
-        "no free name for the previous signature of {}",
-        sig.display()
-    ))
-}
-
 /// The revocation pre-check's inputs from the validation options.
 pub(crate) fn check_setup(
     validation: &ValidationDataArgs,
@@ -332,29 +253,5 @@ pub(crate) fn sign_one(
         cades.sign_enveloping(&content).map_err(|e| e.to_string())
     } else {
         cades.sign_detached(file).map_err(|e| e.to_string())
-    }
-}
-
-/// `FILE.p7s` beside the input, or under `out_dir` mirroring the input's
-/// place below the directory argument it was found in.
-pub fn output_path(input: &Input, out_dir: Option<&Path>, extension: &str) -> PathBuf {
-    let with_ext = |p: &Path| {
-        let mut s = p.as_os_str().to_owned();
-        s.push(".");
-        s.push(extension);
-        PathBuf::from(s)
-    };
-    match out_dir {
-        None => with_ext(&input.path),
-        Some(dir) => {
-            let relative = input
-                .root
-                .as_ref()
-                .and_then(|root| input.path.strip_prefix(root).ok())
-                .map(Path::to_path_buf)
-                .or_else(|| input.path.file_name().map(PathBuf::from))
-                .unwrap_or_else(|| input.path.clone());
-            with_ext(&dir.join(relative))
-        }
     }
 }

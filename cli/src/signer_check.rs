@@ -2,7 +2,7 @@
 //! first signature (`sign`, `scan --sign`, `archive init`), as the command
 //! reports it: [`hozon_ltv::SignerCheck`] decides, this module prints.
 
-use hozon_ltv::{Cleared, RefusalKind, SignerCheck};
+use hozon_ltv::{Cleared, RefusalKind, Refused, SignerCheck};
 use hozon_sign::CadesSigner;
 
 use crate::outcome::Outcome;
@@ -30,27 +30,36 @@ pub fn gate(
     let signer = cades.signer();
     match check.run(signer.certificate(), signer.chain())? {
         Ok(cleared) => {
-            if let (Cleared::Unknown(reason), false) = (&cleared, json) {
-                crate::output::warning(
-                    &crate::report::cat().text_with("cli-signer-unknown", &[("reason", reason)]),
-                );
-            }
+            print_cleared(&cleared, json);
             Ok(Ok(cleared))
         }
-        Err(refused) => {
-            crate::output::error(
-                &crate::report::cat()
-                    .text_with("cli-signer-refused", &[("message", &refused.message)]),
-            );
-            if json {
-                crate::output::json(&serde_json::json!({
-                    "refused": { "code": refused.code(), "message": refused.message },
-                }))?;
-            }
-            Ok(Err(match refused.kind {
-                RefusalKind::NotValid => Outcome::Failed,
-                RefusalKind::Unknown => Outcome::Error,
-            }))
-        }
+        Err(refused) => Ok(Err(print_refused(&refused, json)?)),
     }
+}
+
+/// Warns about an unknown status of a signer that may sign anyway (on
+/// stderr; JSON reports carry it instead).
+pub fn print_cleared(cleared: &Cleared, json: bool) {
+    if let (Cleared::Unknown(reason), false) = (cleared, json) {
+        crate::output::warning(
+            &crate::report::cat().text_with("cli-signer-unknown", &[("reason", reason)]),
+        );
+    }
+}
+
+/// Prints a refused signer (on stderr, and as `{"refused": …}` with
+/// `json`) and gives the outcome the run ends with.
+pub fn print_refused(refused: &Refused, json: bool) -> anyhow::Result<Outcome> {
+    crate::output::error(
+        &crate::report::cat().text_with("cli-signer-refused", &[("message", &refused.message)]),
+    );
+    if json {
+        crate::output::json(&serde_json::json!({
+            "refused": { "code": refused.code(), "message": refused.message },
+        }))?;
+    }
+    Ok(match refused.kind {
+        RefusalKind::NotValid => Outcome::Failed,
+        RefusalKind::Unknown => Outcome::Error,
+    })
 }

@@ -10,10 +10,10 @@ use hozon_io::Overwrite;
 
 use crate::args::{ExtendArgs, TimestampArgs};
 
-use crate::batch::{self, Produced};
+use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::walk;
+use hozon_batch::walk;
 
 /// Threads for network-bound work: enough to keep the TSA requests in
 /// flight, and `-j` (one per core by default) to hash large files in
@@ -49,8 +49,7 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
             Overwrite::Never
         },
         skip_existing: !args.force,
-        label: "time-stamping",
-        quiet: args.run.json || args.run.list.quiet,
+        progress: &batch::Bar::new("time-stamping", args.run.json || args.run.list.quiet),
         halt: Some(&halt),
         check_existing: None,
         raced: "time-stamped by another run",
@@ -102,10 +101,11 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let planned = batch::plan(walked, |input| Ok(input.path.clone()));
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
     let halt = || augmenter.tsa().and_then(crate::tsa::halt_reason);
+    let bar = batch::Bar::new("extending", args.run.json || args.run.list.quiet);
     let settings = crate::augment::extend_settings(
-        &args,
         threads(args.run.jobs, args.tsa.concurrency()),
         augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
+        &bar,
     );
     let level = augmenter.level_name();
     let restamp = crate::augment::Restamp::new(target, args.restamp_after);
@@ -115,7 +115,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             .map_err(|e| format!("cannot read: {e}"))?
             .len();
         if size > MAX_SIGNATURE_FILE_SIZE {
-            return Err(format!("{size} bytes is too large for a signature file"));
+            return Err(format!("{size} bytes is too large for a signature file").into());
         }
         let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         if let Some(skip) = restamp.skip(level, hozon_ltv::newest_archive_stamp(&original)) {

@@ -2,14 +2,14 @@
 //! documents raised in place (atomically) through hozon-ltv's augmentation
 //! pipeline, as CAdES signatures are. See docs/xades.md.
 
-use std::path::Path;
-
 use hozon_xades::augment::{newest_archive_stamp, XadesDocument};
 
 use crate::args::ExtendArgs;
 use crate::batch::{self, Produced};
 use crate::outcome::Outcome;
-use crate::walk;
+use hozon_batch::walk;
+
+pub use hozon_batch::verify_any::base_dir;
 
 /// Whether every path given is an XML file holding a XAdES signature:
 /// `extend` then works on XAdES (a directory walk stays CAdES).
@@ -27,10 +27,11 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
     let planned = batch::plan(walked, |input| Ok(input.path.clone()));
     batch::prepare_output_dirs(&planned, false, &temporaries)?;
     let halt = || augmenter.tsa().and_then(crate::tsa::halt_reason);
+    let bar = batch::Bar::new("extending", args.run.json || args.run.list.quiet);
     let settings = crate::augment::extend_settings(
-        &args,
         args.run.jobs.unwrap_or(0),
         augmenter.tsa().map(|_| &halt as batch::Halt<'_>),
+        &bar,
     );
     let level = augmenter.level_name();
     let restamp = crate::augment::Restamp::new(target, args.restamp_after);
@@ -41,7 +42,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             return Err(format!(
                 "more than the {}-byte limit for an XML document",
                 hozon_xades::xml::MAX_XML_SIZE
-            ));
+            )
+            .into());
         }
         if let Some(skip) = restamp.skip(level, newest_archive_stamp(&original)) {
             return Ok(skip);
@@ -65,12 +67,4 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         Some("XAdES"),
         "cli-extend-what-xades",
     )
-}
-
-/// The directory detached references of the document at `path` resolve in.
-pub fn base_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
 }

@@ -16,10 +16,10 @@ use hozon_xades::augment::XadesDocument;
 use hozon_xades::sign::{sign_detached, sign_enveloped_over, DataObject, SignError, SignInput};
 
 use crate::args::{LevelArg, SignArgs, XadesPackagingArg};
-use crate::batch::{self, Produced};
+use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::walk::{self, Input};
+use hozon_batch::walk::{self, Input};
 
 /// The largest XML document signed (bytes).
 const MAX_XML: u64 = hozon_xades::xml::MAX_XML_SIZE as u64;
@@ -27,7 +27,7 @@ const MAX_XML: u64 = hozon_xades::xml::MAX_XML_SIZE as u64;
 /// `NAME.signed.xml` for `NAME.xml` (any other name: `NAME.signed.xml` after
 /// the whole name), beside the input or under `out_dir`.
 fn signed_copy(input: &Input, out_dir: Option<&Path>) -> PathBuf {
-    let target = crate::sign::output_path(input, out_dir, "signed.xml");
+    let target = hozon_batch::output_path(input, out_dir, "signed.xml");
     let s = target.to_string_lossy();
     match s.strip_suffix(".xml.signed.xml") {
         Some(stem) => PathBuf::from(format!("{stem}.signed.xml")),
@@ -113,8 +113,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             Overwrite::Never
         },
         skip_existing: !args.force,
-        label: "signing",
-        quiet: args.run.json || args.run.list.quiet,
+        progress: &batch::Bar::new("signing", args.run.json || args.run.list.quiet),
         halt: None,
         check_existing: None,
         raced: "signed by another run",
@@ -132,7 +131,8 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         if len > limit {
             return Err(format!(
                 "{len} bytes is more than the {limit}-byte limit for a document signed as XAdES"
-            ));
+            )
+            .into());
         }
         let document = std::fs::read(&task.input.path).map_err(|e| format!("cannot read: {e}"))?;
         let input = SignInput {

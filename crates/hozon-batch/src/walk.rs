@@ -1,4 +1,7 @@
-//! Turning PATH arguments into the list of files a batch works on.
+//! Turning PATH arguments into the list of files a batch works on: directories
+//! walked without following symbolic links, hozon's temporaries set aside,
+//! signature and evidence files (and previous signatures kept by
+//! `sign --resign`) recognised by name.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
