@@ -30,7 +30,7 @@ impl IngestReport {
                 "ARCHIVED  {}  {} {}{}  records/{}\n",
                 r.source,
                 r.kind.as_str(),
-                r.level.as_deref().unwrap_or("unsigned"),
+                r.level.map_or("unsigned", |l| l.as_str()),
                 if r.state == State::AcceptedFailed {
                     " (accepted-failed)"
                 } else {
@@ -101,7 +101,7 @@ mod tests {
             source: "in/a.pdf".into(),
             id: "r1".into(),
             kind: Kind::Scan,
-            level: Some("B-LT".into()),
+            level: Some(hozon_verify::Level::BLt),
             state: State::AcceptedFailed,
             dir: "2026-12/r1".into(),
         });

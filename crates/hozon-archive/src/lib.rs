@@ -77,6 +77,7 @@ pub mod status;
 mod status_text;
 pub mod tools;
 pub mod verify;
+pub mod vocabulary;
 pub mod watch;
 
 pub use config::Config;

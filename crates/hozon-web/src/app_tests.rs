@@ -42,7 +42,7 @@ fn fixture(tls: bool) -> Fixture {
     std::fs::create_dir_all(&rdir).unwrap();
     std::fs::write(rdir.join("summary.txt"), DOC).unwrap();
     let meta = RecordMeta {
-        format: hozon_archive::record::RECORD_FORMAT.into(),
+        format: hozon_archive::record::RecordFormat::V1,
         id: ID.into(),
         source: "/in/summary.txt".into(),
         sha256: hozon_archive::sha256_hex(DOC),
