@@ -362,7 +362,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let signed_inside: std::collections::HashSet<&str> = report
         .signatures
         .iter()
-        .filter(|r| r.format == "PAdES")
+        .filter(|r| r.format == hozon_verify::SignatureFormat::Pades)
         .map(|r| r.file.as_str())
         .collect();
     let coverage = args
