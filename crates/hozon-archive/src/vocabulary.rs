@@ -2,7 +2,7 @@
 //! record format, evidence batch kind, verification state) share: parsing
 //! with a typed error, and storage as today's TEXT in the catalog.
 //!
-//! Each vocabulary is an enum with `ALL` and `as_str`; [`stored_vocabulary!`]
+//! Each vocabulary is an enum with `ALL` and `as_str`; `stored_vocabulary!`
 //! adds `FromStr` (error [`UnknownName`]) and rusqlite's `ToSql`/`FromSql`.
 //! A catalog column that [`crate::checks`] compares with `record.json` is
 //! read as [`Stored`], which keeps text outside the vocabulary (a damaged
