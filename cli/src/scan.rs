@@ -352,7 +352,7 @@ fn settle_required_signatures(report: &mut ScanReport, signed: &BatchReport) {
         let Some(check) = file
             .checks
             .iter_mut()
-            .find(|c| c.check == "signature" && c.detail == SIGNED_BY_CALLER)
+            .find(|c| c.check == hozon_scan::CheckName::Signature && c.detail == SIGNED_BY_CALLER)
         else {
             continue;
         };
@@ -407,7 +407,7 @@ pub fn print_human(report: &ScanReport) {
         let decoded = match f
             .checks
             .iter()
-            .find(|c| c.check == "decode" && c.status == Status::Failed)
+            .find(|c| c.check == hozon_scan::CheckName::Decode && c.status == Status::Failed)
         {
             Some(c) => match c.page {
                 Some(p) => t.text_with(
