@@ -281,7 +281,7 @@ pub fn print_human(report: &ScanReport) {
         let decoded = match f
             .checks
             .iter()
-            .find(|c| c.check == "decode" && c.status == Status::Failed)
+            .find(|c| c.check == hozon_scan::CheckName::Decode && c.status == Status::Failed)
         {
             Some(c) => match c.page {
                 Some(p) => t.text_with(

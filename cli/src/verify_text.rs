@@ -69,7 +69,7 @@ pub fn human(report: &Report, quiet: bool) -> String {
                 None => w.subject.clone(),
             })
             .unwrap_or_else(|| {
-                if s.format == "ERS" {
+                if s.format == hozon_verify::SignatureFormat::Ers {
                     let object = s
                         .content
                         .clone()
@@ -80,7 +80,11 @@ pub fn human(report: &Report, quiet: bool) -> String {
                 }
             });
         let level = s.level.map_or(
-            if s.format == "ERS" { "ERS" } else { "-" },
+            if s.format == hozon_verify::SignatureFormat::Ers {
+                "ERS"
+            } else {
+                "-"
+            },
             hozon_verify::Level::as_str,
         );
         let _ = writeln!(out, "{verdict}  {}  {level}  {who}", s.file);
@@ -114,7 +118,7 @@ pub fn human(report: &Report, quiet: bool) -> String {
                 let _ = writeln!(out, "    {line}");
             }
         }
-        if s.format == "ERS" {
+        if s.format == hozon_verify::SignatureFormat::Ers {
             if let Some(r) = &s.renew_by {
                 let because = s
                     .renew_by_reason

@@ -82,8 +82,8 @@ pub fn run(step: &Step<'_>) -> anyhow::Result<(Report, bool)> {
     let ok = !signatures.is_empty()
         && signatures.iter().all(|s| {
             s.indication == Indication::TotalPassed
-                && s.format == "XAdES"
-                && s.level.map(|l| l.as_str()) == Some("B-LTA")
+                && s.format == hozon_verify::SignatureFormat::Xades
+                && s.level == Some(hozon_verify::Level::BLta)
         });
     let report = Report {
         validation_time: step.verifier.validation_time().rfc3339(),

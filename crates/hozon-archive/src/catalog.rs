@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::record::RecordMeta;
+use crate::evidence::BatchKind;
+use crate::record::{Kind, RecordMeta, State};
+use crate::vocabulary::{level_sql, Stored};
 use crate::{Error, Result};
 
 const SCHEMA: &str = "
@@ -105,10 +107,10 @@ pub struct Row {
     pub id: String,
     /// Directory relative to `records/`.
     pub dir: String,
-    /// Kind name.
-    pub kind: String,
-    /// State name.
-    pub state: String,
+    /// Kind.
+    pub kind: Kind,
+    /// State.
+    pub state: State,
     /// Evidence records.
     pub evidence: i64,
     /// Renewal deadline.
@@ -264,7 +266,7 @@ impl Catalog {
                     m.source,
                     m.sha256,
                     m.kind.as_str(),
-                    m.level,
+                    level_sql(m.level),
                     m.state.as_str(),
                     m.dir,
                     m.ingested,
@@ -538,12 +540,13 @@ pub struct FullRow {
     pub source: String,
     /// Content SHA-256.
     pub sha256: String,
-    /// Kind name.
-    pub kind: String,
-    /// Signature level.
-    pub level: Option<String>,
-    /// State name.
-    pub state: String,
+    /// Kind (as stored: [`crate::checks`] reports text outside the
+    /// vocabulary as a mismatch with `record.json`).
+    pub kind: Stored<Kind>,
+    /// Signature level (as stored).
+    pub level: Option<Stored<hozon_verify::Level>>,
+    /// State (as stored).
+    pub state: Stored<State>,
     /// Directory relative to `records/`.
     pub dir: String,
     /// Evidence records made for it.
@@ -559,7 +562,7 @@ pub struct Batch {
     /// Batch name (`evidence/<id>.ers`).
     pub id: String,
     /// `initial`, `timestamp-renewal`, `hash-tree-renewal`.
-    pub kind: String,
+    pub kind: BatchKind,
     /// The token's genTime.
     pub time: String,
     /// Hash algorithm.
@@ -617,5 +620,63 @@ mod tests {
         // Opening again is idempotent.
         drop(catalog);
         Catalog::open(&path).unwrap();
+    }
+
+    #[test]
+    fn rows_read_back_as_their_vocabularies_and_a_stranger_names_the_catalog() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let mut catalog = Catalog::open(&path).unwrap();
+        let meta = crate::search::synthetic::record(8, 100);
+        catalog.insert(&[&meta]).unwrap();
+        let rows = catalog.rows_where("id = ?1", Some(&meta.id)).unwrap();
+        assert_eq!((rows[0].kind, rows[0].state), (meta.kind, meta.state));
+        let full = catalog.full_rows().unwrap();
+        let row = &full[&meta.id];
+        assert_eq!(row.kind, Stored::Known(meta.kind));
+        assert_eq!(row.level, meta.level.map(Stored::Known));
+        assert_eq!(row.state, Stored::Known(meta.state));
+        // The catalog stores today's TEXT.
+        let text: (String, String, String) = catalog
+            .connection()
+            .query_row("SELECT kind, level, state FROM records", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(text, ("signed".into(), "B-LT".into(), "archived".into()));
+        // A hand-edited row: jobs refuse it naming the catalog, the
+        // comparison with record.json keeps the text to report it.
+        catalog
+            .connection()
+            .execute_batch("UPDATE records SET kind = 'Signed', level = 'ES-A', state = 'gone'")
+            .unwrap();
+        let e = catalog.rows_where("1", None).unwrap_err().to_string();
+        assert!(e.contains("catalog.sqlite"), "{e}");
+        assert!(e.contains("\"Signed\" is not a known record kind"), "{e}");
+        let full = catalog.full_rows().unwrap();
+        let row = &full[&meta.id];
+        assert_eq!(row.kind, Stored::Unknown("Signed".into()));
+        assert_eq!(row.level, Some(Stored::Unknown("ES-A".into())));
+        assert_eq!(row.state, Stored::Unknown("gone".into()));
+    }
+
+    #[test]
+    fn batches_store_their_kind_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("catalog.sqlite")).unwrap();
+        let batch = Batch {
+            id: "b1".into(),
+            kind: BatchKind::TimestampRenewal,
+            time: "t".into(),
+            digest: "sha256".into(),
+            root: "00".into(),
+            renew_by: None,
+        };
+        catalog.add_evidence(&batch, &[]).unwrap();
+        let kind: String = catalog
+            .connection()
+            .query_row("SELECT kind FROM batches", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kind, "timestamp-renewal");
     }
 }

@@ -387,7 +387,7 @@ pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), Emb
                 })?;
             if work.changed() {
                 new_generation(dir, meta, work)?;
-                meta.level = Some(augmenter.level_name().into());
+                meta.level = augmenter.level();
             }
         }
         Step::ValidationData => {
@@ -407,8 +407,8 @@ pub fn adopt(a: &Adopt<'_>, dir: &Path, meta: &mut RecordMeta) -> Result<(), Emb
 }
 
 /// The level of the document's first signature that has one.
-fn level_of(reports: &[SignatureReport]) -> Option<String> {
-    reports.iter().find_map(|r| r.level.map(|l| l.to_string()))
+fn level_of(reports: &[SignatureReport]) -> Option<hozon_verify::Level> {
+    reports.iter().find_map(|r| r.level)
 }
 
 /// Every report TOTAL_PASSED, or the first problem.

@@ -50,12 +50,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use hozon_verify::{Indication, SignatureReport};
+use hozon_verify::{Indication, Level, SignatureReport};
 
 use crate::audit::fields;
 use crate::evidence::{self, EvidenceOutcome};
 use crate::record::{
-    is_plain_name, record_id, FileEntry, Kind, RecordMeta, Role, State, RECORD_FORMAT,
+    is_plain_name, record_id, FileEntry, Kind, RecordFormat, RecordMeta, Role, State,
 };
 use crate::session::Recovery;
 use crate::{crash, durable, io_err, Error, Result, Session};
@@ -105,7 +105,7 @@ pub struct Archived {
     /// Classification.
     pub kind: Kind,
     /// Signature level.
-    pub level: Option<String>,
+    pub level: Option<hozon_verify::Level>,
     /// State.
     pub state: State,
     /// Record directory relative to `records/`.
@@ -523,7 +523,7 @@ fn build_in(
 ) -> std::result::Result<RecordMeta, String> {
     let tools = ctx.tools;
     let mut meta = RecordMeta {
-        format: RECORD_FORMAT.into(),
+        format: RecordFormat::V1,
         id: id.into(),
         source: source.into(),
         sha256: sha.into(),
@@ -559,7 +559,7 @@ fn build_in(
             sha256: copied_sha,
             size,
         });
-        meta.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
+        meta.level = reports.first().and_then(|r| r.level);
         if let Err(reason) = verdict(&reports) {
             if !ctx.options.accept_failed {
                 return Err(reason);
@@ -687,7 +687,7 @@ fn build_in(
     };
     if let Some(sig) = signature {
         if meta.level.is_none() && meta.state == State::Archived {
-            meta.level = Some("B-B".into());
+            meta.level = Some(Level::BB);
         }
         let sig_name = format!("{name}.p7s");
         durable::write_new(&dir.join(&sig_name), &sig).map_err(|e| e.to_string())?;
@@ -719,16 +719,16 @@ fn adopt(
     let (reports, evidence) = tools
         .verifier
         .verify_with_evidence(&label, &bytes, Some(&doc));
-    meta.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
+    meta.level = reports.first().and_then(|r| r.level);
     Ok(match verdict(&reports) {
         Ok(()) => {
             let stamped = reports.iter().all(|r| !r.timestamps.is_empty());
             match (stamped, &tools.augmenter) {
-                (true, Some(augmenter)) if meta.level.as_deref() != Some("B-LTA") => {
+                (true, Some(augmenter)) if meta.level != Some(Level::BLta) => {
                     let extended = augmenter
                         .apply(&label, &bytes, Some(&doc))
                         .map_err(|e| format!("cannot extend to B-LT: {e}"))?;
-                    meta.level = Some("B-LT".into());
+                    meta.level = Some(Level::BLt);
                     Some(extended)
                 }
                 // B-B: it carries, like the archive's own, the

@@ -44,7 +44,7 @@ impl IngestReport {
                 &[
                     ("source", &r.source),
                     ("kind", r.kind.as_str()),
-                    ("level", r.level.as_deref().unwrap_or(&unsigned)),
+                    ("level", r.level.map_or(unsigned.as_str(), |l| l.as_str())),
                     ("accepted", &accepted),
                     ("dir", &r.dir),
                 ],
@@ -130,7 +130,7 @@ mod tests {
             source: "in/a.pdf".into(),
             id: "r1".into(),
             kind: Kind::Scan,
-            level: Some("B-LT".into()),
+            level: Some(hozon_verify::Level::BLt),
             state: State::AcceptedFailed,
             dir: "2026-12/r1".into(),
         });

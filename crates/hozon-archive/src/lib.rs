@@ -80,6 +80,7 @@ mod status_text;
 pub mod tools;
 pub mod verify;
 mod verify_text;
+pub mod vocabulary;
 pub mod watch;
 mod words;
 

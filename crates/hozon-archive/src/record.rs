@@ -6,10 +6,39 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::vocabulary::stored_vocabulary;
 use crate::{io_err, sha256_hex, Error, Result};
 
 /// The `format` value of a record.json this version writes.
 pub const RECORD_FORMAT: &str = "hozon-record/1";
+
+/// The format of a `record.json` (its `format` field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RecordFormat {
+    /// [`RECORD_FORMAT`], the only one so far.
+    #[serde(rename = "hozon-record/1")]
+    V1,
+}
+
+impl RecordFormat {
+    /// Every format.
+    pub const ALL: [RecordFormat; 1] = [RecordFormat::V1];
+
+    /// The name in `record.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordFormat::V1 => RECORD_FORMAT,
+        }
+    }
+}
+
+impl std::fmt::Display for RecordFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+stored_vocabulary!(RecordFormat, "record format");
 
 /// How an input was classified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
@@ -31,6 +60,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 5] = [
+        Kind::Signed,
+        Kind::Document,
+        Kind::Scan,
+        Kind::Pades,
+        Kind::Xades,
+    ];
+
     /// The name stored in the catalog.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,15 +82,7 @@ impl Kind {
 
     /// The kind a catalog name stands for.
     pub fn parse(name: &str) -> Option<Kind> {
-        [
-            Kind::Signed,
-            Kind::Document,
-            Kind::Scan,
-            Kind::Pades,
-            Kind::Xades,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        name.parse().ok()
     }
 }
 
@@ -62,6 +92,8 @@ impl std::fmt::Display for Kind {
         f.pad(self.as_str())
     }
 }
+
+stored_vocabulary!(Kind, "record kind");
 
 /// Whether a record passed its checks at ingest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +106,9 @@ pub enum State {
 }
 
 impl State {
+    /// Every state.
+    pub const ALL: [State; 2] = [State::Archived, State::AcceptedFailed];
+
     /// The name stored in the catalog.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -84,9 +119,7 @@ impl State {
 
     /// The state a catalog name stands for.
     pub fn parse(name: &str) -> Option<State> {
-        [State::Archived, State::AcceptedFailed]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        name.parse().ok()
     }
 }
 
@@ -96,6 +129,8 @@ impl std::fmt::Display for State {
         f.pad(self.as_str())
     }
 }
+
+stored_vocabulary!(State, "record state");
 
 /// What a file of a record is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +146,34 @@ pub enum Role {
     /// and signature in one file ([`crate::embedded`]).
     SignedDocument,
 }
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Document,
+        Role::Signature,
+        Role::ScanReport,
+        Role::SignedDocument,
+    ];
+
+    /// The name in `record.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Document => "document",
+            Role::Signature => "signature",
+            Role::ScanReport => "scan-report",
+            Role::SignedDocument => "signed-document",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+stored_vocabulary!(Role, "file role");
 
 /// One file of a record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,8 +191,9 @@ pub struct FileEntry {
 /// `record.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordMeta {
-    /// [`RECORD_FORMAT`].
-    pub format: String,
+    /// [`RECORD_FORMAT`] (a record.json of another format is refused
+    /// when read, naming the file).
+    pub format: RecordFormat,
     /// The record id.
     pub id: String,
     /// Canonical source path at ingest.
@@ -143,7 +207,7 @@ pub struct RecordMeta {
     pub class: Option<String>,
     /// Signature level at ingest (`B-B`, `B-T`, `B-LT`, `B-LTA`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
+    pub level: Option<hozon_verify::Level>,
     /// Checks passed, or kept as failed.
     pub state: State,
     /// Why it failed (state `accepted-failed`).
@@ -185,12 +249,6 @@ impl RecordMeta {
             path: path.clone(),
             reason: format!("not a record.json: {e}"),
         })?;
-        if meta.format != RECORD_FORMAT {
-            return Err(Error::Record {
-                path,
-                reason: format!("unknown format {:?}", meta.format),
-            });
-        }
         if !is_record_id(&meta.id) || !is_record_dir(&meta.dir, &meta.id) {
             return Err(Error::Record {
                 path,
@@ -343,5 +401,42 @@ mod tests {
             assert!(!is_plain_name(bad), "{bad}");
         }
         assert!(is_plain_name("lab-report.pdf.p7s"));
+    }
+
+    fn written(dir: &Path) -> serde_json::Value {
+        let meta = crate::search::synthetic::record(8, 100);
+        let rdir = dir.join(&meta.dir);
+        std::fs::create_dir_all(&rdir).unwrap();
+        std::fs::write(rdir.join("record.json"), meta.to_bytes()).unwrap();
+        let read = RecordMeta::read(&rdir).unwrap();
+        assert_eq!(read, meta);
+        serde_json::from_slice(&std::fs::read(rdir.join("record.json")).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn record_json_keeps_todays_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = written(dir.path());
+        assert_eq!(json["format"], "hozon-record/1");
+        assert_eq!(json["level"], "B-LT");
+        assert_eq!(json["kind"], "signed");
+        assert_eq!(json["state"], "archived");
+    }
+
+    #[test]
+    fn an_unknown_format_or_level_is_an_error_naming_the_file() {
+        for (field, value) in [("format", "hozon-record/2"), ("level", "ES-A")] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut json = written(dir.path());
+            json[field] = value.into();
+            let rdir = dir.path().join(json["dir"].as_str().unwrap());
+            std::fs::write(rdir.join("record.json"), json.to_string()).unwrap();
+            let e = RecordMeta::read(&rdir).unwrap_err().to_string();
+            assert!(
+                e.contains(&rdir.join("record.json").display().to_string()),
+                "{e}"
+            );
+            assert!(e.contains(value), "{e}");
+        }
     }
 }

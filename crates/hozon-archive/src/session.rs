@@ -284,17 +284,17 @@ pub fn init(root: &Path, config: &Config) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{FileEntry, Kind, Role, State, RECORD_FORMAT};
+    use crate::record::{FileEntry, Kind, Role, State};
 
     fn meta(id: &str) -> RecordMeta {
         RecordMeta {
-            format: RECORD_FORMAT.into(),
+            format: crate::record::RecordFormat::V1,
             id: id.into(),
             source: format!("/in/{id}.txt"),
             sha256: "00".repeat(32),
             kind: Kind::Document,
             class: None,
-            level: Some("B-B".into()),
+            level: Some(hozon_verify::Level::BB),
             state: State::Archived,
             failure: None,
             ingested: "2026-11-26T00:00:00Z".into(),
@@ -361,7 +361,7 @@ mod tests {
         s.catalog.insert(&[&a, &b, &c]).unwrap();
         let batch = crate::catalog::Batch {
             id: "x".into(),
-            kind: "initial".into(),
+            kind: crate::evidence::BatchKind::Initial,
             time: "2026-11-26T00:00:00Z".into(),
             digest: "sha256".into(),
             root: "00".into(),

@@ -17,7 +17,7 @@ pub struct Group {
     /// `signed`, `document`, `scan`.
     pub kind: Kind,
     /// Signature level at ingest.
-    pub level: Option<String>,
+    pub level: Option<hozon_verify::Level>,
     /// `archived` or `accepted-failed`.
     pub state: State,
     /// How many.
@@ -168,7 +168,7 @@ pub fn query(conn: &Connection, now: &str) -> rusqlite::Result<StatusReport> {
     while let Some(r) = rows.next()? {
         by_kind.push(Group {
             kind: catalog_name(r, 0, Kind::parse)?,
-            level: r.get(1)?,
+            level: crate::vocabulary::level_column(r, 1)?,
             state: catalog_name(r, 2, State::parse)?,
             count: count(r.get(3)?),
         });

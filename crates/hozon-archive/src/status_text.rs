@@ -27,7 +27,7 @@ impl StatusReport {
             text.push_str(&format!(
                 "  {:<9} {:<7} {:<16} {:>6}\n",
                 g.kind,
-                g.level.as_deref().unwrap_or("-"),
+                g.level.map_or("-", |l| l.as_str()),
                 g.state,
                 g.count
             ));
@@ -204,7 +204,7 @@ mod tests {
             total: 3,
             by_kind: vec![Group {
                 kind: Kind::Scan,
-                level: Some("B-LTA".into()),
+                level: Some(hozon_verify::Level::BLta),
                 state: State::Archived,
                 count: 3,
             }],
@@ -262,7 +262,7 @@ mod tests {
         let mut w = WatchState {
             pid: 7,
             running: true,
-            mode: "inotify".into(),
+            mode: crate::watch::WatchMode::Inotify,
             folders: vec!["/in".into()],
             ..WatchState::default()
         };
@@ -318,7 +318,7 @@ mod tests {
         let mut w = WatchState {
             pid: 7,
             running: true,
-            mode: "inotify".into(),
+            mode: crate::watch::WatchMode::Inotify,
             folders: vec!["/in".into()],
             updated: "u".into(),
             started: "s".into(),

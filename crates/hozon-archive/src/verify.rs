@@ -54,7 +54,7 @@ impl Outcome {
 /// A record's last verification as the catalog stores it (`verify_state`):
 /// its [`Outcome`], or that its evidence record is missing (a failure that
 /// `archive status` also counts as without evidence).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum VerifyState {
     /// [`Outcome::Passed`].
@@ -70,7 +70,8 @@ pub enum VerifyState {
 }
 
 impl VerifyState {
-    const ALL: [VerifyState; 5] = [
+    /// Every state.
+    pub const ALL: [VerifyState; 5] = [
         VerifyState::Passed,
         VerifyState::AcceptedFailed,
         VerifyState::Indeterminate,
@@ -101,6 +102,8 @@ impl std::fmt::Display for VerifyState {
         f.pad(self.as_str())
     }
 }
+
+crate::vocabulary::stored_vocabulary!(VerifyState, "verification state");
 
 impl From<Outcome> for VerifyState {
     fn from(o: Outcome) -> VerifyState {
@@ -158,7 +161,7 @@ pub struct RecordCheck {
     /// What deserves a look.
     pub warnings: Vec<String>,
     /// Signature level found.
-    pub level: Option<String>,
+    pub level: Option<hozon_verify::Level>,
     /// Evidence records checked.
     pub evidence_records: usize,
     /// The signature's validation reports (for the printable report of
@@ -396,7 +399,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
             .then(|| crate::embedded::record_reports(dir, &meta, verifier))
             .flatten()
         {
-            check.level = reports.iter().find_map(|r| r.level.map(|l| l.to_string()));
+            check.level = reports.iter().find_map(|r| r.level);
             for r in &reports {
                 let detail = || crate::evidence::indication_text(r);
                 match r.indication {
@@ -430,7 +433,7 @@ fn check_record(dir: &Path, verifier: &Verifier, logged_state: Option<State>) ->
                             }
                             None => verifier.verify(&label, &bytes, content.as_deref()),
                         };
-                        check.level = reports.first().and_then(|r| r.level.map(|l| l.to_string()));
+                        check.level = reports.first().and_then(|r| r.level);
                         for r in &reports {
                             let detail = || crate::evidence::indication_text(r);
                             match r.indication {

@@ -176,7 +176,7 @@ pub fn settle_required_signatures(report: &mut ScanReport, signed: &BatchReport)
         let Some(check) = file
             .checks
             .iter_mut()
-            .find(|c| c.check == "signature" && c.detail == SIGNED_BY_CALLER)
+            .find(|c| c.check == hozon_scan::CheckName::Signature && c.detail == SIGNED_BY_CALLER)
         else {
             continue;
         };
@@ -209,7 +209,7 @@ mod tests {
     fn file_signed_by_caller(name: &str) -> FileReport {
         let mut f = FileReport {
             file: name.into(),
-            format: "PNG".into(),
+            format: hozon_scan::Format::Png,
             class: "default".into(),
             class_match: None,
             pages: 1,

@@ -161,7 +161,7 @@ pub fn verify_paths(
     let signed_inside: HashSet<&str> = report
         .signatures
         .iter()
-        .filter(|r| r.format == "PAdES")
+        .filter(|r| r.format == hozon_verify::SignatureFormat::Pades)
         .map(|r| r.file.as_str())
         .collect();
     let coverage = request

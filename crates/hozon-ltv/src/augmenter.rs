@@ -81,6 +81,17 @@ impl Augmenter {
         }
     }
 
+    /// The ETSI baseline level it raises to; `None` for the JIS profile's
+    /// ES-XL and ES-A, which are not baseline levels.
+    pub fn level(&self) -> Option<hozon_verify::Level> {
+        match (self.target, self.profile) {
+            (Target::T, _) => Some(hozon_verify::Level::BT),
+            (Target::Lt, Profile::Etsi) => Some(hozon_verify::Level::BLt),
+            (Target::Lta, Profile::Etsi) => Some(hozon_verify::Level::BLta),
+            (_, Profile::Jis) => None,
+        }
+    }
+
     /// Raises `signature` (in memory) to the target level; `label` names
     /// it in validation reports.
     pub fn augment(&self, label: &str, signature: &mut dyn Augmentable) -> Result<(), Error> {

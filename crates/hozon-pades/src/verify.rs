@@ -465,7 +465,11 @@ impl Context<'_> {
         r: &SignatureReport,
         covering: &[(usize, &SignatureReport)],
     ) -> &'static str {
-        let stamped = r.timestamps.iter().any(|t| t.kind == "signature") || !covering.is_empty();
+        let stamped = r
+            .timestamps
+            .iter()
+            .any(|t| t.kind == hozon_verify::TimestampKind::Signature)
+            || !covering.is_empty();
         if !stamped {
             return "B-B";
         }

@@ -8,7 +8,10 @@ use hozon_i18n::{Catalog, Explanation};
 use hozon_verify::report::{
     CounterSignatureReport, EvidenceRecordReport, FindingReport, Severity, TimestampReport,
 };
-use hozon_verify::{Code, Indication, Report, SignatureReport, SubIndication};
+use hozon_verify::{
+    Code, Indication, Level, Report, RevocationKind, SignatureFormat, SignatureReport,
+    SubIndication,
+};
 
 use crate::{RevocationSource, RevocationUsed, RunMeta};
 
@@ -104,10 +107,11 @@ pub struct Entry {
     pub document: Option<String>,
     /// The document's SHA-256 (hex), when it could be read.
     pub document_sha256: Option<String>,
-    /// "CAdES", "PAdES", "ERS", …
-    pub format: String,
-    /// The level validated, "-" when none.
-    pub level: String,
+    /// "CAdES", "PAdES", "ERS", …; `None` for an archive record without
+    /// a signature report (shown as "-").
+    pub format: Option<SignatureFormat>,
+    /// The level validated; `None` (shown as "-") when none.
+    pub level: Option<Level>,
     /// The verdict word.
     pub word: String,
     /// The ETSI code with sub-indication.
@@ -144,11 +148,23 @@ pub struct Entry {
     pub revocation: Option<Vec<RevocationRow>>,
 }
 
+impl Entry {
+    /// The format as the report shows it ("-" when none).
+    pub fn format_text(&self) -> &'static str {
+        self.format.map_or("-", SignatureFormat::as_str)
+    }
+
+    /// The level as the report shows it ("-" when none).
+    pub fn level_text(&self) -> &'static str {
+        self.level.map_or("-", Level::as_str)
+    }
+}
+
 /// A CRL or OCSP response a validation relied on, in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevocationRow {
     /// `CRL` or `OCSP`.
-    pub kind: String,
+    pub kind: RevocationKind,
     /// Issuer or responder.
     pub issuer: String,
     /// thisUpdate or producedAt.
@@ -376,7 +392,7 @@ pub(crate) fn revocation_row(cat: &Catalog, r: &RevocationUsed) -> RevocationRow
         RevocationSource::File(file) => cat.text_with("revocation-source-file", &[("file", file)]),
     };
     RevocationRow {
-        kind: r.kind.as_str().to_owned(),
+        kind: r.kind,
         issuer: r.issuer.clone(),
         time: r.time.clone(),
         source,
@@ -393,8 +409,8 @@ pub(crate) fn entry(cat: &Catalog, meta: &RunMeta, s: &SignatureReport, n: usize
             .content
             .as_ref()
             .and_then(|c| meta.document_digests.get(c).cloned()),
-        format: s.format.to_string(),
-        level: s.level.map_or_else(|| "-".to_owned(), |l| l.to_string()),
+        format: Some(s.format),
+        level: s.level,
         word: cat.verdict_word(s.indication),
         code: code_of(s.indication, s.sub_indication),
         class: class_of(s.indication),
@@ -466,7 +482,12 @@ pub(crate) fn count_by<'a>(
 impl Model {
     /// The model of `report` in `cat`'s language.
     pub fn build(report: &Report, meta: RunMeta, cat: &Catalog) -> Model {
-        let signatures = || report.signatures.iter().filter(|s| s.format != "ERS");
+        let signatures = || {
+            report
+                .signatures
+                .iter()
+                .filter(|s| s.format != SignatureFormat::Ers)
+        };
         let summary = report.signature_summary();
         let unknown = cat.text("report-no-signer");
         let by_level = count_by(signatures(), |s| {

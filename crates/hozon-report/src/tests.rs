@@ -498,7 +498,7 @@ fn revocation_evidence_used_is_listed_with_its_source() {
     assert_eq!(
         a[0],
         model::RevocationRow {
-            kind: "CRL".to_owned(),
+            kind: RevocationKind::Crl,
             issuer: "CN=HPKI Test CA".to_owned(),
             time: "2026-12-01T00:00:00Z".to_owned(),
             source: "ファイル pki/crls.pem".to_owned()

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use hozon_cms::asn1::der::Decode;
 use hozon_cms::asn1::x509_cert::ext::pkix::CertificatePolicies;
 use hozon_cms::{SignatureFile, UnixTime, MAX_SIGNATURE_FILE_SIZE};
-use hozon_verify::{Indication, SignatureReport};
+use hozon_verify::{Indication, Level, SignatureReport, TimestampIndication, TimestampKind};
 
 use crate::exif::Tiff;
 use crate::format::Format;
@@ -496,14 +496,19 @@ fn delay_check(
     let stamp = r
         .timestamps
         .iter()
-        .filter(|t| t.kind == "signature" && t.indication == "PASSED")
+        .filter(|t| {
+            t.kind == TimestampKind::Signature && t.indication == TimestampIndication::Passed
+        })
         .filter_map(|t| UnixTime::parse_rfc3339(&t.gen_time).ok())
         .min();
     let Some(stamp) = stamp else {
-        let level = r.level.map_or("", |l| l.as_str());
-        let reason = if r.timestamps.iter().any(|t| t.kind == "signature") {
+        let reason = if r
+            .timestamps
+            .iter()
+            .any(|t| t.kind == TimestampKind::Signature)
+        {
             format!("{which}no valid signature time stamp")
-        } else if level == "B-B" || level.is_empty() {
+        } else if matches!(r.level, None | Some(Level::BB)) {
             format!("{which}B-B signature: no time stamp")
         } else {
             format!("{which}no signature time stamp")

@@ -28,6 +28,28 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
+    pub const ALL: [Format; 6] = [
+        Format::Tiff,
+        Format::Png,
+        Format::Jpeg,
+        Format::Jpeg2000,
+        Format::Pdf,
+        Format::Unknown,
+    ];
+
+    /// The name in a scan report's `format` ("TIFF", "JPEG 2000", …).
+    pub fn report_name(self) -> &'static str {
+        match self {
+            Format::Tiff => "TIFF",
+            Format::Png => "PNG",
+            Format::Jpeg => "JPEG",
+            Format::Jpeg2000 => "JPEG 2000",
+            Format::Pdf => "PDF",
+            Format::Unknown => "unknown",
+        }
+    }
+
     /// The name used in reports and in policy files (`formats = ["tiff", ...]`).
     pub fn policy_name(self) -> &'static str {
         match self {
@@ -67,15 +89,37 @@ impl Format {
 }
 
 impl fmt::Display for Format {
+    /// The report name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::Tiff => "TIFF",
-            Format::Png => "PNG",
-            Format::Jpeg => "JPEG",
-            Format::Jpeg2000 => "JPEG 2000",
-            Format::Pdf => "PDF",
-            Format::Unknown => "unknown",
-        })
+        f.write_str(self.report_name())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = hozon_verify::vocabulary::UnknownName;
+    /// Parses a report name ([`Format::report_name`]; policy files use
+    /// [`Format::from_policy_name`]).
+    fn from_str(s: &str) -> Result<Format, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.report_name() == s)
+            .ok_or_else(|| hozon_verify::vocabulary::UnknownName {
+                kind: "scan format",
+                name: s.to_owned(),
+            })
+    }
+}
+
+impl serde::Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.report_name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Format {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -106,6 +150,27 @@ pub fn identify(head: &[u8]) -> Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_round_trip_through_their_report_names() {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.report_name()).collect();
+        assert_eq!(
+            names,
+            ["TIFF", "PNG", "JPEG", "JPEG 2000", "PDF", "unknown"]
+        );
+        for f in Format::ALL {
+            assert_eq!(f.to_string(), f.report_name());
+            assert_eq!(f.report_name().parse::<Format>(), Ok(f));
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.report_name()));
+            assert_eq!(serde_json::from_str::<Format>(&json).unwrap(), f);
+        }
+        assert_eq!("tiff".parse::<Format>().unwrap_err().name, "tiff");
+        assert!(serde_json::from_str::<Format>("\"GIF\"")
+            .unwrap_err()
+            .to_string()
+            .contains("\"GIF\" is not a known scan format"));
+    }
 
     #[test]
     fn magic_numbers() {

@@ -167,7 +167,7 @@ pub fn check_file_opts(
     let format = format::identify(&head);
     let mut report = FileReport {
         file: path.display().to_string(),
-        format: format.to_string(),
+        format,
         class: class.to_string(),
         class_match: None,
         pages: 0,

@@ -149,7 +149,7 @@ pub struct FileReport {
     /// Path as given.
     pub file: String,
     /// Format identified from the content ("TIFF", "PNG", ...).
-    pub format: String,
+    pub format: crate::Format,
     /// Policy class the file was checked against.
     pub class: String,
     /// How the class was chosen: the rule and the path it matched (absent when the caller did

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use hozon_scan::pdf::{creation_date, DateSource};
-use hozon_scan::{check_file, FileReport, Policy, Standard, Status};
+use hozon_scan::{check_file, FileReport, Format, Policy, Standard, Status};
 use image::codecs::jpeg::JpegEncoder;
 use lopdf::{dictionary, Dictionary, Document, Object, Stream, StringFormat};
 
@@ -116,7 +116,7 @@ impl Dir {
 fn run(d: &Dir, name: &str, bytes: &[u8]) -> FileReport {
     let p = d.write(name, bytes);
     let r = check_file(&p, &Policy::default(), "default").unwrap();
-    assert_eq!(r.format, "PDF", "{r:#?}");
+    assert_eq!(r.format, Format::Pdf, "{r:#?}");
     r
 }
 

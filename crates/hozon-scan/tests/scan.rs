@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use hozon_scan::{check_file, FileReport, Policy, Standard, Status};
+use hozon_scan::{check_file, FileReport, Format, Policy, Standard, Status};
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
 use tiff::encoder::{colortype, Rational, TiffEncoder};
 use tiff::tags::ResolutionUnit;
@@ -252,7 +252,7 @@ fn tiff_resolutions_against_the_300_dpi_default() {
         let p = d.path(&format!("chart-{dpi}.tif"));
         write_tiff(&p, &[page(dpi, Mode::Rgb8)]);
         let r = run(&p);
-        assert_eq!(r.format, "TIFF");
+        assert_eq!(r.format, Format::Tiff);
         assert_eq!(r.pages, 1);
         assert_eq!(r.verdict, want, "{dpi}: {r:#?}");
         assert_check(
@@ -439,7 +439,7 @@ fn png_colour_modes_and_phys() {
         let p = d.path(name);
         fs::write(&p, png_bytes(w, h, mode, depth, Some(300))).unwrap();
         let r = run(&p);
-        assert_eq!(r.format, "PNG");
+        assert_eq!(r.format, Format::Png);
         assert_eq!(r.verdict, want, "{name}: {r:#?}");
         assert_check(&r, "colour", Some(1), want, detail);
         assert_check(&r, "resolution", Some(1), Status::Passed, "300x300 dpi");
@@ -610,7 +610,7 @@ fn jpeg_quality_is_estimated_and_low_quality_warned() {
         let p = d.path(&format!("q{q}.jpg"));
         fs::write(&p, jpeg_bytes(300, q)).unwrap();
         let r = run(&p);
-        assert_eq!(r.format, "JPEG");
+        assert_eq!(r.format, Format::Jpeg);
         assert_eq!(r.verdict, Status::Passed, "{r:#?}");
         let c = find(&r, "jpeg-quality", Some(1));
         assert_eq!(c.status, want, "{c:#?}");
@@ -702,7 +702,7 @@ fn tif_name_with_png_content_is_checked_as_png_with_a_warning() {
     )
     .unwrap();
     let r = run(&p);
-    assert_eq!(r.format, "PNG");
+    assert_eq!(r.format, Format::Png);
     assert_eq!(r.verdict, Status::Passed, "{r:#?}");
     assert_check(
         &r,
@@ -751,7 +751,7 @@ fn random_bytes_and_empty_file_fail_without_panicking() {
     fs::write(&p, &bytes).unwrap();
     let r = run(&p);
     assert_eq!(r.verdict, Status::Failed);
-    assert_eq!(r.format, "unknown");
+    assert_eq!(r.format, Format::Unknown);
     assert_check(
         &r,
         "format",
@@ -792,7 +792,7 @@ fn header_only_pdf_is_identified_and_fails_as_truncated() {
     let p = d.path("doc.pdf");
     fs::write(&p, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").unwrap();
     let r = run(&p);
-    assert_eq!(r.format, "PDF");
+    assert_eq!(r.format, Format::Pdf);
     assert_eq!(r.verdict, Status::Failed);
     assert_check(
         &r,

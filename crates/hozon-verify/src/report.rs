@@ -464,7 +464,7 @@ impl EvidenceRecordEntry {
     /// The entry for an evidence record's report (format "ERS"), `None`
     /// for a signature's.
     pub fn of(r: &SignatureReport) -> Option<EvidenceRecordEntry> {
-        if r.format != "ERS" {
+        if r.format != crate::vocabulary::SignatureFormat::Ers {
             return None;
         }
         let first = r.evidence_records.first();
@@ -496,7 +496,7 @@ impl Report {
         let ers: Vec<&SignatureReport> = self
             .signatures
             .iter()
-            .filter(|r| r.format == "ERS")
+            .filter(|r| r.format == crate::vocabulary::SignatureFormat::Ers)
             .collect();
         self.evidence_records = ers
             .iter()
@@ -508,7 +508,11 @@ impl Report {
     /// Counts over the signatures proper (`signatures` without the
     /// evidence records).
     pub fn signature_summary(&self) -> Summary {
-        Summary::of(self.signatures.iter().filter(|r| r.format != "ERS"))
+        Summary::of(
+            self.signatures
+                .iter()
+                .filter(|r| r.format != crate::vocabulary::SignatureFormat::Ers),
+        )
     }
 }
 

@@ -17,12 +17,34 @@ pub enum RevocationKind {
 }
 
 impl RevocationKind {
+    /// Every kind.
+    pub const ALL: [RevocationKind; 2] = [RevocationKind::Crl, RevocationKind::Ocsp];
+
     /// `CRL` or `OCSP`.
     pub fn as_str(self) -> &'static str {
         match self {
             RevocationKind::Crl => "CRL",
             RevocationKind::Ocsp => "OCSP",
         }
+    }
+}
+
+impl std::fmt::Display for RevocationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RevocationKind {
+    type Err = crate::vocabulary::UnknownName;
+    fn from_str(s: &str) -> Result<RevocationKind, crate::vocabulary::UnknownName> {
+        RevocationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| crate::vocabulary::UnknownName {
+                kind: "RevocationKind",
+                name: s.to_owned(),
+            })
     }
 }
 
@@ -89,6 +111,17 @@ impl Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revocation_kinds_round_trip_through_their_report_names() {
+        for (kind, text) in RevocationKind::ALL.into_iter().zip(["CRL", "OCSP"]) {
+            assert_eq!(kind.to_string(), text);
+            assert_eq!(text.parse::<RevocationKind>(), Ok(kind));
+        }
+        let e = "crl".parse::<RevocationKind>().unwrap_err();
+        assert_eq!(e.name, "crl");
+        assert!(e.to_string().contains("not a known RevocationKind"), "{e}");
+    }
 
     #[test]
     fn the_source_is_embedded_fetched_or_a_file() {

@@ -46,7 +46,7 @@ fn fixture(tls: bool) -> Fixture {
     std::fs::create_dir_all(&rdir).unwrap();
     std::fs::write(rdir.join("summary.txt"), DOC).unwrap();
     let meta = RecordMeta {
-        format: hozon_archive::record::RECORD_FORMAT.into(),
+        format: hozon_archive::record::RecordFormat::V1,
         id: ID.into(),
         source: "/in/summary.txt".into(),
         sha256: hozon_archive::sha256_hex(DOC),
@@ -423,5 +423,29 @@ async fn a_bag_is_made_only_for_a_record_of_the_catalog() {
     assert!(
         !audit_lines(&f.root).iter().any(|l| l["action"] == "export"),
         "nothing was exported"
+    );
+}
+
+#[tokio::test]
+async fn the_level_shows_as_its_name_or_a_dash() {
+    let f = fixture(false);
+    // The dashboard counts from the catalog, the record page reads record.json (no level).
+    let catalog =
+        hozon_archive::catalog::Catalog::open(&hozon_archive::Layout::new(&f.root).catalog())
+            .unwrap();
+    catalog
+        .connection()
+        .execute_batch("UPDATE records SET level = 'B-LT'")
+        .unwrap();
+    drop(catalog);
+    let id = login_as_alice(&f.app).await;
+    let dash = call(&f.app, get("/", Some(&id))).await;
+    assert!(dash.text().contains("<td>B-LT</td>"), "{}", dash.text());
+    let page = call(&f.app, get(&format!("/records/{ID}"), Some(&id))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("<th>レベル</th><td>-</td>"),
+        "{}",
+        page.text()
     );
 }

@@ -281,11 +281,11 @@ pub struct Step {
     /// Its time.
     pub time: String,
     /// Its kind.
-    pub kind: String,
+    pub kind: hozon_verify::TimestampKind,
     /// The TSA.
     pub tsa: String,
     /// Its own indication.
-    pub indication: String,
+    pub indication: hozon_verify::TimestampIndication,
 }
 
 fn class(i: Indication) -> &'static str {
@@ -441,9 +441,9 @@ pub async fn record(
                 .iter()
                 .map(|ts| Step {
                     time: ts.gen_time.clone(),
-                    kind: ts.kind.as_str().to_owned(),
+                    kind: ts.kind,
                     tsa: ts.tsa.clone(),
-                    indication: ts.indication.as_str().to_owned(),
+                    indication: ts.indication,
                 })
                 .collect()
         })

@@ -4,6 +4,7 @@
 
 use crate::catalog::FullRow;
 use crate::record::RecordMeta;
+use crate::vocabulary::Stored;
 
 use super::audit_index::AuditIndex;
 use super::Finding;
@@ -33,7 +34,11 @@ pub fn check(meta: &RecordMeta, row: Option<&FullRow>, index: &AuditIndex) -> Ve
             Some(meta.sha256.as_str()),
         ),
         ("kind", Some(row.kind.as_str()), Some(meta.kind.as_str())),
-        ("level", row.level.as_deref(), meta.level.as_deref()),
+        (
+            "level",
+            row.level.as_ref().map(Stored::as_str),
+            meta.level.map(|l| l.as_str()),
+        ),
         ("state", Some(row.state.as_str()), Some(meta.state.as_str())),
         ("dir", Some(row.dir.as_str()), Some(meta.dir.as_str())),
     ];

@@ -197,18 +197,18 @@ fn check_files(
 mod tests {
     use super::*;
     use crate::audit::{AuditLog, GENESIS};
-    use crate::record::{FileEntry, Kind, Role, State, RECORD_FORMAT};
+    use crate::record::{FileEntry, Kind, Role, State};
 
     fn meta() -> RecordMeta {
         let id = "0123456789abcdef0123456789abcdef";
         RecordMeta {
-            format: RECORD_FORMAT.into(),
+            format: crate::record::RecordFormat::V1,
             id: id.into(),
             source: "/in/a.txt".into(),
             sha256: "aa".repeat(32),
             kind: Kind::Document,
             class: None,
-            level: Some("B-B".into()),
+            level: Some(hozon_verify::Level::BB),
             state: State::Archived,
             failure: None,
             ingested: "2026-11-26T00:00:00Z".into(),

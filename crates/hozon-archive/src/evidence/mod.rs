@@ -140,6 +140,8 @@ impl std::fmt::Display for BatchKind {
     }
 }
 
+crate::vocabulary::stored_vocabulary!(BatchKind, "evidence batch kind");
+
 /// One stamped batch.
 #[derive(Clone, Debug, Serialize)]
 pub struct BatchInfo {

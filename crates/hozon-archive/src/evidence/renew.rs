@@ -196,7 +196,7 @@ pub fn renew(
         let ids: Vec<String> = members.iter().map(|m| m.0.id.clone()).collect();
         let info = Batch {
             id: id.clone(),
-            kind: kind_name.as_str().into(),
+            kind: kind_name,
             time: gen_time.rfc3339(),
             digest: alg.name().to_ascii_lowercase(),
             root: hex::encode(&renewal_root),

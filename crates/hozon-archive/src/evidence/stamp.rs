@@ -110,7 +110,7 @@ pub fn stamp_pending(
         let ids: Vec<String> = members.iter().map(|r| r.id.clone()).collect();
         let info = Batch {
             id: id.clone(),
-            kind: BatchKind::Initial.as_str().into(),
+            kind: BatchKind::Initial,
             time: gen_time.rfc3339(),
             digest: "sha256".into(),
             root: hex::encode(&root),

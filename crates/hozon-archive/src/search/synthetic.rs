@@ -7,7 +7,9 @@ use time::{Date, Duration, Month};
 
 use crate::catalog::Catalog;
 use crate::metadata::Metadata;
-use crate::record::{FileEntry, Kind, RecordMeta, Role, State, RECORD_FORMAT};
+use hozon_verify::Level;
+
+use crate::record::{FileEntry, Kind, RecordFormat, RecordMeta, Role, State};
 use crate::Result;
 
 /// Distinct patients among `n` rows: one per 20 rows.
@@ -46,9 +48,9 @@ pub fn record(i: u64, n: u64) -> RecordMeta {
     let day = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % 2500;
     let date = start + Duration::days(i64::try_from(day).unwrap_or(0));
     let (kind, level) = match i % 10 {
-        0..=5 => (Kind::Document, "B-B"),
-        6 | 7 => (Kind::Scan, "B-B"),
-        _ => (Kind::Signed, "B-LT"),
+        0..=5 => (Kind::Document, Level::BB),
+        6 | 7 => (Kind::Scan, Level::BB),
+        _ => (Kind::Signed, Level::BLt),
     };
     let state = if i % 1000 == 7 {
         State::AcceptedFailed
@@ -71,13 +73,13 @@ pub fn record(i: u64, n: u64) -> RecordMeta {
         sources: Default::default(),
     };
     RecordMeta {
-        format: RECORD_FORMAT.into(),
+        format: RecordFormat::V1,
         id: id.clone(),
         source: format!("/records/in/{:04}/{i}.pdf", i / 1000),
         sha256: sha.clone(),
         kind,
         class: None,
-        level: Some(level.into()),
+        level: Some(level),
         state,
         failure: None,
         ingested: "2026-11-26T00:00:00Z".into(),

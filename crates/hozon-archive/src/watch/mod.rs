@@ -29,6 +29,7 @@
 //! the folder for the next start; the state file says `running: false`.
 
 pub mod config;
+pub mod mode;
 pub mod names;
 pub mod place;
 pub mod reason;
@@ -42,6 +43,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use config::{Timing, WatchConfig, WatchConfigError};
+pub use mode::WatchMode;
 pub use signal::Stop;
 pub use state::WatchState;
 
@@ -187,10 +189,7 @@ pub fn run(
             running: true,
             started: hozon_cms::UnixTime::now().rfc3339(),
             folders: roots.iter().map(|r| r.display().to_string()).collect(),
-            mode: match options.timing.poll {
-                Some(p) => format!("poll every {} s", p.as_secs_f64()),
-                None => "inotify".into(),
-            },
+            mode: WatchMode::from_poll(options.timing.poll),
             ..WatchState::default()
         },
         folders,

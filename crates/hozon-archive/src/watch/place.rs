@@ -179,7 +179,7 @@ mod tests {
                 source: p.display().to_string(),
                 id: "id".into(),
                 kind: Kind::Document,
-                level: Some("B-B".into()),
+                level: Some(hozon_verify::Level::BB),
                 state: State::Archived,
                 dir: "2026/12/id".into(),
             });

@@ -89,7 +89,7 @@ pub struct WatchState {
     /// The folders watched.
     pub folders: Vec<String>,
     /// `inotify` or `poll every N s`.
-    pub mode: String,
+    pub mode: super::WatchMode,
     /// What waits.
     pub backlog: Backlog,
     /// The last window ingested.

@@ -364,7 +364,7 @@ fn entry(e: &Entry, cat: &Catalog, l: &mut Layout<'_>) {
     }
     l.field(
         &cat.text("report-format"),
-        &format!("{} {}", e.format, e.level),
+        &format!("{} {}", e.format_text(), e.level_text()),
         BODY,
         LABEL_W,
     );
@@ -383,7 +383,7 @@ fn entry(e: &Entry, cat: &Catalog, l: &mut Layout<'_>) {
             l.field(&cat.text("report-issuer"), &s.issuer, BODY, LABEL_W);
             l.field(&cat.text("report-serial"), &s.serial, BODY, LABEL_W);
         }
-        None if e.format != "ERS" => l.field(
+        None if e.format != Some(hozon_verify::SignatureFormat::Ers) => l.field(
             &cat.text("report-signer"),
             &cat.text("report-no-signer"),
             BODY,

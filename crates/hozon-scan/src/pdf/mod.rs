@@ -66,7 +66,7 @@ pub const ENCRYPTED: &str = "encrypted: not readable for the retention period";
 /// pages), the PDF's page count and the PDF-specific checks.
 #[derive(Clone, Debug, Default)]
 pub struct PdfScan {
-    /// One [`Page`] per decoded image, numbered by the PDF page it is drawn on; `failure` is the
+    /// One [`crate::raster::Page`] per decoded image, numbered by the PDF page it is drawn on; `failure` is the
     /// first thing that did not decode.
     pub decoded: Decoded,
     /// Pages in the PDF (0 if it did not parse).
