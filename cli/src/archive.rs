@@ -26,9 +26,9 @@ use crate::archive_replica::{
     ReplicateArgs, RestoreArgs,
 };
 use crate::args::{DigestArg, SignRevocationArg, SignerArgs, TsaArgs, TsaTuningArgs};
+use crate::lang::cat;
 use crate::outcome::Outcome;
 use crate::output;
-use crate::report::cat;
 
 /// `hozon archive`.
 #[derive(Debug, Args)]

@@ -14,9 +14,9 @@ use hozon_archive::lock::Wait;
 use hozon_archive::Session;
 
 use crate::archive::{open, ArchiveVerifyArgs, Bars, JobArgs, ToolFlags};
+use crate::lang::cat;
 use crate::outcome::Outcome;
 use crate::output;
-use crate::report::cat;
 
 /// `archive replica ...`.
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,8 @@ use hozon_archive::record::{RecordMeta, Role};
 use hozon_archive::verify::{Outcome, ProblemKind, RecordCheck, VerifyReport};
 use hozon_report::{ArchiveRun, AuditRun, RecordOutcome, RecordRun};
 
-use crate::report::{cat, crypto_policy, Pending, Policy};
+use crate::lang::cat;
+use crate::report::{crypto_policy, Pending, Policy};
 
 /// What a report needs besides the result: the archive and its settings.
 pub struct ArchiveContext<'a> {

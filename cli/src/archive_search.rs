@@ -100,7 +100,7 @@ pub fn search(root: &Path, a: SearchArgs) -> anyhow::Result<Outcome> {
         output::json(&result)?;
         return Ok(Outcome::Passed);
     }
-    output::text(&result.to_text(crate::report::cat()));
+    output::text(&result.to_text(crate::lang::cat()));
     Ok(Outcome::Passed)
 }
 
@@ -126,7 +126,7 @@ pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
     if a.job.json {
         output::json(&report)?;
     } else {
-        output::text(&report.to_text(crate::report::cat()));
+        output::text(&report.to_text(crate::lang::cat()));
     }
     Ok(if report.failed() {
         Outcome::Failed

@@ -57,11 +57,11 @@ pub fn serve(root: &Path, a: ServeArgs) -> anyhow::Result<Outcome> {
         root: root.to_path_buf(),
         listen: a.listen,
         tls: a.tls_cert.zip(a.tls_key),
-        lang: crate::report::lang(),
+        lang: crate::lang::lang(),
     };
     let on_bound = |scheme: &str, addr: SocketAddr| {
         let url = format!("{scheme}://{addr}/");
-        let line = crate::report::cat().text_with("archive-serve-listening", &[("url", &url)]);
+        let line = crate::lang::cat().text_with("archive-serve-listening", &[("url", &url)]);
         crate::output::text(&format!("{line}\n"));
     };
     match hozon_web::serve(&options, &on_bound) {
@@ -86,7 +86,7 @@ pub fn web_user(root: &Path, command: WebUserCommand) -> anyhow::Result<Outcome>
     });
     let password = hozon_web::users::read_new_password()?;
     let new = hozon_web::add_user(&path, &a.name, &password)?;
-    let line = crate::report::cat().text_with(
+    let line = crate::lang::cat().text_with(
         if new {
             "archive-web-user-added"
         } else {

@@ -21,7 +21,7 @@ pub struct Cli {
     /// Language of human output (terminal text, the --report file): ja or en. Default: from
     /// HOZON_LANG, else LC_ALL / LANG (ja_JP.* gives ja), else en. JSON is never translated.
     /// See docs/reports.md.
-    #[arg(long, global = true, value_name = "ja|en", value_parser = crate::report::parse_lang)]
+    #[arg(long, global = true, value_name = "ja|en", value_parser = crate::lang::parse_lang)]
     pub lang: Option<hozon_i18n::Lang>,
     /// What to do.
     #[command(subcommand)]

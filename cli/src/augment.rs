@@ -95,7 +95,7 @@ pub fn finish_extend(
         if let Some(tsa) = augmenter.tsa() {
             crate::tsa::print_health(tsa);
         }
-        let t = crate::report::cat();
+        let t = crate::lang::cat();
         eprintln!(
             "{}",
             t.text_with(

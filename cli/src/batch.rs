@@ -81,7 +81,7 @@ impl ReportExt for BatchReport {
             if n == 1 {
                 output::error(&format!("{}: {}", p.file, p.reason));
             } else if printed.insert(p.reason.as_str()) {
-                let more = crate::report::cat()
+                let more = crate::lang::cat()
                     .text_with("cli-same-error", &[("count", &(n - 1).to_string())]);
                 output::error(&format!("{}: {}\n{more}", p.file, p.reason));
             }
@@ -93,7 +93,7 @@ impl ReportExt for BatchReport {
             return;
         }
         const SHOWN: usize = 10;
-        let t = crate::report::cat();
+        let t = crate::lang::cat();
         for p in self.skipped.iter().take(SHOWN) {
             eprintln!(
                 "hozon: {}",

@@ -376,7 +376,7 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
                 pending.write(&all, &policy)?;
                 println!(
                     "   {}",
-                    crate::report::cat().text_with(
+                    crate::lang::cat().text_with(
                         "term-report-written",
                         &[("file", &path.display().to_string())]
                     )
@@ -385,14 +385,14 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
             Ok(None) => {}
             Err(e) => println!(
                 "   {}",
-                crate::report::cat().text_with(
+                crate::lang::cat().text_with(
                     "cli-demo-report-not-written",
                     &[("file", name), ("reason", &format!("{e:#}"))]
                 )
             ),
         }
     }
-    println!("   {}", crate::report::cat().text("cli-demo-report-hint"));
+    println!("   {}", crate::lang::cat().text("cli-demo-report-hint"));
     Ok(())
 }
 

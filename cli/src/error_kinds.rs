@@ -9,7 +9,7 @@ use hozon_sign::{Error as SignError, LoadError};
 
 /// Prints the error that ends the command on stderr.
 pub fn print(e: &anyhow::Error) {
-    crate::output::error(&describe(crate::report::cat(), e));
+    crate::output::error(&describe(crate::lang::cat(), e));
 }
 
 /// The text of `e`: in Japanese the catalogue's words for a known kind,

@@ -15,6 +15,7 @@ mod augment;
 mod batch;
 mod demo;
 mod error_kinds;
+mod lang;
 mod outcome;
 mod output;
 mod pades;
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
     if let Err(e) = cli.validate() {
         e.exit();
     }
-    report::init_lang(cli.lang);
+    lang::init_lang(cli.lang);
     let result = match cli.command {
         Command::Sign(a) if a.format == args::SignFormatArg::Pades => pades::sign(a),
         Command::Sign(a) => sign::run(a),

@@ -19,7 +19,7 @@ pub fn warning(msg: &str) {
 /// `msg` framed by catalogue message `id` (its first line), every line
 /// prefixed with `hozon: `.
 fn print_framed(id: &str, msg: &str) {
-    let framed = frame(crate::report::cat(), id, msg);
+    let framed = frame(crate::lang::cat(), id, msg);
     let mut err = std::io::stderr().lock();
     for line in framed.lines() {
         let _ = writeln!(err, "hozon: {line}");
@@ -79,7 +79,7 @@ pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
 /// `what` in the run's language (`verifying` → 検証中), as is when the
 /// catalogue has no word for it.
 fn progress_label(what: &str) -> String {
-    label_in(crate::report::cat(), what)
+    label_in(crate::lang::cat(), what)
 }
 
 /// The phases named after a replica (`replicating to nas`, `checking nas`,

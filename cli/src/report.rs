@@ -1,38 +1,14 @@
-//! `--report FILE.html|FILE.pdf` and `--lang ja|en`: the printable report
-//! of `hozon verify` (hozon-report) and the language of human output
-//! (hozon-i18n). See docs/reports.md.
+//! `--report FILE.html|FILE.pdf`: the printable report of `hozon verify`
+//! (hozon-report). See docs/reports.md.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use anyhow::Context;
-use hozon_i18n::{Catalog, Lang};
+
+use crate::lang::lang;
 
 use hozon_report::{AnchorInfo, Format, ReportFont, RunMeta};
 use hozon_verify::Report;
-
-static LANG: OnceLock<Lang> = OnceLock::new();
-
-/// Fixes the language of this run: `--lang`, else `HOZON_LANG`, else the
-/// locale (`LC_ALL`, `LANG`), else English.
-pub fn init_lang(cli: Option<Lang>) {
-    let _ = LANG.set(Lang::from_env(cli));
-}
-
-/// The language of this run.
-pub fn lang() -> Lang {
-    *LANG.get_or_init(|| Lang::from_env(None))
-}
-
-/// The message catalogue of this run's language.
-pub fn cat() -> &'static Catalog {
-    Catalog::get(lang())
-}
-
-/// `--lang`'s value parser: `ja` or `en`.
-pub fn parse_lang(s: &str) -> Result<Lang, String> {
-    s.parse::<Lang>().map_err(|e| e.to_string())
-}
 
 /// `--report`'s value parser: a file name ending in .html, .htm or .pdf
 /// (anything else is a usage error, exit 2).
@@ -337,7 +313,5 @@ mod tests {
         assert!(parse_report_path("out/r.HTML").is_ok());
         let e = parse_report_path("r.txt").unwrap_err();
         assert!(e.contains(".html or .pdf"), "{e}");
-        assert!(parse_lang("ja").is_ok());
-        assert!(parse_lang("de").unwrap_err().contains("ja or en"));
     }
 }

@@ -137,7 +137,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     } else {
         print_human(&report);
         signed.print_problems(args.run.list.quiet);
-        let t = crate::report::cat();
+        let t = crate::lang::cat();
         let format = t.text(match args.format {
             ScanFormatArg::Cades => "cli-scan-format-cades",
             ScanFormatArg::Pades => "cli-scan-format-pades",
@@ -273,7 +273,7 @@ fn status(s: Status) -> &'static str {
 /// Human-readable report: one line per file, then its failures and warnings.
 pub fn print_human(report: &ScanReport) {
     use std::fmt::Write;
-    let t = crate::report::cat();
+    let t = crate::lang::cat();
     let word = |s: Status| t.text(&format!("cli-scan-{}", status(s)));
     let mut out = String::new();
     for f in &report.files {

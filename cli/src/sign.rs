@@ -173,7 +173,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         if let Some(tsa) = augmenter.as_ref().and_then(Augmenter::tsa) {
             crate::tsa::print_health(tsa);
         }
-        let t = crate::report::cat();
+        let t = crate::lang::cat();
         eprintln!(
             "{}",
             t.text_with(

@@ -42,7 +42,7 @@ pub fn gate(
 pub fn print_cleared(cleared: &Cleared, json: bool) {
     if let (Cleared::Unknown(reason), false) = (cleared, json) {
         crate::output::warning(
-            &crate::report::cat().text_with("cli-signer-unknown", &[("reason", reason)]),
+            &crate::lang::cat().text_with("cli-signer-unknown", &[("reason", reason)]),
         );
     }
 }
@@ -51,7 +51,7 @@ pub fn print_cleared(cleared: &Cleared, json: bool) {
 /// `json`) and gives the outcome the run ends with.
 pub fn print_refused(refused: &Refused, json: bool) -> anyhow::Result<Outcome> {
     crate::output::error(
-        &crate::report::cat().text_with("cli-signer-refused", &[("message", &refused.message)]),
+        &crate::lang::cat().text_with("cli-signer-refused", &[("message", &refused.message)]),
     );
     if json {
         crate::output::json(&serde_json::json!({

@@ -75,7 +75,7 @@ pub fn timestamp(args: TimestampArgs) -> anyhow::Result<Outcome> {
         crate::tsa::print_health(&tsa);
         eprintln!(
             "{}",
-            crate::report::cat().text_with(
+            crate::lang::cat().text_with(
                 "cli-timestamp-summary",
                 &[
                     ("done", &report.done.len().to_string()),

@@ -51,7 +51,7 @@ pub fn print_health(tsa: &TsaClient) {
             continue;
         }
         let last = h.last_error.map(|e| e.to_string()).unwrap_or_default();
-        let t = crate::report::cat();
+        let t = crate::lang::cat();
         let state = if h.down {
             t.text_with("cli-tsa-given-up", &[("skipped", &h.skipped.to_string())])
         } else {

@@ -136,7 +136,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
 
 /// The text report of `--require-signed` on stderr.
 fn print_coverage(c: &Coverage) {
-    let t = crate::report::cat();
+    let t = crate::lang::cat();
     for u in &c.unsigned {
         output::error(&t.text_with(
             "cli-not-signed",

@@ -6,8 +6,8 @@
 use hozon_verify::report::CounterSignatureReport;
 use hozon_verify::{Indication, Report};
 
+use crate::lang::cat;
 use crate::output;
-use crate::report::cat;
 
 /// The counter-signatures of a signature (or of a counter-signature, one
 /// level deeper), each with its own verdict, errors and warnings, indented

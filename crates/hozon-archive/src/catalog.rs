@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::evidence::BatchKind;
+use crate::batch_kind::BatchKind;
 use crate::record::{Kind, RecordMeta, State};
 use crate::vocabulary::{level_sql, Stored};
 use crate::{Error, Result};

@@ -69,8 +69,6 @@ const MAX_SIGNATURE: u64 = hozon_cms::MAX_SIGNATURE_FILE_SIZE;
 pub use crate::progress::{NoProgress, Progress};
 pub use crate::tools::Tools;
 
-pub use crate::ingest_text::IngestVerdict;
-
 use crate::ingest_classify::{collect, Input};
 
 /// What to ingest.
@@ -797,4 +795,33 @@ fn sign(tools: &Tools, label: &str, doc: &Path, sha: &str) -> std::result::Resul
 #[allow(dead_code)]
 fn _assert_error_is_send(e: Error) -> Box<dyn std::error::Error + Send + Sync> {
     Box::new(e)
+}
+
+/// What an ingest run comes to, for the exit code (DESIGN.md: 1 for a
+/// failed check, 4 for I/O).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IngestVerdict {
+    /// Everything was archived (or already was) and stamped.
+    Passed,
+    /// An input was refused by a check, or a record was left out of the
+    /// evidence batch.
+    Failed,
+    /// Only I/O went wrong: an input could not be read, or the TSA gave no
+    /// evidence.
+    IoError,
+}
+
+impl IngestReport {
+    /// Refused inputs (beyond the unreadable ones) and records left out of
+    /// the evidence batch fail the run; unreadable inputs and a missing
+    /// time stamp are I/O errors.
+    pub fn verdict(&self) -> IngestVerdict {
+        if self.not_archived.len() > self.unreadable || !self.evidence.left_out.is_empty() {
+            IngestVerdict::Failed
+        } else if self.unreadable > 0 || self.evidence.error.is_some() {
+            IngestVerdict::IoError
+        } else {
+            IngestVerdict::Passed
+        }
+    }
 }

@@ -9,20 +9,6 @@ use crate::words::line;
 use crate::ingest::IngestReport;
 use crate::record::State;
 
-/// What an ingest run comes to, for the exit code (DESIGN.md: 1 for a
-/// failed check, 4 for I/O).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IngestVerdict {
-    /// Everything was archived (or already was) and stamped.
-    Passed,
-    /// An input was refused by a check, or a record was left out of the
-    /// evidence batch.
-    Failed,
-    /// Only I/O went wrong: an input could not be read, or the TSA gave no
-    /// evidence.
-    IoError,
-}
-
 impl IngestReport {
     /// The run as `archive ingest` prints it. `list_done` false (`--quiet`,
     /// `--failures-only`): what was archived or already was, and the
@@ -90,25 +76,13 @@ impl IngestReport {
         );
         text
     }
-
-    /// Refused inputs (beyond the unreadable ones) and records left out of
-    /// the evidence batch fail the run; unreadable inputs and a missing
-    /// time stamp are I/O errors.
-    pub fn verdict(&self) -> IngestVerdict {
-        if self.not_archived.len() > self.unreadable || !self.evidence.left_out.is_empty() {
-            IngestVerdict::Failed
-        } else if self.unreadable > 0 || self.evidence.error.is_some() {
-            IngestVerdict::IoError
-        } else {
-            IngestVerdict::Passed
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::evidence::BatchInfo;
+    use crate::ingest::IngestVerdict;
     use crate::ingest::{Archived, Skipped};
     use crate::record::Kind;
     use hozon_i18n::Lang;

@@ -47,6 +47,7 @@
 pub mod access;
 pub mod acknowledge;
 pub mod audit;
+mod batch_kind;
 pub mod catalog;
 pub mod checks;
 pub mod config;

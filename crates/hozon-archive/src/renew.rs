@@ -66,8 +66,6 @@ pub struct Extended {
     pub error: Option<String>,
 }
 
-pub use crate::renew_text::RenewVerdict;
-
 /// The outcome of a renewal run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RenewReport {
@@ -324,4 +322,36 @@ fn extend_record(
     hozon_io::write_atomic(&sig_path, &extended, hozon_io::Overwrite::Replace)
         .map_err(|e| format!("{}: {e}", sig_path.display()))?;
     Ok(())
+}
+
+/// What a renewal run comes to, for the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenewVerdict {
+    /// Everything due was renewed.
+    Passed,
+    /// A record was left out: it disagrees with the catalog or its evidence
+    /// fails (a failed check).
+    Failed,
+    /// The TSA or the disk stopped the renewal (I/O).
+    IoError,
+    /// The renewal was refused: it would not have moved the deadline (the
+    /// operator must change the TSA or the digest).
+    Refused,
+}
+
+impl RenewReport {
+    /// A record left out is a failed check; a renewal the TSA or the disk
+    /// stopped is I/O; a refused (ineffective) renewal comes last.
+    pub fn verdict(&self) -> RenewVerdict {
+        let left_out = !self.pending.left_out.is_empty() || !self.renewed.left_out.is_empty();
+        if left_out {
+            RenewVerdict::Failed
+        } else if self.incomplete() {
+            RenewVerdict::IoError
+        } else if self.ineffective().is_some() {
+            RenewVerdict::Refused
+        } else {
+            RenewVerdict::Passed
+        }
+    }
 }

@@ -6,21 +6,6 @@ use hozon_i18n::Catalog;
 use crate::renew::RenewReport;
 use crate::words::line;
 
-/// What a renewal run comes to, for the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RenewVerdict {
-    /// Everything due was renewed.
-    Passed,
-    /// A record was left out: it disagrees with the catalog or its evidence
-    /// fails (a failed check).
-    Failed,
-    /// The TSA or the disk stopped the renewal (I/O).
-    IoError,
-    /// The renewal was refused: it would not have moved the deadline (the
-    /// operator must change the TSA or the digest).
-    Refused,
-}
-
 impl RenewReport {
     /// The run as `archive renew` prints it, in `cat`'s language.
     pub fn to_text(&self, cat: &Catalog) -> String {
@@ -104,21 +89,6 @@ impl RenewReport {
         }
         text
     }
-
-    /// A record left out is a failed check; a renewal the TSA or the disk
-    /// stopped is I/O; a refused (ineffective) renewal comes last.
-    pub fn verdict(&self) -> RenewVerdict {
-        let left_out = !self.pending.left_out.is_empty() || !self.renewed.left_out.is_empty();
-        if left_out {
-            RenewVerdict::Failed
-        } else if self.incomplete() {
-            RenewVerdict::IoError
-        } else if self.ineffective().is_some() {
-            RenewVerdict::Refused
-        } else {
-            RenewVerdict::Passed
-        }
-    }
 }
 
 #[cfg(test)]
@@ -126,6 +96,7 @@ mod tests {
     use super::*;
     use crate::evidence::{BatchInfo, BatchKind, Left};
     use crate::renew::Extended;
+    use crate::renew::RenewVerdict;
     use hozon_i18n::Lang;
 
     fn en() -> &'static Catalog {

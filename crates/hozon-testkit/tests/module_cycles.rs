@@ -397,6 +397,10 @@ fn crate_circles(root_file: &Path) -> Vec<Circle> {
 /// (it may shrink as modules are untied, never grow); a listed entry that matches no circle any
 /// more fails the test, so the list is kept to what is left.
 const KNOWN: &[(&str, &str, &[&str])] = &[
+    // The CLI: clap argument structs live in the command modules (args → archive, sign), the
+    // archive commands share `open`/`Bars`/`JobArgs` through archive.rs, and sign/xades_sign share
+    // signer loading. Untie by moving all argument structs under args/ and the shared archive
+    // session helpers into a module of their own.
     (
         "cli",
         "crate",
@@ -405,23 +409,21 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
             "archive_replica",
             "archive_report",
             "archive_search",
-            "archive_serve",
             "archive_watch",
             "args",
             "augment",
-            "batch",
-            "output",
             "report",
             "sign",
-            "signer_check",
             "tsa",
             "verify",
-            "verify_text",
-            "xades",
             "xades_extend",
             "xades_sign",
         ],
     ),
+    // hozon-archive: `Session` (the open archive) is both used by and uses the checks, the evidence
+    // batches and the catalog rebuild (session.rs calls checks::manifest, evidence::renew_by_of_file,
+    // checks::AuditIndex); watch and config name each other (WatchConfig). Untie by moving the
+    // recovery/rebuild steps out of session.rs and WatchConfig into config.
     (
         "hozon-archive",
         "crate",
@@ -431,7 +433,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
             "evidence",
             "ingest",
             "ingest_classify",
-            "ingest_text",
             "outbox",
             "reindex",
             "replicate",
@@ -441,8 +442,9 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
             "watch",
         ],
     ),
+    // record.json holds the metadata (record → metadata) and the metadata check reads the record
+    // (metadata → record::Role, is_plain_name).
     ("hozon-archive", "crate", &["metadata", "record"]),
-    ("hozon-archive", "crate", &["renew", "renew_text"]),
 ];
 
 #[test]
