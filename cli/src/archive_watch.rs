@@ -103,6 +103,7 @@ pub fn watch(root: &Path, a: WatchArgs) -> anyhow::Result<Outcome> {
         timing,
         done: a.done.clone().or(settings.done),
         quarantine: a.quarantine.clone().or(settings.quarantine),
+        lang: crate::lang::lang(),
     };
     let stop = Stop::on_signals()?;
     let log = |line: &str| eprintln!("hozon archive watch: {line}");

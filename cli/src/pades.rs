@@ -40,12 +40,15 @@ fn augmenter(
     crate::augment::augmenter(target, tsa, validation)
 }
 
-fn finish(report: &BatchReport, json: bool, done_key: &str) -> anyhow::Result<Outcome> {
+/// Prints the run: JSON with `done_key` for the files done, or a line per
+/// file (catalogue message `line`) and the problems.
+fn finish(report: &BatchReport, json: bool, done_key: &str, line: &str) -> anyhow::Result<Outcome> {
     if json {
         output::json(&report.to_json(done_key, "output"))?;
     } else {
+        let cat = crate::lang::cat();
         for (file, _) in &report.done {
-            println!("{done_key} {file}");
+            println!("{}", cat.text_with(line, &[("file", file)]));
         }
         report.print_problems(false);
     }
@@ -90,7 +93,7 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
             Err(reason) => report.failed.push(Problem::new(file, code::FAILED, reason)),
         }
     }
-    finish(&report, args.run.json, "signed")
+    finish(&report, args.run.json, "signed", "cli-pades-signed")
 }
 
 /// What a signature shows besides its CMS: a reason, a visible stamp.
@@ -200,7 +203,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             Err(reason) => report.failed.push(Problem::new(file, code::FAILED, reason)),
         }
     }
-    finish(&report, args.run.json, "extended")
+    finish(&report, args.run.json, "extended", "cli-pades-extended")
 }
 
 /// Extends one PDF; `false` when there was nothing to do (a document time

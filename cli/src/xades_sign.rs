@@ -181,18 +181,26 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         output::json(&json)?;
     } else {
         report.print_problems(args.run.list.quiet);
+        let form = if detached {
+            "cli-xades-detached"
+        } else {
+            "cli-xades-enveloped"
+        };
+        let cat = crate::lang::cat();
         eprintln!(
-            "signed {} file(s) as XAdES {level} ({}) with {} ({}); {} skipped, {} failed",
-            report.done.len(),
-            if detached {
-                "detached, FILE.xades.xml"
-            } else {
-                "enveloped, NAME.signed.xml"
-            },
-            signer.certificate().subject(),
-            signer.algorithm(),
-            report.skipped.len(),
-            report.failed.len()
+            "{}",
+            cat.text_with(
+                "cli-xades-sign-summary",
+                &[
+                    ("done", &report.done.len().to_string()),
+                    ("level", level),
+                    ("form", &cat.text(form)),
+                    ("signer", &signer.certificate().subject()),
+                    ("algorithm", &signer.algorithm().to_string()),
+                    ("skipped", &report.skipped.len().to_string()),
+                    ("failed", &report.failed.len().to_string()),
+                ],
+            )
         );
     }
     Ok(report.outcome())

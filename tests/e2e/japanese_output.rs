@@ -1,5 +1,5 @@
-//! `--lang ja|en` for the human output of `sign`, `extend`, `timestamp`, `scan`, `verify`'s
-//! coverage lines and the error printer (docs/reports.md): each command prints its Japanese
+//! `--lang ja|en` for the human output of `sign` (CAdES, XAdES, PAdES), `extend`, `timestamp`,
+//! `scan`, `verify`'s coverage lines and the error printer (docs/reports.md): each command prints its Japanese
 //! line with `--lang ja` (or `HOZON_LANG=ja`, or `LANG=ja_JP.UTF-8` alone) and its English line,
 //! as before `--lang` existed, with `--lang en`. JSON stays language-neutral.
 
@@ -435,4 +435,45 @@ fn the_demo_writes_its_reports_in_the_words_of_its_terminal_output() {
     let (text, _) = run(&env, &["demo", "--keep", "e", "--lang", "en"], &[], 0);
     assert!(text.contains("report written: e/report.html"), "{text}");
     assert!(!text.contains("報告書"), "{text}");
+}
+
+#[test]
+fn xades_and_pades_signing_lines_in_both_languages() {
+    let env = Env::new();
+    env.copy_doc("discharge-summary.xml", "ja.xml");
+    env.copy_doc("discharge-summary.xml", "en.xml");
+    env.copy_doc("lab-report.pdf", "ja.pdf");
+    env.copy_doc("lab-report.pdf", "en.pdf");
+    let sign = |file: &'static str, format: &'static str, lang: &'static str| {
+        let mut args = vec!["sign", file, "--format", format, "--lang", lang];
+        args.extend_from_slice(&DOCTOR);
+        args
+    };
+    let (_, err) = run(&env, &sign("ja.xml", "xades", "ja"), &[], 0);
+    assert!(
+        err.contains(
+            "1 件のファイルに XAdES B-B（埋め込み署名、NAME.signed.xml）で署名しました（署名者 "
+        ) && err.contains("スキップ 0 件、失敗 0 件"),
+        "{err}"
+    );
+    let (_, err) = run(
+        &env,
+        &sign("en.xml", "xades", "en"),
+        &[("HOZON_LANG", "ja")],
+        0,
+    );
+    assert!(
+        err.contains("signed 1 file(s) as XAdES B-B (enveloped, NAME.signed.xml) with ")
+            && err.contains("; 0 skipped, 0 failed"),
+        "{err}"
+    );
+    let (out, _) = run(&env, &sign("ja.pdf", "pades", "ja"), &[], 0);
+    assert_eq!(out.trim(), "署名しました ja.pdf");
+    let (out, _) = run(
+        &env,
+        &sign("en.pdf", "pades", "en"),
+        &[("HOZON_LANG", "ja")],
+        0,
+    );
+    assert_eq!(out.trim(), "signed en.pdf");
 }

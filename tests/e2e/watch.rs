@@ -261,6 +261,13 @@ fn a_failing_scan_is_quarantined_with_its_reason() {
         log.contains("QUARANTINED") && log.contains("low.png"),
         "{log}"
     );
+    for line in [
+        "watching ",
+        "window: 1 archived, ",
+        "stopped: 1 window(s), 1 record(s), 1 quarantined",
+    ] {
+        assert!(log.contains(line), "{line:?} not in the log:\n{log}");
+    }
     assert_eq!(
         files(&env, "scans/quarantine"),
         ["low.png", "low.png.reason.json", "low.png.reason.txt"]
@@ -287,6 +294,36 @@ fn a_failing_scan_is_quarantined_with_its_reason() {
     assert_eq!(s["total"], 1, "{s}");
     assert_eq!(s["by_kind"][0]["kind"], "scan", "{s}");
     assert_eq!(s["watch"]["totals"]["quarantined"], 1, "{s}");
+}
+
+#[test]
+fn the_service_log_is_in_japanese_under_hozon_lang_ja() {
+    let env = Env::new();
+    let _tsa = archive_with(&env, TsaMode::Normal);
+    let watch = Watch::start(&env, &[], &[("HOZON_LANG", "ja")]);
+    env.copy_doc("chart-scan-150dpi.png", "scans/low.png");
+    env.copy_doc("chart-scan-300dpi.png", "scans/good.png");
+    watch.wait_for(&env, "both scans placed", |env| {
+        files(env, "scans/done") == ["good.png"]
+            && files(env, "scans/quarantine").contains(&"low.png".to_string())
+    });
+    let (status_code, log) = watch.stop();
+    assert!(status_code.success(), "{log}");
+    for line in [
+        "監視を開始しました: ",
+        "隔離 QUARANTINED ",
+        "ウィンドウ: 保存 1 件、保存済み 0 件、隔離 1 件、保存中に変更され再取得 0 件。証拠記録のバッチ ",
+        "停止しました: ウィンドウ 1 回、1 件、隔離 1 件。フォルダに残った入力 0 件",
+    ] {
+        assert!(log.contains(line), "{line:?} not in the log:\n{log}");
+    }
+    assert!(log.contains("low.png"), "{log}");
+    for english in ["watching ", "window: ", "stopped: "] {
+        assert!(
+            !log.contains(english),
+            "{english:?} in the Japanese log:\n{log}"
+        );
+    }
 }
 
 #[test]

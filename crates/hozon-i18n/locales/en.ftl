@@ -463,3 +463,24 @@ archive-recovered = repaired what an interrupted run left: { $staging } staging 
 archive-serve-listening = hozon archive serve: listening on { $url }
 archive-web-user-added = added web user { $name } in { $file }
 archive-web-user-changed = changed the password of web user { $name } in { $file }
+
+## The watch service's log (`hozon archive watch`, journald): paths, counts and reasons only.
+watch-log-started = watching { $folders } ({ $mode }); settle { $settle } s, a window every { $records } input(s) or { $window } s
+watch-log-stopped = stopped: { $batches } window(s), { $records } record(s), { $quarantined } quarantined; { $left } input(s) left in the folders
+watch-log-window-failed = ERROR window of { $count } input(s) not ingested, tried again later: { $error }
+watch-log-evidence-still-missing = ERROR evidence retry: still no evidence for { $count } record(s), tried again in { $seconds } s: { $error }
+watch-log-evidence-retry = evidence retry: { $stamps }
+watch-log-evidence-retry-failed = ERROR evidence retry, tried again in { $seconds } s: { $error }
+watch-log-move-failed = ERROR moving inputs: { $error }
+watch-log-quarantined = QUARANTINED { $source }: { $reason }
+watch-log-window = window: { $archived } archived, { $already } already archived, { $quarantined } quarantined, { $changed } changed while archived (taken again); { $evidence }
+watch-log-stamp = evidence batch { $id } ({ $records } record(s), time stamp { $time })
+watch-log-no-record-waiting = no record was waiting for evidence
+watch-log-no-evidence-batch-needed = no evidence batch needed
+
+## sign --format xades|pades, extend on PDFs
+cli-pades-signed = signed { $file }
+cli-pades-extended = extended { $file }
+cli-xades-sign-summary = signed { $done } file(s) as XAdES { $level } ({ $form }) with { $signer } ({ $algorithm }); { $skipped } skipped, { $failed } failed
+cli-xades-detached = detached, FILE.xades.xml
+cli-xades-enveloped = enveloped, NAME.signed.xml

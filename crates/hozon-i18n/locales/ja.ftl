@@ -463,3 +463,24 @@ archive-recovered = 中断された実行の跡を修復しました: ステー�
 archive-serve-listening = hozon archive serve: 待ち受けています: { $url }
 archive-web-user-added = Web ユーザー { $name } を { $file } に追加しました
 archive-web-user-changed = { $file } の Web ユーザー { $name } のパスワードを変更しました
+
+## 監視サービスのログ（`hozon archive watch`、journald）: パス、件数、理由のみ。
+watch-log-started = 監視を開始しました: { $folders }（{ $mode }）。確定待ち { $settle } 秒、{ $records } 件または { $window } 秒ごとに 1 ウィンドウ
+watch-log-stopped = 停止しました: ウィンドウ { $batches } 回、{ $records } 件、隔離 { $quarantined } 件。フォルダに残った入力 { $left } 件
+watch-log-window-failed = エラー ERROR: 入力 { $count } 件のウィンドウを保存できませんでした（後で再試行します）: { $error }
+watch-log-evidence-still-missing = エラー ERROR: 証拠記録の再試行: { $count } 件にまだ証拠記録がありません（{ $seconds } 秒後に再試行します）: { $error }
+watch-log-evidence-retry = 証拠記録の再試行: { $stamps }
+watch-log-evidence-retry-failed = エラー ERROR: 証拠記録の再試行に失敗しました（{ $seconds } 秒後に再試行します）: { $error }
+watch-log-move-failed = エラー ERROR: 入力を移動できませんでした: { $error }
+watch-log-quarantined = 隔離 QUARANTINED { $source }: { $reason }
+watch-log-window = ウィンドウ: 保存 { $archived } 件、保存済み { $already } 件、隔離 { $quarantined } 件、保存中に変更され再取得 { $changed } 件。{ $evidence }
+watch-log-stamp = 証拠記録のバッチ { $id }（{ $records } 件、タイムスタンプ { $time }）
+watch-log-no-record-waiting = 証拠記録を待つ記録はありませんでした
+watch-log-no-evidence-batch-needed = 証拠記録のバッチは不要でした
+
+## sign --format xades|pades、PDF の extend
+cli-pades-signed = 署名しました { $file }
+cli-pades-extended = 拡張しました { $file }
+cli-xades-sign-summary = { $done } 件のファイルに XAdES { $level }（{ $form }）で署名しました（署名者 { $signer }、{ $algorithm }）。スキップ { $skipped } 件、失敗 { $failed } 件
+cli-xades-detached = 分離署名、FILE.xades.xml
+cli-xades-enveloped = 埋め込み署名、NAME.signed.xml

@@ -42,6 +42,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use hozon_i18n::{Catalog, Lang};
+
 pub use config::{Timing, WatchConfig, WatchConfigError};
 pub use mode::WatchMode;
 pub use signal::Stop;
@@ -84,6 +86,8 @@ pub struct WatchOptions {
     pub done: Option<PathBuf>,
     /// Where refused inputs go (default: `quarantine/` in each folder).
     pub quarantine: Option<PathBuf>,
+    /// The language of the service's log lines (hozon-i18n).
+    pub lang: Lang,
 }
 
 /// Why the watcher could not start or had to stop.
@@ -197,13 +201,19 @@ pub fn run(
     };
     w.rescan(Instant::now());
     w.save(true)?;
-    log.line(&format!(
-        "watching {} ({}); settle {} s, a window every {} input(s) or {} s",
-        w.state.folders.join(", "),
-        w.state.mode,
-        options.timing.settle.as_secs_f64(),
-        options.timing.batch_records,
-        options.timing.batch_window.as_secs_f64()
+    let cat = Catalog::get(options.lang);
+    log.line(&cat.text_with(
+        "watch-log-started",
+        &[
+            ("folders", &w.state.folders.join(", ")),
+            ("mode", &w.state.mode.to_string()),
+            ("settle", &options.timing.settle.as_secs_f64().to_string()),
+            ("records", &options.timing.batch_records.to_string()),
+            (
+                "window",
+                &options.timing.batch_window.as_secs_f64().to_string(),
+            ),
+        ],
     ));
     let mut last_rescan = Instant::now();
     while !stop.requested() {
@@ -237,12 +247,14 @@ pub fn run(
     }
     w.state.running = false;
     w.save(true)?;
-    log.line(&format!(
-        "stopped: {} window(s), {} record(s), {} quarantined; {} input(s) left in the folders",
-        w.state.totals.batches,
-        w.state.totals.records,
-        w.state.totals.quarantined,
-        w.tracker.len() + w.window.len()
+    log.line(&cat.text_with(
+        "watch-log-stopped",
+        &[
+            ("batches", &w.state.totals.batches.to_string()),
+            ("records", &w.state.totals.records.to_string()),
+            ("quarantined", &w.state.totals.quarantined.to_string()),
+            ("left", &(w.tracker.len() + w.window.len()).to_string()),
+        ],
     ));
     Ok(w.state)
 }
@@ -304,6 +316,11 @@ fn folders(root: &Path, options: &WatchOptions) -> Result<Vec<Folder>, WatchErro
 }
 
 impl Watcher<'_> {
+    /// The catalogue of the service's log language.
+    fn cat(&self) -> &'static Catalog {
+        Catalog::get(self.options.lang)
+    }
+
     /// Whether `path` is a file the watcher should look at: under a
     /// folder, not in a done or quarantine directory, no ignored name on
     /// the way.
@@ -437,9 +454,12 @@ impl Watcher<'_> {
                 let now = Instant::now();
                 self.state
                     .problem(format!("window of {} input(s): {e}", window.len()));
-                self.log.line(&format!(
-                    "ERROR window of {} input(s) not ingested, tried again later: {e}",
-                    window.len()
+                self.log.line(&self.cat().text_with(
+                    "watch-log-window-failed",
+                    &[
+                        ("count", &window.len().to_string()),
+                        ("error", &e.to_string()),
+                    ],
                 ));
                 for (path, _) in &window {
                     self.tracker.seen(path, false, now);
@@ -454,14 +474,22 @@ impl Watcher<'_> {
     /// an interrupted run, the repair logged.
     fn session(&self) -> crate::Result<Session> {
         let session = Session::open(&self.root, Wait::Yes, "hozon archive watch", &|holder| {
-            self.log
-                .line(&format!("waiting for the archive lock ({holder})"))
+            self.log.line(
+                &self
+                    .cat()
+                    .text_with("archive-lock-waiting", &[("holder", holder)]),
+            )
         })?;
         let r = &session.recovery;
         if r.any() {
-            self.log.line(&format!(
-                "repaired what an interrupted run left: {} staging dir(s) removed, {} catalog row(s) and {} audit line(s) restored, {} torn audit byte(s) cut",
-                r.staging_removed, r.rows_restored, r.audit_lines_restored, r.audit_torn_bytes
+            self.log.line(&self.cat().text_with(
+                "archive-recovered",
+                &[
+                    ("staging", &r.staging_removed.to_string()),
+                    ("rows", &r.rows_restored.to_string()),
+                    ("lines", &r.audit_lines_restored.to_string()),
+                    ("torn", &r.audit_torn_bytes.to_string()),
+                ],
             ));
         }
         Ok(session)
@@ -514,16 +542,25 @@ impl Watcher<'_> {
                             "evidence retry: still no evidence for {} record(s): {e}",
                             ev.pending
                         ));
-                        self.log.line(&format!(
-                            "ERROR evidence retry: still no evidence for {} record(s), tried again in {} s: {e}",
-                            ev.pending,
-                            self.options.timing.evidence_retry.as_secs_f64()
+                        self.log.line(&self.cat().text_with(
+                            "watch-log-evidence-still-missing",
+                            &[
+                                ("count", &ev.pending.to_string()),
+                                (
+                                    "seconds",
+                                    &self.options.timing.evidence_retry.as_secs_f64().to_string(),
+                                ),
+                                ("error", &e.to_string()),
+                            ],
                         ));
                         self.evidence_due = Some(retry);
                     }
-                    None => self.log.line(&format!(
-                        "evidence retry: {}",
-                        describe_stamps(&stamps, "no record was waiting for evidence")
+                    None => self.log.line(&self.cat().text_with(
+                        "watch-log-evidence-retry",
+                        &[(
+                            "stamps",
+                            &describe_stamps(self.cat(), &stamps, "watch-log-no-record-waiting"),
+                        )],
                     )),
                 }
                 if let Some(batch) = &mut self.state.last_batch {
@@ -533,9 +570,15 @@ impl Watcher<'_> {
             }
             Err(e) => {
                 self.state.problem(format!("evidence retry: {e}"));
-                self.log.line(&format!(
-                    "ERROR evidence retry, tried again in {} s: {e}",
-                    self.options.timing.evidence_retry.as_secs_f64()
+                self.log.line(&self.cat().text_with(
+                    "watch-log-evidence-retry-failed",
+                    &[
+                        (
+                            "seconds",
+                            &self.options.timing.evidence_retry.as_secs_f64().to_string(),
+                        ),
+                        ("error", &e.to_string()),
+                    ],
                 ));
                 self.evidence_due = Some(retry);
             }
@@ -578,7 +621,11 @@ impl Watcher<'_> {
                 // Archived (or refused) but not moved: the next window
                 // finds them already archived (or refuses them again).
                 self.state.problem(format!("moving inputs: {e}"));
-                self.log.line(&format!("ERROR moving inputs: {e}"));
+                self.log.line(
+                    &self
+                        .cat()
+                        .text_with("watch-log-move-failed", &[("error", &e.to_string())]),
+                );
                 for (path, _) in window {
                     self.tracker.seen(path, false, now);
                 }
@@ -590,8 +637,10 @@ impl Watcher<'_> {
         }
         self.passed_over.extend(placed.passed_over.iter().cloned());
         for s in &report.not_archived {
-            self.log
-                .line(&format!("QUARANTINED {}: {}", s.source, s.reason));
+            self.log.line(&self.cat().text_with(
+                "watch-log-quarantined",
+                &[("source", &s.source), ("reason", &s.reason)],
+            ));
         }
         let ev = &report.evidence;
         let batch = state::LastBatch {
@@ -617,16 +666,20 @@ impl Watcher<'_> {
                 left.dir, left.reason
             ));
         }
-        self.log.line(&format!(
-            "window: {} archived, {} already archived, {} quarantined, {} changed while archived (taken again); {}",
-            batch.records,
-            batch.already_archived,
-            batch.quarantined,
-            placed.changed.len(),
-            match &batch.evidence_error {
-                None => describe_stamps(&batch.evidence, "no evidence batch needed"),
-                Some(e) => format!("no evidence yet: {e}"),
-            }
+        let cat = self.cat();
+        let evidence = match &batch.evidence_error {
+            None => describe_stamps(cat, &batch.evidence, "watch-log-no-evidence-batch-needed"),
+            Some(e) => cat.text_with("archive-watch-evidence-error", &[("error", e)]),
+        };
+        self.log.line(&cat.text_with(
+            "watch-log-window",
+            &[
+                ("archived", &batch.records.to_string()),
+                ("already", &batch.already_archived.to_string()),
+                ("quarantined", &batch.quarantined.to_string()),
+                ("changed", &placed.changed.len().to_string()),
+                ("evidence", &evidence),
+            ],
         ));
         let t = &mut self.state.totals;
         t.batches += 1;
@@ -676,16 +729,20 @@ fn stamps_of(ev: &crate::evidence::EvidenceOutcome) -> Vec<state::Stamp> {
 }
 
 /// The evidence batches for the log, or `none` when there are none.
-fn describe_stamps(stamps: &[state::Stamp], none: &str) -> String {
+fn describe_stamps(cat: &Catalog, stamps: &[state::Stamp], none: &str) -> String {
     if stamps.is_empty() {
-        return none.to_string();
+        return cat.text(none);
     }
     stamps
         .iter()
         .map(|s| {
-            format!(
-                "evidence batch {} ({} record(s), time stamp {})",
-                s.id, s.records, s.time
+            cat.text_with(
+                "watch-log-stamp",
+                &[
+                    ("id", &s.id),
+                    ("records", &s.records.to_string()),
+                    ("time", &s.time),
+                ],
             )
         })
         .collect::<Vec<_>>()
