@@ -68,6 +68,7 @@ pub mod metadata;
 pub mod outbox;
 pub mod progress;
 pub mod record;
+pub mod recovery;
 pub mod reindex;
 pub mod renew;
 mod renew_text;
@@ -83,6 +84,7 @@ pub mod verify;
 mod verify_text;
 pub mod vocabulary;
 pub mod watch;
+pub mod watch_config;
 mod words;
 
 pub use config::Config;

@@ -28,7 +28,6 @@
 //! being ingested is finished and placed, one not yet started is left in
 //! the folder for the next start; the state file says `running: false`.
 
-pub mod config;
 pub mod mode;
 pub mod names;
 pub mod place;
@@ -42,7 +41,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use config::{Timing, WatchConfig, WatchConfigError};
+pub use crate::watch_config::{Timing, WatchConfig, WatchConfigError};
 pub use mode::WatchMode;
 pub use signal::Stop;
 pub use state::WatchState;
