@@ -46,7 +46,8 @@ pub use mode::WatchMode;
 pub use signal::Stop;
 pub use state::WatchState;
 
-use crate::ingest::{IngestOptions, IngestReport, NoProgress};
+use crate::ingest::{IngestOptions, NoProgress};
+use crate::ingest_report::IngestReport;
 use crate::lock::{self, Wait};
 use crate::tools::Tools;
 use crate::{crash, io_err, Error, Session};
