@@ -150,34 +150,9 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{FileEntry, Kind, Role, State};
     use crate::session::init;
+    use crate::session::tests::meta;
     use crate::{Config, Layout};
-
-    fn meta(id: &str) -> RecordMeta {
-        RecordMeta {
-            format: crate::record::RecordFormat::V1,
-            id: id.into(),
-            source: format!("/in/{id}.txt"),
-            sha256: "00".repeat(32),
-            kind: Kind::Document,
-            class: None,
-            level: Some(hozon_verify::Level::BB),
-            state: State::Archived,
-            failure: None,
-            ingested: "2026-11-26T00:00:00Z".into(),
-            retain_until: None,
-            dir: format!("2026/11/{id}"),
-            files: vec![FileEntry {
-                name: "a.txt".into(),
-                role: Role::Document,
-                sha256: "00".repeat(32),
-                size: 0,
-            }],
-            history: Vec::new(),
-            metadata: None,
-        }
-    }
 
     #[test]
     fn open_repairs_what_a_killed_ingest_left() {

@@ -161,11 +161,12 @@ pub fn init(root: &Path, config: &Config) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::record::{FileEntry, Kind, RecordMeta, Role, State};
 
-    fn meta(id: &str) -> RecordMeta {
+    /// A record of one document, for the tests of opening and status.
+    pub(crate) fn meta(id: &str) -> RecordMeta {
         RecordMeta {
             format: crate::record::RecordFormat::V1,
             id: id.into(),
