@@ -47,8 +47,11 @@ pub struct Config {
     pub metadata: crate::metadata::MetadataConfig,
     /// `archive watch`: settle time, window, done and quarantine folders
     /// (`[watch]`; docs/intake.md).
-    #[serde(default, skip_serializing_if = "crate::watch::WatchConfig::is_default")]
-    pub watch: crate::watch::WatchConfig,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::watch_config::WatchConfig::is_default"
+    )]
+    pub watch: crate::watch_config::WatchConfig,
     /// `archive serve`, the read-only web view: its users file and session
     /// lifetime (`[web]`; docs/web.md).
     #[serde(default, skip_serializing_if = "WebConfig::is_default")]

@@ -47,17 +47,15 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::json;
 
 use hozon_verify::{Indication, Level, SignatureReport};
 
 use crate::audit::fields;
-use crate::evidence::{self, EvidenceOutcome};
+use crate::evidence;
 use crate::record::{
     is_plain_name, record_id, FileEntry, Kind, RecordFormat, RecordMeta, Role, State,
 };
-use crate::session::Recovery;
 use crate::{crash, durable, io_err, Error, Result, Session};
 
 /// Records made durable and published together.
@@ -70,6 +68,7 @@ pub use crate::progress::{NoProgress, Progress};
 pub use crate::tools::Tools;
 
 use crate::ingest_classify::{collect, Input};
+pub use crate::ingest_report::{Archived, IngestReport, IngestVerdict, Skipped};
 
 /// What to ingest.
 #[derive(Clone, Debug, Default)]
@@ -91,51 +90,6 @@ pub struct IngestOptions {
     /// (as the walk names them: a root joined with the path below it).
     /// `archive watch` passes the files that have settled.
     pub only: Option<HashSet<PathBuf>>,
-}
-
-/// One archived input.
-#[derive(Clone, Debug, Serialize)]
-pub struct Archived {
-    /// Source path.
-    pub source: String,
-    /// Record id.
-    pub id: String,
-    /// Classification.
-    pub kind: Kind,
-    /// Signature level.
-    pub level: Option<hozon_verify::Level>,
-    /// State.
-    pub state: State,
-    /// Record directory relative to `records/`.
-    pub dir: String,
-}
-
-/// An input that was not archived, or was already.
-#[derive(Clone, Debug, Serialize)]
-pub struct Skipped {
-    /// Source path.
-    pub source: String,
-    /// Why (or the existing record's id).
-    pub reason: String,
-}
-
-/// The outcome of an ingest run.
-#[derive(Debug, Default, Serialize)]
-pub struct IngestReport {
-    /// New records.
-    pub archived: Vec<Archived>,
-    /// Inputs already in the archive (same path, same content).
-    pub already_archived: Vec<Skipped>,
-    /// Inputs refused (failed signature or scan check, unreadable, ...).
-    pub not_archived: Vec<Skipped>,
-    /// Of `not_archived`, inputs that could not be read (an I/O error:
-    /// exit 4 rather than 1).
-    pub unreadable: usize,
-    /// The evidence step.
-    pub evidence: EvidenceOutcome,
-    /// What the start of the run repaired.
-    #[serde(skip)]
-    pub recovery: Recovery,
 }
 
 /// Ingests `options.sources` into the open archive.
@@ -795,33 +749,4 @@ fn sign(tools: &Tools, label: &str, doc: &Path, sha: &str) -> std::result::Resul
 #[allow(dead_code)]
 fn _assert_error_is_send(e: Error) -> Box<dyn std::error::Error + Send + Sync> {
     Box::new(e)
-}
-
-/// What an ingest run comes to, for the exit code (DESIGN.md: 1 for a
-/// failed check, 4 for I/O).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IngestVerdict {
-    /// Everything was archived (or already was) and stamped.
-    Passed,
-    /// An input was refused by a check, or a record was left out of the
-    /// evidence batch.
-    Failed,
-    /// Only I/O went wrong: an input could not be read, or the TSA gave no
-    /// evidence.
-    IoError,
-}
-
-impl IngestReport {
-    /// Refused inputs (beyond the unreadable ones) and records left out of
-    /// the evidence batch fail the run; unreadable inputs and a missing
-    /// time stamp are I/O errors.
-    pub fn verdict(&self) -> IngestVerdict {
-        if self.not_archived.len() > self.unreadable || !self.evidence.left_out.is_empty() {
-            IngestVerdict::Failed
-        } else if self.unreadable > 0 || self.evidence.error.is_some() {
-            IngestVerdict::IoError
-        } else {
-            IngestVerdict::Passed
-        }
-    }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use hozon_scan::Format;
 
-use crate::ingest::Skipped;
+use crate::ingest_report::Skipped;
 use crate::record::Kind;
 
 /// One input and how it was classified.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::ingest::IngestReport;
+use crate::ingest_report::IngestReport;
 use crate::{io_err, Result};
 
 /// Where the inputs go.

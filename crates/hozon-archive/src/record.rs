@@ -232,7 +232,7 @@ pub struct RecordMeta {
     /// the sources of [`crate::metadata`]; covered by the audit line and
     /// the stamped fields through its SHA-256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<crate::metadata::Metadata>,
+    pub metadata: Option<crate::record_metadata::Metadata>,
 }
 
 impl RecordMeta {

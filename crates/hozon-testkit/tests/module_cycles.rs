@@ -420,31 +420,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
             "xades_sign",
         ],
     ),
-    // hozon-archive: `Session` (the open archive) is both used by and uses the checks, the evidence
-    // batches and the catalog rebuild (session.rs calls checks::manifest, evidence::renew_by_of_file,
-    // checks::AuditIndex); watch and config name each other (WatchConfig). Untie by moving the
-    // recovery/rebuild steps out of session.rs and WatchConfig into config.
-    (
-        "hozon-archive",
-        "crate",
-        &[
-            "checks",
-            "config",
-            "evidence",
-            "ingest",
-            "ingest_classify",
-            "outbox",
-            "reindex",
-            "replicate",
-            "session",
-            "stamped_fields",
-            "tools",
-            "watch",
-        ],
-    ),
-    // record.json holds the metadata (record → metadata) and the metadata check reads the record
-    // (metadata → record::Role, is_plain_name).
-    ("hozon-archive", "crate", &["metadata", "record"]),
 ];
 
 #[test]

@@ -6,7 +6,7 @@
 use time::{Date, Duration, Month};
 
 use crate::catalog::Catalog;
-use crate::metadata::Metadata;
+use crate::record_metadata::Metadata;
 use hozon_verify::Level;
 
 use crate::record::{FileEntry, Kind, RecordFormat, RecordMeta, Role, State};

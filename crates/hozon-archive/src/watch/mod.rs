@@ -28,7 +28,6 @@
 //! being ingested is finished and placed, one not yet started is left in
 //! the folder for the next start; the state file says `running: false`.
 
-pub mod config;
 pub mod mode;
 pub mod names;
 pub mod place;
@@ -44,12 +43,13 @@ use std::time::{Duration, Instant};
 
 use hozon_i18n::{Catalog, Lang};
 
-pub use config::{Timing, WatchConfig, WatchConfigError};
+pub use crate::watch_config::{Timing, WatchConfig, WatchConfigError};
 pub use mode::WatchMode;
 pub use signal::Stop;
 pub use state::WatchState;
 
-use crate::ingest::{IngestOptions, IngestReport, NoProgress};
+use crate::ingest::{IngestOptions, NoProgress};
+use crate::ingest_report::IngestReport;
 use crate::lock::{self, Wait};
 use crate::tools::Tools;
 use crate::{crash, io_err, Error, Session};

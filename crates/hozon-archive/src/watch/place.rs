@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::ingest::{IngestReport, Skipped};
+use crate::ingest_report::{IngestReport, Skipped};
 use crate::outbox::{self, Moved, Settle};
 use crate::{io_err, Result};
 
@@ -148,7 +148,7 @@ pub fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Archived;
+    use crate::ingest_report::Archived;
     use crate::record::{Kind, State};
 
     #[test]
