@@ -5,7 +5,10 @@
 //! callback that returns it, a `pub type` alias, or a public struct/enum field holding one.
 //! `pub(crate)`/`pub(super)` items and `#[cfg(test)]` modules are not API and are skipped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod source;
+use source::{is_cfg_test, is_pub};
 
 use syn::visit::Visit;
 
@@ -48,18 +51,6 @@ fn is_string(ty: &syn::Type) -> bool {
         }
         _ => false,
     }
-}
-
-fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && a.parse_args::<syn::Meta>()
-                .is_ok_and(|m| m.path().is_ident("test"))
-    })
-}
-
-fn is_pub(vis: &syn::Visibility) -> bool {
-    matches!(vis, syn::Visibility::Public(_))
 }
 
 fn check_sig(sig: &syn::Signature, what: String, out: &mut Vec<String>) {
@@ -130,24 +121,8 @@ fn check_items(items: &[syn::Item], out: &mut Vec<String>) {
     }
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 fn violations(file: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let parsed = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let parsed = source::parse(file);
     let mut out = Vec::new();
     check_items(&parsed.items, &mut out);
     out
@@ -155,20 +130,7 @@ fn violations(file: &Path) -> Vec<String> {
 
 #[test]
 fn no_public_signature_returns_a_string_error() {
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&crates).expect("crates/") {
-        let src = entry.expect("crates/ entry").path().join("src");
-        if src.is_dir() {
-            rust_files(&src, &mut files);
-        }
-    }
-    assert!(
-        files.len() > 100,
-        "only {} source files found under {}",
-        files.len(),
-        crates.display()
-    );
+    let (_, files) = source::library_files();
     let found: Vec<String> = files
         .iter()
         .flat_map(|f| {

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use syn::visit::Visit;
 
+mod source;
+use source::is_cfg_test;
+
 type ModPath = Vec<String>;
 
 /// The crates of the workspace: each `src/` directory with its root file.
@@ -46,14 +49,6 @@ struct Crate {
     root_names: BTreeMap<String, ModPath>,
     /// (parent, from child, to child) → one place that makes the edge.
     edges: BTreeMap<(ModPath, String, String), String>,
-}
-
-fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && a.parse_args::<syn::Meta>()
-                .is_ok_and(|m| m.path().is_ident("test"))
-    })
 }
 
 /// The file of module `child` declared (without a body) in `file`, whose own module is `module`.
@@ -105,10 +100,7 @@ fn discover(
                 Some((_, inner)) => discover(file, is_dir_owner, &path, inner, krate, files),
                 None => {
                     let child = child_file(file, is_dir_owner, &m.ident.to_string(), &m.attrs);
-                    let text = std::fs::read_to_string(&child)
-                        .unwrap_or_else(|e| panic!("{}: {e}", child.display()));
-                    let parsed = syn::parse_file(&text)
-                        .unwrap_or_else(|e| panic!("{}: {e}", child.display()));
+                    let parsed = source::parse(&child);
                     let owner = child.file_name().is_some_and(|n| n == "mod.rs");
                     discover(&child, owner, &path, &parsed.items, krate, files);
                     files.push((child, path, parsed));
@@ -334,8 +326,7 @@ struct Circle {
 }
 
 fn crate_circles(root_file: &Path) -> Vec<Circle> {
-    let text = std::fs::read_to_string(root_file).expect("crate root");
-    let root = syn::parse_file(&text).expect("crate root parses");
+    let root = source::parse(root_file);
     let mut krate = Crate::default();
     let mut files = Vec::new();
     discover(

@@ -6,7 +6,10 @@
 //! `Option<String>`: such a field holds one of a few names, and a typo in one of them (or a
 //! comparison with a misspelt literal) should not compile. `#[cfg(test)]` modules are skipped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod source;
+use source::{is_cfg_test, is_pub};
 
 /// The field names whose values come from a fixed vocabulary.
 const NAMES: [&str; 7] = ["format", "level", "kind", "state", "role", "mode", "status"];
@@ -24,18 +27,6 @@ const ALLOWED: [&str; 3] = [
     // (vendor-defined) CKA_KEY_TYPE.
     "hozon-sign/src/pkcs11/list.rs: ObjectListing.kind",
 ];
-
-fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && a.parse_args::<syn::Meta>()
-                .is_ok_and(|m| m.path().is_ident("test"))
-    })
-}
-
-fn is_pub(vis: &syn::Visibility) -> bool {
-    matches!(vis, syn::Visibility::Public(_))
-}
 
 /// The last path segment of `ty` and its single generic type argument, if any.
 fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
@@ -89,24 +80,8 @@ fn check_items(items: &[syn::Item], out: &mut Vec<String>) {
     }
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 fn violations(file: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let parsed = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let parsed = source::parse(file);
     let mut out = Vec::new();
     check_items(&parsed.items, &mut out);
     out
@@ -114,20 +89,7 @@ fn violations(file: &Path) -> Vec<String> {
 
 #[test]
 fn fixed_vocabulary_fields_are_enums() {
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&crates).expect("crates/") {
-        let src = entry.expect("crates/ entry").path().join("src");
-        if src.is_dir() {
-            rust_files(&src, &mut files);
-        }
-    }
-    assert!(
-        files.len() > 100,
-        "only {} source files found under {}",
-        files.len(),
-        crates.display()
-    );
+    let (crates, files) = source::library_files();
     let mut found = Vec::new();
     let mut allowed_seen = Vec::new();
     for file in &files {
