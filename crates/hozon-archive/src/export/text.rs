@@ -5,16 +5,14 @@
 use hozon_i18n::Catalog;
 
 use super::ExportReport;
-use crate::words::line;
+use crate::words::{line, outcome_verdict};
 
 impl ExportReport {
     /// The export as `archive export` prints it, in `cat`'s language.
     pub fn to_text(&self, cat: &Catalog) -> String {
         let mut text = String::new();
         for r in &self.records {
-            let code = r.outcome.as_str().to_uppercase();
-            let word = cat.text(&format!("record-{}", r.outcome.as_str()));
-            let verdict = cat.text_with("term-verdict", &[("word", &word), ("code", &code)]);
+            let verdict = outcome_verdict(cat, r.outcome);
             text.push_str(&format!("{}  {verdict}\n", r.id));
         }
         line(
