@@ -15,11 +15,11 @@ use hozon_pades::appearance::Stamp;
 use hozon_pades::prepare::Original;
 use hozon_pades::{PadesDocument, Signing};
 
+use crate::args::visible::VisibleArgs;
 use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, ValidationDataArgs};
 use crate::batch::{code, BatchReport, Problem, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::pades_visible::VisibleArgs;
 
 /// Whether every path given to `extend` is a PDF file (then PAdES extends
 /// them; a mix with CMS signature files is refused by the CAdES path).
@@ -56,7 +56,7 @@ fn finish(report: &BatchReport, json: bool, done_key: &str) -> anyhow::Result<Ou
 /// with a visible stamp (B-B, or B-T with its signature time stamp inside
 /// the CMS), then the pipeline raises it to B-LT or B-LTA.
 pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
-    let cades = crate::sign::load_signer(&args.signer)?;
+    let cades = crate::signer::load_signer(&args.signer)?;
     if args.enveloping || args.resign || args.out_dir.is_some() {
         anyhow::bail!(
             "--format pades signs each PDF in place (an incremental update); --enveloping, --resign and --out-dir do not apply"
@@ -73,7 +73,7 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     };
     match crate::signer_check::gate(
         &cades,
-        &crate::sign::check_setup(&args.validation, args.revocation),
+        &crate::signer::check_setup(&args.validation, args.revocation),
         args.run.json,
     )? {
         Ok(_) => {}

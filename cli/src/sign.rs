@@ -8,41 +8,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::Context;
 
 use hozon_io::Overwrite;
-use hozon_ltv::{Augmenter, SignerCheck, Target, UnknownStatus};
-use hozon_sign::{CadesSigner, DigestCheck, SignerSpec, MAX_ENVELOPING_CONTENT};
+use hozon_ltv::{Augmenter, Target};
+use hozon_sign::{CadesSigner, DigestCheck, MAX_ENVELOPING_CONTENT};
 
-use crate::args::{LevelArg, SignArgs, SignRevocationArg, SignerArgs, ValidationDataArgs};
+use crate::args::{LevelArg, SignArgs};
 use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::signer::{check_setup, load_signer};
 use hozon_batch::output_path;
 use hozon_batch::resign::{changed_after_signing, existing_fits, keep_previous};
 use hozon_batch::walk;
-
-/// The signer the arguments describe.
-pub fn signer_spec(args: &SignerArgs) -> SignerSpec {
-    SignerSpec {
-        key: args.key.clone(),
-        cert: args.cert.clone(),
-        chain: args.chain.clone(),
-        pkcs12: args.pkcs12.clone(),
-        pass_env: args.pass_env.clone(),
-        pass_file: args.pass_file.clone(),
-        pkcs11_module: args.pkcs11_module.clone(),
-        pkcs11_token: args.pkcs11_token.clone(),
-        pkcs11_key: args.pkcs11_key.clone(),
-        pkcs11_sessions: args.pkcs11_sessions,
-        pin_env: args.pin_env.clone(),
-        pin_file: args.pin_file.clone(),
-        digest: args.digest.map(crate::tsa::digest_of),
-        rsa_pss: args.rsa_pss,
-    }
-}
-
-/// Loads the signer the arguments describe, ready to make CAdES signatures.
-pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
-    Ok(signer_spec(args).load()?)
-}
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     if args.format == crate::args::SignFormatArg::Xades {
@@ -206,24 +182,6 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(report.outcome())
-}
-
-/// The revocation pre-check's inputs from the validation options.
-pub(crate) fn check_setup(
-    validation: &ValidationDataArgs,
-    revocation: SignRevocationArg,
-) -> SignerCheck {
-    SignerCheck {
-        trust: validation.trust.clone(),
-        crls: validation.crl.clone(),
-        ocsp: validation.ocsp.clone(),
-        certs: validation.certs.clone(),
-        offline: validation.offline,
-        unknown: match revocation {
-            SignRevocationArg::Require => UnknownStatus::Refuse,
-            SignRevocationArg::BestEffort => UnknownStatus::SignAnyway,
-        },
-    }
 }
 
 pub(crate) fn num_cpus() -> usize {

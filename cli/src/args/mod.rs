@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod archive;
+pub mod visible;
+
 /// hozon (保存): keep signed clinical documents verifiable for decades.
 ///
 /// Each command has a guide: see docs/README.md in the hozon documentation for the list.
@@ -72,7 +75,7 @@ pub enum Command {
     /// The batch archive: init, ingest, verify, status, renew, reindex, replicas.
     ///
     /// See docs/archive.md in the hozon documentation; replicas: docs/replicas.md.
-    Archive(crate::archive::ArchiveArgs),
+    Archive(archive::ArchiveArgs),
     /// Write the man pages and the bash, zsh and fish completions, generated from these
     /// definitions, under DIR (for packaging).
     #[command(hide = true)]
@@ -461,7 +464,7 @@ pub struct SignArgs {
     #[arg(long, value_name = "ID")]
     pub xades_data_id: Option<String>,
     #[command(flatten)]
-    pub visible: crate::pades_visible::VisibleArgs,
+    pub visible: visible::VisibleArgs,
 }
 
 /// `sign --xades-packaging`.
@@ -543,7 +546,7 @@ pub struct ScanArgs {
     pub force: bool,
     /// With --sign --format pades: the visible stamp on each signed PDF (docs/pades.md).
     #[command(flatten)]
-    pub visible: crate::pades_visible::VisibleArgs,
+    pub visible: visible::VisibleArgs,
     /// With --sign: what to do when the signer's revocation status cannot be told before
     /// signing (as `hozon sign --revocation`; a revoked signer never signs).
     #[arg(
@@ -668,7 +671,7 @@ pub struct VerifyArgs {
     /// Also write a printable report (summary, what each verdict means, one section per
     /// signature, failures first) as HTML or PDF/A, chosen by the file name's extension, in
     /// the --lang language; see docs/reports.md.
-    #[arg(long, value_name = "FILE.html|FILE.pdf", value_parser = crate::report::parse_report_path)]
+    #[arg(long, value_name = "FILE.html|FILE.pdf", value_parser = parse_report_path)]
     pub report: Option<PathBuf>,
     #[command(flatten)]
     pub sign_report: SignReportArgs,
@@ -699,98 +702,12 @@ pub struct DemoArgs {
     pub keep: Option<PathBuf>,
 }
 
-impl Cli {
-    /// Checks what clap's declarations cannot express (a flag required by
-    /// the value of another in some subcommands); errors exit with status 2
-    /// like every usage error.
-    pub fn validate(&self) -> Result<(), clap::Error> {
-        use clap::CommandFactory;
-        let needs_tsa = match &self.command {
-            Command::Sign(a) => a.level != LevelArg::B && a.tsa.urls.is_empty(),
-            Command::Extend(a) => a.level != ExtendLevel::Lt && a.tsa.urls.is_empty(),
-            Command::Timestamp(a) => a.tsa.urls.is_empty(),
-            Command::Scan(a) => a.sign && a.tsa.urls.is_empty(),
-            _ => false,
-        };
-        let needs_trust = match &self.command {
-            Command::Extend(a) => a.level != ExtendLevel::T && a.validation.trust.is_empty(),
-            Command::Sign(a) => {
-                matches!(a.level, LevelArg::Lt | LevelArg::Lta) && a.validation.trust.is_empty()
-            }
-            Command::Scan(a) => {
-                a.sign && a.level != ScanLevelArg::T && a.validation.trust.is_empty()
-            }
-            _ => false,
-        };
-        if let Command::Sign(a) = &self.command {
-            if a.format != SignFormatArg::Pades && (a.visible.visible || a.visible.reason.is_some())
-            {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--visible and --reason apply to --format pades (a signature inside the PDF)",
-                ));
-            }
-        }
-        if let Command::Scan(a) = &self.command {
-            let pades = a.sign && a.format == ScanFormatArg::Pades;
-            if !pades && (a.visible.visible || a.visible.reason.is_some()) {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--visible and --reason apply to --sign --format pades (a signature inside the PDF)",
-                ));
-            }
-            let env_module = std::env::var_os("HOZON_PKCS11_MODULE").is_some_and(|v| !v.is_empty());
-            if a.sign && a.signer.is_none() && !env_module {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::MissingRequiredArgument,
-                    "--sign needs the signer: --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB",
-                ));
-            }
-            if !a.sign && a.signer.is_some() {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "signer options apply to --sign only",
-                ));
-            }
-        }
-        let signer = match &self.command {
-            Command::Sign(a) => Some(&a.signer),
-            Command::Scan(a) if a.sign => a.signer.as_ref(),
-            Command::Verify(a) if a.sign_report.sign_report => Some(&*a.sign_report.signer),
-            _ => None,
-        };
-        if let Some(s) = signer {
-            signer_complete(s).map_err(|(kind, message)| Cli::command().error(kind, message))?;
-        }
-        if needs_trust {
-            return Err(Cli::command().error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "--level lt and lta validate before embedding: --trust ROOTS.pem is needed",
-            ));
-        }
-        if needs_tsa {
-            return Err(Cli::command().error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "a time-stamp authority is needed: --tsa URL",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// What the declarations of [`SignerArgs`] cannot say, because the module
-/// may come from the environment: some key must be named, and the token
-/// options need a token. `sign::load_signer` checks it again, for callers
-/// (archive) whose subcommands `Cli::validate` does not know.
-pub(crate) fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
-    use clap::error::ErrorKind;
-    match crate::sign::signer_spec(s).check() {
-        Ok(()) => Ok(()),
-        Err(e @ hozon_sign::LoadError::Missing) => {
-            Err((ErrorKind::MissingRequiredArgument, e.to_string()))
-        }
-        Err(e) => Err((ErrorKind::ArgumentConflict, e.to_string())),
-    }
+/// `--report`'s value parser: a file name ending in .html, .htm or .pdf
+/// (anything else is a usage error, exit 2).
+pub fn parse_report_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    hozon_report::Format::of_path(&path).map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -925,5 +842,13 @@ mod tests {
     fn verify_needs_trust() {
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s"]).is_err());
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s", "--trust", "r.pem"]).is_ok());
+    }
+
+    #[test]
+    fn report_paths_need_a_known_extension() {
+        assert!(parse_report_path("r.pdf").is_ok());
+        assert!(parse_report_path("out/r.HTML").is_ok());
+        let e = parse_report_path("r.txt").unwrap_err();
+        assert!(e.contains(".html or .pdf"), "{e}");
     }
 }
