@@ -1,7 +1,5 @@
 //! `hozon sign`: batch CAdES signing.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -9,7 +7,7 @@ use anyhow::Context;
 
 use hozon_io::Overwrite;
 use hozon_ltv::{Augmenter, Target};
-use hozon_sign::{CadesSigner, DigestCheck, MAX_ENVELOPING_CONTENT};
+use hozon_sign::{CadesSigner, DigestCheck, Packaging, SignFileError, MAX_ENVELOPING_CONTENT};
 
 use crate::args::{LevelArg, SignArgs};
 use crate::batch::{self, Produced, ReportExt};
@@ -190,26 +188,22 @@ pub(crate) fn num_cpus() -> usize {
         .unwrap_or(1)
 }
 
-/// The signature of one file (detached, or enveloping), not yet written.
+/// The signature of one file (detached, or enveloping), not yet written;
+/// a failure in the words of `hozon sign`.
 pub(crate) fn sign_one(
     cades: &CadesSigner,
     path: &Path,
     enveloping: bool,
 ) -> Result<Vec<u8>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    if enveloping {
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if len > MAX_ENVELOPING_CONTENT {
-            return Err(format!(
-                "{len} bytes is too large for --enveloping (limit {MAX_ENVELOPING_CONTENT}); sign it detached"
-            ));
-        }
-        let mut content = Vec::new();
-        file.take(MAX_ENVELOPING_CONTENT + 1)
-            .read_to_end(&mut content)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        cades.sign_enveloping(&content).map_err(|e| e.to_string())
+    let packaging = if enveloping {
+        Packaging::Enveloping
     } else {
-        cades.sign_detached(file).map_err(|e| e.to_string())
-    }
+        Packaging::Detached
+    };
+    cades.sign_file(path, packaging).map_err(|e| match e {
+        SignFileError::TooLarge { len } => format!(
+            "{len} bytes is too large for --enveloping (limit {MAX_ENVELOPING_CONTENT}); sign it detached"
+        ),
+        e => e.to_string(),
+    })
 }
