@@ -3,7 +3,7 @@
 //! in place atomically (the original bytes stay the prefix of the file).
 //! Signing is hozon-pades' [`hozon_pades::sign_pdf`]; B-LT and B-LTA go
 //! through the augmentation pipeline ([`hozon_ltv::Augmenter`] over a
-//! [`PadesDocument`]), as for CAdES. This file only walks, reports and
+//! [`hozon_pades::PadesDocument`]), as for CAdES. This file only walks, reports and
 //! writes (docs/pades.md).
 
 use std::path::{Path, PathBuf};
@@ -12,8 +12,7 @@ use anyhow::Context;
 use hozon_cms::UnixTime;
 use hozon_ltv::{Augmenter, Target};
 use hozon_pades::appearance::Stamp;
-use hozon_pades::prepare::Original;
-use hozon_pades::{PadesDocument, Signing};
+use hozon_pades::Signing;
 
 use crate::args::visible::VisibleArgs;
 use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, ValidationDataArgs};
@@ -150,30 +149,14 @@ pub(crate) fn sign_one(
     path: &Path,
     look: &Look<'_>,
 ) -> Result<(), String> {
-    let mut doc = PadesDocument::open(path).map_err(|e| e.to_string())?;
-    let pdf = doc
-        .pdf()
-        .map_err(|e| format!("cannot be read as a PDF: {e}"))?;
-    let update = hozon_pades::sign_pdf_with(
-        &pdf,
-        Original::File(doc.path()),
-        &Signing {
-            cades,
-            tsa,
-            time: UnixTime::now(),
-            reason: look.reason,
-            stamp: look.stamp,
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    drop(pdf);
-    doc.append(&update).map_err(|e| e.to_string())?;
-    if let Some(pipeline) = pipeline {
-        pipeline
-            .augment(&path.display().to_string(), &mut doc)
-            .map_err(|e| e.to_string())?;
-    }
-    doc.persist(path).map_err(|e| e.to_string())
+    let signing = Signing {
+        cades,
+        tsa,
+        time: UnixTime::now(),
+        reason: look.reason,
+        stamp: look.stamp,
+    };
+    hozon_pades::sign_in_place(path, &signing, pipeline).map_err(|e| e.to_string())
 }
 
 /// `hozon extend --level t|lt|lta FILE.pdf…`: B-T by a document time stamp
