@@ -4,117 +4,22 @@
 //! hozon-archive's `replicate` module; this file parses, calls and prints
 //! (docs/replicas.md).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
 
 use hozon_archive::config::{Config, ReplicaConfig, ReplicaKind};
 use hozon_archive::lock::Wait;
 use hozon_archive::Session;
 
-use crate::archive::{open, ArchiveVerifyArgs, Bars, JobArgs, ToolFlags};
+use crate::archive_session::{open, Bars};
+use crate::args::archive::{
+    ArchiveVerifyArgs, JobArgs, ReplicaAddArgs, ReplicaListArgs, ReplicaPlace, ReplicateArgs,
+    RestoreArgs, ToolFlags,
+};
 use crate::lang::cat;
 use crate::outcome::Outcome;
 use crate::output;
-
-/// `archive replica ...`.
-#[derive(Debug, Subcommand)]
-pub enum ReplicaCommand {
-    /// Add a replica to hozon.toml, after checking it (an S3 bucket must have Object Lock).
-    /// S3 credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS profile
-    /// files, never from the command line.
-    Add(ReplicaAddArgs),
-    /// List the replicas of hozon.toml.
-    List(ReplicaListArgs),
-}
-
-/// Where a replica is (the flags of `replica add` and `restore`).
-#[derive(Debug, Args)]
-pub struct ReplicaPlace {
-    /// A directory (NAS mount, removable disk).
-    #[arg(long, value_name = "PATH", conflicts_with = "s3_endpoint")]
-    pub dir: Option<PathBuf>,
-    /// An S3-compatible endpoint URL.
-    #[arg(long, value_name = "URL", requires = "bucket")]
-    pub s3_endpoint: Option<String>,
-    /// The bucket (created with Object Lock).
-    #[arg(long, value_name = "B")]
-    pub bucket: Option<String>,
-    /// The region.
-    #[arg(long, value_name = "R", default_value = "us-east-1")]
-    pub region: String,
-    /// Key prefix inside the bucket.
-    #[arg(long, value_name = "P", default_value = "")]
-    pub prefix: String,
-    /// Virtual-hosted-style addressing (default: path-style, as on-premises servers need).
-    #[arg(long)]
-    pub virtual_hosted: bool,
-    /// GOVERNANCE instead of COMPLIANCE locks (only if your policy allows removable locks).
-    #[arg(long)]
-    pub governance: bool,
-}
-
-/// `archive replica add`.
-#[derive(Debug, Args)]
-pub struct ReplicaAddArgs {
-    /// The replica's name.
-    #[arg(value_name = "NAME")]
-    pub name: String,
-    #[command(flatten)]
-    pub place: ReplicaPlace,
-    /// Do not replicate automatically at the end of ingest and renew.
-    #[arg(long)]
-    pub no_auto: bool,
-    /// Wait for another job holding the archive's lock.
-    #[arg(long)]
-    pub wait: bool,
-}
-
-/// `archive replica list`.
-#[derive(Debug, Args)]
-pub struct ReplicaListArgs {
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `archive replicate`.
-#[derive(Debug, Args)]
-pub struct ReplicateArgs {
-    /// Only this replica (default: all).
-    #[arg(long, value_name = "NAME")]
-    pub replica: Option<String>,
-    /// Wait for another job holding the archive's lock.
-    #[arg(long)]
-    pub wait: bool,
-    /// Uploads in flight at once.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
-    pub jobs: usize,
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `archive restore`.
-#[derive(Debug, Args)]
-pub struct RestoreArgs {
-    /// The replica, by its name in the hozon.toml of --archive.
-    #[arg(long = "from", value_name = "NAME")]
-    pub from: Option<String>,
-    /// Or given by flags (when the archive's hozon.toml is lost).
-    #[command(flatten)]
-    pub place: ReplicaPlace,
-    /// The new archive directory (must not exist, or be empty).
-    #[arg(value_name = "DIR")]
-    pub target: PathBuf,
-    /// Downloads in flight at once.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
-    pub jobs: usize,
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// The `[[replica]]` entry the flags describe.
 fn place_config(name: &str, p: &ReplicaPlace, auto: bool) -> anyhow::Result<ReplicaConfig> {
@@ -149,7 +54,7 @@ pub(crate) fn replica_add(root: &Path, a: ReplicaAddArgs) -> anyhow::Result<Outc
         root,
         wait,
         "hozon archive replica add",
-        &crate::archive::lock_waiting,
+        &crate::archive_session::lock_waiting,
     )?;
     if session.config.replicas.iter().any(|r| r.name == a.name) {
         anyhow::bail!(

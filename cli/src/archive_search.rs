@@ -3,67 +3,18 @@
 //! are logged in the audit log as accesses (who, what, which records).
 //! See docs/intake.md.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
-use clap::Args;
 
 use hozon_archive::export::{ExportError, ExportRequest};
 use hozon_archive::lock::Wait;
 use hozon_archive::search::{Query, QueryError};
 use hozon_archive::Session;
 
-use crate::archive::JobArgs;
+use crate::args::archive::{ExportArgs, SearchArgs};
 use crate::outcome::Outcome;
 use crate::output;
-
-/// `archive search`.
-#[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// Records of this patient (the ID exactly as recorded).
-    #[arg(long, value_name = "ID")]
-    pub patient: Option<String>,
-    /// Records of this document type.
-    #[arg(long = "type", value_name = "TYPE")]
-    pub document_type: Option<String>,
-    /// Documents dated on or after this day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Documents dated on or before this day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
-    /// Records whose signer's name contains this text.
-    #[arg(long, value_name = "TEXT")]
-    pub signer: Option<String>,
-    /// Records in this state: archived, accepted-failed.
-    #[arg(long, value_name = "STATE")]
-    pub state: Option<String>,
-    /// At most this many records.
-    #[arg(long, value_name = "N", default_value_t = hozon_archive::search::DEFAULT_LIMIT)]
-    pub limit: usize,
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Wait for another job holding the archive's lock instead of failing.
-    #[arg(long)]
-    pub wait: bool,
-}
-
-/// `archive export`.
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Record ids to export.
-    #[arg(value_name = "RECORD_ID")]
-    pub records: Vec<String>,
-    /// Every record of this patient; repeatable.
-    #[arg(long, value_name = "ID")]
-    pub patient: Vec<String>,
-    /// The bag directory to write (must not exist).
-    #[arg(long, value_name = "DIR", required = true)]
-    pub to: PathBuf,
-    #[command(flatten)]
-    pub job: JobArgs,
-}
 
 /// A usage error (exit 2), as clap reports its own.
 fn usage(message: impl std::fmt::Display) -> ! {
@@ -76,7 +27,7 @@ fn open(root: &Path, wait: bool, what: &str) -> anyhow::Result<Session> {
         root,
         wait,
         &format!("hozon archive {what}"),
-        &crate::archive::lock_waiting,
+        &crate::archive_session::lock_waiting,
     )?)
 }
 
@@ -109,8 +60,8 @@ pub fn export(root: &Path, a: ExportArgs) -> anyhow::Result<Outcome> {
     if a.records.is_empty() && a.patient.is_empty() {
         usage("archive export: give RECORD_ID… or --patient ID");
     }
-    let mut session = crate::archive::open(root, &a.job, "export")?;
-    let config = crate::archive::overridden(&session.config, &a.job)?;
+    let mut session = crate::archive_session::open(root, &a.job, "export")?;
+    let config = crate::archive_session::overridden(&session.config, &a.job)?;
     let verifier = hozon_archive::tools::verifier_setup(&config, None).build()?;
     let request = ExportRequest {
         records: a.records,

@@ -3,48 +3,12 @@
 //! crates/hozon-web. See docs/web.md.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-
-use clap::{Args, Subcommand};
+use std::path::Path;
 
 use hozon_web::{ListenError, ServeOptions};
 
+use crate::args::archive::{ServeArgs, WebUserCommand};
 use crate::outcome::Outcome;
-
-/// `archive serve`.
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address and port to listen on (port 0: any free port). A non-loopback address
-    /// needs --tls-cert and --tls-key.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8400")]
-    pub listen: SocketAddr,
-    /// The server's certificate chain (PEM) for HTTPS.
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// The server's private key (PEM) for HTTPS.
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-}
-
-/// `archive web-user`.
-#[derive(Debug, Subcommand)]
-pub enum WebUserCommand {
-    /// Add a web user (or set an existing user's password) in the users file named by
-    /// `[web] users` in hozon.toml. The password is read from the terminal (asked twice),
-    /// or as one line from standard input when that is not a terminal — never from the
-    /// command line.
-    ///
-    /// See docs/web.md in the hozon documentation.
-    Add(WebUserAddArgs),
-}
-
-/// `archive web-user add`.
-#[derive(Debug, Args)]
-pub struct WebUserAddArgs {
-    /// The user name (letters, digits, '.', '_', '-'; at most 64).
-    #[arg(value_name = "NAME")]
-    pub name: String,
-}
 
 /// A usage error (exit 2), as clap reports its own.
 fn usage(message: impl std::fmt::Display) -> ! {

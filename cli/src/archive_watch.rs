@@ -3,49 +3,14 @@
 //! `[watch]`, the signer, TSA and verifier of hozon.toml, SIGTERM/SIGINT,
 //! and one log line per event on stderr (for the journal).
 
-use std::path::{Path, PathBuf};
-
-use clap::Args;
+use std::path::Path;
 
 use hozon_archive::tools::ToolOptions;
 use hozon_archive::watch::{self, Stop, WatchOptions};
 use hozon_ltv::Target;
 
-use crate::archive::{JobArgs, ToolFlags};
+use crate::args::archive::{JobArgs, WatchArgs};
 use crate::outcome::Outcome;
-
-/// `archive watch`.
-#[derive(Debug, Args)]
-pub struct WatchArgs {
-    /// Folders of documents to watch (recursively).
-    #[arg(value_name = "DIR")]
-    pub folders: Vec<PathBuf>,
-    /// A folder of scans: every file under it is checked against the scan policy (PDFs too).
-    #[arg(long, value_name = "DIR")]
-    pub scans: Vec<PathBuf>,
-    /// Poll the folders every SECS seconds instead of inotify (network shares).
-    #[arg(long, value_name = "SECS")]
-    pub poll: Option<f64>,
-    /// Seconds a file must stay unchanged before it is taken (default: hozon.toml, 5).
-    #[arg(long, value_name = "SECS")]
-    pub settle: Option<f64>,
-    /// Ingest a window when it holds N inputs (default: hozon.toml, 1000).
-    #[arg(long, value_name = "N")]
-    pub batch_records: Option<usize>,
-    /// ... or SECS seconds after its first input (default: hozon.toml, 60).
-    #[arg(long, value_name = "SECS")]
-    pub batch_seconds: Option<f64>,
-    /// Move archived inputs here (default: hozon.toml, else done/ in each folder).
-    #[arg(long, value_name = "DIR")]
-    pub done: Option<PathBuf>,
-    /// Move refused inputs here, each with NAME.reason.txt and NAME.reason.json (default:
-    /// hozon.toml, else quarantine/ in each folder).
-    #[arg(long, value_name = "DIR")]
-    pub quarantine: Option<PathBuf>,
-    /// The TSA, trust, revocation and thread flags over hozon.toml's.
-    #[command(flatten)]
-    pub tools: ToolFlags,
-}
 
 /// A usage error (exit 2), as clap reports its own.
 fn usage(message: impl std::fmt::Display) -> ! {
@@ -86,8 +51,8 @@ pub fn watch(root: &Path, a: WatchArgs) -> anyhow::Result<Outcome> {
         tools: a.tools.clone(),
         json: false,
     };
-    let effective = crate::archive::overridden(&config, &job)?;
-    let tools = crate::archive::tools_for(
+    let effective = crate::archive_session::overridden(&config, &job)?;
+    let tools = crate::archive_session::tools_for(
         &layout,
         &effective,
         &job,

@@ -1,5 +1,5 @@
 //! `hozon generate-assets DIR` (hidden): the man pages and shell completions, generated from the
-//! clap definitions in `args.rs` (never written by hand, so they cannot drift from `--help`).
+//! clap definitions in `args/` (never written by hand, so they cannot drift from `--help`).
 //! The Debian package build (packaging/build-deb) runs it on the binary it packages:
 //!
 //! - `DIR/man/hozon.1` and one page per subcommand (`hozon-sign.1`, `hozon-archive-ingest.1`,

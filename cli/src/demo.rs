@@ -401,7 +401,7 @@ fn report_step(work: &Path, trust: &[PathBuf], reports: [&Report; 3]) -> anyhow:
 /// designed: the 150-dpi scan refused, everything else archived, renewed
 /// and verified.
 fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> {
-    use crate::archive::{
+    use crate::args::archive::{
         ArchiveArgs, ArchiveCommand, ArchiveVerifyArgs, IngestArgs, InitArgs, JobArgs, RenewArgs,
         RenewMode, StatusArgs,
     };
@@ -413,7 +413,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
     let dir = work.join("archive");
     let job = |json: bool| JobArgs {
         wait: false,
-        tools: crate::archive::ToolFlags::default(),
+        tools: crate::args::archive::ToolFlags::default(),
         json,
     };
     let run = |command: ArchiveCommand| {
@@ -441,7 +441,7 @@ fn archive_step(work: &Path, pki: &Path, tsa_url: &str) -> anyhow::Result<bool> 
             digest: None,
             rsa_pss: false,
         },
-        tsa: crate::archive::tsa_args(
+        tsa: crate::archive_session::tsa_args(
             &hozon_archive::config::TsaConfig {
                 urls: vec![tsa_url.to_string()],
                 ..Default::default()

@@ -3,7 +3,7 @@
 //! in place atomically (the original bytes stay the prefix of the file).
 //! Signing is hozon-pades' [`hozon_pades::sign_pdf`]; B-LT and B-LTA go
 //! through the augmentation pipeline ([`hozon_ltv::Augmenter`] over a
-//! [`PadesDocument`]), as for CAdES. This file only walks, reports and
+//! [`hozon_pades::PadesDocument`]), as for CAdES. This file only walks, reports and
 //! writes (docs/pades.md).
 
 use std::path::{Path, PathBuf};
@@ -12,14 +12,13 @@ use anyhow::Context;
 use hozon_cms::UnixTime;
 use hozon_ltv::{Augmenter, Target};
 use hozon_pades::appearance::Stamp;
-use hozon_pades::prepare::Original;
-use hozon_pades::{PadesDocument, Signing};
+use hozon_pades::Signing;
 
+use crate::args::visible::VisibleArgs;
 use crate::args::{ExtendArgs, ExtendLevel, LevelArg, ProfileArg, SignArgs, ValidationDataArgs};
 use crate::batch::{code, BatchReport, Problem, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
-use crate::pades_visible::VisibleArgs;
 
 /// Whether every path given to `extend` is a PDF file (then PAdES extends
 /// them; a mix with CMS signature files is refused by the CAdES path).
@@ -59,7 +58,7 @@ fn finish(report: &BatchReport, json: bool, done_key: &str, line: &str) -> anyho
 /// with a visible stamp (B-B, or B-T with its signature time stamp inside
 /// the CMS), then the pipeline raises it to B-LT or B-LTA.
 pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
-    let cades = crate::sign::load_signer(&args.signer)?;
+    let cades = crate::signer::load_signer(&args.signer)?;
     if args.enveloping || args.resign || args.out_dir.is_some() {
         anyhow::bail!(
             "--format pades signs each PDF in place (an incremental update); --enveloping, --resign and --out-dir do not apply"
@@ -76,7 +75,7 @@ pub fn sign(args: SignArgs) -> anyhow::Result<Outcome> {
     };
     match crate::signer_check::gate(
         &cades,
-        &crate::sign::check_setup(&args.validation, args.revocation),
+        &crate::signer::check_setup(&args.validation, args.revocation),
         args.run.json,
     )? {
         Ok(_) => {}
@@ -153,30 +152,14 @@ pub(crate) fn sign_one(
     path: &Path,
     look: &Look<'_>,
 ) -> Result<(), String> {
-    let mut doc = PadesDocument::open(path).map_err(|e| e.to_string())?;
-    let pdf = doc
-        .pdf()
-        .map_err(|e| format!("cannot be read as a PDF: {e}"))?;
-    let update = hozon_pades::sign_pdf_with(
-        &pdf,
-        Original::File(doc.path()),
-        &Signing {
-            cades,
-            tsa,
-            time: UnixTime::now(),
-            reason: look.reason,
-            stamp: look.stamp,
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    drop(pdf);
-    doc.append(&update).map_err(|e| e.to_string())?;
-    if let Some(pipeline) = pipeline {
-        pipeline
-            .augment(&path.display().to_string(), &mut doc)
-            .map_err(|e| e.to_string())?;
-    }
-    doc.persist(path).map_err(|e| e.to_string())
+    let signing = Signing {
+        cades,
+        tsa,
+        time: UnixTime::now(),
+        reason: look.reason,
+        stamp: look.stamp,
+    };
+    hozon_pades::sign_in_place(path, &signing, pipeline).map_err(|e| e.to_string())
 }
 
 /// `hozon extend --level t|lt|lta FILE.pdf…`: B-T by a document time stamp

@@ -10,14 +10,6 @@ use crate::lang::lang;
 use hozon_report::{AnchorInfo, Format, ReportFont, RunMeta};
 use hozon_verify::Report;
 
-/// `--report`'s value parser: a file name ending in .html, .htm or .pdf
-/// (anything else is a usage error, exit 2).
-pub fn parse_report_path(s: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(s);
-    Format::of_path(&path).map_err(|e| e.to_string())?;
-    Ok(path)
-}
-
 /// What the report's policy section says about the run.
 pub struct Policy<'a> {
     /// `--trust` files.
@@ -186,10 +178,10 @@ pub fn prepare_checked(
         )?),
     };
     let signer = if sign.sign_report {
-        if let Err((_, message)) = crate::args::signer_complete(&sign.signer) {
+        if let Err((_, message)) = crate::signer::signer_complete(&sign.signer) {
             anyhow::bail!("--sign-report: {message}");
         }
-        let signer = crate::sign::load_signer(&sign.signer).context("--sign-report")?;
+        let signer = crate::signer::load_signer(&sign.signer).context("--sign-report")?;
         if let Err(outcome) = crate::signer_check::gate(&signer, check, json)? {
             return Err(SignerRefused(outcome).into());
         }
@@ -301,17 +293,4 @@ fn sign_pdf_report(
     drop(pdf);
     bytes.extend_from_slice(&update);
     Ok(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn report_paths_need_a_known_extension() {
-        assert!(parse_report_path("r.pdf").is_ok());
-        assert!(parse_report_path("out/r.HTML").is_ok());
-        let e = parse_report_path("r.txt").unwrap_err();
-        assert!(e.contains(".html or .pdf"), "{e}");
-    }
 }

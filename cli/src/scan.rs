@@ -40,7 +40,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let env_signer = crate::args::SignerArgs::default();
     let signing = match (args.signer.as_ref().or(Some(&env_signer)), args.sign) {
         (Some(signer), true) => {
-            let cades = crate::sign::load_signer(signer)?;
+            let cades = crate::signer::load_signer(signer)?;
             let target = match args.level {
                 ScanLevelArg::T => Target::T,
                 ScanLevelArg::Lt => Target::Lt,
@@ -49,7 +49,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
             let tsa = crate::tsa::client(&args.tsa)?.context("--sign needs --tsa URL")?;
             let augmenter = crate::augment::augmenter(target, Some(tsa), &args.validation)?;
             // Before the first signature: is the signer revoked?
-            let setup = crate::sign::check_setup(&args.validation, args.revocation);
+            let setup = crate::signer::check_setup(&args.validation, args.revocation);
             if let Err(outcome) = crate::signer_check::gate(&cades, &setup, args.run.json)? {
                 return Ok(outcome);
             }

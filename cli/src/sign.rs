@@ -1,48 +1,22 @@
 //! `hozon sign`: batch CAdES signing.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
 use hozon_io::Overwrite;
-use hozon_ltv::{Augmenter, SignerCheck, Target, UnknownStatus};
-use hozon_sign::{CadesSigner, DigestCheck, SignerSpec, MAX_ENVELOPING_CONTENT};
+use hozon_ltv::{Augmenter, Target};
+use hozon_sign::{CadesSigner, DigestCheck, Packaging, SignFileError, MAX_ENVELOPING_CONTENT};
 
-use crate::args::{LevelArg, SignArgs, SignRevocationArg, SignerArgs, ValidationDataArgs};
+use crate::args::{LevelArg, SignArgs};
 use crate::batch::{self, Produced, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
+use crate::signer::{check_setup, load_signer};
 use hozon_batch::output_path;
 use hozon_batch::resign::{changed_after_signing, existing_fits, keep_previous};
 use hozon_batch::walk;
-
-/// The signer the arguments describe.
-pub fn signer_spec(args: &SignerArgs) -> SignerSpec {
-    SignerSpec {
-        key: args.key.clone(),
-        cert: args.cert.clone(),
-        chain: args.chain.clone(),
-        pkcs12: args.pkcs12.clone(),
-        pass_env: args.pass_env.clone(),
-        pass_file: args.pass_file.clone(),
-        pkcs11_module: args.pkcs11_module.clone(),
-        pkcs11_token: args.pkcs11_token.clone(),
-        pkcs11_key: args.pkcs11_key.clone(),
-        pkcs11_sessions: args.pkcs11_sessions,
-        pin_env: args.pin_env.clone(),
-        pin_file: args.pin_file.clone(),
-        digest: args.digest.map(crate::tsa::digest_of),
-        rsa_pss: args.rsa_pss,
-    }
-}
-
-/// Loads the signer the arguments describe, ready to make CAdES signatures.
-pub fn load_signer(args: &SignerArgs) -> anyhow::Result<CadesSigner> {
-    Ok(signer_spec(args).load()?)
-}
 
 pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     if args.format == crate::args::SignFormatArg::Xades {
@@ -208,50 +182,28 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
     Ok(report.outcome())
 }
 
-/// The revocation pre-check's inputs from the validation options.
-pub(crate) fn check_setup(
-    validation: &ValidationDataArgs,
-    revocation: SignRevocationArg,
-) -> SignerCheck {
-    SignerCheck {
-        trust: validation.trust.clone(),
-        crls: validation.crl.clone(),
-        ocsp: validation.ocsp.clone(),
-        certs: validation.certs.clone(),
-        offline: validation.offline,
-        unknown: match revocation {
-            SignRevocationArg::Require => UnknownStatus::Refuse,
-            SignRevocationArg::BestEffort => UnknownStatus::SignAnyway,
-        },
-    }
-}
-
 pub(crate) fn num_cpus() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
 }
 
-/// The signature of one file (detached, or enveloping), not yet written.
+/// The signature of one file (detached, or enveloping), not yet written;
+/// a failure in the words of `hozon sign`.
 pub(crate) fn sign_one(
     cades: &CadesSigner,
     path: &Path,
     enveloping: bool,
 ) -> Result<Vec<u8>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    if enveloping {
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if len > MAX_ENVELOPING_CONTENT {
-            return Err(format!(
-                "{len} bytes is too large for --enveloping (limit {MAX_ENVELOPING_CONTENT}); sign it detached"
-            ));
-        }
-        let mut content = Vec::new();
-        file.take(MAX_ENVELOPING_CONTENT + 1)
-            .read_to_end(&mut content)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        cades.sign_enveloping(&content).map_err(|e| e.to_string())
+    let packaging = if enveloping {
+        Packaging::Enveloping
     } else {
-        cades.sign_detached(file).map_err(|e| e.to_string())
-    }
+        Packaging::Detached
+    };
+    cades.sign_file(path, packaging).map_err(|e| match e {
+        SignFileError::TooLarge { len } => format!(
+            "{len} bytes is too large for --enveloping (limit {MAX_ENVELOPING_CONTENT}); sign it detached"
+        ),
+        e => e.to_string(),
+    })
 }

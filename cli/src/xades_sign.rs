@@ -81,10 +81,10 @@ pub fn run(args: SignArgs) -> anyhow::Result<Outcome> {
             )?)
         }
     };
-    let cades = crate::sign::load_signer(&args.signer)?;
+    let cades = crate::signer::load_signer(&args.signer)?;
     let cleared = match crate::signer_check::gate(
         &cades,
-        &crate::sign::check_setup(&args.validation, args.revocation),
+        &crate::signer::check_setup(&args.validation, args.revocation),
         args.run.json,
     )? {
         Ok(cleared) => cleared,

@@ -45,6 +45,7 @@ pub mod pdf;
 pub mod prepare;
 mod room;
 pub mod sign;
+mod sign_in_place;
 pub mod signature;
 mod verify;
 pub mod writer;
@@ -52,6 +53,7 @@ pub mod writer;
 pub use augment::{augment_in_place, PadesDocument};
 pub use pdf::{is_pdf, Pdf};
 pub use sign::{add_document_timestamp, add_validation_data, sign_pdf, sign_pdf_with, Signing};
+pub use sign_in_place::{sign_in_place, SignInPlaceError};
 pub use verify::{
     is_pdf_file, verify_pdf, verify_pdf_with_evidence, PdfVerification, SignatureEvidence,
 };

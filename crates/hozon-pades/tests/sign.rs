@@ -377,3 +377,72 @@ fn a_field_named_in_utf16_is_not_named_again() {
     assert_eq!(sigs.len(), 1);
     assert_eq!(sigs[0].field, "Signature2");
 }
+
+/// A one-page PDF written to a fresh directory.
+fn pdf_file(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("summary.pdf");
+    std::fs::write(&path, bytes).expect("write");
+    (dir, path)
+}
+
+fn signing(cades: &CadesSigner) -> hozon_pades::Signing<'_> {
+    hozon_pades::Signing {
+        cades,
+        tsa: None,
+        time: time(),
+        reason: Some("discharge"),
+        stamp: None,
+    }
+}
+
+#[test]
+fn signing_in_place_replaces_the_file_with_its_signed_revision() {
+    let original = pdf(false, "");
+    let (_dir, path) = pdf_file(&original);
+    let cades = signer("signer-doctor.key", "signer-doctor.crt");
+    hozon_pades::sign_in_place(&path, &signing(&cades), None).expect("signed");
+    let signed = std::fs::read(&path).expect("read");
+    check_signed(&original, &signed);
+    let leftovers = std::fs::read_dir(path.parent().expect("dir"))
+        .expect("dir")
+        .count();
+    assert_eq!(leftovers, 1, "no working copy is left beside the file");
+}
+
+#[test]
+fn signing_in_place_refuses_a_file_that_is_no_pdf_and_leaves_it() {
+    let (_dir, path) = pdf_file(b"plain text, not a PDF\n");
+    let cades = signer("signer-doctor.key", "signer-doctor.crt");
+    let e = hozon_pades::sign_in_place(&path, &signing(&cades), None).unwrap_err();
+    assert!(
+        matches!(e, hozon_pades::SignInPlaceError::NotReadable(Error::NotPdf)),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "cannot be read as a PDF: not a PDF (no %PDF- header)"
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        b"plain text, not a PDF\n"
+    );
+    assert_eq!(
+        std::fs::read_dir(path.parent().expect("dir"))
+            .expect("dir")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn signing_in_place_a_missing_file_is_an_open_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cades = signer("signer-doctor.key", "signer-doctor.crt");
+    let e = hozon_pades::sign_in_place(&dir.path().join("absent.pdf"), &signing(&cades), None)
+        .unwrap_err();
+    assert!(
+        matches!(e, hozon_pades::SignInPlaceError::Open(Error::Io { .. })),
+        "{e:?}"
+    );
+}

@@ -42,6 +42,7 @@
 
 mod cades;
 mod error;
+mod file;
 mod load;
 mod pkcs11;
 mod secret;
@@ -51,6 +52,7 @@ mod stale;
 
 pub use cades::{CadesSigner, MAX_ENVELOPING_CONTENT};
 pub use error::Error;
+pub use file::{Packaging, SignFileError};
 pub use load::{secret_source, LoadError, SignerSpec, PKCS11_MODULE_ENV};
 pub use pkcs11::{
     list as pkcs11_list, ObjectListing, Pkcs11Options, Pkcs11Signer, SlotListing, TokenListing,

@@ -5,6 +5,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod archive;
+pub mod extend;
+pub mod scan;
+pub mod sign;
+pub mod verify;
+pub mod visible;
+
+pub use extend::{ExtendArgs, ExtendLevel, TimestampArgs};
+pub use scan::{ScanArgs, ScanFormatArg, ScanLevelArg};
+pub use sign::{LevelArg, SignArgs, SignFormatArg, XadesPackagingArg};
+pub use verify::VerifyArgs;
+
 /// hozon (保存): keep signed clinical documents verifiable for decades.
 ///
 /// Each command has a guide: see docs/README.md in the hozon documentation for the list.
@@ -72,7 +84,7 @@ pub enum Command {
     /// The batch archive: init, ingest, verify, status, renew, reindex, replicas.
     ///
     /// See docs/archive.md in the hozon documentation; replicas: docs/replicas.md.
-    Archive(crate::archive::ArchiveArgs),
+    Archive(archive::ArchiveArgs),
     /// Write the man pages and the bash, zsh and fish completions, generated from these
     /// definitions, under DIR (for packaging).
     #[command(hide = true)]
@@ -186,35 +198,6 @@ pub enum DigestArg {
     Sha384,
     /// SHA-512.
     Sha512,
-}
-
-/// Signature levels `sign` can produce.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum LevelArg {
-    /// CAdES B-B (CAdES-BES): signed attributes, no time stamp.
-    B,
-    /// CAdES B-T (CAdES-T): B-B plus a signature time stamp from --tsa.
-    T,
-    /// CAdES B-LT (ES-XL with --profile jis): B-T plus the certificates and
-    /// revocation data validation relies on. Needs --tsa and --trust.
-    Lt,
-    /// CAdES B-LTA (ES-A with --profile jis): B-LT plus an archive time
-    /// stamp. Needs --tsa and --trust.
-    Lta,
-}
-
-/// Levels `extend` can add.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ExtendLevel {
-    /// B-T: a signature time stamp on every SignerInfo that has none.
-    T,
-    /// B-LT: B-T plus every certificate and CRL validation relies on, inside
-    /// the signature (validates offline). Needs --trust; --tsa adds missing
-    /// signature time stamps first.
-    Lt,
-    /// B-LTA: B-LT plus an archive time stamp (archive-time-stamp-v3) over
-    /// all of it; run again before `renew_by` to renew. Needs --trust and --tsa.
-    Lta,
 }
 
 /// How `extend` stores validation data: the two long-term formats that
@@ -333,29 +316,6 @@ impl TsaTuningArgs {
     }
 }
 
-/// `hozon extend`.
-#[derive(Debug, Args)]
-pub struct ExtendArgs {
-    /// Signature files (.p7s, .p7m; signed PDFs; XML documents holding XAdES, docs/xades.md) or
-    /// directories to search for .p7s/.p7m files.
-    #[arg(required = true, value_name = "SIG")]
-    pub paths: Vec<PathBuf>,
-    /// The level to add.
-    #[arg(long, value_enum)]
-    pub level: ExtendLevel,
-    /// With --level lta: leave alone a signature whose newest archive time stamp is younger
-    /// than this many hours (a rerun after an interrupted run does only what is left; renewal
-    /// is due years apart). 0 stamps every one again.
-    #[arg(long, value_name = "HOURS", default_value_t = 24)]
-    pub restamp_after: u64,
-    #[command(flatten)]
-    pub validation: ValidationDataArgs,
-    #[command(flatten)]
-    pub tsa: TsaArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
-
 /// What validates a signature before its validation data is embedded
 /// (`extend --level lt|lta`, `sign --level lt|lta`).
 #[derive(Debug, Args)]
@@ -386,104 +346,6 @@ pub struct ValidationDataArgs {
     pub certs: Vec<PathBuf>,
 }
 
-/// `hozon timestamp`.
-#[derive(Debug, Args)]
-pub struct TimestampArgs {
-    /// Files or directories (walked; signature and evidence files are skipped).
-    #[arg(required = true, value_name = "FILE")]
-    pub paths: Vec<PathBuf>,
-    /// Replace existing FILE.tsr.
-    #[arg(long)]
-    pub force: bool,
-    #[command(flatten)]
-    pub tsa: TsaArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
-
-/// `hozon sign`.
-#[derive(Debug, Args)]
-pub struct SignArgs {
-    /// Files or directories to sign (directories are walked; symlinks are not followed).
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    #[command(flatten)]
-    pub signer: SignerArgs,
-    /// Signature level to produce.
-    #[arg(long, value_enum, default_value = "b")]
-    pub level: LevelArg,
-    /// Write enveloping FILE.p7m (content inside) instead of detached FILE.p7s.
-    #[arg(long)]
-    pub enveloping: bool,
-    /// Write signatures under this directory (mirroring the input tree) instead of beside each file.
-    #[arg(long, value_name = "DIR")]
-    pub out_dir: Option<PathBuf>,
-    /// Replace existing signatures (default: keep them and skip the file).
-    #[arg(long)]
-    pub force: bool,
-    /// Sign again the documents changed since their signature was made (a correction, 訂正),
-    /// keeping each previous signature as FILE.p7s.1, FILE.p7s.2, … beside it; never deletes
-    /// one. Without it, a changed document is reported as "changed after signing" (exit 1).
-    #[arg(long, conflicts_with_all = ["force", "enveloping"])]
-    pub resign: bool,
-    /// Before the first signature, the signer's certificate path is checked for revocation
-    /// (--crl/--ocsp files, else fetched unless --offline; against --trust, else the root in
-    /// the signer's chain). A revoked signer never signs (exit 1); when its status cannot be
-    /// told: `require` refuses (exit 4), `best-effort` signs and says so.
-    #[arg(long, value_enum, value_name = "POLICY", default_value = "require")]
-    pub revocation: SignRevocationArg,
-    #[command(flatten)]
-    pub validation: ValidationDataArgs,
-    #[command(flatten)]
-    pub tsa: TsaArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-    /// Signature format: `cades` (detached FILE.p7s or enveloping FILE.p7m, the default), `pades`
-    /// (each PDF signed inside the file, as an incremental update in place; docs/pades.md) or
-    /// `xades` (an enveloped XAdES signature in a signed copy NAME.signed.xml of each XML
-    /// document, or with --xades-packaging detached FILE.xades.xml beside any FILE;
-    /// docs/xades.md).
-    #[arg(long, value_enum, default_value = "cades")]
-    pub format: SignFormatArg,
-    /// With --format xades: `enveloped` (the signature inside a signed copy NAME.signed.xml of
-    /// each XML document) or `detached` (FILE.xades.xml beside any FILE, whose reference names
-    /// FILE; keep the two together).
-    #[arg(
-        long,
-        value_enum,
-        value_name = "PACKAGING",
-        default_value = "enveloped"
-    )]
-    pub xades_packaging: XadesPackagingArg,
-    /// With --format xades, enveloped: the first reference signs the element with this Id
-    /// instead of the whole document — the e-prescription layout (references to the data
-    /// element, KeyInfo and SignedProperties).
-    #[arg(long, value_name = "ID")]
-    pub xades_data_id: Option<String>,
-    #[command(flatten)]
-    pub visible: crate::pades_visible::VisibleArgs,
-}
-
-/// `sign --xades-packaging`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum XadesPackagingArg {
-    /// Inside a signed copy of the XML document.
-    Enveloped,
-    /// A separate FILE.xades.xml beside FILE.
-    Detached,
-}
-
-/// `sign --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SignFormatArg {
-    /// CAdES (CMS): FILE.p7s or FILE.p7m.
-    Cades,
-    /// PAdES: the signature inside the PDF (SubFilter ETSI.CAdES.detached).
-    Pades,
-    /// XAdES, enveloped in XML documents.
-    Xades,
-}
-
 /// Options shared by batch commands.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Batch")]
@@ -511,81 +373,6 @@ pub struct ListArgs {
     pub failures_only: bool,
 }
 
-/// `hozon scan`. The signer options are optional here (only `--sign` uses them; `validate`
-/// requires them then).
-#[derive(Debug, Args)]
-pub struct ScanArgs {
-    /// Scan files, or directories to search for them (signature files are skipped).
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// Scan policy (TOML; see docs/scans.md in the hozon documentation). Default: the built-in
-    /// policy (300 dpi, 24-bit colour or 8-bit grey, TIFF/PNG/JPEG/PDF).
-    #[arg(long, value_name = "POLICY.toml")]
-    pub policy: Option<PathBuf>,
-    /// Check every file against this policy class instead of choosing it by the
-    /// policy's class_rules globs.
-    #[arg(long, value_name = "CLASS")]
-    pub class: Option<String>,
-    /// After checking, sign and time-stamp each PASSING file (FILE.p7s beside it) with the
-    /// signer options below; failing files are left untouched and listed. Needs --tsa.
-    #[arg(long)]
-    pub sign: bool,
-    /// Signature level for --sign (B-T or higher: the guideline wants a time stamp).
-    #[arg(long, value_enum, default_value = "t", requires = "sign")]
-    pub level: ScanLevelArg,
-    /// Signature format for --sign: `cades` (FILE.p7s beside each passing file, the default) or
-    /// `pades` (each passing PDF signed inside the file, an incremental update in place; other
-    /// passing scans still get FILE.p7s; docs/scans.md).
-    #[arg(long, value_enum, default_value = "cades")]
-    pub format: ScanFormatArg,
-    /// Replace existing signatures when signing (default: skip files that have one).
-    #[arg(long, requires = "sign")]
-    pub force: bool,
-    /// With --sign --format pades: the visible stamp on each signed PDF (docs/pades.md).
-    #[command(flatten)]
-    pub visible: crate::pades_visible::VisibleArgs,
-    /// With --sign: what to do when the signer's revocation status cannot be told before
-    /// signing (as `hozon sign --revocation`; a revoked signer never signs).
-    #[arg(
-        long,
-        value_enum,
-        value_name = "POLICY",
-        default_value = "require",
-        requires = "sign"
-    )]
-    pub revocation: SignRevocationArg,
-    #[command(flatten)]
-    pub signer: Option<SignerArgs>,
-    /// Trust anchors, CRLs and --offline: verify FILE.p7s next to each scan (without --trust a
-    /// signature is reported as not verified), and, for --level lt/lta, what to embed.
-    #[command(flatten)]
-    pub validation: ValidationDataArgs,
-    #[command(flatten)]
-    pub tsa: TsaArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
-
-/// `scan --sign --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScanFormatArg {
-    /// CAdES: FILE.p7s beside each passing file.
-    Cades,
-    /// PAdES: passing PDFs signed inside the file.
-    Pades,
-}
-
-/// Signature levels `scan --sign` produces (never B-B).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScanLevelArg {
-    /// CAdES B-T.
-    T,
-    /// CAdES B-LT (needs --trust).
-    Lt,
-    /// CAdES B-LTA (needs --trust).
-    Lta,
-}
-
 /// What signing does when the signer's own revocation status cannot be told
 /// (no revocation data, or its source unreachable). A revoked signer is
 /// always refused.
@@ -607,73 +394,6 @@ pub enum RevocationArg {
     BestEffort,
     /// Do not check revocation (a warning says so).
     Skip,
-}
-
-/// `hozon verify`.
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Signature files (.p7s, .p7m, or any CMS file), time stamps (.tsr), or directories to search for them.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// The detached content (default: X for X.p7s, X.tsr and X.ers). Only with a single
-    /// file; repeat it for an evidence record (.ers) over several files (a data group).
-    #[arg(long, value_name = "FILE")]
-    pub content: Vec<PathBuf>,
-    /// Trust anchors (PEM bundle); repeatable. Nothing else is trusted.
-    #[arg(long, value_name = "ROOTS.pem", required = true)]
-    pub trust: Vec<PathBuf>,
-    /// CRLs (PEM or DER) besides those embedded in signatures; repeatable.
-    #[arg(long, value_name = "CRL")]
-    pub crl: Vec<PathBuf>,
-    /// OCSP responses (DER OCSPResponse) besides those embedded in
-    /// signatures; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub ocsp: Vec<PathBuf>,
-    /// Extra certificates (PEM bundle): intermediates, or a TSA certificate
-    /// a time stamp does not carry; repeatable. Never trusted as anchors.
-    #[arg(long, value_name = "CERTS.pem")]
-    pub certs: Vec<PathBuf>,
-    /// Revocation policy.
-    #[arg(long, value_enum, default_value = "require")]
-    pub revocation: RevocationArg,
-    /// Validate as of this time (RFC 3339, e.g. 2026-11-26T09:00:00Z) instead of now.
-    #[arg(long, value_name = "RFC3339")]
-    pub at: Option<String>,
-    /// Never fetch anything over the network: validate only from the
-    /// signature's embedded data and the --crl/--ocsp files (a B-LT or B-LTA
-    /// signature must pass this way). Without it, revocation data that is
-    /// missing is fetched: OCSP from the certificate's AIA responder first,
-    /// then CRLs from its distribution points, each URL (and OCSP CertID)
-    /// once per run, with timeouts; a failed fetch gives INDETERMINATE
-    /// naming the URL.
-    #[arg(long)]
-    pub offline: bool,
-    /// Accept signature time stamps whose TSA certificate has expired since
-    /// (valid at genTime) without a later archive time stamp.
-    #[arg(long)]
-    pub accept_expired_tsa: bool,
-    /// Also list every regular file under the directories given that has no signature
-    /// (FILE.p7s, FILE.p7m), time stamp (FILE.tsr) or evidence record (FILE.ers) beside it,
-    /// every symlink or special file, and every signature whose document is gone; any of them
-    /// fails the run (exit 1).
-    #[arg(long)]
-    pub require_signed: bool,
-    /// Dated algorithm policy (TOML with a `[crypto]` table) overriding entries of the
-    /// built-in table; see docs/crypto-policy.md.
-    #[arg(long, value_name = "FILE")]
-    pub crypto_policy: Option<PathBuf>,
-    /// Also write one JSON report per signature file under this directory.
-    #[arg(long, value_name = "DIR")]
-    pub report_dir: Option<PathBuf>,
-    /// Also write a printable report (summary, what each verdict means, one section per
-    /// signature, failures first) as HTML or PDF/A, chosen by the file name's extension, in
-    /// the --lang language; see docs/reports.md.
-    #[arg(long, value_name = "FILE.html|FILE.pdf", value_parser = crate::report::parse_report_path)]
-    pub report: Option<PathBuf>,
-    #[command(flatten)]
-    pub sign_report: SignReportArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
 }
 
 /// `--sign-report` and the signer options it takes (as `hozon sign` does).
@@ -699,98 +419,12 @@ pub struct DemoArgs {
     pub keep: Option<PathBuf>,
 }
 
-impl Cli {
-    /// Checks what clap's declarations cannot express (a flag required by
-    /// the value of another in some subcommands); errors exit with status 2
-    /// like every usage error.
-    pub fn validate(&self) -> Result<(), clap::Error> {
-        use clap::CommandFactory;
-        let needs_tsa = match &self.command {
-            Command::Sign(a) => a.level != LevelArg::B && a.tsa.urls.is_empty(),
-            Command::Extend(a) => a.level != ExtendLevel::Lt && a.tsa.urls.is_empty(),
-            Command::Timestamp(a) => a.tsa.urls.is_empty(),
-            Command::Scan(a) => a.sign && a.tsa.urls.is_empty(),
-            _ => false,
-        };
-        let needs_trust = match &self.command {
-            Command::Extend(a) => a.level != ExtendLevel::T && a.validation.trust.is_empty(),
-            Command::Sign(a) => {
-                matches!(a.level, LevelArg::Lt | LevelArg::Lta) && a.validation.trust.is_empty()
-            }
-            Command::Scan(a) => {
-                a.sign && a.level != ScanLevelArg::T && a.validation.trust.is_empty()
-            }
-            _ => false,
-        };
-        if let Command::Sign(a) = &self.command {
-            if a.format != SignFormatArg::Pades && (a.visible.visible || a.visible.reason.is_some())
-            {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--visible and --reason apply to --format pades (a signature inside the PDF)",
-                ));
-            }
-        }
-        if let Command::Scan(a) = &self.command {
-            let pades = a.sign && a.format == ScanFormatArg::Pades;
-            if !pades && (a.visible.visible || a.visible.reason.is_some()) {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--visible and --reason apply to --sign --format pades (a signature inside the PDF)",
-                ));
-            }
-            let env_module = std::env::var_os("HOZON_PKCS11_MODULE").is_some_and(|v| !v.is_empty());
-            if a.sign && a.signer.is_none() && !env_module {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::MissingRequiredArgument,
-                    "--sign needs the signer: --key KEY --cert CERT, --pkcs12 FILE, or --pkcs11-module LIB",
-                ));
-            }
-            if !a.sign && a.signer.is_some() {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "signer options apply to --sign only",
-                ));
-            }
-        }
-        let signer = match &self.command {
-            Command::Sign(a) => Some(&a.signer),
-            Command::Scan(a) if a.sign => a.signer.as_ref(),
-            Command::Verify(a) if a.sign_report.sign_report => Some(&*a.sign_report.signer),
-            _ => None,
-        };
-        if let Some(s) = signer {
-            signer_complete(s).map_err(|(kind, message)| Cli::command().error(kind, message))?;
-        }
-        if needs_trust {
-            return Err(Cli::command().error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "--level lt and lta validate before embedding: --trust ROOTS.pem is needed",
-            ));
-        }
-        if needs_tsa {
-            return Err(Cli::command().error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "a time-stamp authority is needed: --tsa URL",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// What the declarations of [`SignerArgs`] cannot say, because the module
-/// may come from the environment: some key must be named, and the token
-/// options need a token. `sign::load_signer` checks it again, for callers
-/// (archive) whose subcommands `Cli::validate` does not know.
-pub(crate) fn signer_complete(s: &SignerArgs) -> Result<(), (clap::error::ErrorKind, String)> {
-    use clap::error::ErrorKind;
-    match crate::sign::signer_spec(s).check() {
-        Ok(()) => Ok(()),
-        Err(e @ hozon_sign::LoadError::Missing) => {
-            Err((ErrorKind::MissingRequiredArgument, e.to_string()))
-        }
-        Err(e) => Err((ErrorKind::ArgumentConflict, e.to_string())),
-    }
+/// `--report`'s value parser: a file name ending in .html, .htm or .pdf
+/// (anything else is a usage error, exit 2).
+pub fn parse_report_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    hozon_report::Format::of_path(&path).map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -925,5 +559,13 @@ mod tests {
     fn verify_needs_trust() {
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s"]).is_err());
         assert!(Cli::try_parse_from(["hozon", "verify", "a.p7s", "--trust", "r.pem"]).is_ok());
+    }
+
+    #[test]
+    fn report_paths_need_a_known_extension() {
+        assert!(parse_report_path("r.pdf").is_ok());
+        assert!(parse_report_path("out/r.HTML").is_ok());
+        let e = parse_report_path("r.txt").unwrap_err();
+        assert!(e.contains(".html or .pdf"), "{e}");
     }
 }
