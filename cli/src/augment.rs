@@ -2,13 +2,12 @@
 //! pipeline of hozon-ltv ([`hozon_ltv::Augmenter`]), which `sign --level`,
 //! `extend`, `scan --sign` and the archive share.
 
-use hozon_cms::UnixTime;
 use hozon_io::Overwrite;
 use hozon_ltv::{Augmenter, Profile, Target};
 use hozon_tsp::TsaClient;
 
 use crate::args::{ExtendArgs, ExtendLevel, ProfileArg, RevocationArg, ValidationDataArgs};
-use crate::batch::{self, Produced, ReportExt};
+use crate::batch::{self, ReportExt};
 use crate::outcome::Outcome;
 use crate::output;
 use crate::verify::{build_verifier, VerifierSetup};
@@ -111,67 +110,4 @@ pub fn finish_extend(
         );
     }
     Ok(report.outcome())
-}
-
-/// `--restamp-after HOURS` at B-LTA: a file whose newest archive time stamp
-/// is younger than that is left alone, so that a rerun after an interrupted
-/// run skips what that run stamped.
-#[derive(Clone, Copy, Debug)]
-pub struct Restamp {
-    since: Option<UnixTime>,
-    hours: u64,
-}
-
-impl Restamp {
-    /// The rule for `target` and `--restamp-after hours` (0: always stamp).
-    pub fn new(target: Target, hours: u64) -> Restamp {
-        let since = (target == Target::Lta && hours > 0).then(|| {
-            let seconds = i64::try_from(hours)
-                .unwrap_or(i64::MAX)
-                .saturating_mul(3600);
-            UnixTime(UnixTime::now().0.saturating_sub(seconds))
-        });
-        Restamp { since, hours }
-    }
-
-    /// Whether an archive time stamp of time `newest` is young enough.
-    pub fn fresh(&self, newest: Option<UnixTime>) -> bool {
-        matches!((self.since, newest), (Some(since), Some(t)) if t >= since)
-    }
-
-    /// The skip for a file whose newest archive time stamp is `newest`, at
-    /// `level`, when it is young enough.
-    pub fn skip(&self, level: &str, newest: Option<UnixTime>) -> Option<Produced> {
-        let stamped = newest.filter(|t| self.fresh(Some(*t)))?;
-        Some(Produced::Skip(format!(
-            "already {level}: archive time stamp of {} is younger than --restamp-after {} h",
-            stamped.rfc3339(),
-            self.hours
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restamp_applies_only_at_b_lta_and_with_hours() {
-        let now = UnixTime::now();
-        assert!(!Restamp::new(Target::Lt, 24).fresh(Some(now)));
-        assert!(!Restamp::new(Target::Lta, 0).fresh(Some(now)));
-        assert!(Restamp::new(Target::Lta, 24).fresh(Some(now)));
-    }
-
-    #[test]
-    fn restamp_skips_a_young_stamp_and_not_an_old_one() {
-        let rule = Restamp::new(Target::Lta, 24);
-        let old = UnixTime(UnixTime::now().0 - 25 * 3600);
-        assert!(rule.skip("B-LTA", Some(old)).is_none());
-        assert!(rule.skip("B-LTA", None).is_none());
-        let young = UnixTime(UnixTime::now().0 - 3600);
-        assert!(
-            matches!(rule.skip("B-LTA", Some(young)), Some(Produced::Skip(m)) if m.contains("--restamp-after 24 h"))
-        );
-    }
 }

@@ -205,7 +205,7 @@ fn extend_one(pipeline: &Augmenter, args: &ExtendArgs, path: &Path) -> Result<bo
             "a signature has no time stamp: give --tsa URL to add a document time stamp".into(),
         );
     }
-    let fresh = crate::augment::Restamp::new(hozon_ltv::Target::Lta, args.restamp_after)
+    let fresh = hozon_ltv::RestampRule::new(hozon_ltv::Target::Lta, args.restamp_after)
         .fresh(hozon_pades::augment::newest_document_timestamp(path));
     let nothing_to_do = match args.level {
         ExtendLevel::T => !unstamped,

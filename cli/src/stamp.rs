@@ -108,7 +108,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         &bar,
     );
     let level = augmenter.level_name();
-    let restamp = crate::augment::Restamp::new(target, args.restamp_after);
+    let restamp = hozon_ltv::RestampRule::new(target, args.restamp_after);
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
         let size = std::fs::metadata(path)
@@ -118,8 +118,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             return Err(format!("{size} bytes is too large for a signature file").into());
         }
         let original = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        if let Some(skip) = restamp.skip(level, hozon_ltv::newest_archive_stamp(&original)) {
-            return Ok(skip);
+        if let Some(why) = restamp.skip_reason(level, hozon_ltv::newest_archive_stamp(&original)) {
+            return Ok(Produced::Skip(why));
         }
         let content = detached_content(path);
         let bytes = augmenter

@@ -34,7 +34,7 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
         &bar,
     );
     let level = augmenter.level_name();
-    let restamp = crate::augment::Restamp::new(target, args.restamp_after);
+    let restamp = hozon_ltv::RestampRule::new(target, args.restamp_after);
     let report = batch::run(planned, &settings, |task| {
         let path = &task.input.path;
         let original = crate::xades::read_limited(path).map_err(|e| format!("cannot read: {e}"))?;
@@ -45,8 +45,8 @@ pub fn extend(args: ExtendArgs) -> anyhow::Result<Outcome> {
             )
             .into());
         }
-        if let Some(skip) = restamp.skip(level, newest_archive_stamp(&original)) {
-            return Ok(skip);
+        if let Some(why) = restamp.skip_reason(level, newest_archive_stamp(&original)) {
+            return Ok(Produced::Skip(why));
         }
         let label = path.display().to_string();
         let mut document = XadesDocument::new(&label, original.clone(), Some(base_dir(path)));

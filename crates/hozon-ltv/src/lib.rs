@@ -59,6 +59,7 @@ mod augmenter;
 mod cades;
 mod error;
 mod es_xl;
+mod restamp;
 mod signature_timestamp;
 mod signer_check;
 mod validation_data;
@@ -70,6 +71,7 @@ pub use augmenter::{Augmenter, Target};
 pub use cades::{newest_archive_stamp, CadesSignature};
 pub use error::Error;
 pub use es_xl::{add_validation_data_jis, WithEsXlData};
+pub use restamp::RestampRule;
 pub use signature_timestamp::{
     add_signature_timestamps, put_signature_timestamps, signature_timestamp_inputs, Augmented,
 };
