@@ -180,7 +180,7 @@ batch() {
 
     local secs rss sign_cpu verify_cpu sign_rate
     read -r secs rss sign_cpu < <(measure "$HOZON" sign "$WORK/docs" --key $PKI/signer-doctor.key \
-        --cert $PKI/signer-doctor.crt --chain $PKI/chain.pem)
+        --cert $PKI/signer-doctor.crt --chain $PKI/chain.pem --crl $PKI/crls.pem)
     sign_rate=$(awk -v n="$FILES" -v t="$secs" 'BEGIN { printf "%.0f", n / t }')
     [ "$(find "$WORK/docs" -name '*.p7s' | wc -l)" -eq "$FILES" ] || { echo "not every file was signed" >&2; exit 1; }
 
@@ -244,7 +244,7 @@ large() {
     local d_secs d_rss s_secs s_rss
     read -r d_secs d_rss _ < <(measure openssl dgst -sha256 "$big")
     read -r s_secs s_rss _ < <(measure "$HOZON" sign "$big" --key $PKI/signer-doctor.key \
-        --cert $PKI/signer-doctor.crt --chain $PKI/chain.pem --force)
+        --cert $PKI/signer-doctor.crt --chain $PKI/chain.pem --crl $PKI/crls.pem --force)
     [ -s "$big.p7s" ] || { echo "the large file was not signed" >&2; exit 1; }
     rm -f "$big" "$big.p7s"
     local mib_d mib_s
