@@ -27,6 +27,23 @@ pub(crate) fn init(env: &Env, tsa_url: &str) {
 
 /// An archive made by [`init`] with `docs` (a test document and its name
 /// under `in/`) ingested; the TSA it uses.
+/// Holds the archive's lock as a running `archive ingest` would (pid 4242),
+/// until the returned file is dropped.
+pub(crate) fn hold_lock(env: &Env) -> std::fs::File {
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(env.path(ARC).join("lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    std::fs::write(
+        env.path(ARC).join("lock"),
+        "pid 4242\ncommand hozon archive ingest x\n",
+    )
+    .unwrap();
+    lock
+}
+
 fn ingested_archive(env: &Env, docs: &[(&str, &str)]) -> TsaServer {
     let tsa = tsa(env);
     for (doc, name) in docs {
@@ -308,17 +325,7 @@ fn a_second_writer_fails_cleanly_naming_the_holder_or_waits() {
     env.copy_doc("referral-letter.txt", "in/a.txt");
     init(&env, &tsa.url());
     // Hold the lock as a running job would.
-    let lock = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(env.path(ARC).join("lock"))
-        .unwrap();
-    lock.try_lock().unwrap();
-    std::fs::write(
-        env.path(ARC).join("lock"),
-        "pid 4242\ncommand hozon archive ingest x\n",
-    )
-    .unwrap();
+    let lock = hold_lock(&env);
     let out = archive(&env, &["ingest", "in"]);
     assert_eq!(code(&out), 4, "{}", describe(&out));
     let err = crate::util::stderr(&out);

@@ -275,17 +275,7 @@ fn replica_commands_in_japanese_and_english() {
 fn the_lock_wait_line_is_japanese_and_clap_usage_errors_stay_english() {
     let env = Env::new();
     let _tsa = japanese_archive(&env);
-    let lock = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(env.path(ARC).join("lock"))
-        .unwrap();
-    lock.try_lock().unwrap();
-    std::fs::write(
-        env.path(ARC).join("lock"),
-        "pid 4242\ncommand hozon archive ingest x\n",
-    )
-    .unwrap();
+    let lock = crate::archive::hold_lock(&env);
     let child = Command::new(HOZON)
         .args(["archive", "--archive", ARC, "reindex", "--wait"])
         .env("HOZON_LANG", "ja")
