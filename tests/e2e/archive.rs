@@ -56,7 +56,7 @@ fn ingested_archive(env: &Env, docs: &[(&str, &str)]) -> TsaServer {
 }
 
 /// `hozon archive init arc` as [`init`] runs it, plus `extra`.
-fn init_with(env: &Env, tsa_url: &str, extra: &[&str]) -> Output {
+pub(crate) fn init_with(env: &Env, tsa_url: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "archive",
         "init",

@@ -43,31 +43,8 @@ fn japanese_archive(env: &Env) -> TsaServer {
     env.copy_doc("referral-letter.txt", "in/a.txt");
     env.copy_doc("lab-report.pdf", "in/b.pdf");
     let url = tsa.url();
-    let (_, err) = run(
-        env,
-        &[
-            "archive",
-            "init",
-            ARC,
-            "--key",
-            "pki/signer-doctor.key",
-            "--cert",
-            "pki/signer-doctor.crt",
-            "--chain",
-            "pki/chain.pem",
-            "--tsa",
-            &url,
-            "--trust",
-            "pki/trust.pem",
-            "--crl",
-            "pki/crls.pem",
-            "--offline",
-            "--lang",
-            "ja",
-        ],
-        &[],
-        0,
-    );
+    let args = ["archive", "init", ARC, "--lang", "ja"];
+    let (_, err) = check(&crate::archive::init_with(env, &url, &args[3..]), &args, 0);
     assert!(
         err.contains(
             "arc にアーカイブを作成しました（hozon.toml、catalog.sqlite、audit.log、records/）"
@@ -425,31 +402,9 @@ fn the_recovery_line_after_an_interrupted_ingest_in_both_languages() {
 fn init_refused_for_want_of_a_test_stamp_says_so_in_japanese() {
     let env = Env::new();
     Pki::copy_to(&env.path("pki")).unwrap();
-    let (_, err) = run(
-        &env,
-        &[
-            "archive",
-            "init",
-            ARC,
-            "--key",
-            "pki/signer-doctor.key",
-            "--cert",
-            "pki/signer-doctor.crt",
-            "--chain",
-            "pki/chain.pem",
-            "--tsa",
-            "http://127.0.0.1:1/",
-            "--trust",
-            "pki/trust.pem",
-            "--crl",
-            "pki/crls.pem",
-            "--offline",
-            "--lang",
-            "ja",
-        ],
-        &[],
-        4,
-    );
+    let args = ["archive", "init", ARC, "--lang", "ja"];
+    let out = crate::archive::init_with(&env, "http://127.0.0.1:1/", &args[3..]);
+    let (_, err) = check(&out, &args, 4);
     assert!(
         err.starts_with(
             "hozon: エラー: アーカイブを作成しません: TSA が試験用タイムスタンプを返しませんでした: "
